@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "rdc",
+    products: [
+        .executable(name: "rdc", targets: ["rdc"]),
+        // Model files (`rdc compile model.swift`) are built by swiftc against this one library.
+        .library(name: "RDCModel", type: .dynamic, targets: ["DSL", "RDGraphs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Graph IR, shapes, ops, result builders. Depends on nothing of ours.
+        .target(name: "DSL"),
+        // The model zoo written in the DSL.
+        .target(name: "RDGraphs", dependencies: ["DSL"]),
+        // Passes and C emission; knows ops, never RD4AD's models.
+        .target(name: "Codegen", dependencies: ["DSL"]),
+        // PyTorch .pth reading (zip and legacy formats) and state-dict checking.
+        .target(name: "TorchFiles", dependencies: ["DSL"]),
+        // The plain Swift executor every compiled kernel is tested against.
+        .target(name: "Reference", dependencies: ["DSL"]),
+        // libpng, image preprocessing.
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "Imaging", dependencies: ["DSL", "CLibPNG"]),
+        // Image AUROC, pixel AUROC, PRO.
+        .target(name: "Metrics", dependencies: ["DSL"]),
+        .executableTarget(
+            name: "rdc",
+            dependencies: [
+                "DSL", "RDGraphs", "Codegen", "TorchFiles", "Reference", "Imaging", "Metrics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "DSLTests", dependencies: ["DSL", "RDGraphs"]),
+        .testTarget(name: "TorchFilesTests", dependencies: ["TorchFiles", "DSL"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DSL"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Imaging", "DSL"]),
+        .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference"]),
+    ]
+)
