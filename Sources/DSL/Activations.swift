@@ -1,0 +1,35 @@
+public struct ReLU: UnaryLayer {
+    public init() {}
+    public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
+        g.node(.relu, [x], shape: x.shape, suffix: "relu")
+    }
+}
+
+/// min(max(x, 0), 6), EfficientNet-Lite's activation.
+public struct ReLU6: UnaryLayer {
+    public init() {}
+    public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
+        g.node(.relu6, [x], shape: x.shape, suffix: "relu6")
+    }
+}
+
+/// nn.MaxPool2d (the ResNet stem's 3x3 stride-2 pool with padding 1).
+public struct MaxPool: UnaryLayer {
+    public var name: String?
+    public var kernel: Int
+    public var stride: Int
+    public var padding: Int
+
+    public init(_ name: String? = nil, _ kernel: Int, stride: Int, padding: Int = 0) {
+        self.name = name; self.kernel = kernel; self.stride = stride; self.padding = padding
+    }
+
+    public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
+        guard x.shape.rank == 4 else { throw g.error("maxpool expects [N,C,H,W], got \(x.shape)") }
+        let oh = windowOutput(x.shape.h, kernel: kernel, stride: stride, before: padding, after: padding)
+        let ow = windowOutput(x.shape.w, kernel: kernel, stride: stride, before: padding, after: padding)
+        let attrs = PoolAttrs(kernel: [kernel, kernel], stride: [stride, stride], padding: Padding2D(padding))
+        return g.node(.maxPool2d(attrs), [x], shape: Shape(x.shape.n, x.shape.c, oh, ow),
+                      suffix: name == nil ? "maxpool" : nil)
+    }
+}

@@ -1,0 +1,85 @@
+/// nn.Conv2d. Input channels come from the incoming tensor; give `inChannels` to have
+/// them checked, or where nothing flows in (inside `Unused`).
+public struct Conv: UnaryLayer {
+    public var name: String?
+    public var outChannels: Int
+    public var kernel: Int
+    public var stride: Int
+    public var padding: PaddingRule
+    public var groups: Groups
+    public var bias: Bool
+    public var inChannels: Int?
+
+    public enum Groups: Sendable {
+        case count(Int)
+        /// One group per input channel (depthwise).
+        case depthwise
+    }
+
+    public init(_ name: String? = nil, _ outChannels: Int, _ kernel: Int, stride: Int = 1,
+                padding: PaddingRule = .half, groups: Groups = .count(1), bias: Bool = false,
+                inChannels: Int? = nil) {
+        self.name = name; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
+        self.padding = padding; self.groups = groups; self.bias = bias; self.inChannels = inChannels
+    }
+
+    /// An unnamed conv, named by its index inside a `Sequential`.
+    public init(_ outChannels: Int, _ kernel: Int, stride: Int = 1, padding: PaddingRule = .half,
+                groups: Groups = .count(1), bias: Bool = false, inChannels: Int? = nil) {
+        self.init(nil, outChannels, kernel, stride: stride, padding: padding, groups: groups, bias: bias,
+                  inChannels: inChannels)
+    }
+
+    public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
+        guard x.shape.rank == 4 else { throw g.error("conv2d expects [N,C,H,W], got \(x.shape)") }
+        // Inside `Unused` nothing really flows in; a declared input width wins.
+        let cin = g.isDeclaringOnly ? (inChannels ?? x.shape.c) : x.shape.c
+        if let inChannels, inChannels != cin {
+            throw g.error("conv2d expects \(inChannels) input channels, got \(cin) (input \(x.shape))")
+        }
+        let groupCount: Int
+        switch groups {
+        case .count(let n): groupCount = n
+        case .depthwise: groupCount = cin
+        }
+        guard cin % groupCount == 0, outChannels % groupCount == 0 else {
+            throw g.error("conv2d: \(groupCount) groups do not divide \(cin) -> \(outChannels) channels")
+        }
+        let pad = padding.resolve(input: (x.shape.h, x.shape.w), kernel: [kernel, kernel], stride: [stride, stride])
+        let oh = windowOutput(x.shape.h, kernel: kernel, stride: stride, before: pad.top, after: pad.bottom)
+        let ow = windowOutput(x.shape.w, kernel: kernel, stride: stride, before: pad.left, after: pad.right)
+        guard oh > 0, ow > 0 else { throw g.error("conv2d: input \(x.shape) is smaller than its \(kernel)x\(kernel) kernel") }
+        let attrs = ConvAttrs(outChannels: outChannels, inChannels: cin, kernel: [kernel, kernel],
+                              stride: [stride, stride], padding: pad, groups: groupCount, bias: bias)
+        var params = [try g.parameter(.weight, Shape(attrs.weightShape))]
+        if bias { params.append(try g.parameter(.bias, Shape(outChannels))) }
+        return g.node(.conv2d(attrs), [x], shape: Shape(x.shape.n, outChannels, oh, ow), params: params)
+    }
+}
+
+/// nn.ConvTranspose2d without padding; the decoder's 2x2 stride-2 upsampling by default.
+public struct ConvTranspose: UnaryLayer {
+    public var name: String?
+    public var outChannels: Int
+    public var kernel: Int
+    public var stride: Int
+    public var bias: Bool
+
+    public init(_ name: String? = nil, _ outChannels: Int, _ kernel: Int = 2, stride: Int = 2, bias: Bool = false) {
+        self.name = name; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride; self.bias = bias
+    }
+
+    public init(_ outChannels: Int, _ kernel: Int = 2, stride: Int = 2, bias: Bool = false) {
+        self.init(nil, outChannels, kernel, stride: stride, bias: bias)
+    }
+
+    public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
+        guard x.shape.rank == 4 else { throw g.error("convT2d expects [N,C,H,W], got \(x.shape)") }
+        let attrs = ConvTransposeAttrs(outChannels: outChannels, inChannels: x.shape.c,
+                                       kernel: [kernel, kernel], stride: [stride, stride], bias: bias)
+        var params = [try g.parameter(.weight, Shape(attrs.weightShape))]
+        if bias { params.append(try g.parameter(.bias, Shape(outChannels))) }
+        let oh = (x.shape.h - 1) * stride + kernel, ow = (x.shape.w - 1) * stride + kernel
+        return g.node(.convTranspose2d(attrs), [x], shape: Shape(x.shape.n, outChannels, oh, ow), params: params)
+    }
+}
