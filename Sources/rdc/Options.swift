@@ -1,0 +1,39 @@
+import ArgumentParser
+import DSL
+import RDGraphs
+
+/// "HxW" or a single number for square images.
+struct ImageSize: ExpressibleByArgument {
+    var height: Int
+    var width: Int
+
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x").map { Int($0) }
+        switch parts.count {
+        case 1: guard let s = parts[0] else { return nil }; (height, width) = (s, s)
+        case 2: guard let h = parts[0], let w = parts[1] else { return nil }; (height, width) = (h, w)
+        default: return nil
+        }
+    }
+}
+
+/// Which zoo model and at which size, shared by the commands that build a graph.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "Zoo model: \(Zoo.names.joined(separator: ", ")) (or resnet18, wrn50, lite0, ...).")
+    var model: String
+
+    @Option(name: .customLong("image-size"), help: "Input size HxW (or one number), multiples of 32.")
+    var imageSize: ImageSize?
+
+    @Option(help: "Batch size.")
+    var batch: Int?
+
+    @Option(name: .customLong("width-div"), help: "Divide every channel count by this (small test models).")
+    var widthDiv: Int = 1
+
+    func graph() throws -> Graph {
+        let m = try Zoo.model(model, widthDiv: widthDiv)
+        return try m.graph(batch: batch ?? m.batch, height: imageSize?.height ?? m.height,
+                           width: imageSize?.width ?? m.width)
+    }
+}

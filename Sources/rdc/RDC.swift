@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct RDC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rdc",
+        abstract: "Reverse Distillation anomaly detection, compiled.",
+        subcommands: [Describe.self])
+}
