@@ -27,16 +27,26 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["DSL", "CLibPNG"]),
         // Image AUROC, pixel AUROC, PRO.
         .target(name: "Metrics", dependencies: ["DSL"]),
+        // Dataset layouts (MVTec AD, plain folders, MNIST idx, ELPV) into preprocessed tensors.
+        .target(name: "Datasets", dependencies: ["DSL", "Imaging"]),
+        // rdc's own checkpoints, written atomically.
+        .target(name: "Checkpoints", dependencies: ["DSL"]),
         .executableTarget(
             name: "rdc",
             dependencies: [
-                "DSL", "RDGraphs", "Codegen", "TorchFiles", "Reference", "Imaging", "Metrics",
+                "DSL", "RDGraphs", "Codegen", "TorchFiles", "Reference", "Imaging", "Metrics", "Datasets",
+                "Checkpoints",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "DSLTests", dependencies: ["DSL", "RDGraphs"]),
         .testTarget(name: "TorchFilesTests", dependencies: ["TorchFiles", "DSL"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DSL"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Imaging", "DSL"]),
-        .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["Reference", "DSL"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "DSL"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
+        // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
+        .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
+        .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference", "GoldenCases"]),
     ]
 )
