@@ -24,6 +24,10 @@ public struct MaxPool: UnaryLayer {
         self.name = name; self.kernel = kernel; self.stride = stride; self.padding = padding
     }
 
+    public init(_ kernel: Int, stride: Int, padding: Int = 0) {
+        self.init(nil, kernel, stride: stride, padding: padding)
+    }
+
     public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
         guard x.shape.rank == 4 else { throw g.error("maxpool expects [N,C,H,W], got \(x.shape)") }
         let oh = windowOutput(x.shape.h, kernel: kernel, stride: stride, before: padding, after: padding)

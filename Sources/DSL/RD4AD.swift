@@ -43,11 +43,12 @@ public struct RD4AD: Sendable {
         guard e.count == 1 else { throw g.error("the OCBE must give one embedding, got \(e.count) tensors") }
         try g.name(e[0], as: "ocbe")
         let s = try Chain(decoder()).build(e, in: g)
-        try g.inRole(.head) { try addHeads(teacher: t, student: s, in: g) }
+        try g.inRole(.head) { try addHeads(teacher: t, student: s, height: height, width: width, in: g) }
         return g.graph(name: name)
     }
 
-    private func addHeads(teacher t: [TensorRef], student s: [TensorRef], in g: GraphContext) throws {
+    private func addHeads(teacher t: [TensorRef], student s: [TensorRef], height: Int, width: Int,
+                          in g: GraphContext) throws {
         guard t.count == s.count, !t.isEmpty else {
             throw g.error("teacher gives \(t.count) features but the decoder \(s.count)")
         }
