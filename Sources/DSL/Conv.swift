@@ -64,17 +64,23 @@ public struct ConvTranspose: UnaryLayer {
     public var kernel: Int
     public var stride: Int
     public var bias: Bool
+    public var inChannels: Int?
 
-    public init(_ name: String? = nil, _ outChannels: Int, _ kernel: Int = 2, stride: Int = 2, bias: Bool = false) {
+    public init(_ name: String? = nil, _ outChannels: Int, _ kernel: Int = 2, stride: Int = 2, bias: Bool = false,
+                inChannels: Int? = nil) {
         self.name = name; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride; self.bias = bias
+        self.inChannels = inChannels
     }
 
-    public init(_ outChannels: Int, _ kernel: Int = 2, stride: Int = 2, bias: Bool = false) {
-        self.init(nil, outChannels, kernel, stride: stride, bias: bias)
+    public init(_ outChannels: Int, _ kernel: Int = 2, stride: Int = 2, bias: Bool = false, inChannels: Int? = nil) {
+        self.init(nil, outChannels, kernel, stride: stride, bias: bias, inChannels: inChannels)
     }
 
     public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
         guard x.shape.rank == 4 else { throw g.error("convT2d expects [N,C,H,W], got \(x.shape)") }
+        if let inChannels, inChannels != x.shape.c {
+            throw g.error("convT2d expects \(inChannels) input channels, got \(x.shape.c) (input \(x.shape))")
+        }
         let attrs = ConvTransposeAttrs(outChannels: outChannels, inChannels: x.shape.c,
                                        kernel: [kernel, kernel], stride: [stride, stride], bias: bias)
         var params = [try g.parameter(.weight, Shape(attrs.weightShape))]

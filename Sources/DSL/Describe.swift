@@ -39,13 +39,20 @@ func formatCount(_ n: Int) -> String {
 
 func format3(_ x: Double) -> String { String(format: "%.3f", x) }
 
-func renderTable(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+/// Text columns with a rule under the header row; columns in `rightAligned` are flush right.
+public func renderTable(_ rows: [[String]], rightAligned: Set<Int>) -> String {
     let widths = rows[0].indices.map { col in rows.map { $0[col].count }.max() ?? 0 }
     return rows.enumerated().map { i, row in
         let line = row.enumerated().map { col, cell in
             let pad = String(repeating: " ", count: widths[col] - cell.count)
             return rightAligned.contains(col) ? pad + cell : cell + pad
-        }.joined(separator: "  ")
+        }.joined(separator: "  ").trimmingTrailingSpaces()
         return i == 0 ? line + "\n" + String(repeating: "-", count: line.count) : line
     }.joined(separator: "\n") + "\n"
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        String(self[..<(lastIndex { $0 != " " }.map { index(after: $0) } ?? startIndex)])
+    }
 }

@@ -25,17 +25,19 @@ public enum BlockKind: Sendable, Hashable {
 
 /// An encoder block: 3x3 convs (basic) or 1x1-3x3-1x1 (bottleneck); the shortcut is a strided
 /// 1x1 conv + BN (`downsample`) when the shape changes.
-public func EncoderBlock(_ kind: BlockKind, planes: Int, stride: Int = 1, downsample: Bool) -> Module {
+/// `inChannels`, when given, is checked against what flows in.
+public func EncoderBlock(_ kind: BlockKind, planes: Int, stride: Int = 1, downsample: Bool,
+                         inChannels: Int? = nil) -> Module {
     let out = planes * kind.expansion
     let width = kind.innerWidth(planes)
     return Module {
         Residual {
             switch kind {
             case .basic:
-                Conv("conv1", planes, 3, stride: stride); BatchNorm("bn1"); ReLU()
+                Conv("conv1", planes, 3, stride: stride, inChannels: inChannels); BatchNorm("bn1"); ReLU()
                 Conv("conv2", planes, 3); BatchNorm("bn2")
             case .bottleneck:
-                Conv("conv1", width, 1); BatchNorm("bn1"); ReLU()
+                Conv("conv1", width, 1, inChannels: inChannels); BatchNorm("bn1"); ReLU()
                 Conv("conv2", width, 3, stride: stride); BatchNorm("bn2"); ReLU()
                 Conv("conv3", out, 1); BatchNorm("bn3")
             }
@@ -50,18 +52,23 @@ public func EncoderBlock(_ kind: BlockKind, planes: Int, stride: Int = 1, downsa
 
 /// A decoder block of de_resnet.py: the encoder block mirrored, its stride-2 conv replaced by
 /// a 2x2 stride-2 transposed conv, the shortcut upsampled by a transposed conv + BN (`upsample`).
-public func DecoderBlock(_ kind: BlockKind, planes: Int, stride: Int = 1, upsample: Bool) -> Module {
+public func DecoderBlock(_ kind: BlockKind, planes: Int, stride: Int = 1, upsample: Bool,
+                         inChannels: Int? = nil) -> Module {
     let out = planes * kind.expansion
     let width = kind.innerWidth(planes)
     return Module {
         Residual {
             switch kind {
             case .basic:
-                if stride == 2 { ConvTranspose("conv1", planes) } else { Conv("conv1", planes, 3) }
+                if stride == 2 {
+                    ConvTranspose("conv1", planes, inChannels: inChannels)
+                } else {
+                    Conv("conv1", planes, 3, inChannels: inChannels)
+                }
                 BatchNorm("bn1"); ReLU()
                 Conv("conv2", planes, 3); BatchNorm("bn2")
             case .bottleneck:
-                Conv("conv1", width, 1); BatchNorm("bn1"); ReLU()
+                Conv("conv1", width, 1, inChannels: inChannels); BatchNorm("bn1"); ReLU()
                 if stride == 2 { ConvTranspose("conv2", width) } else { Conv("conv2", width, 3) }
                 BatchNorm("bn2"); ReLU()
                 Conv("conv3", out, 1); BatchNorm("bn3")
@@ -81,7 +88,7 @@ public func EncoderStage(_ name: String, _ kind: BlockKind, inChannels: Int, pla
                          stride: Int) -> Sequential {
     Sequential(name) {
         EncoderBlock(kind, planes: planes, stride: stride,
-                     downsample: stride != 1 || inChannels != planes * kind.expansion)
+                     downsample: stride != 1 || inChannels != planes * kind.expansion, inChannels: inChannels)
         for _ in 1..<blocks { EncoderBlock(kind, planes: planes, downsample: false) }
     }
 }
@@ -91,7 +98,7 @@ public func DecoderStage(_ name: String, _ kind: BlockKind, inChannels: Int, pla
                          stride: Int = 2) -> Sequential {
     Sequential(name) {
         DecoderBlock(kind, planes: planes, stride: stride,
-                     upsample: stride != 1 || inChannels != planes * kind.expansion)
+                     upsample: stride != 1 || inChannels != planes * kind.expansion, inChannels: inChannels)
         for _ in 1..<blocks { DecoderBlock(kind, planes: planes, upsample: false) }
     }
 }
