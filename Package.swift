@@ -17,7 +17,9 @@ let package = Package(
         // The model zoo written in the DSL.
         .target(name: "RDGraphs", dependencies: ["DSL"]),
         // Passes and C emission; knows ops, never RD4AD's models.
-        .target(name: "Codegen", dependencies: ["DSL"]),
+        .target(name: "Codegen", dependencies: ["DSL", "CRDCABI"]),
+        // The C ABI of every generated library (templates/rdc_abi.h), seen from Swift.
+        .systemLibrary(name: "CRDCABI", path: "Sources/CRDCABI"),
         // PyTorch .pth reading (zip and legacy formats) and state-dict checking.
         .target(name: "TorchFiles", dependencies: ["DSL"]),
         // The plain Swift executor every compiled kernel is tested against.
@@ -47,6 +49,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
+        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
         .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference", "GoldenCases"]),
     ]
 )

@@ -5,5 +5,5 @@ struct RDC: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rdc",
         abstract: "Reverse Distillation anomaly detection, compiled.",
-        subcommands: [Describe.self])
+        subcommands: [Describe.self, Compile.self, Kernels.self])
 }

@@ -1,0 +1,180 @@
+import DSL
+
+extension ProgramBuilder {
+    /// Pass: reverse-mode autodiff of the loss w.r.t. the trainable parameters, over the
+    /// training-mode steps (so fused activations are differentiated from the fused output).
+    /// Steps run in reverse; each writes the gradients of its inputs that need one
+    /// (GradientFlow) and of its trainable parameters. A value read by several nodes gets
+    /// its gradient written by the first contribution (its last reader) and accumulated by
+    /// the others, so gradient buffers are never zero-filled; a residual add whose input has
+    /// no other reader hands that input its own gradient buffer instead of copying it.
+    func differentiate(_ steps: [Step]) throws -> [Int] {
+        var grads: [Int?] = Array(repeating: nil, count: graph.nodes.count)
+        let loss = flow.loss
+        grads[loss] = scratch("grad." + graph.nodes[loss].name, [])
+        var kernels = [kernel(loss, "seed", "d loss / d loss = 1", args: [("y", grads[loss]!, true)], body: HeadKernels.seed, flops: 0)]
+        for step in steps.reversed() where flow.needsGradient(step.output) {
+            guard let dy = grads[step.output] else {
+                throw CodegenError("internal: no gradient reached '\(graph.nodes[step.output].name)'")
+            }
+            kernels += try backward(step, dy: dy, grads: &grads)
+        }
+        return kernels
+    }
+
+    /// Edges into `node` whose reader passes a gradient back.
+    private func contributions(_ node: Int) -> Int {
+        facts.consumers[node].filter { flow.needsGradient($0) }.count
+    }
+
+    /// Where one edge's gradient contribution to `node` goes, and whether it accumulates.
+    private func target(_ node: Int, _ grads: inout [Int?]) -> (buffer: Int, accumulate: Bool) {
+        if let b = grads[node] { return (b, true) }
+        let b = scratch("grad." + graph.nodes[node].name, graph.nodes[node].shape.dims)
+        grads[node] = b
+        return (b, false)
+    }
+
+    private func backward(_ step: Step, dy: Int, grads: inout [Int?]) throws -> [Int] {
+        let node = graph.nodes[step.main]
+        let act = step.act.map { Activation(graph.nodes[$0].op)! }
+        let needs = node.inputs.map { flow.needsGradient($0) }
+        func unsupported(_ why: String) -> CodegenError {
+            CodegenError("cannot differentiate '\(node.name)' (\(node.op.kind)) on the way to '\(graph.nodes[flow.loss].name)': \(why)")
+        }
+        guard step.bn == nil else { throw unsupported("an eval-mode BatchNorm fused into it") }
+
+        switch node.op {
+        case .conv2d, .convTranspose2d:
+            guard act == nil else { throw unsupported("an activation fused into a frozen convolution") }
+            let conv = ConvNode(node, graph)!
+            var kernels: [Int] = []
+            if needs[0] {
+                let t = target(node.inputs[0], &grads)
+                kernels.append(kernel(node.id, "bwd_data", "d input of \(node.op.kind) \(conv.description) \(shapes(node))",
+                                      args: [("dy", dy, false), ("w", parameter(node.params[0]), false)]
+                                        + columns(conv, .backwardData, of: node) + [("dx", t.buffer, true)],
+                                      body: conv.backwardData(accumulate: t.accumulate), flops: conv.flops))
+            }
+            if let dw = gradientBuffers[node.params[0]] {
+                let db = conv.bias ? [("db", gradientBuffers[node.params[1]]!, true)] : []
+                kernels.append(kernel(node.id, "bwd_weight", "d weight of \(node.op.kind) \(conv.description) \(shapes(node))",
+                                      args: [("dy", dy, false), ("x", value(node.inputs[0]), false)]
+                                        + columns(conv, .backwardWeight, of: node) + [("dw", dw, true)] + db,
+                                      body: conv.backwardWeight(), flops: conv.flops))
+            }
+            return kernels
+
+        case .batchNorm:
+            guard let saved = savedStatistics[node.id] else { throw unsupported("BatchNorm with running statistics") }
+            guard let dw = gradientBuffers[node.params[0]], let db = gradientBuffers[node.params[1]] else {
+                throw unsupported("BatchNorm parameters without gradients")
+            }
+            var args = [("dy", dy, false)] + (act != nil ? [("z", value(step.output), false)] : [])
+            args += [("x", value(node.inputs[0]), false), ("w", parameter(node.params[0]), false),
+                     ("save_mean", saved.mean, false), ("save_invstd", saved.invstd, false), ("dw", dw, true), ("db", db, true)]
+            var accumulate = false
+            if needs[0] {
+                let t = target(node.inputs[0], &grads)
+                args.append(("dx", t.buffer, true))
+                accumulate = t.accumulate
+            }
+            let what = "d batchnorm (batch statistics)\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "") \(shapes(node))"
+            return [kernel(node.id, "bwd", what, args: args,
+                           body: BatchNormKernels.backward(node.shape, act: act, dx: needs[0], accumulate: accumulate),
+                           flops: 10 * node.shape.count)]
+
+        case .relu, .relu6:
+            guard needs[0] else { return [] }
+            let t = target(node.inputs[0], &grads)
+            return [kernel(node.id, "bwd", "d \(node.op.kind) \(shapes(node))",
+                           args: [("dy", dy, false), ("z", value(node.id), false), ("dx", t.buffer, true)],
+                           body: ElementwiseKernels.activationBackward(node.shape.count, Activation(node.op)!, accumulate: t.accumulate),
+                           flops: node.shape.count)]
+
+        case .add:
+            return addBackward(node, step: step, act: act, dy: dy, grads: &grads)
+
+        case .concat:
+            var offset = 0
+            var kernels: [Int] = []
+            for (k, input) in node.inputs.enumerated() {
+                let c = graph.nodes[input].shape.c
+                if needs[k] {
+                    let t = target(input, &grads)
+                    kernels.append(kernel(node.id, "bwd\(k)", "d concat input \(k) (channels \(offset)..<\(offset + c)) \(shapes(node))",
+                                          args: [("dy", dy, false), ("dx", t.buffer, true)],
+                                          body: ElementwiseKernels.concatBackward(node.shape, offset: offset, channels: c, accumulate: t.accumulate),
+                                          flops: 0))
+                }
+                offset += c
+            }
+            return kernels
+
+        case .maxPool2d(let a):
+            guard needs[0] else { return [] }
+            let t = target(node.inputs[0], &grads)
+            let xs = graph.nodes[node.inputs[0]].shape
+            return [kernel(node.id, "bwd", "d maxpool \(shapes(node))",
+                           args: [("x", value(node.inputs[0]), false), ("dy", dy, false), ("dx", t.buffer, true)],
+                           body: ElementwiseKernels.maxPoolBackward(a, xs, node.shape, accumulate: t.accumulate),
+                           flops: node.shape.count * a.kernel[0] * a.kernel[1])]
+
+        case .cosineDistance(let eps), .cosineDistanceFlat(let eps):
+            guard node.inputs[0] != node.inputs[1] else { throw unsupported("it compares a tensor with itself") }
+            var args = [("a", value(node.inputs[0]), false), ("b", value(node.inputs[1]), false), ("dy", dy, false)]
+            var targets: [(String, Bool)] = []
+            for (k, side) in ["a", "b"].enumerated() where needs[k] {
+                let t = target(node.inputs[k], &grads)
+                args.append(("d" + side, t.buffer, true))
+                targets.append((side, t.accumulate))
+            }
+            let xs = graph.nodes[node.inputs[0]].shape
+            let flat = node.op == .cosineDistanceFlat(eps: eps)
+            let body = flat ? CosineKernels.flatBackward(xs, eps: eps, targets: targets)
+                            : CosineKernels.pixelBackward(xs, eps: eps, targets: targets)
+            return [kernel(node.id, "bwd", "d \(node.op.kind) \(shapes(node))", args: args, body: body,
+                           flops: (6 + 4 * targets.count) * xs.count)]
+
+        case .mean:
+            let t = target(node.inputs[0], &grads)
+            let n = graph.nodes[node.inputs[0]].shape.count
+            return [kernel(node.id, "bwd", "d mean \(shapes(node))", args: [("dy", dy, false), ("dx", t.buffer, true)],
+                           body: HeadKernels.meanBackward(n, accumulate: t.accumulate), flops: n)]
+
+        case .upsampleBilinear, .gaussianBlur, .maxPerSample, .input:
+            throw unsupported("rdc has no derivative for this op")
+        }
+    }
+
+    /// A sum passes its (activation-masked) gradient to every input. An input with no other
+    /// reader shares a gradient buffer instead of getting a copy: the incoming one when no
+    /// activation was fused, else the masked one, which is then materialized once. An input
+    /// added to itself gets one store of the multiplied gradient.
+    private func addBackward(_ node: Node, step: Step, act: Activation?, dy: Int, grads: inout [Int?]) -> [Int] {
+        var shared: Int? = act == nil ? dy : nil
+        var stores: [(buffer: Int, accumulate: Bool, times: Int)] = []
+        for input in node.inputs where flow.needsGradient(input) {
+            if contributions(input) == 1 {
+                if shared == nil {
+                    shared = scratch("grad." + node.name, node.shape.dims)
+                    stores.append((shared!, false, 1))
+                }
+                grads[input] = shared
+            } else if let i = stores.firstIndex(where: { $0.buffer == grads[input] }) {
+                stores[i].times += 1
+            } else {
+                let t = target(input, &grads)
+                stores.append((t.buffer, t.accumulate, 1))
+            }
+        }
+        guard !stores.isEmpty else { return [] }
+        let args = [("dy", dy, false)] + (act != nil ? [("z", value(step.output), false)] : [])
+            + stores.enumerated().map { ("t\($0.offset)", $0.element.buffer, true) }
+        let what = "d add\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "") \(shapes(node))"
+        return [kernel(node.id, "bwd", what, args: args,
+                       body: ElementwiseKernels.addBackward(node.shape.count, act: act,
+                                                            targets: stores.map { ($0.accumulate, $0.times) }),
+                       flops: node.shape.count * stores.count)]
+    }
+}

@@ -1,0 +1,124 @@
+import DSL
+
+/// BatchNorm2d kernels. Statistics are accumulated in double per channel (one thread per
+/// channel), the two-pass way PyTorch computes them: mean first, then the centered sum of
+/// squares.
+enum BatchNormKernels {
+    static func constants(_ x: Shape) -> String {
+        CText.constants([("N", x.n), ("C", x.c), ("HW", x.h * x.w)])
+    }
+
+    /// Training mode: normalize with the biased batch variance, save mean and 1/std for the
+    /// backward, and move the running statistics by `momentum` towards the batch mean and
+    /// the UNBIASED batch variance (n/(n-1)), as torch.nn.BatchNorm2d.train() does.
+    /// Args x, w, b, running_mean, running_var, save_mean, save_invstd, y.
+    static func forwardTrain(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
+        let v = "(xp[i] * sc + sh)"
+        return constants(x) + """
+            const double M = (double)N * HW, eps = \(CText.literal(a.eps)), momentum = \(CText.literal(a.momentum));
+            #pragma omp parallel for schedule(static)
+            for (int c = 0; c < C; c++) {
+                double sum = 0, sq = 0;
+                for (int n = 0; n < N; n++) {
+                    const real *xp = x + ((long)n * C + c) * HW;
+                    #pragma omp simd reduction(+:sum)
+                    for (long i = 0; i < HW; i++) sum += xp[i];
+                }
+                const double mean = sum / M;
+                for (int n = 0; n < N; n++) {
+                    const real *xp = x + ((long)n * C + c) * HW;
+                    #pragma omp simd reduction(+:sq)
+                    for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                }
+                const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
+                save_mean[c] = (real)mean;
+                save_invstd[c] = (real)invstd;
+                running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+                running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
+                const real sc = (real)(w[c] * invstd), sh = (real)(b[c] - mean * w[c] * invstd);
+                for (int n = 0; n < N; n++) {
+                    const real *xp = x + ((long)n * C + c) * HW;
+                    real *yp = y + ((long)n * C + c) * HW;
+                    for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
+                }
+            }
+
+        """
+    }
+
+    /// Eval mode from the running statistics, for a BatchNorm no convolution absorbed.
+    /// Args x, w, b, running_mean, running_var, y.
+    static func forwardEval(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
+        let v = "(xp[i] * sc + sh)"
+        return constants(x) + """
+            #pragma omp parallel for collapse(2) schedule(static)
+            for (int n = 0; n < N; n++)
+                for (int c = 0; c < C; c++) {
+                    const double inv = 1.0 / sqrt((double)running_var[c] + \(CText.literal(a.eps)));
+                    const real sc = (real)(w[c] * inv), sh = b[c] - running_mean[c] * sc;
+                    const real *xp = x + ((long)n * C + c) * HW;
+                    real *yp = y + ((long)n * C + c) * HW;
+                    for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
+                }
+
+        """
+    }
+
+    /// Backward of training-mode BatchNorm (and of the activation fused after it, whose
+    /// gradient passes where its output `z` is not clamped):
+    ///   g = dy * mask, dw = sum(g * xhat), db = sum(g),
+    ///   dx = w * invstd * (g - db / M - xhat * dw / M),  xhat = (x - mean) * invstd.
+    /// Args dy, [z,] x, w, save_mean, save_invstd, dw, db[, dx].
+    static func backward(_ x: Shape, act: Activation?, dx: Bool, accumulate: Bool) -> String {
+        let g = act.map { "(\($0.passes("zp[i]")) ? yp[i] : 0)" } ?? "yp[i]"
+        let zDecl = act == nil ? "" : "const real *zp = z + ((long)n * C + c) * HW; "
+        var s = constants(x) + """
+            const double M = (double)N * HW;
+            #pragma omp parallel for schedule(static)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c], invstd = save_invstd[c];
+                double sg = 0, sgx = 0;
+                for (int n = 0; n < N; n++) {
+                    const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                    \(zDecl)
+                    #pragma omp simd reduction(+:sg, sgx)
+                    for (long i = 0; i < HW; i++) { const double gi = \(g); sg += gi; sgx += gi * (xp[i] - mean); }
+                }
+                dw[c] = (real)(sgx * invstd);
+                db[c] = (real)sg;
+
+        """
+        if dx {
+            s += """
+                        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                        const real mu = (real)mean;
+                        for (int n = 0; n < N; n++) {
+                            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                            \(zDecl)real *dxp = dx + ((long)n * C + c) * HW;
+                            for (long i = 0; i < HW; i++) dxp[i] \(accumulate ? "+=" : "=") k * (\(g) - mg - (xp[i] - mu) * proj);
+                        }
+
+                """
+        }
+        return s + "    }\n"
+    }
+
+    /// Folds an eval-mode BatchNorm into the (transposed) convolution before it:
+    ///   w' = w * s, b' = (b_conv - mean) * s + beta,  s = gamma / sqrt(var + eps).
+    /// The weight is seen as [OUTER, CO, INNER] (conv: [1, CO, CIG*KH*KW]; transposed conv:
+    /// [CI, CO, KH*KW]). Args w, [cb,] bn_w, bn_b, bn_mean, bn_var, fw, fb.
+    static func fold(outer: Int, outChannels: Int, inner: Int, eps: Float, convBias: Bool) -> String {
+        CText.constants([("OUTER", outer), ("CO", outChannels), ("INNER", inner)]) + """
+            for (int co = 0; co < CO; co++) {
+                const double s = bn_w[co] / sqrt((double)bn_var[co] + \(CText.literal(eps)));
+                for (int o = 0; o < OUTER; o++)
+                    for (int k = 0; k < INNER; k++) {
+                        const long i = ((long)o * CO + co) * INNER + k;
+                        fw[i] = (real)(w[i] * s);
+                    }
+                fb[co] = (real)((\(convBias ? "(double)cb[co]" : "0.0") - bn_mean[co]) * s + bn_b[co]);
+            }
+
+        """
+    }
+}

@@ -1,0 +1,125 @@
+import DSL
+
+/// Elementwise and data-movement kernels: activations, sums, channel concatenation, max
+/// pooling, each with its backward.
+enum ElementwiseKernels {
+    /// Below this many elements a parallel region costs more than it saves.
+    static let parallelThreshold = 1 << 15
+
+    static func parallelFor(_ count: Int) -> String {
+        count >= parallelThreshold ? "    #pragma omp parallel for schedule(static)\n" : ""
+    }
+
+    /// y = act(x); args x, y.
+    static func activation(_ count: Int, _ act: Activation) -> String {
+        CText.constants([("COUNT", count)]) + parallelFor(count)
+            + "    for (long i = 0; i < COUNT; i++) y[i] = \(act.apply("x[i]"));\n"
+    }
+
+    /// dx (=|+=) dy where the activation's output z lets the gradient pass; args dy, z, dx.
+    static func activationBackward(_ count: Int, _ act: Activation, accumulate: Bool) -> String {
+        CText.constants([("COUNT", count)]) + parallelFor(count)
+            + "    for (long i = 0; i < COUNT; i++) dx[i] \(accumulate ? "+=" : "=") \(act.passes("z[i]")) ? dy[i] : 0;\n"
+    }
+
+    /// y = act(x0 + x1 + ...), summed left to right as PyTorch's chained adds; args x0.., y.
+    static func add(_ count: Int, inputs: Int, act: Activation?) -> String {
+        let sum = "(" + (0..<inputs).map { "x\($0)[i]" }.joined(separator: " + ") + ")"
+        return CText.constants([("COUNT", count)]) + parallelFor(count)
+            + "    for (long i = 0; i < COUNT; i++) y[i] = \(act?.apply(sum) ?? sum);\n"
+    }
+
+    /// Backward of a sum (after an optional fused activation with output z): every target
+    /// gets `times` x g, g = dy * mask, written or accumulated; args dy, [z,] t0...
+    static func addBackward(_ count: Int, act: Activation?, targets: [(accumulate: Bool, times: Int)]) -> String {
+        let g = act.map { "\($0.passes("z[i]")) ? dy[i] : 0" } ?? "dy[i]"
+        let stores = targets.enumerated().map { k, t in
+            "t\(k)[i] \(t.accumulate ? "+=" : "=") \(t.times == 1 ? "" : "\(t.times) * ")g;"
+        }.joined(separator: " ")
+        return CText.constants([("COUNT", count)]) + parallelFor(count)
+            + "    for (long i = 0; i < COUNT; i++) { const real g = \(g); \(stores) }\n"
+    }
+
+    /// Concatenation along channels: per sample, each input is one contiguous block of the
+    /// output; args x0.., y.
+    static func concat(_ y: Shape, channels: [Int]) -> String {
+        var s = CText.constants([("N", y.n), ("C", y.c), ("HW", y.h * y.w)])
+        s += "    for (int n = 0; n < N; n++) {\n"
+        var offset = 0
+        for (k, c) in channels.enumerated() {
+            s += "        memcpy(y + ((long)n * C + \(offset)) * HW, x\(k) + (long)n * \(c) * HW, sizeof(real) * \(c) * HW);\n"
+            offset += c
+        }
+        return s + "    }\n"
+    }
+
+    /// The slice of the concatenation's gradient that belongs to one input; args dy, dx.
+    static func concatBackward(_ y: Shape, offset: Int, channels: Int, accumulate: Bool) -> String {
+        CText.constants([("N", y.n), ("C", y.c), ("HW", y.h * y.w), ("OFFSET", offset), ("CK", channels)]) + """
+            for (int n = 0; n < N; n++) {
+                const real *src = dy + ((long)n * C + OFFSET) * HW;
+                real *dst = dx + (long)n * CK * HW;
+                for (long i = 0; i < (long)CK * HW; i++) dst[i] \(accumulate ? "+=" : "=") src[i];
+            }
+
+        """
+    }
+
+    static func poolConstants(_ a: PoolAttrs, _ x: Shape, _ y: Shape) -> String {
+        CText.constants([("N", x.n), ("C", x.c), ("H", x.h), ("W", x.w), ("OH", y.h), ("OW", y.w),
+                         ("KH", a.kernel[0]), ("KW", a.kernel[1]), ("SH", a.stride[0]), ("SW", a.stride[1]),
+                         ("PT", a.padding.top), ("PL", a.padding.left)])
+    }
+
+    /// The window loop shared by max pooling and its backward: finds `best` (the first
+    /// maximum, NaN winning, as PyTorch) and its index `arg` in the input plane `xp`.
+    static let poolWindow = """
+                        real best = -INFINITY; long arg = -1;
+                        for (int kh = 0; kh < KH; kh++) {
+                            const int ih = oh * SH - PT + kh;
+                            if (ih < 0 || ih >= H) continue;
+                            for (int kw = 0; kw < KW; kw++) {
+                                const int iw = ow * SW - PL + kw;
+                                if (iw < 0 || iw >= W) continue;
+                                const real v = xp[(long)ih * W + iw];
+                                if (v > best || isnan(v)) { best = v; arg = (long)ih * W + iw; }
+                            }
+                        }
+
+    """
+
+    /// Max pooling, padding counting as -infinity; args x, y.
+    static func maxPool(_ a: PoolAttrs, _ x: Shape, _ y: Shape) -> String {
+        poolConstants(a, x, y) + """
+            #pragma omp parallel for collapse(2) schedule(static)
+            for (int n = 0; n < N; n++)
+                for (int c = 0; c < C; c++) {
+                    const real *xp = x + ((long)n * C + c) * H * W;
+                    real *yp = y + ((long)n * C + c) * OH * OW;
+                    for (int oh = 0; oh < OH; oh++)
+                        for (int ow = 0; ow < OW; ow++) {
+        \(poolWindow)                yp[oh * OW + ow] = best;
+                        }
+                }
+
+        """
+    }
+
+    /// Routes each output gradient to the input position that won its window; args x, dy, dx.
+    static func maxPoolBackward(_ a: PoolAttrs, _ x: Shape, _ y: Shape, accumulate: Bool) -> String {
+        poolConstants(a, x, y) + """
+            #pragma omp parallel for collapse(2) schedule(static)
+            for (int n = 0; n < N; n++)
+                for (int c = 0; c < C; c++) {
+                    const real *xp = x + ((long)n * C + c) * H * W;
+                    const real *yp = dy + ((long)n * C + c) * OH * OW;
+                    real *dxp = dx + ((long)n * C + c) * H * W;
+        \(accumulate ? "" : "            for (long i = 0; i < (long)H * W; i++) dxp[i] = 0;\n")            for (int oh = 0; oh < OH; oh++)
+                        for (int ow = 0; ow < OW; ow++) {
+        \(poolWindow)                if (arg >= 0) dxp[arg] += yp[oh * OW + ow];
+                        }
+                }
+
+        """
+    }
+}

@@ -1,0 +1,82 @@
+import DSL
+
+/// ReLU or ReLU6 applied in the epilogue of the kernel before it.
+enum Activation {
+    case relu, relu6
+
+    init?(_ op: Op) {
+        switch op {
+        case .relu: self = .relu
+        case .relu6: self = .relu6
+        default: return nil
+        }
+    }
+
+    /// C expression of the activation of `v`.
+    func apply(_ v: String) -> String {
+        switch self {
+        case .relu: return "(\(v) > 0 ? \(v) : 0)"
+        case .relu6: return "(\(v) < 0 ? 0 : (\(v) > 6 ? 6 : \(v)))"
+        }
+    }
+
+    /// C condition under which the gradient passes, from the activation's output `z`
+    /// (as PyTorch's threshold/hardtanh backward: zero where the output is clamped).
+    func passes(_ z: String) -> String {
+        switch self {
+        case .relu: return "\(z) > 0"
+        case .relu6: return "(\(z) > 0 && \(z) < 6)"
+        }
+    }
+}
+
+/// The nodes one forward kernel computes: `main`, optionally an eval-mode BatchNorm folded
+/// or applied in a convolution's epilogue, and an activation; the kernel writes only the
+/// value of `output`, so the intermediates never reach memory.
+struct Step {
+    var main: Int
+    var bn: Int?
+    var act: Int?
+    var output: Int { act ?? bn ?? main }
+    var nodes: [Int] { [main] + [bn, act].compactMap { $0 } }
+}
+
+/// Pass: fusion. Groups the nodes of a phase into kernels where it pays and is safe:
+///  - conv/convT + eval-mode BatchNorm (+ ReLU/ReLU6): one pass over the output instead of
+///    three (at inference: the teacher always, the trainable part in eval mode);
+///  - training-mode BatchNorm + activation, residual add + activation: the activation's
+///    backward only needs the fused output, so the pre-activation tensor is never stored.
+/// A trainable convolution in training mode keeps its own output: its BatchNorm needs the
+/// batch statistics of the whole tensor, and the BatchNorm backward needs it.
+enum Fusion {
+    static func steps(_ nodes: [Int], _ facts: GraphFacts, training: Bool) -> [Step] {
+        let g = facts.graph
+        var absorbed = Set<Int>()
+        var steps: [Step] = []
+        func activation(after node: Int) -> Int? {
+            guard let c = facts.soleConsumer(node), Activation(c.op) != nil, nodes.contains(c.id) else { return nil }
+            return c.id
+        }
+        for id in nodes where !absorbed.contains(id) {
+            var step = Step(main: id)
+            switch g.nodes[id].op {
+            case .conv2d, .convTranspose2d:
+                guard !facts.trainsBatchNorm(id, training: training) else { break }
+                if let c = facts.soleConsumer(id), case .batchNorm = c.op, nodes.contains(c.id),
+                   !facts.trainsBatchNorm(c.id, training: training) {
+                    step.bn = c.id
+                    step.act = activation(after: c.id)
+                } else {
+                    step.act = activation(after: id)
+                }
+            case .batchNorm, .add:
+                step.act = activation(after: id)
+            default:
+                break
+            }
+            absorbed.formUnion(step.nodes)
+            steps.append(step)
+        }
+        return steps
+    }
+}

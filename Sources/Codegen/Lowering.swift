@@ -1,0 +1,259 @@
+import DSL
+
+/// Lowers a checked graph to a Program: lays out the state, then emits the forward kernels
+/// of every phase (the trainable part twice: training and eval mode), the heads, and the
+/// backward (Autodiff.swift).
+final class ProgramBuilder {
+    let graph: Graph
+    let facts: GraphFacts
+    let flow: GradientFlow
+    var program: Program
+    private var values: [Int?]
+    private(set) var parameterBuffers: [String: Int] = [:]
+    private(set) var gradientBuffers: [String: Int] = [:]
+    /// Saved mean and 1/std of each training-mode BatchNorm, for its backward.
+    private(set) var savedStatistics: [Int: (mean: Int, invstd: Int)] = [:]
+    private var kernelsByName: [String: Int] = [:]
+    private var scratchByName: [String: Int] = [:]
+
+    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision) {
+        graph = facts.graph
+        self.facts = facts
+        self.flow = flow
+        program = Program(name: name, precision: precision)
+        values = Array(repeating: nil, count: graph.nodes.count)
+    }
+
+    func build() throws -> Program {
+        layOutState()
+        program.phases.teacher = try forward(facts.nodes(in: .teacher), training: false).kernels
+        let train = try forward(facts.nodes(in: .student), training: true)
+        program.phases.studentTrain = train.kernels
+        program.phases.studentEval = try forward(facts.nodes(in: .student), training: false).kernels
+        let lossHeads = try forward(facts.nodes(in: .lossHead), training: true)
+        program.phases.lossHeads = lossHeads.kernels
+        program.phases.mapHeads = try forward(facts.nodes(in: .mapHead), training: false).kernels
+        program.phases.backward = try differentiate(train.steps + lossHeads.steps)
+        return program
+    }
+
+    // MARK: State
+
+    /// The state, in this order: the Adam region (trainable parameters with a gradient,
+    /// then their gradients, first and second moments, each run laid out alike), the other
+    /// parameters and running statistics nodes read, then the values that persist (inputs,
+    /// named outputs, teacher features). Folded weights are appended as they are made.
+    private func layOutState() {
+        let trained = flow.parameters.compactMap { graph.parameter($0) }
+        program.adamRegion.firstBuffer = program.buffers.count
+        program.adamRegion.parameterCount = trained.count
+        for p in trained {
+            parameterBuffers[p.name] = addBuffer(Buffer(name: p.name, shape: p.shape.dims, placement: .state,
+                                                        exposed: .parameter, trainable: true))
+        }
+        for p in trained {
+            gradientBuffers[p.name] = addBuffer(Buffer(name: "grad." + p.name, shape: p.shape.dims, placement: .state, exposed: .gradient))
+        }
+        for (prefix, kind) in [("adam_m.", TensorKind.adamM), ("adam_v.", .adamV)] {
+            for p in trained {
+                addBuffer(Buffer(name: prefix + p.name, shape: p.shape.dims, placement: .state, exposed: kind))
+            }
+        }
+        let read = Set(graph.nodes.flatMap(\.params))
+        for p in graph.parameters where read.contains(p.name) && parameterBuffers[p.name] == nil {
+            let kind: TensorKind = (p.kind == .runningMean || p.kind == .runningVar) ? .buffer : .parameter
+            parameterBuffers[p.name] = addBuffer(Buffer(name: p.name, shape: p.shape.dims, placement: .state, exposed: kind))
+        }
+        for node in graph.nodes where facts.persistent[node.id] {
+            let names = facts.names[node.id]
+            let kind: TensorKind = facts.phase[node.id] == .input ? .input : .output
+            var b = Buffer(name: names.first ?? "feature." + node.name, shape: node.shape.dims, placement: .state, exposed: kind)
+            b.aliases = Array(names.dropFirst())
+            values[node.id] = addBuffer(b)
+        }
+    }
+
+    @discardableResult
+    func addBuffer(_ b: Buffer) -> Int {
+        program.buffers.append(b)
+        return program.buffers.count - 1
+    }
+
+    /// Scratch in the arena.
+    func scratch(_ name: String, _ shape: [Int], isDouble: Bool = false) -> Int {
+        addBuffer(Buffer(name: name, shape: shape, placement: .arena, isDouble: isDouble))
+    }
+
+    /// The window matrix of a (transposed) convolution pass, if it needs one. One per node
+    /// and pass, shared by the training and eval forms of a kernel.
+    func columns(_ conv: ConvNode, _ pass: ConvNode.Pass, of node: Node) -> [(String, Int, Bool)] {
+        guard let count = conv.columns(pass) else { return [] }
+        let name = "col.\(pass).\(node.name)"
+        if let b = scratchByName[name] { return [("col", b, true)] }
+        let b = scratch(name, [count])
+        scratchByName[name] = b
+        return [("col", b, true)]
+    }
+
+    /// The buffer holding a node's value (arena unless it persists).
+    func value(_ node: Int) -> Int {
+        if let b = values[node] { return b }
+        let b = scratch("act." + graph.nodes[node].name, graph.nodes[node].shape.dims)
+        values[node] = b
+        return b
+    }
+
+    func parameter(_ name: String) -> Int { parameterBuffers[name]! }
+
+    // MARK: Kernels
+
+    /// Adds a kernel named after its graph node (`k042_decoder_layer2_0_conv1_fwd`). The
+    /// training and eval forms of the trainable part share every kernel that does not
+    /// depend on the mode; such a kernel is made once.
+    func kernel(_ node: Int, _ suffix: String, _ what: String, args: [(String, Int, Bool)], body: String, flops: Int) -> Int {
+        let digits = max(3, String(graph.nodes.count - 1).count)
+        let id = String(repeating: "0", count: digits - String(node).count) + String(node)
+        let name = "k\(id)_\(CText.identifier(graph.nodes[node].name))_\(suffix)"
+        let k = Kernel(name: name, node: node, suffix: suffix, summary: ["\(graph.nodes[node].name): \(what)", CText.amount(flops, "FLOP")],
+                       args: args.map { Kernel.Arg(name: $0.0, buffer: $0.1, writes: $0.2) }, body: body, flops: flops)
+        if let existing = kernelsByName[name] {
+            precondition(program.kernels[existing].body == body && program.kernels[existing].args.map(\.buffer) == k.args.map(\.buffer),
+                         "two different kernels named \(name)")
+            return existing
+        }
+        program.kernels.append(k)
+        kernelsByName[name] = program.kernels.count - 1
+        return program.kernels.count - 1
+    }
+
+    private func forward(_ nodes: [Int], training: Bool) throws -> (steps: [Step], kernels: [Int]) {
+        let steps = Fusion.steps(nodes, facts, training: training)
+        return (steps, try steps.map { try forwardKernel($0, training: training) })
+    }
+
+    func shapes(_ node: Node) -> String {
+        node.inputs.map { CText.shape(graph.nodes[$0].shape.dims) }.joined(separator: ", ") + " -> " + CText.shape(node.shape.dims)
+    }
+
+    /// The kernel computing one step's value.
+    private func forwardKernel(_ step: Step, training: Bool) throws -> Int {
+        let node = graph.nodes[step.main]
+        let out = graph.nodes[step.output]
+        let x = node.inputs.map { value($0) }
+        let y = value(step.output)
+        let act = step.act.map { Activation(graph.nodes[$0].op)! }
+        let count = out.shape.count
+        // Eval-mode kernels of the trainable part differ from their training form.
+        let evalForm = !training && node.role.isTrainable && (step.bn != nil || step.act != nil && node.op.isConvolution
+                                                              || node.op.isBatchNorm)
+        let fwd = evalForm ? "fwd_eval" : "fwd"
+        let fused = (step.bn.map { _ in " + batchnorm" } ?? "") + (step.act.map { " + " + graph.nodes[$0].op.kind } ?? "")
+
+        switch node.op {
+        case .conv2d, .convTranspose2d:
+            let conv = ConvNode(node, graph)!
+            var epilogue = Epilogue(bias: conv.bias, act: act)
+            var w = parameter(node.params[0])
+            var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []
+            var how = ""
+            if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op {
+                if !node.role.isTrainable && !bnNode.role.isTrainable {
+                    let folded = foldBatchNorm(conv: node, bn: bnNode, attrs: bn)
+                    (w, extra, epilogue.bias) = (folded.weight, [("b", folded.bias, false)], true)
+                    how = " (folded)"
+                } else {
+                    epilogue.batchNormEps = bn.eps
+                    extra += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bnNode.params).map { ($0, parameter($1), false) }
+                }
+            }
+            let args = [("x", x[0], false), ("w", w, false)] + extra + columns(conv, .forward, of: node) + [("y", y, true)]
+            let what = "\(node.op.kind) \(conv.description) \(shapes(node))\(fused)\(how)"
+            let flops = conv.flops + count * ((conv.bias ? 1 : 0) + (step.bn != nil ? 2 : 0) + (act != nil ? 1 : 0))
+            return kernel(node.id, fwd, what, args: args, body: conv.forward(epilogue), flops: flops)
+
+        case .batchNorm(let a):
+            let p = node.params.map { parameter($0) }
+            if facts.trainsBatchNorm(node.id, training: training) {
+                let mean = scratch("bn_mean." + node.name, [a.channels])
+                let invstd = scratch("bn_invstd." + node.name, [a.channels])
+                savedStatistics[node.id] = (mean, invstd)
+                let args = [("x", x[0], false), ("w", p[0], false), ("b", p[1], false), ("running_mean", p[2], true),
+                            ("running_var", p[3], true), ("save_mean", mean, true), ("save_invstd", invstd, true), ("y", y, true)]
+                return kernel(node.id, fwd, "batchnorm (batch statistics) \(shapes(node))\(fused)", args: args,
+                              body: BatchNormKernels.forwardTrain(node.shape, a, act: act), flops: 7 * count)
+            }
+            let args = [("x", x[0], false), ("w", p[0], false), ("b", p[1], false), ("running_mean", p[2], false),
+                        ("running_var", p[3], false), ("y", y, true)]
+            return kernel(node.id, fwd, "batchnorm (running statistics) \(shapes(node))\(fused)", args: args,
+                          body: BatchNormKernels.forwardEval(node.shape, a, act: act), flops: 2 * count)
+
+        case .relu, .relu6:
+            return kernel(node.id, fwd, "\(node.op.kind) \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
+                          body: ElementwiseKernels.activation(count, Activation(node.op)!), flops: count)
+
+        case .add:
+            let args = x.enumerated().map { ("x\($0.offset)", $0.element, false) } + [("y", y, true)]
+            return kernel(node.id, fwd, "add \(shapes(node))\(fused)", args: args,
+                          body: ElementwiseKernels.add(count, inputs: x.count, act: act), flops: count * max(x.count - 1 + (act != nil ? 1 : 0), 1))
+
+        case .concat:
+            let args = x.enumerated().map { ("x\($0.offset)", $0.element, false) } + [("y", y, true)]
+            return kernel(node.id, fwd, "concat \(shapes(node))", args: args,
+                          body: ElementwiseKernels.concat(node.shape, channels: node.inputs.map { graph.nodes[$0].shape.c }), flops: 0)
+
+        case .maxPool2d(let a):
+            let xs = graph.nodes[node.inputs[0]].shape
+            return kernel(node.id, fwd, "maxpool \(a.kernel[0])x\(a.kernel[1]) s\(a.stride[0]) \(shapes(node))",
+                          args: [("x", x[0], false), ("y", y, true)],
+                          body: ElementwiseKernels.maxPool(a, xs, node.shape), flops: count * a.kernel[0] * a.kernel[1])
+
+        case .cosineDistance(let eps):
+            let xs = graph.nodes[node.inputs[0]].shape
+            return kernel(node.id, fwd, "1 - cosine over channels \(shapes(node))", args: [("a", x[0], false), ("b", x[1], false), ("y", y, true)],
+                          body: CosineKernels.pixel(xs, eps: eps), flops: 6 * xs.count)
+
+        case .cosineDistanceFlat(let eps):
+            let xs = graph.nodes[node.inputs[0]].shape
+            return kernel(node.id, fwd, "1 - cosine per flattened sample \(shapes(node))", args: [("a", x[0], false), ("b", x[1], false), ("y", y, true)],
+                          body: CosineKernels.flat(xs, eps: eps), flops: 6 * xs.count)
+
+        case .mean:
+            let n = graph.nodes[node.inputs[0]].shape.count
+            return kernel(node.id, fwd, "mean \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
+                          body: HeadKernels.mean(n), flops: n)
+
+        case .upsampleBilinear:
+            return kernel(node.id, fwd, "bilinear upsample (align_corners) \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
+                          body: HeadKernels.upsample(graph.nodes[node.inputs[0]].shape, node.shape), flops: 8 * count)
+
+        case .gaussianBlur(let sigma, let truncate):
+            let tmp = scratch("tmp." + node.name, node.shape.dims, isDouble: true)
+            let radius = Int(truncate * sigma + 0.5)
+            return kernel(node.id, fwd, "gaussian sigma \(sigma) radius \(radius) reflect \(shapes(node))",
+                          args: [("x", x[0], false), ("tmp", tmp, true), ("y", y, true)],
+                          body: HeadKernels.gaussian(node.shape, sigma: sigma, truncate: truncate), flops: count * 2 * (2 * radius + 2))
+
+        case .maxPerSample:
+            let xs = graph.nodes[node.inputs[0]].shape
+            return kernel(node.id, fwd, "max per sample \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
+                          body: HeadKernels.maxPerSample(xs), flops: xs.count)
+
+        case .input:
+            throw CodegenError("input node '\(node.name)' outside the input phase")
+        }
+    }
+}
+
+extension Op {
+    var isConvolution: Bool {
+        switch self {
+        case .conv2d, .convTranspose2d: return true
+        default: return false
+        }
+    }
+
+    var isBatchNorm: Bool {
+        if case .batchNorm = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Codegen
+import DSL
+import Foundation
+import RDGraphs
+
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a model file (or a zoo model) to shape-specialized C and build its library.",
+        discussion: """
+        MODEL is a Swift model file (see Models/*.swift: it imports DSL and RDGraphs and calls \
+        emit(RD4AD(...))) or a zoo name. The C, its header, manifest.json and libNAME.so go to \
+        --out (default generated/NAME).
+        """)
+
+    @Argument(help: "A model file (*.swift) or a zoo model name.")
+    var model: String
+
+    @Option(name: .customLong("image-size"), help: "Input size HxW (or one number); overrides the file's.")
+    var imageSize: ImageSize?
+
+    @Option(help: "Batch size; overrides the file's.")
+    var batch: Int?
+
+    @Option(name: .customLong("width-div"), help: "Zoo models only: divide every channel count by this.")
+    var widthDiv: Int = 1
+
+    @Option(help: "Output folder; its last component names the library (default generated/<model name>).")
+    var out: String?
+
+    func run() throws {
+        let graph = try loadGraph()
+        let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
+        let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
+                                            outDir: outURL.deletingLastPathComponent().path)
+        // The IR travels with the library: train/eval/infer read names, roles and sizes from it.
+        try graph.jsonData().write(to: outURL.appendingPathComponent("graph.json"))
+        print("\(graph.name): \(graph.nodes.count) nodes -> \(artifacts.kernelCount) kernels, input \(graph.nodes[0].shape)")
+        print("  training step \(gflops(artifacts.flops.trainingStep)) GFLOP "
+              + "(forward \(gflops(artifacts.flops.forwardTrain)), backward \(gflops(artifacts.flops.backward))), "
+              + "inference \(gflops(artifacts.flops.forwardEval)) GFLOP")
+        print(artifacts.memoryPlan, terminator: "")
+        print("wrote \(artifacts.source), \(artifacts.header), \(artifacts.manifest), graph.json")
+        if let library = artifacts.library { print("built \(library)") }
+    }
+
+    private func loadGraph() throws -> Graph {
+        if model.hasSuffix(".swift") {
+            let compiler = try ModelFileCompiler.beside(executable: URL(fileURLWithPath: "/proc/self/exe"))
+            return try compiler.graph(of: model, batch: batch, height: imageSize?.height, width: imageSize?.width)
+        }
+        let m = try Zoo.model(model, widthDiv: widthDiv)
+        return try m.graph(batch: batch ?? m.batch, height: imageSize?.height ?? m.height, width: imageSize?.width ?? m.width)
+    }
+}
+
+func gflops(_ flops: Int) -> String { String(format: "%.2f", Double(flops) / 1e9) }

@@ -1,0 +1,76 @@
+import DSL
+
+/// Small graphs that exercise every op kind the compiler differentiates, built directly
+/// on the DSL (not through RD4AD, whose sizes are fixed to multiples of 32).
+enum TinyGraphs {
+    static func apply(_ layer: any Layer, _ x: TensorRef, _ g: GraphContext) throws -> TensorRef {
+        try layer.build([x], in: g)[0]
+    }
+
+    /// input -> frozen teacher -> `t1`; trainable part (`bn.*`) -> two tensors (p, q);
+    /// loss_flat = mean(1 - cos_flat(p, q)) + mean(1 - cos_pixel(p, q)).
+    static func graph(_ name: String, input: Shape,
+                      teacher: (TensorRef, GraphContext) throws -> TensorRef,
+                      student: (TensorRef, GraphContext) throws -> (TensorRef, TensorRef)) throws -> Graph {
+        let g = GraphContext()
+        let x = g.inRole(.input) { g.node(.input, [], shape: input, suffix: "input") }
+        try g.name(x, as: "input")
+        let t = try g.inRole(.teacher) { try teacher(x, g) }
+        try g.name(t, as: "t1")
+        let (p, q) = try g.inRole(.ocbe) { try g.scoped("bn") { try student(t, g) } }
+        try g.name(q, as: "s1")
+        try g.inRole(.head) {
+            let n = p.shape.n
+            let flat = g.node(.cosineDistanceFlat(eps: 1e-8), [p, q], shape: Shape(n), suffix: "cos_flat")
+            let pixel = g.node(.cosineDistance(eps: 1e-8), [p, q], shape: Shape(n, p.shape.h, p.shape.w), suffix: "cos_pixel")
+            let lf = g.node(.mean, [flat], shape: Shape([]), suffix: "mean_flat")
+            let lp = g.node(.mean, [pixel], shape: Shape([]), suffix: "mean_pixel")
+            try g.name(g.node(.add, [lf, lp], shape: Shape([]), suffix: "loss"), as: "loss_flat")
+        }
+        return g.graph(name: name)
+    }
+
+    /// ReLU family: strided conv with asymmetric "SAME" padding and a bias, BatchNorm+ReLU,
+    /// depthwise conv, standalone ReLU6, residual add+ReLU whose input has two readers,
+    /// max pooling, 2x2 transposed convs (one with bias), standalone BatchNorm, concat,
+    /// 1x1 conv; the loss compares the frozen teacher feature with the student's.
+    static func residual() throws -> Graph {
+        try graph("tiny_residual", input: Shape(2, 3, 8, 6), teacher: { x, g in
+            var t = try apply(Conv("conv1", 4, 3), x, g)
+            t = try apply(BatchNorm("bn1"), t, g)
+            t = try apply(ReLU(), t, g)
+            return try apply(MaxPool("maxpool", 3, stride: 1, padding: 1), t, g)
+        }, student: { t, g in
+            let a = try apply(Conv("c1", 6, 3, stride: 2, padding: .tfSame, bias: true), t, g)  // pads (0,0,1,1)
+            let b = try apply(ReLU(), try apply(BatchNorm("b1"), a, g), g)
+            let c = try apply(Conv("dw", 6, 3, groups: .depthwise), b, g)
+            let d = try apply(ReLU6(), c, g)
+            let e = try apply(ReLU(), g.node(.add, [d, b], shape: d.shape, suffix: "add"), g)
+            let f = try apply(MaxPool("pool", 3, stride: 1, padding: 1), e, g)
+            let h = try apply(BatchNorm("b2"), try apply(ConvTranspose("up", 4, bias: true), f, g), g)
+            let u = try apply(ConvTranspose("up2", 2), f, g)
+            let cat = g.node(.concat, [h, u], shape: Shape(2, 6, 8, 6), suffix: "cat")
+            return (t, try apply(Conv("proj", 4, 1), cat, g))
+        })
+    }
+
+    /// ReLU6 family: 5x5 stride-2 conv with padding (1,2), BatchNorm+ReLU6, grouped conv
+    /// with bias, standalone ReLU, overlapping 3x3 stride-2 transposed convs, a three-way
+    /// add that reads one input twice; the loss compares two trainable tensors (one also
+    /// read by the add), so both sides of the cosines get gradients.
+    static func twoSided() throws -> Graph {
+        try graph("tiny_two_sided", input: Shape(2, 4, 8, 10), teacher: { x, g in
+            var t = try apply(Conv("conv1", 4, 1), x, g)
+            t = try apply(BatchNorm("bn1", eps: 1e-3), t, g)
+            return try apply(ReLU6(), t, g)
+        }, student: { t, g in
+            let a = try apply(Conv("c1", 6, 5, stride: 2, padding: .tfSame), t, g)
+            let b = try apply(ReLU6(), try apply(BatchNorm("b1", eps: 1e-3), a, g), g)
+            let c = try apply(Conv("grouped", 6, 3, groups: .count(2), bias: true), b, g)
+            let d = try apply(ReLU(), c, g)
+            let p = try apply(ConvTranspose("up", 4, 3, stride: 2), d, g)
+            let q = try apply(ConvTranspose("up2", 4, 3, stride: 2, bias: true), b, g)
+            return (p, g.node(.add, [p, q, q], shape: p.shape, suffix: "sum"))
+        })
+    }
+}

@@ -1,0 +1,96 @@
+/* rdc_runtime.c: the model-independent part of every generated library, pasted verbatim
+ * into NAME.c after the model's tables (real, RDC_* sizes, rdc_tensor_table,
+ * rdc_tensor_offset, rdc_tensor_folds, rdc_tensor_by_name) and before its kernels. */
+
+/* First output index o >= 0 whose window start o*s reaches p (the first tap inside the image). */
+static inline int rdc_first(int p, int s) { return p <= 0 ? 0 : (p + s - 1) / s; }
+
+/* One past the last output index o < limit with o*s <= q (the last tap inside the image). */
+static inline int rdc_end(int q, int s, int limit) {
+    if (q < 0) return 0;
+    const int e = q / s + 1;
+    return e < limit ? e : limit;
+}
+
+/* scipy.ndimage 'reflect' boundary (d c b a | a b c d), any distance outside [0, n). */
+static inline int rdc_reflect(int i, int n) {
+    const int period = 2 * n;
+    i %= period;
+    if (i < 0) i += period;
+    return i < n ? i : period - 1 - i;
+}
+
+struct rdc_ctx {
+    unsigned char *state;   /* parameters, statistics, gradients, Adam moments, outputs, folded weights */
+    unsigned char *arena;   /* scratch, shared by liveness (see the memory plan in manifest.json) */
+    int fold_stale;         /* folded teacher weights must be recomputed before the next forward */
+    int train_ready;        /* the arena holds a training forward that rdc_backward may use */
+    int64_t adam_steps;
+};
+
+static void *rdc_zeroed(size_t bytes) {
+    const size_t rounded = (bytes + 63) / 64 * 64 + 64;
+    void *p = aligned_alloc(64, rounded);
+    if (p) memset(p, 0, rounded);
+    return p;
+}
+
+int32_t rdc_abi_version(void) { return RDC_ABI_VERSION; }
+const char *rdc_model_name(void) { return RDC_MODEL_NAME; }
+int32_t rdc_real_size(void) { return (int32_t)sizeof(real); }
+int32_t rdc_tensor_count(void) { return RDC_TENSOR_COUNT; }
+
+const rdc_tensor_info *rdc_tensor_info_at(int32_t index) {
+    return index >= 0 && index < RDC_TENSOR_COUNT ? &rdc_tensor_table[index] : NULL;
+}
+
+int32_t rdc_tensor_find(const char *name) {
+    int lo = 0, hi = RDC_TENSOR_COUNT - 1;
+    while (lo <= hi) {
+        const int mid = (lo + hi) / 2;
+        const int c = strcmp(rdc_tensor_table[rdc_tensor_by_name[mid]].name, name);
+        if (c == 0) return rdc_tensor_by_name[mid];
+        if (c < 0) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+}
+
+const char *rdc_status_message(int32_t status) {
+    switch (status) {
+    case RDC_OK: return "ok";
+    case RDC_E_NO_TRAIN_FORWARD: return "rdc_backward needs a training forward (rdc_forward_train*) right before it";
+    default: return "unknown status";
+    }
+}
+
+rdc_ctx *rdc_create(void) {
+    rdc_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return NULL;
+    ctx->state = rdc_zeroed(RDC_STATE_BYTES);
+    ctx->arena = rdc_zeroed(RDC_ARENA_BYTES);
+    if (!ctx->state || !ctx->arena) { rdc_destroy(ctx); return NULL; }
+    ctx->fold_stale = 1;
+    return ctx;
+}
+
+void rdc_destroy(rdc_ctx *ctx) {
+    if (!ctx) return;
+    free(ctx->state);
+    free(ctx->arena);
+    free(ctx);
+}
+
+void *rdc_tensor(rdc_ctx *ctx, int32_t index) {
+    if (index < 0 || index >= RDC_TENSOR_COUNT) return NULL;
+    if (rdc_tensor_folds[index]) ctx->fold_stale = 1;
+    return ctx->state + rdc_tensor_offset[index];
+}
+
+int32_t rdc_set_input(rdc_ctx *ctx, const float *images) {
+    real *dst = (real *)(ctx->state + rdc_tensor_offset[RDC_INPUT_TENSOR]);
+    for (long i = 0; i < rdc_tensor_table[RDC_INPUT_TENSOR].count; i++) dst[i] = (real)images[i];
+    return RDC_OK;
+}
+
+int64_t rdc_adam_steps(rdc_ctx *ctx) { return ctx->adam_steps; }
+void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps) { ctx->adam_steps = steps; }
