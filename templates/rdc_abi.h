@@ -103,6 +103,20 @@ int32_t rdc_adam_step(rdc_ctx *ctx, double lr, double beta1, double beta2, doubl
 int64_t rdc_adam_steps(rdc_ctx *ctx);
 void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps);
 
+/* Per-kernel profile: every kernel call of the entry points is timed (wall seconds, from
+ * the calling thread, OpenMP inside). Counters belong to the library, not to a context.
+ * Rows follow manifest.json's kernels[]; families group them: "conv3x3_fwd",
+ * "conv3x3_bwd_data", "conv3x3_bwd_weights", "conv1x1_fwd" (_bwd_data, _bwd_weights),
+ * other windows alike ("conv7x7_fwd"), "depthwise", "convT2x2", "batchnorm",
+ * "elementwise", "other". Index out of range: NULL or 0. */
+int32_t rdc_profile_count(void);
+const char *rdc_profile_name(int32_t i);
+const char *rdc_profile_family(int32_t i);
+int64_t rdc_profile_flops(int32_t i);    /* FLOPs of one call */
+int64_t rdc_profile_calls(int32_t i);    /* calls since the last reset */
+double rdc_profile_seconds(int32_t i);   /* wall seconds of those calls */
+void rdc_profile_reset(void);            /* calls and seconds back to 0 */
+
 /* The entry points as function-pointer types, for hosts that dlsym() them. */
 typedef int32_t (*rdc_abi_version_fn)(void);
 typedef const char *(*rdc_model_name_fn)(void);

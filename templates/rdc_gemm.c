@@ -1,114 +1,232 @@
 /* rdc_gemm.c: the matrix kernels every dense (transposed) convolution is lowered to, pasted
- * verbatim into NAME.c after rdc_runtime.c. A convolution of one image is
- *   forward      y[CO][P]   = w[CO][K] . col[K][P]          col = im2col(x), K = CI*KH*KW, P = OH*OW
- *   data grad    dcol[K][P] = w^T . dy[CO][P], dx = col2im(dcol)
- *   weight grad  dw[CO][K] += dy[CO][P] . row[P][K]          row = im2row(x), the transposed im2col
- * and a transposed convolution is the same with the roles of x and y swapped. */
-
-/* One register tile is RDC_MB rows by RDC_NV vectors of C; with AVX-512 (32 vector
- * registers) 8 x 2 x 16 floats, else 4 x 2 x 8. Sized on this machine's clang 14 (Zen 4):
- * 40-70 GFLOP/s on two cores for conv-shaped products, against 2-10 for direct loops. */
+ * verbatim into NAME.c after rdc_runtime.c. A convolution of G images side by side is
+ *   forward      y[CO][G*P]   = w[CO][K] . col[K][G*P]     col = im2col(x) (rdc_window), K = CI*KH*KW, P = OH*OW
+ *   data grad    dcol[K][G*P] = w^T . dy[CO][G*P], dx = col2im(dcol)
+ *   weight grad  dw[CO][K]   += dy[CO][G*P] . col^T
+ * (G = 1 unless P is small: a deep layer's few pixels alone would leave the weights'
+ * reuse, and the threads, short of work), and a transposed convolution is the same with
+ * the roles of x and y swapped.
+ *
+ * rdc_gemm packs B into panels of RDC_KC x RDC_NR laid out k-major, so the micro-kernel
+ * reads it with unit stride whatever B's own strides (and panel rows no longer alias in L1
+ * as rows thousands of floats apart would); a window matrix is packed straight from the
+ * image, transposed or not, and never stored. A is read in place through its strides, one
+ * broadcast per row and k (packing it as well measured slower here). The micro-kernel
+ * keeps an RDC_MR x RDC_NR tile of C in registers: 8 x 32 floats with AVX-512, 6 x 16 with
+ * AVX2 (16 vector registers). */
 #if defined(__AVX512F__)
 #define RDC_VEC_BYTES 64
-#define RDC_MB 8
+#define RDC_MR 8
 #else
 #define RDC_VEC_BYTES 32
-#define RDC_MB 4
+#define RDC_MR 6
 #endif
 #define RDC_NV 2
 #define RDC_VW ((int)(RDC_VEC_BYTES / sizeof(real)))
-#define RDC_NB (RDC_NV * RDC_VW)
-/* Depth of one pass over K: the B panel (RDC_KC x RDC_NB) stays in L1. */
+#define RDC_NR (RDC_NV * RDC_VW)
+/* Rows of B per pass (a packed panel, RDC_KC x RDC_NR, stays in L1), and the packing
+ * scratch the compiler gives every GEMM kernel (DenseConvKernels.packElements): one panel
+ * per thread, for up to RDC_GEMM_THREADS threads. */
 #define RDC_KC 256
+#define RDC_GEMM_PACK (256L * 2048)
+#define RDC_GEMM_THREADS ((int)(RDC_GEMM_PACK / (RDC_KC * RDC_NR)))
 
 typedef real rdc_vec __attribute__((vector_size(RDC_VEC_BYTES), aligned(sizeof(real))));
 
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
-/* C[M][N] (=, or += when accumulate) sum over k < K of A[m*am + k*ak] * B[k*ldb + n]:
- * B and C row-major, A any strides (its elements are broadcast). Each thread owns whole
- * tiles of C and sums k in a fixed order: the result does not depend on the thread count. */
-static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak,
-                     const real *restrict B, long ldb, real *restrict C, long ldc, int accumulate)
+/* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
+ * (b: a packed panel of B). */
+static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, const real *restrict b, real *restrict c, long ldc, int add)
 {
-    const int mt = (M + RDC_MB - 1) / RDC_MB, nt = (N + RDC_NB - 1) / RDC_NB;
-    for (int k0 = 0; k0 < K; k0 += RDC_KC) {
-        const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC;
-        const int add = accumulate || k0 > 0;
-        /* Column panels outermost: consecutive tiles of a thread reuse one B panel from L1. */
-        #pragma omp parallel for collapse(2) schedule(static)
-        for (int bj = 0; bj < nt; bj++)
-            for (int bi = 0; bi < mt; bi++) {
-                const int m0 = bi * RDC_MB, n0 = bj * RDC_NB;
-                const real *a0 = A + (long)m0 * am + (long)k0 * ak;
-                const real *b0 = B + (long)k0 * ldb + n0;
-                if (m0 + RDC_MB <= M && n0 + RDC_NB <= N) {
-                    rdc_vec acc[RDC_MB][RDC_NV];
-                    for (int i = 0; i < RDC_MB; i++)
-                        for (int j = 0; j < RDC_NV; j++) acc[i][j] = (rdc_vec){0};
-                    for (int k = 0; k < kc; k++) {
-                        rdc_vec b[RDC_NV];
-                        for (int j = 0; j < RDC_NV; j++) b[j] = rdc_vload(b0 + (long)k * ldb + j * RDC_VW);
-                        for (int i = 0; i < RDC_MB; i++) {
-                            const real a = a0[i * am + k * ak];
-                            for (int j = 0; j < RDC_NV; j++) acc[i][j] += a * b[j];
-                        }
-                    }
-                    for (int i = 0; i < RDC_MB; i++) {
-                        real *c = C + (long)(m0 + i) * ldc + n0;
-                        for (int j = 0; j < RDC_NV; j++)
-                            rdc_vstore(c + j * RDC_VW, add ? rdc_vload(c + j * RDC_VW) + acc[i][j] : acc[i][j]);
-                    }
-                } else {
-                    /* A partial tile at the bottom or right edge. */
-                    const int mb = M - m0 < RDC_MB ? M - m0 : RDC_MB, nb = N - n0 < RDC_NB ? N - n0 : RDC_NB;
-                    for (int i = 0; i < mb; i++) {
-                        real acc[RDC_NB] = {0};
-                        for (int k = 0; k < kc; k++) {
-                            const real a = a0[i * am + k * ak];
-                            for (int j = 0; j < nb; j++) acc[j] += a * b0[(long)k * ldb + j];
-                        }
-                        real *c = C + (long)(m0 + i) * ldc + n0;
-                        for (int j = 0; j < nb; j++) c[j] = add ? c[j] + acc[j] : acc[j];
-                    }
-                }
-            }
+    rdc_vec acc[RDC_MR][RDC_NV];
+    for (int i = 0; i < RDC_MR; i++)
+        for (int j = 0; j < RDC_NV; j++) acc[i][j] = (rdc_vec){0};
+    for (int k = 0; k < kc; k++) {
+        rdc_vec bv[RDC_NV];
+        for (int j = 0; j < RDC_NV; j++) bv[j] = rdc_vload(b + (long)k * RDC_NR + j * RDC_VW);
+        for (int i = 0; i < RDC_MR; i++) {
+            const real av = a[i * am + k * ak];
+            for (int j = 0; j < RDC_NV; j++) acc[i][j] += av * bv[j];
+        }
+    }
+    for (int i = 0; i < RDC_MR; i++)
+        for (int j = 0; j < RDC_NV; j++) {
+            real *ci = c + (long)i * ldc + j * RDC_VW;
+            rdc_vstore(ci, add ? rdc_vload(ci) + acc[i][j] : acc[i][j]);
+        }
+}
+
+/* The windows of a convolution over G images x[G][C][H][W] (output OH x OW, P = OH*OW
+ * pixels each) as a matrix of K = C*KH*KW rows and G*P columns that is never stored:
+ * element (k = (c*KH + kh)*KW + kw, q = g*P + oh*OW + ow) is x[g][c][oh*SH-PT+kh][ow*SW-PL+kw],
+ * 0 in the padding. rdc_gemm packs its panels straight from x (an implicit im2col). */
+typedef struct rdc_window {
+    const real *x;
+    int C, H, W, KH, KW, SH, SW, PT, PL, OH, OW;   /* KW <= RDC_MAX_KW */
+} rdc_window;
+
+#define RDC_MAX_KW 16
+
+/* Columns q..q+len of the window matrix cut at output rows: run r covers ow[r]..ow[r]+len[r]
+ * of output row oh[r] of image g[r]. Decoded once per panel, reused for every row k; so
+ * are the output columns ow0[kw]..ow1[kw] whose tap kw lies inside the image. */
+typedef struct rdc_runs {
+    int count;
+    int g[RDC_KC], oh[RDC_KC], ow[RDC_KC], len[RDC_KC];
+    int ow0[RDC_MAX_KW], ow1[RDC_MAX_KW];
+} rdc_runs;
+
+static void rdc_window_runs(const rdc_window *v, long q, int len, rdc_runs *r)
+{
+    const long P = (long)v->OH * v->OW;
+    for (int kw = 0; kw < v->KW && kw < RDC_MAX_KW; kw++)
+        r->ow0[kw] = rdc_first(v->PL - kw, v->SW), r->ow1[kw] = rdc_end(v->W - 1 + v->PL - kw, v->SW, v->OW);
+    r->count = 0;
+    while (len > 0) {
+        const long g = q / P;
+        const int p = (int)(q - g * P), oh = p / v->OW, ow = p - oh * v->OW, n = v->OW - ow < len ? v->OW - ow : len;
+        r->g[r->count] = (int)g, r->oh[r->count] = oh, r->ow[r->count] = ow, r->len[r->count] = n;
+        r->count++, q += n, len -= n;
     }
 }
 
-/* The windows of a convolution over image x[C][H][W] (output OH x OW) as a matrix: element
- * (k = (c*KH + kh)*KW + kw, p = oh*OW + ow) is x[c][oh*SH-PT+kh][ow*SW-PL+kw], 0 in the
- * padding, stored at col[k*ks + p*ps]: im2col with (ks, ps) = (OH*OW, 1), im2row with (1, K). */
-static void rdc_im2col(const real *restrict x, int C, int H, int W, int KH, int KW, int SH, int SW, int PT, int PL,
-                       int OH, int OW, real *restrict col, long ks, long ps)
+/* A row k = (c*KH + kh)*KW + kw of the window matrix, stepped through in order. */
+typedef struct rdc_tap { int c, kh, kw; } rdc_tap;
+
+static inline rdc_tap rdc_tap_of(const rdc_window *v, long k)
 {
-    #pragma omp parallel for collapse(3) schedule(static)
-    for (int c = 0; c < C; c++)
-        for (int kh = 0; kh < KH; kh++)
-            for (int kw = 0; kw < KW; kw++) {
-                const long k = ((long)c * KH + kh) * KW + kw;
-                const int oh0 = rdc_first(PT - kh, SH), oh1 = rdc_end(H - 1 + PT - kh, SH, OH);
-                const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                const real *xc = x + (long)c * H * W;
-                for (int oh = 0; oh < OH; oh++) {
-                    real *out = col + k * ks + (long)oh * OW * ps;
-                    if (oh < oh0 || oh >= oh1) {
-                        for (int ow = 0; ow < OW; ow++) out[ow * ps] = 0;
-                        continue;
-                    }
-                    const real *xr = xc + (long)(oh * SH - PT + kh) * W + kw - PL;
-                    for (int ow = 0; ow < ow0; ow++) out[ow * ps] = 0;
-                    for (int ow = ow0; ow < ow1; ow++) out[ow * ps] = xr[ow * SW];
-                    for (int ow = ow1; ow < OW; ow++) out[ow * ps] = 0;
-                }
-            }
+    return (rdc_tap){(int)(k / ((long)v->KW * v->KH)), (int)(k / v->KW % v->KH), (int)(k % v->KW)};
 }
 
-/* The adjoint of rdc_im2col (ks = OH*OW, ps = 1): every window element of col is added back
- * into image x[C][H][W], which is zeroed first unless accumulate. Each thread owns channels. */
-static void rdc_col2im(const real *restrict col, int C, int H, int W, int KH, int KW, int SH, int SW, int PT, int PL,
-                       int OH, int OW, real *restrict x, int accumulate)
+static inline void rdc_tap_next(const rdc_window *v, rdc_tap *t)
+{
+    if (++t->kw == v->KW) { t->kw = 0; if (++t->kh == v->KH) { t->kh = 0; t->c++; } }
+}
+
+/* dst[i*ds] = the window matrix's row t over the runs of r. */
+static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs *r, real *restrict dst, long ds)
+{
+    const int ow0 = r->ow0[t.kw], ow1 = r->ow1[t.kw];
+    for (int i = 0; i < r->count; i++) {
+        const int ow = r->ow[i], end = ow + r->len[i], ih = r->oh[i] * v->SH - v->PT + t.kh;
+        int lo = ow0 > ow ? ow0 : ow, hi = ow1 < end ? ow1 : end;
+        if (ih < 0 || ih >= v->H || lo > hi) lo = hi = ow;
+        const real *xr = v->x + (((long)r->g[i] * v->C + t.c) * v->H + ih) * v->W + t.kw - v->PL;
+        for (int o = ow; o < lo; o++) dst[(o - ow) * ds] = 0;
+        if (v->SW == 1) for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[o];
+        else for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[(long)o * v->SW];
+        for (int o = hi; o < end; o++) dst[(o - ow) * ds] = 0;
+        dst += r->len[i] * ds;
+    }
+}
+
+/* The B operand of rdc_gemm: element (k, n) is b[k*sk + n*sn], or, with a window, the
+ * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T). */
+typedef struct rdc_operand {
+    const real *b;
+    long sk, sn;
+    const rdc_window *win;
+    int transposed;
+} rdc_operand;
+
+static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0}; }
+static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed}; }
+
+/* Panel dst[k][RDC_NR] of B's rows k0..k0+kc and columns j0..j0+nb, zero past nb. */
+static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
+{
+    rdc_runs runs;
+    if (B->win && !B->transposed) {
+        rdc_window_runs(B->win, j0, nb, &runs);
+        rdc_tap t = rdc_tap_of(B->win, k0);
+        for (int k = 0; k < kc; k++, rdc_tap_next(B->win, &t)) {
+            rdc_window_row(B->win, t, &runs, dst + (long)k * RDC_NR, 1);
+            for (int j = nb; j < RDC_NR; j++) dst[(long)k * RDC_NR + j] = 0;
+        }
+    } else if (B->win) {
+        rdc_window_runs(B->win, k0, kc, &runs);
+        rdc_tap t = rdc_tap_of(B->win, j0);
+        for (int j = 0; j < RDC_NR; j++, rdc_tap_next(B->win, &t))
+            if (j < nb) rdc_window_row(B->win, t, &runs, dst + j, RDC_NR);
+            else for (int k = 0; k < kc; k++) dst[(long)k * RDC_NR + j] = 0;
+    } else if (B->sn == 1 && nb == RDC_NR) {
+        const real *src = B->b + (long)k0 * B->sk + j0;
+        for (int k = 0; k < kc; k++)
+            for (int j = 0; j < RDC_NR; j++) dst[k * RDC_NR + j] = src[(long)k * B->sk + j];
+    } else {
+        const real *src = B->b + (long)k0 * B->sk + (long)j0 * B->sn;
+        for (int j = 0; j < RDC_NR; j++)
+            for (int k = 0; k < kc; k++) dst[k * RDC_NR + j] = j < nb ? src[(long)k * B->sk + (long)j * B->sn] : 0;
+    }
+}
+
+/* What rdc_gemm applies to each finished element of row m (an output channel), while its
+ * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
+ * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
+ * activation, without another pass over the output. */
+typedef struct rdc_epilogue {
+    const real *scale, *shift;
+    int act;
+} rdc_epilogue;
+
+static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0, int mb, int nb)
+{
+    for (int i = 0; i < mb; i++) {
+        const real s = e->scale ? e->scale[i0 + i] : 1, t = e->shift ? e->shift[i0 + i] : 0;
+        real *ci = c + (long)i * ldc;
+        for (int j = 0; j < nb; j++) {
+            const real v = ci[j] * s + t;
+            ci[j] = e->act == 0 ? v : (v < 0 ? 0 : (e->act == 2 && v > 6 ? 6 : v));
+        }
+    }
+}
+
+/* C[M][N] (=, or += when accumulate) sum over k < K of A[m*am + k*ak] * B(k, n), then the
+ * epilogue e if any (C row-major, ldc). `pack` is RDC_GEMM_PACK elements of scratch: one panel buffer per
+ * thread. Each thread owns whole column panels of C: for each block of RDC_KC rows of B it
+ * packs its panel (L1) and runs it against every row tile of A (L2), so C's panel
+ * (M x RDC_NR) stays in cache across the blocks. Each element sums k in a fixed order:
+ * the result does not depend on the thread count. */
+static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
+                     real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
+{
+    const int mp = (M + RDC_MR - 1) / RDC_MR, np = (N + RDC_NR - 1) / RDC_NR;
+    const int threads = omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
+    #pragma omp parallel for schedule(static) num_threads(threads)
+    for (int jp = 0; jp < np; jp++) {
+        real *restrict b = pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR;
+        const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
+        for (int k0 = 0; k0 < K; k0 += RDC_KC) {
+            const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
+            rdc_pack_b(&B, k0, kc, j0, nb, b);
+            for (int ip = 0; ip < mp; ip++) {
+                const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
+                const real *a = A + (long)i0 * am + (long)k0 * ak;
+                real *c = C + (long)i0 * ldc + j0;
+                if (mb == RDC_MR && nb == RDC_NR) {
+                    rdc_micro(kc, a, am, ak, b, c, ldc, add);
+                } else {
+                    /* An edge tile: rows past M read as 0, through a full tile on the stack. */
+                    real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
+                    for (int k = 0; k < kc; k++)
+                        for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
+                    rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
+                    for (int i = 0; i < mb; i++)
+                        for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
+                }
+                if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
+            }
+        }
+    }
+}
+
+/* The adjoint of the window matrix of one image (rdc_window, G = 1) stored at col[k*ks + p]:
+ * every element is added back into image x[C][H][W], which is zeroed first unless
+ * accumulate. Each thread owns channels. */
+static void rdc_col2im(const real *restrict col, long ks, int C, int H, int W, int KH, int KW, int SH, int SW,
+                       int PT, int PL, int OH, int OW, real *restrict x, int accumulate)
 {
     #pragma omp parallel for schedule(static)
     for (int c = 0; c < C; c++) {
@@ -116,7 +234,7 @@ static void rdc_col2im(const real *restrict col, int C, int H, int W, int KH, in
         if (!accumulate) memset(xc, 0, sizeof(real) * H * W);
         for (int kh = 0; kh < KH; kh++)
             for (int kw = 0; kw < KW; kw++) {
-                const real *src = col + (((long)c * KH + kh) * KW + kw) * OH * OW;
+                const real *src = col + (((long)c * KH + kh) * KW + kw) * ks;
                 const int oh0 = rdc_first(PT - kh, SH), oh1 = rdc_end(H - 1 + PT - kh, SH, OH);
                 const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
                 for (int oh = oh0; oh < oh1; oh++) {
@@ -126,4 +244,26 @@ static void rdc_col2im(const real *restrict col, int C, int H, int W, int KH, in
                 }
             }
     }
+}
+
+/* G images t[G][C][P] as the rows of one matrix r[C][G*P]: the layout of a GEMM over G
+ * images side by side. */
+static void rdc_to_rows(const real *restrict t, real *restrict r, int G, int C, long P)
+{
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int c = 0; c < C; c++) memcpy(r + ((long)c * G + g) * P, t + ((long)g * C + c) * P, sizeof(real) * P);
+}
+
+/* The inverse of rdc_to_rows: t (=, or += when accumulate) the images of r. */
+static void rdc_from_rows(const real *restrict r, real *restrict t, int G, int C, long P, int accumulate)
+{
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int c = 0; c < C; c++) {
+            real *tp = t + ((long)g * C + c) * P;
+            const real *rp = r + ((long)c * G + g) * P;
+            if (accumulate) for (long i = 0; i < P; i++) tp[i] += rp[i];
+            else memcpy(tp, rp, sizeof(real) * P);
+        }
 }

@@ -41,7 +41,9 @@ enum ConvKernels {
 
     """
 
-    /// y = epilogue(conv(x, w)); args x, w, epilogue args, y.
+    /// y = epilogue(conv(x, w)); args x, w, epilogue args, y. Row by row: every tap adds
+    /// into one output row while it sits in L1 (vectorized over its width), each element
+    /// summing its taps in the order c, kh, kw.
     static func forward(_ g: ConvGeometry, _ e: Epilogue) -> String {
         g.constants + """
             #pragma omp parallel for collapse(2) schedule(static)
@@ -50,18 +52,21 @@ enum ConvKernels {
                     const int grp = co / COG;
                     real *yp = y + ((long)n * CO + co) * OH * OW;
                     for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-                    for (int c = 0; c < CIG; c++) {
-                        const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                        const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                        for (int kh = 0; kh < KH; kh++)
-                            for (int kw = 0; kw < KW; kw++) {
-        \(tapRange)                        const real wv = wp[kh * KW + kw];
-                                for (int oh = oh0; oh < oh1; oh++) {
-                                    const real *xr = xp + (long)(oh * SH - PT + kh) * W + kw - PL;
-                                    real *yr = yp + (long)oh * OW;
+                    for (int oh = 0; oh < OH; oh++) {
+                        real *yr = yp + (long)oh * OW;
+                        for (int c = 0; c < CIG; c++) {
+                            const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
+                            const real *wp = w + ((long)co * CIG + c) * KH * KW;
+                            for (int kh = 0; kh < KH; kh++) {
+                                const int ih = oh * SH - PT + kh;
+                                if (ih < 0 || ih >= H) continue;
+                                for (int kw = 0; kw < KW; kw++) {
+                                    const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
+                                    const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
                                     for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
                                 }
                             }
+                        }
                     }
         \(e.code(plane: "yp", count: "(long)OH * OW", channel: "co", indent: "            "))        }
 

@@ -39,11 +39,12 @@ struct ConvNode {
 
     enum Pass { case forward, backwardData, backwardWeight }
 
-    /// Elements of the `col` scratch matrix a pass needs; nil when it needs none.
+    /// Elements of the `col` scratch block a pass needs (window matrix, image rows, GEMM
+    /// packing); nil when it needs none.
     func columns(_ pass: Pass) -> Int? {
         switch geometry {
-        case .conv(let g): return g.groups > 1 ? nil : DenseConvKernels.columns(g, weightPass: pass == .backwardWeight)
-        case .transposed(let g): return DenseConvKernels.columns(g)
+        case .conv(let g): return g.groups > 1 ? nil : DenseConvKernels.columns(g, pass)
+        case .transposed(let g): return DenseConvKernels.columns(g, pass)
         }
     }
 

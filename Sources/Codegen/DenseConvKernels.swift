@@ -1,24 +1,43 @@
-/// Dense (ungrouped) convolutions and transposed convolutions lowered, image by image, to
-/// the matrix kernels of templates/rdc_gemm.c: im2col/im2row, a register-tiled GEMM, and
-/// col2im. `col` is a scratch matrix in the arena, live only during its kernel.
+/// Dense (ungrouped) convolutions and transposed convolutions lowered to the matrix kernels
+/// of templates/rdc_gemm.c: a packed GEMM whose window-matrix operand is packed straight
+/// from the image (rdc_window, never stored), and col2im where a pass scatters windows
+/// back. Images go through the GEMM G at a time, side by side (ImageGroup): one image where
+/// it has pixels enough, several in a deep layer. `col` is one scratch block in the arena,
+/// live only during its kernel: [window matrix of col2im passes, or a flipped weight]
+/// [G images as rows, G > 1][GEMM packing][epilogue coefficients, forward].
 enum DenseConvKernels {
-    static func constants(_ g: ConvGeometry) -> String {
+    /// Elements of the GEMM's packing scratch: RDC_GEMM_PACK of templates/rdc_gemm.c.
+    static let packElements = 256 * 2048
+
+    static func constants(_ g: ConvGeometry, _ group: ImageGroup, window: Int) -> String {
         CText.constants([("N", g.n), ("CI", g.ci), ("H", g.h), ("W", g.w), ("CO", g.co), ("OH", g.oh), ("OW", g.ow),
                          ("KH", g.kh), ("KW", g.kw), ("SH", g.sh), ("SW", g.sw), ("PT", g.pt), ("PL", g.pl),
-                         ("K", g.ci * g.kh * g.kw), ("P", g.oh * g.ow), ("HW", g.h * g.w)])
+                         ("K", g.ci * g.kh * g.kw), ("P", g.oh * g.ow), ("HW", g.h * g.w), ("G", group.images),
+                         ("GP", group.columns)]) + scratch(window: window, rows: rows(g, group))
     }
 
-    /// A 1x1 stride-1 unpadded convolution is a plain product: no window matrix needed.
-    static func isPointwise(_ g: ConvGeometry) -> Bool {
-        g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == g.h && g.ow == g.w
+    /// The G images side by side as rows: dy or y (CO channels), or dx (CI).
+    static func rows(_ g: ConvGeometry, _ group: ImageGroup) -> Int {
+        group.images > 1 ? max(g.co, g.ci) * group.columns : 0
     }
 
-    /// Elements of the window matrix a pass needs (nil: none).
-    static func columns(_ g: ConvGeometry, weightPass: Bool) -> Int? {
-        isPointwise(g) && !weightPass ? nil : g.ci * g.kh * g.kw * g.oh * g.ow
+    /// The scratch block's parts, as pointers into `col`.
+    static func scratch(window: Int, rows: Int) -> String {
+        "    real *rows = col + \(window), *pack = rows + \(rows);\n    (void)rows;\n"
     }
 
-    static let convWindow = "CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW"
+    static func group(_ g: ConvGeometry) -> ImageGroup { ImageGroup(images: g.n, pixels: g.oh * g.ow) }
+
+    /// Elements of a pass's `col` scratch block: the data gradient's window matrix, the
+    /// images as rows, the packing.
+    static func columns(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int {
+        let group = group(g)
+        return (pass == .backwardData ? dataWindow(g, group) : 0)
+            + rows(g, group) + packElements + (pass == .forward ? 2 * g.co : 0)
+    }
+
+    /// The windows of images n..<n+G of x.
+    static let windows = "        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};\n"
 
     /// The epilogue over every output plane of `planeSize` values.
     static func epilogue(_ e: Epilogue, planeSize: String) -> String {
@@ -33,45 +52,81 @@ enum DenseConvKernels {
         """
     }
 
-    /// y = epilogue(w . im2col(x)); args x, w, epilogue args, [col,] y.
+    static func perGroup(_ body: String) -> String {
+        "    for (int n = 0; n < N; n += G) {\n" + body + "    }\n\n"
+    }
+
+    /// y = epilogue(w . windows(x)), the epilogue applied by the GEMM; args x, w, epilogue args, col, y.
     static func convForward(_ g: ConvGeometry, _ e: Epilogue) -> String {
-        let pointwise = isPointwise(g)
-        return constants(g) + """
-            for (int n = 0; n < N; n++) {
-        \(pointwise ? "" : "        rdc_im2col(x + (long)n * CI * HW, \(convWindow), col, P, 1);\n")        rdc_gemm(CO, P, K, w, K, 1, \(pointwise ? "x + (long)n * CI * HW" : "col"), P, y + (long)n * CO * P, P, 0);
-            }
+        let group = group(g)
+        let ep = e.gemm(coefficients: "pack + \(packElements)")
+        let body = group.images > 1 ? """
+                    rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, \(ep.argument), pack);
+                    rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
 
-        """ + epilogue(e, planeSize: "P")
+            """ : "        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, \(ep.argument), pack);\n"
+        return constants(g, group, window: 0) + ep.setup + perGroup(windows + body)
     }
 
-    /// dx (=|+=) col2im(w^T . dy); args dy, w, [col,] dx.
+    /// A 1x1 stride-1 unpadded convolution is a plain product: its data gradient needs no col2im.
+    static func isPointwise(_ g: ConvGeometry) -> Bool {
+        g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == g.h && g.ow == g.w
+    }
+
+    /// A stride-1 convolution keeping the image size: its data gradient is itself such a
+    /// convolution, of dy with the flipped, transposed weight (padding KH-1-PT), so it runs
+    /// as an implicit GEMM too, with no window matrix to scatter back.
+    static func dataGradientIsConv(_ g: ConvGeometry) -> Bool {
+        g.sh == 1 && g.sw == 1 && g.oh == g.h && g.ow == g.w && !isPointwise(g)
+    }
+
+    /// Elements of the data gradient's scratch before the rows: the flipped weight, or the
+    /// window matrix that col2im scatters (none where the product writes dx itself).
+    static func dataWindow(_ g: ConvGeometry, _ group: ImageGroup) -> Int {
+        if dataGradientIsConv(g) { return g.ci * g.co * g.kh * g.kw }
+        return group.images == 1 && isPointwise(g) ? 0 : g.ci * g.kh * g.kw * group.columns
+    }
+
+    /// dx (=|+=) col2im(w^T . dy), or the convolution of dy with the flipped weight; args dy, w, col, dx.
     static func convBackwardData(_ g: ConvGeometry, accumulate: Bool) -> String {
-        let acc = accumulate ? "1" : "0"
-        if isPointwise(g) {
-            return constants(g) + """
-                for (int n = 0; n < N; n++)
-                    rdc_gemm(CI, HW, CO, w, 1, CI, dy + (long)n * CO * P, P, dx + (long)n * CI * HW, HW, \(acc));
+        let group = group(g), acc = accumulate ? "1" : "0"
+        let head = constants(g, group, window: dataWindow(g, group))
+        if dataGradientIsConv(g) {
+            let out = group.images > 1 ? "rows" : "dx + (long)n * CI * HW"
+            return head + """
+                /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
+                real *wt = col;
+                #pragma omp parallel for collapse(2) schedule(static)
+                for (int ci = 0; ci < CI; ci++)
+                    for (int co = 0; co < CO; co++)
+                        for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
 
-            """
+            """ + perGroup("""
+                        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
+                        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), \(out), GP, \(group.images > 1 ? "0" : acc), NULL, pack);
+
+                """ + (group.images > 1 ? "        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, \(acc));\n" : ""))
         }
-        return constants(g) + """
-            for (int n = 0; n < N; n++) {
-                rdc_gemm(K, P, CO, w, 1, K, dy + (long)n * CO * P, P, col, P, 0);
-                rdc_col2im(col, \(convWindow), dx + (long)n * CI * HW, \(acc));
-            }
-
-        """
+        if group.images == 1 && isPointwise(g) {
+            return head + perGroup("        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n")
+        }
+        let b = group.images > 1 ? "rows" : "dy + (long)n * CO * P"
+        let scatter = isPointwise(g)
+            ? "        rdc_from_rows(col, dx + (long)n * CI * P, G, CI, P, \(acc));\n"
+            : "        for (int g = 0; g < G; g++)\n"
+                + "            rdc_col2im(col + (long)g * P, GP, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW, dx + (long)(n + g) * CI * HW, \(acc));\n"
+        return head + perGroup((group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
+                               + "        rdc_gemm(K, GP, CO, w, 1, K, rdc_matrix(\(b), GP, 1), col, GP, 0, NULL, pack);\n" + scatter)
     }
 
-    /// dw = sum over images of dy . im2row(x), db = sum of dy; args dy, x, col, dw[, db].
+    /// dw = sum over images of dy . windows(x)^T, db = sum of dy; args dy, x, col, dw[, db].
     static func convBackwardWeight(_ g: ConvGeometry, bias: Bool) -> String {
-        constants(g) + """
-            for (int n = 0; n < N; n++) {
-                rdc_im2col(x + (long)n * CI * HW, \(convWindow), col, 1, K);
-                rdc_gemm(CO, K, P, dy + (long)n * CO * P, P, 1, col, K, dw, K, n > 0);
-            }
-
-        """ + (bias ? biasGradient(plane: "P") : "")
+        let group = group(g)
+        let a = group.images > 1 ? "rows" : "dy + (long)n * CO * P"
+        return constants(g, group, window: 0)
+            + perGroup(windows + (group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
+                       + "        rdc_gemm(CO, K, GP, \(a), GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);\n")
+            + (bias ? biasGradient(plane: "P") : "")
     }
 
     static func biasGradient(plane: String) -> String {
@@ -90,48 +145,58 @@ enum DenseConvKernels {
         """
     }
 
-    static func constants(_ g: ConvTransposeGeometry) -> String {
+    // MARK: Transposed convolutions
+
+    static func group(_ g: ConvTransposeGeometry) -> ImageGroup { ImageGroup(images: g.n, pixels: g.h * g.w) }
+
+    static func constants(_ g: ConvTransposeGeometry, _ group: ImageGroup, window: Int) -> String {
         CText.constants([("N", g.n), ("CI", g.ci), ("H", g.h), ("W", g.w), ("CO", g.co), ("OH", g.oh), ("OW", g.ow),
                          ("KH", g.kh), ("KW", g.kw), ("SH", g.sh), ("SW", g.sw),
-                         ("KC", g.co * g.kh * g.kw), ("P", g.h * g.w), ("Q", g.oh * g.ow)])
+                         ("KC", g.co * g.kh * g.kw), ("P", g.h * g.w), ("Q", g.oh * g.ow), ("G", group.images),
+                         ("GP", group.columns)]) + scratch(window: window, rows: group.images > 1 ? g.ci * group.columns : 0)
+    }
+
+    /// Elements of a pass's `col` scratch block: the forward's window matrix (scattered by
+    /// col2im), the images as rows, the packing.
+    static func columns(_ g: ConvTransposeGeometry, _ pass: ConvNode.Pass) -> Int {
+        let group = group(g)
+        return (pass == .forward ? g.co * g.kh * g.kw * group.columns : 0)
+            + (group.images > 1 ? g.ci * group.columns : 0) + packElements
     }
 
     /// A transposed convolution is the data gradient of a convolution from y's grid (OH x OW)
-    /// to x's (H x W), no padding: these are that convolution's windows.
-    static let transposedWindow = "CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W"
-
-    static func columns(_ g: ConvTransposeGeometry) -> Int { g.co * g.kh * g.kw * g.h * g.w }
+    /// to x's (H x W), no padding: these are that convolution's windows over dy.
+    static let transposedWindows = "        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};\n"
 
     /// y = epilogue(col2im(w^T . x)); args x, w, epilogue args, col, y.
     static func transposedForward(_ g: ConvTransposeGeometry, _ e: Epilogue) -> String {
-        constants(g) + """
-            for (int n = 0; n < N; n++) {
-                rdc_gemm(KC, P, CI, w, 1, KC, x + (long)n * CI * P, P, col, P, 0);
-                rdc_col2im(col, \(transposedWindow), y + (long)n * CO * Q, 0);
-            }
+        let group = group(g)
+        // Images n..<n+G of x side by side: the windows of a 1x1 convolution.
+        return constants(g, group, window: g.co * g.kh * g.kw * group.columns) + perGroup("""
+                    const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                    rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                    for (int g = 0; g < G; g++)
+                        rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
 
-        """ + epilogue(e, planeSize: "Q")
+            """) + epilogue(e, planeSize: "Q")
     }
 
-    /// dx (=|+=) w . im2col(dy); args dy, w, col, dx.
+    /// dx (=|+=) w . windows(dy); args dy, w, col, dx.
     static func transposedBackwardData(_ g: ConvTransposeGeometry, accumulate: Bool) -> String {
-        constants(g) + """
-            for (int n = 0; n < N; n++) {
-                rdc_im2col(dy + (long)n * CO * Q, \(transposedWindow), col, P, 1);
-                rdc_gemm(CI, P, KC, w, KC, 1, col, P, dx + (long)n * CI * P, P, \(accumulate ? "1" : "0"));
-            }
-
-        """
+        let group = group(g), acc = accumulate ? "1" : "0"
+        let product = group.images > 1
+            ? "        rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);\n        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, \(acc));\n"
+            : "        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n"
+        return constants(g, group, window: 0) + perGroup(transposedWindows + product)
     }
 
-    /// dw = sum over images of x . im2row(dy), db = sum of dy; args dy, x, col, dw[, db].
+    /// dw = sum over images of x . windows(dy)^T, db = sum of dy; args dy, x, col, dw[, db].
     static func transposedBackwardWeight(_ g: ConvTransposeGeometry, bias: Bool) -> String {
-        constants(g) + """
-            for (int n = 0; n < N; n++) {
-                rdc_im2col(dy + (long)n * CO * Q, \(transposedWindow), col, 1, KC);
-                rdc_gemm(CI, KC, P, x + (long)n * CI * P, P, 1, col, KC, dw, KC, n > 0);
-            }
-
-        """ + (bias ? biasGradient(plane: "Q") : "")
+        let group = group(g)
+        let a = group.images > 1 ? "rows" : "x + (long)n * CI * P"
+        return constants(g, group, window: 0)
+            + perGroup(transposedWindows + (group.images > 1 ? "        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);\n" : "")
+                       + "        rdc_gemm(CI, KC, GP, \(a), GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);\n")
+            + (bias ? biasGradient(plane: "Q") : "")
     }
 }

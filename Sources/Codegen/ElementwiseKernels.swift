@@ -71,8 +71,8 @@ enum ElementwiseKernels {
                          ("PT", a.padding.top), ("PL", a.padding.left)])
     }
 
-    /// The window loop shared by max pooling and its backward: finds `best` (the first
-    /// maximum, NaN winning, as PyTorch) and its index `arg` in the input plane `xp`.
+    /// The window loop of max pooling's backward: finds `best` (the first maximum, NaN
+    /// winning, as PyTorch) and its index `arg` in the input plane `xp`.
     static let poolWindow = """
                         real best = -INFINITY; long arg = -1;
                         for (int kh = 0; kh < KH; kh++) {
@@ -88,7 +88,9 @@ enum ElementwiseKernels {
 
     """
 
-    /// Max pooling, padding counting as -infinity; args x, y.
+    /// Max pooling, padding counting as -infinity; args x, y. Row by row, each tap in the
+    /// window order of `poolWindow` (so the same first maximum, NaN winning) over a whole
+    /// output row at once, vectorized over its width.
     static func maxPool(_ a: PoolAttrs, _ x: Shape, _ y: Shape) -> String {
         poolConstants(a, x, y) + """
             #pragma omp parallel for collapse(2) schedule(static)
@@ -96,10 +98,22 @@ enum ElementwiseKernels {
                 for (int c = 0; c < C; c++) {
                     const real *xp = x + ((long)n * C + c) * H * W;
                     real *yp = y + ((long)n * C + c) * OH * OW;
-                    for (int oh = 0; oh < OH; oh++)
-                        for (int ow = 0; ow < OW; ow++) {
-        \(poolWindow)                yp[oh * OW + ow] = best;
+                    for (int oh = 0; oh < OH; oh++) {
+                        real *yr = yp + (long)oh * OW;
+                        for (int ow = 0; ow < OW; ow++) yr[ow] = -INFINITY;
+                        for (int kh = 0; kh < KH; kh++) {
+                            const int ih = oh * SH - PT + kh;
+                            if (ih < 0 || ih >= H) continue;
+                            for (int kw = 0; kw < KW; kw++) {
+                                const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
+                                const real *xr = xp + (long)ih * W + kw - PL;
+                                for (int ow = ow0; ow < ow1; ow++) {
+                                    const real v = xr[ow * SW];
+                                    yr[ow] = (v > yr[ow] || v != v) ? v : yr[ow];
+                                }
+                            }
                         }
+                    }
                 }
 
         """

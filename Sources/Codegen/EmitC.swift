@@ -65,6 +65,7 @@ struct EmitC {
          * \(program.kernels.count) kernels; training step (forward_train + backward) \(CText.amount(flops.train + flops.backward, "FLOP"));
          * state \(state.bytes) bytes; arena \(arenaBytes) bytes (training \(train.arenaBytes), eval \(eval.arenaBytes)). */
         #include <math.h>
+        #include <omp.h>
         #include <stdint.h>
         #include <stdlib.h>
         #include <string.h>
@@ -93,6 +94,7 @@ struct EmitC {
             + rows.map { program.buffers[$0.buffer].foldInput ? "1" : "0" }.joined(separator: ", ") + "};\n"
         let byName = rows.indices.sorted { rows[$0].name.utf8.lexicographicallyPrecedes(rows[$1].name.utf8) }
         s += "static const int32_t rdc_tensor_by_name[RDC_TENSOR_COUNT] = {" + byName.map(String.init).joined(separator: ", ") + "};\n\n"
+        s += profileTable()
         s += runtime.joined(separator: "\n") + "\n"
         s += "/* ======== kernels, in graph order ======== */\n\n"
         for k in EmitC.kernelOrder(program) { s += function(program.kernels[k]) }
@@ -101,6 +103,25 @@ struct EmitC {
         s += adam()
         s += entryPoints()
         return s
+    }
+
+    /// The per-kernel profile (rdc_profile_* in templates/rdc_abi.h), one row per kernel in
+    /// manifest order: names, families and FLOPs per call, and the counters RDC_TIMED adds to.
+    private func profileTable() -> String {
+        let kernels = EmitC.kernelOrder(program).map { program.kernels[$0] }
+        return "#define RDC_PROFILE_COUNT \(kernels.count)\n"
+            + "static const char *const rdc_profile_names[RDC_PROFILE_COUNT] = {\n"
+            + kernels.map { "    \(CText.string($0.name)),\n" }.joined() + "};\n"
+            + "static const char *const rdc_profile_families[RDC_PROFILE_COUNT] = {"
+            + kernels.map { CText.string($0.family) }.joined(separator: ", ") + "};\n"
+            + "static const int64_t rdc_profile_flop[RDC_PROFILE_COUNT] = {"
+            + kernels.map { String($0.flops) }.joined(separator: ", ") + "};\n"
+            + "static int64_t rdc_profile_call[RDC_PROFILE_COUNT];\nstatic double rdc_profile_time[RDC_PROFILE_COUNT];\n\n"
+    }
+
+    /// Row of each kernel in the profile table.
+    private var profileRow: [Int: Int] {
+        Dictionary(uniqueKeysWithValues: EmitC.kernelOrder(program).enumerated().map { ($0.element, $0.offset) })
     }
 
     private func function(_ k: Kernel) -> String {
@@ -160,9 +181,10 @@ struct EmitC {
 
     private func calls(_ kernels: [Int], _ plan: MemoryPlan, _ comment: String) -> String {
         guard !kernels.isEmpty else { return "" }
+        let rows = profileRow
         return "    /* \(comment) */\n" + kernels.map { k in
             let kernel = program.kernels[k]
-            return "    \(kernel.name)(" + kernel.args.map { address($0.buffer, plan) }.joined(separator: ", ") + ");\n"
+            return "    RDC_TIMED(\(rows[k]!), \(kernel.name)(" + kernel.args.map { address($0.buffer, plan) }.joined(separator: ", ") + "));\n"
         }.joined()
     }
 

@@ -27,3 +27,33 @@ struct Epilogue {
         return s
     }
 }
+
+extension Epilogue {
+    /// The epilogue as rdc_gemm applies it to each finished tile (templates/rdc_gemm.c): C
+    /// code declaring `ep` over the output channels `co < CO`, a BatchNorm's per-channel
+    /// scale and shift first computed into `coefficients` (2 * CO elements of scratch, the
+    /// same arithmetic as `code`), and the argument to pass ("&ep", or "NULL" when empty).
+    func gemm(coefficients: String) -> (setup: String, argument: String) {
+        guard !isEmpty else { return ("", "NULL") }
+        let act: Int
+        switch self.act {
+        case nil: act = 0
+        case .relu: act = 1
+        case .relu6: act = 2
+        }
+        guard let eps = batchNormEps else {
+            return ("    const rdc_epilogue ep = {NULL, \(bias ? "b" : "NULL"), \(act)};\n", "&ep")
+        }
+        return ("""
+                real *ep_scale = \(coefficients), *ep_shift = ep_scale + CO;
+                for (int co = 0; co < CO; co++) {
+                    const double inv = 1.0 / sqrt((double)bn_var[co] + \(CText.literal(eps)));
+                    const real a = (real)(bn_w[co] * inv);
+                    ep_scale[co] = a;
+                    ep_shift[co] = \(bias ? "b[co] * a + " : "")bn_b[co] - bn_mean[co] * a;
+                }
+                const rdc_epilogue ep = {ep_scale, ep_shift, \(act)};
+
+            """, "&ep")
+    }
+}

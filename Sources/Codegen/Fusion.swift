@@ -12,10 +12,11 @@ enum Activation {
         }
     }
 
-    /// C expression of the activation of `v`.
+    /// C expression of the activation of `v`. Written so a NaN passes through, as in
+    /// PyTorch: a diverging run must reach the loss as NaN, not be silenced into zeros.
     func apply(_ v: String) -> String {
         switch self {
-        case .relu: return "(\(v) > 0 ? \(v) : 0)"
+        case .relu: return "(\(v) < 0 ? 0 : \(v))"
         case .relu6: return "(\(v) < 0 ? 0 : (\(v) > 6 ? 6 : \(v)))"
         }
     }

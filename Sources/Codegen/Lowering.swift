@@ -115,7 +115,8 @@ final class ProgramBuilder {
         let id = String(repeating: "0", count: digits - String(node).count) + String(node)
         let name = "k\(id)_\(CText.identifier(graph.nodes[node].name))_\(suffix)"
         let k = Kernel(name: name, node: node, suffix: suffix, summary: ["\(graph.nodes[node].name): \(what)", CText.amount(flops, "FLOP")],
-                       args: args.map { Kernel.Arg(name: $0.0, buffer: $0.1, writes: $0.2) }, body: body, flops: flops)
+                       args: args.map { Kernel.Arg(name: $0.0, buffer: $0.1, writes: $0.2) }, body: body, flops: flops,
+                       family: KernelFamily.of(graph.nodes[node].op, suffix: suffix))
         if let existing = kernelsByName[name] {
             precondition(program.kernels[existing].body == body && program.kernels[existing].args.map(\.buffer) == k.args.map(\.buffer),
                          "two different kernels named \(name)")

@@ -93,6 +93,8 @@ struct Kernel {
     /// The function body (sizes as constants, loops), indented by four spaces.
     var body: String
     var flops: Int
+    /// What the per-kernel profile files it under (KernelFamily).
+    var family: String
 
     struct Arg {
         var name: String

@@ -62,6 +62,7 @@ enum ShapeCheck {
             try need(x[0].count == 4 && x[0][1] == a.inChannels, "expects [N,\(a.inChannels),H,W], got \(Shape(x[0]))")
             try need(a.groups >= 1 && a.inChannels % a.groups == 0 && a.outChannels % a.groups == 0,
                      "\(a.groups) groups do not divide \(a.inChannels) -> \(a.outChannels)")
+            try need(a.kernel[1] <= 16, "kernel width \(a.kernel[1]) is over 16 (RDC_MAX_KW of templates/rdc_gemm.c)")
             let p = a.padding
             return [x[0][0], a.outChannels, try window(x[0][2], a.kernel[0], a.stride[0], p.top, p.bottom),
                     try window(x[0][3], a.kernel[1], a.stride[1], p.left, p.right)]
@@ -69,6 +70,7 @@ enum ShapeCheck {
             try arity(1...1)
             try need(x[0].count == 4 && x[0][1] == a.inChannels, "expects [N,\(a.inChannels),H,W], got \(Shape(x[0]))")
             try need(a.stride.allSatisfy { $0 >= 1 } && a.kernel.allSatisfy { $0 >= 1 }, "kernel and stride must be positive")
+            try need(a.kernel[1] <= 16, "kernel width \(a.kernel[1]) is over 16 (RDC_MAX_KW of templates/rdc_gemm.c)")
             return [x[0][0], a.outChannels, (x[0][2] - 1) * a.stride[0] + a.kernel[0], (x[0][3] - 1) * a.stride[1] + a.kernel[1]]
         case .batchNorm(let a):
             try arity(1...1)
