@@ -16,8 +16,46 @@ test: deps
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 
+# The demo: RD4AD with the EfficientNet-Lite0 teacher (real ImageNet weights) trained on
+# ELPV's mono solar cells (train: defect-free minus a held-out 20%; test: the held-out ones
+# and the certainly defective), then evaluated: image AUROC, and heat maps in
+# runs/demo/eval/maps/images/. At RD4AD's 256x256, 10 epochs of 29 batches: about 12 minutes
+# on 2 cores from a fresh checkout (build included). Longer is better: make demo EPOCHS=50;
+# quicker: make demo DEMO_SIZE=128 (about 6 minutes).
+EPOCHS ?= 10
+DEMO_SIZE ?= 256
+DEMO_BATCH ?= 16
+DEMO = runs/demo
+ELPV = .deps/elpv_dataset/data
+
 demo: build
-	$(RELEASE)/rdc describe rd4ad_lite0 --teacher-weights $(LITE0_WEIGHTS)
+	$(RELEASE)/rdc compile rd4ad_lite0 --image-size $(DEMO_SIZE) --batch $(DEMO_BATCH) --out $(DEMO)/lite0_$(DEMO_SIZE)
+	rm -rf $(DEMO)/run $(DEMO)/eval
+	$(RELEASE)/rdc train --generated $(DEMO)/lite0_$(DEMO_SIZE) --data $(ELPV) --teacher-weights $(LITE0_WEIGHTS) \
+		--epochs $(EPOCHS) --out $(DEMO)/run
+	$(RELEASE)/rdc eval --generated $(DEMO)/lite0_$(DEMO_SIZE) --checkpoint $(DEMO)/run/last.ckpt --data $(ELPV) \
+		--save-maps $(DEMO)/eval --save-threshold
+	@echo "demo: image AUROC on ELPV (mono cells) $$(grep -o '"imageAUROC" : [0-9.]*' $(DEMO)/run/eval.json | tail -1 | cut -d' ' -f3); heat maps in $(DEMO)/eval/maps/images/"
+
+# The performance benchmark (not a test; docs/performance.md): the machine's ceiling, then
+# RD4AD-ResNet18 at 256 and 128 and RD4AD-Lite0 at 256 (training steps at batch 16, one-image
+# inference); about 20 minutes on a quiet machine. BENCH_WRN50=1 adds RD4AD-WRN50 at 256 (about 15
+# minutes more); BENCH_MODELS, BENCH_STEPS, BENCH_QUIET_WAIT, OMP_NUM_THREADS...: see bench/run.sh.
+# bench-peer installs PyTorch (CPU) into .venv-peer first and times it on the same steps.
+.PHONY: bench bench-peer
+bench: build
+	bash bench/run.sh
+
+bench-peer: build
+	bash bench/install-peer.sh
+	bash bench/run.sh
+
+# The emitted C of the default models (Models/*.swift at their own sizes), committed and
+# checked byte for byte by the tests: run after changing the compiler.
+.PHONY: generated
+generated: build
+	for m in rd_resnet18 rd_wrn50 rd_lite0; do \
+		$(RELEASE)/rdc compile Models/$$m.swift --emit-only --out generated/$$m || exit 1; done
 
 clean:
 	rm -rf .build

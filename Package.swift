@@ -33,11 +33,14 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["DSL", "Imaging"]),
         // rdc's own checkpoints, written atomically.
         .target(name: "Checkpoints", dependencies: ["DSL"]),
+        // Training, evaluation and inference with a compiled model: the runtime behind
+        // rdc train / eval / infer / export.
+        .target(name: "Training", dependencies: ["DSL", "Codegen", "Datasets", "Checkpoints", "Metrics", "Imaging", "TorchFiles"]),
         .executableTarget(
             name: "rdc",
             dependencies: [
                 "DSL", "RDGraphs", "Codegen", "TorchFiles", "Reference", "Imaging", "Metrics", "Datasets",
-                "Checkpoints",
+                "Checkpoints", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "DSLTests", dependencies: ["DSL", "RDGraphs"]),
@@ -50,6 +53,9 @@ let package = Package(
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "DSL", "RDGraphs", "TorchFiles"]),
+        // Runs the built rdc binary (.build/<config>/rdc) end to end: compile, train, eval, infer, export.
+        .testTarget(name: "EndToEndTests", dependencies: ["Datasets", "Checkpoints", "DSL", "RDGraphs", "Imaging", "Metrics"]),
         .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference", "GoldenCases"]),
     ]
 )

@@ -1,0 +1,162 @@
+import Checkpoints
+import DSL
+import Datasets
+import Foundation
+import TorchFiles
+
+/// RD4AD training: Adam on OCBE + decoder over shuffled batches of the compiled size,
+/// the frozen teacher's features computed once per image (`FeatureCache`), a row of
+/// RUN/log.csv per epoch, an atomic checkpoint RUN/last.ckpt every few epochs and at the
+/// end. A loss that is not finite stops training before it touches the weights; the last
+/// checkpoint written stays as it was.
+public final class Trainer {
+    public let settings: TrainingSettings
+    public let run: TrainingRun
+    /// Fault injection for tests: this step's (1-based) loss reads as NaN, as if the
+    /// forward pass had diverged. (Poisoning a weight would not do: the generated ReLU
+    /// maps NaN to 0, so a NaN weight rarely reaches the loss.)
+    public var nanAtStep: Int?
+
+    private let model: GeneratedModel
+    private let dataset: Dataset
+    private let training: LoadedImages
+    private let test: LoadedImages?
+    private let schedule: BatchSchedule
+    private let log: TrainingLog
+    private let features: FeatureCache
+    private var epoch = 0
+
+    /// Opens model and data and sets the starting weights: fresh ones (teacher weights
+    /// plus the seeded or imported student) or, with `resume`, RUN/last.ckpt's. Bad input
+    /// (unreadable images, masks of another size, nothing to train on) stops here.
+    public init(settings: TrainingSettings, run: TrainingRun, resume: Bool) throws {
+        try settings.validate()
+        guard resume || !FileManager.default.fileExists(atPath: run.checkpoint) else {
+            throw TrainingError("\(run.directory) already holds a training run (\(run.checkpoint)): continue it with "
+                                + "--resume \(run.directory), or train into another folder (--out)")
+        }
+        self.settings = settings
+        self.run = run
+        model = try GeneratedModel(directory: settings.generated)
+        dataset = try Dataset.open(root: settings.data, options: settings.datasetOptions)
+        print(dataset.summary)
+        dataset.notes.forEach { print("note: \($0)") }
+        let loader = DatasetLoader(width: model.width, height: model.height, skipBad: settings.skipBad)
+        training = try loader.loadTraining(dataset)
+        test = settings.evalEvery > 0 && !dataset.test.isEmpty
+            ? try Evaluation.loadTest(dataset, for: model, skipBad: settings.skipBad) : nil
+        (training.warnings + (test?.warnings ?? [])).forEach { print("warning: \($0)") }
+        if settings.evalEvery > 0 && test == nil { print("note: \(dataset.root) has no test images: no evaluation during training") }
+        schedule = try BatchSchedule(count: training.count, batchSize: model.batch,
+                                     lastBatch: LastBatchPolicy(rawValue: settings.lastBatch)!, seed: settings.seed)
+        features = try FeatureCache(model: model, budgetBytes: settings.featureCacheMB << 20)
+        log = TrainingLog(path: run.log)
+
+        try FileManager.default.createDirectory(atPath: run.directory, withIntermediateDirectories: true)
+        run.removeStaleTemporaries()
+        if resume {
+            let checkpoint = try Checkpoint(contentsOf: run.checkpoint, for: model.graph)
+            try ModelState.restore(checkpoint, into: model, optimizer: true, origin: run.checkpoint)
+            epoch = checkpoint.epoch
+            try log.truncate(after: epoch)
+            print("resuming \(run.checkpoint) after epoch \(epoch) (step \(checkpoint.step))")
+        } else {
+            try model.library.load(parameters: try startingWeights())
+            try log.start()
+        }
+        try run.write(settings)
+    }
+
+    private func startingWeights() throws -> [String: HostTensor] {
+        guard let teacher = settings.teacherWeights else {
+            throw TrainingError("the teacher's ImageNet weights are needed (--teacher-weights FILE.pth)")
+        }
+        let student = try settings.studentInit.map { try ModelWeights.student(graph: model.graph, file: $0) }
+            ?? StudentInitialization.parameters(of: model.graph, seed: settings.seed)
+        return try ModelWeights.teacher(graph: model.graph, file: teacher).merging(student) { a, _ in a }
+    }
+
+    /// Trains up to `settings.epochs`.
+    public func train() throws {
+        let batches = schedule.batchesPerEpoch
+        print("\(model.graph.name) (\(settings.generated)): \(training.count) training images, \(batches) batches of "
+              + "\(model.batch) per epoch (\(lastBatchNote)), epochs \(epoch + 1)...\(settings.epochs), "
+              + "Adam lr \(settings.lr) betas (\(settings.beta1), \(settings.beta2)); teacher features cached for up to "
+              + "\(min(features.capacity, training.count)) images (\(features.bytesPerImage >> 10) KiB each)")
+        fflush(nil)  // before the first (slow) epoch, also when stdout is a file
+        guard epoch < settings.epochs else {
+            print("nothing to do: \(run.checkpoint) is already at epoch \(epoch) of \(settings.epochs)")
+            return
+        }
+        let progress = Progress(epochs: settings.epochs, batchesPerEpoch: batches, batchSize: model.batch)
+        while epoch < settings.epochs {
+            progress.startEpoch()
+            let start = Date()
+            var lossSum = 0.0
+            for (b, batch) in schedule.batches(epoch: epoch).enumerated() {
+                lossSum += try step(batch)
+                progress.batchDone(epoch: epoch, batch: b, meanLoss: lossSum / Double(b + 1))
+            }
+            epoch += 1
+            let seconds = Date().timeIntervalSince(start), loss = lossSum / Double(batches)
+            let evaluation = try evaluateIfDue()
+            progress.epochDone(epoch: epoch - 1, meanLoss: loss, seconds: seconds, note: evaluation.map {
+                " image AUROC " + ($0.imageAUROC.map { String(format: "%.4f", $0) } ?? "-")
+                    + ($0.pixelAUROC.map { String(format: ", pixel AUROC %.4f", $0) } ?? "")
+            } ?? "")
+            try log.append(epoch: epoch, steps: model.library.adamSteps, loss: loss,
+                           imagesPerSecond: Double(batches * model.batch) / seconds, seconds: seconds, evaluation: evaluation)
+            if epoch % settings.checkpointEvery == 0 || epoch == settings.epochs { try saveCheckpoint() }
+        }
+        print("trained \(settings.epochs) epochs; checkpoint \(run.checkpoint)")
+    }
+
+    private var lastBatchNote: String {
+        let left = training.count % model.batch
+        guard left > 0 else { return "no partial batch" }
+        return schedule.lastBatch == .drop
+            ? "the last \(left) images of each shuffled epoch are dropped; --last-batch pad keeps them"
+            : "the last batch is padded with \(model.batch - left) repeated images"
+    }
+
+    /// One optimizer step on `batch` (image indices); returns its loss.
+    private func step(_ batch: [Int]) throws -> Double {
+        let library = model.library
+        if features.contains(all: batch) {
+            try features.load(batch, into: model)
+            try library.forwardTrainFromFeatures()
+        } else {
+            try library.setInput(training.images(at: batch))
+            try library.forwardTrain()
+            try features.store(batch, from: model)
+        }
+        let loss = library.adamSteps + 1 == nanAtStep ? .nan : try library.doubles(named: "loss_flat")[0]
+        guard loss.isFinite else {
+            let kept = FileManager.default.fileExists(atPath: run.checkpoint)
+                ? "the last good checkpoint \(run.checkpoint) is kept as it was"
+                : "no checkpoint had been written yet"
+            throw TrainingError("training stopped: the loss is \(loss) at epoch \(epoch + 1), step \(library.adamSteps + 1) "
+                                + "(images \(batch.map { training.items[$0].name }.joined(separator: ", "))); \(kept). "
+                                + "A smaller learning rate (--lr, now \(settings.lr)) usually helps")
+        }
+        try library.backward()
+        try library.adamStep(lr: settings.lr, beta1: settings.beta1, beta2: settings.beta2, eps: settings.eps)
+        return loss
+    }
+
+    private func evaluateIfDue() throws -> EvaluationReport.Row? {
+        guard let test, epoch % settings.evalEvery == 0 || epoch == settings.epochs else { return nil }
+        return try Evaluation(model: model, test: test, dataset: dataset, checkpoint: run.checkpoint).report.overall
+    }
+
+    private func saveCheckpoint() throws {
+        let checkpoint = try ModelState.capture(model, epoch: epoch)
+        for info in model.library.tensors where info.trainable {
+            guard checkpoint.tensors[info.name]!.values.allSatisfy(\.isFinite) else {
+                throw TrainingError("training stopped at epoch \(epoch): \(info.name) is no longer finite; "
+                                    + "\(run.checkpoint) is kept as it was. A smaller learning rate (--lr) usually helps")
+            }
+        }
+        try checkpoint.write(to: run.checkpoint)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Checkpoints
+import Datasets
+import Foundation
+import Training
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a checkpoint on a dataset's test images: image AUROC, pixel AUROC, PRO.",
+        discussion: """
+        Prints one row per defect type (its images against all normal ones) and one overall, and \
+        writes them as JSON (--report). Pixel AUROC and PRO need ground-truth masks. \
+        --save-maps DIR writes scores.csv, maps/shape.txt, a raw float32 map (.f32) and a heat \
+        map (.png) per test image. --save-threshold stores the best-F1 threshold in the checkpoint \
+        for rdc infer.
+        """)
+
+    @OptionGroup var weights: WeightsOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Seeds the subset taken by --test-limit (default 0).")
+    var seed: UInt64 = 0
+
+    @Option(name: .customLong("save-maps"), help: "Write scores, raw maps and heat maps to this folder.")
+    var saveMaps: String?
+
+    @Option(help: "The JSON report (default eval.json beside the checkpoint).")
+    var report: String?
+
+    @Flag(name: .customLong("save-threshold"), help: "Store the best-F1 threshold and the maps' range in the checkpoint.")
+    var saveThreshold = false
+
+    func run() throws {
+        guard let data = dataOptions.data else { throw ValidationError("give the dataset folder: --data DIR") }
+        let (model, checkpoint) = try weights.open()
+        let dataset = try Dataset.open(root: data, options: DatasetOptions(
+            normalClass: dataOptions.normalClass, testLimit: dataOptions.testLimit, seed: seed))
+        let test = try Evaluation.loadTest(dataset, for: model, skipBad: dataOptions.skipBad)
+        let evaluation = try Evaluation(model: model, test: test, dataset: dataset, checkpoint: weights.checkpoint)
+        print("\(model.graph.name), \(weights.checkpoint) (epoch \(checkpoint.epoch)) on \(dataset.summary)")
+        print(evaluation.report.table)
+        let reportPath = report ?? URL(fileURLWithPath: weights.checkpoint).deletingLastPathComponent()
+            .appendingPathComponent("eval.json").path
+        try evaluation.report.jsonData().write(to: URL(fileURLWithPath: reportPath), options: .atomic)
+        print("wrote \(reportPath)")
+
+        let heatMaps = HeatMaps(preprocessing: DatasetLoader(width: model.width, height: model.height).preprocessing,
+                                spanning: evaluation.scored.maps)
+        if let saveMaps {
+            try SavedMaps.write(items: test.items, scored: evaluation.scored, heatMaps: heatMaps, to: saveMaps)
+            print("wrote \(saveMaps)/scores.csv and \(test.count) maps (.f32) and heat maps (.png) under \(saveMaps)/maps")
+        }
+        if saveThreshold { try storeThreshold(evaluation.report, heatMaps: heatMaps, in: checkpoint) }
+    }
+
+    private func storeThreshold(_ report: EvaluationReport, heatMaps: HeatMaps, in checkpoint: Checkpoint) throws {
+        guard let best = report.bestF1 else {
+            throw ValidationError("no threshold to store: the test set has no anomalous images")
+        }
+        guard !ModelState.isOfficialCheckpoint(weights.checkpoint) else {
+            throw ValidationError("\(weights.checkpoint) is a PyTorch file; convert it first (rdc import-checkpoint) to store a threshold")
+        }
+        var updated = checkpoint
+        StoredDecision(threshold: best.threshold, heatMapLow: heatMaps.low, heatMapHigh: heatMaps.high).store(in: &updated)
+        try updated.write(to: weights.checkpoint)
+        print("stored threshold \(best.threshold) in \(weights.checkpoint)")
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Training
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a compiled model's OCBE and decoder on a dataset's normal images.",
+        discussion: """
+        Writes RUN/config.json, RUN/log.csv (loss per epoch) and RUN/last.ckpt (every \
+        --checkpoint-every epochs and at the end, atomically). --resume RUN continues a run with \
+        its saved settings; options given then override them (e.g. more --epochs).
+        """)
+
+    @Option(help: "The folder `rdc compile` wrote.")
+    var generated: String?
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(name: .customLong("teacher-weights"), help: "The teacher's ImageNet weights (.pth).")
+    var teacherWeights: String?
+
+    @Option(name: .customLong("student-init"), help: "Start OCBE and decoder from an official RD4AD checkpoint (.pth) instead of the seeded init.")
+    var studentInit: String?
+
+    @Option(help: "Epochs in all (default 200).")
+    var epochs: Int?
+
+    @Option(help: "The run folder (default runs/<generated folder name>).")
+    var out: String?
+
+    @Option(help: "Seeds the student init, the batch order and subsets (default 0).")
+    var seed: UInt64?
+
+    @Option(help: "Adam's learning rate (default 0.005).")
+    var lr: Double?
+
+    @Option(help: "Adam's beta1 (default 0.5).")
+    var beta1: Double?
+
+    @Option(help: "Adam's beta2 (default 0.999).")
+    var beta2: Double?
+
+    @Option(name: .customLong("checkpoint-every"), help: "Write RUN/last.ckpt every this many epochs (default 10).")
+    var checkpointEvery: Int?
+
+    @Option(name: .customLong("eval-every"), help: "Evaluate on the test set every this many epochs (default 0: never).")
+    var evalEvery: Int?
+
+    @Option(name: .customLong("last-batch"), help: "A last partial batch: drop (default; other images are left out each epoch) or pad (repeat images).")
+    var lastBatch: String?
+
+    @Option(name: .customLong("feature-cache-mb"), help: "Memory for the teacher features reused every epoch (default 8192).")
+    var featureCacheMB: Int?
+
+    @Option(help: "Continue the run in this folder from its last checkpoint.")
+    var resume: String?
+
+    @Option(name: .customLong("inject-nan-at-step"), help: .hidden)
+    var injectNaNAtStep: Int?
+
+    func run() throws {
+        var settings: TrainingSettings
+        let runDirectory: String
+        if let resume {
+            if let out, out != resume { throw ValidationError("--resume \(resume) continues in its own folder; drop --out \(out)") }
+            settings = try TrainingRun(directory: resume).readSettings()
+            runDirectory = resume
+        } else {
+            guard let generated, let data = dataOptions.data else {
+                throw ValidationError("give --generated DIR (from rdc compile) and --data DIR, or --resume RUN")
+            }
+            settings = TrainingSettings(generated: generated, data: data)  // made absolute by override
+            runDirectory = out ?? "runs/" + (generated as NSString).lastPathComponent
+        }
+        override(&settings)
+        let trainer = try Trainer(settings: settings, run: TrainingRun(directory: runDirectory), resume: resume != nil)
+        trainer.nanAtStep = injectNaNAtStep
+        try trainer.train()
+    }
+
+    /// Options given on the command line win over the defaults or the resumed run's. Paths
+    /// are kept absolute, so a run resumes from any working directory.
+    private func override(_ s: inout TrainingSettings) {
+        if let generated { s.generated = absolute(generated) }
+        if let data = dataOptions.data { s.data = absolute(data) }
+        if let v = dataOptions.normalClass { s.normalClass = v }
+        if let v = dataOptions.trainLimit { s.trainLimit = v }
+        if let v = dataOptions.testLimit { s.testLimit = v }
+        if dataOptions.skipBad { s.skipBad = true }
+        if let v = teacherWeights { s.teacherWeights = absolute(v) }
+        if let v = studentInit { s.studentInit = absolute(v) }
+        if let v = epochs { s.epochs = v }
+        if let v = seed { s.seed = v }
+        if let v = lr { s.lr = v }
+        if let v = beta1 { s.beta1 = v }
+        if let v = beta2 { s.beta2 = v }
+        if let v = checkpointEvery { s.checkpointEvery = v }
+        if let v = evalEvery { s.evalEvery = v }
+        if let v = lastBatch { s.lastBatch = v }
+        if let v = featureCacheMB { s.featureCacheMB = v }
+    }
+
+    private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+}
