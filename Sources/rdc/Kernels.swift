@@ -12,6 +12,12 @@ struct Kernels: ParsableCommand {
     @Option(help: "Print the C source of this kernel (a name from the list).")
     var show: String?
 
+    @Flag(help: "Run training steps (forward_train + backward + adam, seeded stand-in weights) and print each kernel's time and GFLOP/s, slowest first.")
+    var profile = false
+
+    @Option(help: "Timed steps of --profile (after one untimed step).")
+    var steps: Int = 3
+
     struct Manifest: Decodable {
         var model: String
         var kernels: [Kernel]
@@ -30,6 +36,10 @@ struct Kernels: ParsableCommand {
             throw ValidationError("\(manifestURL.path) not found: is \(generated) a folder written by `rdc compile`?")
         }
         let manifest = try JSONDecoder().decode(Manifest.self, from: data)
+        if profile {
+            print(try KernelsProfile(generated: generated, steps: steps).render(), terminator: "")
+            return
+        }
         if let show {
             print(try kernelSource(show, in: dir.appendingPathComponent("\(manifest.model).c")))
             return

@@ -1,0 +1,117 @@
+import DSL
+import Foundation
+
+/// The tables of a benchmark run, from its JSON lines (`make bench` collects them): the
+/// machine's ceiling, every model step with its GFLOP/s as a share of the FMA peak, PyTorch's
+/// time for the same step where it ran, and the time per kernel family where the library
+/// has a profile.
+struct BenchSummary {
+    var records: [BenchRecord]
+
+    init(records: [BenchRecord]) { self.records = records }
+
+    init(jsonLines path: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        records = try text.split(separator: "\n").filter { $0.hasPrefix("{") }.map { try BenchRecord.decode(line: String($0)) }
+    }
+
+    private var peak: BenchRecord? { records.last { $0.what == "fma_peak" } }
+
+    func render() -> String {
+        [ceiling(), steps(), families()].filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
+    private func ceiling() -> String {
+        var text = ""
+        if let peak, let g = peak.gflopsPerS {
+            let widths = [("AVX2", peak.avx2GflopsPerS), ("AVX-512", peak.avx512GflopsPerS)]
+                .compactMap { name, v in v.map { "\(name) \(fixed($0, 1))" } }.joined(separator: ", ")
+            text += "FMA peak, \(peak.threads) threads: \(fixed(g, 1)) GFLOP/s (\(widths)); others' CPU share \(fixed(peak.othersCpuShare, 2))\n"
+        }
+        let gemms = records.filter { $0.what == "sgemm" }
+        guard !gemms.isEmpty else { return text }
+        var rows = [["SGEMM (OpenBLAS) of the largest conv", "size", "conv", "M", "N", "K", "median s", "GFLOP/s",
+                     "% of FMA peak", "others' CPU"]]
+        for r in gemms {
+            rows.append([r.model ?? "", size(r), r.conv ?? "", int(r.m), int(r.n), int(r.k), seconds(r.medianS),
+                         fixed(r.gflopsPerS, 1), percentOfPeak(r.gflopsPerS), fixed(r.othersCpuShare, 2)])
+        }
+        return text + renderTable(rows, rightAligned: Set(3...9))
+    }
+
+    private func steps() -> String {
+        let ours = records.filter { $0.impl == "rdc" }
+        guard !ours.isEmpty else { return "" }
+        var rows = [["model", "size", "what", "batch", "threads", "steps", "median s", "best s", "GFLOP/s", "% of FMA peak",
+                     "peak RSS MiB", "others' CPU", "PyTorch s", "PyTorch RSS MiB", "rdc speed-up"]]
+        var capped = false
+        for r in ours {
+            let peer = records.last { $0.impl == "pytorch" && $0.model == r.model && $0.what == r.what && $0.height == r.height && $0.width == r.width }
+            capped = capped || r.capped == true
+            rows.append([r.model ?? "", size(r), r.what, int(r.batch), String(r.threads),
+                         String(r.timesS?.count ?? 0) + (r.capped == true ? "*" : ""), seconds(r.medianS), seconds(r.timesS?.min()),
+                         fixed(r.gflopsPerS, 2), percentOfPeak(r.gflopsPerS), mib(r.peakRssBytes),
+                         fixed(r.othersCpuShare, 2), seconds(peer?.medianS), mib(peer?.peakRssBytes),
+                         ratio(peer?.medianS, r.medianS)])
+        }
+        let note = capped ? "* the time cap (--max-seconds) stopped the run before the steps asked for\n" : ""
+        let legend = "best s: the fastest timed step; others' CPU: share of the machine's CPU time other processes took "
+            + "during the timed steps (0: a quiet machine; 0.5: half of it was taken, times inflated); "
+            + "rdc speed-up: PyTorch's median / rdc's\n"
+        return renderTable(rows, rightAligned: Set(3...14)) + note + legend
+    }
+
+    /// Per kernel family: FLOPs, time and rate, summed over the profiled steps.
+    private func families() -> String {
+        var text = ""
+        for r in records where r.impl == "rdc" {
+            let title = "\(r.model ?? "") \(size(r)) \(r.what)"
+            guard let profile = r.profile else {
+                text += "\(title): profile not available in this library\n"
+                continue
+            }
+            let steps = Double(max(1, r.timesS?.count ?? 1))
+            var byFamily: [String: (flops: Double, seconds: Double, calls: Int)] = [:]
+            for k in profile {
+                byFamily[k.family, default: (0, 0, 0)].flops += Double(k.flops * k.calls)
+                byFamily[k.family, default: (0, 0, 0)].seconds += k.seconds
+                byFamily[k.family, default: (0, 0, 0)].calls += k.calls
+            }
+            // Shares are of the time in kernels.
+            let total = byFamily.values.map(\.seconds).reduce(0, +)
+            var rows = [[title, "calls/step", "GFLOP/step", "s/step", "share", "GFLOP/s", "% of FMA peak"]]
+            for (family, f) in byFamily.sorted(by: { $0.value.seconds > $1.value.seconds }) {
+                let rate = f.seconds > 0 ? f.flops / f.seconds / 1e9 : nil
+                rows.append([family, fixed(Double(f.calls) / steps, 0), fixed(f.flops / steps / 1e9, 2),
+                             fixed(f.seconds / steps, 3), String(format: "%.1f%%", 100 * f.seconds / max(total, 1e-12)),
+                             fixed(rate, 2), percentOfPeak(rate)])
+            }
+            // Step time no profiled kernel accounts for: the host's calls (setInput, setTensor and
+            // their copies) and anything the library does not profile (today the Adam update).
+            let outside = (r.timesS ?? []).reduce(0, +) - total
+            rows.append(["outside kernels", "", "", fixed(outside / steps, 3), "", "", ""])
+            text += renderTable(rows, rightAligned: Set(1...6))
+        }
+        return text
+    }
+
+    private func percentOfPeak(_ gflops: Double?) -> String {
+        guard let gflops, let p = peak?.gflopsPerS, p > 0 else { return "-" }
+        return String(format: "%.1f%%", 100 * gflops / p)
+    }
+
+    private func size(_ r: BenchRecord) -> String {
+        guard let h = r.height, let w = r.width else { return "" }
+        return "\(h)x\(w)"
+    }
+
+    private func ratio(_ theirs: Double?, _ ours: Double?) -> String {
+        guard let theirs, let ours, ours > 0 else { return "-" }
+        return String(format: "%.2fx", theirs / ours)
+    }
+
+    private func fixed(_ v: Double?, _ digits: Int) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "-" }
+    private func seconds(_ v: Double?) -> String { v.map { String(format: $0 < 1 ? "%.4f" : "%.2f", $0) } ?? "-" }
+    private func int(_ v: Int?) -> String { v.map(String.init) ?? "-" }
+    private func mib(_ bytes: Int?) -> String { bytes.map { String($0 >> 20) } ?? "-" }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import DSL
+import Foundation
+
+/// The machine's own ceiling, measured by the C programs in bench/ (built here with the
+/// flags the generated code gets, so both see the same instructions):
+///   fma-peak  bench/fma_peak.c: independent FMAs on every thread, the FLOP/s no kernel can beat;
+///   sgemm     bench/sgemm.c: OpenBLAS on the GEMM of a model's largest convolution, what a
+///             tuned library reaches on that shape.
+struct Ceiling {
+    /// The folder holding fma_peak.c and sgemm.c.
+    var sources: String
+    /// Seconds to wait for a quiet machine before running (OtherLoad.waitForQuiet).
+    var quietWait: Double
+
+    func fmaPeak() throws -> BenchRecord {
+        try run("fma_peak", arguments: [])
+    }
+
+    /// OpenBLAS on C[M,N] = A[M,K] B[K,N] with M = Cout, N = batch*OH*OW, K = Cin*kh*kw of the
+    /// dense convolution of `graph` with the most FLOPs.
+    func sgemm(graph: Graph, runs: Int) throws -> BenchRecord {
+        let convs = graph.nodes.compactMap { node -> (name: String, m: Int, n: Int, k: Int)? in
+            guard case .conv2d(let a) = node.op, a.groups == 1 else { return nil }
+            let out = node.shape.dims
+            return (node.name, a.outChannels, out[0] * out[2] * out[3], a.inChannels * a.kernel[0] * a.kernel[1])
+        }
+        guard let largest = convs.max(by: { $0.m * $0.n * $0.k < $1.m * $1.n * $1.k }) else {
+            throw ValidationError("\(graph.name) has no dense convolution")
+        }
+        var record = try run("sgemm", arguments: [largest.m, largest.n, largest.k, runs].map(String.init),
+                             libraries: ["-lopenblas"])
+        record.model = graph.name
+        record.batch = graph.nodes[0].shape.dims[0]
+        (record.height, record.width) = (graph.nodes[0].shape.dims[2], graph.nodes[0].shape.dims[3])
+        record.conv = largest.name
+        return record
+    }
+
+    /// Builds bench/NAME.c into a temporary folder, runs it and reads the JSON line it prints.
+    private func run(_ name: String, arguments: [String], libraries: [String] = []) throws -> BenchRecord {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rdc-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = URL(fileURLWithPath: sources).appendingPathComponent("\(name).c").path
+        let binary = folder.appendingPathComponent(name).path
+        let build = try capture("/usr/bin/clang", ["-O3", "-march=native", "-fopenmp", source, "-o", binary] + libraries)
+        guard build.status == 0 else {
+            let hint = libraries.contains("-lopenblas") ? " (OpenBLAS: apt-get install libopenblas-dev, as `make bench` does)" : ""
+            throw ValidationError("cannot build \(source)\(hint):\n\(build.output)")
+        }
+        OtherLoad.waitForQuiet(timeout: quietWait)
+        let load = OtherLoad()
+        let result = try capture(binary, arguments)
+        guard result.status == 0, let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
+            throw ValidationError("\(name) failed (status \(result.status)):\n\(result.output)")
+        }
+        var record = try BenchRecord.decode(line: String(line))
+        record.othersCpuShare = load.share()
+        return record
+    }
+
+    /// Runs a program to its end; its exit status and what it printed (stdout and stderr).
+    private func capture(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
