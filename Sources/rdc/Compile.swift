@@ -28,11 +28,15 @@ struct Compile: ParsableCommand {
     @Option(help: "Output folder; its last component names the library (default generated/<model name>).")
     var out: String?
 
+    @Flag(name: .customLong("emit-only"), help: "Write the C, header, manifest and graph, but do not build the library.")
+    var emitOnly = false
+
     func run() throws {
         let graph = try loadGraph()
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
-                                            outDir: outURL.deletingLastPathComponent().path)
+                                            outDir: outURL.deletingLastPathComponent().path,
+                                            options: Codegen.Options(buildLibrary: !emitOnly))
         // The IR travels with the library: train/eval/infer read names, roles and sizes from it.
         try graph.jsonData().write(to: outURL.appendingPathComponent("graph.json"))
         print("\(graph.name): \(graph.nodes.count) nodes -> \(artifacts.kernelCount) kernels, input \(graph.nodes[0].shape)")
