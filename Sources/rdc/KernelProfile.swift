@@ -31,10 +31,12 @@ struct KernelProfile {
     private let seconds: Seconds
     private let resetFn: Reset
 
-    /// The profile of the library at `libraryPath` (already loaded by CompiledModel: dlopen
-    /// hands back the same copy), or nil when it does not export one.
+    /// The profile of the library at `libraryPath`, already loaded by a CompiledModel that
+    /// outlives this value (dlopen hands back the same copy), or nil when it exports none.
     init?(libraryPath: String) {
         guard let handle = dlopen(libraryPath, RTLD_NOW | RTLD_NOLOAD) else { return nil }
+        // CompiledModel's own handle keeps the library loaded while it is in use.
+        defer { dlclose(handle) }
         func symbol<T>(_ name: String, as _: T.Type) -> T? {
             dlsym(handle, name).map { unsafeBitCast($0, to: T.self) }
         }
