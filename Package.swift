@@ -44,18 +44,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "DSLTests", dependencies: ["DSL", "RDGraphs"]),
-        .testTarget(name: "TorchFilesTests", dependencies: ["TorchFiles", "DSL"]),
+        .testTarget(name: "TorchFilesTests", dependencies: ["TorchFiles", "DSL", "GoldenCases"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DSL"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Imaging", "DSL"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Imaging", "DSL", "GoldenCases"]),
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "DSL"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "DSL"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "DSL", "RDGraphs", "TorchFiles"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
         // Runs the built rdc binary (.build/<config>/rdc) end to end: compile, train, eval, infer, export.
-        .testTarget(name: "EndToEndTests", dependencies: ["Datasets", "Checkpoints", "DSL", "RDGraphs", "Imaging", "Metrics"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Datasets", "Checkpoints", "DSL", "RDGraphs", "Imaging", "Metrics", "GoldenCases"]),
         .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference", "GoldenCases"]),
     ]
 )

@@ -90,7 +90,7 @@ public struct Checkpoint: Equatable, Sendable {
                 throw CheckpointError(path: path, "is truncated: '\(entry.name)' needs \(bytes) bytes, \(data.count - offset) remain")
             }
             var values = [Float](repeating: 0, count: bytes / 4)
-            values.withUnsafeMutableBytes { data.copyBytes(to: $0, from: offset..<offset + bytes) }
+            values.withUnsafeMutableBytes { _ = data.copyBytes(to: $0, from: offset..<offset + bytes) }
             tensors[entry.name] = HostTensor(shape: entry.shape, values: values)
             offset += bytes
         }

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import GoldenCases
 import XCTest
 
 /// The built rdc, run as a user runs it, and the fixtures the end-to-end tests share: one
@@ -34,9 +35,7 @@ enum E2E {
     /// The golden folder (`RDC_GOLDEN`, else ../shared/golden): its Lite0 case holds an
     /// official-format RD4AD checkpoint {'bn', 'decoder'} of the full-width rd4ad_lite0.
     static func officialLite0Checkpoint() throws -> String {
-        let golden = ProcessInfo.processInfo.environment["RDC_GOLDEN"].map { URL(fileURLWithPath: $0) }
-            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden")
-        let path = golden.appendingPathComponent("rd_lite0_b2_128x96/student_init.pth").path
+        let path = GoldenCase.root.appendingPathComponent("rd_lite0_b2_128x96/student_init.pth").path
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is missing (set RDC_GOLDEN)") }
         return path
     }

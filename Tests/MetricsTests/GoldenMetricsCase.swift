@@ -1,5 +1,6 @@
 import DSL
 import Foundation
+import GoldenCases
 import Imaging
 import Metrics
 
@@ -13,16 +14,7 @@ struct GoldenMetricsCase {
     let expected: [String: Any]
     let proCurve: [PROCurvePoint]
 
-    /// $RDC_GOLDEN, else ../shared/golden next to the package root (this file is
-    /// <root>/Tests/MetricsTests/GoldenMetricsCase.swift).
-    static let goldenRoot: URL = {
-        if let override = ProcessInfo.processInfo.environment["RDC_GOLDEN"], !override.isEmpty {
-            return URL(fileURLWithPath: override)
-        }
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden")
-    }()
+    static var goldenRoot: URL { GoldenCase.root }
 
     /// Every case*/ folder under metrics/, sorted.
     static func caseDirectories() -> [URL] {

@@ -1,19 +1,15 @@
 import Foundation
+import GoldenCases
 import TorchFiles
 import XCTest
 
-/// Where the shared test data lives: `RDC_GOLDEN`, else `../shared/golden` next to the package.
+/// Where the shared test data lives: the golden folder (`GoldenCase.root`) and `.deps`.
 enum TestData {
     /// The package root, three levels above this file (Tests/TorchFilesTests/Paths.swift).
     static let packageRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static let golden: URL = {
-        if let override = ProcessInfo.processInfo.environment["RDC_GOLDEN"], !override.isEmpty {
-            return URL(fileURLWithPath: override)
-        }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/golden")
-    }()
+    static var golden: URL { GoldenCase.root }
 
     /// A file of a golden case, e.g. `golden("rd_r18_b2_64", "teacher.pth")`; skips the test when absent.
     static func golden(_ testCase: String, _ file: String) throws -> String {

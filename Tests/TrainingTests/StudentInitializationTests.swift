@@ -3,6 +3,7 @@ import Foundation
 import RDGraphs
 import TorchFiles
 import Training
+import GoldenCases
 import XCTest
 
 /// The seeded student init against a student PyTorch initialized with the official
@@ -10,10 +11,7 @@ import XCTest
 /// BatchNorm constants, and every weight drawn from the same distribution.
 final class StudentInitializationTests: XCTestCase {
     func golden() throws -> String {
-        let root = ProcessInfo.processInfo.environment["RDC_GOLDEN"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/golden")
-        let path = root.appendingPathComponent("rd_lite0_b2_128x96/student_init.pth").path
+        let path = GoldenCase.root.appendingPathComponent("rd_lite0_b2_128x96/student_init.pth").path
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is missing (set RDC_GOLDEN)") }
         return path
     }
