@@ -78,7 +78,9 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     process.arguments = arguments
     if let environment { process.environment = environment }
     let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("rdc-stderr-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    guard FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
+        throw ModelFileCompiler.Failure(description: "cannot create \(errURL.path)")
+    }
     defer { try? FileManager.default.removeItem(at: errURL) }
     let out = Pipe()
     process.standardOutput = out

@@ -80,7 +80,7 @@ public struct GoldenCase: Sendable {
         guard e.offset + 4 * count <= blob.count else { throw GoldenError("\(self.name): '\(name)' runs past tensors.f32") }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBytes { dst in
-            blob.copyBytes(to: dst, from: e.offset..<(e.offset + 4 * count))
+            _ = blob.copyBytes(to: dst, from: e.offset..<(e.offset + 4 * count))
         }
         return HostTensor(shape: e.shape, values: values)
     }
