@@ -44,33 +44,20 @@ struct Ceiling {
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = URL(fileURLWithPath: sources).appendingPathComponent("\(name).c").path
         let binary = folder.appendingPathComponent(name).path
-        let build = try capture("/usr/bin/clang", ["-O3", "-march=native", "-fopenmp", source, "-o", binary] + libraries)
+        let build = try runToCompletion("/usr/bin/clang", ["-O3", "-march=native", "-fopenmp", source, "-o", binary] + libraries)
         guard build.status == 0 else {
             let hint = libraries.contains("-lopenblas") ? " (OpenBLAS: apt-get install libopenblas-dev, as `make bench` does)" : ""
-            throw ValidationError("cannot build \(source)\(hint):\n\(build.output)")
+            throw ValidationError("cannot build \(source)\(hint):\n\(build.stderr)")
         }
         OtherLoad.waitForQuiet(timeout: quietWait)
         let load = OtherLoad()
-        let result = try capture(binary, arguments)
-        guard result.status == 0, let line = result.output.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
-            throw ValidationError("\(name) failed (status \(result.status)):\n\(result.output)")
+        let result = try runToCompletion(binary, arguments)
+        let stdout = String(decoding: result.stdout, as: UTF8.self)
+        guard result.status == 0, let line = stdout.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
+            throw ValidationError("\(name) failed (status \(result.status)):\n\(stdout)\(result.stderr)")
         }
         var record = try BenchRecord.decode(line: String(line))
         record.othersCpuShare = load.share()
         return record
-    }
-
-    /// Runs a program to its end; its exit status and what it printed (stdout and stderr).
-    private func capture(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
     }
 }

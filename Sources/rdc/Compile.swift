@@ -2,7 +2,6 @@ import ArgumentParser
 import Codegen
 import DSL
 import Foundation
-import RDGraphs
 
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,17 +12,7 @@ struct Compile: ParsableCommand {
         --out (default generated/NAME).
         """)
 
-    @Argument(help: "A model file (*.swift) or a zoo model name.")
-    var model: String
-
-    @Option(name: .customLong("image-size"), help: "Input size HxW (or one number); overrides the file's.")
-    var imageSize: ImageSize?
-
-    @Option(help: "Batch size; overrides the file's.")
-    var batch: Int?
-
-    @Option(name: .customLong("width-div"), help: "Zoo models only: divide every channel count by this.")
-    var widthDiv: Int = 1
+    @OptionGroup var model: ModelOptions
 
     @Option(help: "Output folder; its last component names the library (default generated/<model name>).")
     var out: String?
@@ -32,7 +21,7 @@ struct Compile: ParsableCommand {
     var emitOnly = false
 
     func run() throws {
-        let graph = try loadGraph()
+        let graph = try model.graph()
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
@@ -46,15 +35,6 @@ struct Compile: ParsableCommand {
         print(artifacts.memoryPlan, terminator: "")
         print("wrote \(artifacts.source), \(artifacts.header), \(artifacts.manifest), graph.json")
         if let library = artifacts.library { print("built \(library)") }
-    }
-
-    private func loadGraph() throws -> Graph {
-        if model.hasSuffix(".swift") {
-            let compiler = try ModelFileCompiler.beside(executable: URL(fileURLWithPath: "/proc/self/exe"))
-            return try compiler.graph(of: model, batch: batch, height: imageSize?.height, width: imageSize?.width)
-        }
-        let m = try Zoo.model(model, widthDiv: widthDiv)
-        return try m.graph(batch: batch ?? m.batch, height: imageSize?.height ?? m.height, width: imageSize?.width ?? m.width)
     }
 }
 

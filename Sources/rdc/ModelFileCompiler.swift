@@ -33,7 +33,7 @@ struct ModelFileCompiler {
         defer { try? FileManager.default.removeItem(at: work) }
         let binary = work.appendingPathComponent("model")
         let lib = libraryDir.path
-        let swiftc = try run(findTool("swiftc"), ["-I", "\(lib)/Modules", "-L", lib, "-lRDCModel",
+        let swiftc = try runToCompletion(findTool("swiftc"), ["-I", "\(lib)/Modules", "-L", lib, "-lRDCModel",
                                                   "-Xlinker", "-rpath", "-Xlinker", lib,
                                                   "-module-name", "ModelFile", modelFile, "-o", binary.path])
         guard swiftc.status == 0 else {
@@ -43,7 +43,7 @@ struct ModelFileCompiler {
         if let batch { env["RDC_BATCH"] = String(batch) }
         if let height { env["RDC_HEIGHT"] = String(height) }
         if let width { env["RDC_WIDTH"] = String(width) }
-        let result = try run(binary.path, [], environment: env)
+        let result = try runToCompletion(binary.path, [], environment: env)
         guard result.status == 0 else {
             throw Failure(description: "\(modelFile): " + result.stderr.replacingOccurrences(of: "error: ", with: ""))
         }
@@ -62,32 +62,4 @@ struct ModelFileCompiler {
         }
         throw Failure(description: "\(name) not found on PATH; model files need the Swift toolchain")
     }
-}
-
-struct ProcessResult {
-    var status: Int32
-    var stdout: Data
-    var stderr: String
-}
-
-/// Runs a program to completion. Its stderr goes to a temporary file, so a chatty child
-/// can never block on a full pipe while we read stdout.
-func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("rdc-stderr-\(UUID().uuidString)")
-    guard FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
-        throw ModelFileCompiler.Failure(description: "cannot create \(errURL.path)")
-    }
-    defer { try? FileManager.default.removeItem(at: errURL) }
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let errData = (try? Data(contentsOf: errURL)) ?? Data()
-    return ProcessResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import DSL
 import RDGraphs
@@ -17,21 +18,26 @@ struct ImageSize: ExpressibleByArgument {
     }
 }
 
-/// Which zoo model and at which size, shared by the commands that build a graph.
+/// Which model and at which size, shared by the commands that build a graph: a model file
+/// (compiled and run, see ModelFileCompiler) or a zoo model.
 struct ModelOptions: ParsableArguments {
-    @Argument(help: "Zoo model: \(Zoo.names.joined(separator: ", ")) (or resnet18, wrn50, lite0, ...).")
+    @Argument(help: "A model file (*.swift, see Models/) or a zoo model: \(Zoo.names.joined(separator: ", ")) (or resnet18, wrn50, lite0, ...).")
     var model: String
 
-    @Option(name: .customLong("image-size"), help: "Input size HxW (or one number), multiples of 32.")
+    @Option(name: .customLong("image-size"), help: "Input size HxW (or one number), multiples of 32; overrides the model's.")
     var imageSize: ImageSize?
 
-    @Option(help: "Batch size.")
+    @Option(help: "Batch size; overrides the model's.")
     var batch: Int?
 
-    @Option(name: .customLong("width-div"), help: "Divide every channel count by this (small test models).")
+    @Option(name: .customLong("width-div"), help: "Zoo models only: divide every channel count by this (small test models).")
     var widthDiv: Int = 1
 
     func graph() throws -> Graph {
+        if model.hasSuffix(".swift") {
+            let compiler = try ModelFileCompiler.beside(executable: URL(fileURLWithPath: "/proc/self/exe"))
+            return try compiler.graph(of: model, batch: batch, height: imageSize?.height, width: imageSize?.width)
+        }
         let m = try Zoo.model(model, widthDiv: widthDiv)
         return try m.graph(batch: batch ?? m.batch, height: imageSize?.height ?? m.height,
                            width: imageSize?.width ?? m.width)
