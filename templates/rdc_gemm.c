@@ -183,43 +183,71 @@ static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0
     }
 }
 
-/* C[M][N] (=, or += when accumulate) sum over k < K of A[m*am + k*ak] * B(k, n), then the
- * epilogue e if any (C row-major, ldc). `pack` is RDC_GEMM_PACK elements of scratch: one panel buffer per
- * thread. Each thread owns whole column panels of C: for each block of RDC_KC rows of B it
- * packs its panel (L1) and runs it against every row tile of A (L2), so C's panel
- * (M x RDC_NR) stays in cache across the blocks. Each element sums k in a fixed order:
- * the result does not depend on the thread count. */
+/* Column panel jp (columns jp*RDC_NR..) of C[M][N] (=, or += when accumulate) sum over k < K of
+ * A[m*am + k*ak] * B(k, n), then the epilogue e if any (C row-major, ldc), with `b` (one
+ * RDC_KC x RDC_NR panel) to pack into. For each block of RDC_KC rows of B it packs the panel
+ * (L1) and runs it against every row tile of A (L2), so C's panel (M x RDC_NR) stays in cache
+ * across the blocks. Each element sums k in a fixed order. */
+static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
+                           real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict b)
+{
+    const int mp = (M + RDC_MR - 1) / RDC_MR;
+    const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
+    for (int k0 = 0; k0 < K; k0 += RDC_KC) {
+        const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
+        rdc_pack_b(B, k0, kc, j0, nb, b);
+        for (int ip = 0; ip < mp; ip++) {
+            const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
+            const real *a = A + (long)i0 * am + (long)k0 * ak;
+            real *c = C + (long)i0 * ldc + j0;
+            if (mb == RDC_MR && nb == RDC_NR) {
+                rdc_micro(kc, a, am, ak, b, c, ldc, add);
+            } else {
+                /* An edge tile: rows past M read as 0, through a full tile on the stack. */
+                real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
+                for (int k = 0; k < kc; k++)
+                    for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
+                rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
+                for (int i = 0; i < mb; i++)
+                    for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
+            }
+            if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
+        }
+    }
+}
+
+static inline int rdc_gemm_threads(void)
+{
+    return omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
+}
+
+/* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panel). `pack`
+ * is RDC_GEMM_PACK elements of scratch: one panel buffer per thread. Each thread owns whole
+ * column panels of C: the result does not depend on the thread count. */
 static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
                      real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
 {
-    const int mp = (M + RDC_MR - 1) / RDC_MR, np = (N + RDC_NR - 1) / RDC_NR;
-    const int threads = omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
-    #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int jp = 0; jp < np; jp++) {
-        real *restrict b = pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR;
-        const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
-        for (int k0 = 0; k0 < K; k0 += RDC_KC) {
-            const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
-            rdc_pack_b(&B, k0, kc, j0, nb, b);
-            for (int ip = 0; ip < mp; ip++) {
-                const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
-                const real *a = A + (long)i0 * am + (long)k0 * ak;
-                real *c = C + (long)i0 * ldc + j0;
-                if (mb == RDC_MR && nb == RDC_NR) {
-                    rdc_micro(kc, a, am, ak, b, c, ldc, add);
-                } else {
-                    /* An edge tile: rows past M read as 0, through a full tile on the stack. */
-                    real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
-                    for (int k = 0; k < kc; k++)
-                        for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                    rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
-                    for (int i = 0; i < mb; i++)
-                        for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
-                }
-                if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
-            }
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    #pragma omp parallel for schedule(static) num_threads(rdc_gemm_threads())
+    for (int jp = 0; jp < np; jp++)
+        rdc_gemm_panel(jp, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
+}
+
+/* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
+ * matrix B with its base moved by i*sb, the threads spread over products and column panels
+ * together (Winograd's 36 products, each too narrow to keep the threads busy alone). */
+static void rdc_gemm_batch(int count, long sa, long sb, long sc, int M, int N, int K, const real *restrict A, long am, long ak,
+                           rdc_operand B, real *restrict C, long ldc, int accumulate, real *restrict pack)
+{
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    #pragma omp parallel for collapse(2) schedule(static) num_threads(rdc_gemm_threads())
+    for (int i = 0; i < count; i++)
+        for (int jp = 0; jp < np; jp++) {
+            rdc_operand Bi = B;
+            Bi.b += i * sb;
+            rdc_gemm_panel(jp, M, N, K, A + i * sa, am, ak, &Bi, C + i * sc, ldc, accumulate, NULL,
+                           pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
         }
-    }
 }
 
 /* The adjoint of the window matrix of one image (rdc_window, G = 1) stored at col[k*ks + p]:

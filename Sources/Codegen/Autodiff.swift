@@ -47,7 +47,7 @@ extension ProgramBuilder {
         switch node.op {
         case .conv2d, .convTranspose2d:
             guard act == nil else { throw unsupported("an activation fused into a frozen convolution") }
-            let conv = ConvNode(node, graph)!
+            let conv = ConvNode(node, graph, allowWinograd: allowWinograd)!
             var kernels: [Int] = []
             if needs[0] {
                 let t = target(node.inputs[0], &grads)

@@ -17,9 +17,12 @@ public enum Codegen {
         public var loss: String
         /// Run clang to build libNAME.so; false only writes the C, header and manifest.
         public var buildLibrary: Bool
+        /// 3x3 stride-1 convolutions by Winograd's F(4x4, 3x3) where it wins (WinogradKernels);
+        /// false keeps every convolution on the implicit GEMM.
+        public var winograd: Bool
 
-        public init(precision: Precision = .float32, loss: String = "loss_flat", buildLibrary: Bool = true) {
-            self.precision = precision; self.loss = loss; self.buildLibrary = buildLibrary
+        public init(precision: Precision = .float32, loss: String = "loss_flat", buildLibrary: Bool = true, winograd: Bool = true) {
+            self.precision = precision; self.loss = loss; self.buildLibrary = buildLibrary; self.winograd = winograd
         }
     }
 
@@ -34,12 +37,13 @@ public enum Codegen {
         let facts = try GraphFacts(graph)
         guard facts.phase.contains(.input) else { throw CodegenError("graph '\(graph.name)' has no input node") }
         let flow = try GradientFlow(facts, loss: options.loss)
-        let program = try ProgramBuilder(facts, flow, name: name, precision: options.precision).build()
+        let program = try ProgramBuilder(facts, flow, name: name, precision: options.precision,
+                                         allowWinograd: options.winograd).build()
         let p = program.phases
         let emit = EmitC(program: program, state: StateLayout(program),
                          train: MemoryPlan(program, timeline: p.teacher + p.studentTrain + p.lossHeads + p.mapHeads + p.backward),
                          eval: MemoryPlan(program, timeline: p.teacher + p.studentEval + p.lossHeads + p.mapHeads),
-                         runtime: [try Templates.text("rdc_runtime.c"), try Templates.text("rdc_gemm.c")])
+                         runtime: try ["rdc_runtime.c", "rdc_gemm.c", "rdc_winograd.c"].map(Templates.text))
         func flops(_ kernels: [Int]) -> Int { kernels.map { program.kernels[$0].flops }.reduce(0, +) }
         let forwardTrain = flops(p.teacher + p.studentTrain + p.lossHeads), backward = flops(p.backward)
         let counts = Manifest.Flops(forward_train: forwardTrain, backward: backward, training_step: forwardTrain + backward,

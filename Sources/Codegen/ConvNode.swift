@@ -10,14 +10,17 @@ struct ConvNode {
 
     let geometry: Geometry
     let bias: Bool
+    /// Its kernels are Winograd's (WinogradKernels): allowed, and the shape is one where it wins.
+    let winograd: Bool
 
-    init?(_ node: Node, _ graph: Graph) {
+    init?(_ node: Node, _ graph: Graph, allowWinograd: Bool = false) {
         let x = graph.nodes[node.inputs[0]].shape
         switch node.op {
         case .conv2d(let a):
-            geometry = .conv(ConvGeometry(a, input: x, output: node.shape)); bias = a.bias
+            let g = ConvGeometry(a, input: x, output: node.shape)
+            geometry = .conv(g); bias = a.bias; winograd = allowWinograd && WinogradKernels.applies(g)
         case .convTranspose2d(let a):
-            geometry = .transposed(ConvTransposeGeometry(a, input: x, output: node.shape)); bias = a.bias
+            geometry = .transposed(ConvTransposeGeometry(a, input: x, output: node.shape)); bias = a.bias; winograd = false
         default:
             return nil
         }
@@ -25,7 +28,7 @@ struct ConvNode {
 
     var description: String {
         switch geometry {
-        case .conv(let g): return g.description
+        case .conv(let g): return g.description + (winograd ? " winograd F(4x4,3x3)" : "")
         case .transposed(let g): return g.description
         }
     }
@@ -43,6 +46,7 @@ struct ConvNode {
     /// packing); nil when it needs none.
     func columns(_ pass: Pass) -> Int? {
         switch geometry {
+        case .conv(let g) where winograd: return WinogradKernels.columns(g, pass)
         case .conv(let g): return g.groups > 1 ? nil : DenseConvKernels.columns(g, pass)
         case .transposed(let g): return DenseConvKernels.columns(g, pass)
         }
@@ -50,6 +54,7 @@ struct ConvNode {
 
     func forward(_ e: Epilogue) -> String {
         switch geometry {
+        case .conv(let g) where winograd: return WinogradKernels.forward(g, e)
         case .conv(let g): return g.groups > 1 ? ConvKernels.forward(g, e) : DenseConvKernels.convForward(g, e)
         case .transposed(let g): return DenseConvKernels.transposedForward(g, e)
         }
@@ -57,6 +62,7 @@ struct ConvNode {
 
     func backwardData(accumulate: Bool) -> String {
         switch geometry {
+        case .conv(let g) where winograd: return WinogradKernels.backwardData(g, accumulate: accumulate)
         case .conv(let g):
             return g.groups > 1 ? ConvKernels.backwardData(g, accumulate: accumulate)
                                 : DenseConvKernels.convBackwardData(g, accumulate: accumulate)
@@ -66,6 +72,7 @@ struct ConvNode {
 
     func backwardWeight() -> String {
         switch geometry {
+        case .conv(let g) where winograd: return WinogradKernels.backwardWeight(g, bias: bias)
         case .conv(let g):
             return g.groups > 1 ? ConvKernels.backwardWeight(g, bias: bias) : DenseConvKernels.convBackwardWeight(g, bias: bias)
         case .transposed(let g): return DenseConvKernels.transposedBackwardWeight(g, bias: bias)

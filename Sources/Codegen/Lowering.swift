@@ -16,10 +16,14 @@ final class ProgramBuilder {
     private var kernelsByName: [String: Int] = [:]
     private var scratchByName: [String: Int] = [:]
 
-    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision) {
+    /// Convolutions may take Winograd's path where it wins (Codegen.Options.winograd).
+    let allowWinograd: Bool
+
+    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, allowWinograd: Bool) {
         graph = facts.graph
         self.facts = facts
         self.flow = flow
+        self.allowWinograd = allowWinograd
         program = Program(name: name, precision: precision)
         values = Array(repeating: nil, count: graph.nodes.count)
     }
@@ -152,7 +156,7 @@ final class ProgramBuilder {
 
         switch node.op {
         case .conv2d, .convTranspose2d:
-            let conv = ConvNode(node, graph)!
+            let conv = ConvNode(node, graph, allowWinograd: allowWinograd)!
             var epilogue = Epilogue(bias: conv.bias, act: act)
             var w = parameter(node.params[0])
             var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []

@@ -20,12 +20,16 @@ struct Compile: ParsableCommand {
     @Flag(name: .customLong("emit-only"), help: "Write the C, header, manifest and graph, but do not build the library.")
     var emitOnly = false
 
+    @Flag(name: .customLong("no-winograd"),
+          help: "Keep every convolution on the implicit GEMM (by default 3x3 stride-1 ones use Winograd F(4x4,3x3) where it wins).")
+    var noWinograd = false
+
     func run() throws {
         let graph = try model.graph()
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
-                                            options: Codegen.Options(buildLibrary: !emitOnly))
+                                            options: Codegen.Options(buildLibrary: !emitOnly, winograd: !noWinograd))
         // The IR travels with the library: train/eval/infer read names, roles and sizes from it.
         try graph.jsonData().write(to: outURL.appendingPathComponent("graph.json"))
         print("\(graph.name): \(graph.nodes.count) nodes -> \(artifacts.kernelCount) kernels, input \(graph.nodes[0].shape)")

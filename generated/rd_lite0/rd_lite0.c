@@ -1099,43 +1099,71 @@ static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0
     }
 }
 
-/* C[M][N] (=, or += when accumulate) sum over k < K of A[m*am + k*ak] * B(k, n), then the
- * epilogue e if any (C row-major, ldc). `pack` is RDC_GEMM_PACK elements of scratch: one panel buffer per
- * thread. Each thread owns whole column panels of C: for each block of RDC_KC rows of B it
- * packs its panel (L1) and runs it against every row tile of A (L2), so C's panel
- * (M x RDC_NR) stays in cache across the blocks. Each element sums k in a fixed order:
- * the result does not depend on the thread count. */
+/* Column panel jp (columns jp*RDC_NR..) of C[M][N] (=, or += when accumulate) sum over k < K of
+ * A[m*am + k*ak] * B(k, n), then the epilogue e if any (C row-major, ldc), with `b` (one
+ * RDC_KC x RDC_NR panel) to pack into. For each block of RDC_KC rows of B it packs the panel
+ * (L1) and runs it against every row tile of A (L2), so C's panel (M x RDC_NR) stays in cache
+ * across the blocks. Each element sums k in a fixed order. */
+static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
+                           real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict b)
+{
+    const int mp = (M + RDC_MR - 1) / RDC_MR;
+    const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
+    for (int k0 = 0; k0 < K; k0 += RDC_KC) {
+        const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
+        rdc_pack_b(B, k0, kc, j0, nb, b);
+        for (int ip = 0; ip < mp; ip++) {
+            const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
+            const real *a = A + (long)i0 * am + (long)k0 * ak;
+            real *c = C + (long)i0 * ldc + j0;
+            if (mb == RDC_MR && nb == RDC_NR) {
+                rdc_micro(kc, a, am, ak, b, c, ldc, add);
+            } else {
+                /* An edge tile: rows past M read as 0, through a full tile on the stack. */
+                real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
+                for (int k = 0; k < kc; k++)
+                    for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
+                rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
+                for (int i = 0; i < mb; i++)
+                    for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
+            }
+            if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
+        }
+    }
+}
+
+static inline int rdc_gemm_threads(void)
+{
+    return omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
+}
+
+/* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panel). `pack`
+ * is RDC_GEMM_PACK elements of scratch: one panel buffer per thread. Each thread owns whole
+ * column panels of C: the result does not depend on the thread count. */
 static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
                      real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
 {
-    const int mp = (M + RDC_MR - 1) / RDC_MR, np = (N + RDC_NR - 1) / RDC_NR;
-    const int threads = omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
-    #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int jp = 0; jp < np; jp++) {
-        real *restrict b = pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR;
-        const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
-        for (int k0 = 0; k0 < K; k0 += RDC_KC) {
-            const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
-            rdc_pack_b(&B, k0, kc, j0, nb, b);
-            for (int ip = 0; ip < mp; ip++) {
-                const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
-                const real *a = A + (long)i0 * am + (long)k0 * ak;
-                real *c = C + (long)i0 * ldc + j0;
-                if (mb == RDC_MR && nb == RDC_NR) {
-                    rdc_micro(kc, a, am, ak, b, c, ldc, add);
-                } else {
-                    /* An edge tile: rows past M read as 0, through a full tile on the stack. */
-                    real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
-                    for (int k = 0; k < kc; k++)
-                        for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                    rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
-                    for (int i = 0; i < mb; i++)
-                        for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
-                }
-                if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
-            }
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    #pragma omp parallel for schedule(static) num_threads(rdc_gemm_threads())
+    for (int jp = 0; jp < np; jp++)
+        rdc_gemm_panel(jp, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
+}
+
+/* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
+ * matrix B with its base moved by i*sb, the threads spread over products and column panels
+ * together (Winograd's 36 products, each too narrow to keep the threads busy alone). */
+static void rdc_gemm_batch(int count, long sa, long sb, long sc, int M, int N, int K, const real *restrict A, long am, long ak,
+                           rdc_operand B, real *restrict C, long ldc, int accumulate, real *restrict pack)
+{
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    #pragma omp parallel for collapse(2) schedule(static) num_threads(rdc_gemm_threads())
+    for (int i = 0; i < count; i++)
+        for (int jp = 0; jp < np; jp++) {
+            rdc_operand Bi = B;
+            Bi.b += i * sb;
+            rdc_gemm_panel(jp, M, N, K, A + i * sa, am, ak, &Bi, C + i * sc, ldc, accumulate, NULL,
+                           pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
         }
-    }
 }
 
 /* The adjoint of the window matrix of one image (rdc_window, G = 1) stored at col[k*ks + p]:
@@ -1182,6 +1210,278 @@ static void rdc_from_rows(const real *restrict r, real *restrict t, int G, int C
             if (accumulate) for (long i = 0; i < P; i++) tp[i] += rp[i];
             else memcpy(tp, rp, sizeof(real) * P);
         }
+}
+
+/* rdc_winograd.c: 3x3 stride-1 convolutions by Winograd's minimal filtering F(4x4, 3x3)
+ * (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), pasted into
+ * NAME.c after rdc_gemm.c. A 4x4 output tile comes from a 6x6 input tile d (tiles at stride 4):
+ *     y = A^T [ (G w G^T) (.) (B^T d B) ] A
+ * so a tile costs 36 products per channel pair instead of 144. Over G images of TT tiles the
+ * 36 elements e of the transformed tiles are 36 independent products (rdc_gemm_batch):
+ *   forward      M[e][K][TT]  = U[e][K][C] . V[e][C][TT]        U = G w G^T, V = B^T d B
+ *   weight grad  dU[e][K][C] += Mg[e][K][TT] . V[e][C][TT]^T    Mg = A dy A^T, dw = G^T dU G
+ * (the adjoint of the forward in w), and the data gradient is the forward of dy with the
+ * flipped, transposed filter. The transforms work on whole rows of tiles, tiles innermost, so
+ * they vectorize; their points 0, +-1, +-2 keep float32 within the golden tolerances. */
+
+/* The 6-point transforms along one axis, element i of each at o[i * os]:
+ * B^T (6 -> 6) of an input tile, A^T (6 -> 4) back to outputs, A (4 -> 6) of an output
+ * gradient, G (3 -> 6) of a filter and G^T (6 -> 3) of its gradient. */
+static inline void rdc_wino_bt(real d0, real d1, real d2, real d3, real d4, real d5, real *o, long os)
+{
+    o[0] = 4 * d0 - 5 * d2 + d4;
+    o[os] = d3 + d4 - 4 * (d1 + d2);
+    o[2 * os] = 4 * (d1 - d2) + d4 - d3;
+    o[3 * os] = 2 * (d3 - d1) + d4 - d2;
+    o[4 * os] = 2 * (d1 - d3) + d4 - d2;
+    o[5 * os] = 4 * d1 - 5 * d3 + d5;
+}
+
+static inline void rdc_wino_at(real m0, real m1, real m2, real m3, real m4, real m5, real *o, long os)
+{
+    o[0] = m0 + m1 + m2 + m3 + m4;
+    o[os] = m1 - m2 + 2 * (m3 - m4);
+    o[2 * os] = m1 + m2 + 4 * (m3 + m4);
+    o[3 * os] = m1 - m2 + 8 * (m3 - m4) + m5;
+}
+
+static inline void rdc_wino_a(real d0, real d1, real d2, real d3, real *o, long os)
+{
+    o[0] = d0;
+    o[os] = d0 + d1 + d2 + d3;
+    o[2 * os] = d0 - d1 + d2 - d3;
+    o[3 * os] = d0 + 2 * d1 + 4 * d2 + 8 * d3;
+    o[4 * os] = d0 - 2 * d1 + 4 * d2 - 8 * d3;
+    o[5 * os] = d3;
+}
+
+static inline void rdc_wino_g(real g0, real g1, real g2, real *o, long os)
+{
+    const real sixth = (real)1 / 6, twelfth = (real)1 / 12, twentyfourth = (real)1 / 24;
+    o[0] = g0 * (real)0.25;
+    o[os] = -(g0 + g1 + g2) * sixth;
+    o[2 * os] = (g1 - g0 - g2) * sixth;
+    o[3 * os] = g0 * twentyfourth + g1 * twelfth + g2 * sixth;
+    o[4 * os] = g0 * twentyfourth - g1 * twelfth + g2 * sixth;
+    o[5 * os] = g2;
+}
+
+static inline void rdc_wino_gt(real u0, real u1, real u2, real u3, real u4, real u5, real *o, long os)
+{
+    const real sixth = (real)1 / 6, twelfth = (real)1 / 12, twentyfourth = (real)1 / 24;
+    o[0] = u0 * (real)0.25 - (u1 + u2) * sixth + (u3 + u4) * twentyfourth;
+    o[os] = (u2 - u1) * sixth + (u3 - u4) * twelfth;
+    o[2 * os] = (u3 + u4 - u1 - u2) * sixth + u5;
+}
+
+/* Rows are handled as their 4 phases, ph[j*n + u] = r[4u + j] (u < n), so that tiles at
+ * stride 4 read and write unit-stride vectors; the (de)interleaving is done by shuffles.
+ * The phases of image row xr (W values) seen through a padding of PL on the left, 0 outside: */
+static inline void rdc_phases4(const real *restrict xr, int W, int PL, int n, real *restrict ph)
+{
+    /* u0..u1: the u whose 4 values all lie inside the row. */
+    const int u0 = (PL + 3) / 4, u1 = W + PL >= 4 ? (W + PL - 4) / 4 + 1 : 0, hi = u1 < n ? u1 : n;
+    for (int u = u0; u < hi; u++)
+        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[4 * u + j - PL];
+    for (int u = 0; u < n; u++) {
+        if (u == u0 && hi > u0) u = hi;
+        if (u >= n) break;
+        for (int j = 0; j < 4; j++) {
+            const int iw = 4 * u + j - PL;
+            ph[j * n + u] = iw >= 0 && iw < W ? xr[iw] : 0;
+        }
+    }
+}
+
+/* Row yr[0..W) (=, or += when accumulate) the phases ph (n = (W + 3) / 4 of each). */
+static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *restrict yr, int accumulate)
+{
+    const int full = W / 4;
+    if (accumulate)
+        for (int u = 0; u < full; u++)
+            for (int j = 0; j < 4; j++) yr[4 * u + j] += ph[j * n + u];
+    else
+        for (int u = 0; u < full; u++)
+            for (int j = 0; j < 4; j++) yr[4 * u + j] = ph[j * n + u];
+    for (int o = 4 * full; o < W; o++) yr[o] = (accumulate ? yr[o] : 0) + ph[(o % 4) * n + full];
+}
+
+/* Filters are transformed RDC_WINO_LANES channel pairs at a time, the lanes innermost. */
+#define RDC_WINO_LANES 16
+
+/* U[e*K*C + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
+ * w[c][k] turned by 180 degrees (the data gradient's filter: K and C are then the
+ * convolution's input and output channels). */
+static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U)
+{
+    const long KC = (long)K * C;
+    #pragma omp parallel for schedule(static)
+    for (int k = 0; k < K; k++)
+        for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
+            const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
+            real f[9][RDC_WINO_LANES], t[6][3][RDC_WINO_LANES], u[36][RDC_WINO_LANES];
+            for (int l = 0; l < RDC_WINO_LANES; l++)
+                for (int p = 0; p < 9; p++)
+                    f[p][l] = l >= lanes ? 0 : flipped ? w[((long)(c0 + l) * K + k) * 9 + 8 - p] : w[((long)k * C + c0 + l) * 9 + p];
+            for (int q = 0; q < 3; q++)
+                for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(f[q][l], f[3 + q][l], f[6 + q][l], &t[0][q][l], 3 * RDC_WINO_LANES);
+            for (int a = 0; a < 6; a++)
+                for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(t[a][0][l], t[a][1][l], t[a][2][l], &u[6 * a][l], RDC_WINO_LANES);
+            for (int e = 0; e < 36; e++)
+                for (int l = 0; l < lanes; l++) U[e * KC + (long)k * C + c0 + l] = u[e][l];
+        }
+}
+
+/* dw[k][c] = (G^T u G) of u[e] = dU[e*K*C + k*C + c]: the filter gradient from its transform. */
+static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *restrict dw)
+{
+    const long KC = (long)K * C;
+    #pragma omp parallel for schedule(static)
+    for (int k = 0; k < K; k++)
+        for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
+            const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
+            real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
+            for (int e = 0; e < 36; e++)
+                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * KC + (long)k * C + c0 + l] : 0;
+            for (int b = 0; b < 6; b++)
+                for (int l = 0; l < RDC_WINO_LANES; l++)
+                    rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
+            for (int p = 0; p < 3; p++)
+                for (int l = 0; l < RDC_WINO_LANES; l++)
+                    rdc_wino_gt(t[p][0][l], t[p][1][l], t[p][2][l], t[p][3][l], t[p][4][l], t[p][5][l], &f[3 * p][l], RDC_WINO_LANES);
+            for (int l = 0; l < lanes; l++)
+                for (int p = 0; p < 9; p++) dw[((long)k * C + c0 + l) * 9 + p] = f[p][l];
+        }
+}
+
+/* V[e*es + c*TT + t] = (B^T d B)[e] of the input tiles of images x[G][C][H][W]: tile
+ * t = (g*TH + th)*TW + tw has its top left at (4th - PT, 4tw - PL), 0 outside the image. */
+static void rdc_wino_input(const real *restrict x, int G, int C, int H, int W, int PT, int PL, int TH, int TW,
+                           real *restrict V, long es)
+{
+    const long TT = (long)G * TH * TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int c = 0; c < C; c++) {
+            const real *xc = x + ((long)g * C + c) * H * W;
+            real ph[4][TW + 1], r[6][6][TW];
+            for (int th = 0; th < TH; th++) {
+                /* r[i][b][tw]: row i of the tile row, transformed along its width. */
+                for (int i = 0; i < 6; i++) {
+                    const int ih = 4 * th - PT + i;
+                    if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
+                    rdc_phases4(xc + (long)ih * W, W, PL, TW + 1, ph[0]);
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_bt(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], ph[0][tw + 1], ph[1][tw + 1], &r[i][0][tw], TW);
+                }
+                real *v = V + (long)c * TT + ((long)g * TH + th) * TW;
+                for (int b = 0; b < 6; b++)
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_bt(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], r[4][b][tw], r[5][b][tw], v + b * es + tw, 6 * es);
+            }
+        }
+}
+
+/* y[G][K][OH][OW] (=, or += when accumulate) the output tiles A^T m A of
+ * m[e] = M[e*es + k*TT + t], clipped to the image, the epilogue ep (if any) applied to them
+ * first (a forward does not accumulate, a data gradient has no epilogue). */
+static void rdc_wino_output(const real *restrict M, long es, int G, int K, int OH, int OW, int TH, int TW,
+                            real *restrict y, int accumulate, const rdc_epilogue *ep)
+{
+    const long TT = (long)G * TH * TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int k = 0; k < K; k++) {
+            const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
+            const int act = ep ? ep->act : 0;
+            real s[4][6][TW], ph[4][TW];
+            for (int th = 0; th < TH; th++) {
+                const real *m = M + (long)k * TT + ((long)g * TH + th) * TW;
+                for (int b = 0; b < 6; b++)
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_at(m[b * es + tw], m[(6 + b) * es + tw], m[(12 + b) * es + tw], m[(18 + b) * es + tw],
+                                    m[(24 + b) * es + tw], m[(30 + b) * es + tw], &s[0][b][tw], 6 * TW);
+                for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_at(s[i][0][tw], s[i][1][tw], s[i][2][tw], s[i][3][tw], s[i][4][tw], s[i][5][tw], &ph[0][tw], TW);
+                    if (ep)
+                        for (int o = 0; o < 4 * TW; o++) {
+                            const real v = ph[0][o] * scale + shift;
+                            ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
+                        }
+                    rdc_unphase4(ph[0], TW, OW, y + (((long)g * K + k) * OH + 4 * th + i) * OW, accumulate);
+                }
+            }
+        }
+}
+
+/* Mg[e*es + k*TT + t] = (A d A^T)[e] of the 4x4 tiles d of dy[G][K][OH][OW] (0 past the
+ * image): the adjoint of rdc_wino_output's tile transform. */
+static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, int OW, int TH, int TW,
+                                 real *restrict Mg, long es)
+{
+    const long TT = (long)G * TH * TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int k = 0; k < K; k++) {
+            const real *dk = dy + ((long)g * K + k) * OH * OW;
+            real ph[4][TW], r[4][6][TW];
+            for (int th = 0; th < TH; th++) {
+                for (int i = 0; i < 4; i++) {
+                    const int oh = 4 * th + i;
+                    if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
+                    rdc_phases4(dk + (long)oh * OW, OW, 0, TW, ph[0]);
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++) rdc_wino_a(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], &r[i][0][tw], TW);
+                }
+                real *m = Mg + (long)k * TT + ((long)g * TH + th) * TW;
+                for (int b = 0; b < 6; b++)
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_a(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], m + b * es + tw, 6 * es);
+            }
+        }
+}
+
+/* Elements of a Winograd convolution's scratch (the forward's and data gradient's
+ * U, V, M, or the weight gradient's dU, V, Mg, then the GEMM packing) for G images. */
+#define RDC_WINO_SCRATCH(K, C, G, TH, TW) (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW)) + RDC_GEMM_PACK)
+
+/* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
+ * x[N][C][H][W] with w, padding PT, PL), G images at a time; w is [K][C][3][3], or, flipped,
+ * [C][K][3][3] turned by 180 degrees (a data gradient). */
+static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int G, int C, int H, int W,
+                          int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
+                          const rdc_epilogue *ep, real *restrict scratch)
+{
+    const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
+    const long GT = (long)G * TH * TW;
+    real *U = scratch, *V = U + 36L * K * C, *M = V + 36L * C * GT, *pack = M + 36L * K * GT;
+    rdc_wino_filter(w, K, C, flipped, U);
+    for (int n = 0; n < N; n += G) {
+        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
+        rdc_gemm_batch(36, (long)K * C, C * GT, K * GT, K, (int)GT, C, U, C, 1, rdc_matrix(V, GT, 1), M, GT, 0, pack);
+        rdc_wino_output(M, K * GT, G, K, OH, OW, TH, TW, y + (long)n * K * OH * OW, accumulate, ep);
+    }
+}
+
+/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy. */
+static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int C, int H, int W,
+                                      int K, int OH, int OW, int PT, int PL, real *restrict dw, real *restrict scratch)
+{
+    const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
+    const long GT = (long)G * TH * TW;
+    real *dU = scratch, *V = dU + 36L * K * C, *Mg = V + 36L * C * GT, *pack = Mg + 36L * K * GT;
+    for (int n = 0; n < N; n += G) {
+        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
+        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, K * GT);
+        rdc_gemm_batch(36, K * GT, C * GT, (long)K * C, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
+    }
+    rdc_wino_filter_grad(dU, K, C, dw);
 }
 
 /* ======== kernels, in graph order ======== */
@@ -2975,29 +3275,20 @@ static void k106_bn_bn_layer_0_bn1_bwd(const real *restrict dy, const real *rest
     }
 }
 
-/* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8] + batchnorm
+/* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm
  * 925.303 MFLOP */
 static void k108_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 3362816, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3005,48 +3296,23 @@ static void k108_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 451584, *pack = rows + 229376;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 0);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* bn.bn_layer.0.bn2: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
@@ -3260,29 +3526,20 @@ static void k112_bn_bn_layer_0_add_bwd(const real *restrict dy, const real *rest
     for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; t0[i] = g; }
 }
 
-/* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8] + batchnorm + relu
+/* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm + relu
  * 925.532 MFLOP */
 static void k114_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 3362816, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3290,48 +3547,23 @@ static void k114_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 451584, *pack = rows + 229376;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 1);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
 }
 
-/* bn.bn_layer.1.conv1: d weight of conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* bn.bn_layer.1.bn1: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8] + relu
@@ -3396,29 +3628,20 @@ static void k115_bn_bn_layer_1_bn1_bwd(const real *restrict dy, const real *rest
     }
 }
 
-/* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8] + batchnorm
+/* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm
  * 925.303 MFLOP */
 static void k117_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 3362816, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3426,48 +3649,23 @@ static void k117_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 451584, *pack = rows + 229376;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 0);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2016, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 229376;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* bn.bn_layer.1.bn2: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
@@ -3683,29 +3881,20 @@ static void k122_decoder_layer1_0_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16] + batchnorm
+/* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm
  * 925.762 MFLOP */
 static void k124_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 3040256, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3713,48 +3902,23 @@ static void k124_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer1.0.conv2: d input of conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 112896, *pack = rows + 114688;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 0);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer1.0.conv2: d weight of conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer1.0.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
@@ -3970,29 +4134,20 @@ static void k128_decoder_layer1_0_add_bwd(const real *restrict dy, const real *r
     for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; t0[i] = g; }
 }
 
-/* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16] + batchnorm + relu
+/* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm + relu
  * 926.220 MFLOP */
 static void k130_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 3040256, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4000,48 +4155,23 @@ static void k130_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer1.1.conv1: d input of conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 112896, *pack = rows + 114688;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 1);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
 }
 
-/* decoder.layer1.1.conv1: d weight of conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer1.1.bn1: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
@@ -4106,29 +4236,20 @@ static void k131_decoder_layer1_1_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16] + batchnorm
+/* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm
  * 925.762 MFLOP */
 static void k133_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 3040256, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4136,48 +4257,23 @@ static void k133_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 112896, *pack = rows + 114688;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 0);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1008, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 114688;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer1.1.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
@@ -4393,28 +4489,20 @@ static void k138_decoder_layer2_0_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32] + batchnorm
+/* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm
  * 473.170 MFLOP */
 static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    real *ep_scale = col + 1319168, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4422,45 +4510,23 @@ static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 14400, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
@@ -4676,28 +4742,20 @@ static void k144_decoder_layer2_0_add_bwd(const real *restrict dy, const real *r
     for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; t0[i] = g; }
 }
 
-/* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32] + batchnorm + relu
+/* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm + relu
  * 473.825 MFLOP */
 static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    real *ep_scale = col + 1319168, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4705,45 +4763,23 @@ static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 14400, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 1, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
 }
 
-/* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
@@ -4808,28 +4844,20 @@ static void k147_decoder_layer2_1_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32] + batchnorm
+/* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm
  * 473.170 MFLOP */
 static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    real *ep_scale = col + 1319168, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4837,45 +4865,23 @@ static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 14400, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer2.1.bn2: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
@@ -5089,28 +5095,20 @@ static void k154_decoder_layer3_0_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64] + batchnorm
+/* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm
  * 682.623 MFLOP */
 static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    real *ep_scale = col + 987392, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -5118,45 +5116,23 @@ static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 5184, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
@@ -5370,28 +5346,20 @@ static void k160_decoder_layer3_0_add_bwd(const real *restrict dy, const real *r
     for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; t0[i] = g; }
 }
 
-/* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64] + batchnorm + relu
+/* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm + relu
  * 684.196 MFLOP */
 static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    real *ep_scale = col + 987392, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -5399,45 +5367,23 @@ static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 5184, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 1, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
 }
 
-/* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64] + relu
@@ -5502,28 +5448,20 @@ static void k163_decoder_layer3_1_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64] + batchnorm
+/* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm
  * 682.623 MFLOP */
 static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    real *ep_scale = col + 987392, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -5531,45 +5469,23 @@ static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 5184, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer3.1.bn2: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
@@ -6474,27 +6390,27 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(78, k098_bn_conv2_fwd_eval(R(A, 0), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 2621440), R(S, 71706496)));
     RDC_TIMED(84, k101_bn_conv3_fwd_eval(R(S, 67250048), R(S, 197120), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 0), R(S, 73541504)));
     RDC_TIMED(88, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 3475200)));
-    RDC_TIMED(98, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 3475200), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 4392704)));
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 13453056)));
+    RDC_TIMED(98, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 13453056), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 14370560)));
     RDC_TIMED(104, k110_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 75376512), R(S, 4878720), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 0), R(A, 3475200)));
-    RDC_TIMED(109, k112_bn_bn_layer_0_add_fwd(R(A, 4392704), R(A, 3475200), R(A, 5310208)));
-    RDC_TIMED(112, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 5310208), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 3016448)));
-    RDC_TIMED(118, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 3016448), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 3933952)));
-    RDC_TIMED(123, k119_bn_bn_layer_1_add_fwd(R(A, 3933952), R(A, 5310208), R(S, 80881536)));
-    RDC_TIMED(126, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 4849664)));
-    RDC_TIMED(132, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 4849664), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 6684672)));
+    RDC_TIMED(109, k112_bn_bn_layer_0_add_fwd(R(A, 14370560), R(A, 3475200), R(A, 13453056)));
+    RDC_TIMED(112, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 13453056), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 14370560)));
+    RDC_TIMED(118, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 14370560), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 15288064)));
+    RDC_TIMED(123, k119_bn_bn_layer_1_add_fwd(R(A, 15288064), R(A, 13453056), R(S, 80881536)));
+    RDC_TIMED(126, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 12161920)));
+    RDC_TIMED(132, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 12161920), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 13996928)));
     RDC_TIMED(138, k126_decoder_layer1_0_upsample_0_fwd_eval(R(S, 80881536), R(S, 9652608), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 0), R(A, 4849664)));
-    RDC_TIMED(143, k128_decoder_layer1_0_add_fwd(R(A, 6684672), R(A, 4849664), R(A, 2556800)));
-    RDC_TIMED(146, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 2556800), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 4391808)));
-    RDC_TIMED(152, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 4391808), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 6226816)));
-    RDC_TIMED(157, k135_decoder_layer1_1_add_fwd(R(A, 6226816), R(A, 2556800), R(S, 81799040)));
-    RDC_TIMED(160, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 3211264)));
-    RDC_TIMED(166, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 3211264), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 5832704)));
+    RDC_TIMED(143, k128_decoder_layer1_0_add_fwd(R(A, 13996928), R(A, 4849664), R(A, 12161920)));
+    RDC_TIMED(146, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 12161920), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 13996928)));
+    RDC_TIMED(152, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 13996928), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 15831936)));
+    RDC_TIMED(157, k135_decoder_layer1_1_add_fwd(R(A, 15831936), R(A, 12161920), R(S, 81799040)));
+    RDC_TIMED(160, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 5276992)));
+    RDC_TIMED(166, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 5276992), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 7898432)));
     RDC_TIMED(172, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 3211264)));
-    RDC_TIMED(177, k144_decoder_layer2_0_add_fwd(R(A, 5832704), R(A, 3211264), R(A, 0)));
-    RDC_TIMED(180, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 0), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 5242880), R(A, 2621440)));
-    RDC_TIMED(186, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 2621440), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 7864320), R(A, 5242880)));
-    RDC_TIMED(191, k151_decoder_layer2_1_add_fwd(R(A, 5242880), R(A, 0), R(S, 83634048)));
+    RDC_TIMED(177, k144_decoder_layer2_0_add_fwd(R(A, 7898432), R(A, 3211264), R(A, 10519872)));
+    RDC_TIMED(180, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 10519872), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 5276992)));
+    RDC_TIMED(186, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 5276992), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 7898432)));
+    RDC_TIMED(191, k151_decoder_layer2_1_add_fwd(R(A, 7898432), R(A, 10519872), R(S, 83634048)));
     RDC_TIMED(194, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 6291456), R(A, 0)));
     RDC_TIMED(200, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 12582912), R(A, 6291456)));
     RDC_TIMED(206, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 12582912), R(A, 0)));
@@ -6538,27 +6454,27 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     RDC_TIMED(78, k098_bn_conv2_fwd_eval(R(A, 0), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 2621440), R(S, 71706496)));
     RDC_TIMED(84, k101_bn_conv3_fwd_eval(R(S, 67250048), R(S, 197120), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 0), R(S, 73541504)));
     RDC_TIMED(88, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 3475200)));
-    RDC_TIMED(98, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 3475200), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 4392704)));
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 13453056)));
+    RDC_TIMED(98, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 13453056), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 14370560)));
     RDC_TIMED(104, k110_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 75376512), R(S, 4878720), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 0), R(A, 3475200)));
-    RDC_TIMED(109, k112_bn_bn_layer_0_add_fwd(R(A, 4392704), R(A, 3475200), R(A, 5310208)));
-    RDC_TIMED(112, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 5310208), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 3016448)));
-    RDC_TIMED(118, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 3016448), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 3933952)));
-    RDC_TIMED(123, k119_bn_bn_layer_1_add_fwd(R(A, 3933952), R(A, 5310208), R(S, 80881536)));
-    RDC_TIMED(126, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 4849664)));
-    RDC_TIMED(132, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 4849664), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 6684672)));
+    RDC_TIMED(109, k112_bn_bn_layer_0_add_fwd(R(A, 14370560), R(A, 3475200), R(A, 13453056)));
+    RDC_TIMED(112, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 13453056), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 14370560)));
+    RDC_TIMED(118, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 14370560), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 15288064)));
+    RDC_TIMED(123, k119_bn_bn_layer_1_add_fwd(R(A, 15288064), R(A, 13453056), R(S, 80881536)));
+    RDC_TIMED(126, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 12161920)));
+    RDC_TIMED(132, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 12161920), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 13996928)));
     RDC_TIMED(138, k126_decoder_layer1_0_upsample_0_fwd_eval(R(S, 80881536), R(S, 9652608), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 0), R(A, 4849664)));
-    RDC_TIMED(143, k128_decoder_layer1_0_add_fwd(R(A, 6684672), R(A, 4849664), R(A, 2556800)));
-    RDC_TIMED(146, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 2556800), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 4391808)));
-    RDC_TIMED(152, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 4391808), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 6226816)));
-    RDC_TIMED(157, k135_decoder_layer1_1_add_fwd(R(A, 6226816), R(A, 2556800), R(S, 81799040)));
-    RDC_TIMED(160, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 3211264)));
-    RDC_TIMED(166, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 3211264), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 5832704)));
+    RDC_TIMED(143, k128_decoder_layer1_0_add_fwd(R(A, 13996928), R(A, 4849664), R(A, 12161920)));
+    RDC_TIMED(146, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 12161920), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 13996928)));
+    RDC_TIMED(152, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 13996928), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 15831936)));
+    RDC_TIMED(157, k135_decoder_layer1_1_add_fwd(R(A, 15831936), R(A, 12161920), R(S, 81799040)));
+    RDC_TIMED(160, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 5276992)));
+    RDC_TIMED(166, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 5276992), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 7898432)));
     RDC_TIMED(172, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 3211264)));
-    RDC_TIMED(177, k144_decoder_layer2_0_add_fwd(R(A, 5832704), R(A, 3211264), R(A, 0)));
-    RDC_TIMED(180, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 0), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 5242880), R(A, 2621440)));
-    RDC_TIMED(186, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 2621440), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 7864320), R(A, 5242880)));
-    RDC_TIMED(191, k151_decoder_layer2_1_add_fwd(R(A, 5242880), R(A, 0), R(S, 83634048)));
+    RDC_TIMED(177, k144_decoder_layer2_0_add_fwd(R(A, 7898432), R(A, 3211264), R(A, 10519872)));
+    RDC_TIMED(180, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 10519872), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 5276992)));
+    RDC_TIMED(186, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 5276992), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 7898432)));
+    RDC_TIMED(191, k151_decoder_layer2_1_add_fwd(R(A, 7898432), R(A, 10519872), R(S, 83634048)));
     RDC_TIMED(194, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 6291456), R(A, 0)));
     RDC_TIMED(200, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 12582912), R(A, 6291456)));
     RDC_TIMED(206, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 12582912), R(A, 0)));
@@ -6624,69 +6540,69 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(226, k167_decoder_layer3_1_add_bwd(R(A, 0), R(S, 86255488), R(A, 58720256), R(A, 65011712)));
     RDC_TIMED(224, k166_decoder_layer3_1_bn2_bwd(R(A, 58720256), R(A, 52428800), R(S, 11371904), R(A, 127682688), R(A, 127682816), R(S, 22744064), R(S, 22744192), R(A, 0)));
     RDC_TIMED(221, k165_decoder_layer3_1_conv2_bwd_data(R(A, 0), R(S, 11351168), R(A, 58720256), R(A, 52428800)));
-    RDC_TIMED(222, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 0), R(A, 46137344), R(A, 6291456), R(S, 22723328)));
+    RDC_TIMED(222, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 0), R(A, 46137344), R(A, 58720256), R(S, 22723328)));
     RDC_TIMED(218, k163_decoder_layer3_1_bn1_bwd(R(A, 52428800), R(A, 46137344), R(A, 33554432), R(S, 11350912), R(A, 127682432), R(A, 127682560), R(S, 22723072), R(S, 22723200), R(A, 0)));
     RDC_TIMED(215, k162_decoder_layer3_1_conv1_bwd_data(R(A, 0), R(S, 11330176), R(A, 33554432), R(A, 65011712)));
-    RDC_TIMED(216, k162_decoder_layer3_1_conv1_bwd_weight(R(A, 0), R(A, 39845888), R(A, 6291456), R(S, 22702336)));
+    RDC_TIMED(216, k162_decoder_layer3_1_conv1_bwd_weight(R(A, 0), R(A, 39845888), R(A, 33554432), R(S, 22702336)));
     RDC_TIMED(212, k160_decoder_layer3_0_add_bwd(R(A, 65011712), R(A, 39845888), R(A, 0)));
     RDC_TIMED(210, k159_decoder_layer3_0_upsample_1_bwd(R(A, 0), R(A, 27262976), R(S, 11329920), R(A, 127682176), R(A, 127682304), R(S, 22702080), R(S, 22702208), R(A, 33554432)));
     RDC_TIMED(207, k158_decoder_layer3_0_upsample_0_bwd_data(R(A, 33554432), R(S, 11314560), R(A, 6291456), R(A, 97517568)));
     RDC_TIMED(208, k158_decoder_layer3_0_upsample_0_bwd_weight(R(A, 33554432), R(S, 83634048), R(A, 6291456), R(S, 22686720)));
     RDC_TIMED(204, k157_decoder_layer3_0_bn2_bwd(R(A, 0), R(A, 20971520), R(S, 11314304), R(A, 127681920), R(A, 127682048), R(S, 22686464), R(S, 22686592), R(A, 27262976)));
     RDC_TIMED(201, k156_decoder_layer3_0_conv2_bwd_data(R(A, 27262976), R(S, 11293568), R(A, 20971520), R(A, 0)));
-    RDC_TIMED(202, k156_decoder_layer3_0_conv2_bwd_weight(R(A, 27262976), R(A, 14680064), R(A, 6291456), R(S, 22665728)));
+    RDC_TIMED(202, k156_decoder_layer3_0_conv2_bwd_weight(R(A, 27262976), R(A, 14680064), R(A, 20971520), R(S, 22665728)));
     RDC_TIMED(198, k154_decoder_layer3_0_bn1_bwd(R(A, 0), R(A, 14680064), R(A, 8388608), R(S, 11293312), R(A, 127681664), R(A, 127681792), R(S, 22665472), R(S, 22665600), R(A, 20971520)));
     RDC_TIMED(195, k153_decoder_layer3_0_conv1_bwd_data(R(A, 20971520), R(S, 11277952), R(A, 0), R(A, 97517568)));
     RDC_TIMED(196, k153_decoder_layer3_0_conv1_bwd_weight(R(A, 20971520), R(S, 83634048), R(A, 0), R(S, 22650112)));
-    RDC_TIMED(192, k151_decoder_layer2_1_add_bwd(R(A, 97517568), R(S, 83634048), R(A, 0), R(A, 2621440)));
-    RDC_TIMED(190, k150_decoder_layer2_1_bn2_bwd(R(A, 0), R(A, 94896128), R(S, 11277568), R(A, 127681280), R(A, 127681472), R(S, 22649728), R(S, 22649920), R(A, 5242880)));
-    RDC_TIMED(187, k149_decoder_layer2_1_conv2_bwd_data(R(A, 5242880), R(S, 11219968), R(A, 7864320), R(A, 0)));
-    RDC_TIMED(188, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 5242880), R(A, 92274688), R(A, 7864320), R(S, 22592128)));
-    RDC_TIMED(184, k147_decoder_layer2_1_bn1_bwd(R(A, 0), R(A, 92274688), R(A, 89653248), R(S, 11219584), R(A, 127680896), R(A, 127681088), R(S, 22591744), R(S, 22591936), R(A, 5242880)));
-    RDC_TIMED(181, k146_decoder_layer2_1_conv1_bwd_data(R(A, 5242880), R(S, 11161984), R(A, 0), R(A, 2621440)));
-    RDC_TIMED(182, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 5242880), R(A, 87031808), R(A, 0), R(S, 22534144)));
-    RDC_TIMED(178, k144_decoder_layer2_0_add_bwd(R(A, 2621440), R(A, 87031808), R(A, 0)));
+    RDC_TIMED(192, k151_decoder_layer2_1_add_bwd(R(A, 97517568), R(S, 83634048), R(A, 0), R(A, 5276672)));
+    RDC_TIMED(190, k150_decoder_layer2_1_bn2_bwd(R(A, 0), R(A, 94896128), R(S, 11277568), R(A, 127681280), R(A, 127681472), R(S, 22649728), R(S, 22649920), R(A, 7898112)));
+    RDC_TIMED(187, k149_decoder_layer2_1_conv2_bwd_data(R(A, 7898112), R(S, 11219968), R(A, 0), R(A, 10519552)));
+    RDC_TIMED(188, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 7898112), R(A, 92274688), R(A, 0), R(S, 22592128)));
+    RDC_TIMED(184, k147_decoder_layer2_1_bn1_bwd(R(A, 10519552), R(A, 92274688), R(A, 89653248), R(S, 11219584), R(A, 127680896), R(A, 127681088), R(S, 22591744), R(S, 22591936), R(A, 7898112)));
+    RDC_TIMED(181, k146_decoder_layer2_1_conv1_bwd_data(R(A, 7898112), R(S, 11161984), R(A, 0), R(A, 5276672)));
+    RDC_TIMED(182, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 7898112), R(A, 87031808), R(A, 0), R(S, 22534144)));
+    RDC_TIMED(178, k144_decoder_layer2_0_add_bwd(R(A, 5276672), R(A, 87031808), R(A, 0)));
     RDC_TIMED(176, k143_decoder_layer2_0_upsample_1_bwd(R(A, 0), R(A, 84410368), R(S, 11161600), R(A, 127680512), R(A, 127680704), R(S, 22533760), R(S, 22533952), R(A, 2621440)));
     RDC_TIMED(173, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 2621440), R(S, 11089920), R(A, 5242880), R(A, 118489088)));
     RDC_TIMED(174, k142_decoder_layer2_0_upsample_0_bwd_weight(R(A, 2621440), R(S, 81799040), R(A, 5242880), R(S, 22462080)));
-    RDC_TIMED(170, k141_decoder_layer2_0_bn2_bwd(R(A, 0), R(A, 81788928), R(S, 11089536), R(A, 127680128), R(A, 127680320), R(S, 22461696), R(S, 22461888), R(A, 2621440)));
-    RDC_TIMED(167, k140_decoder_layer2_0_conv2_bwd_data(R(A, 2621440), R(S, 11031936), R(A, 5242880), R(A, 0)));
-    RDC_TIMED(168, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 2621440), R(A, 79167488), R(A, 5242880), R(S, 22404096)));
-    RDC_TIMED(164, k138_decoder_layer2_0_bn1_bwd(R(A, 0), R(A, 79167488), R(A, 76546048), R(S, 11031552), R(A, 127679744), R(A, 127679936), R(S, 22403712), R(S, 22403904), R(A, 2621440)));
-    RDC_TIMED(161, k137_decoder_layer2_0_conv1_bwd_data(R(A, 2621440), R(S, 10959872), R(A, 0), R(A, 118489088)));
-    RDC_TIMED(162, k137_decoder_layer2_0_conv1_bwd_weight(R(A, 2621440), R(S, 81799040), R(A, 0), R(S, 22332032)));
-    RDC_TIMED(158, k135_decoder_layer1_1_add_bwd(R(A, 118489088), R(S, 81799040), R(A, 0), R(A, 3007488)));
-    RDC_TIMED(156, k134_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 116654080), R(S, 10958976), R(A, 127678464), R(A, 127678912), R(S, 22331136), R(S, 22331584), R(A, 4842496)));
-    RDC_TIMED(153, k133_decoder_layer1_1_conv2_bwd_data(R(A, 4842496), R(S, 10507392), R(A, 0), R(A, 6677504)));
-    RDC_TIMED(154, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 4842496), R(A, 114819072), R(A, 0), R(S, 21879552)));
-    RDC_TIMED(150, k131_decoder_layer1_1_bn1_bwd(R(A, 6677504), R(A, 114819072), R(A, 112984064), R(S, 10506496), R(A, 127677568), R(A, 127678016), R(S, 21878656), R(S, 21879104), R(A, 4842496)));
-    RDC_TIMED(147, k130_decoder_layer1_1_conv1_bwd_data(R(A, 4842496), R(S, 10054912), R(A, 0), R(A, 3007488)));
-    RDC_TIMED(148, k130_decoder_layer1_1_conv1_bwd_weight(R(A, 4842496), R(A, 111149056), R(A, 0), R(S, 21427072)));
-    RDC_TIMED(144, k128_decoder_layer1_0_add_bwd(R(A, 3007488), R(A, 111149056), R(A, 4842496)));
-    RDC_TIMED(142, k127_decoder_layer1_0_upsample_1_bwd(R(A, 4842496), R(A, 109314048), R(S, 10054016), R(A, 127676672), R(A, 127677120), R(S, 21426176), R(S, 21426624), R(A, 6677504)));
-    RDC_TIMED(139, k126_decoder_layer1_0_upsample_0_bwd_data(R(A, 6677504), R(S, 9652608), R(A, 0), R(A, 8512512)));
-    RDC_TIMED(140, k126_decoder_layer1_0_upsample_0_bwd_weight(R(A, 6677504), R(S, 80881536), R(A, 0), R(S, 21024768)));
-    RDC_TIMED(136, k125_decoder_layer1_0_bn2_bwd(R(A, 4842496), R(A, 107479040), R(S, 9651712), R(A, 127675776), R(A, 127676224), R(S, 21023872), R(S, 21024320), R(A, 3007488)));
-    RDC_TIMED(133, k124_decoder_layer1_0_conv2_bwd_data(R(A, 3007488), R(S, 9200128), R(A, 0), R(A, 4842496)));
-    RDC_TIMED(134, k124_decoder_layer1_0_conv2_bwd_weight(R(A, 3007488), R(A, 105644032), R(A, 0), R(S, 20572288)));
-    RDC_TIMED(130, k122_decoder_layer1_0_bn1_bwd(R(A, 4842496), R(A, 105644032), R(A, 103809024), R(S, 9199232), R(A, 127674880), R(A, 127675328), R(S, 20571392), R(S, 20571840), R(A, 6677504)));
-    RDC_TIMED(127, k121_decoder_layer1_0_conv1_bwd_data(R(A, 6677504), R(S, 8797824), R(A, 0), R(A, 8512512)));
-    RDC_TIMED(128, k121_decoder_layer1_0_conv1_bwd_weight(R(A, 6677504), R(S, 80881536), R(A, 0), R(S, 20169984)));
-    RDC_TIMED(124, k119_bn_bn_layer_1_add_bwd(R(A, 8512512), R(S, 80881536), R(A, 0), R(A, 4820992)));
-    RDC_TIMED(122, k118_bn_bn_layer_1_bn2_bwd(R(A, 0), R(A, 126746624), R(S, 8796032), R(A, 127671296), R(A, 127672192), R(S, 20168192), R(S, 20169088), R(A, 5738496)));
-    RDC_TIMED(119, k117_bn_bn_layer_1_conv2_bwd_data(R(A, 5738496), R(S, 6989696), R(A, 0), R(A, 6656000)));
-    RDC_TIMED(120, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 5738496), R(A, 125829120), R(A, 0), R(S, 18361856)));
-    RDC_TIMED(116, k115_bn_bn_layer_1_bn1_bwd(R(A, 6656000), R(A, 125829120), R(A, 124911616), R(S, 6987904), R(A, 127669504), R(A, 127670400), R(S, 18360064), R(S, 18360960), R(A, 5738496)));
-    RDC_TIMED(113, k114_bn_bn_layer_1_conv1_bwd_data(R(A, 5738496), R(S, 5181568), R(A, 0), R(A, 4820992)));
-    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_bwd_weight(R(A, 5738496), R(A, 123994112), R(A, 0), R(S, 16553728)));
-    RDC_TIMED(110, k112_bn_bn_layer_0_add_bwd(R(A, 4820992), R(A, 123994112), R(A, 5738496)));
-    RDC_TIMED(108, k111_bn_bn_layer_0_downsample_1_bwd(R(A, 5738496), R(A, 123076608), R(S, 5179776), R(A, 127667712), R(A, 127668608), R(S, 16551936), R(S, 16552832), R(A, 6656000)));
-    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_bwd_data(R(A, 6656000), R(S, 4878720), R(A, 0), R(A, 15859712)));
-    RDC_TIMED(106, k110_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 6656000), R(S, 75376512), R(A, 0), R(S, 16250880)));
-    RDC_TIMED(102, k109_bn_bn_layer_0_bn2_bwd(R(A, 5738496), R(A, 122159104), R(S, 4876928), R(A, 127665920), R(A, 127666816), R(S, 16249088), R(S, 16249984), R(A, 4820992)));
-    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 4820992), R(S, 3070592), R(A, 0), R(A, 5738496)));
-    RDC_TIMED(100, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 4820992), R(A, 121241600), R(A, 0), R(S, 14442752)));
-    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_bwd(R(A, 5738496), R(A, 121241600), R(A, 120324096), R(S, 3068800), R(A, 127664128), R(A, 127665024), R(S, 14440960), R(S, 14441856), R(A, 21364736)));
+    RDC_TIMED(170, k141_decoder_layer2_0_bn2_bwd(R(A, 0), R(A, 81788928), R(S, 11089536), R(A, 127680128), R(A, 127680320), R(S, 22461696), R(S, 22461888), R(A, 5276672)));
+    RDC_TIMED(167, k140_decoder_layer2_0_conv2_bwd_data(R(A, 5276672), R(S, 11031936), R(A, 0), R(A, 7898112)));
+    RDC_TIMED(168, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 5276672), R(A, 79167488), R(A, 0), R(S, 22404096)));
+    RDC_TIMED(164, k138_decoder_layer2_0_bn1_bwd(R(A, 7898112), R(A, 79167488), R(A, 76546048), R(S, 11031552), R(A, 127679744), R(A, 127679936), R(S, 22403712), R(S, 22403904), R(A, 0)));
+    RDC_TIMED(161, k137_decoder_layer2_0_conv1_bwd_data(R(A, 0), R(S, 10959872), R(A, 2621440), R(A, 118489088)));
+    RDC_TIMED(162, k137_decoder_layer2_0_conv1_bwd_weight(R(A, 0), R(S, 81799040), R(A, 2621440), R(S, 22332032)));
+    RDC_TIMED(158, k135_decoder_layer1_1_add_bwd(R(A, 118489088), R(S, 81799040), R(A, 0), R(A, 12161024)));
+    RDC_TIMED(156, k134_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 116654080), R(S, 10958976), R(A, 127678464), R(A, 127678912), R(S, 22331136), R(S, 22331584), R(A, 13996032)));
+    RDC_TIMED(153, k133_decoder_layer1_1_conv2_bwd_data(R(A, 13996032), R(S, 10507392), R(A, 0), R(A, 15831040)));
+    RDC_TIMED(154, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 13996032), R(A, 114819072), R(A, 0), R(S, 21879552)));
+    RDC_TIMED(150, k131_decoder_layer1_1_bn1_bwd(R(A, 15831040), R(A, 114819072), R(A, 112984064), R(S, 10506496), R(A, 127677568), R(A, 127678016), R(S, 21878656), R(S, 21879104), R(A, 13996032)));
+    RDC_TIMED(147, k130_decoder_layer1_1_conv1_bwd_data(R(A, 13996032), R(S, 10054912), R(A, 0), R(A, 12161024)));
+    RDC_TIMED(148, k130_decoder_layer1_1_conv1_bwd_weight(R(A, 13996032), R(A, 111149056), R(A, 0), R(S, 21427072)));
+    RDC_TIMED(144, k128_decoder_layer1_0_add_bwd(R(A, 12161024), R(A, 111149056), R(A, 3014656)));
+    RDC_TIMED(142, k127_decoder_layer1_0_upsample_1_bwd(R(A, 3014656), R(A, 109314048), R(S, 10054016), R(A, 127676672), R(A, 127677120), R(S, 21426176), R(S, 21426624), R(A, 4849664)));
+    RDC_TIMED(139, k126_decoder_layer1_0_upsample_0_bwd_data(R(A, 4849664), R(S, 9652608), R(A, 0), R(A, 15831040)));
+    RDC_TIMED(140, k126_decoder_layer1_0_upsample_0_bwd_weight(R(A, 4849664), R(S, 80881536), R(A, 0), R(S, 21024768)));
+    RDC_TIMED(136, k125_decoder_layer1_0_bn2_bwd(R(A, 3014656), R(A, 107479040), R(S, 9651712), R(A, 127675776), R(A, 127676224), R(S, 21023872), R(S, 21024320), R(A, 12161024)));
+    RDC_TIMED(133, k124_decoder_layer1_0_conv2_bwd_data(R(A, 12161024), R(S, 9200128), R(A, 0), R(A, 13996032)));
+    RDC_TIMED(134, k124_decoder_layer1_0_conv2_bwd_weight(R(A, 12161024), R(A, 105644032), R(A, 0), R(S, 20572288)));
+    RDC_TIMED(130, k122_decoder_layer1_0_bn1_bwd(R(A, 13996032), R(A, 105644032), R(A, 103809024), R(S, 9199232), R(A, 127674880), R(A, 127675328), R(S, 20571392), R(S, 20571840), R(A, 3014656)));
+    RDC_TIMED(127, k121_decoder_layer1_0_conv1_bwd_data(R(A, 3014656), R(S, 8797824), R(A, 0), R(A, 15831040)));
+    RDC_TIMED(128, k121_decoder_layer1_0_conv1_bwd_weight(R(A, 3014656), R(S, 80881536), R(A, 0), R(S, 20169984)));
+    RDC_TIMED(124, k119_bn_bn_layer_1_add_bwd(R(A, 15831040), R(S, 80881536), R(A, 0), R(A, 13451264)));
+    RDC_TIMED(122, k118_bn_bn_layer_1_bn2_bwd(R(A, 0), R(A, 126746624), R(S, 8796032), R(A, 127671296), R(A, 127672192), R(S, 20168192), R(S, 20169088), R(A, 14368768)));
+    RDC_TIMED(119, k117_bn_bn_layer_1_conv2_bwd_data(R(A, 14368768), R(S, 6989696), R(A, 0), R(A, 15286272)));
+    RDC_TIMED(120, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 14368768), R(A, 125829120), R(A, 0), R(S, 18361856)));
+    RDC_TIMED(116, k115_bn_bn_layer_1_bn1_bwd(R(A, 15286272), R(A, 125829120), R(A, 124911616), R(S, 6987904), R(A, 127669504), R(A, 127670400), R(S, 18360064), R(S, 18360960), R(A, 14368768)));
+    RDC_TIMED(113, k114_bn_bn_layer_1_conv1_bwd_data(R(A, 14368768), R(S, 5181568), R(A, 0), R(A, 13451264)));
+    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_bwd_weight(R(A, 14368768), R(A, 123994112), R(A, 0), R(S, 16553728)));
+    RDC_TIMED(110, k112_bn_bn_layer_0_add_bwd(R(A, 13451264), R(A, 123994112), R(A, 4849664)));
+    RDC_TIMED(108, k111_bn_bn_layer_0_downsample_1_bwd(R(A, 4849664), R(A, 123076608), R(S, 5179776), R(A, 127667712), R(A, 127668608), R(S, 16551936), R(S, 16552832), R(A, 5767168)));
+    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_bwd_data(R(A, 5767168), R(S, 4878720), R(A, 0), R(A, 15859712)));
+    RDC_TIMED(106, k110_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 5767168), R(S, 75376512), R(A, 0), R(S, 16250880)));
+    RDC_TIMED(102, k109_bn_bn_layer_0_bn2_bwd(R(A, 4849664), R(A, 122159104), R(S, 4876928), R(A, 127665920), R(A, 127666816), R(S, 16249088), R(S, 16249984), R(A, 13451264)));
+    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 13451264), R(S, 3070592), R(A, 0), R(A, 14368768)));
+    RDC_TIMED(100, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 13451264), R(A, 121241600), R(A, 0), R(S, 14442752)));
+    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_bwd(R(A, 14368768), R(A, 121241600), R(A, 120324096), R(S, 3068800), R(A, 127664128), R(A, 127665024), R(S, 14440960), R(S, 14441856), R(A, 21364736)));
     RDC_TIMED(93, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 21364736), R(S, 359296), R(A, 0), R(A, 15859712)));
     RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 21364736), R(S, 75376512), R(A, 0), R(S, 11731456)));
     RDC_TIMED(89, k104_bn_concat_bwd0(R(A, 15859712), R(A, 2555904)));

@@ -974,43 +974,71 @@ static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0
     }
 }
 
-/* C[M][N] (=, or += when accumulate) sum over k < K of A[m*am + k*ak] * B(k, n), then the
- * epilogue e if any (C row-major, ldc). `pack` is RDC_GEMM_PACK elements of scratch: one panel buffer per
- * thread. Each thread owns whole column panels of C: for each block of RDC_KC rows of B it
- * packs its panel (L1) and runs it against every row tile of A (L2), so C's panel
- * (M x RDC_NR) stays in cache across the blocks. Each element sums k in a fixed order:
- * the result does not depend on the thread count. */
+/* Column panel jp (columns jp*RDC_NR..) of C[M][N] (=, or += when accumulate) sum over k < K of
+ * A[m*am + k*ak] * B(k, n), then the epilogue e if any (C row-major, ldc), with `b` (one
+ * RDC_KC x RDC_NR panel) to pack into. For each block of RDC_KC rows of B it packs the panel
+ * (L1) and runs it against every row tile of A (L2), so C's panel (M x RDC_NR) stays in cache
+ * across the blocks. Each element sums k in a fixed order. */
+static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
+                           real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict b)
+{
+    const int mp = (M + RDC_MR - 1) / RDC_MR;
+    const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
+    for (int k0 = 0; k0 < K; k0 += RDC_KC) {
+        const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
+        rdc_pack_b(B, k0, kc, j0, nb, b);
+        for (int ip = 0; ip < mp; ip++) {
+            const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
+            const real *a = A + (long)i0 * am + (long)k0 * ak;
+            real *c = C + (long)i0 * ldc + j0;
+            if (mb == RDC_MR && nb == RDC_NR) {
+                rdc_micro(kc, a, am, ak, b, c, ldc, add);
+            } else {
+                /* An edge tile: rows past M read as 0, through a full tile on the stack. */
+                real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
+                for (int k = 0; k < kc; k++)
+                    for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
+                rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
+                for (int i = 0; i < mb; i++)
+                    for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
+            }
+            if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
+        }
+    }
+}
+
+static inline int rdc_gemm_threads(void)
+{
+    return omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
+}
+
+/* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panel). `pack`
+ * is RDC_GEMM_PACK elements of scratch: one panel buffer per thread. Each thread owns whole
+ * column panels of C: the result does not depend on the thread count. */
 static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
                      real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
 {
-    const int mp = (M + RDC_MR - 1) / RDC_MR, np = (N + RDC_NR - 1) / RDC_NR;
-    const int threads = omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
-    #pragma omp parallel for schedule(static) num_threads(threads)
-    for (int jp = 0; jp < np; jp++) {
-        real *restrict b = pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR;
-        const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
-        for (int k0 = 0; k0 < K; k0 += RDC_KC) {
-            const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
-            rdc_pack_b(&B, k0, kc, j0, nb, b);
-            for (int ip = 0; ip < mp; ip++) {
-                const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
-                const real *a = A + (long)i0 * am + (long)k0 * ak;
-                real *c = C + (long)i0 * ldc + j0;
-                if (mb == RDC_MR && nb == RDC_NR) {
-                    rdc_micro(kc, a, am, ak, b, c, ldc, add);
-                } else {
-                    /* An edge tile: rows past M read as 0, through a full tile on the stack. */
-                    real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
-                    for (int k = 0; k < kc; k++)
-                        for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                    rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
-                    for (int i = 0; i < mb; i++)
-                        for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
-                }
-                if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
-            }
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    #pragma omp parallel for schedule(static) num_threads(rdc_gemm_threads())
+    for (int jp = 0; jp < np; jp++)
+        rdc_gemm_panel(jp, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
+}
+
+/* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
+ * matrix B with its base moved by i*sb, the threads spread over products and column panels
+ * together (Winograd's 36 products, each too narrow to keep the threads busy alone). */
+static void rdc_gemm_batch(int count, long sa, long sb, long sc, int M, int N, int K, const real *restrict A, long am, long ak,
+                           rdc_operand B, real *restrict C, long ldc, int accumulate, real *restrict pack)
+{
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    #pragma omp parallel for collapse(2) schedule(static) num_threads(rdc_gemm_threads())
+    for (int i = 0; i < count; i++)
+        for (int jp = 0; jp < np; jp++) {
+            rdc_operand Bi = B;
+            Bi.b += i * sb;
+            rdc_gemm_panel(jp, M, N, K, A + i * sa, am, ak, &Bi, C + i * sc, ldc, accumulate, NULL,
+                           pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
         }
-    }
 }
 
 /* The adjoint of the window matrix of one image (rdc_window, G = 1) stored at col[k*ks + p]:
@@ -1057,6 +1085,278 @@ static void rdc_from_rows(const real *restrict r, real *restrict t, int G, int C
             if (accumulate) for (long i = 0; i < P; i++) tp[i] += rp[i];
             else memcpy(tp, rp, sizeof(real) * P);
         }
+}
+
+/* rdc_winograd.c: 3x3 stride-1 convolutions by Winograd's minimal filtering F(4x4, 3x3)
+ * (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), pasted into
+ * NAME.c after rdc_gemm.c. A 4x4 output tile comes from a 6x6 input tile d (tiles at stride 4):
+ *     y = A^T [ (G w G^T) (.) (B^T d B) ] A
+ * so a tile costs 36 products per channel pair instead of 144. Over G images of TT tiles the
+ * 36 elements e of the transformed tiles are 36 independent products (rdc_gemm_batch):
+ *   forward      M[e][K][TT]  = U[e][K][C] . V[e][C][TT]        U = G w G^T, V = B^T d B
+ *   weight grad  dU[e][K][C] += Mg[e][K][TT] . V[e][C][TT]^T    Mg = A dy A^T, dw = G^T dU G
+ * (the adjoint of the forward in w), and the data gradient is the forward of dy with the
+ * flipped, transposed filter. The transforms work on whole rows of tiles, tiles innermost, so
+ * they vectorize; their points 0, +-1, +-2 keep float32 within the golden tolerances. */
+
+/* The 6-point transforms along one axis, element i of each at o[i * os]:
+ * B^T (6 -> 6) of an input tile, A^T (6 -> 4) back to outputs, A (4 -> 6) of an output
+ * gradient, G (3 -> 6) of a filter and G^T (6 -> 3) of its gradient. */
+static inline void rdc_wino_bt(real d0, real d1, real d2, real d3, real d4, real d5, real *o, long os)
+{
+    o[0] = 4 * d0 - 5 * d2 + d4;
+    o[os] = d3 + d4 - 4 * (d1 + d2);
+    o[2 * os] = 4 * (d1 - d2) + d4 - d3;
+    o[3 * os] = 2 * (d3 - d1) + d4 - d2;
+    o[4 * os] = 2 * (d1 - d3) + d4 - d2;
+    o[5 * os] = 4 * d1 - 5 * d3 + d5;
+}
+
+static inline void rdc_wino_at(real m0, real m1, real m2, real m3, real m4, real m5, real *o, long os)
+{
+    o[0] = m0 + m1 + m2 + m3 + m4;
+    o[os] = m1 - m2 + 2 * (m3 - m4);
+    o[2 * os] = m1 + m2 + 4 * (m3 + m4);
+    o[3 * os] = m1 - m2 + 8 * (m3 - m4) + m5;
+}
+
+static inline void rdc_wino_a(real d0, real d1, real d2, real d3, real *o, long os)
+{
+    o[0] = d0;
+    o[os] = d0 + d1 + d2 + d3;
+    o[2 * os] = d0 - d1 + d2 - d3;
+    o[3 * os] = d0 + 2 * d1 + 4 * d2 + 8 * d3;
+    o[4 * os] = d0 - 2 * d1 + 4 * d2 - 8 * d3;
+    o[5 * os] = d3;
+}
+
+static inline void rdc_wino_g(real g0, real g1, real g2, real *o, long os)
+{
+    const real sixth = (real)1 / 6, twelfth = (real)1 / 12, twentyfourth = (real)1 / 24;
+    o[0] = g0 * (real)0.25;
+    o[os] = -(g0 + g1 + g2) * sixth;
+    o[2 * os] = (g1 - g0 - g2) * sixth;
+    o[3 * os] = g0 * twentyfourth + g1 * twelfth + g2 * sixth;
+    o[4 * os] = g0 * twentyfourth - g1 * twelfth + g2 * sixth;
+    o[5 * os] = g2;
+}
+
+static inline void rdc_wino_gt(real u0, real u1, real u2, real u3, real u4, real u5, real *o, long os)
+{
+    const real sixth = (real)1 / 6, twelfth = (real)1 / 12, twentyfourth = (real)1 / 24;
+    o[0] = u0 * (real)0.25 - (u1 + u2) * sixth + (u3 + u4) * twentyfourth;
+    o[os] = (u2 - u1) * sixth + (u3 - u4) * twelfth;
+    o[2 * os] = (u3 + u4 - u1 - u2) * sixth + u5;
+}
+
+/* Rows are handled as their 4 phases, ph[j*n + u] = r[4u + j] (u < n), so that tiles at
+ * stride 4 read and write unit-stride vectors; the (de)interleaving is done by shuffles.
+ * The phases of image row xr (W values) seen through a padding of PL on the left, 0 outside: */
+static inline void rdc_phases4(const real *restrict xr, int W, int PL, int n, real *restrict ph)
+{
+    /* u0..u1: the u whose 4 values all lie inside the row. */
+    const int u0 = (PL + 3) / 4, u1 = W + PL >= 4 ? (W + PL - 4) / 4 + 1 : 0, hi = u1 < n ? u1 : n;
+    for (int u = u0; u < hi; u++)
+        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[4 * u + j - PL];
+    for (int u = 0; u < n; u++) {
+        if (u == u0 && hi > u0) u = hi;
+        if (u >= n) break;
+        for (int j = 0; j < 4; j++) {
+            const int iw = 4 * u + j - PL;
+            ph[j * n + u] = iw >= 0 && iw < W ? xr[iw] : 0;
+        }
+    }
+}
+
+/* Row yr[0..W) (=, or += when accumulate) the phases ph (n = (W + 3) / 4 of each). */
+static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *restrict yr, int accumulate)
+{
+    const int full = W / 4;
+    if (accumulate)
+        for (int u = 0; u < full; u++)
+            for (int j = 0; j < 4; j++) yr[4 * u + j] += ph[j * n + u];
+    else
+        for (int u = 0; u < full; u++)
+            for (int j = 0; j < 4; j++) yr[4 * u + j] = ph[j * n + u];
+    for (int o = 4 * full; o < W; o++) yr[o] = (accumulate ? yr[o] : 0) + ph[(o % 4) * n + full];
+}
+
+/* Filters are transformed RDC_WINO_LANES channel pairs at a time, the lanes innermost. */
+#define RDC_WINO_LANES 16
+
+/* U[e*K*C + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
+ * w[c][k] turned by 180 degrees (the data gradient's filter: K and C are then the
+ * convolution's input and output channels). */
+static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U)
+{
+    const long KC = (long)K * C;
+    #pragma omp parallel for schedule(static)
+    for (int k = 0; k < K; k++)
+        for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
+            const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
+            real f[9][RDC_WINO_LANES], t[6][3][RDC_WINO_LANES], u[36][RDC_WINO_LANES];
+            for (int l = 0; l < RDC_WINO_LANES; l++)
+                for (int p = 0; p < 9; p++)
+                    f[p][l] = l >= lanes ? 0 : flipped ? w[((long)(c0 + l) * K + k) * 9 + 8 - p] : w[((long)k * C + c0 + l) * 9 + p];
+            for (int q = 0; q < 3; q++)
+                for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(f[q][l], f[3 + q][l], f[6 + q][l], &t[0][q][l], 3 * RDC_WINO_LANES);
+            for (int a = 0; a < 6; a++)
+                for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(t[a][0][l], t[a][1][l], t[a][2][l], &u[6 * a][l], RDC_WINO_LANES);
+            for (int e = 0; e < 36; e++)
+                for (int l = 0; l < lanes; l++) U[e * KC + (long)k * C + c0 + l] = u[e][l];
+        }
+}
+
+/* dw[k][c] = (G^T u G) of u[e] = dU[e*K*C + k*C + c]: the filter gradient from its transform. */
+static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *restrict dw)
+{
+    const long KC = (long)K * C;
+    #pragma omp parallel for schedule(static)
+    for (int k = 0; k < K; k++)
+        for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
+            const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
+            real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
+            for (int e = 0; e < 36; e++)
+                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * KC + (long)k * C + c0 + l] : 0;
+            for (int b = 0; b < 6; b++)
+                for (int l = 0; l < RDC_WINO_LANES; l++)
+                    rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
+            for (int p = 0; p < 3; p++)
+                for (int l = 0; l < RDC_WINO_LANES; l++)
+                    rdc_wino_gt(t[p][0][l], t[p][1][l], t[p][2][l], t[p][3][l], t[p][4][l], t[p][5][l], &f[3 * p][l], RDC_WINO_LANES);
+            for (int l = 0; l < lanes; l++)
+                for (int p = 0; p < 9; p++) dw[((long)k * C + c0 + l) * 9 + p] = f[p][l];
+        }
+}
+
+/* V[e*es + c*TT + t] = (B^T d B)[e] of the input tiles of images x[G][C][H][W]: tile
+ * t = (g*TH + th)*TW + tw has its top left at (4th - PT, 4tw - PL), 0 outside the image. */
+static void rdc_wino_input(const real *restrict x, int G, int C, int H, int W, int PT, int PL, int TH, int TW,
+                           real *restrict V, long es)
+{
+    const long TT = (long)G * TH * TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int c = 0; c < C; c++) {
+            const real *xc = x + ((long)g * C + c) * H * W;
+            real ph[4][TW + 1], r[6][6][TW];
+            for (int th = 0; th < TH; th++) {
+                /* r[i][b][tw]: row i of the tile row, transformed along its width. */
+                for (int i = 0; i < 6; i++) {
+                    const int ih = 4 * th - PT + i;
+                    if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
+                    rdc_phases4(xc + (long)ih * W, W, PL, TW + 1, ph[0]);
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_bt(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], ph[0][tw + 1], ph[1][tw + 1], &r[i][0][tw], TW);
+                }
+                real *v = V + (long)c * TT + ((long)g * TH + th) * TW;
+                for (int b = 0; b < 6; b++)
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_bt(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], r[4][b][tw], r[5][b][tw], v + b * es + tw, 6 * es);
+            }
+        }
+}
+
+/* y[G][K][OH][OW] (=, or += when accumulate) the output tiles A^T m A of
+ * m[e] = M[e*es + k*TT + t], clipped to the image, the epilogue ep (if any) applied to them
+ * first (a forward does not accumulate, a data gradient has no epilogue). */
+static void rdc_wino_output(const real *restrict M, long es, int G, int K, int OH, int OW, int TH, int TW,
+                            real *restrict y, int accumulate, const rdc_epilogue *ep)
+{
+    const long TT = (long)G * TH * TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int k = 0; k < K; k++) {
+            const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
+            const int act = ep ? ep->act : 0;
+            real s[4][6][TW], ph[4][TW];
+            for (int th = 0; th < TH; th++) {
+                const real *m = M + (long)k * TT + ((long)g * TH + th) * TW;
+                for (int b = 0; b < 6; b++)
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_at(m[b * es + tw], m[(6 + b) * es + tw], m[(12 + b) * es + tw], m[(18 + b) * es + tw],
+                                    m[(24 + b) * es + tw], m[(30 + b) * es + tw], &s[0][b][tw], 6 * TW);
+                for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_at(s[i][0][tw], s[i][1][tw], s[i][2][tw], s[i][3][tw], s[i][4][tw], s[i][5][tw], &ph[0][tw], TW);
+                    if (ep)
+                        for (int o = 0; o < 4 * TW; o++) {
+                            const real v = ph[0][o] * scale + shift;
+                            ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
+                        }
+                    rdc_unphase4(ph[0], TW, OW, y + (((long)g * K + k) * OH + 4 * th + i) * OW, accumulate);
+                }
+            }
+        }
+}
+
+/* Mg[e*es + k*TT + t] = (A d A^T)[e] of the 4x4 tiles d of dy[G][K][OH][OW] (0 past the
+ * image): the adjoint of rdc_wino_output's tile transform. */
+static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, int OW, int TH, int TW,
+                                 real *restrict Mg, long es)
+{
+    const long TT = (long)G * TH * TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int k = 0; k < K; k++) {
+            const real *dk = dy + ((long)g * K + k) * OH * OW;
+            real ph[4][TW], r[4][6][TW];
+            for (int th = 0; th < TH; th++) {
+                for (int i = 0; i < 4; i++) {
+                    const int oh = 4 * th + i;
+                    if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
+                    rdc_phases4(dk + (long)oh * OW, OW, 0, TW, ph[0]);
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++) rdc_wino_a(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], &r[i][0][tw], TW);
+                }
+                real *m = Mg + (long)k * TT + ((long)g * TH + th) * TW;
+                for (int b = 0; b < 6; b++)
+                    #pragma omp simd
+                    for (int tw = 0; tw < TW; tw++)
+                        rdc_wino_a(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], m + b * es + tw, 6 * es);
+            }
+        }
+}
+
+/* Elements of a Winograd convolution's scratch (the forward's and data gradient's
+ * U, V, M, or the weight gradient's dU, V, Mg, then the GEMM packing) for G images. */
+#define RDC_WINO_SCRATCH(K, C, G, TH, TW) (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW)) + RDC_GEMM_PACK)
+
+/* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
+ * x[N][C][H][W] with w, padding PT, PL), G images at a time; w is [K][C][3][3], or, flipped,
+ * [C][K][3][3] turned by 180 degrees (a data gradient). */
+static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int G, int C, int H, int W,
+                          int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
+                          const rdc_epilogue *ep, real *restrict scratch)
+{
+    const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
+    const long GT = (long)G * TH * TW;
+    real *U = scratch, *V = U + 36L * K * C, *M = V + 36L * C * GT, *pack = M + 36L * K * GT;
+    rdc_wino_filter(w, K, C, flipped, U);
+    for (int n = 0; n < N; n += G) {
+        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
+        rdc_gemm_batch(36, (long)K * C, C * GT, K * GT, K, (int)GT, C, U, C, 1, rdc_matrix(V, GT, 1), M, GT, 0, pack);
+        rdc_wino_output(M, K * GT, G, K, OH, OW, TH, TW, y + (long)n * K * OH * OW, accumulate, ep);
+    }
+}
+
+/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy. */
+static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int C, int H, int W,
+                                      int K, int OH, int OW, int PT, int PL, real *restrict dw, real *restrict scratch)
+{
+    const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
+    const long GT = (long)G * TH * TW;
+    real *dU = scratch, *V = dU + 36L * K * C, *Mg = V + 36L * C * GT, *pack = Mg + 36L * K * GT;
+    for (int n = 0; n < N; n += G) {
+        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
+        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, K * GT);
+        rdc_gemm_batch(36, K * GT, C * GT, (long)K * C, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
+    }
+    rdc_wino_filter_grad(dU, K, C, dw);
 }
 
 /* ======== kernels, in graph order ======== */
@@ -1137,19 +1437,13 @@ static void k005_layer1_0_conv1_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer1.0.conv1: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64] + batchnorm + relu (folded)
+/* layer1.0.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm + relu (folded)
  * 4.844 GFLOP */
 static void k005_layer1_0_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer1.0.conv2: fold layer1.0.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -1168,19 +1462,13 @@ static void k008_layer1_0_conv2_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer1.0.conv2: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64] + batchnorm (folded)
+/* layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm (folded)
  * 4.840 GFLOP */
 static void k008_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer1.0.add: add [16,64,64,64], [16,64,64,64] -> [16,64,64,64] + relu
@@ -1208,19 +1496,13 @@ static void k012_layer1_1_conv1_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer1.1.conv1: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64] + batchnorm + relu (folded)
+/* layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm + relu (folded)
  * 4.844 GFLOP */
 static void k012_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer1.1.conv2: fold layer1.1.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -1239,19 +1521,13 @@ static void k015_layer1_1_conv2_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer1.1.conv2: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64] + batchnorm (folded)
+/* layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm (folded)
  * 4.840 GFLOP */
 static void k015_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer1.1.add: add [16,64,64,64], [16,64,64,64] -> [16,64,64,64] + relu
@@ -1310,19 +1586,13 @@ static void k022_layer2_0_conv2_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer2.0.conv2: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32] + batchnorm (folded)
+/* layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm (folded)
  * 4.836 GFLOP */
 static void k022_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer2.0.downsample.0: fold layer2.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
@@ -1381,19 +1651,13 @@ static void k028_layer2_1_conv1_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer2.1.conv1: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32] + batchnorm + relu (folded)
+/* layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm + relu (folded)
  * 4.838 GFLOP */
 static void k028_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer2.1.conv2: fold layer2.1.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -1412,19 +1676,13 @@ static void k031_layer2_1_conv2_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer2.1.conv2: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32] + batchnorm (folded)
+/* layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm (folded)
  * 4.836 GFLOP */
 static void k031_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer2.1.add: add [16,128,32,32], [16,128,32,32] -> [16,128,32,32] + relu
@@ -1484,20 +1742,13 @@ static void k038_layer3_0_conv2_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer3.0.conv2: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16] + batchnorm (folded)
+/* layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm (folded)
  * 4.834 GFLOP */
 static void k038_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer3.0.downsample.0: fold layer3.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
@@ -1557,20 +1808,13 @@ static void k044_layer3_1_conv1_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer3.1.conv1: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16] + batchnorm + relu (folded)
+/* layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm + relu (folded)
  * 4.835 GFLOP */
 static void k044_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer3.1.conv2: fold layer3.1.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -1589,20 +1833,13 @@ static void k047_layer3_1_conv2_fold(const real *restrict w, const real *restric
     }
 }
 
-/* layer3.1.conv2: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16] + batchnorm (folded)
+/* layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm (folded)
  * 4.834 GFLOP */
 static void k047_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
 /* layer3.1.add: add [16,256,16,16], [16,256,16,16] -> [16,256,16,16] + relu
@@ -2139,29 +2376,20 @@ static void k062_bn_bn_layer_0_bn1_bwd(const real *restrict dy, const real *rest
     }
 }
 
-/* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8] + batchnorm
+/* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm
  * 4.833 GFLOP */
 static void k064_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 12320768, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -2169,48 +2397,23 @@ static void k064_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 2359296, *pack = rows + 524288;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 0);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* bn.bn_layer.0.bn2: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
@@ -2424,29 +2627,20 @@ static void k068_bn_bn_layer_0_add_bwd(const real *restrict dy, const real *rest
     for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; t0[i] = g; }
 }
 
-/* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8] + batchnorm + relu
+/* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm + relu
  * 4.833 GFLOP */
 static void k070_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 12320768, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -2454,48 +2648,23 @@ static void k070_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 2359296, *pack = rows + 524288;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 1);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
 }
 
-/* bn.bn_layer.1.conv1: d weight of conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* bn.bn_layer.1.bn1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8] + relu
@@ -2560,29 +2729,20 @@ static void k071_bn_bn_layer_1_bn1_bwd(const real *restrict dy, const real *rest
     }
 }
 
-/* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8] + batchnorm
+/* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm
  * 4.833 GFLOP */
 static void k073_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 12320768, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -2590,48 +2750,23 @@ static void k073_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 2359296, *pack = rows + 524288;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 0);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 [16,512,8,8] -> [16,512,8,8]
+/* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 4608, P = 64, HW = 64, G = 16, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 524288;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* bn.bn_layer.1.bn2: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
@@ -2847,29 +2982,20 @@ static void k078_decoder_layer1_0_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16] + batchnorm
+/* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm
  * 4.834 GFLOP */
 static void k080_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -2877,48 +3003,23 @@ static void k080_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer1.0.conv2: d input of conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 589824, *pack = rows + 262144;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 0);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer1.0.conv2: d weight of conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer1.0.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
@@ -3134,29 +3235,20 @@ static void k084_decoder_layer1_0_add_bwd(const real *restrict dy, const real *r
     for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; t0[i] = g; }
 }
 
-/* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16] + batchnorm + relu
+/* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm + relu
  * 4.835 GFLOP */
 static void k086_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3164,48 +3256,23 @@ static void k086_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer1.1.conv1: d input of conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 589824, *pack = rows + 262144;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 1);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
 }
 
-/* decoder.layer1.1.conv1: d weight of conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer1.1.bn1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
@@ -3270,29 +3337,20 @@ static void k087_decoder_layer1_1_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16] + batchnorm
+/* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm
  * 4.834 GFLOP */
 static void k089_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3300,48 +3358,23 @@ static void k089_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 589824, *pack = rows + 262144;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, 0);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 [16,256,16,16] -> [16,256,16,16]
+/* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 2304, P = 256, HW = 256, G = 4, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 262144;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer1.1.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
@@ -3557,28 +3590,20 @@ static void k094_decoder_layer2_0_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32] + batchnorm
+/* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm
  * 4.836 GFLOP */
 static void k096_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3586,45 +3611,23 @@ static void k096_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 147456, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
@@ -3840,28 +3843,20 @@ static void k100_decoder_layer2_0_add_bwd(const real *restrict dy, const real *r
     for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; t0[i] = g; }
 }
 
-/* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32] + batchnorm + relu
+/* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm + relu
  * 4.838 GFLOP */
 static void k102_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3869,45 +3864,23 @@ static void k102_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 147456, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 1, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
 }
 
-/* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
@@ -3972,28 +3945,20 @@ static void k103_decoder_layer2_1_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32] + batchnorm
+/* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm
  * 4.836 GFLOP */
 static void k105_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4001,45 +3966,23 @@ static void k105_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 147456, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 [16,128,32,32] -> [16,128,32,32]
+/* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 1152, P = 1024, HW = 1024, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer2.1.bn2: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
@@ -4253,28 +4196,20 @@ static void k110_decoder_layer3_0_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64] + batchnorm
+/* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm
  * 4.840 GFLOP */
 static void k112_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    real *ep_scale = col + 1851392, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4282,45 +4217,23 @@ static void k112_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 36864, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
@@ -4534,28 +4447,20 @@ static void k116_decoder_layer3_0_add_bwd(const real *restrict dy, const real *r
     for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; t0[i] = g; }
 }
 
-/* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64] + batchnorm + relu
+/* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm + relu
  * 4.844 GFLOP */
 static void k118_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    real *ep_scale = col + 1851392, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4563,45 +4468,23 @@ static void k118_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 36864, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 1, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
 }
 
-/* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64] + relu
@@ -4666,28 +4549,20 @@ static void k119_decoder_layer3_1_bn1_bwd(const real *restrict dy, const real *r
     }
 }
 
-/* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
 }
 
-/* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64] + batchnorm
+/* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm
  * 4.840 GFLOP */
 static void k121_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    real *ep_scale = col + 1851392, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4695,45 +4570,23 @@ static void k121_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
-    }
-
+    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
 }
 
-/* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 36864, *pack = rows + 0;
-    (void)rows;
-    /* wt[ci][co][kh][kw] = w[co][ci][KH-1-kh][KW-1-kw] */
-    real *wt = col;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int ci = 0; ci < CI; ci++)
-        for (int co = 0; co < CO; co++)
-            for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), dx + (long)n * CI * HW, GP, 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
 }
 
-/* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 [16,64,64,64] -> [16,64,64,64]
+/* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 576, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
 /* decoder.layer3.1.bn2: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
@@ -5383,20 +5236,20 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(9, k012_layer1_1_conv1_fwd(R(A, 0), R(S, 360761664), R(S, 360909120), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(11, k015_layer1_1_conv2_fwd(R(A, 16777216), R(S, 360909376), R(S, 361056832), R(A, 50331648), R(A, 33554432)));
     RDC_TIMED(12, k017_layer1_1_add_fwd(R(A, 33554432), R(A, 0), R(S, 269906176)));
-    RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 0), R(S, 361352512), R(S, 361942336), R(A, 16777216), R(A, 8388608)));
-    RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 8388608), R(A, 0), R(A, 16777216)));
-    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 16777216), R(S, 361976128), R(S, 362565952), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 0), R(S, 362566464), R(S, 363156288), R(A, 25165824), R(A, 8388608)));
-    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 8388608), R(A, 16777216), R(S, 286683392)));
-    RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 4194304), R(A, 0)));
-    RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 0), R(S, 364337472), R(S, 366696768), R(A, 8388608), R(A, 4194304)));
-    RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 4194304), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 8388608), R(S, 366829888), R(S, 369189184), R(A, 4194304), R(A, 0)));
-    RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 0), R(S, 369190208), R(S, 371549504), R(A, 12582912), R(A, 4194304)));
-    RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 4194304), R(A, 8388608), R(S, 295072000)));
+    RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 0), R(A, 13894656)));
+    RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 13894656), R(S, 361352512), R(S, 361942336), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 8388608), R(A, 0)));
+    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 22283264), R(A, 0), R(A, 13894656)));
+    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 13894656), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 22283264), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 30671872)));
+    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 30671872), R(A, 13894656), R(S, 286683392)));
+    RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 0), R(A, 30410752)));
+    RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 30410752), R(S, 364337472), R(S, 366696768), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 4194304), R(A, 0)));
+    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 34605056), R(A, 0), R(A, 30410752)));
+    RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 30410752), R(S, 366829888), R(S, 369189184), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 34605056), R(S, 369190208), R(S, 371549504), R(A, 0), R(A, 38799360)));
+    RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 38799360), R(A, 30410752), R(S, 295072000)));
     /* trainable part, BatchNorm batch statistics */
     RDC_TIMED(37, k051_bn_conv1_fwd(R(S, 269906176), R(S, 0), R(A, 0), R(A, 184549376)));
     RDC_TIMED(40, k052_bn_bn1_fwd(R(A, 184549376), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 339773440), R(A, 339773952), R(A, 192937984)));
@@ -5567,46 +5420,46 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(9, k012_layer1_1_conv1_fwd(R(A, 0), R(S, 360761664), R(S, 360909120), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(11, k015_layer1_1_conv2_fwd(R(A, 16777216), R(S, 360909376), R(S, 361056832), R(A, 50331648), R(A, 33554432)));
     RDC_TIMED(12, k017_layer1_1_add_fwd(R(A, 33554432), R(A, 0), R(S, 269906176)));
-    RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 0), R(S, 361352512), R(S, 361942336), R(A, 16777216), R(A, 8388608)));
-    RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 8388608), R(A, 0), R(A, 16777216)));
-    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 16777216), R(S, 361976128), R(S, 362565952), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 0), R(S, 362566464), R(S, 363156288), R(A, 25165824), R(A, 8388608)));
-    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 8388608), R(A, 16777216), R(S, 286683392)));
-    RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 4194304), R(A, 0)));
-    RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 0), R(S, 364337472), R(S, 366696768), R(A, 8388608), R(A, 4194304)));
-    RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 4194304), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 8388608), R(S, 366829888), R(S, 369189184), R(A, 4194304), R(A, 0)));
-    RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 0), R(S, 369190208), R(S, 371549504), R(A, 12582912), R(A, 4194304)));
-    RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 4194304), R(A, 8388608), R(S, 295072000)));
+    RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 0), R(A, 13894656)));
+    RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 13894656), R(S, 361352512), R(S, 361942336), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 8388608), R(A, 0)));
+    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 22283264), R(A, 0), R(A, 13894656)));
+    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 13894656), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 22283264), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 30671872)));
+    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 30671872), R(A, 13894656), R(S, 286683392)));
+    RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 0), R(A, 30410752)));
+    RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 30410752), R(S, 364337472), R(S, 366696768), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 4194304), R(A, 0)));
+    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 34605056), R(A, 0), R(A, 30410752)));
+    RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 30410752), R(S, 366829888), R(S, 369189184), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 34605056), R(S, 369190208), R(S, 371549504), R(A, 0), R(A, 38799360)));
+    RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 38799360), R(A, 30410752), R(S, 295072000)));
     /* trainable part, BatchNorm running statistics */
     RDC_TIMED(38, k051_bn_conv1_fwd_eval(R(S, 269906176), R(S, 0), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 8388608), R(A, 0)));
     RDC_TIMED(43, k054_bn_conv2_fwd_eval(R(A, 0), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 8388608), R(S, 299266304)));
     RDC_TIMED(49, k057_bn_conv3_fwd_eval(R(S, 286683392), R(S, 1477632), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 0), R(S, 303460608)));
     RDC_TIMED(53, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
-    RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 5246976)));
-    RDC_TIMED(63, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 5246976), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 7344128)));
+    RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 49287168)));
+    RDC_TIMED(63, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 49287168), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 51384320)));
     RDC_TIMED(69, k066_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 307654912), R(S, 26260480), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 0), R(A, 5246976)));
-    RDC_TIMED(74, k068_bn_bn_layer_0_add_fwd(R(A, 7344128), R(A, 5246976), R(A, 9441280)));
-    RDC_TIMED(77, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 9441280), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 4198400)));
-    RDC_TIMED(83, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 4198400), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 6295552)));
-    RDC_TIMED(88, k075_bn_bn_layer_1_add_fwd(R(A, 6295552), R(A, 9441280), R(S, 320237824)));
-    RDC_TIMED(91, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(97, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 8388608), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 12582912)));
+    RDC_TIMED(74, k068_bn_bn_layer_0_add_fwd(R(A, 51384320), R(A, 5246976), R(A, 49287168)));
+    RDC_TIMED(77, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 49287168), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 51384320)));
+    RDC_TIMED(83, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 51384320), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 53481472)));
+    RDC_TIMED(88, k075_bn_bn_layer_1_add_fwd(R(A, 53481472), R(A, 49287168), R(S, 320237824)));
+    RDC_TIMED(91, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 30410752)));
+    RDC_TIMED(97, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 30410752), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 34605056)));
     RDC_TIMED(103, k082_decoder_layer1_0_upsample_0_fwd_eval(R(S, 320237824), R(S, 51180544), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(108, k084_decoder_layer1_0_add_fwd(R(A, 12582912), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(111, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 0), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 8388608), R(A, 4194304)));
-    RDC_TIMED(117, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 4194304), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 12582912), R(A, 8388608)));
-    RDC_TIMED(122, k091_decoder_layer1_1_add_fwd(R(A, 8388608), R(A, 0), R(S, 322334976)));
-    RDC_TIMED(125, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(131, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 0), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 16777216), R(A, 8388608)));
-    RDC_TIMED(137, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(142, k100_decoder_layer2_0_add_fwd(R(A, 8388608), R(A, 0), R(A, 16777216)));
-    RDC_TIMED(145, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 16777216), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(151, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 0), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 25165824), R(A, 8388608)));
-    RDC_TIMED(156, k107_decoder_layer2_1_add_fwd(R(A, 8388608), R(A, 16777216), R(S, 326529280)));
+    RDC_TIMED(108, k084_decoder_layer1_0_add_fwd(R(A, 34605056), R(A, 8388608), R(A, 30410752)));
+    RDC_TIMED(111, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 30410752), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(117, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 34605056), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 0), R(A, 38799360)));
+    RDC_TIMED(122, k091_decoder_layer1_1_add_fwd(R(A, 38799360), R(A, 30410752), R(S, 322334976)));
+    RDC_TIMED(125, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 13894656)));
+    RDC_TIMED(131, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 13894656), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(137, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 8388608), R(A, 0)));
+    RDC_TIMED(142, k100_decoder_layer2_0_add_fwd(R(A, 22283264), R(A, 0), R(A, 13894656)));
+    RDC_TIMED(145, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 13894656), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(151, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 22283264), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 30671872)));
+    RDC_TIMED(156, k107_decoder_layer2_1_add_fwd(R(A, 30671872), R(A, 13894656), R(S, 326529280)));
     RDC_TIMED(159, k109_decoder_layer3_0_conv1_fwd_eval(R(S, 326529280), R(S, 60825600), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 16777216), R(A, 0)));
     RDC_TIMED(165, k112_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 60957184), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(171, k114_decoder_layer3_0_upsample_0_fwd_eval(R(S, 326529280), R(S, 61105152), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 33554432), R(A, 0)));
@@ -5650,27 +5503,27 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     RDC_TIMED(43, k054_bn_conv2_fwd_eval(R(A, 0), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 8388608), R(S, 299266304)));
     RDC_TIMED(49, k057_bn_conv3_fwd_eval(R(S, 286683392), R(S, 1477632), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 0), R(S, 303460608)));
     RDC_TIMED(53, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
-    RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 5246976)));
-    RDC_TIMED(63, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 5246976), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 7344128)));
+    RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 49287168)));
+    RDC_TIMED(63, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 49287168), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 51384320)));
     RDC_TIMED(69, k066_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 307654912), R(S, 26260480), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 0), R(A, 5246976)));
-    RDC_TIMED(74, k068_bn_bn_layer_0_add_fwd(R(A, 7344128), R(A, 5246976), R(A, 9441280)));
-    RDC_TIMED(77, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 9441280), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 4198400)));
-    RDC_TIMED(83, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 4198400), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 6295552)));
-    RDC_TIMED(88, k075_bn_bn_layer_1_add_fwd(R(A, 6295552), R(A, 9441280), R(S, 320237824)));
-    RDC_TIMED(91, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(97, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 8388608), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 12582912)));
+    RDC_TIMED(74, k068_bn_bn_layer_0_add_fwd(R(A, 51384320), R(A, 5246976), R(A, 49287168)));
+    RDC_TIMED(77, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 49287168), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 51384320)));
+    RDC_TIMED(83, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 51384320), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 53481472)));
+    RDC_TIMED(88, k075_bn_bn_layer_1_add_fwd(R(A, 53481472), R(A, 49287168), R(S, 320237824)));
+    RDC_TIMED(91, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 30410752)));
+    RDC_TIMED(97, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 30410752), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 34605056)));
     RDC_TIMED(103, k082_decoder_layer1_0_upsample_0_fwd_eval(R(S, 320237824), R(S, 51180544), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(108, k084_decoder_layer1_0_add_fwd(R(A, 12582912), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(111, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 0), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 8388608), R(A, 4194304)));
-    RDC_TIMED(117, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 4194304), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 12582912), R(A, 8388608)));
-    RDC_TIMED(122, k091_decoder_layer1_1_add_fwd(R(A, 8388608), R(A, 0), R(S, 322334976)));
-    RDC_TIMED(125, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(131, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 0), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 16777216), R(A, 8388608)));
-    RDC_TIMED(137, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(142, k100_decoder_layer2_0_add_fwd(R(A, 8388608), R(A, 0), R(A, 16777216)));
-    RDC_TIMED(145, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 16777216), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(151, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 0), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 25165824), R(A, 8388608)));
-    RDC_TIMED(156, k107_decoder_layer2_1_add_fwd(R(A, 8388608), R(A, 16777216), R(S, 326529280)));
+    RDC_TIMED(108, k084_decoder_layer1_0_add_fwd(R(A, 34605056), R(A, 8388608), R(A, 30410752)));
+    RDC_TIMED(111, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 30410752), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(117, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 34605056), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 0), R(A, 38799360)));
+    RDC_TIMED(122, k091_decoder_layer1_1_add_fwd(R(A, 38799360), R(A, 30410752), R(S, 322334976)));
+    RDC_TIMED(125, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 13894656)));
+    RDC_TIMED(131, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 13894656), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(137, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 8388608), R(A, 0)));
+    RDC_TIMED(142, k100_decoder_layer2_0_add_fwd(R(A, 22283264), R(A, 0), R(A, 13894656)));
+    RDC_TIMED(145, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 13894656), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(151, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 22283264), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 30671872)));
+    RDC_TIMED(156, k107_decoder_layer2_1_add_fwd(R(A, 30671872), R(A, 13894656), R(S, 326529280)));
     RDC_TIMED(159, k109_decoder_layer3_0_conv1_fwd_eval(R(S, 326529280), R(S, 60825600), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 16777216), R(A, 0)));
     RDC_TIMED(165, k112_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 60957184), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(171, k114_decoder_layer3_0_upsample_0_fwd_eval(R(S, 326529280), R(S, 61105152), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 33554432), R(A, 0)));
@@ -5750,59 +5603,59 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(163, k110_decoder_layer3_0_bn1_bwd(R(A, 33554432), R(A, 16777216), R(A, 0), R(S, 60956672), R(A, 339779584), R(A, 339779840), R(S, 122489344), R(S, 122489600), R(A, 50331648)));
     RDC_TIMED(160, k109_decoder_layer3_0_conv1_bwd_data(R(A, 50331648), R(S, 60825600), R(A, 0), R(A, 268435456)));
     RDC_TIMED(161, k109_decoder_layer3_0_conv1_bwd_weight(R(A, 50331648), R(S, 326529280), R(A, 0), R(S, 122358272)));
-    RDC_TIMED(157, k107_decoder_layer2_1_add_bwd(R(A, 268435456), R(S, 326529280), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(155, k106_decoder_layer2_1_bn2_bwd(R(A, 0), R(A, 260046848), R(S, 60824576), R(A, 339778560), R(A, 339779072), R(S, 122357248), R(S, 122357760), R(A, 16777216)));
-    RDC_TIMED(152, k105_decoder_layer2_1_conv2_bwd_data(R(A, 16777216), R(S, 60234752), R(A, 25165824), R(A, 0)));
-    RDC_TIMED(153, k105_decoder_layer2_1_conv2_bwd_weight(R(A, 16777216), R(A, 251658240), R(A, 25165824), R(S, 121767424)));
-    RDC_TIMED(149, k103_decoder_layer2_1_bn1_bwd(R(A, 0), R(A, 251658240), R(A, 243269632), R(S, 60233728), R(A, 339777536), R(A, 339778048), R(S, 121766400), R(S, 121766912), R(A, 16777216)));
-    RDC_TIMED(146, k102_decoder_layer2_1_conv1_bwd_data(R(A, 16777216), R(S, 59643904), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(147, k102_decoder_layer2_1_conv1_bwd_weight(R(A, 16777216), R(A, 234881024), R(A, 0), R(S, 121176576)));
-    RDC_TIMED(143, k100_decoder_layer2_0_add_bwd(R(A, 8388608), R(A, 234881024), R(A, 0)));
+    RDC_TIMED(157, k107_decoder_layer2_1_add_bwd(R(A, 268435456), R(S, 326529280), R(A, 0), R(A, 13893632)));
+    RDC_TIMED(155, k106_decoder_layer2_1_bn2_bwd(R(A, 0), R(A, 260046848), R(S, 60824576), R(A, 339778560), R(A, 339779072), R(S, 122357248), R(S, 122357760), R(A, 22282240)));
+    RDC_TIMED(152, k105_decoder_layer2_1_conv2_bwd_data(R(A, 22282240), R(S, 60234752), R(A, 0), R(A, 30670848)));
+    RDC_TIMED(153, k105_decoder_layer2_1_conv2_bwd_weight(R(A, 22282240), R(A, 251658240), R(A, 0), R(S, 121767424)));
+    RDC_TIMED(149, k103_decoder_layer2_1_bn1_bwd(R(A, 30670848), R(A, 251658240), R(A, 243269632), R(S, 60233728), R(A, 339777536), R(A, 339778048), R(S, 121766400), R(S, 121766912), R(A, 22282240)));
+    RDC_TIMED(146, k102_decoder_layer2_1_conv1_bwd_data(R(A, 22282240), R(S, 59643904), R(A, 0), R(A, 13893632)));
+    RDC_TIMED(147, k102_decoder_layer2_1_conv1_bwd_weight(R(A, 22282240), R(A, 234881024), R(A, 0), R(S, 121176576)));
+    RDC_TIMED(143, k100_decoder_layer2_0_add_bwd(R(A, 13893632), R(A, 234881024), R(A, 0)));
     RDC_TIMED(141, k099_decoder_layer2_0_upsample_1_bwd(R(A, 0), R(A, 226492416), R(S, 59642880), R(A, 339776512), R(A, 339777024), R(S, 121175552), R(S, 121176064), R(A, 8388608)));
     RDC_TIMED(138, k098_decoder_layer2_0_upsample_0_bwd_data(R(A, 8388608), R(S, 59118592), R(A, 16777216), R(A, 318767104)));
     RDC_TIMED(139, k098_decoder_layer2_0_upsample_0_bwd_weight(R(A, 8388608), R(S, 322334976), R(A, 16777216), R(S, 120651264)));
-    RDC_TIMED(135, k097_decoder_layer2_0_bn2_bwd(R(A, 0), R(A, 218103808), R(S, 59117568), R(A, 339775488), R(A, 339776000), R(S, 120650240), R(S, 120650752), R(A, 8388608)));
-    RDC_TIMED(132, k096_decoder_layer2_0_conv2_bwd_data(R(A, 8388608), R(S, 58527744), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(133, k096_decoder_layer2_0_conv2_bwd_weight(R(A, 8388608), R(A, 209715200), R(A, 16777216), R(S, 120060416)));
-    RDC_TIMED(129, k094_decoder_layer2_0_bn1_bwd(R(A, 0), R(A, 209715200), R(A, 201326592), R(S, 58526720), R(A, 339774464), R(A, 339774976), R(S, 120059392), R(S, 120059904), R(A, 8388608)));
-    RDC_TIMED(126, k093_decoder_layer2_0_conv1_bwd_data(R(A, 8388608), R(S, 58002432), R(A, 0), R(A, 318767104)));
-    RDC_TIMED(127, k093_decoder_layer2_0_conv1_bwd_weight(R(A, 8388608), R(S, 322334976), R(A, 0), R(S, 119535104)));
-    RDC_TIMED(123, k091_decoder_layer1_1_add_bwd(R(A, 318767104), R(S, 322334976), R(A, 0), R(A, 5505024)));
-    RDC_TIMED(121, k090_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 314572800), R(S, 58000384), R(A, 339771392), R(A, 339772416), R(S, 119533056), R(S, 119534080), R(A, 9699328)));
-    RDC_TIMED(118, k089_decoder_layer1_1_conv2_bwd_data(R(A, 9699328), R(S, 55641088), R(A, 0), R(A, 13893632)));
-    RDC_TIMED(119, k089_decoder_layer1_1_conv2_bwd_weight(R(A, 9699328), R(A, 310378496), R(A, 0), R(S, 117173760)));
-    RDC_TIMED(115, k087_decoder_layer1_1_bn1_bwd(R(A, 13893632), R(A, 310378496), R(A, 306184192), R(S, 55639040), R(A, 339769344), R(A, 339770368), R(S, 117171712), R(S, 117172736), R(A, 9699328)));
-    RDC_TIMED(112, k086_decoder_layer1_1_conv1_bwd_data(R(A, 9699328), R(S, 53279744), R(A, 0), R(A, 5505024)));
-    RDC_TIMED(113, k086_decoder_layer1_1_conv1_bwd_weight(R(A, 9699328), R(A, 301989888), R(A, 0), R(S, 114812416)));
-    RDC_TIMED(109, k084_decoder_layer1_0_add_bwd(R(A, 5505024), R(A, 301989888), R(A, 0)));
+    RDC_TIMED(135, k097_decoder_layer2_0_bn2_bwd(R(A, 0), R(A, 218103808), R(S, 59117568), R(A, 339775488), R(A, 339776000), R(S, 120650240), R(S, 120650752), R(A, 13893632)));
+    RDC_TIMED(132, k096_decoder_layer2_0_conv2_bwd_data(R(A, 13893632), R(S, 58527744), R(A, 0), R(A, 22282240)));
+    RDC_TIMED(133, k096_decoder_layer2_0_conv2_bwd_weight(R(A, 13893632), R(A, 209715200), R(A, 0), R(S, 120060416)));
+    RDC_TIMED(129, k094_decoder_layer2_0_bn1_bwd(R(A, 22282240), R(A, 209715200), R(A, 201326592), R(S, 58526720), R(A, 339774464), R(A, 339774976), R(S, 120059392), R(S, 120059904), R(A, 0)));
+    RDC_TIMED(126, k093_decoder_layer2_0_conv1_bwd_data(R(A, 0), R(S, 58002432), R(A, 8388608), R(A, 318767104)));
+    RDC_TIMED(127, k093_decoder_layer2_0_conv1_bwd_weight(R(A, 0), R(S, 322334976), R(A, 8388608), R(S, 119535104)));
+    RDC_TIMED(123, k091_decoder_layer1_1_add_bwd(R(A, 318767104), R(S, 322334976), R(A, 0), R(A, 30408704)));
+    RDC_TIMED(121, k090_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 314572800), R(S, 58000384), R(A, 339771392), R(A, 339772416), R(S, 119533056), R(S, 119534080), R(A, 34603008)));
+    RDC_TIMED(118, k089_decoder_layer1_1_conv2_bwd_data(R(A, 34603008), R(S, 55641088), R(A, 0), R(A, 38797312)));
+    RDC_TIMED(119, k089_decoder_layer1_1_conv2_bwd_weight(R(A, 34603008), R(A, 310378496), R(A, 0), R(S, 117173760)));
+    RDC_TIMED(115, k087_decoder_layer1_1_bn1_bwd(R(A, 38797312), R(A, 310378496), R(A, 306184192), R(S, 55639040), R(A, 339769344), R(A, 339770368), R(S, 117171712), R(S, 117172736), R(A, 34603008)));
+    RDC_TIMED(112, k086_decoder_layer1_1_conv1_bwd_data(R(A, 34603008), R(S, 53279744), R(A, 0), R(A, 30408704)));
+    RDC_TIMED(113, k086_decoder_layer1_1_conv1_bwd_weight(R(A, 34603008), R(A, 301989888), R(A, 0), R(S, 114812416)));
+    RDC_TIMED(109, k084_decoder_layer1_0_add_bwd(R(A, 30408704), R(A, 301989888), R(A, 0)));
     RDC_TIMED(107, k083_decoder_layer1_0_upsample_1_bwd(R(A, 0), R(A, 297795584), R(S, 53277696), R(A, 339767296), R(A, 339768320), R(S, 114810368), R(S, 114811392), R(A, 4194304)));
-    RDC_TIMED(104, k082_decoder_layer1_0_upsample_0_bwd_data(R(A, 4194304), R(S, 51180544), R(A, 8388608), R(A, 13893632)));
+    RDC_TIMED(104, k082_decoder_layer1_0_upsample_0_bwd_data(R(A, 4194304), R(S, 51180544), R(A, 8388608), R(A, 38797312)));
     RDC_TIMED(105, k082_decoder_layer1_0_upsample_0_bwd_weight(R(A, 4194304), R(S, 320237824), R(A, 8388608), R(S, 112713216)));
-    RDC_TIMED(101, k081_decoder_layer1_0_bn2_bwd(R(A, 0), R(A, 293601280), R(S, 51178496), R(A, 339765248), R(A, 339766272), R(S, 112711168), R(S, 112712192), R(A, 5505024)));
-    RDC_TIMED(98, k080_decoder_layer1_0_conv2_bwd_data(R(A, 5505024), R(S, 48819200), R(A, 0), R(A, 9699328)));
-    RDC_TIMED(99, k080_decoder_layer1_0_conv2_bwd_weight(R(A, 5505024), R(A, 289406976), R(A, 0), R(S, 110351872)));
-    RDC_TIMED(95, k078_decoder_layer1_0_bn1_bwd(R(A, 9699328), R(A, 289406976), R(A, 285212672), R(S, 48817152), R(A, 339763200), R(A, 339764224), R(S, 110349824), R(S, 110350848), R(A, 0)));
-    RDC_TIMED(92, k077_decoder_layer1_0_conv1_bwd_data(R(A, 0), R(S, 46720000), R(A, 4194304), R(A, 13893632)));
+    RDC_TIMED(101, k081_decoder_layer1_0_bn2_bwd(R(A, 0), R(A, 293601280), R(S, 51178496), R(A, 339765248), R(A, 339766272), R(S, 112711168), R(S, 112712192), R(A, 30408704)));
+    RDC_TIMED(98, k080_decoder_layer1_0_conv2_bwd_data(R(A, 30408704), R(S, 48819200), R(A, 0), R(A, 34603008)));
+    RDC_TIMED(99, k080_decoder_layer1_0_conv2_bwd_weight(R(A, 30408704), R(A, 289406976), R(A, 0), R(S, 110351872)));
+    RDC_TIMED(95, k078_decoder_layer1_0_bn1_bwd(R(A, 34603008), R(A, 289406976), R(A, 285212672), R(S, 48817152), R(A, 339763200), R(A, 339764224), R(S, 110349824), R(S, 110350848), R(A, 0)));
+    RDC_TIMED(92, k077_decoder_layer1_0_conv1_bwd_data(R(A, 0), R(S, 46720000), R(A, 4194304), R(A, 38797312)));
     RDC_TIMED(93, k077_decoder_layer1_0_conv1_bwd_weight(R(A, 0), R(S, 320237824), R(A, 4194304), R(S, 108252672)));
-    RDC_TIMED(89, k075_bn_bn_layer_1_add_bwd(R(A, 13893632), R(S, 320237824), R(A, 0), R(A, 15990784)));
-    RDC_TIMED(87, k074_bn_bn_layer_1_bn2_bwd(R(A, 0), R(A, 337641472), R(S, 46715904), R(A, 339755008), R(A, 339757056), R(S, 108248576), R(S, 108250624), R(A, 13631488)));
-    RDC_TIMED(84, k073_bn_bn_layer_1_conv2_bwd_data(R(A, 13631488), R(S, 37278720), R(A, 0), R(A, 18087936)));
-    RDC_TIMED(85, k073_bn_bn_layer_1_conv2_bwd_weight(R(A, 13631488), R(A, 335544320), R(A, 0), R(S, 98811392)));
-    RDC_TIMED(81, k071_bn_bn_layer_1_bn1_bwd(R(A, 18087936), R(A, 335544320), R(A, 333447168), R(S, 37274624), R(A, 339750912), R(A, 339752960), R(S, 98807296), R(S, 98809344), R(A, 13631488)));
-    RDC_TIMED(78, k070_bn_bn_layer_1_conv1_bwd_data(R(A, 13631488), R(S, 27837440), R(A, 0), R(A, 15990784)));
-    RDC_TIMED(79, k070_bn_bn_layer_1_conv1_bwd_weight(R(A, 13631488), R(A, 331350016), R(A, 0), R(S, 89370112)));
-    RDC_TIMED(75, k068_bn_bn_layer_0_add_bwd(R(A, 15990784), R(A, 331350016), R(A, 8388608)));
+    RDC_TIMED(89, k075_bn_bn_layer_1_add_bwd(R(A, 38797312), R(S, 320237824), R(A, 0), R(A, 49283072)));
+    RDC_TIMED(87, k074_bn_bn_layer_1_bn2_bwd(R(A, 0), R(A, 337641472), R(S, 46715904), R(A, 339755008), R(A, 339757056), R(S, 108248576), R(S, 108250624), R(A, 51380224)));
+    RDC_TIMED(84, k073_bn_bn_layer_1_conv2_bwd_data(R(A, 51380224), R(S, 37278720), R(A, 0), R(A, 53477376)));
+    RDC_TIMED(85, k073_bn_bn_layer_1_conv2_bwd_weight(R(A, 51380224), R(A, 335544320), R(A, 0), R(S, 98811392)));
+    RDC_TIMED(81, k071_bn_bn_layer_1_bn1_bwd(R(A, 53477376), R(A, 335544320), R(A, 333447168), R(S, 37274624), R(A, 339750912), R(A, 339752960), R(S, 98807296), R(S, 98809344), R(A, 51380224)));
+    RDC_TIMED(78, k070_bn_bn_layer_1_conv1_bwd_data(R(A, 51380224), R(S, 27837440), R(A, 0), R(A, 49283072)));
+    RDC_TIMED(79, k070_bn_bn_layer_1_conv1_bwd_weight(R(A, 51380224), R(A, 331350016), R(A, 0), R(S, 89370112)));
+    RDC_TIMED(75, k068_bn_bn_layer_0_add_bwd(R(A, 49283072), R(A, 331350016), R(A, 8388608)));
     RDC_TIMED(73, k067_bn_bn_layer_0_downsample_1_bwd(R(A, 8388608), R(A, 329252864), R(S, 27833344), R(A, 339746816), R(A, 339748864), R(S, 89366016), R(S, 89368064), R(A, 10485760)));
-    RDC_TIMED(70, k066_bn_bn_layer_0_downsample_0_bwd_data(R(A, 10485760), R(S, 26260480), R(A, 0), R(A, 33554432)));
+    RDC_TIMED(70, k066_bn_bn_layer_0_downsample_0_bwd_data(R(A, 10485760), R(S, 26260480), R(A, 0), R(A, 49283072)));
     RDC_TIMED(71, k066_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 10485760), R(S, 307654912), R(A, 0), R(S, 87793152)));
-    RDC_TIMED(67, k065_bn_bn_layer_0_bn2_bwd(R(A, 8388608), R(A, 327155712), R(S, 26256384), R(A, 339742720), R(A, 339744768), R(S, 87789056), R(S, 87791104), R(A, 13631488)));
-    RDC_TIMED(64, k064_bn_bn_layer_0_conv2_bwd_data(R(A, 13631488), R(S, 16819200), R(A, 0), R(A, 15728640)));
-    RDC_TIMED(65, k064_bn_bn_layer_0_conv2_bwd_weight(R(A, 13631488), R(A, 325058560), R(A, 0), R(S, 78351872)));
-    RDC_TIMED(61, k062_bn_bn_layer_0_bn1_bwd(R(A, 15728640), R(A, 325058560), R(A, 322961408), R(S, 16815104), R(A, 339738624), R(A, 339740672), R(S, 78347776), R(S, 78349824), R(A, 46137344)));
-    RDC_TIMED(58, k061_bn_bn_layer_0_conv1_bwd_data(R(A, 46137344), R(S, 2659328), R(A, 0), R(A, 33554432)));
-    RDC_TIMED(59, k061_bn_bn_layer_0_conv1_bwd_weight(R(A, 46137344), R(S, 307654912), R(A, 0), R(S, 64192000)));
-    RDC_TIMED(54, k060_bn_concat_bwd0(R(A, 33554432), R(A, 0)));
-    RDC_TIMED(55, k060_bn_concat_bwd1(R(A, 33554432), R(A, 4194304)));
+    RDC_TIMED(67, k065_bn_bn_layer_0_bn2_bwd(R(A, 8388608), R(A, 327155712), R(S, 26256384), R(A, 339742720), R(A, 339744768), R(S, 87789056), R(S, 87791104), R(A, 61865984)));
+    RDC_TIMED(64, k064_bn_bn_layer_0_conv2_bwd_data(R(A, 61865984), R(S, 16819200), R(A, 0), R(A, 63963136)));
+    RDC_TIMED(65, k064_bn_bn_layer_0_conv2_bwd_weight(R(A, 61865984), R(A, 325058560), R(A, 0), R(S, 78351872)));
+    RDC_TIMED(61, k062_bn_bn_layer_0_bn1_bwd(R(A, 63963136), R(A, 325058560), R(A, 322961408), R(S, 16815104), R(A, 339738624), R(A, 339740672), R(S, 78347776), R(S, 78349824), R(A, 33554432)));
+    RDC_TIMED(58, k061_bn_bn_layer_0_conv1_bwd_data(R(A, 33554432), R(S, 2659328), R(A, 0), R(A, 49283072)));
+    RDC_TIMED(59, k061_bn_bn_layer_0_conv1_bwd_weight(R(A, 33554432), R(S, 307654912), R(A, 0), R(S, 64192000)));
+    RDC_TIMED(54, k060_bn_concat_bwd0(R(A, 49283072), R(A, 0)));
+    RDC_TIMED(55, k060_bn_concat_bwd1(R(A, 49283072), R(A, 4194304)));
     RDC_TIMED(52, k058_bn_bn3_bwd(R(A, 4194304), R(S, 303460608), R(A, 281018368), R(S, 2657280), R(A, 339761152), R(A, 339762176), R(S, 64189952), R(S, 64190976), R(A, 8388608)));
     RDC_TIMED(50, k057_bn_conv3_bwd_weight(R(A, 8388608), R(S, 286683392), R(A, 4194304), R(S, 63010304)));
     RDC_TIMED(47, k055_bn_bn2_bwd(R(A, 0), R(S, 299266304), R(A, 276824064), R(S, 1475584), R(A, 339759104), R(A, 339760128), R(S, 63008256), R(S, 63009280), R(A, 16252928)));
