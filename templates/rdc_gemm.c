@@ -123,16 +123,18 @@ static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs
 }
 
 /* The B operand of rdc_gemm: element (k, n) is b[k*sk + n*sn], or, with a window, the
- * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T). */
+ * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T), or,
+ * packed, one panel already laid out as rdc_pack_b would (b[k*RDC_NR + n], n < RDC_NR). */
 typedef struct rdc_operand {
     const real *b;
     long sk, sn;
     const rdc_window *win;
-    int transposed;
+    int transposed, packed;
 } rdc_operand;
 
-static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0}; }
-static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed}; }
+static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0, 0}; }
+static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed, 0}; }
+static inline rdc_operand rdc_panel(const real *b) { return (rdc_operand){b, RDC_NR, 1, NULL, 0, 1}; }
 
 /* Panel dst[k][RDC_NR] of B's rows k0..k0+kc and columns j0..j0+nb, zero past nb. */
 static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
@@ -185,9 +187,10 @@ static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0
 
 /* Column panel jp (columns jp*RDC_NR..) of C[M][N] (=, or += when accumulate) sum over k < K of
  * A[m*am + k*ak] * B(k, n), then the epilogue e if any (C row-major, ldc), with `b` (one
- * RDC_KC x RDC_NR panel) to pack into. For each block of RDC_KC rows of B it packs the panel
- * (L1) and runs it against every row tile of A (L2), so C's panel (M x RDC_NR) stays in cache
- * across the blocks. Each element sums k in a fixed order. */
+ * RDC_KC x RDC_NR panel) to pack into unless B is packed (its one panel, jp = 0). For each
+ * block of RDC_KC rows of B it packs the panel (L1) and runs it against every row tile of A
+ * (L2), so C's panel (M x RDC_NR) stays in cache across the blocks. Each element sums k in a
+ * fixed order. */
 static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
                            real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict b)
 {
@@ -195,19 +198,20 @@ static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, 
     const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
     for (int k0 = 0; k0 < K; k0 += RDC_KC) {
         const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
-        rdc_pack_b(B, k0, kc, j0, nb, b);
+        const real *panel = B->packed ? B->b + (long)k0 * RDC_NR : b;
+        if (!B->packed) rdc_pack_b(B, k0, kc, j0, nb, b);
         for (int ip = 0; ip < mp; ip++) {
             const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
             const real *a = A + (long)i0 * am + (long)k0 * ak;
             real *c = C + (long)i0 * ldc + j0;
             if (mb == RDC_MR && nb == RDC_NR) {
-                rdc_micro(kc, a, am, ak, b, c, ldc, add);
+                rdc_micro(kc, a, am, ak, panel, c, ldc, add);
             } else {
                 /* An edge tile: rows past M read as 0, through a full tile on the stack. */
                 real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
                 for (int k = 0; k < kc; k++)
                     for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
+                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0);
                 for (int i = 0; i < mb; i++)
                     for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
             }

@@ -62,18 +62,21 @@ static inline void rdc_wino_gt(real u0, real u1, real u2, real u3, real u4, real
 
 /* Rows are handled as their 4 phases, ph[j*n + u] = r[4u + j] (u < n), so that tiles at
  * stride 4 read and write unit-stride vectors; the (de)interleaving is done by shuffles.
- * The phases of image row xr (W values) seen through a padding of PL on the left, 0 outside: */
-static inline void rdc_phases4(const real *restrict xr, int W, int PL, int n, real *restrict ph)
+ * The phases of image row xr (W values) from column q0 on, ph[j*n + u] = xr[q0 + 4u + j],
+ * 0 outside the row (the padding): */
+static inline void rdc_phases4(const real *restrict xr, int W, int q0, int n, real *restrict ph)
 {
     /* u0..u1: the u whose 4 values all lie inside the row. */
-    const int u0 = (PL + 3) / 4, u1 = W + PL >= 4 ? (W + PL - 4) / 4 + 1 : 0, hi = u1 < n ? u1 : n;
-    for (int u = u0; u < hi; u++)
-        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[4 * u + j - PL];
+    const int u0 = q0 >= 0 ? 0 : ((3 - q0) / 4 < n ? (3 - q0) / 4 : n);
+    int u1 = W - 4 - q0 >= 0 ? (W - 4 - q0) / 4 + 1 : 0;
+    u1 = u1 > n ? n : (u1 < u0 ? u0 : u1);
+    for (int u = u0; u < u1; u++)
+        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[q0 + 4 * u + j];
     for (int u = 0; u < n; u++) {
-        if (u == u0 && hi > u0) u = hi;
+        if (u == u0) u = u1;
         if (u >= n) break;
         for (int j = 0; j < 4; j++) {
-            const int iw = 4 * u + j - PL;
+            const int iw = q0 + 4 * u + j;
             ph[j * n + u] = iw >= 0 && iw < W ? xr[iw] : 0;
         }
     }
@@ -95,12 +98,11 @@ static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *res
 /* Filters are transformed RDC_WINO_LANES channel pairs at a time, the lanes innermost. */
 #define RDC_WINO_LANES 16
 
-/* U[e*K*C + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
+/* U[e*us + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
  * w[c][k] turned by 180 degrees (the data gradient's filter: K and C are then the
  * convolution's input and output channels). */
-static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U)
+static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U, long us)
 {
-    const long KC = (long)K * C;
     #pragma omp parallel for schedule(static)
     for (int k = 0; k < K; k++)
         for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
@@ -113,22 +115,25 @@ static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, r
                 for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(f[q][l], f[3 + q][l], f[6 + q][l], &t[0][q][l], 3 * RDC_WINO_LANES);
             for (int a = 0; a < 6; a++)
                 for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(t[a][0][l], t[a][1][l], t[a][2][l], &u[6 * a][l], RDC_WINO_LANES);
+            /* (A full block's stores have a constant count: vector stores, not 36 memcpy calls.) */
             for (int e = 0; e < 36; e++)
-                for (int l = 0; l < lanes; l++) U[e * KC + (long)k * C + c0 + l] = u[e][l];
+                if (lanes == RDC_WINO_LANES)
+                    for (int l = 0; l < RDC_WINO_LANES; l++) U[e * us + (long)k * C + c0 + l] = u[e][l];
+                else
+                    for (int l = 0; l < lanes; l++) U[e * us + (long)k * C + c0 + l] = u[e][l];
         }
 }
 
-/* dw[k][c] = (G^T u G) of u[e] = dU[e*K*C + k*C + c]: the filter gradient from its transform. */
-static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *restrict dw)
+/* dw[k][c] = (G^T u G) of u[e] = dU[e*us + k*C + c]: the filter gradient from its transform. */
+static void rdc_wino_filter_grad(const real *restrict dU, long us, int K, int C, real *restrict dw)
 {
-    const long KC = (long)K * C;
     #pragma omp parallel for schedule(static)
     for (int k = 0; k < K; k++)
         for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
             const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
             real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
             for (int e = 0; e < 36; e++)
-                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * KC + (long)k * C + c0 + l] : 0;
+                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + (long)k * C + c0 + l] : 0;
             for (int b = 0; b < 6; b++)
                 for (int l = 0; l < RDC_WINO_LANES; l++)
                     rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
@@ -140,132 +145,169 @@ static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *re
         }
 }
 
-/* V[e*es + c*TT + t] = (B^T d B)[e] of the input tiles of images x[G][C][H][W]: tile
- * t = (g*TH + th)*TW + tw has its top left at (4th - PT, 4tw - PL), 0 outside the image. */
+/* v[e*es + t] (t < n) = (B^T d B)[e] of the n input tiles from tile tw0 of tile row th of the
+ * plane xc (H x W): tile (th, tw) has its top left at (4th - PT, 4tw - PL), 0 outside. */
+static inline void rdc_wino_input_tiles(const real *restrict xc, int H, int W, int PT, int PL, int th, int tw0, int n,
+                                        real *restrict v, long es)
+{
+    real ph[4][n + 1], r[6][6][n];
+    /* r[i][b][t]: row i of the tiles, transformed along its width. */
+    for (int i = 0; i < 6; i++) {
+        const int ih = 4 * th - PT + i;
+        if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
+        rdc_phases4(xc + (long)ih * W, W, 4 * tw0 - PL, n + 1, ph[0]);
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_bt(ph[0][t], ph[1][t], ph[2][t], ph[3][t], ph[0][t + 1], ph[1][t + 1], &r[i][0][t], n);
+    }
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_bt(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], r[4][b][t], r[5][b][t], v + b * es + t, 6 * es);
+}
+
+/* The rows of the n output tiles from tile tw0 of tile row th of the plane yk (OH x OW,
+ * clipped to it) (=, or += when accumulate) A^T m A of m[e*es + t], the epilogue applied to
+ * those first when ep (a forward does not accumulate, a data gradient has no epilogue). */
+static inline void rdc_wino_output_tiles(const real *restrict m, long es, int th, int tw0, int n, int OH, int OW,
+                                         real *restrict yk, int accumulate, const rdc_epilogue *ep, int k)
+{
+    const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
+    const int act = ep ? ep->act : 0, width = OW - 4 * tw0 < 4 * n ? OW - 4 * tw0 : 4 * n;
+    real s[4][6][n], ph[4][n];
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_at(m[b * es + t], m[(6 + b) * es + t], m[(12 + b) * es + t], m[(18 + b) * es + t],
+                        m[(24 + b) * es + t], m[(30 + b) * es + t], &s[0][b][t], 6 * n);
+    for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &ph[0][t], n);
+        if (ep)
+            for (int o = 0; o < 4 * n; o++) {
+                const real v = ph[0][o] * scale + shift;
+                ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
+            }
+        rdc_unphase4(ph[0], n, width, yk + (long)(4 * th + i) * OW + 4 * tw0, accumulate);
+    }
+}
+
+/* m[e*es + t] (t < n) = (A d A^T)[e] of the n 4x4 tiles d from tile tw0 of tile row th of
+ * the plane dk (OH x OW, 0 past it): the adjoint of rdc_wino_output_tiles' transform. */
+static inline void rdc_wino_output_grad_tiles(const real *restrict dk, int OH, int OW, int th, int tw0, int n,
+                                              real *restrict m, long es)
+{
+    real ph[4][n], r[4][6][n];
+    for (int i = 0; i < 4; i++) {
+        const int oh = 4 * th + i;
+        if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
+        rdc_phases4(dk + (long)oh * OW, OW, 4 * tw0, n, ph[0]);
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_a(ph[0][t], ph[1][t], ph[2][t], ph[3][t], &r[i][0][t], n);
+    }
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_a(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], m + b * es + t, 6 * es);
+}
+
+/* V[e*es + c*TT + t] = the transformed input tiles of images x[G][C][H][W], tile
+ * t = (g*TH + th)*TW + tw (rdc_wino_input_tiles). */
 static void rdc_wino_input(const real *restrict x, int G, int C, int H, int W, int PT, int PL, int TH, int TW,
                            real *restrict V, long es)
 {
     const long TT = (long)G * TH * TW;
     #pragma omp parallel for collapse(2) schedule(static)
     for (int g = 0; g < G; g++)
-        for (int c = 0; c < C; c++) {
-            const real *xc = x + ((long)g * C + c) * H * W;
-            real ph[4][TW + 1], r[6][6][TW];
-            for (int th = 0; th < TH; th++) {
-                /* r[i][b][tw]: row i of the tile row, transformed along its width. */
-                for (int i = 0; i < 6; i++) {
-                    const int ih = 4 * th - PT + i;
-                    if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
-                    rdc_phases4(xc + (long)ih * W, W, PL, TW + 1, ph[0]);
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_bt(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], ph[0][tw + 1], ph[1][tw + 1], &r[i][0][tw], TW);
-                }
-                real *v = V + (long)c * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_bt(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], r[4][b][tw], r[5][b][tw], v + b * es + tw, 6 * es);
-            }
-        }
+        for (int c = 0; c < C; c++)
+            for (int th = 0; th < TH; th++)
+                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, 0, TW,
+                                     V + (long)c * TT + ((long)g * TH + th) * TW, es);
 }
 
-/* y[G][K][OH][OW] (=, or += when accumulate) the output tiles A^T m A of
- * m[e] = M[e*es + k*TT + t], clipped to the image, the epilogue ep (if any) applied to them
- * first (a forward does not accumulate, a data gradient has no epilogue). */
-static void rdc_wino_output(const real *restrict M, long es, int G, int K, int OH, int OW, int TH, int TW,
-                            real *restrict y, int accumulate, const rdc_epilogue *ep)
-{
-    const long TT = (long)G * TH * TW;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++) {
-            const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
-            const int act = ep ? ep->act : 0;
-            real s[4][6][TW], ph[4][TW];
-            for (int th = 0; th < TH; th++) {
-                const real *m = M + (long)k * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_at(m[b * es + tw], m[(6 + b) * es + tw], m[(12 + b) * es + tw], m[(18 + b) * es + tw],
-                                    m[(24 + b) * es + tw], m[(30 + b) * es + tw], &s[0][b][tw], 6 * TW);
-                for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_at(s[i][0][tw], s[i][1][tw], s[i][2][tw], s[i][3][tw], s[i][4][tw], s[i][5][tw], &ph[0][tw], TW);
-                    if (ep)
-                        for (int o = 0; o < 4 * TW; o++) {
-                            const real v = ph[0][o] * scale + shift;
-                            ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
-                        }
-                    rdc_unphase4(ph[0], TW, OW, y + (((long)g * K + k) * OH + 4 * th + i) * OW, accumulate);
-                }
-            }
-        }
-}
-
-/* Mg[e*es + k*TT + t] = (A d A^T)[e] of the 4x4 tiles d of dy[G][K][OH][OW] (0 past the
- * image): the adjoint of rdc_wino_output's tile transform. */
+/* Mg[e*es + k*TT + t] = the transformed output-gradient tiles of dy[G][K][OH][OW]. */
 static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, int OW, int TH, int TW,
                                  real *restrict Mg, long es)
 {
     const long TT = (long)G * TH * TW;
     #pragma omp parallel for collapse(2) schedule(static)
     for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++) {
-            const real *dk = dy + ((long)g * K + k) * OH * OW;
-            real ph[4][TW], r[4][6][TW];
-            for (int th = 0; th < TH; th++) {
-                for (int i = 0; i < 4; i++) {
-                    const int oh = 4 * th + i;
-                    if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
-                    rdc_phases4(dk + (long)oh * OW, OW, 0, TW, ph[0]);
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++) rdc_wino_a(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], &r[i][0][tw], TW);
-                }
-                real *m = Mg + (long)k * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_a(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], m + b * es + tw, 6 * es);
-            }
-        }
+        for (int k = 0; k < K; k++)
+            for (int th = 0; th < TH; th++)
+                rdc_wino_output_grad_tiles(dy + ((long)g * K + k) * OH * OW, OH, OW, th, 0, TW,
+                                           Mg + (long)k * TT + ((long)g * TH + th) * TW, es);
 }
 
-/* Elements of a Winograd convolution's scratch (the forward's and data gradient's
- * U, V, M, or the weight gradient's dU, V, Mg, then the GEMM packing) for G images. */
-#define RDC_WINO_SCRATCH(K, C, G, TH, TW) (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW)) + RDC_GEMM_PACK)
+/* The 36 transformed matrices of U, V, M (or dU, V, Mg) lie a cache line further apart than
+ * their sizes, which are mostly powers of 2: 36 streams 2^k bytes apart would all fall in
+ * the same L1 set. */
+#define RDC_WINO_PAD 16
+
+/* Elements of the weight gradient's scratch (dU, then V and Mg of G images, then the GEMM
+ * packing). */
+#define RDC_WINO_SCRATCH(K, C, G, TH, TW) \
+    (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW) + 3 * RDC_WINO_PAD) + RDC_GEMM_PACK)
+
+/* Elements of rdc_wino_conv's scratch: U, then per thread (up to `threads`) a block's V and
+ * M, sized for the widest panel there is (RDC_NR = 32: AVX-512 floats). */
+#define RDC_WINO_CONV_SCRATCH(K, C, threads) \
+    (36L * ((long)(K) * (C) + RDC_WINO_PAD) + (threads) * 36L * (((long)(C) + (K)) * 32 + 2 * RDC_WINO_PAD))
 
 /* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
- * x[N][C][H][W] with w, padding PT, PL), G images at a time; w is [K][C][3][3], or, flipped,
- * [C][K][3][3] turned by 180 degrees (a data gradient). */
-static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int G, int C, int H, int W,
+ * x[N][C][H][W] with w, padding PT, PL); w is [K][C][3][3], or, flipped, [C][K][3][3] turned by
+ * 180 degrees (a data gradient). The tiles go one GEMM panel (RDC_NR tiles) at a time, on at
+ * most `threads` threads: each transforms a block's input tiles straight into the 36 packed
+ * panels the micro-kernel reads, multiplies, and transforms the products back while all of
+ * it is still in its L2; no transformed tile goes to memory. A block is R = RDC_NR / TW whole
+ * tile rows (of any images), or one RDC_NR-tile segment of a wider tile row. */
+static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int C, int H, int W,
                           int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
-                          const rdc_epilogue *ep, real *restrict scratch)
+                          const rdc_epilogue *ep, int threads, real *restrict scratch)
 {
     const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
-    const long GT = (long)G * TH * TW;
-    real *U = scratch, *V = U + 36L * K * C, *M = V + 36L * C * GT, *pack = M + 36L * K * GT;
-    rdc_wino_filter(w, K, C, flipped, U);
-    for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
-        rdc_gemm_batch(36, (long)K * C, C * GT, K * GT, K, (int)GT, C, U, C, 1, rdc_matrix(V, GT, 1), M, GT, 0, pack);
-        rdc_wino_output(M, K * GT, G, K, OH, OW, TH, TW, y + (long)n * K * OH * OW, accumulate, ep);
+    const int L = TW < RDC_NR ? TW : RDC_NR, S = (TW + L - 1) / L, R = TW < RDC_NR ? RDC_NR / TW : 1;
+    const long TR = (long)N * TH, blocks = (TR + R - 1) / R * S;
+    const long us = (long)K * C + RDC_WINO_PAD, vs = (long)C * RDC_NR + RDC_WINO_PAD, ms = (long)K * RDC_NR + RDC_WINO_PAD;
+    real *U = scratch, *blocked = U + 36 * us;
+    rdc_wino_filter(w, K, C, flipped, U, us);
+    #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
+    for (long b = 0; b < blocks; b++) {
+        real *V = blocked + (long)omp_get_thread_num() * 36 * (vs + ms), *M = V + 36 * vs;
+        const long tr0 = b / S * R;
+        const int tw0 = (int)(b % S) * L, n = TW - tw0 < L ? TW - tw0 : L, rows = TR - tr0 < R ? (int)(TR - tr0) : R;
+        for (int c = 0; c < C; c++) {
+            for (int r = 0; r < rows; r++) {
+                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
+                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, tw0, n, V + (long)c * RDC_NR + r * n, vs);
+            }
+            if (rows * n < RDC_NR)   /* the panel's columns past the block's tiles: 0, not stale values */
+                for (int e = 0; e < 36; e++) memset(V + e * vs + (long)c * RDC_NR + rows * n, 0, sizeof(real) * (RDC_NR - rows * n));
+        }
+        for (int e = 0; e < 36; e++) {
+            const rdc_operand panel = rdc_panel(V + e * vs);
+            rdc_gemm_panel(0, K, rows * n, C, U + e * us, C, 1, &panel, M + e * ms, RDC_NR, 0, NULL, NULL);
+        }
+        for (int k = 0; k < K; k++)
+            for (int r = 0; r < rows; r++) {
+                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
+                rdc_wino_output_tiles(M + (long)k * RDC_NR + r * n, ms, th, tw0, n, OH, OW, y + ((long)g * K + k) * OH * OW,
+                                      accumulate, ep, k);
+            }
     }
 }
 
-/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy. */
+/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy, G images
+ * at a time: their transformed tiles, and the 36 products' sums dU, in memory. */
 static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int C, int H, int W,
                                       int K, int OH, int OW, int PT, int PL, real *restrict dw, real *restrict scratch)
 {
     const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
     const long GT = (long)G * TH * TW;
-    real *dU = scratch, *V = dU + 36L * K * C, *Mg = V + 36L * C * GT, *pack = Mg + 36L * K * GT;
+    const long us = (long)K * C + RDC_WINO_PAD, vs = C * GT + RDC_WINO_PAD, ms = K * GT + RDC_WINO_PAD;
+    real *dU = scratch, *V = dU + 36 * us, *Mg = V + 36 * vs, *pack = Mg + 36 * ms;
     for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
-        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, K * GT);
-        rdc_gemm_batch(36, K * GT, C * GT, (long)K * C, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
+        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, vs);
+        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, ms);
+        rdc_gemm_batch(36, ms, vs, us, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
     }
-    rdc_wino_filter_grad(dU, K, C, dw);
+    rdc_wino_filter_grad(dU, us, K, C, dw);
 }

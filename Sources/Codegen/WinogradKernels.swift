@@ -1,8 +1,9 @@
 /// 3x3 stride-1 convolutions by Winograd's F(4x4, 3x3) (templates/rdc_winograd.c): 36
 /// products per 4x4 output tile and channel pair instead of 144, for the forward, the data
 /// gradient (the forward of dy with the flipped filter) and the weight gradient. The compiler
-/// takes this path where it wins; a pass's `col` scratch holds the transformed filter (or its
-/// gradient), the transformed input and output tiles of one image group, and the GEMM packing.
+/// takes this path where it wins; a pass's `col` scratch holds the transformed filter, and
+/// the blocks of transformed tiles of each thread (forward, data gradient), or the filter
+/// gradient's transform, the transformed tiles of one image group and the GEMM packing.
 enum WinogradKernels {
     /// Dense 3x3 stride-1 convolutions with at most 2 rows or columns of padding on each side
     /// (the data gradient's flipped convolution then pads 2 - p), and enough channels on both
@@ -14,43 +15,59 @@ enum WinogradKernels {
             && [g.pt, g.pl, pb, pr].allSatisfy { (0...2).contains($0) } && g.ci >= 16 && g.co >= 16
     }
 
-    /// The images taken together, and the tiles of each, for a pass producing `h` x `w` maps.
-    static func group(_ g: ConvGeometry, h: Int, w: Int) -> (group: ImageGroup, th: Int, tw: Int) {
-        let (th, tw) = ((h + 3) / 4, (w + 3) / 4)
+    /// The weight gradient's images taken together, and the tiles of each.
+    static func group(_ g: ConvGeometry) -> (group: ImageGroup, th: Int, tw: Int) {
+        let (th, tw) = ((g.oh + 3) / 4, (g.ow + 3) / 4)
         return (ImageGroup(images: g.n, pixels: th * tw, target: ImageGroup.winogradColumns), th, tw)
     }
 
-    /// Elements of a pass's scratch: RDC_WINO_SCRATCH, plus the forward's epilogue coefficients.
-    static func columns(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int {
-        let (group, th, tw) = pass == .backwardData ? self.group(g, h: g.h, w: g.w) : self.group(g, h: g.oh, w: g.ow)
-        return 36 * (g.ci * g.co + (g.ci + g.co) * group.images * th * tw) + DenseConvKernels.packElements
-            + (pass == .forward ? 2 * g.co : 0)
+    /// RDC_WINO_PAD of templates/rdc_winograd.c.
+    static let padElements = 16
+
+    /// Threads rdc_wino_conv may use: each needs its own block (36 panels of 32 tiles, for the
+    /// input and the output channels), and all the blocks together at most `blockBudget`
+    /// elements (16 MB of floats), so that a deep layer's blocks do not swell the arena. Cores
+    /// past that sit this kernel out.
+    static func threads(_ g: ConvGeometry) -> Int {
+        max(2, min(16, blockBudget / blockElements(g)))
     }
 
-    static func constants(_ g: ConvGeometry, images: Int) -> String {
+    static let blockBudget = 4 << 20
+
+    static func blockElements(_ g: ConvGeometry) -> Int { 36 * ((g.ci + g.co) * 32 + 2 * padElements) }
+
+    /// Elements of a pass's scratch: RDC_WINO_CONV_SCRATCH (forward, data gradient; plus the
+    /// forward's epilogue coefficients) or RDC_WINO_SCRATCH (weight gradient).
+    static func columns(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int {
+        switch pass {
+        case .forward, .backwardData:
+            return 36 * (g.ci * g.co + padElements) + threads(g) * blockElements(g) + (pass == .forward ? 2 * g.co : 0)
+        case .backwardWeight:
+            let (group, th, tw) = group(g)
+            return 36 * (g.ci * g.co + (g.ci + g.co) * group.images * th * tw + 3 * padElements) + DenseConvKernels.packElements
+        }
+    }
+
+    static func constants(_ g: ConvGeometry, images: Int? = nil) -> String {
         CText.constants([("N", g.n), ("CI", g.ci), ("H", g.h), ("W", g.w), ("CO", g.co), ("OH", g.oh), ("OW", g.ow),
-                         ("PT", g.pt), ("PL", g.pl), ("G", images)])
+                         ("PT", g.pt), ("PL", g.pl), ("THREADS", threads(g))] + (images.map { [("G", $0)] } ?? []))
     }
 
     /// y = epilogue(conv(x, w)); args x, w, epilogue args, col, y.
     static func forward(_ g: ConvGeometry, _ e: Epilogue) -> String {
-        let (group, _, _) = self.group(g, h: g.oh, w: g.ow)
         let ep = e.gemm(coefficients: "col + \(columns(g, .forward) - 2 * g.co)")
-        return constants(g, images: group.images) + ep.setup
-            + "    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, \(ep.argument), col);\n"
+        return constants(g) + ep.setup
+            + "    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, \(ep.argument), THREADS, col);\n"
     }
 
     /// dx (=|+=) the convolution of dy with the flipped filter, padding 2 - p; args dy, w, col, dx.
     static func backwardData(_ g: ConvGeometry, accumulate: Bool) -> String {
-        let (group, _, _) = self.group(g, h: g.h, w: g.w)
-        return constants(g, images: group.images)
-            + "    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, \(accumulate ? 1 : 0), NULL, col);\n"
+        constants(g) + "    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, \(accumulate ? 1 : 0), NULL, THREADS, col);\n"
     }
 
     /// dw = G^T (sum over tiles of (A dy A^T) (.) (B^T x B)) G, db = sum of dy; args dy, x, col, dw[, db].
     static func backwardWeight(_ g: ConvGeometry, bias: Bool) -> String {
-        let (group, _, _) = self.group(g, h: g.oh, w: g.ow)
-        return constants(g, images: group.images)
+        constants(g, images: group(g).group.images)
             + "    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);\n"
             + (bias ? DenseConvKernels.biasGradient(plane: "OH * OW") : "")
     }

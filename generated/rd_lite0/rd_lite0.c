@@ -1039,16 +1039,18 @@ static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs
 }
 
 /* The B operand of rdc_gemm: element (k, n) is b[k*sk + n*sn], or, with a window, the
- * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T). */
+ * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T), or,
+ * packed, one panel already laid out as rdc_pack_b would (b[k*RDC_NR + n], n < RDC_NR). */
 typedef struct rdc_operand {
     const real *b;
     long sk, sn;
     const rdc_window *win;
-    int transposed;
+    int transposed, packed;
 } rdc_operand;
 
-static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0}; }
-static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed}; }
+static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0, 0}; }
+static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed, 0}; }
+static inline rdc_operand rdc_panel(const real *b) { return (rdc_operand){b, RDC_NR, 1, NULL, 0, 1}; }
 
 /* Panel dst[k][RDC_NR] of B's rows k0..k0+kc and columns j0..j0+nb, zero past nb. */
 static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
@@ -1101,9 +1103,10 @@ static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0
 
 /* Column panel jp (columns jp*RDC_NR..) of C[M][N] (=, or += when accumulate) sum over k < K of
  * A[m*am + k*ak] * B(k, n), then the epilogue e if any (C row-major, ldc), with `b` (one
- * RDC_KC x RDC_NR panel) to pack into. For each block of RDC_KC rows of B it packs the panel
- * (L1) and runs it against every row tile of A (L2), so C's panel (M x RDC_NR) stays in cache
- * across the blocks. Each element sums k in a fixed order. */
+ * RDC_KC x RDC_NR panel) to pack into unless B is packed (its one panel, jp = 0). For each
+ * block of RDC_KC rows of B it packs the panel (L1) and runs it against every row tile of A
+ * (L2), so C's panel (M x RDC_NR) stays in cache across the blocks. Each element sums k in a
+ * fixed order. */
 static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
                            real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict b)
 {
@@ -1111,19 +1114,20 @@ static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, 
     const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
     for (int k0 = 0; k0 < K; k0 += RDC_KC) {
         const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
-        rdc_pack_b(B, k0, kc, j0, nb, b);
+        const real *panel = B->packed ? B->b + (long)k0 * RDC_NR : b;
+        if (!B->packed) rdc_pack_b(B, k0, kc, j0, nb, b);
         for (int ip = 0; ip < mp; ip++) {
             const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
             const real *a = A + (long)i0 * am + (long)k0 * ak;
             real *c = C + (long)i0 * ldc + j0;
             if (mb == RDC_MR && nb == RDC_NR) {
-                rdc_micro(kc, a, am, ak, b, c, ldc, add);
+                rdc_micro(kc, a, am, ak, panel, c, ldc, add);
             } else {
                 /* An edge tile: rows past M read as 0, through a full tile on the stack. */
                 real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
                 for (int k = 0; k < kc; k++)
                     for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
+                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0);
                 for (int i = 0; i < mb; i++)
                     for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
             }
@@ -1276,18 +1280,21 @@ static inline void rdc_wino_gt(real u0, real u1, real u2, real u3, real u4, real
 
 /* Rows are handled as their 4 phases, ph[j*n + u] = r[4u + j] (u < n), so that tiles at
  * stride 4 read and write unit-stride vectors; the (de)interleaving is done by shuffles.
- * The phases of image row xr (W values) seen through a padding of PL on the left, 0 outside: */
-static inline void rdc_phases4(const real *restrict xr, int W, int PL, int n, real *restrict ph)
+ * The phases of image row xr (W values) from column q0 on, ph[j*n + u] = xr[q0 + 4u + j],
+ * 0 outside the row (the padding): */
+static inline void rdc_phases4(const real *restrict xr, int W, int q0, int n, real *restrict ph)
 {
     /* u0..u1: the u whose 4 values all lie inside the row. */
-    const int u0 = (PL + 3) / 4, u1 = W + PL >= 4 ? (W + PL - 4) / 4 + 1 : 0, hi = u1 < n ? u1 : n;
-    for (int u = u0; u < hi; u++)
-        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[4 * u + j - PL];
+    const int u0 = q0 >= 0 ? 0 : ((3 - q0) / 4 < n ? (3 - q0) / 4 : n);
+    int u1 = W - 4 - q0 >= 0 ? (W - 4 - q0) / 4 + 1 : 0;
+    u1 = u1 > n ? n : (u1 < u0 ? u0 : u1);
+    for (int u = u0; u < u1; u++)
+        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[q0 + 4 * u + j];
     for (int u = 0; u < n; u++) {
-        if (u == u0 && hi > u0) u = hi;
+        if (u == u0) u = u1;
         if (u >= n) break;
         for (int j = 0; j < 4; j++) {
-            const int iw = 4 * u + j - PL;
+            const int iw = q0 + 4 * u + j;
             ph[j * n + u] = iw >= 0 && iw < W ? xr[iw] : 0;
         }
     }
@@ -1309,12 +1316,11 @@ static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *res
 /* Filters are transformed RDC_WINO_LANES channel pairs at a time, the lanes innermost. */
 #define RDC_WINO_LANES 16
 
-/* U[e*K*C + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
+/* U[e*us + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
  * w[c][k] turned by 180 degrees (the data gradient's filter: K and C are then the
  * convolution's input and output channels). */
-static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U)
+static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U, long us)
 {
-    const long KC = (long)K * C;
     #pragma omp parallel for schedule(static)
     for (int k = 0; k < K; k++)
         for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
@@ -1327,22 +1333,25 @@ static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, r
                 for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(f[q][l], f[3 + q][l], f[6 + q][l], &t[0][q][l], 3 * RDC_WINO_LANES);
             for (int a = 0; a < 6; a++)
                 for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(t[a][0][l], t[a][1][l], t[a][2][l], &u[6 * a][l], RDC_WINO_LANES);
+            /* (A full block's stores have a constant count: vector stores, not 36 memcpy calls.) */
             for (int e = 0; e < 36; e++)
-                for (int l = 0; l < lanes; l++) U[e * KC + (long)k * C + c0 + l] = u[e][l];
+                if (lanes == RDC_WINO_LANES)
+                    for (int l = 0; l < RDC_WINO_LANES; l++) U[e * us + (long)k * C + c0 + l] = u[e][l];
+                else
+                    for (int l = 0; l < lanes; l++) U[e * us + (long)k * C + c0 + l] = u[e][l];
         }
 }
 
-/* dw[k][c] = (G^T u G) of u[e] = dU[e*K*C + k*C + c]: the filter gradient from its transform. */
-static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *restrict dw)
+/* dw[k][c] = (G^T u G) of u[e] = dU[e*us + k*C + c]: the filter gradient from its transform. */
+static void rdc_wino_filter_grad(const real *restrict dU, long us, int K, int C, real *restrict dw)
 {
-    const long KC = (long)K * C;
     #pragma omp parallel for schedule(static)
     for (int k = 0; k < K; k++)
         for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
             const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
             real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
             for (int e = 0; e < 36; e++)
-                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * KC + (long)k * C + c0 + l] : 0;
+                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + (long)k * C + c0 + l] : 0;
             for (int b = 0; b < 6; b++)
                 for (int l = 0; l < RDC_WINO_LANES; l++)
                     rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
@@ -1354,134 +1363,171 @@ static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *re
         }
 }
 
-/* V[e*es + c*TT + t] = (B^T d B)[e] of the input tiles of images x[G][C][H][W]: tile
- * t = (g*TH + th)*TW + tw has its top left at (4th - PT, 4tw - PL), 0 outside the image. */
+/* v[e*es + t] (t < n) = (B^T d B)[e] of the n input tiles from tile tw0 of tile row th of the
+ * plane xc (H x W): tile (th, tw) has its top left at (4th - PT, 4tw - PL), 0 outside. */
+static inline void rdc_wino_input_tiles(const real *restrict xc, int H, int W, int PT, int PL, int th, int tw0, int n,
+                                        real *restrict v, long es)
+{
+    real ph[4][n + 1], r[6][6][n];
+    /* r[i][b][t]: row i of the tiles, transformed along its width. */
+    for (int i = 0; i < 6; i++) {
+        const int ih = 4 * th - PT + i;
+        if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
+        rdc_phases4(xc + (long)ih * W, W, 4 * tw0 - PL, n + 1, ph[0]);
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_bt(ph[0][t], ph[1][t], ph[2][t], ph[3][t], ph[0][t + 1], ph[1][t + 1], &r[i][0][t], n);
+    }
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_bt(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], r[4][b][t], r[5][b][t], v + b * es + t, 6 * es);
+}
+
+/* The rows of the n output tiles from tile tw0 of tile row th of the plane yk (OH x OW,
+ * clipped to it) (=, or += when accumulate) A^T m A of m[e*es + t], the epilogue applied to
+ * those first when ep (a forward does not accumulate, a data gradient has no epilogue). */
+static inline void rdc_wino_output_tiles(const real *restrict m, long es, int th, int tw0, int n, int OH, int OW,
+                                         real *restrict yk, int accumulate, const rdc_epilogue *ep, int k)
+{
+    const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
+    const int act = ep ? ep->act : 0, width = OW - 4 * tw0 < 4 * n ? OW - 4 * tw0 : 4 * n;
+    real s[4][6][n], ph[4][n];
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_at(m[b * es + t], m[(6 + b) * es + t], m[(12 + b) * es + t], m[(18 + b) * es + t],
+                        m[(24 + b) * es + t], m[(30 + b) * es + t], &s[0][b][t], 6 * n);
+    for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &ph[0][t], n);
+        if (ep)
+            for (int o = 0; o < 4 * n; o++) {
+                const real v = ph[0][o] * scale + shift;
+                ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
+            }
+        rdc_unphase4(ph[0], n, width, yk + (long)(4 * th + i) * OW + 4 * tw0, accumulate);
+    }
+}
+
+/* m[e*es + t] (t < n) = (A d A^T)[e] of the n 4x4 tiles d from tile tw0 of tile row th of
+ * the plane dk (OH x OW, 0 past it): the adjoint of rdc_wino_output_tiles' transform. */
+static inline void rdc_wino_output_grad_tiles(const real *restrict dk, int OH, int OW, int th, int tw0, int n,
+                                              real *restrict m, long es)
+{
+    real ph[4][n], r[4][6][n];
+    for (int i = 0; i < 4; i++) {
+        const int oh = 4 * th + i;
+        if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
+        rdc_phases4(dk + (long)oh * OW, OW, 4 * tw0, n, ph[0]);
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_a(ph[0][t], ph[1][t], ph[2][t], ph[3][t], &r[i][0][t], n);
+    }
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_a(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], m + b * es + t, 6 * es);
+}
+
+/* V[e*es + c*TT + t] = the transformed input tiles of images x[G][C][H][W], tile
+ * t = (g*TH + th)*TW + tw (rdc_wino_input_tiles). */
 static void rdc_wino_input(const real *restrict x, int G, int C, int H, int W, int PT, int PL, int TH, int TW,
                            real *restrict V, long es)
 {
     const long TT = (long)G * TH * TW;
     #pragma omp parallel for collapse(2) schedule(static)
     for (int g = 0; g < G; g++)
-        for (int c = 0; c < C; c++) {
-            const real *xc = x + ((long)g * C + c) * H * W;
-            real ph[4][TW + 1], r[6][6][TW];
-            for (int th = 0; th < TH; th++) {
-                /* r[i][b][tw]: row i of the tile row, transformed along its width. */
-                for (int i = 0; i < 6; i++) {
-                    const int ih = 4 * th - PT + i;
-                    if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
-                    rdc_phases4(xc + (long)ih * W, W, PL, TW + 1, ph[0]);
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_bt(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], ph[0][tw + 1], ph[1][tw + 1], &r[i][0][tw], TW);
-                }
-                real *v = V + (long)c * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_bt(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], r[4][b][tw], r[5][b][tw], v + b * es + tw, 6 * es);
-            }
-        }
+        for (int c = 0; c < C; c++)
+            for (int th = 0; th < TH; th++)
+                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, 0, TW,
+                                     V + (long)c * TT + ((long)g * TH + th) * TW, es);
 }
 
-/* y[G][K][OH][OW] (=, or += when accumulate) the output tiles A^T m A of
- * m[e] = M[e*es + k*TT + t], clipped to the image, the epilogue ep (if any) applied to them
- * first (a forward does not accumulate, a data gradient has no epilogue). */
-static void rdc_wino_output(const real *restrict M, long es, int G, int K, int OH, int OW, int TH, int TW,
-                            real *restrict y, int accumulate, const rdc_epilogue *ep)
-{
-    const long TT = (long)G * TH * TW;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++) {
-            const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
-            const int act = ep ? ep->act : 0;
-            real s[4][6][TW], ph[4][TW];
-            for (int th = 0; th < TH; th++) {
-                const real *m = M + (long)k * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_at(m[b * es + tw], m[(6 + b) * es + tw], m[(12 + b) * es + tw], m[(18 + b) * es + tw],
-                                    m[(24 + b) * es + tw], m[(30 + b) * es + tw], &s[0][b][tw], 6 * TW);
-                for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_at(s[i][0][tw], s[i][1][tw], s[i][2][tw], s[i][3][tw], s[i][4][tw], s[i][5][tw], &ph[0][tw], TW);
-                    if (ep)
-                        for (int o = 0; o < 4 * TW; o++) {
-                            const real v = ph[0][o] * scale + shift;
-                            ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
-                        }
-                    rdc_unphase4(ph[0], TW, OW, y + (((long)g * K + k) * OH + 4 * th + i) * OW, accumulate);
-                }
-            }
-        }
-}
-
-/* Mg[e*es + k*TT + t] = (A d A^T)[e] of the 4x4 tiles d of dy[G][K][OH][OW] (0 past the
- * image): the adjoint of rdc_wino_output's tile transform. */
+/* Mg[e*es + k*TT + t] = the transformed output-gradient tiles of dy[G][K][OH][OW]. */
 static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, int OW, int TH, int TW,
                                  real *restrict Mg, long es)
 {
     const long TT = (long)G * TH * TW;
     #pragma omp parallel for collapse(2) schedule(static)
     for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++) {
-            const real *dk = dy + ((long)g * K + k) * OH * OW;
-            real ph[4][TW], r[4][6][TW];
-            for (int th = 0; th < TH; th++) {
-                for (int i = 0; i < 4; i++) {
-                    const int oh = 4 * th + i;
-                    if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
-                    rdc_phases4(dk + (long)oh * OW, OW, 0, TW, ph[0]);
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++) rdc_wino_a(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], &r[i][0][tw], TW);
-                }
-                real *m = Mg + (long)k * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_a(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], m + b * es + tw, 6 * es);
-            }
-        }
+        for (int k = 0; k < K; k++)
+            for (int th = 0; th < TH; th++)
+                rdc_wino_output_grad_tiles(dy + ((long)g * K + k) * OH * OW, OH, OW, th, 0, TW,
+                                           Mg + (long)k * TT + ((long)g * TH + th) * TW, es);
 }
 
-/* Elements of a Winograd convolution's scratch (the forward's and data gradient's
- * U, V, M, or the weight gradient's dU, V, Mg, then the GEMM packing) for G images. */
-#define RDC_WINO_SCRATCH(K, C, G, TH, TW) (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW)) + RDC_GEMM_PACK)
+/* The 36 transformed matrices of U, V, M (or dU, V, Mg) lie a cache line further apart than
+ * their sizes, which are mostly powers of 2: 36 streams 2^k bytes apart would all fall in
+ * the same L1 set. */
+#define RDC_WINO_PAD 16
+
+/* Elements of the weight gradient's scratch (dU, then V and Mg of G images, then the GEMM
+ * packing). */
+#define RDC_WINO_SCRATCH(K, C, G, TH, TW) \
+    (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW) + 3 * RDC_WINO_PAD) + RDC_GEMM_PACK)
+
+/* Elements of rdc_wino_conv's scratch: U, then per thread (up to `threads`) a block's V and
+ * M, sized for the widest panel there is (RDC_NR = 32: AVX-512 floats). */
+#define RDC_WINO_CONV_SCRATCH(K, C, threads) \
+    (36L * ((long)(K) * (C) + RDC_WINO_PAD) + (threads) * 36L * (((long)(C) + (K)) * 32 + 2 * RDC_WINO_PAD))
 
 /* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
- * x[N][C][H][W] with w, padding PT, PL), G images at a time; w is [K][C][3][3], or, flipped,
- * [C][K][3][3] turned by 180 degrees (a data gradient). */
-static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int G, int C, int H, int W,
+ * x[N][C][H][W] with w, padding PT, PL); w is [K][C][3][3], or, flipped, [C][K][3][3] turned by
+ * 180 degrees (a data gradient). The tiles go one GEMM panel (RDC_NR tiles) at a time, on at
+ * most `threads` threads: each transforms a block's input tiles straight into the 36 packed
+ * panels the micro-kernel reads, multiplies, and transforms the products back while all of
+ * it is still in its L2; no transformed tile goes to memory. A block is R = RDC_NR / TW whole
+ * tile rows (of any images), or one RDC_NR-tile segment of a wider tile row. */
+static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int C, int H, int W,
                           int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
-                          const rdc_epilogue *ep, real *restrict scratch)
+                          const rdc_epilogue *ep, int threads, real *restrict scratch)
 {
     const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
-    const long GT = (long)G * TH * TW;
-    real *U = scratch, *V = U + 36L * K * C, *M = V + 36L * C * GT, *pack = M + 36L * K * GT;
-    rdc_wino_filter(w, K, C, flipped, U);
-    for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
-        rdc_gemm_batch(36, (long)K * C, C * GT, K * GT, K, (int)GT, C, U, C, 1, rdc_matrix(V, GT, 1), M, GT, 0, pack);
-        rdc_wino_output(M, K * GT, G, K, OH, OW, TH, TW, y + (long)n * K * OH * OW, accumulate, ep);
+    const int L = TW < RDC_NR ? TW : RDC_NR, S = (TW + L - 1) / L, R = TW < RDC_NR ? RDC_NR / TW : 1;
+    const long TR = (long)N * TH, blocks = (TR + R - 1) / R * S;
+    const long us = (long)K * C + RDC_WINO_PAD, vs = (long)C * RDC_NR + RDC_WINO_PAD, ms = (long)K * RDC_NR + RDC_WINO_PAD;
+    real *U = scratch, *blocked = U + 36 * us;
+    rdc_wino_filter(w, K, C, flipped, U, us);
+    #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
+    for (long b = 0; b < blocks; b++) {
+        real *V = blocked + (long)omp_get_thread_num() * 36 * (vs + ms), *M = V + 36 * vs;
+        const long tr0 = b / S * R;
+        const int tw0 = (int)(b % S) * L, n = TW - tw0 < L ? TW - tw0 : L, rows = TR - tr0 < R ? (int)(TR - tr0) : R;
+        for (int c = 0; c < C; c++) {
+            for (int r = 0; r < rows; r++) {
+                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
+                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, tw0, n, V + (long)c * RDC_NR + r * n, vs);
+            }
+            if (rows * n < RDC_NR)   /* the panel's columns past the block's tiles: 0, not stale values */
+                for (int e = 0; e < 36; e++) memset(V + e * vs + (long)c * RDC_NR + rows * n, 0, sizeof(real) * (RDC_NR - rows * n));
+        }
+        for (int e = 0; e < 36; e++) {
+            const rdc_operand panel = rdc_panel(V + e * vs);
+            rdc_gemm_panel(0, K, rows * n, C, U + e * us, C, 1, &panel, M + e * ms, RDC_NR, 0, NULL, NULL);
+        }
+        for (int k = 0; k < K; k++)
+            for (int r = 0; r < rows; r++) {
+                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
+                rdc_wino_output_tiles(M + (long)k * RDC_NR + r * n, ms, th, tw0, n, OH, OW, y + ((long)g * K + k) * OH * OW,
+                                      accumulate, ep, k);
+            }
     }
 }
 
-/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy. */
+/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy, G images
+ * at a time: their transformed tiles, and the 36 products' sums dU, in memory. */
 static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int C, int H, int W,
                                       int K, int OH, int OW, int PT, int PL, real *restrict dw, real *restrict scratch)
 {
     const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
     const long GT = (long)G * TH * TW;
-    real *dU = scratch, *V = dU + 36L * K * C, *Mg = V + 36L * C * GT, *pack = Mg + 36L * K * GT;
+    const long us = (long)K * C + RDC_WINO_PAD, vs = C * GT + RDC_WINO_PAD, ms = K * GT + RDC_WINO_PAD;
+    real *dU = scratch, *V = dU + 36 * us, *Mg = V + 36 * vs, *pack = Mg + 36 * ms;
     for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
-        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, K * GT);
-        rdc_gemm_batch(36, K * GT, C * GT, (long)K * C, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
+        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, vs);
+        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, ms);
+        rdc_gemm_batch(36, ms, vs, us, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
     }
-    rdc_wino_filter_grad(dU, K, C, dw);
+    rdc_wino_filter_grad(dU, us, K, C, dw);
 }
 
 /* ======== kernels, in graph order ======== */
@@ -3279,16 +3325,16 @@ static void k106_bn_bn_layer_0_bn1_bwd(const real *restrict dy, const real *rest
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm
  * 925.303 MFLOP */
 static void k108_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 3362816, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    real *ep_scale = col + 5944896, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3296,22 +3342,22 @@ static void k108_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -3530,16 +3576,16 @@ static void k112_bn_bn_layer_0_add_bwd(const real *restrict dy, const real *rest
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm + relu
  * 925.532 MFLOP */
 static void k114_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 3362816, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    real *ep_scale = col + 5944896, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3547,22 +3593,22 @@ static void k114_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -3632,16 +3678,16 @@ static void k115_bn_bn_layer_1_bn1_bwd(const real *restrict dy, const real *rest
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm
  * 925.303 MFLOP */
 static void k117_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 3362816, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    real *ep_scale = col + 5944896, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3649,22 +3695,22 @@ static void k117_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -3885,16 +3931,16 @@ static void k122_decoder_layer1_0_bn1_bwd(const real *restrict dy, const real *r
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm
  * 925.762 MFLOP */
 static void k124_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 3040256, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 4599360, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3902,22 +3948,22 @@ static void k124_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer1.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -4138,16 +4184,16 @@ static void k128_decoder_layer1_0_add_bwd(const real *restrict dy, const real *r
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm + relu
  * 926.220 MFLOP */
 static void k130_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 3040256, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 4599360, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4155,22 +4201,22 @@ static void k130_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer1.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -4240,16 +4286,16 @@ static void k131_decoder_layer1_1_bn1_bwd(const real *restrict dy, const real *r
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm
  * 925.762 MFLOP */
 static void k133_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 3040256, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 4599360, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4257,22 +4303,22 @@ static void k133_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 112, H = 16, W = 16, CO = 112, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 16, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -4493,16 +4539,16 @@ static void k138_decoder_layer2_0_bn1_bwd(const real *restrict dy, const real *r
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm
  * 473.170 MFLOP */
 static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 1319168, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 1551168, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4510,22 +4556,22 @@ static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -4746,16 +4792,16 @@ static void k144_decoder_layer2_0_add_bwd(const real *restrict dy, const real *r
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm + relu
  * 473.825 MFLOP */
 static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 1319168, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 1551168, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4763,22 +4809,22 @@ static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -4848,16 +4894,16 @@ static void k147_decoder_layer2_1_bn1_bwd(const real *restrict dy, const real *r
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm
  * 473.170 MFLOP */
 static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 1319168, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 1551168, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4865,22 +4911,22 @@ static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -5099,16 +5145,16 @@ static void k154_decoder_layer3_0_bn1_bwd(const real *restrict dy, const real *r
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm
  * 682.623 MFLOP */
 static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 987392, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 924480, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -5116,22 +5162,22 @@ static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -5350,16 +5396,16 @@ static void k160_decoder_layer3_0_add_bwd(const real *restrict dy, const real *r
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm + relu
  * 684.196 MFLOP */
 static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 987392, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 924480, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -5367,22 +5413,22 @@ static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -5452,16 +5498,16 @@ static void k163_decoder_layer3_1_bn1_bwd(const real *restrict dy, const real *r
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm
  * 682.623 MFLOP */
 static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 987392, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 924480, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -5469,22 +5515,22 @@ static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -6390,27 +6436,27 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(78, k098_bn_conv2_fwd_eval(R(A, 0), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 2621440), R(S, 71706496)));
     RDC_TIMED(84, k101_bn_conv3_fwd_eval(R(S, 67250048), R(S, 197120), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 0), R(S, 73541504)));
     RDC_TIMED(88, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 13453056)));
-    RDC_TIMED(98, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 13453056), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 14370560)));
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 23781376)));
+    RDC_TIMED(98, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 23781376), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 24698880)));
     RDC_TIMED(104, k110_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 75376512), R(S, 4878720), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 0), R(A, 3475200)));
-    RDC_TIMED(109, k112_bn_bn_layer_0_add_fwd(R(A, 14370560), R(A, 3475200), R(A, 13453056)));
-    RDC_TIMED(112, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 13453056), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 14370560)));
-    RDC_TIMED(118, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 14370560), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 15288064)));
-    RDC_TIMED(123, k119_bn_bn_layer_1_add_fwd(R(A, 15288064), R(A, 13453056), R(S, 80881536)));
-    RDC_TIMED(126, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 12161920)));
-    RDC_TIMED(132, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 12161920), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 13996928)));
+    RDC_TIMED(109, k112_bn_bn_layer_0_add_fwd(R(A, 24698880), R(A, 3475200), R(A, 23781376)));
+    RDC_TIMED(112, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 23781376), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 24698880)));
+    RDC_TIMED(118, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 24698880), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 25616384)));
+    RDC_TIMED(123, k119_bn_bn_layer_1_add_fwd(R(A, 25616384), R(A, 23781376), R(S, 80881536)));
+    RDC_TIMED(126, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 18398336)));
+    RDC_TIMED(132, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 18398336), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 20233344)));
     RDC_TIMED(138, k126_decoder_layer1_0_upsample_0_fwd_eval(R(S, 80881536), R(S, 9652608), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 0), R(A, 4849664)));
-    RDC_TIMED(143, k128_decoder_layer1_0_add_fwd(R(A, 13996928), R(A, 4849664), R(A, 12161920)));
-    RDC_TIMED(146, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 12161920), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 13996928)));
-    RDC_TIMED(152, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 13996928), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 15831936)));
-    RDC_TIMED(157, k135_decoder_layer1_1_add_fwd(R(A, 15831936), R(A, 12161920), R(S, 81799040)));
-    RDC_TIMED(160, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 5276992)));
-    RDC_TIMED(166, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 5276992), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 7898432)));
+    RDC_TIMED(143, k128_decoder_layer1_0_add_fwd(R(A, 20233344), R(A, 4849664), R(A, 18398336)));
+    RDC_TIMED(146, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 18398336), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 20233344)));
+    RDC_TIMED(152, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 20233344), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 22068352)));
+    RDC_TIMED(157, k135_decoder_layer1_1_add_fwd(R(A, 22068352), R(A, 18398336), R(S, 81799040)));
+    RDC_TIMED(160, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 6204992)));
+    RDC_TIMED(166, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 6204992), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 8826432)));
     RDC_TIMED(172, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 3211264)));
-    RDC_TIMED(177, k144_decoder_layer2_0_add_fwd(R(A, 7898432), R(A, 3211264), R(A, 10519872)));
-    RDC_TIMED(180, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 10519872), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 5276992)));
-    RDC_TIMED(186, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 5276992), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 7898432)));
-    RDC_TIMED(191, k151_decoder_layer2_1_add_fwd(R(A, 7898432), R(A, 10519872), R(S, 83634048)));
+    RDC_TIMED(177, k144_decoder_layer2_0_add_fwd(R(A, 8826432), R(A, 3211264), R(A, 6204992)));
+    RDC_TIMED(180, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 6204992), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 8826432)));
+    RDC_TIMED(186, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 8826432), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 11447872)));
+    RDC_TIMED(191, k151_decoder_layer2_1_add_fwd(R(A, 11447872), R(A, 6204992), R(S, 83634048)));
     RDC_TIMED(194, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 6291456), R(A, 0)));
     RDC_TIMED(200, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 12582912), R(A, 6291456)));
     RDC_TIMED(206, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 12582912), R(A, 0)));
@@ -6454,27 +6500,27 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     RDC_TIMED(78, k098_bn_conv2_fwd_eval(R(A, 0), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 2621440), R(S, 71706496)));
     RDC_TIMED(84, k101_bn_conv3_fwd_eval(R(S, 67250048), R(S, 197120), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 0), R(S, 73541504)));
     RDC_TIMED(88, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 13453056)));
-    RDC_TIMED(98, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 13453056), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 14370560)));
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 23781376)));
+    RDC_TIMED(98, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 23781376), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 24698880)));
     RDC_TIMED(104, k110_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 75376512), R(S, 4878720), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 0), R(A, 3475200)));
-    RDC_TIMED(109, k112_bn_bn_layer_0_add_fwd(R(A, 14370560), R(A, 3475200), R(A, 13453056)));
-    RDC_TIMED(112, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 13453056), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 14370560)));
-    RDC_TIMED(118, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 14370560), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 15288064)));
-    RDC_TIMED(123, k119_bn_bn_layer_1_add_fwd(R(A, 15288064), R(A, 13453056), R(S, 80881536)));
-    RDC_TIMED(126, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 12161920)));
-    RDC_TIMED(132, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 12161920), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 13996928)));
+    RDC_TIMED(109, k112_bn_bn_layer_0_add_fwd(R(A, 24698880), R(A, 3475200), R(A, 23781376)));
+    RDC_TIMED(112, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 23781376), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 24698880)));
+    RDC_TIMED(118, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 24698880), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 25616384)));
+    RDC_TIMED(123, k119_bn_bn_layer_1_add_fwd(R(A, 25616384), R(A, 23781376), R(S, 80881536)));
+    RDC_TIMED(126, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 18398336)));
+    RDC_TIMED(132, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 18398336), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 20233344)));
     RDC_TIMED(138, k126_decoder_layer1_0_upsample_0_fwd_eval(R(S, 80881536), R(S, 9652608), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 0), R(A, 4849664)));
-    RDC_TIMED(143, k128_decoder_layer1_0_add_fwd(R(A, 13996928), R(A, 4849664), R(A, 12161920)));
-    RDC_TIMED(146, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 12161920), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 13996928)));
-    RDC_TIMED(152, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 13996928), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 15831936)));
-    RDC_TIMED(157, k135_decoder_layer1_1_add_fwd(R(A, 15831936), R(A, 12161920), R(S, 81799040)));
-    RDC_TIMED(160, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 5276992)));
-    RDC_TIMED(166, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 5276992), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 7898432)));
+    RDC_TIMED(143, k128_decoder_layer1_0_add_fwd(R(A, 20233344), R(A, 4849664), R(A, 18398336)));
+    RDC_TIMED(146, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 18398336), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 20233344)));
+    RDC_TIMED(152, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 20233344), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 22068352)));
+    RDC_TIMED(157, k135_decoder_layer1_1_add_fwd(R(A, 22068352), R(A, 18398336), R(S, 81799040)));
+    RDC_TIMED(160, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 6204992)));
+    RDC_TIMED(166, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 6204992), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 8826432)));
     RDC_TIMED(172, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 3211264)));
-    RDC_TIMED(177, k144_decoder_layer2_0_add_fwd(R(A, 7898432), R(A, 3211264), R(A, 10519872)));
-    RDC_TIMED(180, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 10519872), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 5276992)));
-    RDC_TIMED(186, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 5276992), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 7898432)));
-    RDC_TIMED(191, k151_decoder_layer2_1_add_fwd(R(A, 7898432), R(A, 10519872), R(S, 83634048)));
+    RDC_TIMED(177, k144_decoder_layer2_0_add_fwd(R(A, 8826432), R(A, 3211264), R(A, 6204992)));
+    RDC_TIMED(180, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 6204992), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 8826432)));
+    RDC_TIMED(186, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 8826432), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 11447872)));
+    RDC_TIMED(191, k151_decoder_layer2_1_add_fwd(R(A, 11447872), R(A, 6204992), R(S, 83634048)));
     RDC_TIMED(194, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 6291456), R(A, 0)));
     RDC_TIMED(200, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 12582912), R(A, 6291456)));
     RDC_TIMED(206, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 12582912), R(A, 0)));
@@ -6554,59 +6600,59 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(198, k154_decoder_layer3_0_bn1_bwd(R(A, 0), R(A, 14680064), R(A, 8388608), R(S, 11293312), R(A, 127681664), R(A, 127681792), R(S, 22665472), R(S, 22665600), R(A, 20971520)));
     RDC_TIMED(195, k153_decoder_layer3_0_conv1_bwd_data(R(A, 20971520), R(S, 11277952), R(A, 0), R(A, 97517568)));
     RDC_TIMED(196, k153_decoder_layer3_0_conv1_bwd_weight(R(A, 20971520), R(S, 83634048), R(A, 0), R(S, 22650112)));
-    RDC_TIMED(192, k151_decoder_layer2_1_add_bwd(R(A, 97517568), R(S, 83634048), R(A, 0), R(A, 5276672)));
-    RDC_TIMED(190, k150_decoder_layer2_1_bn2_bwd(R(A, 0), R(A, 94896128), R(S, 11277568), R(A, 127681280), R(A, 127681472), R(S, 22649728), R(S, 22649920), R(A, 7898112)));
-    RDC_TIMED(187, k149_decoder_layer2_1_conv2_bwd_data(R(A, 7898112), R(S, 11219968), R(A, 0), R(A, 10519552)));
-    RDC_TIMED(188, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 7898112), R(A, 92274688), R(A, 0), R(S, 22592128)));
-    RDC_TIMED(184, k147_decoder_layer2_1_bn1_bwd(R(A, 10519552), R(A, 92274688), R(A, 89653248), R(S, 11219584), R(A, 127680896), R(A, 127681088), R(S, 22591744), R(S, 22591936), R(A, 7898112)));
-    RDC_TIMED(181, k146_decoder_layer2_1_conv1_bwd_data(R(A, 7898112), R(S, 11161984), R(A, 0), R(A, 5276672)));
-    RDC_TIMED(182, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 7898112), R(A, 87031808), R(A, 0), R(S, 22534144)));
-    RDC_TIMED(178, k144_decoder_layer2_0_add_bwd(R(A, 5276672), R(A, 87031808), R(A, 0)));
+    RDC_TIMED(192, k151_decoder_layer2_1_add_bwd(R(A, 97517568), R(S, 83634048), R(A, 0), R(A, 6204672)));
+    RDC_TIMED(190, k150_decoder_layer2_1_bn2_bwd(R(A, 0), R(A, 94896128), R(S, 11277568), R(A, 127681280), R(A, 127681472), R(S, 22649728), R(S, 22649920), R(A, 8826112)));
+    RDC_TIMED(187, k149_decoder_layer2_1_conv2_bwd_data(R(A, 8826112), R(S, 11219968), R(A, 0), R(A, 11447552)));
+    RDC_TIMED(188, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 8826112), R(A, 92274688), R(A, 0), R(S, 22592128)));
+    RDC_TIMED(184, k147_decoder_layer2_1_bn1_bwd(R(A, 11447552), R(A, 92274688), R(A, 89653248), R(S, 11219584), R(A, 127680896), R(A, 127681088), R(S, 22591744), R(S, 22591936), R(A, 8826112)));
+    RDC_TIMED(181, k146_decoder_layer2_1_conv1_bwd_data(R(A, 8826112), R(S, 11161984), R(A, 0), R(A, 6204672)));
+    RDC_TIMED(182, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 8826112), R(A, 87031808), R(A, 0), R(S, 22534144)));
+    RDC_TIMED(178, k144_decoder_layer2_0_add_bwd(R(A, 6204672), R(A, 87031808), R(A, 0)));
     RDC_TIMED(176, k143_decoder_layer2_0_upsample_1_bwd(R(A, 0), R(A, 84410368), R(S, 11161600), R(A, 127680512), R(A, 127680704), R(S, 22533760), R(S, 22533952), R(A, 2621440)));
     RDC_TIMED(173, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 2621440), R(S, 11089920), R(A, 5242880), R(A, 118489088)));
     RDC_TIMED(174, k142_decoder_layer2_0_upsample_0_bwd_weight(R(A, 2621440), R(S, 81799040), R(A, 5242880), R(S, 22462080)));
-    RDC_TIMED(170, k141_decoder_layer2_0_bn2_bwd(R(A, 0), R(A, 81788928), R(S, 11089536), R(A, 127680128), R(A, 127680320), R(S, 22461696), R(S, 22461888), R(A, 5276672)));
-    RDC_TIMED(167, k140_decoder_layer2_0_conv2_bwd_data(R(A, 5276672), R(S, 11031936), R(A, 0), R(A, 7898112)));
-    RDC_TIMED(168, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 5276672), R(A, 79167488), R(A, 0), R(S, 22404096)));
-    RDC_TIMED(164, k138_decoder_layer2_0_bn1_bwd(R(A, 7898112), R(A, 79167488), R(A, 76546048), R(S, 11031552), R(A, 127679744), R(A, 127679936), R(S, 22403712), R(S, 22403904), R(A, 0)));
+    RDC_TIMED(170, k141_decoder_layer2_0_bn2_bwd(R(A, 0), R(A, 81788928), R(S, 11089536), R(A, 127680128), R(A, 127680320), R(S, 22461696), R(S, 22461888), R(A, 6204672)));
+    RDC_TIMED(167, k140_decoder_layer2_0_conv2_bwd_data(R(A, 6204672), R(S, 11031936), R(A, 0), R(A, 8826112)));
+    RDC_TIMED(168, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 6204672), R(A, 79167488), R(A, 0), R(S, 22404096)));
+    RDC_TIMED(164, k138_decoder_layer2_0_bn1_bwd(R(A, 8826112), R(A, 79167488), R(A, 76546048), R(S, 11031552), R(A, 127679744), R(A, 127679936), R(S, 22403712), R(S, 22403904), R(A, 0)));
     RDC_TIMED(161, k137_decoder_layer2_0_conv1_bwd_data(R(A, 0), R(S, 10959872), R(A, 2621440), R(A, 118489088)));
     RDC_TIMED(162, k137_decoder_layer2_0_conv1_bwd_weight(R(A, 0), R(S, 81799040), R(A, 2621440), R(S, 22332032)));
-    RDC_TIMED(158, k135_decoder_layer1_1_add_bwd(R(A, 118489088), R(S, 81799040), R(A, 0), R(A, 12161024)));
-    RDC_TIMED(156, k134_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 116654080), R(S, 10958976), R(A, 127678464), R(A, 127678912), R(S, 22331136), R(S, 22331584), R(A, 13996032)));
-    RDC_TIMED(153, k133_decoder_layer1_1_conv2_bwd_data(R(A, 13996032), R(S, 10507392), R(A, 0), R(A, 15831040)));
-    RDC_TIMED(154, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 13996032), R(A, 114819072), R(A, 0), R(S, 21879552)));
-    RDC_TIMED(150, k131_decoder_layer1_1_bn1_bwd(R(A, 15831040), R(A, 114819072), R(A, 112984064), R(S, 10506496), R(A, 127677568), R(A, 127678016), R(S, 21878656), R(S, 21879104), R(A, 13996032)));
-    RDC_TIMED(147, k130_decoder_layer1_1_conv1_bwd_data(R(A, 13996032), R(S, 10054912), R(A, 0), R(A, 12161024)));
-    RDC_TIMED(148, k130_decoder_layer1_1_conv1_bwd_weight(R(A, 13996032), R(A, 111149056), R(A, 0), R(S, 21427072)));
-    RDC_TIMED(144, k128_decoder_layer1_0_add_bwd(R(A, 12161024), R(A, 111149056), R(A, 3014656)));
+    RDC_TIMED(158, k135_decoder_layer1_1_add_bwd(R(A, 118489088), R(S, 81799040), R(A, 0), R(A, 18397440)));
+    RDC_TIMED(156, k134_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 116654080), R(S, 10958976), R(A, 127678464), R(A, 127678912), R(S, 22331136), R(S, 22331584), R(A, 20232448)));
+    RDC_TIMED(153, k133_decoder_layer1_1_conv2_bwd_data(R(A, 20232448), R(S, 10507392), R(A, 0), R(A, 22067456)));
+    RDC_TIMED(154, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 20232448), R(A, 114819072), R(A, 0), R(S, 21879552)));
+    RDC_TIMED(150, k131_decoder_layer1_1_bn1_bwd(R(A, 22067456), R(A, 114819072), R(A, 112984064), R(S, 10506496), R(A, 127677568), R(A, 127678016), R(S, 21878656), R(S, 21879104), R(A, 20232448)));
+    RDC_TIMED(147, k130_decoder_layer1_1_conv1_bwd_data(R(A, 20232448), R(S, 10054912), R(A, 0), R(A, 18397440)));
+    RDC_TIMED(148, k130_decoder_layer1_1_conv1_bwd_weight(R(A, 20232448), R(A, 111149056), R(A, 0), R(S, 21427072)));
+    RDC_TIMED(144, k128_decoder_layer1_0_add_bwd(R(A, 18397440), R(A, 111149056), R(A, 3014656)));
     RDC_TIMED(142, k127_decoder_layer1_0_upsample_1_bwd(R(A, 3014656), R(A, 109314048), R(S, 10054016), R(A, 127676672), R(A, 127677120), R(S, 21426176), R(S, 21426624), R(A, 4849664)));
-    RDC_TIMED(139, k126_decoder_layer1_0_upsample_0_bwd_data(R(A, 4849664), R(S, 9652608), R(A, 0), R(A, 15831040)));
+    RDC_TIMED(139, k126_decoder_layer1_0_upsample_0_bwd_data(R(A, 4849664), R(S, 9652608), R(A, 0), R(A, 22067456)));
     RDC_TIMED(140, k126_decoder_layer1_0_upsample_0_bwd_weight(R(A, 4849664), R(S, 80881536), R(A, 0), R(S, 21024768)));
-    RDC_TIMED(136, k125_decoder_layer1_0_bn2_bwd(R(A, 3014656), R(A, 107479040), R(S, 9651712), R(A, 127675776), R(A, 127676224), R(S, 21023872), R(S, 21024320), R(A, 12161024)));
-    RDC_TIMED(133, k124_decoder_layer1_0_conv2_bwd_data(R(A, 12161024), R(S, 9200128), R(A, 0), R(A, 13996032)));
-    RDC_TIMED(134, k124_decoder_layer1_0_conv2_bwd_weight(R(A, 12161024), R(A, 105644032), R(A, 0), R(S, 20572288)));
-    RDC_TIMED(130, k122_decoder_layer1_0_bn1_bwd(R(A, 13996032), R(A, 105644032), R(A, 103809024), R(S, 9199232), R(A, 127674880), R(A, 127675328), R(S, 20571392), R(S, 20571840), R(A, 3014656)));
-    RDC_TIMED(127, k121_decoder_layer1_0_conv1_bwd_data(R(A, 3014656), R(S, 8797824), R(A, 0), R(A, 15831040)));
+    RDC_TIMED(136, k125_decoder_layer1_0_bn2_bwd(R(A, 3014656), R(A, 107479040), R(S, 9651712), R(A, 127675776), R(A, 127676224), R(S, 21023872), R(S, 21024320), R(A, 18397440)));
+    RDC_TIMED(133, k124_decoder_layer1_0_conv2_bwd_data(R(A, 18397440), R(S, 9200128), R(A, 0), R(A, 20232448)));
+    RDC_TIMED(134, k124_decoder_layer1_0_conv2_bwd_weight(R(A, 18397440), R(A, 105644032), R(A, 0), R(S, 20572288)));
+    RDC_TIMED(130, k122_decoder_layer1_0_bn1_bwd(R(A, 20232448), R(A, 105644032), R(A, 103809024), R(S, 9199232), R(A, 127674880), R(A, 127675328), R(S, 20571392), R(S, 20571840), R(A, 3014656)));
+    RDC_TIMED(127, k121_decoder_layer1_0_conv1_bwd_data(R(A, 3014656), R(S, 8797824), R(A, 0), R(A, 22067456)));
     RDC_TIMED(128, k121_decoder_layer1_0_conv1_bwd_weight(R(A, 3014656), R(S, 80881536), R(A, 0), R(S, 20169984)));
-    RDC_TIMED(124, k119_bn_bn_layer_1_add_bwd(R(A, 15831040), R(S, 80881536), R(A, 0), R(A, 13451264)));
-    RDC_TIMED(122, k118_bn_bn_layer_1_bn2_bwd(R(A, 0), R(A, 126746624), R(S, 8796032), R(A, 127671296), R(A, 127672192), R(S, 20168192), R(S, 20169088), R(A, 14368768)));
-    RDC_TIMED(119, k117_bn_bn_layer_1_conv2_bwd_data(R(A, 14368768), R(S, 6989696), R(A, 0), R(A, 15286272)));
-    RDC_TIMED(120, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 14368768), R(A, 125829120), R(A, 0), R(S, 18361856)));
-    RDC_TIMED(116, k115_bn_bn_layer_1_bn1_bwd(R(A, 15286272), R(A, 125829120), R(A, 124911616), R(S, 6987904), R(A, 127669504), R(A, 127670400), R(S, 18360064), R(S, 18360960), R(A, 14368768)));
-    RDC_TIMED(113, k114_bn_bn_layer_1_conv1_bwd_data(R(A, 14368768), R(S, 5181568), R(A, 0), R(A, 13451264)));
-    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_bwd_weight(R(A, 14368768), R(A, 123994112), R(A, 0), R(S, 16553728)));
-    RDC_TIMED(110, k112_bn_bn_layer_0_add_bwd(R(A, 13451264), R(A, 123994112), R(A, 4849664)));
+    RDC_TIMED(124, k119_bn_bn_layer_1_add_bwd(R(A, 22067456), R(S, 80881536), R(A, 0), R(A, 23779584)));
+    RDC_TIMED(122, k118_bn_bn_layer_1_bn2_bwd(R(A, 0), R(A, 126746624), R(S, 8796032), R(A, 127671296), R(A, 127672192), R(S, 20168192), R(S, 20169088), R(A, 24697088)));
+    RDC_TIMED(119, k117_bn_bn_layer_1_conv2_bwd_data(R(A, 24697088), R(S, 6989696), R(A, 0), R(A, 25614592)));
+    RDC_TIMED(120, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 24697088), R(A, 125829120), R(A, 0), R(S, 18361856)));
+    RDC_TIMED(116, k115_bn_bn_layer_1_bn1_bwd(R(A, 25614592), R(A, 125829120), R(A, 124911616), R(S, 6987904), R(A, 127669504), R(A, 127670400), R(S, 18360064), R(S, 18360960), R(A, 24697088)));
+    RDC_TIMED(113, k114_bn_bn_layer_1_conv1_bwd_data(R(A, 24697088), R(S, 5181568), R(A, 0), R(A, 23779584)));
+    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_bwd_weight(R(A, 24697088), R(A, 123994112), R(A, 0), R(S, 16553728)));
+    RDC_TIMED(110, k112_bn_bn_layer_0_add_bwd(R(A, 23779584), R(A, 123994112), R(A, 4849664)));
     RDC_TIMED(108, k111_bn_bn_layer_0_downsample_1_bwd(R(A, 4849664), R(A, 123076608), R(S, 5179776), R(A, 127667712), R(A, 127668608), R(S, 16551936), R(S, 16552832), R(A, 5767168)));
-    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_bwd_data(R(A, 5767168), R(S, 4878720), R(A, 0), R(A, 15859712)));
+    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_bwd_data(R(A, 5767168), R(S, 4878720), R(A, 0), R(A, 23779584)));
     RDC_TIMED(106, k110_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 5767168), R(S, 75376512), R(A, 0), R(S, 16250880)));
-    RDC_TIMED(102, k109_bn_bn_layer_0_bn2_bwd(R(A, 4849664), R(A, 122159104), R(S, 4876928), R(A, 127665920), R(A, 127666816), R(S, 16249088), R(S, 16249984), R(A, 13451264)));
-    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 13451264), R(S, 3070592), R(A, 0), R(A, 14368768)));
-    RDC_TIMED(100, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 13451264), R(A, 121241600), R(A, 0), R(S, 14442752)));
-    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_bwd(R(A, 14368768), R(A, 121241600), R(A, 120324096), R(S, 3068800), R(A, 127664128), R(A, 127665024), R(S, 14440960), R(S, 14441856), R(A, 21364736)));
-    RDC_TIMED(93, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 21364736), R(S, 359296), R(A, 0), R(A, 15859712)));
-    RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 21364736), R(S, 75376512), R(A, 0), R(S, 11731456)));
-    RDC_TIMED(89, k104_bn_concat_bwd0(R(A, 15859712), R(A, 2555904)));
-    RDC_TIMED(90, k104_bn_concat_bwd1(R(A, 15859712), R(A, 0)));
+    RDC_TIMED(102, k109_bn_bn_layer_0_bn2_bwd(R(A, 4849664), R(A, 122159104), R(S, 4876928), R(A, 127665920), R(A, 127666816), R(S, 16249088), R(S, 16249984), R(A, 29284608)));
+    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 29284608), R(S, 3070592), R(A, 0), R(A, 30202112)));
+    RDC_TIMED(100, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 29284608), R(A, 121241600), R(A, 0), R(S, 14442752)));
+    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_bwd(R(A, 30202112), R(A, 121241600), R(A, 120324096), R(S, 3068800), R(A, 127664128), R(A, 127665024), R(S, 14440960), R(S, 14441856), R(A, 15859712)));
+    RDC_TIMED(93, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 15859712), R(S, 359296), R(A, 0), R(A, 23779584)));
+    RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 15859712), R(S, 75376512), R(A, 0), R(S, 11731456)));
+    RDC_TIMED(89, k104_bn_concat_bwd0(R(A, 23779584), R(A, 2555904)));
+    RDC_TIMED(90, k104_bn_concat_bwd1(R(A, 23779584), R(A, 0)));
     RDC_TIMED(87, k102_bn_bn3_bwd(R(A, 0), R(S, 73541504), R(A, 101974016), R(S, 358400), R(A, 127673984), R(A, 127674432), R(S, 11730560), R(S, 11731008), R(A, 4390912)));
     RDC_TIMED(85, k101_bn_conv3_bwd_weight(R(A, 4390912), R(S, 67250048), R(A, 0), R(S, 11569280)));
     RDC_TIMED(82, k099_bn_bn2_bwd(R(A, 2555904), R(S, 71706496), R(A, 100139008), R(S, 196224), R(A, 127673088), R(A, 127673536), R(S, 11568384), R(S, 11568832), R(A, 6651904)));

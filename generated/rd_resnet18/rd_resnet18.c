@@ -914,16 +914,18 @@ static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs
 }
 
 /* The B operand of rdc_gemm: element (k, n) is b[k*sk + n*sn], or, with a window, the
- * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T). */
+ * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T), or,
+ * packed, one panel already laid out as rdc_pack_b would (b[k*RDC_NR + n], n < RDC_NR). */
 typedef struct rdc_operand {
     const real *b;
     long sk, sn;
     const rdc_window *win;
-    int transposed;
+    int transposed, packed;
 } rdc_operand;
 
-static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0}; }
-static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed}; }
+static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0, 0}; }
+static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed, 0}; }
+static inline rdc_operand rdc_panel(const real *b) { return (rdc_operand){b, RDC_NR, 1, NULL, 0, 1}; }
 
 /* Panel dst[k][RDC_NR] of B's rows k0..k0+kc and columns j0..j0+nb, zero past nb. */
 static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
@@ -976,9 +978,10 @@ static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0
 
 /* Column panel jp (columns jp*RDC_NR..) of C[M][N] (=, or += when accumulate) sum over k < K of
  * A[m*am + k*ak] * B(k, n), then the epilogue e if any (C row-major, ldc), with `b` (one
- * RDC_KC x RDC_NR panel) to pack into. For each block of RDC_KC rows of B it packs the panel
- * (L1) and runs it against every row tile of A (L2), so C's panel (M x RDC_NR) stays in cache
- * across the blocks. Each element sums k in a fixed order. */
+ * RDC_KC x RDC_NR panel) to pack into unless B is packed (its one panel, jp = 0). For each
+ * block of RDC_KC rows of B it packs the panel (L1) and runs it against every row tile of A
+ * (L2), so C's panel (M x RDC_NR) stays in cache across the blocks. Each element sums k in a
+ * fixed order. */
 static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
                            real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict b)
 {
@@ -986,19 +989,20 @@ static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, 
     const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
     for (int k0 = 0; k0 < K; k0 += RDC_KC) {
         const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
-        rdc_pack_b(B, k0, kc, j0, nb, b);
+        const real *panel = B->packed ? B->b + (long)k0 * RDC_NR : b;
+        if (!B->packed) rdc_pack_b(B, k0, kc, j0, nb, b);
         for (int ip = 0; ip < mp; ip++) {
             const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
             const real *a = A + (long)i0 * am + (long)k0 * ak;
             real *c = C + (long)i0 * ldc + j0;
             if (mb == RDC_MR && nb == RDC_NR) {
-                rdc_micro(kc, a, am, ak, b, c, ldc, add);
+                rdc_micro(kc, a, am, ak, panel, c, ldc, add);
             } else {
                 /* An edge tile: rows past M read as 0, through a full tile on the stack. */
                 real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
                 for (int k = 0; k < kc; k++)
                     for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
+                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0);
                 for (int i = 0; i < mb; i++)
                     for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
             }
@@ -1151,18 +1155,21 @@ static inline void rdc_wino_gt(real u0, real u1, real u2, real u3, real u4, real
 
 /* Rows are handled as their 4 phases, ph[j*n + u] = r[4u + j] (u < n), so that tiles at
  * stride 4 read and write unit-stride vectors; the (de)interleaving is done by shuffles.
- * The phases of image row xr (W values) seen through a padding of PL on the left, 0 outside: */
-static inline void rdc_phases4(const real *restrict xr, int W, int PL, int n, real *restrict ph)
+ * The phases of image row xr (W values) from column q0 on, ph[j*n + u] = xr[q0 + 4u + j],
+ * 0 outside the row (the padding): */
+static inline void rdc_phases4(const real *restrict xr, int W, int q0, int n, real *restrict ph)
 {
     /* u0..u1: the u whose 4 values all lie inside the row. */
-    const int u0 = (PL + 3) / 4, u1 = W + PL >= 4 ? (W + PL - 4) / 4 + 1 : 0, hi = u1 < n ? u1 : n;
-    for (int u = u0; u < hi; u++)
-        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[4 * u + j - PL];
+    const int u0 = q0 >= 0 ? 0 : ((3 - q0) / 4 < n ? (3 - q0) / 4 : n);
+    int u1 = W - 4 - q0 >= 0 ? (W - 4 - q0) / 4 + 1 : 0;
+    u1 = u1 > n ? n : (u1 < u0 ? u0 : u1);
+    for (int u = u0; u < u1; u++)
+        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[q0 + 4 * u + j];
     for (int u = 0; u < n; u++) {
-        if (u == u0 && hi > u0) u = hi;
+        if (u == u0) u = u1;
         if (u >= n) break;
         for (int j = 0; j < 4; j++) {
-            const int iw = 4 * u + j - PL;
+            const int iw = q0 + 4 * u + j;
             ph[j * n + u] = iw >= 0 && iw < W ? xr[iw] : 0;
         }
     }
@@ -1184,12 +1191,11 @@ static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *res
 /* Filters are transformed RDC_WINO_LANES channel pairs at a time, the lanes innermost. */
 #define RDC_WINO_LANES 16
 
-/* U[e*K*C + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
+/* U[e*us + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
  * w[c][k] turned by 180 degrees (the data gradient's filter: K and C are then the
  * convolution's input and output channels). */
-static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U)
+static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U, long us)
 {
-    const long KC = (long)K * C;
     #pragma omp parallel for schedule(static)
     for (int k = 0; k < K; k++)
         for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
@@ -1202,22 +1208,25 @@ static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, r
                 for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(f[q][l], f[3 + q][l], f[6 + q][l], &t[0][q][l], 3 * RDC_WINO_LANES);
             for (int a = 0; a < 6; a++)
                 for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(t[a][0][l], t[a][1][l], t[a][2][l], &u[6 * a][l], RDC_WINO_LANES);
+            /* (A full block's stores have a constant count: vector stores, not 36 memcpy calls.) */
             for (int e = 0; e < 36; e++)
-                for (int l = 0; l < lanes; l++) U[e * KC + (long)k * C + c0 + l] = u[e][l];
+                if (lanes == RDC_WINO_LANES)
+                    for (int l = 0; l < RDC_WINO_LANES; l++) U[e * us + (long)k * C + c0 + l] = u[e][l];
+                else
+                    for (int l = 0; l < lanes; l++) U[e * us + (long)k * C + c0 + l] = u[e][l];
         }
 }
 
-/* dw[k][c] = (G^T u G) of u[e] = dU[e*K*C + k*C + c]: the filter gradient from its transform. */
-static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *restrict dw)
+/* dw[k][c] = (G^T u G) of u[e] = dU[e*us + k*C + c]: the filter gradient from its transform. */
+static void rdc_wino_filter_grad(const real *restrict dU, long us, int K, int C, real *restrict dw)
 {
-    const long KC = (long)K * C;
     #pragma omp parallel for schedule(static)
     for (int k = 0; k < K; k++)
         for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
             const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
             real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
             for (int e = 0; e < 36; e++)
-                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * KC + (long)k * C + c0 + l] : 0;
+                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + (long)k * C + c0 + l] : 0;
             for (int b = 0; b < 6; b++)
                 for (int l = 0; l < RDC_WINO_LANES; l++)
                     rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
@@ -1229,134 +1238,171 @@ static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *re
         }
 }
 
-/* V[e*es + c*TT + t] = (B^T d B)[e] of the input tiles of images x[G][C][H][W]: tile
- * t = (g*TH + th)*TW + tw has its top left at (4th - PT, 4tw - PL), 0 outside the image. */
+/* v[e*es + t] (t < n) = (B^T d B)[e] of the n input tiles from tile tw0 of tile row th of the
+ * plane xc (H x W): tile (th, tw) has its top left at (4th - PT, 4tw - PL), 0 outside. */
+static inline void rdc_wino_input_tiles(const real *restrict xc, int H, int W, int PT, int PL, int th, int tw0, int n,
+                                        real *restrict v, long es)
+{
+    real ph[4][n + 1], r[6][6][n];
+    /* r[i][b][t]: row i of the tiles, transformed along its width. */
+    for (int i = 0; i < 6; i++) {
+        const int ih = 4 * th - PT + i;
+        if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
+        rdc_phases4(xc + (long)ih * W, W, 4 * tw0 - PL, n + 1, ph[0]);
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_bt(ph[0][t], ph[1][t], ph[2][t], ph[3][t], ph[0][t + 1], ph[1][t + 1], &r[i][0][t], n);
+    }
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_bt(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], r[4][b][t], r[5][b][t], v + b * es + t, 6 * es);
+}
+
+/* The rows of the n output tiles from tile tw0 of tile row th of the plane yk (OH x OW,
+ * clipped to it) (=, or += when accumulate) A^T m A of m[e*es + t], the epilogue applied to
+ * those first when ep (a forward does not accumulate, a data gradient has no epilogue). */
+static inline void rdc_wino_output_tiles(const real *restrict m, long es, int th, int tw0, int n, int OH, int OW,
+                                         real *restrict yk, int accumulate, const rdc_epilogue *ep, int k)
+{
+    const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
+    const int act = ep ? ep->act : 0, width = OW - 4 * tw0 < 4 * n ? OW - 4 * tw0 : 4 * n;
+    real s[4][6][n], ph[4][n];
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_at(m[b * es + t], m[(6 + b) * es + t], m[(12 + b) * es + t], m[(18 + b) * es + t],
+                        m[(24 + b) * es + t], m[(30 + b) * es + t], &s[0][b][t], 6 * n);
+    for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &ph[0][t], n);
+        if (ep)
+            for (int o = 0; o < 4 * n; o++) {
+                const real v = ph[0][o] * scale + shift;
+                ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
+            }
+        rdc_unphase4(ph[0], n, width, yk + (long)(4 * th + i) * OW + 4 * tw0, accumulate);
+    }
+}
+
+/* m[e*es + t] (t < n) = (A d A^T)[e] of the n 4x4 tiles d from tile tw0 of tile row th of
+ * the plane dk (OH x OW, 0 past it): the adjoint of rdc_wino_output_tiles' transform. */
+static inline void rdc_wino_output_grad_tiles(const real *restrict dk, int OH, int OW, int th, int tw0, int n,
+                                              real *restrict m, long es)
+{
+    real ph[4][n], r[4][6][n];
+    for (int i = 0; i < 4; i++) {
+        const int oh = 4 * th + i;
+        if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
+        rdc_phases4(dk + (long)oh * OW, OW, 4 * tw0, n, ph[0]);
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_a(ph[0][t], ph[1][t], ph[2][t], ph[3][t], &r[i][0][t], n);
+    }
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_a(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], m + b * es + t, 6 * es);
+}
+
+/* V[e*es + c*TT + t] = the transformed input tiles of images x[G][C][H][W], tile
+ * t = (g*TH + th)*TW + tw (rdc_wino_input_tiles). */
 static void rdc_wino_input(const real *restrict x, int G, int C, int H, int W, int PT, int PL, int TH, int TW,
                            real *restrict V, long es)
 {
     const long TT = (long)G * TH * TW;
     #pragma omp parallel for collapse(2) schedule(static)
     for (int g = 0; g < G; g++)
-        for (int c = 0; c < C; c++) {
-            const real *xc = x + ((long)g * C + c) * H * W;
-            real ph[4][TW + 1], r[6][6][TW];
-            for (int th = 0; th < TH; th++) {
-                /* r[i][b][tw]: row i of the tile row, transformed along its width. */
-                for (int i = 0; i < 6; i++) {
-                    const int ih = 4 * th - PT + i;
-                    if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
-                    rdc_phases4(xc + (long)ih * W, W, PL, TW + 1, ph[0]);
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_bt(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], ph[0][tw + 1], ph[1][tw + 1], &r[i][0][tw], TW);
-                }
-                real *v = V + (long)c * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_bt(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], r[4][b][tw], r[5][b][tw], v + b * es + tw, 6 * es);
-            }
-        }
+        for (int c = 0; c < C; c++)
+            for (int th = 0; th < TH; th++)
+                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, 0, TW,
+                                     V + (long)c * TT + ((long)g * TH + th) * TW, es);
 }
 
-/* y[G][K][OH][OW] (=, or += when accumulate) the output tiles A^T m A of
- * m[e] = M[e*es + k*TT + t], clipped to the image, the epilogue ep (if any) applied to them
- * first (a forward does not accumulate, a data gradient has no epilogue). */
-static void rdc_wino_output(const real *restrict M, long es, int G, int K, int OH, int OW, int TH, int TW,
-                            real *restrict y, int accumulate, const rdc_epilogue *ep)
-{
-    const long TT = (long)G * TH * TW;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++) {
-            const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
-            const int act = ep ? ep->act : 0;
-            real s[4][6][TW], ph[4][TW];
-            for (int th = 0; th < TH; th++) {
-                const real *m = M + (long)k * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_at(m[b * es + tw], m[(6 + b) * es + tw], m[(12 + b) * es + tw], m[(18 + b) * es + tw],
-                                    m[(24 + b) * es + tw], m[(30 + b) * es + tw], &s[0][b][tw], 6 * TW);
-                for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_at(s[i][0][tw], s[i][1][tw], s[i][2][tw], s[i][3][tw], s[i][4][tw], s[i][5][tw], &ph[0][tw], TW);
-                    if (ep)
-                        for (int o = 0; o < 4 * TW; o++) {
-                            const real v = ph[0][o] * scale + shift;
-                            ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
-                        }
-                    rdc_unphase4(ph[0], TW, OW, y + (((long)g * K + k) * OH + 4 * th + i) * OW, accumulate);
-                }
-            }
-        }
-}
-
-/* Mg[e*es + k*TT + t] = (A d A^T)[e] of the 4x4 tiles d of dy[G][K][OH][OW] (0 past the
- * image): the adjoint of rdc_wino_output's tile transform. */
+/* Mg[e*es + k*TT + t] = the transformed output-gradient tiles of dy[G][K][OH][OW]. */
 static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, int OW, int TH, int TW,
                                  real *restrict Mg, long es)
 {
     const long TT = (long)G * TH * TW;
     #pragma omp parallel for collapse(2) schedule(static)
     for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++) {
-            const real *dk = dy + ((long)g * K + k) * OH * OW;
-            real ph[4][TW], r[4][6][TW];
-            for (int th = 0; th < TH; th++) {
-                for (int i = 0; i < 4; i++) {
-                    const int oh = 4 * th + i;
-                    if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
-                    rdc_phases4(dk + (long)oh * OW, OW, 0, TW, ph[0]);
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++) rdc_wino_a(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], &r[i][0][tw], TW);
-                }
-                real *m = Mg + (long)k * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_a(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], m + b * es + tw, 6 * es);
-            }
-        }
+        for (int k = 0; k < K; k++)
+            for (int th = 0; th < TH; th++)
+                rdc_wino_output_grad_tiles(dy + ((long)g * K + k) * OH * OW, OH, OW, th, 0, TW,
+                                           Mg + (long)k * TT + ((long)g * TH + th) * TW, es);
 }
 
-/* Elements of a Winograd convolution's scratch (the forward's and data gradient's
- * U, V, M, or the weight gradient's dU, V, Mg, then the GEMM packing) for G images. */
-#define RDC_WINO_SCRATCH(K, C, G, TH, TW) (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW)) + RDC_GEMM_PACK)
+/* The 36 transformed matrices of U, V, M (or dU, V, Mg) lie a cache line further apart than
+ * their sizes, which are mostly powers of 2: 36 streams 2^k bytes apart would all fall in
+ * the same L1 set. */
+#define RDC_WINO_PAD 16
+
+/* Elements of the weight gradient's scratch (dU, then V and Mg of G images, then the GEMM
+ * packing). */
+#define RDC_WINO_SCRATCH(K, C, G, TH, TW) \
+    (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW) + 3 * RDC_WINO_PAD) + RDC_GEMM_PACK)
+
+/* Elements of rdc_wino_conv's scratch: U, then per thread (up to `threads`) a block's V and
+ * M, sized for the widest panel there is (RDC_NR = 32: AVX-512 floats). */
+#define RDC_WINO_CONV_SCRATCH(K, C, threads) \
+    (36L * ((long)(K) * (C) + RDC_WINO_PAD) + (threads) * 36L * (((long)(C) + (K)) * 32 + 2 * RDC_WINO_PAD))
 
 /* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
- * x[N][C][H][W] with w, padding PT, PL), G images at a time; w is [K][C][3][3], or, flipped,
- * [C][K][3][3] turned by 180 degrees (a data gradient). */
-static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int G, int C, int H, int W,
+ * x[N][C][H][W] with w, padding PT, PL); w is [K][C][3][3], or, flipped, [C][K][3][3] turned by
+ * 180 degrees (a data gradient). The tiles go one GEMM panel (RDC_NR tiles) at a time, on at
+ * most `threads` threads: each transforms a block's input tiles straight into the 36 packed
+ * panels the micro-kernel reads, multiplies, and transforms the products back while all of
+ * it is still in its L2; no transformed tile goes to memory. A block is R = RDC_NR / TW whole
+ * tile rows (of any images), or one RDC_NR-tile segment of a wider tile row. */
+static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int C, int H, int W,
                           int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
-                          const rdc_epilogue *ep, real *restrict scratch)
+                          const rdc_epilogue *ep, int threads, real *restrict scratch)
 {
     const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
-    const long GT = (long)G * TH * TW;
-    real *U = scratch, *V = U + 36L * K * C, *M = V + 36L * C * GT, *pack = M + 36L * K * GT;
-    rdc_wino_filter(w, K, C, flipped, U);
-    for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
-        rdc_gemm_batch(36, (long)K * C, C * GT, K * GT, K, (int)GT, C, U, C, 1, rdc_matrix(V, GT, 1), M, GT, 0, pack);
-        rdc_wino_output(M, K * GT, G, K, OH, OW, TH, TW, y + (long)n * K * OH * OW, accumulate, ep);
+    const int L = TW < RDC_NR ? TW : RDC_NR, S = (TW + L - 1) / L, R = TW < RDC_NR ? RDC_NR / TW : 1;
+    const long TR = (long)N * TH, blocks = (TR + R - 1) / R * S;
+    const long us = (long)K * C + RDC_WINO_PAD, vs = (long)C * RDC_NR + RDC_WINO_PAD, ms = (long)K * RDC_NR + RDC_WINO_PAD;
+    real *U = scratch, *blocked = U + 36 * us;
+    rdc_wino_filter(w, K, C, flipped, U, us);
+    #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
+    for (long b = 0; b < blocks; b++) {
+        real *V = blocked + (long)omp_get_thread_num() * 36 * (vs + ms), *M = V + 36 * vs;
+        const long tr0 = b / S * R;
+        const int tw0 = (int)(b % S) * L, n = TW - tw0 < L ? TW - tw0 : L, rows = TR - tr0 < R ? (int)(TR - tr0) : R;
+        for (int c = 0; c < C; c++) {
+            for (int r = 0; r < rows; r++) {
+                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
+                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, tw0, n, V + (long)c * RDC_NR + r * n, vs);
+            }
+            if (rows * n < RDC_NR)   /* the panel's columns past the block's tiles: 0, not stale values */
+                for (int e = 0; e < 36; e++) memset(V + e * vs + (long)c * RDC_NR + rows * n, 0, sizeof(real) * (RDC_NR - rows * n));
+        }
+        for (int e = 0; e < 36; e++) {
+            const rdc_operand panel = rdc_panel(V + e * vs);
+            rdc_gemm_panel(0, K, rows * n, C, U + e * us, C, 1, &panel, M + e * ms, RDC_NR, 0, NULL, NULL);
+        }
+        for (int k = 0; k < K; k++)
+            for (int r = 0; r < rows; r++) {
+                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
+                rdc_wino_output_tiles(M + (long)k * RDC_NR + r * n, ms, th, tw0, n, OH, OW, y + ((long)g * K + k) * OH * OW,
+                                      accumulate, ep, k);
+            }
     }
 }
 
-/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy. */
+/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy, G images
+ * at a time: their transformed tiles, and the 36 products' sums dU, in memory. */
 static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int C, int H, int W,
                                       int K, int OH, int OW, int PT, int PL, real *restrict dw, real *restrict scratch)
 {
     const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
     const long GT = (long)G * TH * TW;
-    real *dU = scratch, *V = dU + 36L * K * C, *Mg = V + 36L * C * GT, *pack = Mg + 36L * K * GT;
+    const long us = (long)K * C + RDC_WINO_PAD, vs = C * GT + RDC_WINO_PAD, ms = K * GT + RDC_WINO_PAD;
+    real *dU = scratch, *V = dU + 36 * us, *Mg = V + 36 * vs, *pack = Mg + 36 * ms;
     for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
-        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, K * GT);
-        rdc_gemm_batch(36, K * GT, C * GT, (long)K * C, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
+        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, vs);
+        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, ms);
+        rdc_gemm_batch(36, ms, vs, us, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
     }
-    rdc_wino_filter_grad(dU, K, C, dw);
+    rdc_wino_filter_grad(dU, us, K, C, dw);
 }
 
 /* ======== kernels, in graph order ======== */
@@ -1441,9 +1487,9 @@ static void k005_layer1_0_conv1_fold(const real *restrict w, const real *restric
  * 4.844 GFLOP */
 static void k005_layer1_0_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer1.0.conv2: fold layer1.0.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -1466,9 +1512,9 @@ static void k008_layer1_0_conv2_fold(const real *restrict w, const real *restric
  * 4.840 GFLOP */
 static void k008_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
     const rdc_epilogue ep = {NULL, b, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer1.0.add: add [16,64,64,64], [16,64,64,64] -> [16,64,64,64] + relu
@@ -1500,9 +1546,9 @@ static void k012_layer1_1_conv1_fold(const real *restrict w, const real *restric
  * 4.844 GFLOP */
 static void k012_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer1.1.conv2: fold layer1.1.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -1525,9 +1571,9 @@ static void k015_layer1_1_conv2_fold(const real *restrict w, const real *restric
  * 4.840 GFLOP */
 static void k015_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
     const rdc_epilogue ep = {NULL, b, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer1.1.add: add [16,64,64,64], [16,64,64,64] -> [16,64,64,64] + relu
@@ -1590,9 +1636,9 @@ static void k022_layer2_0_conv2_fold(const real *restrict w, const real *restric
  * 4.836 GFLOP */
 static void k022_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
     const rdc_epilogue ep = {NULL, b, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer2.0.downsample.0: fold layer2.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
@@ -1655,9 +1701,9 @@ static void k028_layer2_1_conv1_fold(const real *restrict w, const real *restric
  * 4.838 GFLOP */
 static void k028_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer2.1.conv2: fold layer2.1.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -1680,9 +1726,9 @@ static void k031_layer2_1_conv2_fold(const real *restrict w, const real *restric
  * 4.836 GFLOP */
 static void k031_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
     const rdc_epilogue ep = {NULL, b, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer2.1.add: add [16,128,32,32], [16,128,32,32] -> [16,128,32,32] + relu
@@ -1746,9 +1792,9 @@ static void k038_layer3_0_conv2_fold(const real *restrict w, const real *restric
  * 4.834 GFLOP */
 static void k038_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
     const rdc_epilogue ep = {NULL, b, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer3.0.downsample.0: fold layer3.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
@@ -1812,9 +1858,9 @@ static void k044_layer3_1_conv1_fold(const real *restrict w, const real *restric
  * 4.835 GFLOP */
 static void k044_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer3.1.conv2: fold layer3.1.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -1837,9 +1883,9 @@ static void k047_layer3_1_conv2_fold(const real *restrict w, const real *restric
  * 4.834 GFLOP */
 static void k047_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
     const rdc_epilogue ep = {NULL, b, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer3.1.add: add [16,256,16,16], [16,256,16,16] -> [16,256,16,16] + relu
@@ -2380,16 +2426,16 @@ static void k062_bn_bn_layer_0_bn1_bwd(const real *restrict dy, const real *rest
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm
  * 4.833 GFLOP */
 static void k064_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 12320768, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    real *ep_scale = col + 12980160, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -2397,22 +2443,22 @@ static void k064_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -2631,16 +2677,16 @@ static void k068_bn_bn_layer_0_add_bwd(const real *restrict dy, const real *rest
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm + relu
  * 4.833 GFLOP */
 static void k070_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 12320768, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    real *ep_scale = col + 12980160, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -2648,22 +2694,22 @@ static void k070_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -2733,16 +2779,16 @@ static void k071_bn_bn_layer_1_bn1_bwd(const real *restrict dy, const real *rest
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm
  * 4.833 GFLOP */
 static void k073_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 12320768, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    real *ep_scale = col + 12980160, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -2750,22 +2796,22 @@ static void k073_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -2986,16 +3032,16 @@ static void k078_decoder_layer1_0_bn1_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm
  * 4.834 GFLOP */
 static void k080_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    real *ep_scale = col + 6496704, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3003,22 +3049,22 @@ static void k080_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer1.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -3239,16 +3285,16 @@ static void k084_decoder_layer1_0_add_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm + relu
  * 4.835 GFLOP */
 static void k086_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    real *ep_scale = col + 6496704, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3256,22 +3302,22 @@ static void k086_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer1.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -3341,16 +3387,16 @@ static void k087_decoder_layer1_1_bn1_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm
  * 4.834 GFLOP */
 static void k089_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    real *ep_scale = col + 6496704, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3358,22 +3404,22 @@ static void k089_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -3594,16 +3640,16 @@ static void k094_decoder_layer2_0_bn1_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm
  * 4.836 GFLOP */
 static void k096_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    real *ep_scale = col + 4735296, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3611,22 +3657,22 @@ static void k096_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -3847,16 +3893,16 @@ static void k100_decoder_layer2_0_add_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm + relu
  * 4.838 GFLOP */
 static void k102_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    real *ep_scale = col + 4735296, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3864,22 +3910,22 @@ static void k102_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -3949,16 +3995,16 @@ static void k103_decoder_layer2_1_bn1_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm
  * 4.836 GFLOP */
 static void k105_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    real *ep_scale = col + 4735296, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -3966,22 +4012,22 @@ static void k105_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -4200,16 +4246,16 @@ static void k110_decoder_layer3_0_bn1_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm
  * 4.840 GFLOP */
 static void k112_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 1851392, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 2525760, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4217,22 +4263,22 @@ static void k112_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -4451,16 +4497,16 @@ static void k116_decoder_layer3_0_add_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm + relu
  * 4.844 GFLOP */
 static void k118_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 1851392, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 2525760, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4468,22 +4514,22 @@ static void k118_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, col);
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 1, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -4553,16 +4599,16 @@ static void k119_decoder_layer3_1_bn1_bwd(const real *restrict dy, const real *r
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm
  * 4.840 GFLOP */
 static void k121_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 1851392, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    real *ep_scale = col + 2525760, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4570,22 +4616,22 @@ static void k121_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -5236,20 +5282,20 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(9, k012_layer1_1_conv1_fwd(R(A, 0), R(S, 360761664), R(S, 360909120), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(11, k015_layer1_1_conv2_fwd(R(A, 16777216), R(S, 360909376), R(S, 361056832), R(A, 50331648), R(A, 33554432)));
     RDC_TIMED(12, k017_layer1_1_add_fwd(R(A, 33554432), R(A, 0), R(S, 269906176)));
-    RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 0), R(A, 13894656)));
-    RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 13894656), R(S, 361352512), R(S, 361942336), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 18942208), R(S, 361352512), R(S, 361942336), R(A, 0), R(A, 27330816)));
     RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 22283264), R(A, 0), R(A, 13894656)));
-    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 13894656), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 22283264)));
-    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 22283264), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 30671872)));
-    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 30671872), R(A, 13894656), R(S, 286683392)));
-    RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 30410752), R(S, 364337472), R(S, 366696768), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 27330816), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 18942208), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 27330816)));
+    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 27330816), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 35719424)));
+    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 35719424), R(A, 18942208), R(S, 286683392)));
+    RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 25988864), R(S, 364337472), R(S, 366696768), R(A, 0), R(A, 30183168)));
     RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 4194304), R(A, 0)));
-    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 34605056), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 30410752), R(S, 366829888), R(S, 369189184), R(A, 0), R(A, 34605056)));
-    RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 34605056), R(S, 369190208), R(S, 371549504), R(A, 0), R(A, 38799360)));
-    RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 38799360), R(A, 30410752), R(S, 295072000)));
+    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 30183168), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 25988864), R(S, 366829888), R(S, 369189184), R(A, 0), R(A, 30183168)));
+    RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 30183168), R(S, 369190208), R(S, 371549504), R(A, 0), R(A, 34377472)));
+    RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 295072000)));
     /* trainable part, BatchNorm batch statistics */
     RDC_TIMED(37, k051_bn_conv1_fwd(R(S, 269906176), R(S, 0), R(A, 0), R(A, 184549376)));
     RDC_TIMED(40, k052_bn_bn1_fwd(R(A, 184549376), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 339773440), R(A, 339773952), R(A, 192937984)));
@@ -5420,46 +5466,46 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(9, k012_layer1_1_conv1_fwd(R(A, 0), R(S, 360761664), R(S, 360909120), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(11, k015_layer1_1_conv2_fwd(R(A, 16777216), R(S, 360909376), R(S, 361056832), R(A, 50331648), R(A, 33554432)));
     RDC_TIMED(12, k017_layer1_1_add_fwd(R(A, 33554432), R(A, 0), R(S, 269906176)));
-    RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 0), R(A, 13894656)));
-    RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 13894656), R(S, 361352512), R(S, 361942336), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 18942208), R(S, 361352512), R(S, 361942336), R(A, 0), R(A, 27330816)));
     RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 22283264), R(A, 0), R(A, 13894656)));
-    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 13894656), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 22283264)));
-    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 22283264), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 30671872)));
-    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 30671872), R(A, 13894656), R(S, 286683392)));
-    RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 30410752), R(S, 364337472), R(S, 366696768), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 27330816), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 18942208), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 27330816)));
+    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 27330816), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 35719424)));
+    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 35719424), R(A, 18942208), R(S, 286683392)));
+    RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 25988864), R(S, 364337472), R(S, 366696768), R(A, 0), R(A, 30183168)));
     RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 4194304), R(A, 0)));
-    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 34605056), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 30410752), R(S, 366829888), R(S, 369189184), R(A, 0), R(A, 34605056)));
-    RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 34605056), R(S, 369190208), R(S, 371549504), R(A, 0), R(A, 38799360)));
-    RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 38799360), R(A, 30410752), R(S, 295072000)));
+    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 30183168), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 25988864), R(S, 366829888), R(S, 369189184), R(A, 0), R(A, 30183168)));
+    RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 30183168), R(S, 369190208), R(S, 371549504), R(A, 0), R(A, 34377472)));
+    RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 295072000)));
     /* trainable part, BatchNorm running statistics */
     RDC_TIMED(38, k051_bn_conv1_fwd_eval(R(S, 269906176), R(S, 0), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 8388608), R(A, 0)));
     RDC_TIMED(43, k054_bn_conv2_fwd_eval(R(A, 0), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 8388608), R(S, 299266304)));
     RDC_TIMED(49, k057_bn_conv3_fwd_eval(R(S, 286683392), R(S, 1477632), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 0), R(S, 303460608)));
     RDC_TIMED(53, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
-    RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 49287168)));
-    RDC_TIMED(63, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 49287168), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 51384320)));
+    RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(63, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 51924736), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 54021888)));
     RDC_TIMED(69, k066_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 307654912), R(S, 26260480), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 0), R(A, 5246976)));
-    RDC_TIMED(74, k068_bn_bn_layer_0_add_fwd(R(A, 51384320), R(A, 5246976), R(A, 49287168)));
-    RDC_TIMED(77, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 49287168), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 51384320)));
-    RDC_TIMED(83, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 51384320), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 53481472)));
-    RDC_TIMED(88, k075_bn_bn_layer_1_add_fwd(R(A, 53481472), R(A, 49287168), R(S, 320237824)));
-    RDC_TIMED(91, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(97, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 30410752), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(74, k068_bn_bn_layer_0_add_fwd(R(A, 54021888), R(A, 5246976), R(A, 51924736)));
+    RDC_TIMED(77, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 51924736), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 54021888)));
+    RDC_TIMED(83, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 54021888), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 56119040)));
+    RDC_TIMED(88, k075_bn_bn_layer_1_add_fwd(R(A, 56119040), R(A, 51924736), R(S, 320237824)));
+    RDC_TIMED(91, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(97, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 25988864), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 30183168)));
     RDC_TIMED(103, k082_decoder_layer1_0_upsample_0_fwd_eval(R(S, 320237824), R(S, 51180544), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(108, k084_decoder_layer1_0_add_fwd(R(A, 34605056), R(A, 8388608), R(A, 30410752)));
-    RDC_TIMED(111, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 30410752), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 0), R(A, 34605056)));
-    RDC_TIMED(117, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 34605056), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 0), R(A, 38799360)));
-    RDC_TIMED(122, k091_decoder_layer1_1_add_fwd(R(A, 38799360), R(A, 30410752), R(S, 322334976)));
-    RDC_TIMED(125, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 13894656)));
-    RDC_TIMED(131, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 13894656), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(108, k084_decoder_layer1_0_add_fwd(R(A, 30183168), R(A, 8388608), R(A, 25988864)));
+    RDC_TIMED(111, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 25988864), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 0), R(A, 30183168)));
+    RDC_TIMED(117, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 30183168), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 0), R(A, 34377472)));
+    RDC_TIMED(122, k091_decoder_layer1_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 322334976)));
+    RDC_TIMED(125, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(131, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 18942208), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 27330816)));
     RDC_TIMED(137, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(142, k100_decoder_layer2_0_add_fwd(R(A, 22283264), R(A, 0), R(A, 13894656)));
-    RDC_TIMED(145, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 13894656), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 22283264)));
-    RDC_TIMED(151, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 22283264), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 30671872)));
-    RDC_TIMED(156, k107_decoder_layer2_1_add_fwd(R(A, 30671872), R(A, 13894656), R(S, 326529280)));
+    RDC_TIMED(142, k100_decoder_layer2_0_add_fwd(R(A, 27330816), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(145, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 18942208), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 27330816)));
+    RDC_TIMED(151, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 27330816), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 35719424)));
+    RDC_TIMED(156, k107_decoder_layer2_1_add_fwd(R(A, 35719424), R(A, 18942208), R(S, 326529280)));
     RDC_TIMED(159, k109_decoder_layer3_0_conv1_fwd_eval(R(S, 326529280), R(S, 60825600), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 16777216), R(A, 0)));
     RDC_TIMED(165, k112_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 60957184), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(171, k114_decoder_layer3_0_upsample_0_fwd_eval(R(S, 326529280), R(S, 61105152), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 33554432), R(A, 0)));
@@ -5503,27 +5549,27 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     RDC_TIMED(43, k054_bn_conv2_fwd_eval(R(A, 0), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 8388608), R(S, 299266304)));
     RDC_TIMED(49, k057_bn_conv3_fwd_eval(R(S, 286683392), R(S, 1477632), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 0), R(S, 303460608)));
     RDC_TIMED(53, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
-    RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 49287168)));
-    RDC_TIMED(63, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 49287168), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 51384320)));
+    RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(63, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 51924736), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 54021888)));
     RDC_TIMED(69, k066_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 307654912), R(S, 26260480), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 0), R(A, 5246976)));
-    RDC_TIMED(74, k068_bn_bn_layer_0_add_fwd(R(A, 51384320), R(A, 5246976), R(A, 49287168)));
-    RDC_TIMED(77, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 49287168), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 51384320)));
-    RDC_TIMED(83, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 51384320), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 53481472)));
-    RDC_TIMED(88, k075_bn_bn_layer_1_add_fwd(R(A, 53481472), R(A, 49287168), R(S, 320237824)));
-    RDC_TIMED(91, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(97, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 30410752), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 34605056)));
+    RDC_TIMED(74, k068_bn_bn_layer_0_add_fwd(R(A, 54021888), R(A, 5246976), R(A, 51924736)));
+    RDC_TIMED(77, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 51924736), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 54021888)));
+    RDC_TIMED(83, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 54021888), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 56119040)));
+    RDC_TIMED(88, k075_bn_bn_layer_1_add_fwd(R(A, 56119040), R(A, 51924736), R(S, 320237824)));
+    RDC_TIMED(91, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(97, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 25988864), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 30183168)));
     RDC_TIMED(103, k082_decoder_layer1_0_upsample_0_fwd_eval(R(S, 320237824), R(S, 51180544), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(108, k084_decoder_layer1_0_add_fwd(R(A, 34605056), R(A, 8388608), R(A, 30410752)));
-    RDC_TIMED(111, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 30410752), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 0), R(A, 34605056)));
-    RDC_TIMED(117, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 34605056), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 0), R(A, 38799360)));
-    RDC_TIMED(122, k091_decoder_layer1_1_add_fwd(R(A, 38799360), R(A, 30410752), R(S, 322334976)));
-    RDC_TIMED(125, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 13894656)));
-    RDC_TIMED(131, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 13894656), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 22283264)));
+    RDC_TIMED(108, k084_decoder_layer1_0_add_fwd(R(A, 30183168), R(A, 8388608), R(A, 25988864)));
+    RDC_TIMED(111, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 25988864), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 0), R(A, 30183168)));
+    RDC_TIMED(117, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 30183168), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 0), R(A, 34377472)));
+    RDC_TIMED(122, k091_decoder_layer1_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 322334976)));
+    RDC_TIMED(125, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(131, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 18942208), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 27330816)));
     RDC_TIMED(137, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(142, k100_decoder_layer2_0_add_fwd(R(A, 22283264), R(A, 0), R(A, 13894656)));
-    RDC_TIMED(145, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 13894656), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 22283264)));
-    RDC_TIMED(151, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 22283264), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 30671872)));
-    RDC_TIMED(156, k107_decoder_layer2_1_add_fwd(R(A, 30671872), R(A, 13894656), R(S, 326529280)));
+    RDC_TIMED(142, k100_decoder_layer2_0_add_fwd(R(A, 27330816), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(145, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 18942208), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 27330816)));
+    RDC_TIMED(151, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 27330816), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 35719424)));
+    RDC_TIMED(156, k107_decoder_layer2_1_add_fwd(R(A, 35719424), R(A, 18942208), R(S, 326529280)));
     RDC_TIMED(159, k109_decoder_layer3_0_conv1_fwd_eval(R(S, 326529280), R(S, 60825600), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 16777216), R(A, 0)));
     RDC_TIMED(165, k112_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 60957184), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(171, k114_decoder_layer3_0_upsample_0_fwd_eval(R(S, 326529280), R(S, 61105152), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 33554432), R(A, 0)));
@@ -5603,59 +5649,59 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(163, k110_decoder_layer3_0_bn1_bwd(R(A, 33554432), R(A, 16777216), R(A, 0), R(S, 60956672), R(A, 339779584), R(A, 339779840), R(S, 122489344), R(S, 122489600), R(A, 50331648)));
     RDC_TIMED(160, k109_decoder_layer3_0_conv1_bwd_data(R(A, 50331648), R(S, 60825600), R(A, 0), R(A, 268435456)));
     RDC_TIMED(161, k109_decoder_layer3_0_conv1_bwd_weight(R(A, 50331648), R(S, 326529280), R(A, 0), R(S, 122358272)));
-    RDC_TIMED(157, k107_decoder_layer2_1_add_bwd(R(A, 268435456), R(S, 326529280), R(A, 0), R(A, 13893632)));
-    RDC_TIMED(155, k106_decoder_layer2_1_bn2_bwd(R(A, 0), R(A, 260046848), R(S, 60824576), R(A, 339778560), R(A, 339779072), R(S, 122357248), R(S, 122357760), R(A, 22282240)));
-    RDC_TIMED(152, k105_decoder_layer2_1_conv2_bwd_data(R(A, 22282240), R(S, 60234752), R(A, 0), R(A, 30670848)));
-    RDC_TIMED(153, k105_decoder_layer2_1_conv2_bwd_weight(R(A, 22282240), R(A, 251658240), R(A, 0), R(S, 121767424)));
-    RDC_TIMED(149, k103_decoder_layer2_1_bn1_bwd(R(A, 30670848), R(A, 251658240), R(A, 243269632), R(S, 60233728), R(A, 339777536), R(A, 339778048), R(S, 121766400), R(S, 121766912), R(A, 22282240)));
-    RDC_TIMED(146, k102_decoder_layer2_1_conv1_bwd_data(R(A, 22282240), R(S, 59643904), R(A, 0), R(A, 13893632)));
-    RDC_TIMED(147, k102_decoder_layer2_1_conv1_bwd_weight(R(A, 22282240), R(A, 234881024), R(A, 0), R(S, 121176576)));
-    RDC_TIMED(143, k100_decoder_layer2_0_add_bwd(R(A, 13893632), R(A, 234881024), R(A, 0)));
+    RDC_TIMED(157, k107_decoder_layer2_1_add_bwd(R(A, 268435456), R(S, 326529280), R(A, 0), R(A, 18941184)));
+    RDC_TIMED(155, k106_decoder_layer2_1_bn2_bwd(R(A, 0), R(A, 260046848), R(S, 60824576), R(A, 339778560), R(A, 339779072), R(S, 122357248), R(S, 122357760), R(A, 27329792)));
+    RDC_TIMED(152, k105_decoder_layer2_1_conv2_bwd_data(R(A, 27329792), R(S, 60234752), R(A, 0), R(A, 35718400)));
+    RDC_TIMED(153, k105_decoder_layer2_1_conv2_bwd_weight(R(A, 27329792), R(A, 251658240), R(A, 0), R(S, 121767424)));
+    RDC_TIMED(149, k103_decoder_layer2_1_bn1_bwd(R(A, 35718400), R(A, 251658240), R(A, 243269632), R(S, 60233728), R(A, 339777536), R(A, 339778048), R(S, 121766400), R(S, 121766912), R(A, 27329792)));
+    RDC_TIMED(146, k102_decoder_layer2_1_conv1_bwd_data(R(A, 27329792), R(S, 59643904), R(A, 0), R(A, 18941184)));
+    RDC_TIMED(147, k102_decoder_layer2_1_conv1_bwd_weight(R(A, 27329792), R(A, 234881024), R(A, 0), R(S, 121176576)));
+    RDC_TIMED(143, k100_decoder_layer2_0_add_bwd(R(A, 18941184), R(A, 234881024), R(A, 0)));
     RDC_TIMED(141, k099_decoder_layer2_0_upsample_1_bwd(R(A, 0), R(A, 226492416), R(S, 59642880), R(A, 339776512), R(A, 339777024), R(S, 121175552), R(S, 121176064), R(A, 8388608)));
     RDC_TIMED(138, k098_decoder_layer2_0_upsample_0_bwd_data(R(A, 8388608), R(S, 59118592), R(A, 16777216), R(A, 318767104)));
     RDC_TIMED(139, k098_decoder_layer2_0_upsample_0_bwd_weight(R(A, 8388608), R(S, 322334976), R(A, 16777216), R(S, 120651264)));
-    RDC_TIMED(135, k097_decoder_layer2_0_bn2_bwd(R(A, 0), R(A, 218103808), R(S, 59117568), R(A, 339775488), R(A, 339776000), R(S, 120650240), R(S, 120650752), R(A, 13893632)));
-    RDC_TIMED(132, k096_decoder_layer2_0_conv2_bwd_data(R(A, 13893632), R(S, 58527744), R(A, 0), R(A, 22282240)));
-    RDC_TIMED(133, k096_decoder_layer2_0_conv2_bwd_weight(R(A, 13893632), R(A, 209715200), R(A, 0), R(S, 120060416)));
-    RDC_TIMED(129, k094_decoder_layer2_0_bn1_bwd(R(A, 22282240), R(A, 209715200), R(A, 201326592), R(S, 58526720), R(A, 339774464), R(A, 339774976), R(S, 120059392), R(S, 120059904), R(A, 0)));
+    RDC_TIMED(135, k097_decoder_layer2_0_bn2_bwd(R(A, 0), R(A, 218103808), R(S, 59117568), R(A, 339775488), R(A, 339776000), R(S, 120650240), R(S, 120650752), R(A, 18941184)));
+    RDC_TIMED(132, k096_decoder_layer2_0_conv2_bwd_data(R(A, 18941184), R(S, 58527744), R(A, 0), R(A, 27329792)));
+    RDC_TIMED(133, k096_decoder_layer2_0_conv2_bwd_weight(R(A, 18941184), R(A, 209715200), R(A, 0), R(S, 120060416)));
+    RDC_TIMED(129, k094_decoder_layer2_0_bn1_bwd(R(A, 27329792), R(A, 209715200), R(A, 201326592), R(S, 58526720), R(A, 339774464), R(A, 339774976), R(S, 120059392), R(S, 120059904), R(A, 0)));
     RDC_TIMED(126, k093_decoder_layer2_0_conv1_bwd_data(R(A, 0), R(S, 58002432), R(A, 8388608), R(A, 318767104)));
     RDC_TIMED(127, k093_decoder_layer2_0_conv1_bwd_weight(R(A, 0), R(S, 322334976), R(A, 8388608), R(S, 119535104)));
-    RDC_TIMED(123, k091_decoder_layer1_1_add_bwd(R(A, 318767104), R(S, 322334976), R(A, 0), R(A, 30408704)));
-    RDC_TIMED(121, k090_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 314572800), R(S, 58000384), R(A, 339771392), R(A, 339772416), R(S, 119533056), R(S, 119534080), R(A, 34603008)));
-    RDC_TIMED(118, k089_decoder_layer1_1_conv2_bwd_data(R(A, 34603008), R(S, 55641088), R(A, 0), R(A, 38797312)));
-    RDC_TIMED(119, k089_decoder_layer1_1_conv2_bwd_weight(R(A, 34603008), R(A, 310378496), R(A, 0), R(S, 117173760)));
-    RDC_TIMED(115, k087_decoder_layer1_1_bn1_bwd(R(A, 38797312), R(A, 310378496), R(A, 306184192), R(S, 55639040), R(A, 339769344), R(A, 339770368), R(S, 117171712), R(S, 117172736), R(A, 34603008)));
-    RDC_TIMED(112, k086_decoder_layer1_1_conv1_bwd_data(R(A, 34603008), R(S, 53279744), R(A, 0), R(A, 30408704)));
-    RDC_TIMED(113, k086_decoder_layer1_1_conv1_bwd_weight(R(A, 34603008), R(A, 301989888), R(A, 0), R(S, 114812416)));
-    RDC_TIMED(109, k084_decoder_layer1_0_add_bwd(R(A, 30408704), R(A, 301989888), R(A, 0)));
+    RDC_TIMED(123, k091_decoder_layer1_1_add_bwd(R(A, 318767104), R(S, 322334976), R(A, 0), R(A, 30415616)));
+    RDC_TIMED(121, k090_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 314572800), R(S, 58000384), R(A, 339771392), R(A, 339772416), R(S, 119533056), R(S, 119534080), R(A, 34609920)));
+    RDC_TIMED(118, k089_decoder_layer1_1_conv2_bwd_data(R(A, 34609920), R(S, 55641088), R(A, 0), R(A, 38804224)));
+    RDC_TIMED(119, k089_decoder_layer1_1_conv2_bwd_weight(R(A, 34609920), R(A, 310378496), R(A, 0), R(S, 117173760)));
+    RDC_TIMED(115, k087_decoder_layer1_1_bn1_bwd(R(A, 38804224), R(A, 310378496), R(A, 306184192), R(S, 55639040), R(A, 339769344), R(A, 339770368), R(S, 117171712), R(S, 117172736), R(A, 34609920)));
+    RDC_TIMED(112, k086_decoder_layer1_1_conv1_bwd_data(R(A, 34609920), R(S, 53279744), R(A, 0), R(A, 30415616)));
+    RDC_TIMED(113, k086_decoder_layer1_1_conv1_bwd_weight(R(A, 34609920), R(A, 301989888), R(A, 0), R(S, 114812416)));
+    RDC_TIMED(109, k084_decoder_layer1_0_add_bwd(R(A, 30415616), R(A, 301989888), R(A, 0)));
     RDC_TIMED(107, k083_decoder_layer1_0_upsample_1_bwd(R(A, 0), R(A, 297795584), R(S, 53277696), R(A, 339767296), R(A, 339768320), R(S, 114810368), R(S, 114811392), R(A, 4194304)));
-    RDC_TIMED(104, k082_decoder_layer1_0_upsample_0_bwd_data(R(A, 4194304), R(S, 51180544), R(A, 8388608), R(A, 38797312)));
+    RDC_TIMED(104, k082_decoder_layer1_0_upsample_0_bwd_data(R(A, 4194304), R(S, 51180544), R(A, 8388608), R(A, 38804224)));
     RDC_TIMED(105, k082_decoder_layer1_0_upsample_0_bwd_weight(R(A, 4194304), R(S, 320237824), R(A, 8388608), R(S, 112713216)));
-    RDC_TIMED(101, k081_decoder_layer1_0_bn2_bwd(R(A, 0), R(A, 293601280), R(S, 51178496), R(A, 339765248), R(A, 339766272), R(S, 112711168), R(S, 112712192), R(A, 30408704)));
-    RDC_TIMED(98, k080_decoder_layer1_0_conv2_bwd_data(R(A, 30408704), R(S, 48819200), R(A, 0), R(A, 34603008)));
-    RDC_TIMED(99, k080_decoder_layer1_0_conv2_bwd_weight(R(A, 30408704), R(A, 289406976), R(A, 0), R(S, 110351872)));
-    RDC_TIMED(95, k078_decoder_layer1_0_bn1_bwd(R(A, 34603008), R(A, 289406976), R(A, 285212672), R(S, 48817152), R(A, 339763200), R(A, 339764224), R(S, 110349824), R(S, 110350848), R(A, 0)));
-    RDC_TIMED(92, k077_decoder_layer1_0_conv1_bwd_data(R(A, 0), R(S, 46720000), R(A, 4194304), R(A, 38797312)));
+    RDC_TIMED(101, k081_decoder_layer1_0_bn2_bwd(R(A, 0), R(A, 293601280), R(S, 51178496), R(A, 339765248), R(A, 339766272), R(S, 112711168), R(S, 112712192), R(A, 30415616)));
+    RDC_TIMED(98, k080_decoder_layer1_0_conv2_bwd_data(R(A, 30415616), R(S, 48819200), R(A, 0), R(A, 34609920)));
+    RDC_TIMED(99, k080_decoder_layer1_0_conv2_bwd_weight(R(A, 30415616), R(A, 289406976), R(A, 0), R(S, 110351872)));
+    RDC_TIMED(95, k078_decoder_layer1_0_bn1_bwd(R(A, 34609920), R(A, 289406976), R(A, 285212672), R(S, 48817152), R(A, 339763200), R(A, 339764224), R(S, 110349824), R(S, 110350848), R(A, 0)));
+    RDC_TIMED(92, k077_decoder_layer1_0_conv1_bwd_data(R(A, 0), R(S, 46720000), R(A, 4194304), R(A, 38804224)));
     RDC_TIMED(93, k077_decoder_layer1_0_conv1_bwd_weight(R(A, 0), R(S, 320237824), R(A, 4194304), R(S, 108252672)));
-    RDC_TIMED(89, k075_bn_bn_layer_1_add_bwd(R(A, 38797312), R(S, 320237824), R(A, 0), R(A, 49283072)));
-    RDC_TIMED(87, k074_bn_bn_layer_1_bn2_bwd(R(A, 0), R(A, 337641472), R(S, 46715904), R(A, 339755008), R(A, 339757056), R(S, 108248576), R(S, 108250624), R(A, 51380224)));
-    RDC_TIMED(84, k073_bn_bn_layer_1_conv2_bwd_data(R(A, 51380224), R(S, 37278720), R(A, 0), R(A, 53477376)));
-    RDC_TIMED(85, k073_bn_bn_layer_1_conv2_bwd_weight(R(A, 51380224), R(A, 335544320), R(A, 0), R(S, 98811392)));
-    RDC_TIMED(81, k071_bn_bn_layer_1_bn1_bwd(R(A, 53477376), R(A, 335544320), R(A, 333447168), R(S, 37274624), R(A, 339750912), R(A, 339752960), R(S, 98807296), R(S, 98809344), R(A, 51380224)));
-    RDC_TIMED(78, k070_bn_bn_layer_1_conv1_bwd_data(R(A, 51380224), R(S, 27837440), R(A, 0), R(A, 49283072)));
-    RDC_TIMED(79, k070_bn_bn_layer_1_conv1_bwd_weight(R(A, 51380224), R(A, 331350016), R(A, 0), R(S, 89370112)));
-    RDC_TIMED(75, k068_bn_bn_layer_0_add_bwd(R(A, 49283072), R(A, 331350016), R(A, 8388608)));
+    RDC_TIMED(89, k075_bn_bn_layer_1_add_bwd(R(A, 38804224), R(S, 320237824), R(A, 0), R(A, 51920640)));
+    RDC_TIMED(87, k074_bn_bn_layer_1_bn2_bwd(R(A, 0), R(A, 337641472), R(S, 46715904), R(A, 339755008), R(A, 339757056), R(S, 108248576), R(S, 108250624), R(A, 54017792)));
+    RDC_TIMED(84, k073_bn_bn_layer_1_conv2_bwd_data(R(A, 54017792), R(S, 37278720), R(A, 0), R(A, 56114944)));
+    RDC_TIMED(85, k073_bn_bn_layer_1_conv2_bwd_weight(R(A, 54017792), R(A, 335544320), R(A, 0), R(S, 98811392)));
+    RDC_TIMED(81, k071_bn_bn_layer_1_bn1_bwd(R(A, 56114944), R(A, 335544320), R(A, 333447168), R(S, 37274624), R(A, 339750912), R(A, 339752960), R(S, 98807296), R(S, 98809344), R(A, 54017792)));
+    RDC_TIMED(78, k070_bn_bn_layer_1_conv1_bwd_data(R(A, 54017792), R(S, 27837440), R(A, 0), R(A, 51920640)));
+    RDC_TIMED(79, k070_bn_bn_layer_1_conv1_bwd_weight(R(A, 54017792), R(A, 331350016), R(A, 0), R(S, 89370112)));
+    RDC_TIMED(75, k068_bn_bn_layer_0_add_bwd(R(A, 51920640), R(A, 331350016), R(A, 8388608)));
     RDC_TIMED(73, k067_bn_bn_layer_0_downsample_1_bwd(R(A, 8388608), R(A, 329252864), R(S, 27833344), R(A, 339746816), R(A, 339748864), R(S, 89366016), R(S, 89368064), R(A, 10485760)));
-    RDC_TIMED(70, k066_bn_bn_layer_0_downsample_0_bwd_data(R(A, 10485760), R(S, 26260480), R(A, 0), R(A, 49283072)));
+    RDC_TIMED(70, k066_bn_bn_layer_0_downsample_0_bwd_data(R(A, 10485760), R(S, 26260480), R(A, 0), R(A, 51920640)));
     RDC_TIMED(71, k066_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 10485760), R(S, 307654912), R(A, 0), R(S, 87793152)));
-    RDC_TIMED(67, k065_bn_bn_layer_0_bn2_bwd(R(A, 8388608), R(A, 327155712), R(S, 26256384), R(A, 339742720), R(A, 339744768), R(S, 87789056), R(S, 87791104), R(A, 61865984)));
-    RDC_TIMED(64, k064_bn_bn_layer_0_conv2_bwd_data(R(A, 61865984), R(S, 16819200), R(A, 0), R(A, 63963136)));
-    RDC_TIMED(65, k064_bn_bn_layer_0_conv2_bwd_weight(R(A, 61865984), R(A, 325058560), R(A, 0), R(S, 78351872)));
-    RDC_TIMED(61, k062_bn_bn_layer_0_bn1_bwd(R(A, 63963136), R(A, 325058560), R(A, 322961408), R(S, 16815104), R(A, 339738624), R(A, 339740672), R(S, 78347776), R(S, 78349824), R(A, 33554432)));
-    RDC_TIMED(58, k061_bn_bn_layer_0_conv1_bwd_data(R(A, 33554432), R(S, 2659328), R(A, 0), R(A, 49283072)));
+    RDC_TIMED(67, k065_bn_bn_layer_0_bn2_bwd(R(A, 8388608), R(A, 327155712), R(S, 26256384), R(A, 339742720), R(A, 339744768), R(S, 87789056), R(S, 87791104), R(A, 64503552)));
+    RDC_TIMED(64, k064_bn_bn_layer_0_conv2_bwd_data(R(A, 64503552), R(S, 16819200), R(A, 0), R(A, 66600704)));
+    RDC_TIMED(65, k064_bn_bn_layer_0_conv2_bwd_weight(R(A, 64503552), R(A, 325058560), R(A, 0), R(S, 78351872)));
+    RDC_TIMED(61, k062_bn_bn_layer_0_bn1_bwd(R(A, 66600704), R(A, 325058560), R(A, 322961408), R(S, 16815104), R(A, 339738624), R(A, 339740672), R(S, 78347776), R(S, 78349824), R(A, 33554432)));
+    RDC_TIMED(58, k061_bn_bn_layer_0_conv1_bwd_data(R(A, 33554432), R(S, 2659328), R(A, 0), R(A, 51920640)));
     RDC_TIMED(59, k061_bn_bn_layer_0_conv1_bwd_weight(R(A, 33554432), R(S, 307654912), R(A, 0), R(S, 64192000)));
-    RDC_TIMED(54, k060_bn_concat_bwd0(R(A, 49283072), R(A, 0)));
-    RDC_TIMED(55, k060_bn_concat_bwd1(R(A, 49283072), R(A, 4194304)));
+    RDC_TIMED(54, k060_bn_concat_bwd0(R(A, 51920640), R(A, 0)));
+    RDC_TIMED(55, k060_bn_concat_bwd1(R(A, 51920640), R(A, 4194304)));
     RDC_TIMED(52, k058_bn_bn3_bwd(R(A, 4194304), R(S, 303460608), R(A, 281018368), R(S, 2657280), R(A, 339761152), R(A, 339762176), R(S, 64189952), R(S, 64190976), R(A, 8388608)));
     RDC_TIMED(50, k057_bn_conv3_bwd_weight(R(A, 8388608), R(S, 286683392), R(A, 4194304), R(S, 63010304)));
     RDC_TIMED(47, k055_bn_bn2_bwd(R(A, 0), R(S, 299266304), R(A, 276824064), R(S, 1475584), R(A, 339759104), R(A, 339760128), R(S, 63008256), R(S, 63009280), R(A, 16252928)));

@@ -1773,16 +1773,18 @@ static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs
 }
 
 /* The B operand of rdc_gemm: element (k, n) is b[k*sk + n*sn], or, with a window, the
- * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T). */
+ * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T), or,
+ * packed, one panel already laid out as rdc_pack_b would (b[k*RDC_NR + n], n < RDC_NR). */
 typedef struct rdc_operand {
     const real *b;
     long sk, sn;
     const rdc_window *win;
-    int transposed;
+    int transposed, packed;
 } rdc_operand;
 
-static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0}; }
-static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed}; }
+static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (rdc_operand){b, sk, sn, NULL, 0, 0}; }
+static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed, 0}; }
+static inline rdc_operand rdc_panel(const real *b) { return (rdc_operand){b, RDC_NR, 1, NULL, 0, 1}; }
 
 /* Panel dst[k][RDC_NR] of B's rows k0..k0+kc and columns j0..j0+nb, zero past nb. */
 static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
@@ -1835,9 +1837,10 @@ static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0
 
 /* Column panel jp (columns jp*RDC_NR..) of C[M][N] (=, or += when accumulate) sum over k < K of
  * A[m*am + k*ak] * B(k, n), then the epilogue e if any (C row-major, ldc), with `b` (one
- * RDC_KC x RDC_NR panel) to pack into. For each block of RDC_KC rows of B it packs the panel
- * (L1) and runs it against every row tile of A (L2), so C's panel (M x RDC_NR) stays in cache
- * across the blocks. Each element sums k in a fixed order. */
+ * RDC_KC x RDC_NR panel) to pack into unless B is packed (its one panel, jp = 0). For each
+ * block of RDC_KC rows of B it packs the panel (L1) and runs it against every row tile of A
+ * (L2), so C's panel (M x RDC_NR) stays in cache across the blocks. Each element sums k in a
+ * fixed order. */
 static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
                            real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict b)
 {
@@ -1845,19 +1848,20 @@ static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, 
     const int j0 = jp * RDC_NR, nb = N - j0 < RDC_NR ? N - j0 : RDC_NR;
     for (int k0 = 0; k0 < K; k0 += RDC_KC) {
         const int kc = K - k0 < RDC_KC ? K - k0 : RDC_KC, add = accumulate || k0 > 0;
-        rdc_pack_b(B, k0, kc, j0, nb, b);
+        const real *panel = B->packed ? B->b + (long)k0 * RDC_NR : b;
+        if (!B->packed) rdc_pack_b(B, k0, kc, j0, nb, b);
         for (int ip = 0; ip < mp; ip++) {
             const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
             const real *a = A + (long)i0 * am + (long)k0 * ak;
             real *c = C + (long)i0 * ldc + j0;
             if (mb == RDC_MR && nb == RDC_NR) {
-                rdc_micro(kc, a, am, ak, b, c, ldc, add);
+                rdc_micro(kc, a, am, ak, panel, c, ldc, add);
             } else {
                 /* An edge tile: rows past M read as 0, through a full tile on the stack. */
                 real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
                 for (int k = 0; k < kc; k++)
                     for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                rdc_micro(kc, ta, 1, RDC_MR, b, t, RDC_NR, 0);
+                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0);
                 for (int i = 0; i < mb; i++)
                     for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
             }
@@ -2010,18 +2014,21 @@ static inline void rdc_wino_gt(real u0, real u1, real u2, real u3, real u4, real
 
 /* Rows are handled as their 4 phases, ph[j*n + u] = r[4u + j] (u < n), so that tiles at
  * stride 4 read and write unit-stride vectors; the (de)interleaving is done by shuffles.
- * The phases of image row xr (W values) seen through a padding of PL on the left, 0 outside: */
-static inline void rdc_phases4(const real *restrict xr, int W, int PL, int n, real *restrict ph)
+ * The phases of image row xr (W values) from column q0 on, ph[j*n + u] = xr[q0 + 4u + j],
+ * 0 outside the row (the padding): */
+static inline void rdc_phases4(const real *restrict xr, int W, int q0, int n, real *restrict ph)
 {
     /* u0..u1: the u whose 4 values all lie inside the row. */
-    const int u0 = (PL + 3) / 4, u1 = W + PL >= 4 ? (W + PL - 4) / 4 + 1 : 0, hi = u1 < n ? u1 : n;
-    for (int u = u0; u < hi; u++)
-        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[4 * u + j - PL];
+    const int u0 = q0 >= 0 ? 0 : ((3 - q0) / 4 < n ? (3 - q0) / 4 : n);
+    int u1 = W - 4 - q0 >= 0 ? (W - 4 - q0) / 4 + 1 : 0;
+    u1 = u1 > n ? n : (u1 < u0 ? u0 : u1);
+    for (int u = u0; u < u1; u++)
+        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[q0 + 4 * u + j];
     for (int u = 0; u < n; u++) {
-        if (u == u0 && hi > u0) u = hi;
+        if (u == u0) u = u1;
         if (u >= n) break;
         for (int j = 0; j < 4; j++) {
-            const int iw = 4 * u + j - PL;
+            const int iw = q0 + 4 * u + j;
             ph[j * n + u] = iw >= 0 && iw < W ? xr[iw] : 0;
         }
     }
@@ -2043,12 +2050,11 @@ static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *res
 /* Filters are transformed RDC_WINO_LANES channel pairs at a time, the lanes innermost. */
 #define RDC_WINO_LANES 16
 
-/* U[e*K*C + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
+/* U[e*us + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
  * w[c][k] turned by 180 degrees (the data gradient's filter: K and C are then the
  * convolution's input and output channels). */
-static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U)
+static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U, long us)
 {
-    const long KC = (long)K * C;
     #pragma omp parallel for schedule(static)
     for (int k = 0; k < K; k++)
         for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
@@ -2061,22 +2067,25 @@ static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, r
                 for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(f[q][l], f[3 + q][l], f[6 + q][l], &t[0][q][l], 3 * RDC_WINO_LANES);
             for (int a = 0; a < 6; a++)
                 for (int l = 0; l < RDC_WINO_LANES; l++) rdc_wino_g(t[a][0][l], t[a][1][l], t[a][2][l], &u[6 * a][l], RDC_WINO_LANES);
+            /* (A full block's stores have a constant count: vector stores, not 36 memcpy calls.) */
             for (int e = 0; e < 36; e++)
-                for (int l = 0; l < lanes; l++) U[e * KC + (long)k * C + c0 + l] = u[e][l];
+                if (lanes == RDC_WINO_LANES)
+                    for (int l = 0; l < RDC_WINO_LANES; l++) U[e * us + (long)k * C + c0 + l] = u[e][l];
+                else
+                    for (int l = 0; l < lanes; l++) U[e * us + (long)k * C + c0 + l] = u[e][l];
         }
 }
 
-/* dw[k][c] = (G^T u G) of u[e] = dU[e*K*C + k*C + c]: the filter gradient from its transform. */
-static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *restrict dw)
+/* dw[k][c] = (G^T u G) of u[e] = dU[e*us + k*C + c]: the filter gradient from its transform. */
+static void rdc_wino_filter_grad(const real *restrict dU, long us, int K, int C, real *restrict dw)
 {
-    const long KC = (long)K * C;
     #pragma omp parallel for schedule(static)
     for (int k = 0; k < K; k++)
         for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
             const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
             real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
             for (int e = 0; e < 36; e++)
-                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * KC + (long)k * C + c0 + l] : 0;
+                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + (long)k * C + c0 + l] : 0;
             for (int b = 0; b < 6; b++)
                 for (int l = 0; l < RDC_WINO_LANES; l++)
                     rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
@@ -2088,134 +2097,171 @@ static void rdc_wino_filter_grad(const real *restrict dU, int K, int C, real *re
         }
 }
 
-/* V[e*es + c*TT + t] = (B^T d B)[e] of the input tiles of images x[G][C][H][W]: tile
- * t = (g*TH + th)*TW + tw has its top left at (4th - PT, 4tw - PL), 0 outside the image. */
+/* v[e*es + t] (t < n) = (B^T d B)[e] of the n input tiles from tile tw0 of tile row th of the
+ * plane xc (H x W): tile (th, tw) has its top left at (4th - PT, 4tw - PL), 0 outside. */
+static inline void rdc_wino_input_tiles(const real *restrict xc, int H, int W, int PT, int PL, int th, int tw0, int n,
+                                        real *restrict v, long es)
+{
+    real ph[4][n + 1], r[6][6][n];
+    /* r[i][b][t]: row i of the tiles, transformed along its width. */
+    for (int i = 0; i < 6; i++) {
+        const int ih = 4 * th - PT + i;
+        if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
+        rdc_phases4(xc + (long)ih * W, W, 4 * tw0 - PL, n + 1, ph[0]);
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_bt(ph[0][t], ph[1][t], ph[2][t], ph[3][t], ph[0][t + 1], ph[1][t + 1], &r[i][0][t], n);
+    }
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_bt(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], r[4][b][t], r[5][b][t], v + b * es + t, 6 * es);
+}
+
+/* The rows of the n output tiles from tile tw0 of tile row th of the plane yk (OH x OW,
+ * clipped to it) (=, or += when accumulate) A^T m A of m[e*es + t], the epilogue applied to
+ * those first when ep (a forward does not accumulate, a data gradient has no epilogue). */
+static inline void rdc_wino_output_tiles(const real *restrict m, long es, int th, int tw0, int n, int OH, int OW,
+                                         real *restrict yk, int accumulate, const rdc_epilogue *ep, int k)
+{
+    const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
+    const int act = ep ? ep->act : 0, width = OW - 4 * tw0 < 4 * n ? OW - 4 * tw0 : 4 * n;
+    real s[4][6][n], ph[4][n];
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++)
+            rdc_wino_at(m[b * es + t], m[(6 + b) * es + t], m[(12 + b) * es + t], m[(18 + b) * es + t],
+                        m[(24 + b) * es + t], m[(30 + b) * es + t], &s[0][b][t], 6 * n);
+    for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &ph[0][t], n);
+        if (ep)
+            for (int o = 0; o < 4 * n; o++) {
+                const real v = ph[0][o] * scale + shift;
+                ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
+            }
+        rdc_unphase4(ph[0], n, width, yk + (long)(4 * th + i) * OW + 4 * tw0, accumulate);
+    }
+}
+
+/* m[e*es + t] (t < n) = (A d A^T)[e] of the n 4x4 tiles d from tile tw0 of tile row th of
+ * the plane dk (OH x OW, 0 past it): the adjoint of rdc_wino_output_tiles' transform. */
+static inline void rdc_wino_output_grad_tiles(const real *restrict dk, int OH, int OW, int th, int tw0, int n,
+                                              real *restrict m, long es)
+{
+    real ph[4][n], r[4][6][n];
+    for (int i = 0; i < 4; i++) {
+        const int oh = 4 * th + i;
+        if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
+        rdc_phases4(dk + (long)oh * OW, OW, 4 * tw0, n, ph[0]);
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_a(ph[0][t], ph[1][t], ph[2][t], ph[3][t], &r[i][0][t], n);
+    }
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < n; t++) rdc_wino_a(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], m + b * es + t, 6 * es);
+}
+
+/* V[e*es + c*TT + t] = the transformed input tiles of images x[G][C][H][W], tile
+ * t = (g*TH + th)*TW + tw (rdc_wino_input_tiles). */
 static void rdc_wino_input(const real *restrict x, int G, int C, int H, int W, int PT, int PL, int TH, int TW,
                            real *restrict V, long es)
 {
     const long TT = (long)G * TH * TW;
     #pragma omp parallel for collapse(2) schedule(static)
     for (int g = 0; g < G; g++)
-        for (int c = 0; c < C; c++) {
-            const real *xc = x + ((long)g * C + c) * H * W;
-            real ph[4][TW + 1], r[6][6][TW];
-            for (int th = 0; th < TH; th++) {
-                /* r[i][b][tw]: row i of the tile row, transformed along its width. */
-                for (int i = 0; i < 6; i++) {
-                    const int ih = 4 * th - PT + i;
-                    if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
-                    rdc_phases4(xc + (long)ih * W, W, PL, TW + 1, ph[0]);
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_bt(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], ph[0][tw + 1], ph[1][tw + 1], &r[i][0][tw], TW);
-                }
-                real *v = V + (long)c * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_bt(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], r[4][b][tw], r[5][b][tw], v + b * es + tw, 6 * es);
-            }
-        }
+        for (int c = 0; c < C; c++)
+            for (int th = 0; th < TH; th++)
+                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, 0, TW,
+                                     V + (long)c * TT + ((long)g * TH + th) * TW, es);
 }
 
-/* y[G][K][OH][OW] (=, or += when accumulate) the output tiles A^T m A of
- * m[e] = M[e*es + k*TT + t], clipped to the image, the epilogue ep (if any) applied to them
- * first (a forward does not accumulate, a data gradient has no epilogue). */
-static void rdc_wino_output(const real *restrict M, long es, int G, int K, int OH, int OW, int TH, int TW,
-                            real *restrict y, int accumulate, const rdc_epilogue *ep)
-{
-    const long TT = (long)G * TH * TW;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++) {
-            const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
-            const int act = ep ? ep->act : 0;
-            real s[4][6][TW], ph[4][TW];
-            for (int th = 0; th < TH; th++) {
-                const real *m = M + (long)k * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_at(m[b * es + tw], m[(6 + b) * es + tw], m[(12 + b) * es + tw], m[(18 + b) * es + tw],
-                                    m[(24 + b) * es + tw], m[(30 + b) * es + tw], &s[0][b][tw], 6 * TW);
-                for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_at(s[i][0][tw], s[i][1][tw], s[i][2][tw], s[i][3][tw], s[i][4][tw], s[i][5][tw], &ph[0][tw], TW);
-                    if (ep)
-                        for (int o = 0; o < 4 * TW; o++) {
-                            const real v = ph[0][o] * scale + shift;
-                            ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
-                        }
-                    rdc_unphase4(ph[0], TW, OW, y + (((long)g * K + k) * OH + 4 * th + i) * OW, accumulate);
-                }
-            }
-        }
-}
-
-/* Mg[e*es + k*TT + t] = (A d A^T)[e] of the 4x4 tiles d of dy[G][K][OH][OW] (0 past the
- * image): the adjoint of rdc_wino_output's tile transform. */
+/* Mg[e*es + k*TT + t] = the transformed output-gradient tiles of dy[G][K][OH][OW]. */
 static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, int OW, int TH, int TW,
                                  real *restrict Mg, long es)
 {
     const long TT = (long)G * TH * TW;
     #pragma omp parallel for collapse(2) schedule(static)
     for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++) {
-            const real *dk = dy + ((long)g * K + k) * OH * OW;
-            real ph[4][TW], r[4][6][TW];
-            for (int th = 0; th < TH; th++) {
-                for (int i = 0; i < 4; i++) {
-                    const int oh = 4 * th + i;
-                    if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
-                    rdc_phases4(dk + (long)oh * OW, OW, 0, TW, ph[0]);
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++) rdc_wino_a(ph[0][tw], ph[1][tw], ph[2][tw], ph[3][tw], &r[i][0][tw], TW);
-                }
-                real *m = Mg + (long)k * TT + ((long)g * TH + th) * TW;
-                for (int b = 0; b < 6; b++)
-                    #pragma omp simd
-                    for (int tw = 0; tw < TW; tw++)
-                        rdc_wino_a(r[0][b][tw], r[1][b][tw], r[2][b][tw], r[3][b][tw], m + b * es + tw, 6 * es);
-            }
-        }
+        for (int k = 0; k < K; k++)
+            for (int th = 0; th < TH; th++)
+                rdc_wino_output_grad_tiles(dy + ((long)g * K + k) * OH * OW, OH, OW, th, 0, TW,
+                                           Mg + (long)k * TT + ((long)g * TH + th) * TW, es);
 }
 
-/* Elements of a Winograd convolution's scratch (the forward's and data gradient's
- * U, V, M, or the weight gradient's dU, V, Mg, then the GEMM packing) for G images. */
-#define RDC_WINO_SCRATCH(K, C, G, TH, TW) (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW)) + RDC_GEMM_PACK)
+/* The 36 transformed matrices of U, V, M (or dU, V, Mg) lie a cache line further apart than
+ * their sizes, which are mostly powers of 2: 36 streams 2^k bytes apart would all fall in
+ * the same L1 set. */
+#define RDC_WINO_PAD 16
+
+/* Elements of the weight gradient's scratch (dU, then V and Mg of G images, then the GEMM
+ * packing). */
+#define RDC_WINO_SCRATCH(K, C, G, TH, TW) \
+    (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW) + 3 * RDC_WINO_PAD) + RDC_GEMM_PACK)
+
+/* Elements of rdc_wino_conv's scratch: U, then per thread (up to `threads`) a block's V and
+ * M, sized for the widest panel there is (RDC_NR = 32: AVX-512 floats). */
+#define RDC_WINO_CONV_SCRATCH(K, C, threads) \
+    (36L * ((long)(K) * (C) + RDC_WINO_PAD) + (threads) * 36L * (((long)(C) + (K)) * 32 + 2 * RDC_WINO_PAD))
 
 /* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
- * x[N][C][H][W] with w, padding PT, PL), G images at a time; w is [K][C][3][3], or, flipped,
- * [C][K][3][3] turned by 180 degrees (a data gradient). */
-static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int G, int C, int H, int W,
+ * x[N][C][H][W] with w, padding PT, PL); w is [K][C][3][3], or, flipped, [C][K][3][3] turned by
+ * 180 degrees (a data gradient). The tiles go one GEMM panel (RDC_NR tiles) at a time, on at
+ * most `threads` threads: each transforms a block's input tiles straight into the 36 packed
+ * panels the micro-kernel reads, multiplies, and transforms the products back while all of
+ * it is still in its L2; no transformed tile goes to memory. A block is R = RDC_NR / TW whole
+ * tile rows (of any images), or one RDC_NR-tile segment of a wider tile row. */
+static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int C, int H, int W,
                           int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
-                          const rdc_epilogue *ep, real *restrict scratch)
+                          const rdc_epilogue *ep, int threads, real *restrict scratch)
 {
     const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
-    const long GT = (long)G * TH * TW;
-    real *U = scratch, *V = U + 36L * K * C, *M = V + 36L * C * GT, *pack = M + 36L * K * GT;
-    rdc_wino_filter(w, K, C, flipped, U);
-    for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
-        rdc_gemm_batch(36, (long)K * C, C * GT, K * GT, K, (int)GT, C, U, C, 1, rdc_matrix(V, GT, 1), M, GT, 0, pack);
-        rdc_wino_output(M, K * GT, G, K, OH, OW, TH, TW, y + (long)n * K * OH * OW, accumulate, ep);
+    const int L = TW < RDC_NR ? TW : RDC_NR, S = (TW + L - 1) / L, R = TW < RDC_NR ? RDC_NR / TW : 1;
+    const long TR = (long)N * TH, blocks = (TR + R - 1) / R * S;
+    const long us = (long)K * C + RDC_WINO_PAD, vs = (long)C * RDC_NR + RDC_WINO_PAD, ms = (long)K * RDC_NR + RDC_WINO_PAD;
+    real *U = scratch, *blocked = U + 36 * us;
+    rdc_wino_filter(w, K, C, flipped, U, us);
+    #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
+    for (long b = 0; b < blocks; b++) {
+        real *V = blocked + (long)omp_get_thread_num() * 36 * (vs + ms), *M = V + 36 * vs;
+        const long tr0 = b / S * R;
+        const int tw0 = (int)(b % S) * L, n = TW - tw0 < L ? TW - tw0 : L, rows = TR - tr0 < R ? (int)(TR - tr0) : R;
+        for (int c = 0; c < C; c++) {
+            for (int r = 0; r < rows; r++) {
+                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
+                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, tw0, n, V + (long)c * RDC_NR + r * n, vs);
+            }
+            if (rows * n < RDC_NR)   /* the panel's columns past the block's tiles: 0, not stale values */
+                for (int e = 0; e < 36; e++) memset(V + e * vs + (long)c * RDC_NR + rows * n, 0, sizeof(real) * (RDC_NR - rows * n));
+        }
+        for (int e = 0; e < 36; e++) {
+            const rdc_operand panel = rdc_panel(V + e * vs);
+            rdc_gemm_panel(0, K, rows * n, C, U + e * us, C, 1, &panel, M + e * ms, RDC_NR, 0, NULL, NULL);
+        }
+        for (int k = 0; k < K; k++)
+            for (int r = 0; r < rows; r++) {
+                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
+                rdc_wino_output_tiles(M + (long)k * RDC_NR + r * n, ms, th, tw0, n, OH, OW, y + ((long)g * K + k) * OH * OW,
+                                      accumulate, ep, k);
+            }
     }
 }
 
-/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy. */
+/* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy, G images
+ * at a time: their transformed tiles, and the 36 products' sums dU, in memory. */
 static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int C, int H, int W,
                                       int K, int OH, int OW, int PT, int PL, real *restrict dw, real *restrict scratch)
 {
     const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
     const long GT = (long)G * TH * TW;
-    real *dU = scratch, *V = dU + 36L * K * C, *Mg = V + 36L * C * GT, *pack = Mg + 36L * K * GT;
+    const long us = (long)K * C + RDC_WINO_PAD, vs = C * GT + RDC_WINO_PAD, ms = K * GT + RDC_WINO_PAD;
+    real *dU = scratch, *V = dU + 36 * us, *Mg = V + 36 * vs, *pack = Mg + 36 * ms;
     for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, C * GT);
-        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, K * GT);
-        rdc_gemm_batch(36, K * GT, C * GT, (long)K * C, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
+        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, vs);
+        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, ms);
+        rdc_gemm_batch(36, ms, vs, us, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
     }
-    rdc_wino_filter_grad(dU, K, C, dw);
+    rdc_wino_filter_grad(dU, us, K, C, dw);
 }
 
 /* ======== kernels, in graph order ======== */
@@ -2331,9 +2377,9 @@ static void k008_layer1_0_conv2_fold(const real *restrict w, const real *restric
  * 19.353 GFLOP */
 static void k008_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer1.0.conv3: fold layer1.0.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -2458,9 +2504,9 @@ static void k020_layer1_1_conv2_fold(const real *restrict w, const real *restric
  * 19.353 GFLOP */
 static void k020_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer1.1.conv3: fold layer1.1.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -2554,9 +2600,9 @@ static void k030_layer1_2_conv2_fold(const real *restrict w, const real *restric
  * 19.353 GFLOP */
 static void k030_layer1_2_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer1.2.conv3: fold layer1.2.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -2783,9 +2829,9 @@ static void k052_layer2_1_conv2_fold(const real *restrict w, const real *restric
  * 19.340 GFLOP */
 static void k052_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer2.1.conv3: fold layer2.1.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -2879,9 +2925,9 @@ static void k062_layer2_2_conv2_fold(const real *restrict w, const real *restric
  * 19.340 GFLOP */
 static void k062_layer2_2_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer2.2.conv3: fold layer2.2.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -2975,9 +3021,9 @@ static void k072_layer2_3_conv2_fold(const real *restrict w, const real *restric
  * 19.340 GFLOP */
 static void k072_layer2_3_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer2.3.conv3: fold layer2.3.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -3208,9 +3254,9 @@ static void k094_layer3_1_conv2_fold(const real *restrict w, const real *restric
  * 19.334 GFLOP */
 static void k094_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer3.1.conv3: fold layer3.1.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -3306,9 +3352,9 @@ static void k104_layer3_2_conv2_fold(const real *restrict w, const real *restric
  * 19.334 GFLOP */
 static void k104_layer3_2_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer3.2.conv3: fold layer3.2.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -3404,9 +3450,9 @@ static void k114_layer3_3_conv2_fold(const real *restrict w, const real *restric
  * 19.334 GFLOP */
 static void k114_layer3_3_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer3.3.conv3: fold layer3.3.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -3502,9 +3548,9 @@ static void k124_layer3_4_conv2_fold(const real *restrict w, const real *restric
  * 19.334 GFLOP */
 static void k124_layer3_4_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer3.4.conv3: fold layer3.4.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -3600,9 +3646,9 @@ static void k134_layer3_5_conv2_fold(const real *restrict w, const real *restric
  * 19.334 GFLOP */
 static void k134_layer3_5_conv2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
     const rdc_epilogue ep = {NULL, b, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* layer3.5.conv3: fold layer3.5.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -4714,16 +4760,16 @@ static void k164_bn_bn_layer_1_bn1_bwd(const real *restrict dy, const real *rest
  * 19.327 GFLOP */
 static void k166_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8] + batchnorm + relu
  * 19.330 GFLOP */
 static void k166_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 42991616, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2 };
+    real *ep_scale = col + 42470208, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -4731,22 +4777,22 @@ static void k166_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
  * 19.327 GFLOP */
 static void k166_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
  * 19.327 GFLOP */
 static void k166_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -5094,16 +5140,16 @@ static void k174_bn_bn_layer_2_bn1_bwd(const real *restrict dy, const real *rest
  * 19.327 GFLOP */
 static void k176_bn_bn_layer_2_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8] + batchnorm + relu
  * 19.330 GFLOP */
 static void k176_bn_bn_layer_2_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 42991616, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2 };
+    real *ep_scale = col + 42470208, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -5111,22 +5157,22 @@ static void k176_bn_bn_layer_2_conv2_fwd_eval(const real *restrict x, const real
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* bn.bn_layer.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
  * 19.327 GFLOP */
 static void k176_bn_bn_layer_2_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* bn.bn_layer.2.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
  * 19.327 GFLOP */
 static void k176_bn_bn_layer_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -6018,16 +6064,16 @@ static void k196_decoder_layer1_1_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k198_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu
  * 19.334 GFLOP */
 static void k198_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 19398656, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
+    real *ep_scale = col + 12980160, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -6035,22 +6081,22 @@ static void k198_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
  * 19.327 GFLOP */
 static void k198_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
  * 19.327 GFLOP */
 static void k198_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -6398,16 +6444,16 @@ static void k206_decoder_layer1_2_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k208_decoder_layer1_2_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu
  * 19.334 GFLOP */
 static void k208_decoder_layer1_2_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    real *ep_scale = col + 19398656, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
+    real *ep_scale = col + 12980160, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -6415,22 +6461,22 @@ static void k208_decoder_layer1_2_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer1.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
  * 19.327 GFLOP */
 static void k208_decoder_layer1_2_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer1.2.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
  * 19.327 GFLOP */
 static void k208_decoder_layer1_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, G = 16 };
+    enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3, G = 16 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -7312,16 +7358,16 @@ static void k228_decoder_layer2_1_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k230_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu
  * 19.340 GFLOP */
 static void k230_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    real *ep_scale = col + 6496704, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -7329,22 +7375,22 @@ static void k230_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
  * 19.327 GFLOP */
 static void k230_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
  * 19.327 GFLOP */
 static void k230_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -7682,16 +7728,16 @@ static void k238_decoder_layer2_2_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k240_decoder_layer2_2_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu
  * 19.340 GFLOP */
 static void k240_decoder_layer2_2_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    real *ep_scale = col + 6496704, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -7699,22 +7745,22 @@ static void k240_decoder_layer2_2_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
  * 19.327 GFLOP */
 static void k240_decoder_layer2_2_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.2.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
  * 19.327 GFLOP */
 static void k240_decoder_layer2_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -8052,16 +8098,16 @@ static void k248_decoder_layer2_3_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k250_decoder_layer2_3_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.3.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu
  * 19.340 GFLOP */
 static void k250_decoder_layer2_3_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    real *ep_scale = col + 7602176, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    real *ep_scale = col + 6496704, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -8069,22 +8115,22 @@ static void k250_decoder_layer2_3_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer2.3.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
  * 19.327 GFLOP */
 static void k250_decoder_layer2_3_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer2.3.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
  * 19.327 GFLOP */
 static void k250_decoder_layer2_3_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7, G = 4 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -8952,16 +8998,16 @@ static void k270_decoder_layer3_1_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k272_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
  * 19.353 GFLOP */
 static void k272_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    real *ep_scale = col + 4735296, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -8969,22 +9015,22 @@ static void k272_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k272_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k272_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -9322,16 +9368,16 @@ static void k280_decoder_layer3_2_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k282_decoder_layer3_2_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
  * 19.353 GFLOP */
 static void k282_decoder_layer3_2_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    real *ep_scale = col + 4735296, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -9339,22 +9385,22 @@ static void k282_decoder_layer3_2_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k282_decoder_layer3_2_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.2.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k282_decoder_layer3_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -9692,16 +9738,16 @@ static void k290_decoder_layer3_3_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k292_decoder_layer3_3_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.3.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
  * 19.353 GFLOP */
 static void k292_decoder_layer3_3_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    real *ep_scale = col + 4735296, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -9709,22 +9755,22 @@ static void k292_decoder_layer3_3_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.3.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k292_decoder_layer3_3_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.3.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k292_decoder_layer3_3_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -10062,16 +10108,16 @@ static void k300_decoder_layer3_4_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k302_decoder_layer3_4_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.4.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
  * 19.353 GFLOP */
 static void k302_decoder_layer3_4_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    real *ep_scale = col + 4735296, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -10079,22 +10125,22 @@ static void k302_decoder_layer3_4_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.4.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k302_decoder_layer3_4_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.4.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k302_decoder_layer3_4_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -10432,16 +10478,16 @@ static void k310_decoder_layer3_5_bn1_bwd(const real *restrict dy, const real *r
  * 19.327 GFLOP */
 static void k312_decoder_layer3_5_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.5.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
  * 19.353 GFLOP */
 static void k312_decoder_layer3_5_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    real *ep_scale = col + 3473408, *ep_shift = ep_scale + CO;
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    real *ep_scale = col + 4735296, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
         const double inv = 1.0 / sqrt((double)bn_var[co] + 1e-05);
         const real a = (real)(bn_w[co] * inv);
@@ -10449,22 +10495,22 @@ static void k312_decoder_layer3_5_conv2_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    rdc_wino_conv(x, w, 0, N, G, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, col);
+    rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
 /* decoder.layer3.5.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k312_decoder_layer3_5_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_wino_conv(dy, w, 1, N, G, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, col);
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
+    rdc_wino_conv(dy, w, 1, N, CO, OH, OW, CI, H, W, 2 - PT, 2 - PL, dx, 0, NULL, THREADS, col);
 }
 
 /* decoder.layer3.5.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
  * 19.327 GFLOP */
 static void k312_decoder_layer3_5_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14, G = 1 };
     rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
 }
 
@@ -11280,43 +11326,43 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(31, k043_layer2_0_conv3_fwd(R(A, 67108864), R(S, 1794369856), R(S, 1794894144), R(A, 33554432), R(A, 0)));
     RDC_TIMED(33, k045_layer2_0_downsample_0_fwd(R(S, 1453289216), R(S, 1794896192), R(S, 1795420480), R(A, 67108864), R(A, 33554432)));
     RDC_TIMED(34, k047_layer2_0_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(36, k049_layer2_1_conv1_fwd(R(A, 67108864), R(S, 1795422528), R(S, 1795946816), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(38, k052_layer2_1_conv2_fwd(R(A, 30410752), R(S, 1795947840), R(S, 1798307136), R(A, 0), R(A, 47187968)));
-    RDC_TIMED(40, k055_layer2_1_conv3_fwd(R(A, 47187968), R(S, 1798308160), R(S, 1798832448), R(A, 33554432), R(A, 0)));
+    RDC_TIMED(36, k049_layer2_1_conv1_fwd(R(A, 67108864), R(S, 1795422528), R(S, 1795946816), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(38, k052_layer2_1_conv2_fwd(R(A, 25988864), R(S, 1795947840), R(S, 1798307136), R(A, 0), R(A, 42766080)));
+    RDC_TIMED(40, k055_layer2_1_conv3_fwd(R(A, 42766080), R(S, 1798308160), R(S, 1798832448), R(A, 33554432), R(A, 0)));
     RDC_TIMED(41, k057_layer2_1_add_fwd(R(A, 0), R(A, 67108864), R(A, 33554432)));
     RDC_TIMED(43, k059_layer2_2_conv1_fwd(R(A, 33554432), R(S, 1798834496), R(S, 1799358784), R(A, 0), R(A, 67108864)));
     RDC_TIMED(45, k062_layer2_2_conv2_fwd(R(A, 67108864), R(S, 1799359808), R(S, 1801719104), R(A, 0), R(A, 83886080)));
     RDC_TIMED(47, k065_layer2_2_conv3_fwd(R(A, 83886080), R(S, 1801720128), R(S, 1802244416), R(A, 67108864), R(A, 0)));
     RDC_TIMED(48, k067_layer2_2_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(50, k069_layer2_3_conv1_fwd(R(A, 67108864), R(S, 1802246464), R(S, 1802770752), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(52, k072_layer2_3_conv2_fwd(R(A, 30410752), R(S, 1802771776), R(S, 1805131072), R(A, 0), R(A, 47187968)));
-    RDC_TIMED(54, k075_layer2_3_conv3_fwd(R(A, 47187968), R(S, 1805132096), R(S, 1805656384), R(A, 33554432), R(A, 0)));
+    RDC_TIMED(50, k069_layer2_3_conv1_fwd(R(A, 67108864), R(S, 1802246464), R(S, 1802770752), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(52, k072_layer2_3_conv2_fwd(R(A, 25988864), R(S, 1802771776), R(S, 1805131072), R(A, 0), R(A, 42766080)));
+    RDC_TIMED(54, k075_layer2_3_conv3_fwd(R(A, 42766080), R(S, 1805132096), R(S, 1805656384), R(A, 33554432), R(A, 0)));
     RDC_TIMED(55, k077_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1520398080)));
     RDC_TIMED(57, k079_layer3_0_conv1_fwd(R(S, 1520398080), R(S, 1805658432), R(S, 1806707008), R(A, 33554432), R(A, 0)));
     RDC_TIMED(59, k082_layer3_0_conv2_fwd(R(A, 0), R(S, 1806709056), R(S, 1816146240), R(A, 41943040), R(A, 33554432)));
     RDC_TIMED(61, k085_layer3_0_conv3_fwd(R(A, 33554432), R(S, 1816148288), R(S, 1818245440), R(A, 16777216), R(A, 0)));
     RDC_TIMED(63, k087_layer3_0_downsample_0_fwd(R(S, 1520398080), R(S, 1818249536), R(S, 1820346688), R(A, 33554432), R(A, 16777216)));
-    RDC_TIMED(64, k089_layer3_0_add_fwd(R(A, 0), R(A, 16777216), R(A, 77598720)));
-    RDC_TIMED(66, k091_layer3_1_conv1_fwd(R(A, 77598720), R(S, 1820350784), R(S, 1822447936), R(A, 0), R(A, 94375936)));
-    RDC_TIMED(68, k094_layer3_1_conv2_fwd(R(A, 94375936), R(S, 1822449984), R(S, 1831887168), R(A, 0), R(A, 102764544)));
-    RDC_TIMED(70, k097_layer3_1_conv3_fwd(R(A, 102764544), R(S, 1831889216), R(S, 1833986368), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(71, k099_layer3_1_add_fwd(R(A, 0), R(A, 77598720), R(A, 94375936)));
-    RDC_TIMED(73, k101_layer3_2_conv1_fwd(R(A, 94375936), R(S, 1833990464), R(S, 1836087616), R(A, 0), R(A, 77598720)));
-    RDC_TIMED(75, k104_layer3_2_conv2_fwd(R(A, 77598720), R(S, 1836089664), R(S, 1845526848), R(A, 0), R(A, 85987328)));
-    RDC_TIMED(77, k107_layer3_2_conv3_fwd(R(A, 85987328), R(S, 1845528896), R(S, 1847626048), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(78, k109_layer3_2_add_fwd(R(A, 0), R(A, 94375936), R(A, 77598720)));
-    RDC_TIMED(80, k111_layer3_3_conv1_fwd(R(A, 77598720), R(S, 1847630144), R(S, 1849727296), R(A, 0), R(A, 94375936)));
-    RDC_TIMED(82, k114_layer3_3_conv2_fwd(R(A, 94375936), R(S, 1849729344), R(S, 1859166528), R(A, 0), R(A, 102764544)));
-    RDC_TIMED(84, k117_layer3_3_conv3_fwd(R(A, 102764544), R(S, 1859168576), R(S, 1861265728), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(85, k119_layer3_3_add_fwd(R(A, 0), R(A, 77598720), R(A, 94375936)));
-    RDC_TIMED(87, k121_layer3_4_conv1_fwd(R(A, 94375936), R(S, 1861269824), R(S, 1863366976), R(A, 0), R(A, 77598720)));
-    RDC_TIMED(89, k124_layer3_4_conv2_fwd(R(A, 77598720), R(S, 1863369024), R(S, 1872806208), R(A, 0), R(A, 85987328)));
-    RDC_TIMED(91, k127_layer3_4_conv3_fwd(R(A, 85987328), R(S, 1872808256), R(S, 1874905408), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(92, k129_layer3_4_add_fwd(R(A, 0), R(A, 94375936), R(A, 77598720)));
-    RDC_TIMED(94, k131_layer3_5_conv1_fwd(R(A, 77598720), R(S, 1874909504), R(S, 1877006656), R(A, 0), R(A, 94375936)));
-    RDC_TIMED(96, k134_layer3_5_conv2_fwd(R(A, 94375936), R(S, 1877008704), R(S, 1886445888), R(A, 0), R(A, 102764544)));
-    RDC_TIMED(98, k137_layer3_5_conv3_fwd(R(A, 102764544), R(S, 1886447936), R(S, 1888545088), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(99, k139_layer3_5_add_fwd(R(A, 0), R(A, 77598720), R(S, 1553952512)));
+    RDC_TIMED(64, k089_layer3_0_add_fwd(R(A, 0), R(A, 16777216), R(A, 51924736)));
+    RDC_TIMED(66, k091_layer3_1_conv1_fwd(R(A, 51924736), R(S, 1820350784), R(S, 1822447936), R(A, 0), R(A, 68701952)));
+    RDC_TIMED(68, k094_layer3_1_conv2_fwd(R(A, 68701952), R(S, 1822449984), R(S, 1831887168), R(A, 0), R(A, 77090560)));
+    RDC_TIMED(70, k097_layer3_1_conv3_fwd(R(A, 77090560), R(S, 1831889216), R(S, 1833986368), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(71, k099_layer3_1_add_fwd(R(A, 0), R(A, 51924736), R(A, 68701952)));
+    RDC_TIMED(73, k101_layer3_2_conv1_fwd(R(A, 68701952), R(S, 1833990464), R(S, 1836087616), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(75, k104_layer3_2_conv2_fwd(R(A, 51924736), R(S, 1836089664), R(S, 1845526848), R(A, 0), R(A, 60313344)));
+    RDC_TIMED(77, k107_layer3_2_conv3_fwd(R(A, 60313344), R(S, 1845528896), R(S, 1847626048), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(78, k109_layer3_2_add_fwd(R(A, 0), R(A, 68701952), R(A, 51924736)));
+    RDC_TIMED(80, k111_layer3_3_conv1_fwd(R(A, 51924736), R(S, 1847630144), R(S, 1849727296), R(A, 0), R(A, 68701952)));
+    RDC_TIMED(82, k114_layer3_3_conv2_fwd(R(A, 68701952), R(S, 1849729344), R(S, 1859166528), R(A, 0), R(A, 77090560)));
+    RDC_TIMED(84, k117_layer3_3_conv3_fwd(R(A, 77090560), R(S, 1859168576), R(S, 1861265728), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(85, k119_layer3_3_add_fwd(R(A, 0), R(A, 51924736), R(A, 68701952)));
+    RDC_TIMED(87, k121_layer3_4_conv1_fwd(R(A, 68701952), R(S, 1861269824), R(S, 1863366976), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(89, k124_layer3_4_conv2_fwd(R(A, 51924736), R(S, 1863369024), R(S, 1872806208), R(A, 0), R(A, 60313344)));
+    RDC_TIMED(91, k127_layer3_4_conv3_fwd(R(A, 60313344), R(S, 1872808256), R(S, 1874905408), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(92, k129_layer3_4_add_fwd(R(A, 0), R(A, 68701952), R(A, 51924736)));
+    RDC_TIMED(94, k131_layer3_5_conv1_fwd(R(A, 51924736), R(S, 1874909504), R(S, 1877006656), R(A, 0), R(A, 68701952)));
+    RDC_TIMED(96, k134_layer3_5_conv2_fwd(R(A, 68701952), R(S, 1877008704), R(S, 1886445888), R(A, 0), R(A, 77090560)));
+    RDC_TIMED(98, k137_layer3_5_conv3_fwd(R(A, 77090560), R(S, 1886447936), R(S, 1888545088), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(99, k139_layer3_5_add_fwd(R(A, 0), R(A, 51924736), R(S, 1553952512)));
     /* trainable part, BatchNorm batch statistics */
     RDC_TIMED(100, k141_bn_conv1_fwd(R(S, 1453289216), R(S, 0), R(A, 0), R(A, 1006632960)));
     RDC_TIMED(103, k142_bn_bn1_fwd(R(A, 1006632960), R(S, 4718592), R(S, 4720640), R(S, 1440450304), R(S, 1440452352), R(A, 2739044352), R(A, 2739046400), R(A, 1040187392)));
@@ -11643,43 +11689,43 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(31, k043_layer2_0_conv3_fwd(R(A, 67108864), R(S, 1794369856), R(S, 1794894144), R(A, 33554432), R(A, 0)));
     RDC_TIMED(33, k045_layer2_0_downsample_0_fwd(R(S, 1453289216), R(S, 1794896192), R(S, 1795420480), R(A, 67108864), R(A, 33554432)));
     RDC_TIMED(34, k047_layer2_0_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(36, k049_layer2_1_conv1_fwd(R(A, 67108864), R(S, 1795422528), R(S, 1795946816), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(38, k052_layer2_1_conv2_fwd(R(A, 30410752), R(S, 1795947840), R(S, 1798307136), R(A, 0), R(A, 47187968)));
-    RDC_TIMED(40, k055_layer2_1_conv3_fwd(R(A, 47187968), R(S, 1798308160), R(S, 1798832448), R(A, 33554432), R(A, 0)));
+    RDC_TIMED(36, k049_layer2_1_conv1_fwd(R(A, 67108864), R(S, 1795422528), R(S, 1795946816), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(38, k052_layer2_1_conv2_fwd(R(A, 25988864), R(S, 1795947840), R(S, 1798307136), R(A, 0), R(A, 42766080)));
+    RDC_TIMED(40, k055_layer2_1_conv3_fwd(R(A, 42766080), R(S, 1798308160), R(S, 1798832448), R(A, 33554432), R(A, 0)));
     RDC_TIMED(41, k057_layer2_1_add_fwd(R(A, 0), R(A, 67108864), R(A, 33554432)));
     RDC_TIMED(43, k059_layer2_2_conv1_fwd(R(A, 33554432), R(S, 1798834496), R(S, 1799358784), R(A, 0), R(A, 67108864)));
     RDC_TIMED(45, k062_layer2_2_conv2_fwd(R(A, 67108864), R(S, 1799359808), R(S, 1801719104), R(A, 0), R(A, 83886080)));
     RDC_TIMED(47, k065_layer2_2_conv3_fwd(R(A, 83886080), R(S, 1801720128), R(S, 1802244416), R(A, 67108864), R(A, 0)));
     RDC_TIMED(48, k067_layer2_2_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(50, k069_layer2_3_conv1_fwd(R(A, 67108864), R(S, 1802246464), R(S, 1802770752), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(52, k072_layer2_3_conv2_fwd(R(A, 30410752), R(S, 1802771776), R(S, 1805131072), R(A, 0), R(A, 47187968)));
-    RDC_TIMED(54, k075_layer2_3_conv3_fwd(R(A, 47187968), R(S, 1805132096), R(S, 1805656384), R(A, 33554432), R(A, 0)));
+    RDC_TIMED(50, k069_layer2_3_conv1_fwd(R(A, 67108864), R(S, 1802246464), R(S, 1802770752), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(52, k072_layer2_3_conv2_fwd(R(A, 25988864), R(S, 1802771776), R(S, 1805131072), R(A, 0), R(A, 42766080)));
+    RDC_TIMED(54, k075_layer2_3_conv3_fwd(R(A, 42766080), R(S, 1805132096), R(S, 1805656384), R(A, 33554432), R(A, 0)));
     RDC_TIMED(55, k077_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1520398080)));
     RDC_TIMED(57, k079_layer3_0_conv1_fwd(R(S, 1520398080), R(S, 1805658432), R(S, 1806707008), R(A, 33554432), R(A, 0)));
     RDC_TIMED(59, k082_layer3_0_conv2_fwd(R(A, 0), R(S, 1806709056), R(S, 1816146240), R(A, 41943040), R(A, 33554432)));
     RDC_TIMED(61, k085_layer3_0_conv3_fwd(R(A, 33554432), R(S, 1816148288), R(S, 1818245440), R(A, 16777216), R(A, 0)));
     RDC_TIMED(63, k087_layer3_0_downsample_0_fwd(R(S, 1520398080), R(S, 1818249536), R(S, 1820346688), R(A, 33554432), R(A, 16777216)));
-    RDC_TIMED(64, k089_layer3_0_add_fwd(R(A, 0), R(A, 16777216), R(A, 77598720)));
-    RDC_TIMED(66, k091_layer3_1_conv1_fwd(R(A, 77598720), R(S, 1820350784), R(S, 1822447936), R(A, 0), R(A, 94375936)));
-    RDC_TIMED(68, k094_layer3_1_conv2_fwd(R(A, 94375936), R(S, 1822449984), R(S, 1831887168), R(A, 0), R(A, 102764544)));
-    RDC_TIMED(70, k097_layer3_1_conv3_fwd(R(A, 102764544), R(S, 1831889216), R(S, 1833986368), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(71, k099_layer3_1_add_fwd(R(A, 0), R(A, 77598720), R(A, 94375936)));
-    RDC_TIMED(73, k101_layer3_2_conv1_fwd(R(A, 94375936), R(S, 1833990464), R(S, 1836087616), R(A, 0), R(A, 77598720)));
-    RDC_TIMED(75, k104_layer3_2_conv2_fwd(R(A, 77598720), R(S, 1836089664), R(S, 1845526848), R(A, 0), R(A, 85987328)));
-    RDC_TIMED(77, k107_layer3_2_conv3_fwd(R(A, 85987328), R(S, 1845528896), R(S, 1847626048), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(78, k109_layer3_2_add_fwd(R(A, 0), R(A, 94375936), R(A, 77598720)));
-    RDC_TIMED(80, k111_layer3_3_conv1_fwd(R(A, 77598720), R(S, 1847630144), R(S, 1849727296), R(A, 0), R(A, 94375936)));
-    RDC_TIMED(82, k114_layer3_3_conv2_fwd(R(A, 94375936), R(S, 1849729344), R(S, 1859166528), R(A, 0), R(A, 102764544)));
-    RDC_TIMED(84, k117_layer3_3_conv3_fwd(R(A, 102764544), R(S, 1859168576), R(S, 1861265728), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(85, k119_layer3_3_add_fwd(R(A, 0), R(A, 77598720), R(A, 94375936)));
-    RDC_TIMED(87, k121_layer3_4_conv1_fwd(R(A, 94375936), R(S, 1861269824), R(S, 1863366976), R(A, 0), R(A, 77598720)));
-    RDC_TIMED(89, k124_layer3_4_conv2_fwd(R(A, 77598720), R(S, 1863369024), R(S, 1872806208), R(A, 0), R(A, 85987328)));
-    RDC_TIMED(91, k127_layer3_4_conv3_fwd(R(A, 85987328), R(S, 1872808256), R(S, 1874905408), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(92, k129_layer3_4_add_fwd(R(A, 0), R(A, 94375936), R(A, 77598720)));
-    RDC_TIMED(94, k131_layer3_5_conv1_fwd(R(A, 77598720), R(S, 1874909504), R(S, 1877006656), R(A, 0), R(A, 94375936)));
-    RDC_TIMED(96, k134_layer3_5_conv2_fwd(R(A, 94375936), R(S, 1877008704), R(S, 1886445888), R(A, 0), R(A, 102764544)));
-    RDC_TIMED(98, k137_layer3_5_conv3_fwd(R(A, 102764544), R(S, 1886447936), R(S, 1888545088), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(99, k139_layer3_5_add_fwd(R(A, 0), R(A, 77598720), R(S, 1553952512)));
+    RDC_TIMED(64, k089_layer3_0_add_fwd(R(A, 0), R(A, 16777216), R(A, 51924736)));
+    RDC_TIMED(66, k091_layer3_1_conv1_fwd(R(A, 51924736), R(S, 1820350784), R(S, 1822447936), R(A, 0), R(A, 68701952)));
+    RDC_TIMED(68, k094_layer3_1_conv2_fwd(R(A, 68701952), R(S, 1822449984), R(S, 1831887168), R(A, 0), R(A, 77090560)));
+    RDC_TIMED(70, k097_layer3_1_conv3_fwd(R(A, 77090560), R(S, 1831889216), R(S, 1833986368), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(71, k099_layer3_1_add_fwd(R(A, 0), R(A, 51924736), R(A, 68701952)));
+    RDC_TIMED(73, k101_layer3_2_conv1_fwd(R(A, 68701952), R(S, 1833990464), R(S, 1836087616), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(75, k104_layer3_2_conv2_fwd(R(A, 51924736), R(S, 1836089664), R(S, 1845526848), R(A, 0), R(A, 60313344)));
+    RDC_TIMED(77, k107_layer3_2_conv3_fwd(R(A, 60313344), R(S, 1845528896), R(S, 1847626048), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(78, k109_layer3_2_add_fwd(R(A, 0), R(A, 68701952), R(A, 51924736)));
+    RDC_TIMED(80, k111_layer3_3_conv1_fwd(R(A, 51924736), R(S, 1847630144), R(S, 1849727296), R(A, 0), R(A, 68701952)));
+    RDC_TIMED(82, k114_layer3_3_conv2_fwd(R(A, 68701952), R(S, 1849729344), R(S, 1859166528), R(A, 0), R(A, 77090560)));
+    RDC_TIMED(84, k117_layer3_3_conv3_fwd(R(A, 77090560), R(S, 1859168576), R(S, 1861265728), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(85, k119_layer3_3_add_fwd(R(A, 0), R(A, 51924736), R(A, 68701952)));
+    RDC_TIMED(87, k121_layer3_4_conv1_fwd(R(A, 68701952), R(S, 1861269824), R(S, 1863366976), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(89, k124_layer3_4_conv2_fwd(R(A, 51924736), R(S, 1863369024), R(S, 1872806208), R(A, 0), R(A, 60313344)));
+    RDC_TIMED(91, k127_layer3_4_conv3_fwd(R(A, 60313344), R(S, 1872808256), R(S, 1874905408), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(92, k129_layer3_4_add_fwd(R(A, 0), R(A, 68701952), R(A, 51924736)));
+    RDC_TIMED(94, k131_layer3_5_conv1_fwd(R(A, 51924736), R(S, 1874909504), R(S, 1877006656), R(A, 0), R(A, 68701952)));
+    RDC_TIMED(96, k134_layer3_5_conv2_fwd(R(A, 68701952), R(S, 1877008704), R(S, 1886445888), R(A, 0), R(A, 77090560)));
+    RDC_TIMED(98, k137_layer3_5_conv3_fwd(R(A, 77090560), R(S, 1886447936), R(S, 1888545088), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(99, k139_layer3_5_add_fwd(R(A, 0), R(A, 51924736), R(S, 1553952512)));
     /* trainable part, BatchNorm running statistics */
     RDC_TIMED(101, k141_bn_conv1_fwd_eval(R(S, 1453289216), R(S, 0), R(S, 4718592), R(S, 4720640), R(S, 1440450304), R(S, 1440452352), R(A, 33554432), R(A, 0)));
     RDC_TIMED(106, k144_bn_conv2_fwd_eval(R(A, 0), R(S, 4722688), R(S, 23597056), R(S, 23601152), R(S, 1440454400), R(S, 1440458496), R(A, 33554432), R(S, 1570729728)));
@@ -11689,44 +11735,44 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(126, k154_bn_bn_layer_0_conv2_fwd_eval(R(A, 0), R(S, 55078912), R(S, 92827648), R(S, 92831744), R(S, 1440478976), R(S, 1440483072), R(A, 16777216), R(A, 23085056)));
     RDC_TIMED(132, k157_bn_bn_layer_0_conv3_fwd_eval(R(A, 23085056), R(S, 92835840), R(S, 101224448), R(S, 101232640), R(S, 1440487168), R(S, 1440495360), R(A, 0), R(A, 14696448)));
     RDC_TIMED(138, k159_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 1604284160), R(S, 101240832), R(S, 126406656), R(S, 126414848), R(S, 1440503552), R(S, 1440511744), R(A, 0), R(A, 23085056)));
-    RDC_TIMED(143, k161_bn_bn_layer_0_add_fwd(R(A, 14696448), R(A, 23085056), R(A, 171974656)));
-    RDC_TIMED(146, k163_bn_bn_layer_1_conv1_fwd_eval(R(A, 171974656), R(S, 126423040), R(S, 134811648), R(S, 134815744), R(S, 1440519936), R(S, 1440524032), R(A, 0), R(A, 180363264)));
-    RDC_TIMED(152, k166_bn_bn_layer_1_conv2_fwd_eval(R(A, 180363264), R(S, 134819840), R(S, 172568576), R(S, 172572672), R(S, 1440528128), R(S, 1440532224), R(A, 0), R(A, 184557568)));
-    RDC_TIMED(158, k169_bn_bn_layer_1_conv3_fwd_eval(R(A, 184557568), R(S, 172576768), R(S, 180965376), R(S, 180973568), R(S, 1440536320), R(S, 1440544512), R(A, 0), R(A, 10502144)));
-    RDC_TIMED(163, k171_bn_bn_layer_1_add_fwd(R(A, 10502144), R(A, 171974656), R(A, 180363264)));
-    RDC_TIMED(166, k173_bn_bn_layer_2_conv1_fwd_eval(R(A, 180363264), R(S, 180981760), R(S, 189370368), R(S, 189374464), R(S, 1440552704), R(S, 1440556800), R(A, 0), R(A, 171974656)));
-    RDC_TIMED(172, k176_bn_bn_layer_2_conv2_fwd_eval(R(A, 171974656), R(S, 189378560), R(S, 227127296), R(S, 227131392), R(S, 1440560896), R(S, 1440564992), R(A, 0), R(A, 176168960)));
-    RDC_TIMED(178, k179_bn_bn_layer_2_conv3_fwd_eval(R(A, 176168960), R(S, 227135488), R(S, 235524096), R(S, 235532288), R(S, 1440569088), R(S, 1440577280), R(A, 0), R(A, 10502144)));
-    RDC_TIMED(183, k181_bn_bn_layer_2_add_fwd(R(A, 10502144), R(A, 180363264), R(S, 1654615808)));
+    RDC_TIMED(143, k161_bn_bn_layer_0_add_fwd(R(A, 14696448), R(A, 23085056), R(A, 169889024)));
+    RDC_TIMED(146, k163_bn_bn_layer_1_conv1_fwd_eval(R(A, 169889024), R(S, 126423040), R(S, 134811648), R(S, 134815744), R(S, 1440519936), R(S, 1440524032), R(A, 0), R(A, 178277632)));
+    RDC_TIMED(152, k166_bn_bn_layer_1_conv2_fwd_eval(R(A, 178277632), R(S, 134819840), R(S, 172568576), R(S, 172572672), R(S, 1440528128), R(S, 1440532224), R(A, 0), R(A, 182471936)));
+    RDC_TIMED(158, k169_bn_bn_layer_1_conv3_fwd_eval(R(A, 182471936), R(S, 172576768), R(S, 180965376), R(S, 180973568), R(S, 1440536320), R(S, 1440544512), R(A, 0), R(A, 10502144)));
+    RDC_TIMED(163, k171_bn_bn_layer_1_add_fwd(R(A, 10502144), R(A, 169889024), R(A, 178277632)));
+    RDC_TIMED(166, k173_bn_bn_layer_2_conv1_fwd_eval(R(A, 178277632), R(S, 180981760), R(S, 189370368), R(S, 189374464), R(S, 1440552704), R(S, 1440556800), R(A, 0), R(A, 169889024)));
+    RDC_TIMED(172, k176_bn_bn_layer_2_conv2_fwd_eval(R(A, 169889024), R(S, 189378560), R(S, 227127296), R(S, 227131392), R(S, 1440560896), R(S, 1440564992), R(A, 0), R(A, 174083328)));
+    RDC_TIMED(178, k179_bn_bn_layer_2_conv3_fwd_eval(R(A, 174083328), R(S, 227135488), R(S, 235524096), R(S, 235532288), R(S, 1440569088), R(S, 1440577280), R(A, 0), R(A, 10502144)));
+    RDC_TIMED(183, k181_bn_bn_layer_2_add_fwd(R(A, 10502144), R(A, 178277632), R(S, 1654615808)));
     RDC_TIMED(186, k183_decoder_layer1_0_conv1_fwd_eval(R(S, 1654615808), R(S, 235540480), R(S, 239734784), R(S, 239736832), R(S, 1440585472), R(S, 1440587520), R(A, 0), R(A, 20971520)));
     RDC_TIMED(192, k186_decoder_layer1_0_conv2_fwd_eval(R(A, 20971520), R(S, 239738880), R(S, 243933184), R(S, 243935232), R(S, 1440589568), R(S, 1440591616), R(A, 0), R(A, 12582912)));
     RDC_TIMED(198, k189_decoder_layer1_0_conv3_fwd_eval(R(A, 12582912), R(S, 243937280), R(S, 246034432), R(S, 246038528), R(S, 1440593664), R(S, 1440597760), R(A, 0), R(A, 27262976)));
     RDC_TIMED(204, k191_decoder_layer1_0_upsample_0_fwd_eval(R(S, 1654615808), R(S, 246042624), R(S, 279597056), R(S, 279601152), R(S, 1440601856), R(S, 1440605952), R(A, 0), R(A, 44040192)));
-    RDC_TIMED(209, k193_decoder_layer1_0_add_fwd(R(A, 27262976), R(A, 44040192), R(A, 77598720)));
-    RDC_TIMED(212, k195_decoder_layer1_1_conv1_fwd_eval(R(A, 77598720), R(S, 279605248), R(S, 281702400), R(S, 281704448), R(S, 1440610048), R(S, 1440612096), R(A, 0), R(A, 94375936)));
-    RDC_TIMED(218, k198_decoder_layer1_1_conv2_fwd_eval(R(A, 94375936), R(S, 281706496), R(S, 291143680), R(S, 291145728), R(S, 1440614144), R(S, 1440616192), R(A, 0), R(A, 102764544)));
-    RDC_TIMED(224, k201_decoder_layer1_1_conv3_fwd_eval(R(A, 102764544), R(S, 291147776), R(S, 293244928), R(S, 293249024), R(S, 1440618240), R(S, 1440622336), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(229, k203_decoder_layer1_1_add_fwd(R(A, 0), R(A, 77598720), R(A, 94375936)));
-    RDC_TIMED(232, k205_decoder_layer1_2_conv1_fwd_eval(R(A, 94375936), R(S, 293253120), R(S, 295350272), R(S, 295352320), R(S, 1440626432), R(S, 1440628480), R(A, 0), R(A, 77598720)));
-    RDC_TIMED(238, k208_decoder_layer1_2_conv2_fwd_eval(R(A, 77598720), R(S, 295354368), R(S, 304791552), R(S, 304793600), R(S, 1440630528), R(S, 1440632576), R(A, 0), R(A, 85987328)));
-    RDC_TIMED(244, k211_decoder_layer1_2_conv3_fwd_eval(R(A, 85987328), R(S, 304795648), R(S, 306892800), R(S, 306896896), R(S, 1440634624), R(S, 1440638720), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(249, k213_decoder_layer1_2_add_fwd(R(A, 0), R(A, 94375936), R(S, 1663004416)));
+    RDC_TIMED(209, k193_decoder_layer1_0_add_fwd(R(A, 27262976), R(A, 44040192), R(A, 60817408)));
+    RDC_TIMED(212, k195_decoder_layer1_1_conv1_fwd_eval(R(A, 60817408), R(S, 279605248), R(S, 281702400), R(S, 281704448), R(S, 1440610048), R(S, 1440612096), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(218, k198_decoder_layer1_1_conv2_fwd_eval(R(A, 51924736), R(S, 281706496), R(S, 291143680), R(S, 291145728), R(S, 1440614144), R(S, 1440616192), R(A, 0), R(A, 77594624)));
+    RDC_TIMED(224, k201_decoder_layer1_1_conv3_fwd_eval(R(A, 77594624), R(S, 291147776), R(S, 293244928), R(S, 293249024), R(S, 1440618240), R(S, 1440622336), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(229, k203_decoder_layer1_1_add_fwd(R(A, 0), R(A, 60817408), R(A, 77594624)));
+    RDC_TIMED(232, k205_decoder_layer1_2_conv1_fwd_eval(R(A, 77594624), R(S, 293253120), R(S, 295350272), R(S, 295352320), R(S, 1440626432), R(S, 1440628480), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(238, k208_decoder_layer1_2_conv2_fwd_eval(R(A, 51924736), R(S, 295354368), R(S, 304791552), R(S, 304793600), R(S, 1440630528), R(S, 1440632576), R(A, 0), R(A, 60313344)));
+    RDC_TIMED(244, k211_decoder_layer1_2_conv3_fwd_eval(R(A, 60313344), R(S, 304795648), R(S, 306892800), R(S, 306896896), R(S, 1440634624), R(S, 1440638720), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(249, k213_decoder_layer1_2_add_fwd(R(A, 0), R(A, 77594624), R(S, 1663004416)));
     RDC_TIMED(252, k215_decoder_layer2_0_conv1_fwd_eval(R(S, 1663004416), R(S, 306900992), R(S, 307949568), R(S, 307950592), R(S, 1440642816), R(S, 1440643840), R(A, 0), R(A, 7340032)));
     RDC_TIMED(258, k218_decoder_layer2_0_conv2_fwd_eval(R(A, 7340032), R(S, 307951616), R(S, 309000192), R(S, 309001216), R(S, 1440644864), R(S, 1440645888), R(A, 0), R(A, 33554432)));
     RDC_TIMED(264, k221_decoder_layer2_0_conv3_fwd_eval(R(A, 33554432), R(S, 309002240), R(S, 309526528), R(S, 309528576), R(S, 1440646912), R(S, 1440648960), R(A, 50331648), R(A, 0)));
     RDC_TIMED(270, k223_decoder_layer2_0_upsample_0_fwd_eval(R(S, 1663004416), R(S, 309530624), R(S, 317919232), R(S, 317921280), R(S, 1440651008), R(S, 1440653056), R(A, 67108864), R(A, 33554432)));
     RDC_TIMED(275, k225_decoder_layer2_0_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(278, k227_decoder_layer2_1_conv1_fwd_eval(R(A, 67108864), R(S, 317923328), R(S, 318447616), R(S, 318448640), R(S, 1440655104), R(S, 1440656128), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(284, k230_decoder_layer2_1_conv2_fwd_eval(R(A, 30410752), R(S, 318449664), R(S, 320808960), R(S, 320809984), R(S, 1440657152), R(S, 1440658176), R(A, 0), R(A, 47187968)));
-    RDC_TIMED(290, k233_decoder_layer2_1_conv3_fwd_eval(R(A, 47187968), R(S, 320811008), R(S, 321335296), R(S, 321337344), R(S, 1440659200), R(S, 1440661248), R(A, 33554432), R(A, 0)));
+    RDC_TIMED(278, k227_decoder_layer2_1_conv1_fwd_eval(R(A, 67108864), R(S, 317923328), R(S, 318447616), R(S, 318448640), R(S, 1440655104), R(S, 1440656128), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(284, k230_decoder_layer2_1_conv2_fwd_eval(R(A, 25988864), R(S, 318449664), R(S, 320808960), R(S, 320809984), R(S, 1440657152), R(S, 1440658176), R(A, 0), R(A, 42766080)));
+    RDC_TIMED(290, k233_decoder_layer2_1_conv3_fwd_eval(R(A, 42766080), R(S, 320811008), R(S, 321335296), R(S, 321337344), R(S, 1440659200), R(S, 1440661248), R(A, 33554432), R(A, 0)));
     RDC_TIMED(295, k235_decoder_layer2_1_add_fwd(R(A, 0), R(A, 67108864), R(A, 33554432)));
     RDC_TIMED(298, k237_decoder_layer2_2_conv1_fwd_eval(R(A, 33554432), R(S, 321339392), R(S, 321863680), R(S, 321864704), R(S, 1440663296), R(S, 1440664320), R(A, 0), R(A, 67108864)));
     RDC_TIMED(304, k240_decoder_layer2_2_conv2_fwd_eval(R(A, 67108864), R(S, 321865728), R(S, 324225024), R(S, 324226048), R(S, 1440665344), R(S, 1440666368), R(A, 0), R(A, 83886080)));
     RDC_TIMED(310, k243_decoder_layer2_2_conv3_fwd_eval(R(A, 83886080), R(S, 324227072), R(S, 324751360), R(S, 324753408), R(S, 1440667392), R(S, 1440669440), R(A, 67108864), R(A, 0)));
     RDC_TIMED(315, k245_decoder_layer2_2_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(318, k247_decoder_layer2_3_conv1_fwd_eval(R(A, 67108864), R(S, 324755456), R(S, 325279744), R(S, 325280768), R(S, 1440671488), R(S, 1440672512), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(324, k250_decoder_layer2_3_conv2_fwd_eval(R(A, 30410752), R(S, 325281792), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 0), R(A, 47187968)));
-    RDC_TIMED(330, k253_decoder_layer2_3_conv3_fwd_eval(R(A, 47187968), R(S, 327643136), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 33554432), R(A, 0)));
+    RDC_TIMED(318, k247_decoder_layer2_3_conv1_fwd_eval(R(A, 67108864), R(S, 324755456), R(S, 325279744), R(S, 325280768), R(S, 1440671488), R(S, 1440672512), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(324, k250_decoder_layer2_3_conv2_fwd_eval(R(A, 25988864), R(S, 325281792), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 0), R(A, 42766080)));
+    RDC_TIMED(330, k253_decoder_layer2_3_conv3_fwd_eval(R(A, 42766080), R(S, 327643136), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 33554432), R(A, 0)));
     RDC_TIMED(335, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1679781632)));
     RDC_TIMED(338, k257_decoder_layer3_0_conv1_fwd_eval(R(S, 1679781632), R(S, 328171520), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 8388608), R(A, 0)));
     RDC_TIMED(344, k260_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 328434688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 8388608), R(A, 67108864)));
@@ -11793,44 +11839,44 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     RDC_TIMED(126, k154_bn_bn_layer_0_conv2_fwd_eval(R(A, 0), R(S, 55078912), R(S, 92827648), R(S, 92831744), R(S, 1440478976), R(S, 1440483072), R(A, 16777216), R(A, 23085056)));
     RDC_TIMED(132, k157_bn_bn_layer_0_conv3_fwd_eval(R(A, 23085056), R(S, 92835840), R(S, 101224448), R(S, 101232640), R(S, 1440487168), R(S, 1440495360), R(A, 0), R(A, 14696448)));
     RDC_TIMED(138, k159_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 1604284160), R(S, 101240832), R(S, 126406656), R(S, 126414848), R(S, 1440503552), R(S, 1440511744), R(A, 0), R(A, 23085056)));
-    RDC_TIMED(143, k161_bn_bn_layer_0_add_fwd(R(A, 14696448), R(A, 23085056), R(A, 171974656)));
-    RDC_TIMED(146, k163_bn_bn_layer_1_conv1_fwd_eval(R(A, 171974656), R(S, 126423040), R(S, 134811648), R(S, 134815744), R(S, 1440519936), R(S, 1440524032), R(A, 0), R(A, 180363264)));
-    RDC_TIMED(152, k166_bn_bn_layer_1_conv2_fwd_eval(R(A, 180363264), R(S, 134819840), R(S, 172568576), R(S, 172572672), R(S, 1440528128), R(S, 1440532224), R(A, 0), R(A, 184557568)));
-    RDC_TIMED(158, k169_bn_bn_layer_1_conv3_fwd_eval(R(A, 184557568), R(S, 172576768), R(S, 180965376), R(S, 180973568), R(S, 1440536320), R(S, 1440544512), R(A, 0), R(A, 10502144)));
-    RDC_TIMED(163, k171_bn_bn_layer_1_add_fwd(R(A, 10502144), R(A, 171974656), R(A, 180363264)));
-    RDC_TIMED(166, k173_bn_bn_layer_2_conv1_fwd_eval(R(A, 180363264), R(S, 180981760), R(S, 189370368), R(S, 189374464), R(S, 1440552704), R(S, 1440556800), R(A, 0), R(A, 171974656)));
-    RDC_TIMED(172, k176_bn_bn_layer_2_conv2_fwd_eval(R(A, 171974656), R(S, 189378560), R(S, 227127296), R(S, 227131392), R(S, 1440560896), R(S, 1440564992), R(A, 0), R(A, 176168960)));
-    RDC_TIMED(178, k179_bn_bn_layer_2_conv3_fwd_eval(R(A, 176168960), R(S, 227135488), R(S, 235524096), R(S, 235532288), R(S, 1440569088), R(S, 1440577280), R(A, 0), R(A, 10502144)));
-    RDC_TIMED(183, k181_bn_bn_layer_2_add_fwd(R(A, 10502144), R(A, 180363264), R(S, 1654615808)));
+    RDC_TIMED(143, k161_bn_bn_layer_0_add_fwd(R(A, 14696448), R(A, 23085056), R(A, 169889024)));
+    RDC_TIMED(146, k163_bn_bn_layer_1_conv1_fwd_eval(R(A, 169889024), R(S, 126423040), R(S, 134811648), R(S, 134815744), R(S, 1440519936), R(S, 1440524032), R(A, 0), R(A, 178277632)));
+    RDC_TIMED(152, k166_bn_bn_layer_1_conv2_fwd_eval(R(A, 178277632), R(S, 134819840), R(S, 172568576), R(S, 172572672), R(S, 1440528128), R(S, 1440532224), R(A, 0), R(A, 182471936)));
+    RDC_TIMED(158, k169_bn_bn_layer_1_conv3_fwd_eval(R(A, 182471936), R(S, 172576768), R(S, 180965376), R(S, 180973568), R(S, 1440536320), R(S, 1440544512), R(A, 0), R(A, 10502144)));
+    RDC_TIMED(163, k171_bn_bn_layer_1_add_fwd(R(A, 10502144), R(A, 169889024), R(A, 178277632)));
+    RDC_TIMED(166, k173_bn_bn_layer_2_conv1_fwd_eval(R(A, 178277632), R(S, 180981760), R(S, 189370368), R(S, 189374464), R(S, 1440552704), R(S, 1440556800), R(A, 0), R(A, 169889024)));
+    RDC_TIMED(172, k176_bn_bn_layer_2_conv2_fwd_eval(R(A, 169889024), R(S, 189378560), R(S, 227127296), R(S, 227131392), R(S, 1440560896), R(S, 1440564992), R(A, 0), R(A, 174083328)));
+    RDC_TIMED(178, k179_bn_bn_layer_2_conv3_fwd_eval(R(A, 174083328), R(S, 227135488), R(S, 235524096), R(S, 235532288), R(S, 1440569088), R(S, 1440577280), R(A, 0), R(A, 10502144)));
+    RDC_TIMED(183, k181_bn_bn_layer_2_add_fwd(R(A, 10502144), R(A, 178277632), R(S, 1654615808)));
     RDC_TIMED(186, k183_decoder_layer1_0_conv1_fwd_eval(R(S, 1654615808), R(S, 235540480), R(S, 239734784), R(S, 239736832), R(S, 1440585472), R(S, 1440587520), R(A, 0), R(A, 20971520)));
     RDC_TIMED(192, k186_decoder_layer1_0_conv2_fwd_eval(R(A, 20971520), R(S, 239738880), R(S, 243933184), R(S, 243935232), R(S, 1440589568), R(S, 1440591616), R(A, 0), R(A, 12582912)));
     RDC_TIMED(198, k189_decoder_layer1_0_conv3_fwd_eval(R(A, 12582912), R(S, 243937280), R(S, 246034432), R(S, 246038528), R(S, 1440593664), R(S, 1440597760), R(A, 0), R(A, 27262976)));
     RDC_TIMED(204, k191_decoder_layer1_0_upsample_0_fwd_eval(R(S, 1654615808), R(S, 246042624), R(S, 279597056), R(S, 279601152), R(S, 1440601856), R(S, 1440605952), R(A, 0), R(A, 44040192)));
-    RDC_TIMED(209, k193_decoder_layer1_0_add_fwd(R(A, 27262976), R(A, 44040192), R(A, 77598720)));
-    RDC_TIMED(212, k195_decoder_layer1_1_conv1_fwd_eval(R(A, 77598720), R(S, 279605248), R(S, 281702400), R(S, 281704448), R(S, 1440610048), R(S, 1440612096), R(A, 0), R(A, 94375936)));
-    RDC_TIMED(218, k198_decoder_layer1_1_conv2_fwd_eval(R(A, 94375936), R(S, 281706496), R(S, 291143680), R(S, 291145728), R(S, 1440614144), R(S, 1440616192), R(A, 0), R(A, 102764544)));
-    RDC_TIMED(224, k201_decoder_layer1_1_conv3_fwd_eval(R(A, 102764544), R(S, 291147776), R(S, 293244928), R(S, 293249024), R(S, 1440618240), R(S, 1440622336), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(229, k203_decoder_layer1_1_add_fwd(R(A, 0), R(A, 77598720), R(A, 94375936)));
-    RDC_TIMED(232, k205_decoder_layer1_2_conv1_fwd_eval(R(A, 94375936), R(S, 293253120), R(S, 295350272), R(S, 295352320), R(S, 1440626432), R(S, 1440628480), R(A, 0), R(A, 77598720)));
-    RDC_TIMED(238, k208_decoder_layer1_2_conv2_fwd_eval(R(A, 77598720), R(S, 295354368), R(S, 304791552), R(S, 304793600), R(S, 1440630528), R(S, 1440632576), R(A, 0), R(A, 85987328)));
-    RDC_TIMED(244, k211_decoder_layer1_2_conv3_fwd_eval(R(A, 85987328), R(S, 304795648), R(S, 306892800), R(S, 306896896), R(S, 1440634624), R(S, 1440638720), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(249, k213_decoder_layer1_2_add_fwd(R(A, 0), R(A, 94375936), R(S, 1663004416)));
+    RDC_TIMED(209, k193_decoder_layer1_0_add_fwd(R(A, 27262976), R(A, 44040192), R(A, 60817408)));
+    RDC_TIMED(212, k195_decoder_layer1_1_conv1_fwd_eval(R(A, 60817408), R(S, 279605248), R(S, 281702400), R(S, 281704448), R(S, 1440610048), R(S, 1440612096), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(218, k198_decoder_layer1_1_conv2_fwd_eval(R(A, 51924736), R(S, 281706496), R(S, 291143680), R(S, 291145728), R(S, 1440614144), R(S, 1440616192), R(A, 0), R(A, 77594624)));
+    RDC_TIMED(224, k201_decoder_layer1_1_conv3_fwd_eval(R(A, 77594624), R(S, 291147776), R(S, 293244928), R(S, 293249024), R(S, 1440618240), R(S, 1440622336), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(229, k203_decoder_layer1_1_add_fwd(R(A, 0), R(A, 60817408), R(A, 77594624)));
+    RDC_TIMED(232, k205_decoder_layer1_2_conv1_fwd_eval(R(A, 77594624), R(S, 293253120), R(S, 295350272), R(S, 295352320), R(S, 1440626432), R(S, 1440628480), R(A, 0), R(A, 51924736)));
+    RDC_TIMED(238, k208_decoder_layer1_2_conv2_fwd_eval(R(A, 51924736), R(S, 295354368), R(S, 304791552), R(S, 304793600), R(S, 1440630528), R(S, 1440632576), R(A, 0), R(A, 60313344)));
+    RDC_TIMED(244, k211_decoder_layer1_2_conv3_fwd_eval(R(A, 60313344), R(S, 304795648), R(S, 306892800), R(S, 306896896), R(S, 1440634624), R(S, 1440638720), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(249, k213_decoder_layer1_2_add_fwd(R(A, 0), R(A, 77594624), R(S, 1663004416)));
     RDC_TIMED(252, k215_decoder_layer2_0_conv1_fwd_eval(R(S, 1663004416), R(S, 306900992), R(S, 307949568), R(S, 307950592), R(S, 1440642816), R(S, 1440643840), R(A, 0), R(A, 7340032)));
     RDC_TIMED(258, k218_decoder_layer2_0_conv2_fwd_eval(R(A, 7340032), R(S, 307951616), R(S, 309000192), R(S, 309001216), R(S, 1440644864), R(S, 1440645888), R(A, 0), R(A, 33554432)));
     RDC_TIMED(264, k221_decoder_layer2_0_conv3_fwd_eval(R(A, 33554432), R(S, 309002240), R(S, 309526528), R(S, 309528576), R(S, 1440646912), R(S, 1440648960), R(A, 50331648), R(A, 0)));
     RDC_TIMED(270, k223_decoder_layer2_0_upsample_0_fwd_eval(R(S, 1663004416), R(S, 309530624), R(S, 317919232), R(S, 317921280), R(S, 1440651008), R(S, 1440653056), R(A, 67108864), R(A, 33554432)));
     RDC_TIMED(275, k225_decoder_layer2_0_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(278, k227_decoder_layer2_1_conv1_fwd_eval(R(A, 67108864), R(S, 317923328), R(S, 318447616), R(S, 318448640), R(S, 1440655104), R(S, 1440656128), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(284, k230_decoder_layer2_1_conv2_fwd_eval(R(A, 30410752), R(S, 318449664), R(S, 320808960), R(S, 320809984), R(S, 1440657152), R(S, 1440658176), R(A, 0), R(A, 47187968)));
-    RDC_TIMED(290, k233_decoder_layer2_1_conv3_fwd_eval(R(A, 47187968), R(S, 320811008), R(S, 321335296), R(S, 321337344), R(S, 1440659200), R(S, 1440661248), R(A, 33554432), R(A, 0)));
+    RDC_TIMED(278, k227_decoder_layer2_1_conv1_fwd_eval(R(A, 67108864), R(S, 317923328), R(S, 318447616), R(S, 318448640), R(S, 1440655104), R(S, 1440656128), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(284, k230_decoder_layer2_1_conv2_fwd_eval(R(A, 25988864), R(S, 318449664), R(S, 320808960), R(S, 320809984), R(S, 1440657152), R(S, 1440658176), R(A, 0), R(A, 42766080)));
+    RDC_TIMED(290, k233_decoder_layer2_1_conv3_fwd_eval(R(A, 42766080), R(S, 320811008), R(S, 321335296), R(S, 321337344), R(S, 1440659200), R(S, 1440661248), R(A, 33554432), R(A, 0)));
     RDC_TIMED(295, k235_decoder_layer2_1_add_fwd(R(A, 0), R(A, 67108864), R(A, 33554432)));
     RDC_TIMED(298, k237_decoder_layer2_2_conv1_fwd_eval(R(A, 33554432), R(S, 321339392), R(S, 321863680), R(S, 321864704), R(S, 1440663296), R(S, 1440664320), R(A, 0), R(A, 67108864)));
     RDC_TIMED(304, k240_decoder_layer2_2_conv2_fwd_eval(R(A, 67108864), R(S, 321865728), R(S, 324225024), R(S, 324226048), R(S, 1440665344), R(S, 1440666368), R(A, 0), R(A, 83886080)));
     RDC_TIMED(310, k243_decoder_layer2_2_conv3_fwd_eval(R(A, 83886080), R(S, 324227072), R(S, 324751360), R(S, 324753408), R(S, 1440667392), R(S, 1440669440), R(A, 67108864), R(A, 0)));
     RDC_TIMED(315, k245_decoder_layer2_2_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(318, k247_decoder_layer2_3_conv1_fwd_eval(R(A, 67108864), R(S, 324755456), R(S, 325279744), R(S, 325280768), R(S, 1440671488), R(S, 1440672512), R(A, 0), R(A, 30410752)));
-    RDC_TIMED(324, k250_decoder_layer2_3_conv2_fwd_eval(R(A, 30410752), R(S, 325281792), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 0), R(A, 47187968)));
-    RDC_TIMED(330, k253_decoder_layer2_3_conv3_fwd_eval(R(A, 47187968), R(S, 327643136), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 33554432), R(A, 0)));
+    RDC_TIMED(318, k247_decoder_layer2_3_conv1_fwd_eval(R(A, 67108864), R(S, 324755456), R(S, 325279744), R(S, 325280768), R(S, 1440671488), R(S, 1440672512), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(324, k250_decoder_layer2_3_conv2_fwd_eval(R(A, 25988864), R(S, 325281792), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 0), R(A, 42766080)));
+    RDC_TIMED(330, k253_decoder_layer2_3_conv3_fwd_eval(R(A, 42766080), R(S, 327643136), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 33554432), R(A, 0)));
     RDC_TIMED(335, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1679781632)));
     RDC_TIMED(338, k257_decoder_layer3_0_conv1_fwd_eval(R(S, 1679781632), R(S, 328171520), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 8388608), R(A, 0)));
     RDC_TIMED(344, k260_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 328434688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 8388608), R(A, 67108864)));
@@ -11989,10 +12035,10 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(314, k244_decoder_layer2_2_bn3_bwd(R(A, 0), R(A, 1241513984), R(S, 324751360), R(A, 2739085312), R(A, 2739087360), R(S, 659961856), R(S, 659963904), R(A, 33554432)));
     RDC_TIMED(311, k243_decoder_layer2_2_conv3_bwd_data(R(A, 33554432), R(S, 324227072), R(A, 16777216), R(A, 0)));
     RDC_TIMED(312, k243_decoder_layer2_2_conv3_bwd_weight(R(A, 33554432), R(A, 2432696320), R(A, 16777216), R(S, 659437568)));
-    RDC_TIMED(308, k241_decoder_layer2_2_bn2_bwd(R(A, 0), R(A, 2432696320), R(A, 2415919104), R(S, 324225024), R(A, 2739103744), R(A, 2739104768), R(S, 659435520), R(S, 659436544), R(A, 30408704)));
-    RDC_TIMED(305, k240_decoder_layer2_2_conv2_bwd_data(R(A, 30408704), R(S, 321865728), R(A, 0), R(A, 47185920)));
-    RDC_TIMED(306, k240_decoder_layer2_2_conv2_bwd_weight(R(A, 30408704), R(A, 2399141888), R(A, 0), R(S, 657076224)));
-    RDC_TIMED(302, k238_decoder_layer2_2_bn1_bwd(R(A, 47185920), R(A, 2399141888), R(A, 2382364672), R(S, 321863680), R(A, 2739101696), R(A, 2739102720), R(S, 657074176), R(S, 657075200), R(A, 0)));
+    RDC_TIMED(308, k241_decoder_layer2_2_bn2_bwd(R(A, 0), R(A, 2432696320), R(A, 2415919104), R(S, 324225024), R(A, 2739103744), R(A, 2739104768), R(S, 659435520), R(S, 659436544), R(A, 30415616)));
+    RDC_TIMED(305, k240_decoder_layer2_2_conv2_bwd_data(R(A, 30415616), R(S, 321865728), R(A, 0), R(A, 47192832)));
+    RDC_TIMED(306, k240_decoder_layer2_2_conv2_bwd_weight(R(A, 30415616), R(A, 2399141888), R(A, 0), R(S, 657076224)));
+    RDC_TIMED(302, k238_decoder_layer2_2_bn1_bwd(R(A, 47192832), R(A, 2399141888), R(A, 2382364672), R(S, 321863680), R(A, 2739101696), R(A, 2739102720), R(S, 657074176), R(S, 657075200), R(A, 0)));
     RDC_TIMED(299, k237_decoder_layer2_2_conv1_bwd_data(R(A, 0), R(S, 321339392), R(A, 16777216), R(A, 67108864)));
     RDC_TIMED(300, k237_decoder_layer2_2_conv1_bwd_weight(R(A, 0), R(A, 1207959552), R(A, 16777216), R(S, 656549888)));
     RDC_TIMED(296, k235_decoder_layer2_1_add_bwd(R(A, 67108864), R(A, 1207959552), R(A, 0), R(A, 33554432)));
@@ -12018,27 +12064,27 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(256, k216_decoder_layer2_0_bn1_bwd(R(A, 0), R(A, 2730491904), R(A, 2726297600), R(S, 307949568), R(A, 2739093504), R(A, 2739094528), R(S, 643160064), R(S, 643161088), R(A, 10485760)));
     RDC_TIMED(253, k215_decoder_layer2_0_conv1_bwd_data(R(A, 10485760), R(S, 306900992), R(A, 0), R(A, 2516582400)));
     RDC_TIMED(254, k215_decoder_layer2_0_conv1_bwd_weight(R(A, 10485760), R(S, 1663004416), R(A, 0), R(S, 642111488)));
-    RDC_TIMED(250, k213_decoder_layer1_2_add_bwd(R(A, 2516582400), R(S, 1663004416), R(A, 0), R(A, 77594624)));
+    RDC_TIMED(250, k213_decoder_layer1_2_add_bwd(R(A, 2516582400), R(S, 1663004416), R(A, 0), R(A, 77601536)));
     RDC_TIMED(248, k212_decoder_layer1_2_bn3_bwd(R(A, 0), R(A, 2264924160), R(S, 306892800), R(A, 2739036160), R(A, 2739040256), R(S, 642103296), R(S, 642107392), R(A, 16777216)));
     RDC_TIMED(245, k211_decoder_layer1_2_conv3_bwd_data(R(A, 16777216), R(S, 304795648), R(A, 8388608), R(A, 0)));
     RDC_TIMED(246, k211_decoder_layer1_2_conv3_bwd_weight(R(A, 16777216), R(A, 2659188736), R(A, 8388608), R(S, 640006144)));
-    RDC_TIMED(242, k209_decoder_layer1_2_bn2_bwd(R(A, 0), R(A, 2659188736), R(A, 2650800128), R(S, 304791552), R(A, 2739068928), R(A, 2739070976), R(S, 640002048), R(S, 640004096), R(A, 94371840)));
-    RDC_TIMED(239, k208_decoder_layer1_2_conv2_bwd_data(R(A, 94371840), R(S, 295354368), R(A, 0), R(A, 102760448)));
-    RDC_TIMED(240, k208_decoder_layer1_2_conv2_bwd_weight(R(A, 94371840), R(A, 2642411520), R(A, 0), R(S, 630564864)));
-    RDC_TIMED(236, k206_decoder_layer1_2_bn1_bwd(R(A, 102760448), R(A, 2642411520), R(A, 2634022912), R(S, 295350272), R(A, 2739064832), R(A, 2739066880), R(S, 630560768), R(S, 630562816), R(A, 10485760)));
-    RDC_TIMED(233, k205_decoder_layer1_2_conv1_bwd_data(R(A, 10485760), R(S, 293253120), R(A, 0), R(A, 77594624)));
+    RDC_TIMED(242, k209_decoder_layer1_2_bn2_bwd(R(A, 0), R(A, 2659188736), R(A, 2650800128), R(S, 304791552), R(A, 2739068928), R(A, 2739070976), R(S, 640002048), R(S, 640004096), R(A, 94378752)));
+    RDC_TIMED(239, k208_decoder_layer1_2_conv2_bwd_data(R(A, 94378752), R(S, 295354368), R(A, 0), R(A, 102767360)));
+    RDC_TIMED(240, k208_decoder_layer1_2_conv2_bwd_weight(R(A, 94378752), R(A, 2642411520), R(A, 0), R(S, 630564864)));
+    RDC_TIMED(236, k206_decoder_layer1_2_bn1_bwd(R(A, 102767360), R(A, 2642411520), R(A, 2634022912), R(S, 295350272), R(A, 2739064832), R(A, 2739066880), R(S, 630560768), R(S, 630562816), R(A, 10485760)));
+    RDC_TIMED(233, k205_decoder_layer1_2_conv1_bwd_data(R(A, 10485760), R(S, 293253120), R(A, 0), R(A, 77601536)));
     RDC_TIMED(234, k205_decoder_layer1_2_conv1_bwd_weight(R(A, 10485760), R(A, 2248146944), R(A, 0), R(S, 628463616)));
-    RDC_TIMED(230, k203_decoder_layer1_1_add_bwd(R(A, 77594624), R(A, 2248146944), R(A, 0), R(A, 94371840)));
+    RDC_TIMED(230, k203_decoder_layer1_1_add_bwd(R(A, 77601536), R(A, 2248146944), R(A, 0), R(A, 94378752)));
     RDC_TIMED(228, k202_decoder_layer1_1_bn3_bwd(R(A, 0), R(A, 2231369728), R(S, 293244928), R(A, 2739027968), R(A, 2739032064), R(S, 628455424), R(S, 628459520), R(A, 16777216)));
     RDC_TIMED(225, k201_decoder_layer1_1_conv3_bwd_data(R(A, 16777216), R(S, 291147776), R(A, 8388608), R(A, 0)));
     RDC_TIMED(226, k201_decoder_layer1_1_conv3_bwd_weight(R(A, 16777216), R(A, 2625634304), R(A, 8388608), R(S, 626358272)));
-    RDC_TIMED(222, k199_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 2625634304), R(A, 2617245696), R(S, 291143680), R(A, 2739060736), R(A, 2739062784), R(S, 626354176), R(S, 626356224), R(A, 77594624)));
-    RDC_TIMED(219, k198_decoder_layer1_1_conv2_bwd_data(R(A, 77594624), R(S, 281706496), R(A, 0), R(A, 85983232)));
-    RDC_TIMED(220, k198_decoder_layer1_1_conv2_bwd_weight(R(A, 77594624), R(A, 2608857088), R(A, 0), R(S, 616916992)));
-    RDC_TIMED(216, k196_decoder_layer1_1_bn1_bwd(R(A, 85983232), R(A, 2608857088), R(A, 2600468480), R(S, 281702400), R(A, 2739056640), R(A, 2739058688), R(S, 616912896), R(S, 616914944), R(A, 10485760)));
-    RDC_TIMED(213, k195_decoder_layer1_1_conv1_bwd_data(R(A, 10485760), R(S, 279605248), R(A, 0), R(A, 94371840)));
+    RDC_TIMED(222, k199_decoder_layer1_1_bn2_bwd(R(A, 0), R(A, 2625634304), R(A, 2617245696), R(S, 291143680), R(A, 2739060736), R(A, 2739062784), R(S, 626354176), R(S, 626356224), R(A, 77601536)));
+    RDC_TIMED(219, k198_decoder_layer1_1_conv2_bwd_data(R(A, 77601536), R(S, 281706496), R(A, 0), R(A, 85990144)));
+    RDC_TIMED(220, k198_decoder_layer1_1_conv2_bwd_weight(R(A, 77601536), R(A, 2608857088), R(A, 0), R(S, 616916992)));
+    RDC_TIMED(216, k196_decoder_layer1_1_bn1_bwd(R(A, 85990144), R(A, 2608857088), R(A, 2600468480), R(S, 281702400), R(A, 2739056640), R(A, 2739058688), R(S, 616912896), R(S, 616914944), R(A, 10485760)));
+    RDC_TIMED(213, k195_decoder_layer1_1_conv1_bwd_data(R(A, 10485760), R(S, 279605248), R(A, 0), R(A, 94378752)));
     RDC_TIMED(214, k195_decoder_layer1_1_conv1_bwd_weight(R(A, 10485760), R(A, 2214592512), R(A, 0), R(S, 614815744)));
-    RDC_TIMED(210, k193_decoder_layer1_0_add_bwd(R(A, 94371840), R(A, 2214592512), R(A, 0)));
+    RDC_TIMED(210, k193_decoder_layer1_0_add_bwd(R(A, 94378752), R(A, 2214592512), R(A, 0)));
     RDC_TIMED(208, k192_decoder_layer1_0_upsample_1_bwd(R(A, 0), R(A, 2197815296), R(S, 279597056), R(A, 2739019776), R(A, 2739023872), R(S, 614807552), R(S, 614811648), R(A, 16777216)));
     RDC_TIMED(205, k191_decoder_layer1_0_upsample_0_bwd_data(R(A, 16777216), R(S, 246042624), R(A, 33554432), R(A, 44040192)));
     RDC_TIMED(206, k191_decoder_layer1_0_upsample_0_bwd_weight(R(A, 16777216), R(S, 1654615808), R(A, 33554432), R(S, 581253120)));
@@ -12051,27 +12097,27 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(190, k184_decoder_layer1_0_bn1_bwd(R(A, 4194304), R(A, 2736783360), R(A, 2734686208), R(S, 239734784), R(A, 2739048448), R(A, 2739050496), R(S, 574945280), R(S, 574947328), R(A, 18874368)));
     RDC_TIMED(187, k183_decoder_layer1_0_conv1_bwd_data(R(A, 18874368), R(S, 235540480), R(A, 0), R(A, 44040192)));
     RDC_TIMED(188, k183_decoder_layer1_0_conv1_bwd_weight(R(A, 18874368), R(S, 1654615808), R(A, 0), R(S, 570750976)));
-    RDC_TIMED(184, k181_bn_bn_layer_2_add_bwd(R(A, 44040192), R(S, 1654615808), R(A, 0), R(A, 171966464)));
+    RDC_TIMED(184, k181_bn_bn_layer_2_add_bwd(R(A, 44040192), R(S, 1654615808), R(A, 0), R(A, 171973376)));
     RDC_TIMED(182, k180_bn_bn_layer_2_bn3_bwd(R(A, 0), R(A, 2575302656), R(S, 235524096), R(A, 2738929664), R(A, 2738937856), R(S, 570734592), R(S, 570742784), R(A, 14680064)));
     RDC_TIMED(179, k179_bn_bn_layer_2_conv3_bwd_data(R(A, 14680064), R(S, 227135488), R(A, 0), R(A, 23068672)));
     RDC_TIMED(180, k179_bn_bn_layer_2_conv3_bwd_weight(R(A, 14680064), R(A, 2722103296), R(A, 0), R(S, 562345984)));
-    RDC_TIMED(176, k177_bn_bn_layer_2_bn2_bwd(R(A, 23068672), R(A, 2722103296), R(A, 2717908992), R(S, 227127296), R(A, 2739003392), R(A, 2739007488), R(S, 562337792), R(S, 562341888), R(A, 180355072)));
-    RDC_TIMED(173, k176_bn_bn_layer_2_conv2_bwd_data(R(A, 180355072), R(S, 189378560), R(A, 0), R(A, 184549376)));
-    RDC_TIMED(174, k176_bn_bn_layer_2_conv2_bwd_weight(R(A, 180355072), R(A, 2713714688), R(A, 0), R(S, 524589056)));
-    RDC_TIMED(170, k174_bn_bn_layer_2_bn1_bwd(R(A, 184549376), R(A, 2713714688), R(A, 2709520384), R(S, 189370368), R(A, 2738995200), R(A, 2738999296), R(S, 524580864), R(S, 524584960), R(A, 18874368)));
-    RDC_TIMED(167, k173_bn_bn_layer_2_conv1_bwd_data(R(A, 18874368), R(S, 180981760), R(A, 0), R(A, 171966464)));
+    RDC_TIMED(176, k177_bn_bn_layer_2_bn2_bwd(R(A, 23068672), R(A, 2722103296), R(A, 2717908992), R(S, 227127296), R(A, 2739003392), R(A, 2739007488), R(S, 562337792), R(S, 562341888), R(A, 180361984)));
+    RDC_TIMED(173, k176_bn_bn_layer_2_conv2_bwd_data(R(A, 180361984), R(S, 189378560), R(A, 0), R(A, 184556288)));
+    RDC_TIMED(174, k176_bn_bn_layer_2_conv2_bwd_weight(R(A, 180361984), R(A, 2713714688), R(A, 0), R(S, 524589056)));
+    RDC_TIMED(170, k174_bn_bn_layer_2_bn1_bwd(R(A, 184556288), R(A, 2713714688), R(A, 2709520384), R(S, 189370368), R(A, 2738995200), R(A, 2738999296), R(S, 524580864), R(S, 524584960), R(A, 18874368)));
+    RDC_TIMED(167, k173_bn_bn_layer_2_conv1_bwd_data(R(A, 18874368), R(S, 180981760), R(A, 0), R(A, 171973376)));
     RDC_TIMED(168, k173_bn_bn_layer_2_conv1_bwd_weight(R(A, 18874368), R(A, 2566914048), R(A, 0), R(S, 516192256)));
-    RDC_TIMED(164, k171_bn_bn_layer_1_add_bwd(R(A, 171966464), R(A, 2566914048), R(A, 0), R(A, 180355072)));
+    RDC_TIMED(164, k171_bn_bn_layer_1_add_bwd(R(A, 171973376), R(A, 2566914048), R(A, 0), R(A, 180361984)));
     RDC_TIMED(162, k170_bn_bn_layer_1_bn3_bwd(R(A, 0), R(A, 2558525440), R(S, 180965376), R(A, 2738913280), R(A, 2738921472), R(S, 516175872), R(S, 516184064), R(A, 14680064)));
     RDC_TIMED(159, k169_bn_bn_layer_1_conv3_bwd_data(R(A, 14680064), R(S, 172576768), R(A, 0), R(A, 23068672)));
     RDC_TIMED(160, k169_bn_bn_layer_1_conv3_bwd_weight(R(A, 14680064), R(A, 2705326080), R(A, 0), R(S, 507787264)));
-    RDC_TIMED(156, k167_bn_bn_layer_1_bn2_bwd(R(A, 23068672), R(A, 2705326080), R(A, 2701131776), R(S, 172568576), R(A, 2738987008), R(A, 2738991104), R(S, 507779072), R(S, 507783168), R(A, 171966464)));
-    RDC_TIMED(153, k166_bn_bn_layer_1_conv2_bwd_data(R(A, 171966464), R(S, 134819840), R(A, 0), R(A, 176160768)));
-    RDC_TIMED(154, k166_bn_bn_layer_1_conv2_bwd_weight(R(A, 171966464), R(A, 2696937472), R(A, 0), R(S, 470030336)));
-    RDC_TIMED(150, k164_bn_bn_layer_1_bn1_bwd(R(A, 176160768), R(A, 2696937472), R(A, 2692743168), R(S, 134811648), R(A, 2738978816), R(A, 2738982912), R(S, 470022144), R(S, 470026240), R(A, 18874368)));
-    RDC_TIMED(147, k163_bn_bn_layer_1_conv1_bwd_data(R(A, 18874368), R(S, 126423040), R(A, 0), R(A, 180355072)));
+    RDC_TIMED(156, k167_bn_bn_layer_1_bn2_bwd(R(A, 23068672), R(A, 2705326080), R(A, 2701131776), R(S, 172568576), R(A, 2738987008), R(A, 2738991104), R(S, 507779072), R(S, 507783168), R(A, 171973376)));
+    RDC_TIMED(153, k166_bn_bn_layer_1_conv2_bwd_data(R(A, 171973376), R(S, 134819840), R(A, 0), R(A, 176167680)));
+    RDC_TIMED(154, k166_bn_bn_layer_1_conv2_bwd_weight(R(A, 171973376), R(A, 2696937472), R(A, 0), R(S, 470030336)));
+    RDC_TIMED(150, k164_bn_bn_layer_1_bn1_bwd(R(A, 176167680), R(A, 2696937472), R(A, 2692743168), R(S, 134811648), R(A, 2738978816), R(A, 2738982912), R(S, 470022144), R(S, 470026240), R(A, 18874368)));
+    RDC_TIMED(147, k163_bn_bn_layer_1_conv1_bwd_data(R(A, 18874368), R(S, 126423040), R(A, 0), R(A, 180361984)));
     RDC_TIMED(148, k163_bn_bn_layer_1_conv1_bwd_weight(R(A, 18874368), R(A, 2550136832), R(A, 0), R(S, 461633536)));
-    RDC_TIMED(144, k161_bn_bn_layer_0_add_bwd(R(A, 180355072), R(A, 2550136832), R(A, 77594624)));
+    RDC_TIMED(144, k161_bn_bn_layer_0_add_bwd(R(A, 180361984), R(A, 2550136832), R(A, 77594624)));
     RDC_TIMED(142, k160_bn_bn_layer_0_downsample_1_bwd(R(A, 77594624), R(A, 2541748224), R(S, 126406656), R(A, 2738896896), R(A, 2738905088), R(S, 461617152), R(S, 461625344), R(A, 85983232)));
     RDC_TIMED(139, k159_bn_bn_layer_0_downsample_0_bwd_data(R(A, 85983232), R(S, 101240832), R(A, 50331648), R(A, 0)));
     RDC_TIMED(140, k159_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 85983232), R(S, 1604284160), R(A, 50331648), R(S, 436451328)));
