@@ -23,6 +23,7 @@ static inline int rdc_reflect(int i, int n) {
 struct rdc_ctx {
     unsigned char *state;   /* parameters, statistics, gradients, Adam moments, outputs, folded weights */
     unsigned char *arena;   /* scratch, shared by liveness (see the memory plan in manifest.json) */
+    size_t arena_bytes;     /* allocated so far: 0, the eval timeline's or the training timeline's */
     int fold_stale;         /* folded teacher weights must be recomputed before the next forward */
     int train_ready;        /* the arena holds a training forward that rdc_backward may use */
     int64_t adam_steps;
@@ -59,6 +60,7 @@ const char *rdc_status_message(int32_t status) {
     switch (status) {
     case RDC_OK: return "ok";
     case RDC_E_NO_TRAIN_FORWARD: return "rdc_backward needs a training forward (rdc_forward_train*) right before it";
+    case RDC_E_NO_MEMORY: return "out of memory for the scratch arena";
     default: return "unknown status";
     }
 }
@@ -67,10 +69,20 @@ rdc_ctx *rdc_create(void) {
     rdc_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return NULL;
     ctx->state = rdc_zeroed(RDC_STATE_BYTES);
-    ctx->arena = rdc_zeroed(RDC_ARENA_BYTES);
-    if (!ctx->state || !ctx->arena) { rdc_destroy(ctx); return NULL; }
+    if (!ctx->state) { rdc_destroy(ctx); return NULL; }
     ctx->fold_stale = 1;
     return ctx;
+}
+
+/* Makes the arena at least `bytes` long. Entry points call it first; none of them needs
+ * what an earlier call left in the arena except rdc_backward (after rdc_forward_train*,
+ * which has already grown it to the training size), so growing drops the old contents. */
+static int32_t rdc_arena(rdc_ctx *ctx, size_t bytes) {
+    if (ctx->arena_bytes >= bytes) return RDC_OK;
+    free(ctx->arena);
+    ctx->arena = rdc_zeroed(bytes);
+    ctx->arena_bytes = ctx->arena ? bytes : 0;
+    return ctx->arena ? RDC_OK : RDC_E_NO_MEMORY;
 }
 
 void rdc_destroy(rdc_ctx *ctx) {

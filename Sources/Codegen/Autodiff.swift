@@ -13,13 +13,52 @@ extension ProgramBuilder {
         let loss = flow.loss
         grads[loss] = scratch("grad." + graph.nodes[loss].name, [])
         var kernels = [kernel(loss, "seed", "d loss / d loss = 1", args: [("y", grads[loss]!, true)], body: HeadKernels.seed, flops: 0)]
+        var saved = SavedValues(steps.filter { savedStatistics[$0.main] != nil })
         for step in steps.reversed() where flow.needsGradient(step.output) {
             guard let dy = grads[step.output] else {
                 throw CodegenError("internal: no gradient reached '\(graph.nodes[step.output].name)'")
             }
-            kernels += try backward(step, dy: dy, grads: &grads)
+            kernels += try backward(step, dy: dy, grads: &grads, saved: &saved)
+            saved.differentiated.insert(step.output)
         }
         return kernels
+    }
+
+    /// The forward values the backward reads. A training BatchNorm's output (with its fused
+    /// activation) is recomputed from its input and saved statistics where the backward needs
+    /// it (the next convolution's weight gradient) instead of being kept from the forward: one
+    /// elementwise pass buys back a whole activation of memory across the step's peak, which
+    /// is the backward's start.
+    struct SavedValues {
+        /// Training BatchNorm steps by output node.
+        let batchNorms: [Int: Step]
+        /// Recomputed outputs: buffer by node.
+        var recomputed: [Int: Int] = [:]
+        /// Outputs of the steps whose backward has been emitted.
+        var differentiated: Set<Int> = []
+
+        init(_ steps: [Step]) {
+            batchNorms = Dictionary(uniqueKeysWithValues: steps.map { ($0.output, $0) })
+        }
+    }
+
+    /// The buffer holding `node`'s forward value for a backward kernel: its own, or one it is
+    /// recomputed into by a kernel appended to `kernels` (SavedValues).
+    private func savedValue(_ node: Int, _ saved: inout SavedValues, _ kernels: inout [Int]) -> Int {
+        let own = value(node)
+        guard program.buffers[own].placement == .arena, let step = saved.batchNorms[node],
+              let stats = savedStatistics[step.main] else { return own }
+        if let b = saved.recomputed[node] { return b }
+        let bn = graph.nodes[step.main], act = step.act.map { Activation(graph.nodes[$0].op)! }
+        let b = scratch("recomputed." + graph.nodes[node].name, graph.nodes[node].shape.dims)
+        saved.recomputed[node] = b
+        let what = "batchnorm\(act.map { _ in " + " + graph.nodes[node].op.kind } ?? "") again, from the saved statistics \(shapes(bn))"
+        kernels.append(kernel(bn.id, "recompute", what,
+                              args: [("x", value(bn.inputs[0]), false), ("w", parameter(bn.params[0]), false),
+                                     ("b", parameter(bn.params[1]), false), ("save_mean", stats.mean, false),
+                                     ("save_invstd", stats.invstd, false), ("z", b, true)],
+                              body: BatchNormKernels.recompute(bn.shape, act: act), flops: 3 * bn.shape.count))
+        return b
     }
 
     /// Edges into `node` whose reader passes a gradient back.
@@ -35,7 +74,7 @@ extension ProgramBuilder {
         return (b, false)
     }
 
-    private func backward(_ step: Step, dy: Int, grads: inout [Int?]) throws -> [Int] {
+    private func backward(_ step: Step, dy: Int, grads: inout [Int?], saved: inout SavedValues) throws -> [Int] {
         let node = graph.nodes[step.main]
         let act = step.act.map { Activation(graph.nodes[$0].op)! }
         let needs = node.inputs.map { flow.needsGradient($0) }
@@ -48,20 +87,23 @@ extension ProgramBuilder {
         case .conv2d, .convTranspose2d:
             guard act == nil else { throw unsupported("an activation fused into a frozen convolution") }
             let conv = ConvNode(node, graph, allowWinograd: allowWinograd)!
+            // The weight gradient first: the input it reads (perhaps recomputed) is then freed
+            // before the data gradient's output is taken.
             var kernels: [Int] = []
+            if let dw = gradientBuffers[node.params[0]] {
+                let db = conv.bias ? [("db", gradientBuffers[node.params[1]]!, true)] : []
+                let x = savedValue(node.inputs[0], &saved, &kernels)
+                kernels.append(kernel(node.id, "bwd_weight", "d weight of \(node.op.kind) \(conv.description) \(shapes(node))",
+                                      args: [("dy", dy, false), ("x", x, false)]
+                                        + columns(conv, .backwardWeight, of: node) + [("dw", dw, true)] + db,
+                                      body: conv.backwardWeight(), flops: conv.flops))
+            }
             if needs[0] {
                 let t = target(node.inputs[0], &grads)
                 kernels.append(kernel(node.id, "bwd_data", "d input of \(node.op.kind) \(conv.description) \(shapes(node))",
                                       args: [("dy", dy, false), ("w", parameter(node.params[0]), false)]
                                         + columns(conv, .backwardData, of: node) + [("dx", t.buffer, true)],
                                       body: conv.backwardData(accumulate: t.accumulate), flops: conv.flops))
-            }
-            if let dw = gradientBuffers[node.params[0]] {
-                let db = conv.bias ? [("db", gradientBuffers[node.params[1]]!, true)] : []
-                kernels.append(kernel(node.id, "bwd_weight", "d weight of \(node.op.kind) \(conv.description) \(shapes(node))",
-                                      args: [("dy", dy, false), ("x", value(node.inputs[0]), false)]
-                                        + columns(conv, .backwardWeight, of: node) + [("dw", dw, true)] + db,
-                                      body: conv.backwardWeight(), flops: conv.flops))
             }
             return kernels
 
@@ -70,9 +112,9 @@ extension ProgramBuilder {
             guard let dw = gradientBuffers[node.params[0]], let db = gradientBuffers[node.params[1]] else {
                 throw unsupported("BatchNorm parameters without gradients")
             }
-            var args = [("dy", dy, false)] + (act != nil ? [("z", value(step.output), false)] : [])
-            args += [("x", value(node.inputs[0]), false), ("w", parameter(node.params[0]), false),
-                     ("save_mean", saved.mean, false), ("save_invstd", saved.invstd, false), ("dw", dw, true), ("db", db, true)]
+            var args = [("dy", dy, false), ("x", value(node.inputs[0]), false), ("w", parameter(node.params[0]), false),
+                        ("b", parameter(node.params[1]), false), ("save_mean", saved.mean, false),
+                        ("save_invstd", saved.invstd, false), ("dw", dw, true), ("db", db, true)]
             var accumulate = false
             if needs[0] {
                 let t = target(node.inputs[0], &grads)
@@ -93,7 +135,7 @@ extension ProgramBuilder {
                            flops: node.shape.count)]
 
         case .add:
-            return addBackward(node, step: step, act: act, dy: dy, grads: &grads)
+            return addBackward(node, step: step, act: act, dy: dy, grads: &grads, saved: saved)
 
         case .concat:
             var offset = 0
@@ -149,10 +191,14 @@ extension ProgramBuilder {
 
     /// A sum passes its (activation-masked) gradient to every input. An input with no other
     /// reader shares a gradient buffer instead of getting a copy: the incoming one when no
-    /// activation was fused, else the masked one, which is then materialized once. An input
+    /// activation was fused, else the masked one, which is then materialized once: in place
+    /// of the incoming one where no gradient still to be read shares that buffer. An input
     /// added to itself gets one store of the multiplied gradient.
-    private func addBackward(_ node: Node, step: Step, act: Activation?, dy: Int, grads: inout [Int?]) -> [Int] {
-        var shared: Int? = act == nil ? dy : nil
+    private func addBackward(_ node: Node, step: Step, act: Activation?, dy: Int, grads: inout [Int?],
+                             saved: SavedValues) -> [Int] {
+        let ownsIncoming = grads.indices.allSatisfy { grads[$0] != dy || $0 == step.output || saved.differentiated.contains($0) }
+        let inPlace = act != nil && ownsIncoming
+        var shared: Int? = act == nil || inPlace ? dy : nil
         var stores: [(buffer: Int, accumulate: Bool, times: Int)] = []
         for input in node.inputs where flow.needsGradient(input) {
             if contributions(input) == 1 {
@@ -168,13 +214,15 @@ extension ProgramBuilder {
                 stores.append((t.buffer, t.accumulate, 1))
             }
         }
-        guard !stores.isEmpty else { return [] }
-        let args = [("dy", dy, false)] + (act != nil ? [("z", value(step.output), false)] : [])
+        // Some input took the incoming buffer: with an activation, it is masked where it is.
+        let masksInPlace = inPlace && node.inputs.contains { flow.needsGradient($0) && contributions($0) == 1 }
+        guard !stores.isEmpty || masksInPlace else { return [] }
+        let args = [("dy", dy, masksInPlace)] + (act != nil ? [("z", value(step.output), false)] : [])
             + stores.enumerated().map { ("t\($0.offset)", $0.element.buffer, true) }
-        let what = "d add\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "") \(shapes(node))"
+        let what = "d add\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "")\(masksInPlace ? " (in place)" : "") \(shapes(node))"
         return [kernel(node.id, "bwd", what, args: args,
-                       body: ElementwiseKernels.addBackward(node.shape.count, act: act,
+                       body: ElementwiseKernels.addBackward(node.shape.count, act: act, inPlace: masksInPlace,
                                                             targets: stores.map { ($0.accumulate, $0.times) }),
-                       flops: node.shape.count * stores.count)]
+                       flops: node.shape.count * (stores.count + (masksInPlace ? 1 : 0)))]
     }
 }

@@ -35,13 +35,38 @@ enum BatchNormKernels {
                 save_invstd[c] = (real)invstd;
                 running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
                 running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-                const real sc = (real)(w[c] * invstd), sh = (real)(b[c] - mean * w[c] * invstd);
+        \(scaleShift)
                 for (int n = 0; n < N; n++) {
                     const real *xp = x + ((long)n * C + c) * HW;
                     real *yp = y + ((long)n * C + c) * HW;
                     for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
                 }
             }
+
+        """
+    }
+
+    /// y = x * sc + sh per channel c, from the saved statistics: the forward, the backward's
+    /// activation mask and the recomputation all derive the same sc, sh from the same saved
+    /// values, so the mask is the forward's bit for bit.
+    static let scaleShift = """
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+        """
+
+    /// z = act(x * sc + sh) again, from the saved statistics: a training BatchNorm's output
+    /// for the backward of the convolution reading it (its weight gradient), so that z need
+    /// not stay in memory from the forward until then. Args x, w, b, save_mean, save_invstd, z.
+    static func recompute(_ x: Shape, act: Activation?) -> String {
+        let v = "(xp[i] * sc + sh)"
+        return constants(x) + """
+            #pragma omp parallel for collapse(2) schedule(static)
+            for (int n = 0; n < N; n++)
+                for (int c = 0; c < C; c++) {
+            \(scaleShift)
+                    const real *xp = x + ((long)n * C + c) * HW;
+                    real *yp = z + ((long)n * C + c) * HW;
+                    for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
+                }
 
         """
     }
@@ -65,22 +90,21 @@ enum BatchNormKernels {
     }
 
     /// Backward of training-mode BatchNorm (and of the activation fused after it, whose
-    /// gradient passes where its output `z` is not clamped):
+    /// gradient passes where it does not clamp; the mask comes from x, so its output need
+    /// not be kept):
     ///   g = dy * mask, dw = sum(g * xhat), db = sum(g),
     ///   dx = w * invstd * (g - db / M - xhat * dw / M),  xhat = (x - mean) * invstd.
-    /// Args dy, [z,] x, w, save_mean, save_invstd, dw, db[, dx].
+    /// Args dy, x, w, b, save_mean, save_invstd, dw, db[, dx].
     static func backward(_ x: Shape, act: Activation?, dx: Bool, accumulate: Bool) -> String {
-        let g = act.map { "(\($0.passes("zp[i]")) ? yp[i] : 0)" } ?? "yp[i]"
-        let zDecl = act == nil ? "" : "const real *zp = z + ((long)n * C + c) * HW; "
+        let g = act.map { "(\($0.passes("(xp[i] * sc + sh)")) ? yp[i] : 0)" } ?? "yp[i]"
         var s = constants(x) + """
             const double M = (double)N * HW;
             #pragma omp parallel for schedule(static)
             for (int c = 0; c < C; c++) {
                 const double mean = save_mean[c], invstd = save_invstd[c];
-                double sg = 0, sgx = 0;
+        \(act == nil ? "" : scaleShift + "\n")        double sg = 0, sgx = 0;
                 for (int n = 0; n < N; n++) {
                     const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-                    \(zDecl)
                     #pragma omp simd reduction(+:sg, sgx)
                     for (long i = 0; i < HW; i++) { const double gi = \(g); sg += gi; sgx += gi * (xp[i] - mean); }
                 }
@@ -94,7 +118,7 @@ enum BatchNormKernels {
                         const real mu = (real)mean;
                         for (int n = 0; n < N; n++) {
                             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-                            \(zDecl)real *dxp = dx + ((long)n * C + c) * HW;
+                            real *dxp = dx + ((long)n * C + c) * HW;
                             for (long i = 0; i < HW; i++) dxp[i] \(accumulate ? "+=" : "=") k * (\(g) - mg - (xp[i] - mu) * proj);
                         }
 

@@ -30,12 +30,13 @@ enum ElementwiseKernels {
     }
 
     /// Backward of a sum (after an optional fused activation with output z): every target
-    /// gets `times` x g, g = dy * mask, written or accumulated; args dy, [z,] t0...
-    static func addBackward(_ count: Int, act: Activation?, targets: [(accumulate: Bool, times: Int)]) -> String {
+    /// gets `times` x g, g = dy * mask, written or accumulated, and dy itself becomes g when
+    /// in place; args dy, [z,] t0...
+    static func addBackward(_ count: Int, act: Activation?, inPlace: Bool, targets: [(accumulate: Bool, times: Int)]) -> String {
         let g = act.map { "\($0.passes("z[i]")) ? dy[i] : 0" } ?? "dy[i]"
-        let stores = targets.enumerated().map { k, t in
+        let stores = ((inPlace ? ["dy[i] = g;"] : []) + targets.enumerated().map { k, t in
             "t\(k)[i] \(t.accumulate ? "+=" : "=") \(t.times == 1 ? "" : "\(t.times) * ")g;"
-        }.joined(separator: " ")
+        }).joined(separator: " ")
         return CText.constants([("COUNT", count)]) + parallelFor(count)
             + "    for (long i = 0; i < COUNT; i++) { const real g = \(g); \(stores) }\n"
     }

@@ -76,6 +76,8 @@ struct EmitC {
         #define RDC_MODEL_NAME \(CText.string(program.name))
         #define RDC_STATE_BYTES \(state.bytes)
         #define RDC_ARENA_BYTES \(arenaBytes)
+        #define RDC_TRAIN_ARENA_BYTES \(train.arenaBytes)
+        #define RDC_EVAL_ARENA_BYTES \(eval.arenaBytes)
         #define RDC_TENSOR_COUNT \(rows.count)
         #define RDC_INPUT_TENSOR \(input)
 
@@ -188,8 +190,13 @@ struct EmitC {
         }.joined()
     }
 
-    private func entry(_ name: String, _ comment: String, prologue: String = "", _ body: String, epilogue: String = "") -> String {
-        "/* \(comment) */\nint32_t \(name)(rdc_ctx *ctx)\n{\n\(prologue)"
+    /// An entry point whose body runs on the training (else the eval) timeline's arena
+    /// offsets: the arena is grown to that first (the teacher's fold uses the state only).
+    private func entry(_ name: String, _ comment: String, training: Bool, prologue: String = "", _ body: String,
+                       epilogue: String = "") -> String {
+        let arena = training ? "RDC_TRAIN_ARENA_BYTES" : "RDC_EVAL_ARENA_BYTES"
+        return "/* \(comment) */\nint32_t \(name)(rdc_ctx *ctx)\n{\n"
+            + "    if (rdc_arena(ctx, \(arena)) != RDC_OK) return RDC_E_NO_MEMORY;\n\(prologue)"
             + "    unsigned char *S = ctx->state, *A = ctx->arena;\n    (void)S; (void)A;\n"
             + body + epilogue + "    return RDC_OK;\n}\n\n"
     }
@@ -205,18 +212,18 @@ struct EmitC {
         let evalForward = calls(p.studentEval, eval, "trainable part, BatchNorm running statistics")
             + calls(p.lossHeads, eval, "losses") + calls(p.mapHeads, eval, "anomaly maps and scores")
         let ready = "    ctx->train_ready = 1;\n", notReady = "    ctx->train_ready = 0;\n"
-        s += entry("rdc_forward_train", "Teacher, trainable part in training mode, losses.", prologue: refold,
+        s += entry("rdc_forward_train", "Teacher, trainable part in training mode, losses.", training: true, prologue: refold,
                    calls(p.teacher, train, "teacher (frozen, folded)") + trainForward, epilogue: ready)
         s += entry("rdc_forward_train_features", "As rdc_forward_train, from the teacher features already set.",
-                   trainForward, epilogue: ready)
-        s += entry("rdc_forward_eval", "Everything in eval mode: losses, anomaly maps, scores.", prologue: refold,
+                   training: true, trainForward, epilogue: ready)
+        s += entry("rdc_forward_eval", "Everything in eval mode: losses, anomaly maps, scores.", training: false, prologue: refold,
                    calls(p.teacher, eval, "teacher (frozen, folded)") + evalForward, epilogue: notReady)
         s += entry("rdc_forward_eval_features", "As rdc_forward_eval, from the teacher features already set.",
-                   evalForward, epilogue: notReady)
+                   training: false, evalForward, epilogue: notReady)
         s += entry("rdc_anomaly_maps", "Anomaly maps and scores from the per-scale maps of the last forward.",
-                   calls(p.mapHeads, train, "anomaly maps and scores"))
+                   training: true, calls(p.mapHeads, train, "anomaly maps and scores"))
         s += entry("rdc_backward", "Gradients of the loss, from the activations of the last training forward.",
-                   prologue: "    if (!ctx->train_ready) return RDC_E_NO_TRAIN_FORWARD;\n",
+                   training: true, prologue: "    if (!ctx->train_ready) return RDC_E_NO_TRAIN_FORWARD;\n",
                    calls(p.backward, train, "backward, last layer first"), epilogue: notReady)
         return s
     }

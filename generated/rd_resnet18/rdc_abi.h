@@ -48,7 +48,8 @@ enum {
 /* Status codes. */
 enum {
     RDC_OK = 0,
-    RDC_E_NO_TRAIN_FORWARD = 1   /* rdc_backward without a preceding rdc_forward_train* */
+    RDC_E_NO_TRAIN_FORWARD = 1,  /* rdc_backward without a preceding rdc_forward_train* */
+    RDC_E_NO_MEMORY = 2          /* the scratch arena could not be allocated */
 };
 
 typedef struct rdc_tensor_info {
@@ -72,6 +73,9 @@ int32_t rdc_tensor_find(const char *name);
 const char *rdc_status_message(int32_t status);
 
 /* A context holds one copy of every tensor; all start at zero. NULL when out of memory. */
+/* A context: its state (parameters, statistics, gradients, Adam moments, outputs) is
+ * allocated here; the scratch arena on the first call that needs it, as large as that call's
+ * timeline needs (an inference-only context never holds the training arena). */
 rdc_ctx *rdc_create(void);
 void rdc_destroy(rdc_ctx *ctx);
 
