@@ -31,8 +31,9 @@ struct ConvGeometry {
 /// weight gradient) or input (data gradient) with the unit-stride index innermost, and the
 /// rows and columns a kernel tap sees are clipped once per tap (`rdc_first`/`rdc_end`)
 /// instead of testing the padding per element, so the inner loops are branch-free and
-/// vectorize. Each thread owns whole output planes: no atomics, and the summation order
-/// is fixed, so results do not depend on the thread count.
+/// vectorize; the depthwise forward pads and splits its input rows instead (see
+/// `depthwiseForward`). Each thread owns whole output planes: no atomics, and the summation
+/// order is fixed, so results do not depend on the thread count.
 enum ConvKernels {
     /// The rows oh (and columns ow) whose input row oh*SH-PT+kh lies inside the image.
     static let tapRange = """
@@ -41,10 +42,14 @@ enum ConvKernels {
 
     """
 
-    /// y = epilogue(conv(x, w)); args x, w, epilogue args, y. Row by row: every tap adds
-    /// into one output row while it sits in L1 (vectorized over its width), each element
-    /// summing its taps in the order c, kh, kw.
+    /// y = epilogue(conv(x, w)); args x, w, epilogue args, y.
     static func forward(_ g: ConvGeometry, _ e: Epilogue) -> String {
+        g.groups == g.ci && g.co == g.ci ? depthwiseForward(g, e) : groupedForward(g, e)
+    }
+
+    /// Row by row: every tap adds into one output row while it sits in L1 (vectorized over
+    /// its width), each element summing its taps in the order c, kh, kw.
+    private static func groupedForward(_ g: ConvGeometry, _ e: Epilogue) -> String {
         g.constants + """
             #pragma omp parallel for collapse(2) schedule(static)
             for (int n = 0; n < N; n++)
@@ -69,6 +74,80 @@ enum ConvKernels {
                         }
                     }
         \(e.code(plane: "yp", count: "(long)OH * OW", channel: "co", indent: "            "))        }
+
+        """
+    }
+
+    /// A depthwise convolution (groups == CI == CO), one plane per thread iteration. The
+    /// clipped loops above run a few dozen columns per tap on small planes, with strided
+    /// loads at stride 2; here the input rows are copied once into a ring of RING rows,
+    /// zeros in the padding, each split into SW phases (phase p holds columns p, p + SW, ...),
+    /// so every tap of an output block is one unaligned vector load and FMA, whatever the
+    /// padding or stride. A tile of R output rows x CB columns is held in registers (four
+    /// rdc_vec accumulators, templates/rdc_gemm.c, to cover the FMA latency), and each input
+    /// vector loaded serves every row of the tile whose window holds it. Each element sums
+    /// its taps from zero in the order kh, kw, the padding's adding exact zeros, so the
+    /// results equal the clipped loops' bit for bit. The epilogue runs on `tile`, a local
+    /// array: on y the compiler must assume its stores may change the bias, and would not
+    /// vectorize it.
+    private static func depthwiseForward(_ g: ConvGeometry, _ e: Epilogue) -> String {
+        g.constants + """
+            enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+                   OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
+            #pragma omp parallel for collapse(2) schedule(static)
+            for (int n = 0; n < N; n++)
+                for (int co = 0; co < CO; co++) {
+                    const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
+                    real *yp = y + ((long)n * CO + co) * OH * OW;
+                    real ring[RING * RL], tile[R * OWP];
+                    /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+                     * image there, and at least a vector of them), the others below je one by one. */
+                    const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+                    const int je = rdc_end(W - 1 + PL, SW, WQ);
+                    int next = 0;
+                    for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                        for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                            const int ih = next - PT;
+                            real *d = ring + next % RING * RL;
+                            for (int j = 0; j < RL; j++) d[j] = 0;
+                            if (ih < 0 || ih >= H) continue;
+                            const real *s = xp + (long)ih * W;
+                            for (int k = 0; k < ja + je - jv; k++) {
+                                const int j = k < ja ? k : jv + k - ja;
+                                for (int p = 0; p < SW; p++) {
+                                    const int c = j * SW + p - PL;
+                                    if (c >= 0 && c < W) d[p * WQ + j] = s[c];
+                                }
+                            }
+                            for (int j = ja; j < jv; j += RDC_VW) {
+                                const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                                rdc_vec in[SW], out[SW];
+                                for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                                for (int p = 0; p < SW; p++)
+                                    for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                                for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                            }
+                        }
+                        for (int o = 0; o < OWP; o += CB) {
+                            rdc_vec acc[R][NV];
+                            for (int r = 0; r < R; r++)
+                                for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                            for (int t = 0; t < RING; t++)
+                                for (int kw = 0; kw < KW; kw++) {
+                                    const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                                    for (int v = 0; v < NV; v++) {
+                                        const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                        for (int r = 0; r < R; r++)
+                                            if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                                    }
+                                }
+                            for (int r = 0; r < R; r++)
+                                for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                        }
+        \(e.code(plane: "tile", count: "R * OWP", channel: "co", indent: "                "))                for (int r = 0; r < R && oh0 + r < OH; r++)
+                            for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
+                    }
+                }
 
         """
     }

@@ -1607,29 +1607,62 @@ static void k004__blocks_0__depthwise_conv_fold(const real *restrict w, const re
 static void k004__blocks_0__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 32, H = 128, W = 128, CO = 32, OH = 128, OW = 128, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -1716,29 +1749,62 @@ static void k012__blocks_1__depthwise_conv_fold(const real *restrict w, const re
 static void k012__blocks_1__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 96, H = 128, W = 128, CO = 96, OH = 64, OW = 64, KH = 3, KW = 3, SH = 2, SW = 2, PT = 0, PL = 0, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -1825,29 +1891,62 @@ static void k020__blocks_2__depthwise_conv_fold(const real *restrict w, const re
 static void k020__blocks_2__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 144, H = 64, W = 64, CO = 144, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -1943,29 +2042,62 @@ static void k029__blocks_3__depthwise_conv_fold(const real *restrict w, const re
 static void k029__blocks_3__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 144, H = 64, W = 64, CO = 144, OH = 32, OW = 32, KH = 5, KW = 5, SH = 2, SW = 2, PT = 1, PL = 1, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -2052,29 +2184,62 @@ static void k037__blocks_4__depthwise_conv_fold(const real *restrict w, const re
 static void k037__blocks_4__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 240, H = 32, W = 32, CO = 240, OH = 32, OW = 32, KH = 5, KW = 5, SH = 1, SW = 1, PT = 2, PL = 2, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -2170,29 +2335,62 @@ static void k046__blocks_5__depthwise_conv_fold(const real *restrict w, const re
 static void k046__blocks_5__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 240, H = 32, W = 32, CO = 240, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 0, PL = 0, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -2281,29 +2479,62 @@ static void k054__blocks_6__depthwise_conv_fold(const real *restrict w, const re
 static void k054__blocks_6__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 480, H = 16, W = 16, CO = 480, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -2401,29 +2632,62 @@ static void k063__blocks_7__depthwise_conv_fold(const real *restrict w, const re
 static void k063__blocks_7__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 480, H = 16, W = 16, CO = 480, OH = 16, OW = 16, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -2521,29 +2785,62 @@ static void k072__blocks_8__depthwise_conv_fold(const real *restrict w, const re
 static void k072__blocks_8__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 480, H = 16, W = 16, CO = 480, OH = 16, OW = 16, KH = 5, KW = 5, SH = 1, SW = 1, PT = 2, PL = 2, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -2632,29 +2929,62 @@ static void k080__blocks_9__depthwise_conv_fold(const real *restrict w, const re
 static void k080__blocks_9__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 672, H = 16, W = 16, CO = 672, OH = 16, OW = 16, KH = 5, KW = 5, SH = 1, SW = 1, PT = 2, PL = 2, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
@@ -2752,29 +3082,62 @@ static void k089__blocks_10__depthwise_conv_fold(const real *restrict w, const r
 static void k089__blocks_10__depthwise_conv_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict y)
 {
     enum { N = 16, CI = 672, H = 16, W = 16, CO = 672, OH = 16, OW = 16, KH = 5, KW = 5, SH = 1, SW = 1, PT = 2, PL = 2, CIG = 1, COG = 1 };
+    enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+           OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
-            const int grp = co / COG;
+            const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
             real *yp = y + ((long)n * CO + co) * OH * OW;
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = 0;
-            for (int oh = 0; oh < OH; oh++) {
-                real *yr = yp + (long)oh * OW;
-                for (int c = 0; c < CIG; c++) {
-                    const real *xp = x + ((long)n * CI + grp * CIG + c) * H * W;
-                    const real *wp = w + ((long)co * CIG + c) * KH * KW;
-                    for (int kh = 0; kh < KH; kh++) {
-                        const int ih = oh * SH - PT + kh;
-                        if (ih < 0 || ih >= H) continue;
-                        for (int kw = 0; kw < KW; kw++) {
-                            const int ow0 = rdc_first(PL - kw, SW), ow1 = rdc_end(W - 1 + PL - kw, SW, OW);
-                            const real wv = wp[kh * KW + kw], *xr = xp + (long)ih * W + kw - PL;
-                            for (int ow = ow0; ow < ow1; ow++) yr[ow] += wv * xr[ow * SW];
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = 0;
+            for (int oh0 = 0; oh0 < OH; oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)ih * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
                         }
                     }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
                 }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
+                }
+                for (long i = 0; i < R * OWP; i++) tile[i] = ((tile[i] + b[co]) < 0 ? 0 : ((tile[i] + b[co]) > 6 ? 6 : (tile[i] + b[co])));
+                for (int r = 0; r < R && oh0 + r < OH; r++)
+                    for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
             }
-            for (long i = 0; i < (long)OH * OW; i++) yp[i] = ((yp[i] + b[co]) < 0 ? 0 : ((yp[i] + b[co]) > 6 ? 6 : (yp[i] + b[co])));
         }
 }
 
