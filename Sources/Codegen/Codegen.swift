@@ -17,13 +17,20 @@ public enum Codegen {
         public var loss: String
         /// Run clang to build libNAME.so; false only writes the C, header and manifest.
         public var buildLibrary: Bool
-        /// 3x3 stride-1 convolutions by Winograd's F(4x4, 3x3) where it wins (WinogradKernels);
-        /// false keeps every convolution on the implicit GEMM.
-        public var winograd: Bool
+        /// Which 3x3 stride-1 convolutions go through Winograd's F(4x4, 3x3) (WinogradKernels).
+        public var winograd: Winograd
 
-        public init(precision: Precision = .float32, loss: String = "loss_flat", buildLibrary: Bool = true, winograd: Bool = true) {
+        public init(precision: Precision = .float32, loss: String = "loss_flat", buildLibrary: Bool = true,
+                    winograd: Winograd = .whereItWins) {
             self.precision = precision; self.loss = loss; self.buildLibrary = buildLibrary; self.winograd = winograd
         }
+    }
+
+    /// Which convolutions take the Winograd path: none (every one on the implicit GEMM), those
+    /// of the shapes where it wins, or every one it fits (tests: it is then exercised on the
+    /// small shapes of the golden cases too).
+    public enum Winograd: Sendable {
+        case never, whereItWins, wherever
     }
 
     /// Writes `outDir/NAME/NAME.c`, `NAME.h`, `rdc_abi.h`, `manifest.json` and (unless
@@ -38,7 +45,7 @@ public enum Codegen {
         guard facts.phase.contains(.input) else { throw CodegenError("graph '\(graph.name)' has no input node") }
         let flow = try GradientFlow(facts, loss: options.loss)
         let program = try ProgramBuilder(facts, flow, name: name, precision: options.precision,
-                                         allowWinograd: options.winograd).build()
+                                         winograd: options.winograd).build()
         let p = program.phases
         let emit = EmitC(program: program, state: StateLayout(program),
                          train: MemoryPlan(program, timeline: p.teacher + p.studentTrain + p.lossHeads + p.mapHeads + p.backward),

@@ -10,15 +10,20 @@ struct ConvNode {
 
     let geometry: Geometry
     let bias: Bool
-    /// Its kernels are Winograd's (WinogradKernels): allowed, and the shape is one where it wins.
+    /// Its kernels are Winograd's (WinogradKernels), as the policy has it for its shape.
     let winograd: Bool
 
-    init?(_ node: Node, _ graph: Graph, allowWinograd: Bool = false) {
+    init?(_ node: Node, _ graph: Graph, winograd policy: Codegen.Winograd = .never) {
         let x = graph.nodes[node.inputs[0]].shape
         switch node.op {
         case .conv2d(let a):
             let g = ConvGeometry(a, input: x, output: node.shape)
-            geometry = .conv(g); bias = a.bias; winograd = allowWinograd && WinogradKernels.applies(g)
+            geometry = .conv(g); bias = a.bias
+            switch policy {
+            case .never: winograd = false
+            case .whereItWins: winograd = WinogradKernels.fits(g) && WinogradKernels.wins(g)
+            case .wherever: winograd = WinogradKernels.fits(g)
+            }
         case .convTranspose2d(let a):
             geometry = .transposed(ConvTransposeGeometry(a, input: x, output: node.shape)); bias = a.bias; winograd = false
         default:

@@ -16,14 +16,14 @@ final class ProgramBuilder {
     private var kernelsByName: [String: Int] = [:]
     private var scratchByName: [String: Int] = [:]
 
-    /// Convolutions may take Winograd's path where it wins (Codegen.Options.winograd).
-    let allowWinograd: Bool
+    /// Which convolutions take Winograd's path (Codegen.Options.winograd).
+    let winograd: Codegen.Winograd
 
-    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, allowWinograd: Bool) {
+    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, winograd: Codegen.Winograd) {
         graph = facts.graph
         self.facts = facts
         self.flow = flow
-        self.allowWinograd = allowWinograd
+        self.winograd = winograd
         program = Program(name: name, precision: precision)
         values = Array(repeating: nil, count: graph.nodes.count)
     }
@@ -156,7 +156,7 @@ final class ProgramBuilder {
 
         switch node.op {
         case .conv2d, .convTranspose2d:
-            let conv = ConvNode(node, graph, allowWinograd: allowWinograd)!
+            let conv = ConvNode(node, graph, winograd: winograd)!
             var epilogue = Epilogue(bias: conv.bias, act: act)
             var w = parameter(node.params[0])
             var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []

@@ -6,13 +6,22 @@
 /// gradient's transform, the transformed tiles of one image group and the GEMM packing.
 enum WinogradKernels {
     /// Dense 3x3 stride-1 convolutions with at most 2 rows or columns of padding on each side
-    /// (the data gradient's flipped convolution then pads 2 - p), and enough channels on both
-    /// sides that the 36 products are real matrix products: below 16 the transforms, which
-    /// cost per channel rather than per channel pair, outweigh what they save.
-    static func applies(_ g: ConvGeometry) -> Bool {
+    /// (the data gradient's flipped convolution then pads 2 - p).
+    static func fits(_ g: ConvGeometry) -> Bool {
         let pb = g.oh - g.h + 2 - g.pt, pr = g.ow - g.w + 2 - g.pl
         return g.groups == 1 && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1
-            && [g.pt, g.pl, pb, pr].allSatisfy { (0...2).contains($0) } && g.ci >= 16 && g.co >= 16
+            && [g.pt, g.pl, pb, pr].allSatisfy { (0...2).contains($0) }
+    }
+
+    /// Where it is faster than the implicit GEMM (measured on RD4AD's layers): enough channels
+    /// on both sides that the 36 products are real matrix products (below 16 the transforms,
+    /// which cost per channel rather than per channel pair, outweigh what they save), and
+    /// enough tiles, two panels of 32 at least, to pay for transforming the filter (36 values
+    /// per channel pair, every call) and to give both threads of a fused pass work. RD4AD-
+    /// ResNet18's 512-channel 4x4 layers at 128x128 (16 tiles) and the 8x8 ones at batch 1
+    /// (4 tiles) fail the second: there Winograd took 3x the implicit GEMM's time.
+    static func wins(_ g: ConvGeometry) -> Bool {
+        g.ci >= 16 && g.co >= 16 && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) >= 64
     }
 
     /// The weight gradient's images taken together, and the tiles of each.

@@ -22,6 +22,10 @@ struct BenchRecord: Codable {
     var gflopsPerS: Double?
     /// The process's peak resident set (every model runs in its own process).
     var peakRssBytes: Int?
+    /// train-cached: the teacher features the feature cache keeps per image (float32), and
+    /// what of them this process holds for its batch (inside peak_rss_bytes).
+    var featureCacheBytesPerImage: Int?
+    var featureCacheBytesHeld: Int?
     /// True when the time cap stopped the run before the steps asked for.
     var capped: Bool?
     /// The share of the machine's CPU time other processes took during the timed runs

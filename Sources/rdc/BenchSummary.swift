@@ -43,22 +43,29 @@ struct BenchSummary {
         let ours = records.filter { $0.impl == "rdc" }
         guard !ours.isEmpty else { return "" }
         var rows = [["model", "size", "what", "batch", "threads", "steps", "median s", "best s", "GFLOP/s", "% of FMA peak",
-                     "peak RSS MiB", "others' CPU", "PyTorch s", "PyTorch RSS MiB", "rdc speed-up"]]
+                     "peak RSS MiB", "cache KiB/img", "others' CPU", "PyTorch s", "PyTorch RSS MiB", "rdc speed-up", "RSS ratio"]]
         var capped = false
         for r in ours {
             let peer = records.last { $0.impl == "pytorch" && $0.model == r.model && $0.what == r.what && $0.height == r.height && $0.width == r.width }
             capped = capped || r.capped == true
             rows.append([r.model ?? "", size(r), r.what, int(r.batch), String(r.threads),
                          String(r.timesS?.count ?? 0) + (r.capped == true ? "*" : ""), seconds(r.medianS), seconds(r.timesS?.min()),
-                         fixed(r.gflopsPerS, 2), percentOfPeak(r.gflopsPerS), mib(r.peakRssBytes),
+                         fixed(r.gflopsPerS, 2), percentOfPeak(r.gflopsPerS), mib(training(r)),
+                         r.featureCacheBytesPerImage.map { String($0 >> 10) } ?? "-",
                          fixed(r.othersCpuShare, 2), seconds(peer?.medianS), mib(peer?.peakRssBytes),
-                         ratio(peer?.medianS, r.medianS)])
+                         ratio(peer?.medianS, r.medianS), ratio(training(r).map(Double.init), peer?.peakRssBytes.map(Double.init))])
         }
         let note = capped ? "* the time cap (--max-seconds) stopped the run before the steps asked for\n" : ""
-        let legend = "best s: the fastest timed step; others' CPU: share of the machine's CPU time other processes took "
-            + "during the timed steps (0: a quiet machine; 0.5: half of it was taken, times inflated); "
-            + "rdc speed-up: PyTorch's median / rdc's\n"
-        return renderTable(rows, rightAligned: Set(3...14)) + note + legend
+        let legend = "best s: the fastest timed step; peak RSS: the process's, less the teacher features it holds "
+            + "for train-cached (the feature cache, reported per image apart); others' CPU: share of the machine's CPU time "
+            + "other processes took during the timed steps (0: a quiet machine; 0.5: half of it was taken, times inflated); "
+            + "rdc speed-up: PyTorch's median / rdc's; RSS ratio: rdc's peak RSS / PyTorch's\n"
+        return renderTable(rows, rightAligned: Set(3...16)) + note + legend
+    }
+
+    /// The peak resident set of the training itself: without the feature cache's share.
+    private func training(_ r: BenchRecord) -> Int? {
+        r.peakRssBytes.map { $0 - (r.featureCacheBytesHeld ?? 0) }
     }
 
     /// Per kernel family: FLOPs, time and rate, summed over the profiled steps.
@@ -85,6 +92,15 @@ struct BenchSummary {
                 rows.append([family, fixed(Double(f.calls) / steps, 0), fixed(f.flops / steps / 1e9, 2),
                              fixed(f.seconds / steps, 3), String(format: "%.1f%%", 100 * f.seconds / max(total, 1e-12)),
                              fixed(rate, 2), percentOfPeak(rate)])
+            }
+            // The convolutions the ceiling target counts: 3x3 and 1x1, every pass, FLOP-weighted
+            // (a Winograd kernel counted by the direct FLOPs it replaces).
+            let convs = byFamily.filter { $0.key.hasPrefix("conv3x3") || $0.key.hasPrefix("conv1x1") }.values
+            let convFlops = convs.map(\.flops).reduce(0, +), convSeconds = convs.map(\.seconds).reduce(0, +)
+            if convSeconds > 0 {
+                let rate = convFlops / convSeconds / 1e9
+                rows.append(["conv 3x3 + 1x1, FLOP-weighted", "", fixed(convFlops / steps / 1e9, 2), fixed(convSeconds / steps, 3),
+                             String(format: "%.1f%%", 100 * convSeconds / max(total, 1e-12)), fixed(rate, 2), percentOfPeak(rate)])
             }
             // Step time no profiled kernel accounts for: the host's calls (setInput, setTensor and
             // their copies) and anything the library does not profile (today the Adam update).

@@ -29,7 +29,7 @@ struct Compile: ParsableCommand {
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
-                                            options: Codegen.Options(buildLibrary: !emitOnly, winograd: !noWinograd))
+                                            options: Codegen.Options(buildLibrary: !emitOnly, winograd: noWinograd ? .never : .whereItWins))
         // The IR travels with the library: train/eval/infer read names, roles and sizes from it.
         try graph.jsonData().write(to: outURL.appendingPathComponent("graph.json"))
         print("\(graph.name): \(graph.nodes.count) nodes -> \(artifacts.kernelCount) kernels, input \(graph.nodes[0].shape)")

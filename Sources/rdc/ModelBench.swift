@@ -25,6 +25,7 @@ struct ModelBench {
     func measure(_ what: Bench.What, timer: StepTimer, threads: Int, quietWait: Double = 0) throws -> BenchRecord {
         let library = model.library
         let step: () throws -> Void, stepFlops: Int
+        var cacheBytes: Int?
         switch what {
         case .train:
             stepFlops = flops.trainingStep
@@ -36,6 +37,7 @@ struct ModelBench {
         case .trainCached:
             stepFlops = flops.cachedTrainingStep
             let features = try teacherFeatures()
+            cacheBytes = features.map { 4 * $0.1.values.count }.reduce(0, +)
             step = {
                 for (name, values) in features { try library.setTensor(named: name, values) }
                 try library.forwardTrainFromFeatures()
@@ -58,7 +60,9 @@ struct ModelBench {
         return BenchRecord(what: what.rawValue, impl: "rdc", model: model.graph.name, batch: model.batch,
                            height: model.height, width: model.width, threads: threads, timesS: timing.times,
                            medianS: timing.median, flops: stepFlops, gflopsPerS: Double(stepFlops) / timing.median / 1e9,
-                           peakRssBytes: peakResidentBytes(), capped: timing.capped ? true : nil,
+                           peakRssBytes: peakResidentBytes(),
+                           featureCacheBytesPerImage: cacheBytes.map { $0 / max(1, model.batch) }, featureCacheBytesHeld: cacheBytes,
+                           capped: timing.capped ? true : nil,
                            othersCpuShare: load?.share(),
                            profile: profile?.kernels())
     }

@@ -20,10 +20,19 @@ final class CompiledGoldenTests: XCTestCase {
         for golden in cases { try check(golden, out: out) }
     }
 
-    private func check(_ golden: GoldenCase, out: String) throws {
+    /// Every 3x3 stride-1 convolution through Winograd, also the small ones the default leaves
+    /// on the implicit GEMM (the ResNet18 case's have too few tiles).
+    func testEveryCaseWithWinogradWherever() throws {
+        let out = try generatedDirectory(self)
+        for golden in try GoldenCase.all() { try check(golden, out: out, winograd: .wherever) }
+    }
+
+    private func check(_ golden: GoldenCase, out: String, winograd: Codegen.Winograd = .whereItWins) throws {
         let c = golden.config
         let graph = try Zoo.model(c.model, widthDiv: c.widthDiv).graph(batch: c.batch, height: c.height, width: c.width)
-        let artifacts = try Codegen.compile(graph: graph, name: modelName(for: golden.name), outDir: out)
+        // Its own library name per policy: one process dlopens both.
+        let name = modelName(for: golden.name) + (winograd == .wherever ? "_winograd" : "")
+        let artifacts = try Codegen.compile(graph: graph, name: name, outDir: out, options: .init(winograd: winograd))
         let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
         let initial = try weights(golden)
         let ignored = try model.load(parameters: initial)

@@ -12,20 +12,20 @@ final class GradientCheckTests: XCTestCase {
 
     func testWinogradGraph() throws {
         let graph = try TinyGraphs.winograd()
-        let source = try check(graph, seed: 3)
-        // Every 16-channel 3x3 convolution went through Winograd: the teacher's forward (with
-        // its folded BatchNorm and ReLU), the student's forwards (w1 in training and eval
-        // form, w2 and w3 one kernel for both), data gradients (w2, w3) and weight gradients;
-        // the template's definitions count once each.
-        XCTAssertEqual(source.components(separatedBy: "rdc_wino_conv(").count - 1, 1 + 1 + 2 + 2 + 2, "calls of rdc_wino_conv")
+        let source = try check(graph, seed: 3, winograd: .wherever)
+        // Every 3x3 convolution went through Winograd: the teacher's two forwards (with their
+        // folded BatchNorm and ReLU), the student's forwards (w1 in training and eval form, w2
+        // and w3 one kernel for both), data gradients (w2, w3) and weight gradients; the
+        // template's definitions count once each.
+        XCTAssertEqual(source.components(separatedBy: "rdc_wino_conv(").count - 1, 1 + 2 + 2 + 2 + 2, "calls of rdc_wino_conv")
         XCTAssertEqual(source.components(separatedBy: "rdc_wino_conv_weight_grad(").count - 1, 1 + 3, "calls of rdc_wino_conv_weight_grad")
     }
 
     /// Returns the generated C.
     @discardableResult
-    private func check(_ graph: Graph, seed: UInt64) throws -> String {
+    private func check(_ graph: Graph, seed: UInt64, winograd: Codegen.Winograd = .whereItWins) throws -> String {
         let artifacts = try Codegen.compile(graph: graph, name: graph.name, outDir: try generatedDirectory(self),
-                                            options: .init(precision: .float64))
+                                            options: .init(precision: .float64, winograd: winograd))
         let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
         XCTAssertEqual(model.realSize, 8)
         var rng = SplitMix(seed: seed)
