@@ -1924,14 +1924,28 @@ static inline int rdc_gemm_threads(void)
 
 /* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panel). `pack`
  * is RDC_GEMM_PACK elements of scratch: one panel buffer per thread. Each thread owns whole
- * column panels of C: the result does not depend on the thread count. */
+ * column panels of C; where they are fewer than the threads (a one-image product of a deep
+ * layer: 4x4 pixels are half a panel), the rows are split among the threads too, each packing
+ * the panel it needs. Each element sums k in a fixed order: the result does not depend on
+ * the thread count. */
 static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
                      real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
 {
-    const int np = (N + RDC_NR - 1) / RDC_NR;
-    #pragma omp parallel for schedule(static) num_threads(rdc_gemm_threads())
+    const int np = (N + RDC_NR - 1) / RDC_NR, threads = rdc_gemm_threads(), mp = (M + RDC_MR - 1) / RDC_MR;
+    /* Row slices per panel: enough for every thread, each at least 4 row tiles. */
+    int slices = np >= threads ? 1 : (threads + np - 1) / np;
+    if (slices > mp / 4) slices = mp / 4 > 1 ? mp / 4 : 1;
+    const int tiles = (mp + slices - 1) / slices;
+    #pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
     for (int jp = 0; jp < np; jp++)
-        rdc_gemm_panel(jp, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
+        for (int sl = 0; sl < slices; sl++) {
+            const int i0 = sl * tiles * RDC_MR, rows = M - i0 < tiles * RDC_MR ? M - i0 : tiles * RDC_MR;
+            if (rows <= 0) continue;
+            const rdc_epilogue part = e ? (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act}
+                                        : (rdc_epilogue){NULL, NULL, 0};
+            rdc_gemm_panel(jp, rows, N, K, A + (long)i0 * am, am, ak, &B, C + (long)i0 * ldc, ldc, accumulate, e ? &part : NULL,
+                           pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
+        }
 }
 
 /* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
