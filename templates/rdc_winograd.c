@@ -247,6 +247,45 @@ static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, 
 #define RDC_WINO_SCRATCH(K, C, G, TH, TW) \
     (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW) + 3 * RDC_WINO_PAD) + RDC_GEMM_PACK)
 
+/* The tile blocks of the fused passes, one GEMM panel (RDC_NR tiles) each: R = RDC_NR / TW
+ * whole tile rows (of any images), or one L = RDC_NR-tile segment of a wider tile row (S
+ * segments a row). Block b starts at tile row tr0, tile tw0, and has `rows` rows of n tiles. */
+typedef struct rdc_wino_blocks { int TH, TW, L, S, R; long TR, count; } rdc_wino_blocks;
+typedef struct rdc_wino_block { long tr0; int tw0, n, rows; } rdc_wino_block;
+
+static inline rdc_wino_blocks rdc_wino_blocking(int N, int OH, int OW)
+{
+    rdc_wino_blocks bl;
+    bl.TH = (OH + 3) / 4, bl.TW = (OW + 3) / 4;
+    bl.L = bl.TW < RDC_NR ? bl.TW : RDC_NR, bl.S = (bl.TW + bl.L - 1) / bl.L, bl.R = bl.TW < RDC_NR ? RDC_NR / bl.TW : 1;
+    bl.TR = (long)N * bl.TH, bl.count = (bl.TR + bl.R - 1) / bl.R * bl.S;
+    return bl;
+}
+
+static inline rdc_wino_block rdc_wino_block_at(const rdc_wino_blocks *bl, long b)
+{
+    rdc_wino_block k;
+    k.tr0 = b / bl->S * bl->R, k.tw0 = (int)(b % bl->S) * bl->L;
+    k.n = bl->TW - k.tw0 < bl->L ? bl->TW - k.tw0 : bl->L;
+    k.rows = bl->TR - k.tr0 < bl->R ? (int)(bl->TR - k.tr0) : bl->R;
+    return k;
+}
+
+/* The block's transformed input tiles of images x[.][C][H][W] as 36 packed panels
+ * V[e*vs + c*RDC_NR + t], the columns past its tiles 0. */
+static inline void rdc_wino_input_block(const real *restrict x, int C, int H, int W, int PT, int PL,
+                                        const rdc_wino_blocks *bl, rdc_wino_block k, real *restrict V, long vs)
+{
+    for (int c = 0; c < C; c++) {
+        for (int r = 0; r < k.rows; r++) {
+            const int g = (int)((k.tr0 + r) / bl->TH), th = (int)((k.tr0 + r) % bl->TH);
+            rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, k.tw0, k.n, V + (long)c * RDC_NR + r * k.n, vs);
+        }
+        if (k.rows * k.n < RDC_NR)
+            for (int e = 0; e < 36; e++) memset(V + e * vs + (long)c * RDC_NR + k.rows * k.n, 0, sizeof(real) * (RDC_NR - k.rows * k.n));
+    }
+}
+
 /* Elements of rdc_wino_conv's scratch: U, then per thread (up to `threads`) a block's V and
  * M, sized for the widest panel there is (RDC_NR = 32: AVX-512 floats). */
 #define RDC_WINO_CONV_SCRATCH(K, C, threads) \
@@ -263,34 +302,24 @@ static void rdc_wino_conv(const real *restrict x, const real *restrict w, int fl
                           int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
                           const rdc_epilogue *ep, int threads, real *restrict scratch)
 {
-    const int TH = (OH + 3) / 4, TW = (OW + 3) / 4;
-    const int L = TW < RDC_NR ? TW : RDC_NR, S = (TW + L - 1) / L, R = TW < RDC_NR ? RDC_NR / TW : 1;
-    const long TR = (long)N * TH, blocks = (TR + R - 1) / R * S;
+    const rdc_wino_blocks bl = rdc_wino_blocking(N, OH, OW);
     const long us = (long)K * C + RDC_WINO_PAD, vs = (long)C * RDC_NR + RDC_WINO_PAD, ms = (long)K * RDC_NR + RDC_WINO_PAD;
     real *U = scratch, *blocked = U + 36 * us;
     rdc_wino_filter(w, K, C, flipped, U, us);
     #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
-    for (long b = 0; b < blocks; b++) {
+    for (long b = 0; b < bl.count; b++) {
         real *V = blocked + (long)omp_get_thread_num() * 36 * (vs + ms), *M = V + 36 * vs;
-        const long tr0 = b / S * R;
-        const int tw0 = (int)(b % S) * L, n = TW - tw0 < L ? TW - tw0 : L, rows = TR - tr0 < R ? (int)(TR - tr0) : R;
-        for (int c = 0; c < C; c++) {
-            for (int r = 0; r < rows; r++) {
-                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
-                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, tw0, n, V + (long)c * RDC_NR + r * n, vs);
-            }
-            if (rows * n < RDC_NR)   /* the panel's columns past the block's tiles: 0, not stale values */
-                for (int e = 0; e < 36; e++) memset(V + e * vs + (long)c * RDC_NR + rows * n, 0, sizeof(real) * (RDC_NR - rows * n));
-        }
+        const rdc_wino_block k = rdc_wino_block_at(&bl, b);
+        rdc_wino_input_block(x, C, H, W, PT, PL, &bl, k, V, vs);
         for (int e = 0; e < 36; e++) {
             const rdc_operand panel = rdc_panel(V + e * vs);
-            rdc_gemm_panel(0, K, rows * n, C, U + e * us, C, 1, &panel, M + e * ms, RDC_NR, 0, NULL, NULL);
+            rdc_gemm_panel(0, K, k.rows * k.n, C, U + e * us, C, 1, &panel, M + e * ms, RDC_NR, 0, NULL, NULL);
         }
-        for (int k = 0; k < K; k++)
-            for (int r = 0; r < rows; r++) {
-                const int g = (int)((tr0 + r) / TH), th = (int)((tr0 + r) % TH);
-                rdc_wino_output_tiles(M + (long)k * RDC_NR + r * n, ms, th, tw0, n, OH, OW, y + ((long)g * K + k) * OH * OW,
-                                      accumulate, ep, k);
+        for (int ko = 0; ko < K; ko++)
+            for (int r = 0; r < k.rows; r++) {
+                const int g = (int)((k.tr0 + r) / bl.TH), th = (int)((k.tr0 + r) % bl.TH);
+                rdc_wino_output_tiles(M + (long)ko * RDC_NR + r * k.n, ms, th, k.tw0, k.n, OH, OW,
+                                      y + ((long)g * K + ko) * OH * OW, accumulate, ep, ko);
             }
     }
 }
