@@ -69,6 +69,7 @@ struct EmitC {
         #include <stdint.h>
         #include <stdlib.h>
         #include <string.h>
+        #include <sys/mman.h>
         #include "\(program.name).h"
 
         typedef \(program.precision.cType) real;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "rd_resnet18.h"
 
 typedef float real;
@@ -713,11 +714,16 @@ struct rdc_ctx {
     int64_t adam_steps;
 };
 
+/* Zeroed, page-aligned memory straight from the kernel: its pages cost nothing until touched,
+ * so what a context never uses (an inference-only one's gradients and Adam moments) never
+ * becomes resident. NULL when refused. */
 static void *rdc_zeroed(size_t bytes) {
-    const size_t rounded = (bytes + 63) / 64 * 64 + 64;
-    void *p = aligned_alloc(64, rounded);
-    if (p) memset(p, 0, rounded);
-    return p;
+    void *p = mmap(NULL, bytes + 64, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void rdc_release(void *p, size_t bytes) {
+    if (p) munmap(p, bytes + 64);
 }
 
 int32_t rdc_abi_version(void) { return RDC_ABI_VERSION; }
@@ -763,7 +769,7 @@ rdc_ctx *rdc_create(void) {
  * which has already grown it to the training size), so growing drops the old contents. */
 static int32_t rdc_arena(rdc_ctx *ctx, size_t bytes) {
     if (ctx->arena_bytes >= bytes) return RDC_OK;
-    free(ctx->arena);
+    rdc_release(ctx->arena, ctx->arena_bytes);
     ctx->arena = rdc_zeroed(bytes);
     ctx->arena_bytes = ctx->arena ? bytes : 0;
     return ctx->arena ? RDC_OK : RDC_E_NO_MEMORY;
@@ -771,8 +777,8 @@ static int32_t rdc_arena(rdc_ctx *ctx, size_t bytes) {
 
 void rdc_destroy(rdc_ctx *ctx) {
     if (!ctx) return;
-    free(ctx->state);
-    free(ctx->arena);
+    rdc_release(ctx->state, RDC_STATE_BYTES);
+    rdc_release(ctx->arena, ctx->arena_bytes);
     free(ctx);
 }
 
