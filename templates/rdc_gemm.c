@@ -36,9 +36,20 @@ typedef real rdc_vec __attribute__((vector_size(RDC_VEC_BYTES), aligned(sizeof(r
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
+/* What rdc_gemm applies to each finished element of row m (an output channel), while its
+ * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
+ * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
+ * activation, without another pass over the output. */
+typedef struct rdc_epilogue {
+    const real *scale, *shift;
+    int act;
+} rdc_epilogue;
+
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
- * (b: a packed panel of B). */
-static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, const real *restrict b, real *restrict c, long ldc, int add)
+ * (b: a packed panel of B), then the epilogue e of rows i0.. if any, in registers: a pass
+ * over the stored tile would load each vector back right after its store. */
+static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, const real *restrict b, real *restrict c, long ldc, int add,
+                             const rdc_epilogue *e, int i0)
 {
     rdc_vec acc[RDC_MR][RDC_NV];
     for (int i = 0; i < RDC_MR; i++)
@@ -54,7 +65,13 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
     for (int i = 0; i < RDC_MR; i++)
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
-            rdc_vstore(ci, add ? rdc_vload(ci) + acc[i][j] : acc[i][j]);
+            rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
+            if (e) {
+                v = v * (e->scale ? e->scale[i0 + i] : 1) + (e->shift ? e->shift[i0 + i] : 0);
+                if (e->act) v = __builtin_elementwise_max(v, (rdc_vec){0});
+                if (e->act == 2) v = __builtin_elementwise_min(v, (rdc_vec){0} + 6);
+            }
+            rdc_vstore(ci, v);
         }
 }
 
@@ -164,23 +181,26 @@ static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, rea
     }
 }
 
-/* What rdc_gemm applies to each finished element of row m (an output channel), while its
- * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
- * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
- * activation, without another pass over the output. */
-typedef struct rdc_epilogue {
-    const real *scale, *shift;
-    int act;
-} rdc_epilogue;
 
 static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0, int mb, int nb)
 {
+    /* e's fields read once: stores to c could alias them, and re-reading them every element
+     * kept this loop scalar. */
+    const int act = e->act;
+    const real *scale = e->scale, *shift = e->shift;
     for (int i = 0; i < mb; i++) {
-        const real s = e->scale ? e->scale[i0 + i] : 1, t = e->shift ? e->shift[i0 + i] : 0;
+        const real s = scale ? scale[i0 + i] : 1, t = shift ? shift[i0 + i] : 0;
         real *ci = c + (long)i * ldc;
-        for (int j = 0; j < nb; j++) {
-            const real v = ci[j] * s + t;
-            ci[j] = e->act == 0 ? v : (v < 0 ? 0 : (e->act == 2 && v > 6 ? 6 : v));
+        if (act == 0) {
+            #pragma omp simd
+            for (int j = 0; j < nb; j++) ci[j] = ci[j] * s + t;
+        } else {
+            const real hi = act == 2 ? 6 : INFINITY;
+            #pragma omp simd
+            for (int j = 0; j < nb; j++) {
+                const real v = ci[j] * s + t;
+                ci[j] = v < 0 ? 0 : (v > hi ? hi : v);
+            }
         }
     }
 }
@@ -204,18 +224,19 @@ static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, 
             const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
             const real *a = A + (long)i0 * am + (long)k0 * ak;
             real *c = C + (long)i0 * ldc + j0;
+            const rdc_epilogue *last = k0 + kc == K ? e : NULL;
             if (mb == RDC_MR && nb == RDC_NR) {
-                rdc_micro(kc, a, am, ak, panel, c, ldc, add);
+                rdc_micro(kc, a, am, ak, panel, c, ldc, add, last, i0);
             } else {
                 /* An edge tile: rows past M read as 0, through a full tile on the stack. */
                 real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
                 for (int k = 0; k < kc; k++)
                     for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0);
+                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0, NULL, 0);
                 for (int i = 0; i < mb; i++)
                     for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
+                if (last) rdc_finish(last, c, ldc, i0, mb, nb);
             }
-            if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
         }
     }
 }
@@ -290,6 +311,28 @@ static void rdc_col2im(const real *restrict col, long ks, int C, int H, int W, i
                 }
             }
     }
+}
+
+/* rdc_col2im for windows that do not overlap (kernel = stride, no padding: the transposed
+ * convolutions of a decoder): each pixel of y[C][H*KH][W*KW] takes exactly one element of
+ * the window matrix col[k*ks + i*W + j], k = (c*KH + kh)*KW + kw, so y is written once,
+ * row by row, neither zeroed first nor added to. */
+static void rdc_unfold_disjoint(const real *restrict col, long ks, int C, int H, int W, int KH, int KW, real *restrict y)
+{
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int c = 0; c < C; c++)
+        for (int i = 0; i < H; i++)
+            for (int kh = 0; kh < KH; kh++) {
+                real *yr = y + ((long)c * H * KH + (long)i * KH + kh) * W * KW;
+                const real *src = col + (long)(c * KH + kh) * KW * ks + (long)i * W;
+                if (KW == 2) {   /* the decoders' 2x2: two source rows interleaved, by shuffles */
+                    const real *s0 = src, *s1 = src + ks;
+                    for (int j = 0; j < W; j++) yr[2 * j] = s0[j], yr[2 * j + 1] = s1[j];
+                } else {
+                    for (int j = 0; j < W; j++)
+                        for (int kw = 0; kw < KW; kw++) yr[j * KW + kw] = src[kw * ks + j];
+                }
+            }
 }
 
 /* G images t[G][C][P] as the rows of one matrix r[C][G*P]: the layout of a GEMM over G

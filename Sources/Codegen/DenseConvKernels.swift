@@ -60,12 +60,15 @@ enum DenseConvKernels {
     static func convForward(_ g: ConvGeometry, _ e: Epilogue) -> String {
         let group = group(g)
         let ep = e.gemm(coefficients: "pack + \(packElements)")
+        // One image of a 1x1 convolution: x itself is the matrix, packed by plain copies.
+        let plain = group.images == 1 && isPointwise(g)
         let body = group.images > 1 ? """
                     rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, \(ep.argument), pack);
                     rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
 
-            """ : "        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, \(ep.argument), pack);\n"
-        return constants(g, group, window: 0) + ep.setup + perGroup(windows + body)
+            """ : "        rdc_gemm(CO, P, K, w, K, 1, \(plain ? "rdc_matrix(x + (long)n * CI * P, P, 1)" : "rdc_windows(&win, 0)"), "
+                + "y + (long)n * CO * P, P, 0, \(ep.argument), pack);\n"
+        return constants(g, group, window: 0) + ep.setup + perGroup((plain ? "" : windows) + body)
     }
 
     /// A 1x1 stride-1 unpadded convolution is a plain product: its data gradient needs no col2im.
@@ -172,11 +175,14 @@ enum DenseConvKernels {
     static func transposedForward(_ g: ConvTransposeGeometry, _ e: Epilogue) -> String {
         let group = group(g)
         // Images n..<n+G of x side by side: the windows of a 1x1 convolution.
+        let disjoint = g.kh == g.sh && g.kw == g.sw && g.oh == g.h * g.kh && g.ow == g.w * g.kw
+        let scatter = disjoint ? "rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q)"
+            : "rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0)"
         return constants(g, group, window: g.co * g.kh * g.kw * group.columns) + perGroup("""
                     const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
                     rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                     for (int g = 0; g < G; g++)
-                        rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+                        \(scatter);
 
             """) + epilogue(e, planeSize: "Q")
     }

@@ -981,9 +981,20 @@ typedef real rdc_vec __attribute__((vector_size(RDC_VEC_BYTES), aligned(sizeof(r
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
+/* What rdc_gemm applies to each finished element of row m (an output channel), while its
+ * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
+ * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
+ * activation, without another pass over the output. */
+typedef struct rdc_epilogue {
+    const real *scale, *shift;
+    int act;
+} rdc_epilogue;
+
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
- * (b: a packed panel of B). */
-static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, const real *restrict b, real *restrict c, long ldc, int add)
+ * (b: a packed panel of B), then the epilogue e of rows i0.. if any, in registers: a pass
+ * over the stored tile would load each vector back right after its store. */
+static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, const real *restrict b, real *restrict c, long ldc, int add,
+                             const rdc_epilogue *e, int i0)
 {
     rdc_vec acc[RDC_MR][RDC_NV];
     for (int i = 0; i < RDC_MR; i++)
@@ -999,7 +1010,13 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
     for (int i = 0; i < RDC_MR; i++)
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
-            rdc_vstore(ci, add ? rdc_vload(ci) + acc[i][j] : acc[i][j]);
+            rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
+            if (e) {
+                v = v * (e->scale ? e->scale[i0 + i] : 1) + (e->shift ? e->shift[i0 + i] : 0);
+                if (e->act) v = __builtin_elementwise_max(v, (rdc_vec){0});
+                if (e->act == 2) v = __builtin_elementwise_min(v, (rdc_vec){0} + 6);
+            }
+            rdc_vstore(ci, v);
         }
 }
 
@@ -1109,23 +1126,26 @@ static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, rea
     }
 }
 
-/* What rdc_gemm applies to each finished element of row m (an output channel), while its
- * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
- * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
- * activation, without another pass over the output. */
-typedef struct rdc_epilogue {
-    const real *scale, *shift;
-    int act;
-} rdc_epilogue;
 
 static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0, int mb, int nb)
 {
+    /* e's fields read once: stores to c could alias them, and re-reading them every element
+     * kept this loop scalar. */
+    const int act = e->act;
+    const real *scale = e->scale, *shift = e->shift;
     for (int i = 0; i < mb; i++) {
-        const real s = e->scale ? e->scale[i0 + i] : 1, t = e->shift ? e->shift[i0 + i] : 0;
+        const real s = scale ? scale[i0 + i] : 1, t = shift ? shift[i0 + i] : 0;
         real *ci = c + (long)i * ldc;
-        for (int j = 0; j < nb; j++) {
-            const real v = ci[j] * s + t;
-            ci[j] = e->act == 0 ? v : (v < 0 ? 0 : (e->act == 2 && v > 6 ? 6 : v));
+        if (act == 0) {
+            #pragma omp simd
+            for (int j = 0; j < nb; j++) ci[j] = ci[j] * s + t;
+        } else {
+            const real hi = act == 2 ? 6 : INFINITY;
+            #pragma omp simd
+            for (int j = 0; j < nb; j++) {
+                const real v = ci[j] * s + t;
+                ci[j] = v < 0 ? 0 : (v > hi ? hi : v);
+            }
         }
     }
 }
@@ -1149,18 +1169,19 @@ static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, 
             const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
             const real *a = A + (long)i0 * am + (long)k0 * ak;
             real *c = C + (long)i0 * ldc + j0;
+            const rdc_epilogue *last = k0 + kc == K ? e : NULL;
             if (mb == RDC_MR && nb == RDC_NR) {
-                rdc_micro(kc, a, am, ak, panel, c, ldc, add);
+                rdc_micro(kc, a, am, ak, panel, c, ldc, add, last, i0);
             } else {
                 /* An edge tile: rows past M read as 0, through a full tile on the stack. */
                 real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
                 for (int k = 0; k < kc; k++)
                     for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0);
+                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0, NULL, 0);
                 for (int i = 0; i < mb; i++)
                     for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
+                if (last) rdc_finish(last, c, ldc, i0, mb, nb);
             }
-            if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
         }
     }
 }
@@ -1235,6 +1256,28 @@ static void rdc_col2im(const real *restrict col, long ks, int C, int H, int W, i
                 }
             }
     }
+}
+
+/* rdc_col2im for windows that do not overlap (kernel = stride, no padding: the transposed
+ * convolutions of a decoder): each pixel of y[C][H*KH][W*KW] takes exactly one element of
+ * the window matrix col[k*ks + i*W + j], k = (c*KH + kh)*KW + kw, so y is written once,
+ * row by row, neither zeroed first nor added to. */
+static void rdc_unfold_disjoint(const real *restrict col, long ks, int C, int H, int W, int KH, int KW, real *restrict y)
+{
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int c = 0; c < C; c++)
+        for (int i = 0; i < H; i++)
+            for (int kh = 0; kh < KH; kh++) {
+                real *yr = y + ((long)c * H * KH + (long)i * KH + kh) * W * KW;
+                const real *src = col + (long)(c * KH + kh) * KW * ks + (long)i * W;
+                if (KW == 2) {   /* the decoders' 2x2: two source rows interleaved, by shuffles */
+                    const real *s0 = src, *s1 = src + ks;
+                    for (int j = 0; j < W; j++) yr[2 * j] = s0[j], yr[2 * j + 1] = s1[j];
+                } else {
+                    for (int j = 0; j < W; j++)
+                        for (int kw = 0; kw < KW; kw++) yr[j * KW + kw] = src[kw * ks + j];
+                }
+            }
 }
 
 /* G images t[G][C][P] as the rows of one matrix r[C][G*P]: the layout of a GEMM over G
@@ -1740,8 +1783,7 @@ static void k007__blocks_0__project_conv_fwd(const real *restrict x, const real 
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -1771,8 +1813,7 @@ static void k009__blocks_1__expand_conv_fwd(const real *restrict x, const real *
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 2};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -1882,8 +1923,7 @@ static void k015__blocks_1__project_conv_fwd(const real *restrict x, const real 
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -1913,8 +1953,7 @@ static void k017__blocks_2__expand_conv_fwd(const real *restrict x, const real *
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 2};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2024,8 +2063,7 @@ static void k023__blocks_2__project_conv_fwd(const real *restrict x, const real 
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2064,8 +2102,7 @@ static void k026__blocks_3__expand_conv_fwd(const real *restrict x, const real *
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 2};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2175,8 +2212,7 @@ static void k032__blocks_3__project_conv_fwd(const real *restrict x, const real 
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2206,8 +2242,7 @@ static void k034__blocks_4__expand_conv_fwd(const real *restrict x, const real *
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 2};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2317,8 +2352,7 @@ static void k040__blocks_4__project_conv_fwd(const real *restrict x, const real 
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2357,8 +2391,7 @@ static void k043__blocks_5__expand_conv_fwd(const real *restrict x, const real *
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 2};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -4282,7 +4315,7 @@ static void k121_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -4298,7 +4331,7 @@ static void k121_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -4531,7 +4564,7 @@ static void k126_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -4547,7 +4580,7 @@ static void k126_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, co
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -4917,7 +4950,7 @@ static void k137_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -4933,7 +4966,7 @@ static void k137_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -5166,7 +5199,7 @@ static void k142_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -5182,7 +5215,7 @@ static void k142_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -5552,7 +5585,7 @@ static void k153_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -5568,7 +5601,7 @@ static void k153_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -5799,7 +5832,7 @@ static void k158_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -5815,7 +5848,7 @@ static void k158_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)

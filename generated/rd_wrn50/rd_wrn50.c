@@ -1739,9 +1739,20 @@ typedef real rdc_vec __attribute__((vector_size(RDC_VEC_BYTES), aligned(sizeof(r
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
+/* What rdc_gemm applies to each finished element of row m (an output channel), while its
+ * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
+ * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
+ * activation, without another pass over the output. */
+typedef struct rdc_epilogue {
+    const real *scale, *shift;
+    int act;
+} rdc_epilogue;
+
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
- * (b: a packed panel of B). */
-static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, const real *restrict b, real *restrict c, long ldc, int add)
+ * (b: a packed panel of B), then the epilogue e of rows i0.. if any, in registers: a pass
+ * over the stored tile would load each vector back right after its store. */
+static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, const real *restrict b, real *restrict c, long ldc, int add,
+                             const rdc_epilogue *e, int i0)
 {
     rdc_vec acc[RDC_MR][RDC_NV];
     for (int i = 0; i < RDC_MR; i++)
@@ -1757,7 +1768,13 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
     for (int i = 0; i < RDC_MR; i++)
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
-            rdc_vstore(ci, add ? rdc_vload(ci) + acc[i][j] : acc[i][j]);
+            rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
+            if (e) {
+                v = v * (e->scale ? e->scale[i0 + i] : 1) + (e->shift ? e->shift[i0 + i] : 0);
+                if (e->act) v = __builtin_elementwise_max(v, (rdc_vec){0});
+                if (e->act == 2) v = __builtin_elementwise_min(v, (rdc_vec){0} + 6);
+            }
+            rdc_vstore(ci, v);
         }
 }
 
@@ -1867,23 +1884,26 @@ static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, rea
     }
 }
 
-/* What rdc_gemm applies to each finished element of row m (an output channel), while its
- * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
- * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
- * activation, without another pass over the output. */
-typedef struct rdc_epilogue {
-    const real *scale, *shift;
-    int act;
-} rdc_epilogue;
 
 static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0, int mb, int nb)
 {
+    /* e's fields read once: stores to c could alias them, and re-reading them every element
+     * kept this loop scalar. */
+    const int act = e->act;
+    const real *scale = e->scale, *shift = e->shift;
     for (int i = 0; i < mb; i++) {
-        const real s = e->scale ? e->scale[i0 + i] : 1, t = e->shift ? e->shift[i0 + i] : 0;
+        const real s = scale ? scale[i0 + i] : 1, t = shift ? shift[i0 + i] : 0;
         real *ci = c + (long)i * ldc;
-        for (int j = 0; j < nb; j++) {
-            const real v = ci[j] * s + t;
-            ci[j] = e->act == 0 ? v : (v < 0 ? 0 : (e->act == 2 && v > 6 ? 6 : v));
+        if (act == 0) {
+            #pragma omp simd
+            for (int j = 0; j < nb; j++) ci[j] = ci[j] * s + t;
+        } else {
+            const real hi = act == 2 ? 6 : INFINITY;
+            #pragma omp simd
+            for (int j = 0; j < nb; j++) {
+                const real v = ci[j] * s + t;
+                ci[j] = v < 0 ? 0 : (v > hi ? hi : v);
+            }
         }
     }
 }
@@ -1907,18 +1927,19 @@ static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, 
             const int i0 = ip * RDC_MR, mb = M - i0 < RDC_MR ? M - i0 : RDC_MR;
             const real *a = A + (long)i0 * am + (long)k0 * ak;
             real *c = C + (long)i0 * ldc + j0;
+            const rdc_epilogue *last = k0 + kc == K ? e : NULL;
             if (mb == RDC_MR && nb == RDC_NR) {
-                rdc_micro(kc, a, am, ak, panel, c, ldc, add);
+                rdc_micro(kc, a, am, ak, panel, c, ldc, add, last, i0);
             } else {
                 /* An edge tile: rows past M read as 0, through a full tile on the stack. */
                 real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
                 for (int k = 0; k < kc; k++)
                     for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0);
+                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0, NULL, 0);
                 for (int i = 0; i < mb; i++)
                     for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
+                if (last) rdc_finish(last, c, ldc, i0, mb, nb);
             }
-            if (e && k0 + kc == K) rdc_finish(e, c, ldc, i0, mb, nb);
         }
     }
 }
@@ -1993,6 +2014,28 @@ static void rdc_col2im(const real *restrict col, long ks, int C, int H, int W, i
                 }
             }
     }
+}
+
+/* rdc_col2im for windows that do not overlap (kernel = stride, no padding: the transposed
+ * convolutions of a decoder): each pixel of y[C][H*KH][W*KW] takes exactly one element of
+ * the window matrix col[k*ks + i*W + j], k = (c*KH + kh)*KW + kw, so y is written once,
+ * row by row, neither zeroed first nor added to. */
+static void rdc_unfold_disjoint(const real *restrict col, long ks, int C, int H, int W, int KH, int KW, real *restrict y)
+{
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int c = 0; c < C; c++)
+        for (int i = 0; i < H; i++)
+            for (int kh = 0; kh < KH; kh++) {
+                real *yr = y + ((long)c * H * KH + (long)i * KH + kh) * W * KW;
+                const real *src = col + (long)(c * KH + kh) * KW * ks + (long)i * W;
+                if (KW == 2) {   /* the decoders' 2x2: two source rows interleaved, by shuffles */
+                    const real *s0 = src, *s1 = src + ks;
+                    for (int j = 0; j < W; j++) yr[2 * j] = s0[j], yr[2 * j + 1] = s1[j];
+                } else {
+                    for (int j = 0; j < W; j++)
+                        for (int kw = 0; kw < KW; kw++) yr[j * KW + kw] = src[kw * ks + j];
+                }
+            }
 }
 
 /* G images t[G][C][P] as the rows of one matrix r[C][G*P]: the layout of a GEMM over G
@@ -2447,8 +2490,7 @@ static void k005_layer1_0_conv1_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2503,8 +2545,7 @@ static void k011_layer1_0_conv3_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2534,8 +2575,7 @@ static void k013_layer1_0_downsample_0_fwd(const real *restrict x, const real *r
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2574,8 +2614,7 @@ static void k017_layer1_1_conv1_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2630,8 +2669,7 @@ static void k023_layer1_1_conv3_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2670,8 +2708,7 @@ static void k027_layer1_2_conv1_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2726,8 +2763,7 @@ static void k033_layer1_2_conv3_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2766,8 +2802,7 @@ static void k037_layer2_0_conv1_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2828,8 +2863,7 @@ static void k043_layer2_0_conv3_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2899,8 +2933,7 @@ static void k049_layer2_1_conv1_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2955,8 +2988,7 @@ static void k055_layer2_1_conv3_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -2995,8 +3027,7 @@ static void k059_layer2_2_conv1_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -3051,8 +3082,7 @@ static void k065_layer2_2_conv3_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -3091,8 +3121,7 @@ static void k069_layer2_3_conv1_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -3147,8 +3176,7 @@ static void k075_layer2_3_conv3_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -3187,8 +3215,7 @@ static void k079_layer3_0_conv1_fwd(const real *restrict x, const real *restrict
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -5739,7 +5766,7 @@ static void k186_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -5755,7 +5782,7 @@ static void k186_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -6016,7 +6043,7 @@ static void k191_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -6032,7 +6059,7 @@ static void k191_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, co
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -7129,7 +7156,7 @@ static void k218_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -7145,7 +7172,7 @@ static void k218_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -7274,8 +7301,7 @@ static void k221_decoder_layer2_0_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -7296,8 +7322,7 @@ static void k221_decoder_layer2_0_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -7401,7 +7426,7 @@ static void k223_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -7417,7 +7442,7 @@ static void k223_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -7548,8 +7573,7 @@ static void k227_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -7570,8 +7594,7 @@ static void k227_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -7805,8 +7828,7 @@ static void k233_decoder_layer2_1_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -7827,8 +7849,7 @@ static void k233_decoder_layer2_1_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -7947,8 +7968,7 @@ static void k237_decoder_layer2_2_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -7969,8 +7989,7 @@ static void k237_decoder_layer2_2_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -8204,8 +8223,7 @@ static void k243_decoder_layer2_2_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -8226,8 +8244,7 @@ static void k243_decoder_layer2_2_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -8346,8 +8363,7 @@ static void k247_decoder_layer2_3_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -8368,8 +8384,7 @@ static void k247_decoder_layer2_3_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -8603,8 +8618,7 @@ static void k253_decoder_layer2_3_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -8625,8 +8639,7 @@ static void k253_decoder_layer2_3_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -8745,8 +8758,7 @@ static void k257_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -8767,8 +8779,7 @@ static void k257_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -8888,7 +8899,7 @@ static void k260_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -8904,7 +8915,7 @@ static void k260_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -9031,8 +9042,7 @@ static void k263_decoder_layer3_0_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -9053,8 +9063,7 @@ static void k263_decoder_layer3_0_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -9158,7 +9167,7 @@ static void k265_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
 }
@@ -9174,7 +9183,7 @@ static void k265_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
         const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0);
+            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
     }
 
     #pragma omp parallel for collapse(2) schedule(static)
@@ -9303,8 +9312,7 @@ static void k269_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -9325,8 +9333,7 @@ static void k269_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -9560,8 +9567,7 @@ static void k275_decoder_layer3_1_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -9582,8 +9588,7 @@ static void k275_decoder_layer3_1_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -9702,8 +9707,7 @@ static void k279_decoder_layer3_2_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -9724,8 +9728,7 @@ static void k279_decoder_layer3_2_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -9959,8 +9962,7 @@ static void k285_decoder_layer3_2_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -9981,8 +9983,7 @@ static void k285_decoder_layer3_2_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -10101,8 +10102,7 @@ static void k289_decoder_layer3_3_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -10123,8 +10123,7 @@ static void k289_decoder_layer3_3_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -10358,8 +10357,7 @@ static void k295_decoder_layer3_3_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -10380,8 +10378,7 @@ static void k295_decoder_layer3_3_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -10500,8 +10497,7 @@ static void k299_decoder_layer3_4_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -10522,8 +10518,7 @@ static void k299_decoder_layer3_4_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -10757,8 +10752,7 @@ static void k305_decoder_layer3_4_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -10779,8 +10773,7 @@ static void k305_decoder_layer3_4_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -10899,8 +10892,7 @@ static void k309_decoder_layer3_5_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -10921,8 +10913,7 @@ static void k309_decoder_layer3_5_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
@@ -11156,8 +11147,7 @@ static void k315_decoder_layer3_5_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
@@ -11178,8 +11168,7 @@ static void k315_decoder_layer3_5_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
