@@ -108,22 +108,29 @@ extension ProgramBuilder {
             return kernels
 
         case .batchNorm:
-            guard let saved = savedStatistics[node.id] else { throw unsupported("BatchNorm with running statistics") }
+            guard let stats = savedStatistics[node.id] else { throw unsupported("BatchNorm with running statistics") }
             guard let dw = gradientBuffers[node.params[0]], let db = gradientBuffers[node.params[1]] else {
                 throw unsupported("BatchNorm parameters without gradients")
             }
-            var args = [("dy", dy, false), ("x", value(node.inputs[0]), false), ("w", parameter(node.params[0]), false),
-                        ("b", parameter(node.params[1]), false), ("save_mean", saved.mean, false),
-                        ("save_invstd", saved.invstd, false), ("dw", dw, true), ("db", db, true)]
+            // The input's first gradient replaces dy where nothing else still reads dy's buffer:
+            // one activation-sized buffer fewer across the backward.
+            let inPlace = needs[0] && grads[node.inputs[0]] == nil && owns(dy, step, grads, saved)
+            var args = [("dy", dy, inPlace), ("x", value(node.inputs[0]), false), ("w", parameter(node.params[0]), false),
+                        ("b", parameter(node.params[1]), false), ("save_mean", stats.mean, false),
+                        ("save_invstd", stats.invstd, false), ("dw", dw, true), ("db", db, true)]
             var accumulate = false
-            if needs[0] {
+            if inPlace {
+                grads[node.inputs[0]] = dy
+            } else if needs[0] {
                 let t = target(node.inputs[0], &grads)
                 args.append(("dx", t.buffer, true))
                 accumulate = t.accumulate
             }
-            let what = "d batchnorm (batch statistics)\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "") \(shapes(node))"
+            let what = "d batchnorm (batch statistics)\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "")"
+                + "\(inPlace ? " (in place)" : "") \(shapes(node))"
             return [kernel(node.id, "bwd", what, args: args,
-                           body: BatchNormKernels.backward(node.shape, act: act, dx: needs[0], accumulate: accumulate),
+                           body: BatchNormKernels.backward(node.shape, act: act, dx: needs[0] ? (inPlace ? "dy" : "dx") : nil,
+                                                           accumulate: accumulate),
                            flops: 10 * node.shape.count)]
 
         case .relu, .relu6:
@@ -189,6 +196,12 @@ extension ProgramBuilder {
         }
     }
 
+    /// Whether `step` may overwrite its incoming gradient buffer `dy`: no other gradient still
+    /// to be read shares it.
+    private func owns(_ dy: Int, _ step: Step, _ grads: [Int?], _ saved: SavedValues) -> Bool {
+        grads.indices.allSatisfy { grads[$0] != dy || $0 == step.output || saved.differentiated.contains($0) }
+    }
+
     /// A sum passes its (activation-masked) gradient to every input. An input with no other
     /// reader shares a gradient buffer instead of getting a copy: the incoming one when no
     /// activation was fused, else the masked one, which is then materialized once: in place
@@ -196,8 +209,7 @@ extension ProgramBuilder {
     /// added to itself gets one store of the multiplied gradient.
     private func addBackward(_ node: Node, step: Step, act: Activation?, dy: Int, grads: inout [Int?],
                              saved: SavedValues) -> [Int] {
-        let ownsIncoming = grads.indices.allSatisfy { grads[$0] != dy || $0 == step.output || saved.differentiated.contains($0) }
-        let inPlace = act != nil && ownsIncoming
+        let inPlace = act != nil && owns(dy, step, grads, saved)
         var shared: Int? = act == nil || inPlace ? dy : nil
         var stores: [(buffer: Int, accumulate: Bool, times: Int)] = []
         for input in node.inputs where flow.needsGradient(input) {

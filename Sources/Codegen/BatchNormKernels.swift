@@ -94,8 +94,10 @@ enum BatchNormKernels {
     /// not be kept):
     ///   g = dy * mask, dw = sum(g * xhat), db = sum(g),
     ///   dx = w * invstd * (g - db / M - xhat * dw / M),  xhat = (x - mean) * invstd.
-    /// Args dy, x, w, b, save_mean, save_invstd, dw, db[, dx].
-    static func backward(_ x: Shape, act: Activation?, dx: Bool, accumulate: Bool) -> String {
+    /// Args dy, x, w, b, save_mean, save_invstd, dw, db[, dx]; `dx` names the input gradient's
+    /// pointer ("dy" where it replaces the incoming gradient: each element is read before its
+    /// own store), nil when none is needed.
+    static func backward(_ x: Shape, act: Activation?, dx: String?, accumulate: Bool) -> String {
         let g = act.map { "(\($0.passes("(xp[i] * sc + sh)")) ? yp[i] : 0)" } ?? "yp[i]"
         var s = constants(x) + """
             const double M = (double)N * HW;
@@ -112,13 +114,13 @@ enum BatchNormKernels {
                 db[c] = (real)sg;
 
         """
-        if dx {
+        if let dx {
             s += """
                         const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                         const real mu = (real)mean;
                         for (int n = 0; n < N; n++) {
                             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-                            real *dxp = dx + ((long)n * C + c) * HW;
+                            real *dxp = \(dx) + ((long)n * C + c) * HW;
                             for (long i = 0; i < HW; i++) dxp[i] \(accumulate ? "+=" : "=") k * (\(g) - mg - (xp[i] - mu) * proj);
                         }
 

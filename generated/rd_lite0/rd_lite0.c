@@ -3363,9 +3363,9 @@ static void k096_bn_bn1_recompute(const real *restrict x, const real *restrict w
         }
 }
 
-/* bn.bn1: d batchnorm (batch statistics) + relu [16,40,32,32] -> [16,40,32,32]
+/* bn.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
  * 6.554 MFLOP */
-static void k096_bn_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k096_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 40, HW = 1024 };
     const double M = (double)N * HW;
@@ -3385,7 +3385,7 @@ static void k096_bn_bn1_bwd(const real *restrict dy, const real *restrict x, con
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -3494,9 +3494,9 @@ static void k099_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
     }
 }
 
-/* bn.bn2: d batchnorm (batch statistics) + relu [16,112,16,16] -> [16,112,16,16]
+/* bn.bn2: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
  * 4.588 MFLOP */
-static void k099_bn_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k099_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 112, HW = 256 };
     const double M = (double)N * HW;
@@ -3516,7 +3516,7 @@ static void k099_bn_bn2_bwd(const real *restrict dy, const real *restrict x, con
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -3609,9 +3609,9 @@ static void k102_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
     }
 }
 
-/* bn.bn3: d batchnorm (batch statistics) + relu [16,112,16,16] -> [16,112,16,16]
+/* bn.bn3: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
  * 4.588 MFLOP */
-static void k102_bn_bn3_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k102_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 112, HW = 256 };
     const double M = (double)N * HW;
@@ -3631,7 +3631,7 @@ static void k102_bn_bn3_bwd(const real *restrict dy, const real *restrict x, con
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -3791,9 +3791,9 @@ static void k106_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real 
         }
 }
 
-/* bn.bn_layer.0.bn1: d batchnorm (batch statistics) + relu [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,224,8,8] -> [16,224,8,8]
  * 2.294 MFLOP */
-static void k106_bn_bn_layer_0_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k106_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 224, HW = 64 };
     const double M = (double)N * HW;
@@ -3813,7 +3813,7 @@ static void k106_bn_bn_layer_0_bn1_bwd(const real *restrict dy, const real *rest
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -3893,9 +3893,9 @@ static void k109_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
     }
 }
 
-/* bn.bn_layer.0.bn2: d batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.0.bn2: d batchnorm (batch statistics) (in place) [16,224,8,8] -> [16,224,8,8]
  * 2.294 MFLOP */
-static void k109_bn_bn_layer_0_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k109_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 224, HW = 64 };
     const double M = (double)N * HW;
@@ -3914,7 +3914,7 @@ static void k109_bn_bn_layer_0_bn2_bwd(const real *restrict dy, const real *rest
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
         }
     }
@@ -4157,9 +4157,9 @@ static void k115_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real 
         }
 }
 
-/* bn.bn_layer.1.bn1: d batchnorm (batch statistics) + relu [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,224,8,8] -> [16,224,8,8]
  * 2.294 MFLOP */
-static void k115_bn_bn_layer_1_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k115_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 224, HW = 64 };
     const double M = (double)N * HW;
@@ -4179,7 +4179,7 @@ static void k115_bn_bn_layer_1_bn1_bwd(const real *restrict dy, const real *rest
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -4259,9 +4259,9 @@ static void k118_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
     }
 }
 
-/* bn.bn_layer.1.bn2: d batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
+/* bn.bn_layer.1.bn2: d batchnorm (batch statistics) (in place) [16,224,8,8] -> [16,224,8,8]
  * 2.294 MFLOP */
-static void k118_bn_bn_layer_1_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k118_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 224, HW = 64 };
     const double M = (double)N * HW;
@@ -4280,7 +4280,7 @@ static void k118_bn_bn_layer_1_bn2_bwd(const real *restrict dy, const real *rest
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
         }
     }
@@ -4424,9 +4424,9 @@ static void k122_decoder_layer1_0_bn1_recompute(const real *restrict x, const re
         }
 }
 
-/* decoder.layer1.0.bn1: d batchnorm (batch statistics) + relu [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
  * 4.588 MFLOP */
-static void k122_decoder_layer1_0_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k122_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 112, HW = 256 };
     const double M = (double)N * HW;
@@ -4446,7 +4446,7 @@ static void k122_decoder_layer1_0_bn1_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -4526,9 +4526,9 @@ static void k125_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
     }
 }
 
-/* decoder.layer1.0.bn2: d batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.0.bn2: d batchnorm (batch statistics) (in place) [16,112,16,16] -> [16,112,16,16]
  * 4.588 MFLOP */
-static void k125_decoder_layer1_0_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k125_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 112, HW = 256 };
     const double M = (double)N * HW;
@@ -4547,7 +4547,7 @@ static void k125_decoder_layer1_0_bn2_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
         }
     }
@@ -4792,9 +4792,9 @@ static void k131_decoder_layer1_1_bn1_recompute(const real *restrict x, const re
         }
 }
 
-/* decoder.layer1.1.bn1: d batchnorm (batch statistics) + relu [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
  * 4.588 MFLOP */
-static void k131_decoder_layer1_1_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k131_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 112, HW = 256 };
     const double M = (double)N * HW;
@@ -4814,7 +4814,7 @@ static void k131_decoder_layer1_1_bn1_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -4894,9 +4894,9 @@ static void k134_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
     }
 }
 
-/* decoder.layer1.1.bn2: d batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
+/* decoder.layer1.1.bn2: d batchnorm (batch statistics) (in place) [16,112,16,16] -> [16,112,16,16]
  * 4.588 MFLOP */
-static void k134_decoder_layer1_1_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k134_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 112, HW = 256 };
     const double M = (double)N * HW;
@@ -4915,7 +4915,7 @@ static void k134_decoder_layer1_1_bn2_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
         }
     }
@@ -5059,9 +5059,9 @@ static void k138_decoder_layer2_0_bn1_recompute(const real *restrict x, const re
         }
 }
 
-/* decoder.layer2.0.bn1: d batchnorm (batch statistics) + relu [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
  * 6.554 MFLOP */
-static void k138_decoder_layer2_0_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k138_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 40, HW = 1024 };
     const double M = (double)N * HW;
@@ -5081,7 +5081,7 @@ static void k138_decoder_layer2_0_bn1_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -5161,9 +5161,9 @@ static void k141_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
     }
 }
 
-/* decoder.layer2.0.bn2: d batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.0.bn2: d batchnorm (batch statistics) (in place) [16,40,32,32] -> [16,40,32,32]
  * 6.554 MFLOP */
-static void k141_decoder_layer2_0_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k141_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 40, HW = 1024 };
     const double M = (double)N * HW;
@@ -5182,7 +5182,7 @@ static void k141_decoder_layer2_0_bn2_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
         }
     }
@@ -5427,9 +5427,9 @@ static void k147_decoder_layer2_1_bn1_recompute(const real *restrict x, const re
         }
 }
 
-/* decoder.layer2.1.bn1: d batchnorm (batch statistics) + relu [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
  * 6.554 MFLOP */
-static void k147_decoder_layer2_1_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k147_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 40, HW = 1024 };
     const double M = (double)N * HW;
@@ -5449,7 +5449,7 @@ static void k147_decoder_layer2_1_bn1_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -5529,9 +5529,9 @@ static void k150_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
     }
 }
 
-/* decoder.layer2.1.bn2: d batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.bn2: d batchnorm (batch statistics) (in place) [16,40,32,32] -> [16,40,32,32]
  * 6.554 MFLOP */
-static void k150_decoder_layer2_1_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k150_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 40, HW = 1024 };
     const double M = (double)N * HW;
@@ -5550,7 +5550,7 @@ static void k150_decoder_layer2_1_bn2_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
         }
     }
@@ -5692,9 +5692,9 @@ static void k154_decoder_layer3_0_bn1_recompute(const real *restrict x, const re
         }
 }
 
-/* decoder.layer3.0.bn1: d batchnorm (batch statistics) + relu [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,24,64,64] -> [16,24,64,64]
  * 15.729 MFLOP */
-static void k154_decoder_layer3_0_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k154_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 24, HW = 4096 };
     const double M = (double)N * HW;
@@ -5714,7 +5714,7 @@ static void k154_decoder_layer3_0_bn1_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -5794,9 +5794,9 @@ static void k157_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
     }
 }
 
-/* decoder.layer3.0.bn2: d batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.0.bn2: d batchnorm (batch statistics) (in place) [16,24,64,64] -> [16,24,64,64]
  * 15.729 MFLOP */
-static void k157_decoder_layer3_0_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k157_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 24, HW = 4096 };
     const double M = (double)N * HW;
@@ -5815,7 +5815,7 @@ static void k157_decoder_layer3_0_bn2_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
         }
     }
@@ -6058,9 +6058,9 @@ static void k163_decoder_layer3_1_bn1_recompute(const real *restrict x, const re
         }
 }
 
-/* decoder.layer3.1.bn1: d batchnorm (batch statistics) + relu [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,24,64,64] -> [16,24,64,64]
  * 15.729 MFLOP */
-static void k163_decoder_layer3_1_bn1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k163_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 24, HW = 4096 };
     const double M = (double)N * HW;
@@ -6080,7 +6080,7 @@ static void k163_decoder_layer3_1_bn1_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
         }
     }
@@ -6160,9 +6160,9 @@ static void k166_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
     }
 }
 
-/* decoder.layer3.1.bn2: d batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.bn2: d batchnorm (batch statistics) (in place) [16,24,64,64] -> [16,24,64,64]
  * 15.729 MFLOP */
-static void k166_decoder_layer3_1_bn2_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k166_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
 {
     enum { N = 16, C = 24, HW = 4096 };
     const double M = (double)N * HW;
@@ -6181,7 +6181,7 @@ static void k166_decoder_layer3_1_bn2_bwd(const real *restrict dy, const real *r
         const real mu = (real)mean;
         for (int n = 0; n < N; n++) {
             const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
+            real *dxp = dy + ((long)n * C + c) * HW;
             for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
         }
     }
@@ -6823,60 +6823,60 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(70, k092__blocks_10__project_conv_fwd(R(A, 11010048), R(S, 103749568), R(S, 104050624), R(A, 0), R(A, 4850560)));
     RDC_TIMED(71, k094__blocks_10_add_fwd(R(A, 4850560), R(A, 23855104), R(S, 69871488)));
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 58720256)));
-    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 58720256), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 101727104), R(A, 101727296), R(A, 0)));
-    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 79691776)));
-    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 79691776), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 101720832), R(A, 101721280), R(S, 71706496)));
-    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 81526784)));
-    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 81526784), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 101721728), R(A, 101722176), R(S, 73541504)));
+    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 56385280)));
+    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 56385280), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 99392128), R(A, 99392320), R(A, 0)));
+    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 77356800)));
+    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 77356800), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 99385856), R(A, 99386304), R(S, 71706496)));
+    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 79191808)));
+    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 79191808), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 99386752), R(A, 99387200), R(S, 73541504)));
     RDC_TIMED(89, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 96206848)));
-    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 96206848), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 101711872), R(A, 101712768), R(A, 23781376)));
-    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 97124352)));
-    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 97124352), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 101713664), R(A, 101714560), R(A, 3475200)));
-    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 98041856)));
-    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 98041856), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 101715456), R(A, 101716352), R(A, 0)));
-    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 3475200), R(A, 0), R(A, 98959360)));
-    RDC_TIMED(113, k114_bn_bn_layer_1_conv1_fwd(R(A, 98959360), R(S, 5181568), R(A, 0), R(A, 99876864)));
-    RDC_TIMED(117, k115_bn_bn_layer_1_bn1_fwd(R(A, 99876864), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 101717248), R(A, 101718144), R(A, 23781376)));
-    RDC_TIMED(120, k117_bn_bn_layer_1_conv2_fwd(R(A, 23781376), R(S, 6989696), R(A, 0), R(A, 100794368)));
-    RDC_TIMED(124, k118_bn_bn_layer_1_bn2_fwd(R(A, 100794368), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 101719040), R(A, 101719936), R(A, 0)));
-    RDC_TIMED(126, k119_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 98959360), R(S, 80881536)));
-    RDC_TIMED(128, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 83361792)));
-    RDC_TIMED(132, k122_decoder_layer1_0_bn1_fwd(R(A, 83361792), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 101722624), R(A, 101723072), R(A, 18398336)));
-    RDC_TIMED(135, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 85196800)));
-    RDC_TIMED(139, k125_decoder_layer1_0_bn2_fwd(R(A, 85196800), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 101723520), R(A, 101723968), R(A, 4849664)));
-    RDC_TIMED(141, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 87031808)));
-    RDC_TIMED(145, k127_decoder_layer1_0_upsample_1_fwd(R(A, 87031808), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 101724416), R(A, 101724864), R(A, 0)));
-    RDC_TIMED(147, k128_decoder_layer1_0_add_fwd(R(A, 4849664), R(A, 0), R(A, 88866816)));
-    RDC_TIMED(149, k130_decoder_layer1_1_conv1_fwd(R(A, 88866816), R(S, 10054912), R(A, 0), R(A, 90701824)));
-    RDC_TIMED(153, k131_decoder_layer1_1_bn1_fwd(R(A, 90701824), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 101725312), R(A, 101725760), R(A, 18398336)));
-    RDC_TIMED(156, k133_decoder_layer1_1_conv2_fwd(R(A, 18398336), R(S, 10507392), R(A, 0), R(A, 92536832)));
-    RDC_TIMED(160, k134_decoder_layer1_1_bn2_fwd(R(A, 92536832), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 101726208), R(A, 101726656), R(A, 0)));
-    RDC_TIMED(162, k135_decoder_layer1_1_add_fwd(R(A, 0), R(A, 88866816), R(S, 81799040)));
-    RDC_TIMED(164, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 61341696)));
-    RDC_TIMED(168, k138_decoder_layer2_0_bn1_fwd(R(A, 61341696), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 101727488), R(A, 101727680), R(A, 6204992)));
-    RDC_TIMED(171, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 63963136)));
-    RDC_TIMED(175, k141_decoder_layer2_0_bn2_fwd(R(A, 63963136), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 101727872), R(A, 101728064), R(A, 3211264)));
-    RDC_TIMED(177, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 66584576)));
-    RDC_TIMED(181, k143_decoder_layer2_0_upsample_1_fwd(R(A, 66584576), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 101728256), R(A, 101728448), R(A, 0)));
-    RDC_TIMED(183, k144_decoder_layer2_0_add_fwd(R(A, 3211264), R(A, 0), R(A, 69206016)));
-    RDC_TIMED(185, k146_decoder_layer2_1_conv1_fwd(R(A, 69206016), R(S, 11161984), R(A, 0), R(A, 71827456)));
-    RDC_TIMED(189, k147_decoder_layer2_1_bn1_fwd(R(A, 71827456), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 101728640), R(A, 101728832), R(A, 6204992)));
-    RDC_TIMED(192, k149_decoder_layer2_1_conv2_fwd(R(A, 6204992), R(S, 11219968), R(A, 0), R(A, 74448896)));
-    RDC_TIMED(196, k150_decoder_layer2_1_bn2_fwd(R(A, 74448896), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 101729024), R(A, 101729216), R(A, 0)));
-    RDC_TIMED(198, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 69206016), R(S, 83634048)));
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 93871872)));
+    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 93871872), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 99376896), R(A, 99377792), R(A, 23781376)));
+    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 94789376)));
+    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 94789376), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 99378688), R(A, 99379584), R(A, 3475200)));
+    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 95706880)));
+    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 95706880), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 99380480), R(A, 99381376), R(A, 0)));
+    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 3475200), R(A, 0), R(A, 96624384)));
+    RDC_TIMED(113, k114_bn_bn_layer_1_conv1_fwd(R(A, 96624384), R(S, 5181568), R(A, 0), R(A, 97541888)));
+    RDC_TIMED(117, k115_bn_bn_layer_1_bn1_fwd(R(A, 97541888), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 99382272), R(A, 99383168), R(A, 23781376)));
+    RDC_TIMED(120, k117_bn_bn_layer_1_conv2_fwd(R(A, 23781376), R(S, 6989696), R(A, 0), R(A, 98459392)));
+    RDC_TIMED(124, k118_bn_bn_layer_1_bn2_fwd(R(A, 98459392), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 99384064), R(A, 99384960), R(A, 0)));
+    RDC_TIMED(126, k119_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 96624384), R(S, 80881536)));
+    RDC_TIMED(128, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 81026816)));
+    RDC_TIMED(132, k122_decoder_layer1_0_bn1_fwd(R(A, 81026816), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 99387648), R(A, 99388096), R(A, 18398336)));
+    RDC_TIMED(135, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 82861824)));
+    RDC_TIMED(139, k125_decoder_layer1_0_bn2_fwd(R(A, 82861824), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 99388544), R(A, 99388992), R(A, 4849664)));
+    RDC_TIMED(141, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 84696832)));
+    RDC_TIMED(145, k127_decoder_layer1_0_upsample_1_fwd(R(A, 84696832), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 99389440), R(A, 99389888), R(A, 0)));
+    RDC_TIMED(147, k128_decoder_layer1_0_add_fwd(R(A, 4849664), R(A, 0), R(A, 86531840)));
+    RDC_TIMED(149, k130_decoder_layer1_1_conv1_fwd(R(A, 86531840), R(S, 10054912), R(A, 0), R(A, 88366848)));
+    RDC_TIMED(153, k131_decoder_layer1_1_bn1_fwd(R(A, 88366848), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 99390336), R(A, 99390784), R(A, 18398336)));
+    RDC_TIMED(156, k133_decoder_layer1_1_conv2_fwd(R(A, 18398336), R(S, 10507392), R(A, 0), R(A, 90201856)));
+    RDC_TIMED(160, k134_decoder_layer1_1_bn2_fwd(R(A, 90201856), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 99391232), R(A, 99391680), R(A, 0)));
+    RDC_TIMED(162, k135_decoder_layer1_1_add_fwd(R(A, 0), R(A, 86531840), R(S, 81799040)));
+    RDC_TIMED(164, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 59006720)));
+    RDC_TIMED(168, k138_decoder_layer2_0_bn1_fwd(R(A, 59006720), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 99392512), R(A, 99392704), R(A, 6204992)));
+    RDC_TIMED(171, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 61628160)));
+    RDC_TIMED(175, k141_decoder_layer2_0_bn2_fwd(R(A, 61628160), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 99392896), R(A, 99393088), R(A, 3211264)));
+    RDC_TIMED(177, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 64249600)));
+    RDC_TIMED(181, k143_decoder_layer2_0_upsample_1_fwd(R(A, 64249600), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 99393280), R(A, 99393472), R(A, 0)));
+    RDC_TIMED(183, k144_decoder_layer2_0_add_fwd(R(A, 3211264), R(A, 0), R(A, 66871040)));
+    RDC_TIMED(185, k146_decoder_layer2_1_conv1_fwd(R(A, 66871040), R(S, 11161984), R(A, 0), R(A, 69492480)));
+    RDC_TIMED(189, k147_decoder_layer2_1_bn1_fwd(R(A, 69492480), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 99393664), R(A, 99393856), R(A, 6204992)));
+    RDC_TIMED(192, k149_decoder_layer2_1_conv2_fwd(R(A, 6204992), R(S, 11219968), R(A, 0), R(A, 72113920)));
+    RDC_TIMED(196, k150_decoder_layer2_1_bn2_fwd(R(A, 72113920), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 99394048), R(A, 99394240), R(A, 0)));
+    RDC_TIMED(198, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 66871040), R(S, 83634048)));
     RDC_TIMED(200, k153_decoder_layer3_0_conv1_fwd(R(S, 83634048), R(S, 11277952), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(204, k154_decoder_layer3_0_bn1_fwd(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 101729408), R(A, 101729536), R(A, 0)));
+    RDC_TIMED(204, k154_decoder_layer3_0_bn1_fwd(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 99394432), R(A, 99394560), R(A, 0)));
     RDC_TIMED(207, k156_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 11293568), R(A, 20971520), R(A, 14680064)));
-    RDC_TIMED(211, k157_decoder_layer3_0_bn2_fwd(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 101729664), R(A, 101729792), R(A, 0)));
+    RDC_TIMED(211, k157_decoder_layer3_0_bn2_fwd(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 99394688), R(A, 99394816), R(A, 0)));
     RDC_TIMED(213, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 27262976), R(A, 20971520)));
-    RDC_TIMED(217, k159_decoder_layer3_0_upsample_1_fwd(R(A, 20971520), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 101729920), R(A, 101730048), R(A, 27262976)));
+    RDC_TIMED(217, k159_decoder_layer3_0_upsample_1_fwd(R(A, 20971520), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 99394944), R(A, 99395072), R(A, 27262976)));
     RDC_TIMED(219, k160_decoder_layer3_0_add_fwd(R(A, 0), R(A, 27262976), R(A, 33554432)));
     RDC_TIMED(221, k162_decoder_layer3_1_conv1_fwd(R(A, 33554432), R(S, 11330176), R(A, 0), R(A, 27262976)));
-    RDC_TIMED(225, k163_decoder_layer3_1_bn1_fwd(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 101730176), R(A, 101730304), R(A, 0)));
+    RDC_TIMED(225, k163_decoder_layer3_1_bn1_fwd(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 99395200), R(A, 99395328), R(A, 0)));
     RDC_TIMED(228, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 46137344), R(A, 39845888)));
-    RDC_TIMED(232, k166_decoder_layer3_1_bn2_fwd(R(A, 39845888), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 101730432), R(A, 101730560), R(A, 0)));
+    RDC_TIMED(232, k166_decoder_layer3_1_bn2_fwd(R(A, 39845888), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 52428800), R(A, 52428928), R(A, 0)));
     RDC_TIMED(234, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 33554432), R(S, 86255488)));
     /* losses */
     RDC_TIMED(236, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
@@ -6904,60 +6904,60 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 58720256)));
-    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 58720256), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 101727104), R(A, 101727296), R(A, 0)));
-    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 79691776)));
-    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 79691776), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 101720832), R(A, 101721280), R(S, 71706496)));
-    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 81526784)));
-    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 81526784), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 101721728), R(A, 101722176), R(S, 73541504)));
+    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 56385280)));
+    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 56385280), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 99392128), R(A, 99392320), R(A, 0)));
+    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 77356800)));
+    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 77356800), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 99385856), R(A, 99386304), R(S, 71706496)));
+    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 79191808)));
+    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 79191808), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 99386752), R(A, 99387200), R(S, 73541504)));
     RDC_TIMED(89, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 96206848)));
-    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 96206848), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 101711872), R(A, 101712768), R(A, 23781376)));
-    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 97124352)));
-    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 97124352), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 101713664), R(A, 101714560), R(A, 3475200)));
-    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 98041856)));
-    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 98041856), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 101715456), R(A, 101716352), R(A, 0)));
-    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 3475200), R(A, 0), R(A, 98959360)));
-    RDC_TIMED(113, k114_bn_bn_layer_1_conv1_fwd(R(A, 98959360), R(S, 5181568), R(A, 0), R(A, 99876864)));
-    RDC_TIMED(117, k115_bn_bn_layer_1_bn1_fwd(R(A, 99876864), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 101717248), R(A, 101718144), R(A, 23781376)));
-    RDC_TIMED(120, k117_bn_bn_layer_1_conv2_fwd(R(A, 23781376), R(S, 6989696), R(A, 0), R(A, 100794368)));
-    RDC_TIMED(124, k118_bn_bn_layer_1_bn2_fwd(R(A, 100794368), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 101719040), R(A, 101719936), R(A, 0)));
-    RDC_TIMED(126, k119_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 98959360), R(S, 80881536)));
-    RDC_TIMED(128, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 83361792)));
-    RDC_TIMED(132, k122_decoder_layer1_0_bn1_fwd(R(A, 83361792), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 101722624), R(A, 101723072), R(A, 18398336)));
-    RDC_TIMED(135, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 85196800)));
-    RDC_TIMED(139, k125_decoder_layer1_0_bn2_fwd(R(A, 85196800), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 101723520), R(A, 101723968), R(A, 4849664)));
-    RDC_TIMED(141, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 87031808)));
-    RDC_TIMED(145, k127_decoder_layer1_0_upsample_1_fwd(R(A, 87031808), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 101724416), R(A, 101724864), R(A, 0)));
-    RDC_TIMED(147, k128_decoder_layer1_0_add_fwd(R(A, 4849664), R(A, 0), R(A, 88866816)));
-    RDC_TIMED(149, k130_decoder_layer1_1_conv1_fwd(R(A, 88866816), R(S, 10054912), R(A, 0), R(A, 90701824)));
-    RDC_TIMED(153, k131_decoder_layer1_1_bn1_fwd(R(A, 90701824), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 101725312), R(A, 101725760), R(A, 18398336)));
-    RDC_TIMED(156, k133_decoder_layer1_1_conv2_fwd(R(A, 18398336), R(S, 10507392), R(A, 0), R(A, 92536832)));
-    RDC_TIMED(160, k134_decoder_layer1_1_bn2_fwd(R(A, 92536832), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 101726208), R(A, 101726656), R(A, 0)));
-    RDC_TIMED(162, k135_decoder_layer1_1_add_fwd(R(A, 0), R(A, 88866816), R(S, 81799040)));
-    RDC_TIMED(164, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 61341696)));
-    RDC_TIMED(168, k138_decoder_layer2_0_bn1_fwd(R(A, 61341696), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 101727488), R(A, 101727680), R(A, 6204992)));
-    RDC_TIMED(171, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 63963136)));
-    RDC_TIMED(175, k141_decoder_layer2_0_bn2_fwd(R(A, 63963136), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 101727872), R(A, 101728064), R(A, 3211264)));
-    RDC_TIMED(177, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 66584576)));
-    RDC_TIMED(181, k143_decoder_layer2_0_upsample_1_fwd(R(A, 66584576), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 101728256), R(A, 101728448), R(A, 0)));
-    RDC_TIMED(183, k144_decoder_layer2_0_add_fwd(R(A, 3211264), R(A, 0), R(A, 69206016)));
-    RDC_TIMED(185, k146_decoder_layer2_1_conv1_fwd(R(A, 69206016), R(S, 11161984), R(A, 0), R(A, 71827456)));
-    RDC_TIMED(189, k147_decoder_layer2_1_bn1_fwd(R(A, 71827456), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 101728640), R(A, 101728832), R(A, 6204992)));
-    RDC_TIMED(192, k149_decoder_layer2_1_conv2_fwd(R(A, 6204992), R(S, 11219968), R(A, 0), R(A, 74448896)));
-    RDC_TIMED(196, k150_decoder_layer2_1_bn2_fwd(R(A, 74448896), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 101729024), R(A, 101729216), R(A, 0)));
-    RDC_TIMED(198, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 69206016), R(S, 83634048)));
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 93871872)));
+    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 93871872), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 99376896), R(A, 99377792), R(A, 23781376)));
+    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 94789376)));
+    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 94789376), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 99378688), R(A, 99379584), R(A, 3475200)));
+    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 95706880)));
+    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 95706880), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 99380480), R(A, 99381376), R(A, 0)));
+    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 3475200), R(A, 0), R(A, 96624384)));
+    RDC_TIMED(113, k114_bn_bn_layer_1_conv1_fwd(R(A, 96624384), R(S, 5181568), R(A, 0), R(A, 97541888)));
+    RDC_TIMED(117, k115_bn_bn_layer_1_bn1_fwd(R(A, 97541888), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 99382272), R(A, 99383168), R(A, 23781376)));
+    RDC_TIMED(120, k117_bn_bn_layer_1_conv2_fwd(R(A, 23781376), R(S, 6989696), R(A, 0), R(A, 98459392)));
+    RDC_TIMED(124, k118_bn_bn_layer_1_bn2_fwd(R(A, 98459392), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 99384064), R(A, 99384960), R(A, 0)));
+    RDC_TIMED(126, k119_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 96624384), R(S, 80881536)));
+    RDC_TIMED(128, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 81026816)));
+    RDC_TIMED(132, k122_decoder_layer1_0_bn1_fwd(R(A, 81026816), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 99387648), R(A, 99388096), R(A, 18398336)));
+    RDC_TIMED(135, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 82861824)));
+    RDC_TIMED(139, k125_decoder_layer1_0_bn2_fwd(R(A, 82861824), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 99388544), R(A, 99388992), R(A, 4849664)));
+    RDC_TIMED(141, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 84696832)));
+    RDC_TIMED(145, k127_decoder_layer1_0_upsample_1_fwd(R(A, 84696832), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 99389440), R(A, 99389888), R(A, 0)));
+    RDC_TIMED(147, k128_decoder_layer1_0_add_fwd(R(A, 4849664), R(A, 0), R(A, 86531840)));
+    RDC_TIMED(149, k130_decoder_layer1_1_conv1_fwd(R(A, 86531840), R(S, 10054912), R(A, 0), R(A, 88366848)));
+    RDC_TIMED(153, k131_decoder_layer1_1_bn1_fwd(R(A, 88366848), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 99390336), R(A, 99390784), R(A, 18398336)));
+    RDC_TIMED(156, k133_decoder_layer1_1_conv2_fwd(R(A, 18398336), R(S, 10507392), R(A, 0), R(A, 90201856)));
+    RDC_TIMED(160, k134_decoder_layer1_1_bn2_fwd(R(A, 90201856), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 99391232), R(A, 99391680), R(A, 0)));
+    RDC_TIMED(162, k135_decoder_layer1_1_add_fwd(R(A, 0), R(A, 86531840), R(S, 81799040)));
+    RDC_TIMED(164, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 59006720)));
+    RDC_TIMED(168, k138_decoder_layer2_0_bn1_fwd(R(A, 59006720), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 99392512), R(A, 99392704), R(A, 6204992)));
+    RDC_TIMED(171, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 61628160)));
+    RDC_TIMED(175, k141_decoder_layer2_0_bn2_fwd(R(A, 61628160), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 99392896), R(A, 99393088), R(A, 3211264)));
+    RDC_TIMED(177, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 64249600)));
+    RDC_TIMED(181, k143_decoder_layer2_0_upsample_1_fwd(R(A, 64249600), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 99393280), R(A, 99393472), R(A, 0)));
+    RDC_TIMED(183, k144_decoder_layer2_0_add_fwd(R(A, 3211264), R(A, 0), R(A, 66871040)));
+    RDC_TIMED(185, k146_decoder_layer2_1_conv1_fwd(R(A, 66871040), R(S, 11161984), R(A, 0), R(A, 69492480)));
+    RDC_TIMED(189, k147_decoder_layer2_1_bn1_fwd(R(A, 69492480), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 99393664), R(A, 99393856), R(A, 6204992)));
+    RDC_TIMED(192, k149_decoder_layer2_1_conv2_fwd(R(A, 6204992), R(S, 11219968), R(A, 0), R(A, 72113920)));
+    RDC_TIMED(196, k150_decoder_layer2_1_bn2_fwd(R(A, 72113920), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 99394048), R(A, 99394240), R(A, 0)));
+    RDC_TIMED(198, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 66871040), R(S, 83634048)));
     RDC_TIMED(200, k153_decoder_layer3_0_conv1_fwd(R(S, 83634048), R(S, 11277952), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(204, k154_decoder_layer3_0_bn1_fwd(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 101729408), R(A, 101729536), R(A, 0)));
+    RDC_TIMED(204, k154_decoder_layer3_0_bn1_fwd(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 99394432), R(A, 99394560), R(A, 0)));
     RDC_TIMED(207, k156_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 11293568), R(A, 20971520), R(A, 14680064)));
-    RDC_TIMED(211, k157_decoder_layer3_0_bn2_fwd(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 101729664), R(A, 101729792), R(A, 0)));
+    RDC_TIMED(211, k157_decoder_layer3_0_bn2_fwd(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 99394688), R(A, 99394816), R(A, 0)));
     RDC_TIMED(213, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 27262976), R(A, 20971520)));
-    RDC_TIMED(217, k159_decoder_layer3_0_upsample_1_fwd(R(A, 20971520), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 101729920), R(A, 101730048), R(A, 27262976)));
+    RDC_TIMED(217, k159_decoder_layer3_0_upsample_1_fwd(R(A, 20971520), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 99394944), R(A, 99395072), R(A, 27262976)));
     RDC_TIMED(219, k160_decoder_layer3_0_add_fwd(R(A, 0), R(A, 27262976), R(A, 33554432)));
     RDC_TIMED(221, k162_decoder_layer3_1_conv1_fwd(R(A, 33554432), R(S, 11330176), R(A, 0), R(A, 27262976)));
-    RDC_TIMED(225, k163_decoder_layer3_1_bn1_fwd(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 101730176), R(A, 101730304), R(A, 0)));
+    RDC_TIMED(225, k163_decoder_layer3_1_bn1_fwd(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 99395200), R(A, 99395328), R(A, 0)));
     RDC_TIMED(228, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 46137344), R(A, 39845888)));
-    RDC_TIMED(232, k166_decoder_layer3_1_bn2_fwd(R(A, 39845888), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 101730432), R(A, 101730560), R(A, 0)));
+    RDC_TIMED(232, k166_decoder_layer3_1_bn2_fwd(R(A, 39845888), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 52428800), R(A, 52428928), R(A, 0)));
     RDC_TIMED(234, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 33554432), R(S, 86255488)));
     /* losses */
     RDC_TIMED(236, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
@@ -7175,97 +7175,97 @@ int32_t rdc_backward(rdc_ctx *ctx)
     /* backward, last layer first */
     RDC_TIMED(258, k184_loss_flat_seed(R(A, 0)));
     RDC_TIMED(253, k180_scale3_loss_flat_bwd(R(A, 0), R(A, 64)));
-    RDC_TIMED(251, k179_scale3_cosdist_flat_bwd(R(S, 69871488), R(S, 81799040), R(A, 64), R(A, 94371840)));
+    RDC_TIMED(251, k179_scale3_cosdist_flat_bwd(R(S, 69871488), R(S, 81799040), R(A, 64), R(A, 92036864)));
     RDC_TIMED(246, k175_scale2_loss_flat_bwd(R(A, 0), R(A, 64)));
-    RDC_TIMED(244, k174_scale2_cosdist_flat_bwd(R(S, 67250048), R(S, 83634048), R(A, 64), R(A, 77070336)));
+    RDC_TIMED(244, k174_scale2_cosdist_flat_bwd(R(S, 67250048), R(S, 83634048), R(A, 64), R(A, 74735360)));
     RDC_TIMED(239, k170_scale1_loss_flat_bwd(R(A, 0), R(A, 6291456)));
     RDC_TIMED(237, k169_scale1_cosdist_flat_bwd(R(S, 60958592), R(S, 86255488), R(A, 6291456), R(A, 0)));
     RDC_TIMED(235, k167_decoder_layer3_1_add_bwd(R(A, 0), R(S, 86255488), R(A, 46137344)));
-    RDC_TIMED(233, k166_decoder_layer3_1_bn2_bwd(R(A, 0), R(A, 39845888), R(S, 11371904), R(S, 11372032), R(A, 101730432), R(A, 101730560), R(S, 22744064), R(S, 22744192), R(A, 52428800)));
-    RDC_TIMED(226, k163_decoder_layer3_1_bn1_recompute(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(A, 101730176), R(A, 101730304), R(A, 0)));
-    RDC_TIMED(230, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 52428800), R(A, 0), R(A, 39845888), R(S, 22723328)));
-    RDC_TIMED(231, k165_decoder_layer3_1_conv2_bwd_data(R(A, 52428800), R(S, 11351168), R(A, 39845888), R(A, 0)));
-    RDC_TIMED(227, k163_decoder_layer3_1_bn1_bwd(R(A, 0), R(A, 27262976), R(S, 11350912), R(S, 11351040), R(A, 101730176), R(A, 101730304), R(S, 22723072), R(S, 22723200), R(A, 39845888)));
+    RDC_TIMED(233, k166_decoder_layer3_1_bn2_bwd(R(A, 0), R(A, 39845888), R(S, 11371904), R(S, 11372032), R(A, 52428800), R(A, 52428928), R(S, 22744064), R(S, 22744192)));
+    RDC_TIMED(226, k163_decoder_layer3_1_bn1_recompute(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(A, 99395200), R(A, 99395328), R(A, 39845888)));
+    RDC_TIMED(230, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 0), R(A, 39845888), R(A, 52428800), R(S, 22723328)));
+    RDC_TIMED(231, k165_decoder_layer3_1_conv2_bwd_data(R(A, 0), R(S, 11351168), R(A, 52428800), R(A, 39845888)));
+    RDC_TIMED(227, k163_decoder_layer3_1_bn1_bwd(R(A, 39845888), R(A, 27262976), R(S, 11350912), R(S, 11351040), R(A, 99395200), R(A, 99395328), R(S, 22723072), R(S, 22723200)));
     RDC_TIMED(223, k162_decoder_layer3_1_conv1_bwd_weight(R(A, 39845888), R(A, 33554432), R(A, 0), R(S, 22702336)));
     RDC_TIMED(224, k162_decoder_layer3_1_conv1_bwd_data(R(A, 39845888), R(S, 11330176), R(A, 0), R(A, 46137344)));
     RDC_TIMED(220, k160_decoder_layer3_0_add_bwd(R(A, 46137344), R(A, 33554432)));
-    RDC_TIMED(218, k159_decoder_layer3_0_upsample_1_bwd(R(A, 46137344), R(A, 20971520), R(S, 11329920), R(S, 11330048), R(A, 101729920), R(A, 101730048), R(S, 22702080), R(S, 22702208), R(A, 0)));
+    RDC_TIMED(218, k159_decoder_layer3_0_upsample_1_bwd(R(A, 46137344), R(A, 20971520), R(S, 11329920), R(S, 11330048), R(A, 99394944), R(A, 99395072), R(S, 22702080), R(S, 22702208), R(A, 0)));
     RDC_TIMED(215, k158_decoder_layer3_0_upsample_0_bwd_weight(R(A, 0), R(S, 83634048), R(A, 6291456), R(S, 22686720)));
-    RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_bwd_data(R(A, 0), R(S, 11314560), R(A, 6291456), R(A, 77070336)));
-    RDC_TIMED(212, k157_decoder_layer3_0_bn2_bwd(R(A, 46137344), R(A, 14680064), R(S, 11314304), R(S, 11314432), R(A, 101729664), R(A, 101729792), R(S, 22686464), R(S, 22686592), R(A, 0)));
-    RDC_TIMED(205, k154_decoder_layer3_0_bn1_recompute(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(A, 101729408), R(A, 101729536), R(A, 14680064)));
-    RDC_TIMED(209, k156_decoder_layer3_0_conv2_bwd_weight(R(A, 0), R(A, 14680064), R(A, 20971520), R(S, 22665728)));
-    RDC_TIMED(210, k156_decoder_layer3_0_conv2_bwd_data(R(A, 0), R(S, 11293568), R(A, 20971520), R(A, 14680064)));
-    RDC_TIMED(206, k154_decoder_layer3_0_bn1_bwd(R(A, 14680064), R(A, 8388608), R(S, 11293312), R(S, 11293440), R(A, 101729408), R(A, 101729536), R(S, 22665472), R(S, 22665600), R(A, 0)));
+    RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_bwd_data(R(A, 0), R(S, 11314560), R(A, 6291456), R(A, 74735360)));
+    RDC_TIMED(212, k157_decoder_layer3_0_bn2_bwd(R(A, 46137344), R(A, 14680064), R(S, 11314304), R(S, 11314432), R(A, 99394688), R(A, 99394816), R(S, 22686464), R(S, 22686592)));
+    RDC_TIMED(205, k154_decoder_layer3_0_bn1_recompute(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(A, 99394432), R(A, 99394560), R(A, 0)));
+    RDC_TIMED(209, k156_decoder_layer3_0_conv2_bwd_weight(R(A, 46137344), R(A, 0), R(A, 14680064), R(S, 22665728)));
+    RDC_TIMED(210, k156_decoder_layer3_0_conv2_bwd_data(R(A, 46137344), R(S, 11293568), R(A, 14680064), R(A, 0)));
+    RDC_TIMED(206, k154_decoder_layer3_0_bn1_bwd(R(A, 0), R(A, 8388608), R(S, 11293312), R(S, 11293440), R(A, 99394432), R(A, 99394560), R(S, 22665472), R(S, 22665600)));
     RDC_TIMED(202, k153_decoder_layer3_0_conv1_bwd_weight(R(A, 0), R(S, 83634048), R(A, 6291456), R(S, 22650112)));
-    RDC_TIMED(203, k153_decoder_layer3_0_conv1_bwd_data(R(A, 0), R(S, 11277952), R(A, 6291456), R(A, 77070336)));
-    RDC_TIMED(199, k151_decoder_layer2_1_add_bwd(R(A, 77070336), R(S, 83634048), R(A, 6204672)));
-    RDC_TIMED(197, k150_decoder_layer2_1_bn2_bwd(R(A, 77070336), R(A, 74448896), R(S, 11277568), R(S, 11277760), R(A, 101729024), R(A, 101729216), R(S, 22649728), R(S, 22649920), R(A, 8826112)));
-    RDC_TIMED(190, k147_decoder_layer2_1_bn1_recompute(R(A, 71827456), R(S, 11219584), R(S, 11219776), R(A, 101728640), R(A, 101728832), R(A, 11447552)));
-    RDC_TIMED(194, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 8826112), R(A, 11447552), R(A, 0), R(S, 22592128)));
-    RDC_TIMED(195, k149_decoder_layer2_1_conv2_bwd_data(R(A, 8826112), R(S, 11219968), R(A, 0), R(A, 11447552)));
-    RDC_TIMED(191, k147_decoder_layer2_1_bn1_bwd(R(A, 11447552), R(A, 71827456), R(S, 11219584), R(S, 11219776), R(A, 101728640), R(A, 101728832), R(S, 22591744), R(S, 22591936), R(A, 8826112)));
-    RDC_TIMED(187, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 8826112), R(A, 69206016), R(A, 0), R(S, 22534144)));
+    RDC_TIMED(203, k153_decoder_layer3_0_conv1_bwd_data(R(A, 0), R(S, 11277952), R(A, 6291456), R(A, 74735360)));
+    RDC_TIMED(199, k151_decoder_layer2_1_add_bwd(R(A, 74735360), R(S, 83634048), R(A, 6204672)));
+    RDC_TIMED(197, k150_decoder_layer2_1_bn2_bwd(R(A, 74735360), R(A, 72113920), R(S, 11277568), R(S, 11277760), R(A, 99394048), R(A, 99394240), R(S, 22649728), R(S, 22649920)));
+    RDC_TIMED(190, k147_decoder_layer2_1_bn1_recompute(R(A, 69492480), R(S, 11219584), R(S, 11219776), R(A, 99393664), R(A, 99393856), R(A, 8826112)));
+    RDC_TIMED(194, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 74735360), R(A, 8826112), R(A, 0), R(S, 22592128)));
+    RDC_TIMED(195, k149_decoder_layer2_1_conv2_bwd_data(R(A, 74735360), R(S, 11219968), R(A, 0), R(A, 8826112)));
+    RDC_TIMED(191, k147_decoder_layer2_1_bn1_bwd(R(A, 8826112), R(A, 69492480), R(S, 11219584), R(S, 11219776), R(A, 99393664), R(A, 99393856), R(S, 22591744), R(S, 22591936)));
+    RDC_TIMED(187, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 8826112), R(A, 66871040), R(A, 0), R(S, 22534144)));
     RDC_TIMED(188, k146_decoder_layer2_1_conv1_bwd_data(R(A, 8826112), R(S, 11161984), R(A, 0), R(A, 6204672)));
-    RDC_TIMED(184, k144_decoder_layer2_0_add_bwd(R(A, 6204672), R(A, 69206016)));
-    RDC_TIMED(182, k143_decoder_layer2_0_upsample_1_bwd(R(A, 6204672), R(A, 66584576), R(S, 11161600), R(S, 11161792), R(A, 101728256), R(A, 101728448), R(S, 22533760), R(S, 22533952), R(A, 0)));
+    RDC_TIMED(184, k144_decoder_layer2_0_add_bwd(R(A, 6204672), R(A, 66871040)));
+    RDC_TIMED(182, k143_decoder_layer2_0_upsample_1_bwd(R(A, 6204672), R(A, 64249600), R(S, 11161600), R(S, 11161792), R(A, 99393280), R(A, 99393472), R(S, 22533760), R(S, 22533952), R(A, 0)));
     RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_bwd_weight(R(A, 0), R(S, 81799040), R(A, 2621440), R(S, 22462080)));
-    RDC_TIMED(180, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 0), R(S, 11089920), R(A, 2621440), R(A, 94371840)));
-    RDC_TIMED(176, k141_decoder_layer2_0_bn2_bwd(R(A, 6204672), R(A, 63963136), R(S, 11089536), R(S, 11089728), R(A, 101727872), R(A, 101728064), R(S, 22461696), R(S, 22461888), R(A, 8826112)));
-    RDC_TIMED(169, k138_decoder_layer2_0_bn1_recompute(R(A, 61341696), R(S, 11031552), R(S, 11031744), R(A, 101727488), R(A, 101727680), R(A, 5283584)));
-    RDC_TIMED(173, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 8826112), R(A, 5283584), R(A, 0), R(S, 22404096)));
-    RDC_TIMED(174, k140_decoder_layer2_0_conv2_bwd_data(R(A, 8826112), R(S, 11031936), R(A, 0), R(A, 6204672)));
-    RDC_TIMED(170, k138_decoder_layer2_0_bn1_bwd(R(A, 6204672), R(A, 61341696), R(S, 11031552), R(S, 11031744), R(A, 101727488), R(A, 101727680), R(S, 22403712), R(S, 22403904), R(A, 0)));
-    RDC_TIMED(166, k137_decoder_layer2_0_conv1_bwd_weight(R(A, 0), R(S, 81799040), R(A, 2621440), R(S, 22332032)));
-    RDC_TIMED(167, k137_decoder_layer2_0_conv1_bwd_data(R(A, 0), R(S, 10959872), R(A, 2621440), R(A, 94371840)));
-    RDC_TIMED(163, k135_decoder_layer1_1_add_bwd(R(A, 94371840), R(S, 81799040), R(A, 18397440)));
-    RDC_TIMED(161, k134_decoder_layer1_1_bn2_bwd(R(A, 94371840), R(A, 92536832), R(S, 10958976), R(S, 10959424), R(A, 101726208), R(A, 101726656), R(S, 22331136), R(S, 22331584), R(A, 20232448)));
-    RDC_TIMED(154, k131_decoder_layer1_1_bn1_recompute(R(A, 90701824), R(S, 10506496), R(S, 10506944), R(A, 101725312), R(A, 101725760), R(A, 12167936)));
-    RDC_TIMED(158, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 20232448), R(A, 12167936), R(A, 0), R(S, 21879552)));
-    RDC_TIMED(159, k133_decoder_layer1_1_conv2_bwd_data(R(A, 20232448), R(S, 10507392), R(A, 0), R(A, 22067456)));
-    RDC_TIMED(155, k131_decoder_layer1_1_bn1_bwd(R(A, 22067456), R(A, 90701824), R(S, 10506496), R(S, 10506944), R(A, 101725312), R(A, 101725760), R(S, 21878656), R(S, 21879104), R(A, 20232448)));
-    RDC_TIMED(151, k130_decoder_layer1_1_conv1_bwd_weight(R(A, 20232448), R(A, 88866816), R(A, 0), R(S, 21427072)));
+    RDC_TIMED(180, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 0), R(S, 11089920), R(A, 2621440), R(A, 92036864)));
+    RDC_TIMED(176, k141_decoder_layer2_0_bn2_bwd(R(A, 6204672), R(A, 61628160), R(S, 11089536), R(S, 11089728), R(A, 99392896), R(A, 99393088), R(S, 22461696), R(S, 22461888)));
+    RDC_TIMED(169, k138_decoder_layer2_0_bn1_recompute(R(A, 59006720), R(S, 11031552), R(S, 11031744), R(A, 99392512), R(A, 99392704), R(A, 8826112)));
+    RDC_TIMED(173, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 6204672), R(A, 8826112), R(A, 0), R(S, 22404096)));
+    RDC_TIMED(174, k140_decoder_layer2_0_conv2_bwd_data(R(A, 6204672), R(S, 11031936), R(A, 0), R(A, 8826112)));
+    RDC_TIMED(170, k138_decoder_layer2_0_bn1_bwd(R(A, 8826112), R(A, 59006720), R(S, 11031552), R(S, 11031744), R(A, 99392512), R(A, 99392704), R(S, 22403712), R(S, 22403904)));
+    RDC_TIMED(166, k137_decoder_layer2_0_conv1_bwd_weight(R(A, 8826112), R(S, 81799040), R(A, 0), R(S, 22332032)));
+    RDC_TIMED(167, k137_decoder_layer2_0_conv1_bwd_data(R(A, 8826112), R(S, 10959872), R(A, 0), R(A, 92036864)));
+    RDC_TIMED(163, k135_decoder_layer1_1_add_bwd(R(A, 92036864), R(S, 81799040), R(A, 18397440)));
+    RDC_TIMED(161, k134_decoder_layer1_1_bn2_bwd(R(A, 92036864), R(A, 90201856), R(S, 10958976), R(S, 10959424), R(A, 99391232), R(A, 99391680), R(S, 22331136), R(S, 22331584)));
+    RDC_TIMED(154, k131_decoder_layer1_1_bn1_recompute(R(A, 88366848), R(S, 10506496), R(S, 10506944), R(A, 99390336), R(A, 99390784), R(A, 12167936)));
+    RDC_TIMED(158, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 92036864), R(A, 12167936), R(A, 0), R(S, 21879552)));
+    RDC_TIMED(159, k133_decoder_layer1_1_conv2_bwd_data(R(A, 92036864), R(S, 10507392), R(A, 0), R(A, 20232448)));
+    RDC_TIMED(155, k131_decoder_layer1_1_bn1_bwd(R(A, 20232448), R(A, 88366848), R(S, 10506496), R(S, 10506944), R(A, 99390336), R(A, 99390784), R(S, 21878656), R(S, 21879104)));
+    RDC_TIMED(151, k130_decoder_layer1_1_conv1_bwd_weight(R(A, 20232448), R(A, 86531840), R(A, 0), R(S, 21427072)));
     RDC_TIMED(152, k130_decoder_layer1_1_conv1_bwd_data(R(A, 20232448), R(S, 10054912), R(A, 0), R(A, 18397440)));
-    RDC_TIMED(148, k128_decoder_layer1_0_add_bwd(R(A, 18397440), R(A, 88866816)));
-    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_bwd(R(A, 18397440), R(A, 87031808), R(S, 10054016), R(S, 10054464), R(A, 101724416), R(A, 101724864), R(S, 21426176), R(S, 21426624), R(A, 3014656)));
+    RDC_TIMED(148, k128_decoder_layer1_0_add_bwd(R(A, 18397440), R(A, 86531840)));
+    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_bwd(R(A, 18397440), R(A, 84696832), R(S, 10054016), R(S, 10054464), R(A, 99389440), R(A, 99389888), R(S, 21426176), R(S, 21426624), R(A, 3014656)));
     RDC_TIMED(143, k126_decoder_layer1_0_upsample_0_bwd_weight(R(A, 3014656), R(S, 80881536), R(A, 0), R(S, 21024768)));
-    RDC_TIMED(144, k126_decoder_layer1_0_upsample_0_bwd_data(R(A, 3014656), R(S, 9652608), R(A, 0), R(A, 22067456)));
-    RDC_TIMED(140, k125_decoder_layer1_0_bn2_bwd(R(A, 18397440), R(A, 85196800), R(S, 9651712), R(S, 9652160), R(A, 101723520), R(A, 101723968), R(S, 21023872), R(S, 21024320), R(A, 20232448)));
-    RDC_TIMED(133, k122_decoder_layer1_0_bn1_recompute(R(A, 83361792), R(S, 9199232), R(S, 9199680), R(A, 101722624), R(A, 101723072), R(A, 12167936)));
-    RDC_TIMED(137, k124_decoder_layer1_0_conv2_bwd_weight(R(A, 20232448), R(A, 12167936), R(A, 0), R(S, 20572288)));
-    RDC_TIMED(138, k124_decoder_layer1_0_conv2_bwd_data(R(A, 20232448), R(S, 9200128), R(A, 0), R(A, 18397440)));
-    RDC_TIMED(134, k122_decoder_layer1_0_bn1_bwd(R(A, 18397440), R(A, 83361792), R(S, 9199232), R(S, 9199680), R(A, 101722624), R(A, 101723072), R(S, 20571392), R(S, 20571840), R(A, 3014656)));
-    RDC_TIMED(130, k121_decoder_layer1_0_conv1_bwd_weight(R(A, 3014656), R(S, 80881536), R(A, 0), R(S, 20169984)));
-    RDC_TIMED(131, k121_decoder_layer1_0_conv1_bwd_data(R(A, 3014656), R(S, 8797824), R(A, 0), R(A, 22067456)));
-    RDC_TIMED(127, k119_bn_bn_layer_1_add_bwd(R(A, 22067456), R(S, 80881536), R(A, 29284608)));
-    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_bwd(R(A, 22067456), R(A, 100794368), R(S, 8796032), R(S, 8796928), R(A, 101719040), R(A, 101719936), R(S, 20168192), R(S, 20169088), R(A, 23779584)));
-    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_recompute(R(A, 99876864), R(S, 6987904), R(S, 6988800), R(A, 101717248), R(A, 101718144), R(A, 13458176)));
+    RDC_TIMED(144, k126_decoder_layer1_0_upsample_0_bwd_data(R(A, 3014656), R(S, 9652608), R(A, 0), R(A, 23779584)));
+    RDC_TIMED(140, k125_decoder_layer1_0_bn2_bwd(R(A, 18397440), R(A, 82861824), R(S, 9651712), R(S, 9652160), R(A, 99388544), R(A, 99388992), R(S, 21023872), R(S, 21024320)));
+    RDC_TIMED(133, k122_decoder_layer1_0_bn1_recompute(R(A, 81026816), R(S, 9199232), R(S, 9199680), R(A, 99387648), R(A, 99388096), R(A, 12167936)));
+    RDC_TIMED(137, k124_decoder_layer1_0_conv2_bwd_weight(R(A, 18397440), R(A, 12167936), R(A, 0), R(S, 20572288)));
+    RDC_TIMED(138, k124_decoder_layer1_0_conv2_bwd_data(R(A, 18397440), R(S, 9200128), R(A, 0), R(A, 20232448)));
+    RDC_TIMED(134, k122_decoder_layer1_0_bn1_bwd(R(A, 20232448), R(A, 81026816), R(S, 9199232), R(S, 9199680), R(A, 99387648), R(A, 99388096), R(S, 20571392), R(S, 20571840)));
+    RDC_TIMED(130, k121_decoder_layer1_0_conv1_bwd_weight(R(A, 20232448), R(S, 80881536), R(A, 0), R(S, 20169984)));
+    RDC_TIMED(131, k121_decoder_layer1_0_conv1_bwd_data(R(A, 20232448), R(S, 8797824), R(A, 0), R(A, 23779584)));
+    RDC_TIMED(127, k119_bn_bn_layer_1_add_bwd(R(A, 23779584), R(S, 80881536), R(A, 29284608)));
+    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_bwd(R(A, 23779584), R(A, 98459392), R(S, 8796032), R(S, 8796928), R(A, 99384064), R(A, 99384960), R(S, 20168192), R(S, 20169088)));
+    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_recompute(R(A, 97541888), R(S, 6987904), R(S, 6988800), R(A, 99382272), R(A, 99383168), R(A, 13458176)));
     RDC_TIMED(122, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 23779584), R(A, 13458176), R(A, 0), R(S, 18361856)));
     RDC_TIMED(123, k117_bn_bn_layer_1_conv2_bwd_data(R(A, 23779584), R(S, 6989696), R(A, 0), R(A, 24697088)));
-    RDC_TIMED(119, k115_bn_bn_layer_1_bn1_bwd(R(A, 24697088), R(A, 99876864), R(S, 6987904), R(S, 6988800), R(A, 101717248), R(A, 101718144), R(S, 18360064), R(S, 18360960), R(A, 23779584)));
-    RDC_TIMED(115, k114_bn_bn_layer_1_conv1_bwd_weight(R(A, 23779584), R(A, 98959360), R(A, 0), R(S, 16553728)));
-    RDC_TIMED(116, k114_bn_bn_layer_1_conv1_bwd_data(R(A, 23779584), R(S, 5181568), R(A, 0), R(A, 29284608)));
-    RDC_TIMED(112, k112_bn_bn_layer_0_add_bwd(R(A, 29284608), R(A, 98959360)));
-    RDC_TIMED(110, k111_bn_bn_layer_0_downsample_1_bwd(R(A, 29284608), R(A, 98041856), R(S, 5179776), R(S, 5180672), R(A, 101715456), R(A, 101716352), R(S, 16551936), R(S, 16552832), R(A, 4849664)));
+    RDC_TIMED(119, k115_bn_bn_layer_1_bn1_bwd(R(A, 24697088), R(A, 97541888), R(S, 6987904), R(S, 6988800), R(A, 99382272), R(A, 99383168), R(S, 18360064), R(S, 18360960)));
+    RDC_TIMED(115, k114_bn_bn_layer_1_conv1_bwd_weight(R(A, 24697088), R(A, 96624384), R(A, 0), R(S, 16553728)));
+    RDC_TIMED(116, k114_bn_bn_layer_1_conv1_bwd_data(R(A, 24697088), R(S, 5181568), R(A, 0), R(A, 29284608)));
+    RDC_TIMED(112, k112_bn_bn_layer_0_add_bwd(R(A, 29284608), R(A, 96624384)));
+    RDC_TIMED(110, k111_bn_bn_layer_0_downsample_1_bwd(R(A, 29284608), R(A, 95706880), R(S, 5179776), R(S, 5180672), R(A, 99380480), R(A, 99381376), R(S, 16551936), R(S, 16552832), R(A, 4849664)));
     RDC_TIMED(107, k110_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 4849664), R(S, 75376512), R(A, 0), R(S, 16250880)));
     RDC_TIMED(108, k110_bn_bn_layer_0_downsample_0_bwd_data(R(A, 4849664), R(S, 4878720), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(104, k109_bn_bn_layer_0_bn2_bwd(R(A, 29284608), R(A, 97124352), R(S, 4876928), R(S, 4877824), R(A, 101713664), R(A, 101714560), R(S, 16249088), R(S, 16249984), R(A, 30202112)));
-    RDC_TIMED(97, k106_bn_bn_layer_0_bn1_recompute(R(A, 96206848), R(S, 3068800), R(S, 3069696), R(A, 101711872), R(A, 101712768), R(A, 13458176)));
-    RDC_TIMED(101, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 30202112), R(A, 13458176), R(A, 0), R(S, 14442752)));
-    RDC_TIMED(102, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 30202112), R(S, 3070592), R(A, 0), R(A, 29284608)));
-    RDC_TIMED(98, k106_bn_bn_layer_0_bn1_bwd(R(A, 29284608), R(A, 96206848), R(S, 3068800), R(S, 3069696), R(A, 101711872), R(A, 101712768), R(S, 14440960), R(S, 14441856), R(A, 15859712)));
-    RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 15859712), R(S, 75376512), R(A, 0), R(S, 11731456)));
-    RDC_TIMED(95, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 15859712), R(S, 359296), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(90, k104_bn_concat_bwd0(R(A, 23779584), R(A, 2555904)));
-    RDC_TIMED(91, k104_bn_concat_bwd1(R(A, 23779584), R(A, 0)));
-    RDC_TIMED(88, k102_bn_bn3_bwd(R(A, 0), R(A, 81526784), R(S, 358400), R(S, 358848), R(A, 101721728), R(A, 101722176), R(S, 11730560), R(S, 11731008), R(A, 4390912)));
-    RDC_TIMED(86, k101_bn_conv3_bwd_weight(R(A, 4390912), R(S, 67250048), R(A, 0), R(S, 11569280)));
-    RDC_TIMED(83, k099_bn_bn2_bwd(R(A, 2555904), R(A, 79691776), R(S, 196224), R(S, 196672), R(A, 101720832), R(A, 101721280), R(S, 11568384), R(S, 11568832), R(A, 6651904)));
-    RDC_TIMED(76, k096_bn_bn1_recompute(R(A, 58720256), R(S, 34560), R(S, 34752), R(A, 101727104), R(A, 101727296), R(A, 0)));
+    RDC_TIMED(104, k109_bn_bn_layer_0_bn2_bwd(R(A, 29284608), R(A, 94789376), R(S, 4876928), R(S, 4877824), R(A, 99378688), R(A, 99379584), R(S, 16249088), R(S, 16249984)));
+    RDC_TIMED(97, k106_bn_bn_layer_0_bn1_recompute(R(A, 93871872), R(S, 3068800), R(S, 3069696), R(A, 99376896), R(A, 99377792), R(A, 13458176)));
+    RDC_TIMED(101, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 29284608), R(A, 13458176), R(A, 0), R(S, 14442752)));
+    RDC_TIMED(102, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 29284608), R(S, 3070592), R(A, 0), R(A, 30202112)));
+    RDC_TIMED(98, k106_bn_bn_layer_0_bn1_bwd(R(A, 30202112), R(A, 93871872), R(S, 3068800), R(S, 3069696), R(A, 99376896), R(A, 99377792), R(S, 14440960), R(S, 14441856)));
+    RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 30202112), R(S, 75376512), R(A, 0), R(S, 11731456)));
+    RDC_TIMED(95, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 30202112), R(S, 359296), R(A, 0), R(A, 23779584)));
+    RDC_TIMED(90, k104_bn_concat_bwd0(R(A, 23779584), R(A, 6651904)));
+    RDC_TIMED(91, k104_bn_concat_bwd1(R(A, 23779584), R(A, 2555904)));
+    RDC_TIMED(88, k102_bn_bn3_bwd(R(A, 2555904), R(A, 79191808), R(S, 358400), R(S, 358848), R(A, 99386752), R(A, 99387200), R(S, 11730560), R(S, 11731008)));
+    RDC_TIMED(86, k101_bn_conv3_bwd_weight(R(A, 2555904), R(S, 67250048), R(A, 0), R(S, 11569280)));
+    RDC_TIMED(83, k099_bn_bn2_bwd(R(A, 6651904), R(A, 77356800), R(S, 196224), R(S, 196672), R(A, 99385856), R(A, 99386304), R(S, 11568384), R(S, 11568832)));
+    RDC_TIMED(76, k096_bn_bn1_recompute(R(A, 56385280), R(S, 34560), R(S, 34752), R(A, 99392128), R(A, 99392320), R(A, 0)));
     RDC_TIMED(80, k098_bn_conv2_bwd_weight(R(A, 6651904), R(A, 0), R(A, 2621440), R(S, 11407104)));
     RDC_TIMED(81, k098_bn_conv2_bwd_data(R(A, 6651904), R(S, 34944), R(A, 0), R(A, 4030464)));
-    RDC_TIMED(77, k096_bn_bn1_bwd(R(A, 4030464), R(A, 58720256), R(S, 34560), R(S, 34752), R(A, 101727104), R(A, 101727296), R(S, 11406720), R(S, 11406912), R(A, 0)));
-    RDC_TIMED(74, k095_bn_conv1_bwd_weight(R(A, 0), R(S, 60958592), R(A, 2621440), R(S, 11372160)));
+    RDC_TIMED(77, k096_bn_bn1_bwd(R(A, 4030464), R(A, 56385280), R(S, 34560), R(S, 34752), R(A, 99392128), R(A, 99392320), R(S, 11406720), R(S, 11406912)));
+    RDC_TIMED(74, k095_bn_conv1_bwd_weight(R(A, 4030464), R(S, 60958592), R(A, 0), R(S, 11372160)));
     ctx->train_ready = 0;
     return RDC_OK;
 }
