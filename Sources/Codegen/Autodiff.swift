@@ -7,29 +7,32 @@ extension ProgramBuilder {
     /// (GradientFlow) and of its trainable parameters. A value read by several nodes gets
     /// its gradient written by the first contribution (its last reader) and accumulated by
     /// the others, so gradient buffers are never zero-filled; a residual add whose input has
-    /// no other reader hands that input its own gradient buffer instead of copying it.
+    /// no other reader hands that input its own gradient buffer instead of copying it, and a
+    /// training BatchNorm or add+ReLU writes its input's gradient over its incoming one where
+    /// no other gradient still to be read shares that buffer.
     func differentiate(_ steps: [Step]) throws -> [Int] {
         var grads: [Int?] = Array(repeating: nil, count: graph.nodes.count)
         let loss = flow.loss
         grads[loss] = scratch("grad." + graph.nodes[loss].name, [])
         var kernels = [kernel(loss, "seed", "d loss / d loss = 1", args: [("y", grads[loss]!, true)], body: HeadKernels.seed, flops: 0)]
-        var saved = SavedValues(steps.filter { savedStatistics[$0.main] != nil })
+        var state = BackwardState(steps.filter { savedStatistics[$0.main] != nil })
         for step in steps.reversed() where flow.needsGradient(step.output) {
             guard let dy = grads[step.output] else {
                 throw CodegenError("internal: no gradient reached '\(graph.nodes[step.output].name)'")
             }
-            kernels += try backward(step, dy: dy, grads: &grads, saved: &saved)
-            saved.differentiated.insert(step.output)
+            kernels += try backward(step, dy: dy, grads: &grads, state: &state)
+            state.differentiated.insert(step.output)
         }
         return kernels
     }
 
-    /// The forward values the backward reads. A training BatchNorm's output (with its fused
-    /// activation) is recomputed from its input and saved statistics where the backward needs
-    /// it (the next convolution's weight gradient) instead of being kept from the forward: one
-    /// elementwise pass buys back a whole activation of memory across the step's peak, which
-    /// is the backward's start.
-    struct SavedValues {
+    /// What the backward tracks besides the gradients. The forward values it reads: a training
+    /// BatchNorm's output (with its fused activation) is recomputed from its input and saved
+    /// statistics where the backward needs it (the next convolution's weight gradient) instead
+    /// of being kept from the forward: one elementwise pass buys back a whole activation of
+    /// memory across the step's peak, which is the backward's start. And which steps are done,
+    /// so that a step may overwrite an incoming gradient nothing else will read.
+    struct BackwardState {
         /// Training BatchNorm steps by output node.
         let batchNorms: [Int: Step]
         /// Recomputed outputs: buffer by node.
@@ -43,15 +46,15 @@ extension ProgramBuilder {
     }
 
     /// The buffer holding `node`'s forward value for a backward kernel: its own, or one it is
-    /// recomputed into by a kernel appended to `kernels` (SavedValues).
-    private func savedValue(_ node: Int, _ saved: inout SavedValues, _ kernels: inout [Int]) -> Int {
+    /// recomputed into by a kernel appended to `kernels` (BackwardState).
+    private func savedValue(_ node: Int, _ state: inout BackwardState, _ kernels: inout [Int]) -> Int {
         let own = value(node)
-        guard program.buffers[own].placement == .arena, let step = saved.batchNorms[node],
+        guard program.buffers[own].placement == .arena, let step = state.batchNorms[node],
               let stats = savedStatistics[step.main] else { return own }
-        if let b = saved.recomputed[node] { return b }
+        if let b = state.recomputed[node] { return b }
         let bn = graph.nodes[step.main], act = step.act.map { Activation(graph.nodes[$0].op)! }
         let b = scratch("recomputed." + graph.nodes[node].name, graph.nodes[node].shape.dims)
-        saved.recomputed[node] = b
+        state.recomputed[node] = b
         let what = "batchnorm\(act.map { _ in " + " + graph.nodes[node].op.kind } ?? "") again, from the saved statistics \(shapes(bn))"
         kernels.append(kernel(bn.id, "recompute", what,
                               args: [("x", value(bn.inputs[0]), false), ("w", parameter(bn.params[0]), false),
@@ -74,7 +77,7 @@ extension ProgramBuilder {
         return (b, false)
     }
 
-    private func backward(_ step: Step, dy: Int, grads: inout [Int?], saved: inout SavedValues) throws -> [Int] {
+    private func backward(_ step: Step, dy: Int, grads: inout [Int?], state: inout BackwardState) throws -> [Int] {
         let node = graph.nodes[step.main]
         let act = step.act.map { Activation(graph.nodes[$0].op)! }
         let needs = node.inputs.map { flow.needsGradient($0) }
@@ -92,7 +95,7 @@ extension ProgramBuilder {
             var kernels: [Int] = []
             if let dw = gradientBuffers[node.params[0]] {
                 let db = conv.bias ? [("db", gradientBuffers[node.params[1]]!, true)] : []
-                let x = savedValue(node.inputs[0], &saved, &kernels)
+                let x = savedValue(node.inputs[0], &state, &kernels)
                 kernels.append(kernel(node.id, "bwd_weight", "d weight of \(node.op.kind) \(conv.description) \(shapes(node))",
                                       args: [("dy", dy, false), ("x", x, false)]
                                         + columns(conv, .backwardWeight, of: node) + [("dw", dw, true)] + db,
@@ -114,7 +117,7 @@ extension ProgramBuilder {
             }
             // The input's first gradient replaces dy where nothing else still reads dy's buffer:
             // one activation-sized buffer fewer across the backward.
-            let inPlace = needs[0] && grads[node.inputs[0]] == nil && owns(dy, step, grads, saved)
+            let inPlace = needs[0] && grads[node.inputs[0]] == nil && owns(dy, step, grads, state)
             var args = [("dy", dy, inPlace), ("x", value(node.inputs[0]), false), ("w", parameter(node.params[0]), false),
                         ("b", parameter(node.params[1]), false), ("save_mean", stats.mean, false),
                         ("save_invstd", stats.invstd, false), ("dw", dw, true), ("db", db, true)]
@@ -142,7 +145,7 @@ extension ProgramBuilder {
                            flops: node.shape.count)]
 
         case .add:
-            return addBackward(node, step: step, act: act, dy: dy, grads: &grads, saved: saved)
+            return addBackward(node, step: step, act: act, dy: dy, grads: &grads, state: state)
 
         case .concat:
             var offset = 0
@@ -198,8 +201,8 @@ extension ProgramBuilder {
 
     /// Whether `step` may overwrite its incoming gradient buffer `dy`: no other gradient still
     /// to be read shares it.
-    private func owns(_ dy: Int, _ step: Step, _ grads: [Int?], _ saved: SavedValues) -> Bool {
-        grads.indices.allSatisfy { grads[$0] != dy || $0 == step.output || saved.differentiated.contains($0) }
+    private func owns(_ dy: Int, _ step: Step, _ grads: [Int?], _ state: BackwardState) -> Bool {
+        grads.indices.allSatisfy { grads[$0] != dy || $0 == step.output || state.differentiated.contains($0) }
     }
 
     /// A sum passes its (activation-masked) gradient to every input. An input with no other
@@ -208,8 +211,8 @@ extension ProgramBuilder {
     /// of the incoming one where no gradient still to be read shares that buffer. An input
     /// added to itself gets one store of the multiplied gradient.
     private func addBackward(_ node: Node, step: Step, act: Activation?, dy: Int, grads: inout [Int?],
-                             saved: SavedValues) -> [Int] {
-        let inPlace = act != nil && owns(dy, step, grads, saved)
+                             state: BackwardState) -> [Int] {
+        let inPlace = act != nil && owns(dy, step, grads, state)
         var shared: Int? = act == nil || inPlace ? dy : nil
         var stores: [(buffer: Int, accumulate: Bool, times: Int)] = []
         for input in node.inputs where flow.needsGradient(input) {
