@@ -5,7 +5,7 @@
 struct ImageGroup {
     /// Columns (pixels) of an implicit-GEMM convolution's product.
     static let gemmColumns = 1024
-    /// Columns (4x4 tiles) of a Winograd convolution's 36 products: fewer, so that its
+    /// Columns (4x4 tiles) of a Winograd weight gradient's 36 products: fewer, so that its
     /// transformed tiles stay in cache between the transforms and the products.
     static let winogradColumns = 256
 

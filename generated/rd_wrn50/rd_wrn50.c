@@ -2064,12 +2064,13 @@ static void rdc_from_rows(const real *restrict r, real *restrict t, int G, int C
  * (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), pasted into
  * NAME.c after rdc_gemm.c. A 4x4 output tile comes from a 6x6 input tile d (tiles at stride 4):
  *     y = A^T [ (G w G^T) (.) (B^T d B) ] A
- * so a tile costs 36 products per channel pair instead of 144. Over G images of TT tiles the
- * 36 elements e of the transformed tiles are 36 independent products (rdc_gemm_batch):
- *   forward      M[e][K][TT]  = U[e][K][C] . V[e][C][TT]        U = G w G^T, V = B^T d B
- *   weight grad  dU[e][K][C] += Mg[e][K][TT] . V[e][C][TT]^T    Mg = A dy A^T, dw = G^T dU G
+ * so a tile costs 36 products per channel pair instead of 144. Over a set of T tiles the 36
+ * elements e of the transformed tiles are 36 independent products:
+ *   forward      M[e][K][T]  = U[e][K][C] . V[e][C][T]        U = G w G^T, V = B^T d B
+ *   weight grad  dU[e][K][C] += Mg[e][K][T] . V[e][C][T]^T    Mg = A dy A^T, dw = G^T dU G
  * (the adjoint of the forward in w), and the data gradient is the forward of dy with the
- * flipped, transposed filter. The transforms work on whole rows of tiles, tiles innermost, so
+ * flipped, transposed filter. The forward takes T = one GEMM panel of tiles at a time, in L2
+ * (rdc_wino_conv); the weight gradient the tiles of G images (rdc_gemm_batch). The transforms work on whole rows of tiles, tiles innermost, so
  * they vectorize; their points 0, +-1, +-2 keep float32 within the golden tolerances. */
 
 /* The 6-point transforms along one axis, element i of each at o[i * os]:
