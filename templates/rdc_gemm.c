@@ -46,10 +46,11 @@ typedef struct rdc_epilogue {
 } rdc_epilogue;
 
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
- * (b: a packed panel of B), then the epilogue e of rows i0.. if any, in registers: a pass
- * over the stored tile would load each vector back right after its store. */
+ * (b: a packed panel of B), then the epilogue e if any on its first mb rows (rows i0.. of the
+ * product), in registers: a pass over the stored tile would load each vector back right
+ * after its store. */
 static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, const real *restrict b, real *restrict c, long ldc, int add,
-                             const rdc_epilogue *e, int i0)
+                             const rdc_epilogue *e, int i0, int mb)
 {
     rdc_vec acc[RDC_MR][RDC_NV];
     for (int i = 0; i < RDC_MR; i++)
@@ -66,7 +67,7 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
-            if (e) {
+            if (e && i < mb) {
                 v = v * (e->scale ? e->scale[i0 + i] : 1) + (e->shift ? e->shift[i0 + i] : 0);
                 if (e->act) v = __builtin_elementwise_max(v, (rdc_vec){0});
                 if (e->act == 2) v = __builtin_elementwise_min(v, (rdc_vec){0} + 6);
@@ -182,29 +183,6 @@ static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, rea
 }
 
 
-static void rdc_finish(const rdc_epilogue *e, real *restrict c, long ldc, int i0, int mb, int nb)
-{
-    /* e's fields read once: stores to c could alias them, and re-reading them every element
-     * kept this loop scalar. */
-    const int act = e->act;
-    const real *scale = e->scale, *shift = e->shift;
-    for (int i = 0; i < mb; i++) {
-        const real s = scale ? scale[i0 + i] : 1, t = shift ? shift[i0 + i] : 0;
-        real *ci = c + (long)i * ldc;
-        if (act == 0) {
-            #pragma omp simd
-            for (int j = 0; j < nb; j++) ci[j] = ci[j] * s + t;
-        } else {
-            const real hi = act == 2 ? 6 : INFINITY;
-            #pragma omp simd
-            for (int j = 0; j < nb; j++) {
-                const real v = ci[j] * s + t;
-                ci[j] = v < 0 ? 0 : (v > hi ? hi : v);
-            }
-        }
-    }
-}
-
 /* Column panel jp (columns jp*RDC_NR..) of C[M][N] (=, or += when accumulate) sum over k < K of
  * A[m*am + k*ak] * B(k, n), then the epilogue e if any (C row-major, ldc), with `b` (one
  * RDC_KC x RDC_NR panel) to pack into unless B is packed (its one panel, jp = 0). For each
@@ -226,16 +204,17 @@ static void rdc_gemm_panel(int jp, int M, int N, int K, const real *restrict A, 
             real *c = C + (long)i0 * ldc + j0;
             const rdc_epilogue *last = k0 + kc == K ? e : NULL;
             if (mb == RDC_MR && nb == RDC_NR) {
-                rdc_micro(kc, a, am, ak, panel, c, ldc, add, last, i0);
+                rdc_micro(kc, a, am, ak, panel, c, ldc, add, last, i0, RDC_MR);
             } else {
-                /* An edge tile: rows past M read as 0, through a full tile on the stack. */
+                /* An edge tile: through a full tile on the stack, rows past M read as 0. */
                 real ta[RDC_KC * RDC_MR], t[RDC_MR * RDC_NR];
                 for (int k = 0; k < kc; k++)
                     for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
-                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, 0, NULL, 0);
+                for (int i = 0; i < RDC_MR; i++)
+                    for (int j = 0; j < RDC_NR; j++) t[i * RDC_NR + j] = add && i < mb && j < nb ? c[i * ldc + j] : 0;
+                rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last, i0, mb);
                 for (int i = 0; i < mb; i++)
-                    for (int j = 0; j < nb; j++) c[i * ldc + j] = add ? c[i * ldc + j] + t[i * RDC_NR + j] : t[i * RDC_NR + j];
-                if (last) rdc_finish(last, c, ldc, i0, mb, nb);
+                    for (int j = 0; j < nb; j++) c[i * ldc + j] = t[i * RDC_NR + j];
             }
         }
     }

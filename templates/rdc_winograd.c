@@ -243,11 +243,6 @@ static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, 
  * the same L1 set. */
 #define RDC_WINO_PAD 16
 
-/* Elements of the weight gradient's scratch (dU, then V and Mg of G images, then the GEMM
- * packing). */
-#define RDC_WINO_SCRATCH(K, C, G, TH, TW) \
-    (36L * ((long)(K) * (C) + ((long)(C) + (K)) * (G) * (TH) * (TW) + 3 * RDC_WINO_PAD) + RDC_GEMM_PACK)
-
 /* The tile blocks of the fused passes, one GEMM panel (RDC_NR tiles) each: R = RDC_NR / TW
  * whole tile rows (of any images), or one L = RDC_NR-tile segment of a wider tile row (S
  * segments a row). Block b starts at tile row tr0, tile tw0, and has `rows` rows of n tiles. */
@@ -287,18 +282,15 @@ static inline void rdc_wino_input_block(const real *restrict x, int C, int H, in
     }
 }
 
-/* Elements of rdc_wino_conv's scratch: U, then per thread (up to `threads`) a block's V and
- * M, sized for the widest panel there is (RDC_NR = 32: AVX-512 floats). */
-#define RDC_WINO_CONV_SCRATCH(K, C, threads) \
-    (36L * ((long)(K) * (C) + RDC_WINO_PAD) + (threads) * 36L * (((long)(C) + (K)) * 32 + 2 * RDC_WINO_PAD))
-
 /* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
  * x[N][C][H][W] with w, padding PT, PL); w is [K][C][3][3], or, flipped, [C][K][3][3] turned by
  * 180 degrees (a data gradient). The tiles go one GEMM panel (RDC_NR tiles) at a time, on at
  * most `threads` threads: each transforms a block's input tiles straight into the 36 packed
  * panels the micro-kernel reads, multiplies, and transforms the products back while all of
  * it is still in its L2; no transformed tile goes to memory. A block is R = RDC_NR / TW whole
- * tile rows (of any images), or one RDC_NR-tile segment of a wider tile row. */
+ * tile rows (of any images), or one RDC_NR-tile segment of a wider tile row. `scratch`: U
+ * (36 x (K*C + RDC_WINO_PAD)), then per thread V and M (36 x (C or K) * RDC_NR + RDC_WINO_PAD
+ * each); the compiler sizes it for RDC_NR = 32 (WinogradKernels.columns). */
 static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int C, int H, int W,
                           int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
                           const rdc_epilogue *ep, int threads, real *restrict scratch)
@@ -326,7 +318,8 @@ static void rdc_wino_conv(const real *restrict x, const real *restrict w, int fl
 }
 
 /* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy, G images
- * at a time: their transformed tiles, and the 36 products' sums dU, in memory. */
+ * at a time: their transformed tiles, and the 36 products' sums dU, in memory. `scratch`: dU,
+ * V and Mg (36 x (K*C, C*G*tiles, K*G*tiles), each + RDC_WINO_PAD), then the GEMM packing. */
 static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int C, int H, int W,
                                       int K, int OH, int OW, int PT, int PL, real *restrict dw, real *restrict scratch)
 {

@@ -45,8 +45,8 @@ enum WinogradKernels {
 
     static func blockElements(_ g: ConvGeometry) -> Int { 36 * ((g.ci + g.co) * 32 + 2 * padElements) }
 
-    /// Elements of a pass's scratch: RDC_WINO_CONV_SCRATCH (forward, data gradient; plus the
-    /// forward's epilogue coefficients) or RDC_WINO_SCRATCH (weight gradient).
+    /// Elements of a pass's scratch, laid out as rdc_wino_conv (forward, data gradient; plus the
+    /// forward's epilogue coefficients) or rdc_wino_conv_weight_grad take it.
     static func columns(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int {
         switch pass {
         case .forward, .backwardData:
