@@ -33,6 +33,9 @@
 
 typedef real rdc_vec __attribute__((vector_size(RDC_VEC_BYTES), aligned(sizeof(real))));
 
+/* 8 reals whatever the vector width: the shuffles of packing (transposes, stride-2 gathers). */
+typedef real rdc_v8 __attribute__((vector_size(8 * sizeof(real)), aligned(sizeof(real))));
+
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
@@ -133,8 +136,16 @@ static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs
         if (ih < 0 || ih >= v->H || lo > hi) lo = hi = ow;
         const real *xr = v->x + (((long)r->g[i] * v->C + t.c) * v->H + ih) * v->W + t.kw - v->PL;
         for (int o = ow; o < lo; o++) dst[(o - ow) * ds] = 0;
-        if (v->SW == 1) for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[o];
-        else for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[(long)o * v->SW];
+        int o = lo;
+        if (v->SW == 2 && ds == 1)   /* the even elements of 16 in a row, by a shuffle; not past xr[2(hi-1)] */
+            for (; o + 9 <= hi; o += 8) {
+                rdc_v8 a, b;
+                memcpy(&a, xr + 2L * o, sizeof a), memcpy(&b, xr + 2L * o + 8, sizeof b);
+                const rdc_v8 even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+                memcpy(dst + (o - ow), &even, sizeof even);
+            }
+        if (v->SW == 1) for (; o < hi; o++) dst[(o - ow) * ds] = xr[o];
+        else for (; o < hi; o++) dst[(o - ow) * ds] = xr[(long)o * v->SW];
         for (int o = hi; o < end; o++) dst[(o - ow) * ds] = 0;
         dst += r->len[i] * ds;
     }
@@ -154,11 +165,51 @@ static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (
 static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed, 0}; }
 static inline rdc_operand rdc_panel(const real *b) { return (rdc_operand){b, RDC_NR, 1, NULL, 0, 1}; }
 
+/* A weight gradient's B has k (pixels, tiles) contiguous in both operands: its panels are
+ * transposes, [RDC_NR][kc] rows turned into [kc][RDC_NR], done 8 x 8 in registers rather
+ * than by scalar stores RDC_NR apart. */
+
+/* dst[k][RDC_NR] (k < kc) = src[j*sn + k] for the RDC_NR rows j. */
+static void rdc_transpose_panel(const real *restrict src, long sn, int kc, real *restrict dst)
+{
+    int k = 0;
+    for (; k + 8 <= kc; k += 8)
+        for (int j = 0; j < RDC_NR; j += 8) {
+            rdc_v8 r[8], t[8], u[8];
+            for (int i = 0; i < 8; i++) memcpy(&r[i], src + (long)(j + i) * sn + k, sizeof r[i]);
+            for (int i = 0; i < 8; i += 2) {
+                t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+                t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+            }
+            for (int i = 0; i < 8; i += 4)
+                for (int h = 0; h < 2; h++) {
+                    u[i + 2 * h] = __builtin_shufflevector(t[i + h], t[i + h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+                    u[i + 2 * h + 1] = __builtin_shufflevector(t[i + h], t[i + h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+                }
+            /* u[0..3]: rows j..j+3 of columns (k, k+4), (k+1, k+5), (k+2, k+6), (k+3, k+7); u[4..7] rows j+4.. */
+            for (int c = 0; c < 4; c++) {
+                const rdc_v8 lo = __builtin_shufflevector(u[c], u[c + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+                const rdc_v8 hi = __builtin_shufflevector(u[c], u[c + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+                memcpy(dst + (long)(k + c) * RDC_NR + j, &lo, sizeof lo);
+                memcpy(dst + (long)(k + c + 4) * RDC_NR + j, &hi, sizeof hi);
+            }
+        }
+    for (; k < kc; k++)
+        for (int j = 0; j < RDC_NR; j++) dst[(long)k * RDC_NR + j] = src[(long)j * sn + k];
+}
+
 /* Panel dst[k][RDC_NR] of B's rows k0..k0+kc and columns j0..j0+nb, zero past nb. */
 static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
 {
     rdc_runs runs;
-    if (B->win && !B->transposed) {
+    if (B->win && B->transposed && nb == RDC_NR) {
+        /* The panel's RDC_NR window rows gathered as rows first, then transposed. */
+        real rows[RDC_NR * RDC_KC];
+        rdc_window_runs(B->win, k0, kc, &runs);
+        rdc_tap t = rdc_tap_of(B->win, j0);
+        for (int j = 0; j < RDC_NR; j++, rdc_tap_next(B->win, &t)) rdc_window_row(B->win, t, &runs, rows + (long)j * kc, 1);
+        rdc_transpose_panel(rows, kc, kc, dst);
+    } else if (B->win && !B->transposed) {
         rdc_window_runs(B->win, j0, nb, &runs);
         rdc_tap t = rdc_tap_of(B->win, k0);
         for (int k = 0; k < kc; k++, rdc_tap_next(B->win, &t)) {
@@ -171,6 +222,8 @@ static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, rea
         for (int j = 0; j < RDC_NR; j++, rdc_tap_next(B->win, &t))
             if (j < nb) rdc_window_row(B->win, t, &runs, dst + j, RDC_NR);
             else for (int k = 0; k < kc; k++) dst[(long)k * RDC_NR + j] = 0;
+    } else if (B->sk == 1 && nb == RDC_NR) {
+        rdc_transpose_panel(B->b + (long)j0 * B->sn + k0, B->sn, kc, dst);
     } else if (B->sn == 1 && nb == RDC_NR) {
         const real *src = B->b + (long)k0 * B->sk + j0;
         for (int k = 0; k < kc; k++)
