@@ -103,10 +103,14 @@ extension ProgramBuilder {
             }
             if needs[0] {
                 let t = target(node.inputs[0], &grads)
-                kernels.append(kernel(node.id, "bwd_data", "d input of \(node.op.kind) \(conv.description) \(shapes(node))",
+                let channels = conv.limitsDataGradient(to: flow.readChannels[node.inputs[0]])
+                let part = channels.map { " (channels \($0.lowerBound)..<\($0.upperBound) of dx: the others have no reader)" } ?? ""
+                let ci = graph.nodes[node.inputs[0]].shape.c
+                kernels.append(kernel(node.id, "bwd_data", "d input of \(node.op.kind) \(conv.description)\(part) \(shapes(node))",
                                       args: [("dy", dy, false), ("w", parameter(node.params[0]), false)]
                                         + columns(conv, .backwardData, of: node) + [("dx", t.buffer, true)],
-                                      body: conv.backwardData(accumulate: t.accumulate), flops: conv.flops))
+                                      body: conv.backwardData(accumulate: t.accumulate, channels: channels),
+                                      flops: conv.flops / ci * (channels?.count ?? ci)))
             }
             return kernels
 

@@ -65,12 +65,21 @@ struct ConvNode {
         }
     }
 
-    func backwardData(accumulate: Bool) -> String {
+    /// Whether the data gradient can be limited to a span of input channels (the col2im path
+    /// of a dense convolution); the other paths write them all.
+    func limitsDataGradient(to channels: Range<Int>?) -> Range<Int>? {
+        guard let channels, !winograd, case .conv(let g) = geometry, g.groups == 1,
+              !DenseConvKernels.dataGradientIsConv(g), !DenseConvKernels.isPointwise(g) else { return nil }
+        return channels
+    }
+
+    /// The data gradient; `channels`: only those of dx (limitsDataGradient), nil all.
+    func backwardData(accumulate: Bool, channels: Range<Int>? = nil) -> String {
         switch geometry {
         case .conv(let g) where winograd: return WinogradKernels.backwardData(g, accumulate: accumulate)
         case .conv(let g):
             return g.groups > 1 ? ConvKernels.backwardData(g, accumulate: accumulate)
-                                : DenseConvKernels.convBackwardData(g, accumulate: accumulate)
+                                : DenseConvKernels.convBackwardData(g, accumulate: accumulate, channels: limitsDataGradient(to: channels))
         case .transposed(let g): return DenseConvKernels.transposedBackwardData(g, accumulate: accumulate)
         }
     }

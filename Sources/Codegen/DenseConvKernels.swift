@@ -91,9 +91,11 @@ enum DenseConvKernels {
     }
 
     /// dx (=|+=) col2im(w^T . dy), or the convolution of dy with the flipped weight; args dy, w, col, dx.
-    static func convBackwardData(_ g: ConvGeometry, accumulate: Bool) -> String {
+    /// `channels`: only those of dx, on the col2im path (the rows of w^T . dy they take).
+    static func convBackwardData(_ g: ConvGeometry, accumulate: Bool, channels: Range<Int>? = nil) -> String {
         let group = group(g), acc = accumulate ? "1" : "0"
         let head = constants(g, group, window: dataWindow(g, group))
+            + (channels.map { "    enum { C0 = \($0.lowerBound), CD = \($0.count) };   /* the channels of dx that are read */\n" } ?? "")
         if dataGradientIsConv(g) {
             let out = group.images > 1 ? "rows" : "dx + (long)n * CI * HW"
             return head + """
@@ -114,12 +116,13 @@ enum DenseConvKernels {
             return head + perGroup("        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n")
         }
         let b = group.images > 1 ? "rows" : "dy + (long)n * CO * P"
+        let (m, wt, c, x) = channels == nil ? ("K", "w", "CI", "") : ("CD * KH * KW", "w + C0 * KH * KW", "CD", " + C0 * HW")
         let scatter = isPointwise(g)
             ? "        rdc_from_rows(col, dx + (long)n * CI * P, G, CI, P, \(acc));\n"
             : "        for (int g = 0; g < G; g++)\n"
-                + "            rdc_col2im(col + (long)g * P, GP, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW, dx + (long)(n + g) * CI * HW, \(acc));\n"
+                + "            rdc_col2im(col + (long)g * P, GP, \(c), H, W, KH, KW, SH, SW, PT, PL, OH, OW, dx + (long)(n + g) * CI * HW\(x), \(acc));\n"
         return head + perGroup((group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
-                               + "        rdc_gemm(K, GP, CO, w, 1, K, rdc_matrix(\(b), GP, 1), col, GP, 0, NULL, pack);\n" + scatter)
+                               + "        rdc_gemm(\(m), GP, CO, \(wt), 1, K, rdc_matrix(\(b), GP, 1), col, GP, 0, NULL, pack);\n" + scatter)
     }
 
     /// dw = sum over images of dy . windows(x)^T, db = sum of dy; args dy, x, col, dw[, db].

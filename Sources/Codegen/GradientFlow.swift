@@ -12,6 +12,11 @@ struct GradientFlow {
     let dependsOnTrainable: [Bool]
     /// Trainable parameters that get a gradient, in declaration order.
     let parameters: [String]
+    /// The channels of a node's gradient that its own backward reads, where not all: a
+    /// concat whose inputs do not all need a gradient reads the span of those that do
+    /// (RD4AD's OCBE concatenates the teacher's last feature, which needs none), so the
+    /// kernels writing that gradient may skip the rest.
+    let readChannels: [Range<Int>?]
 
     init(_ facts: GraphFacts, loss name: String) throws {
         let g = facts.graph
@@ -36,6 +41,18 @@ struct GradientFlow {
         dependsOnTrainable = depends
         let read = Set(g.nodes.filter { reaches[$0.id] }.flatMap(\.params))
         parameters = g.parameters.filter { $0.isTrainable && read.contains($0.name) }.map(\.name)
+        readChannels = g.nodes.map { node in
+            guard case .concat = node.op else { return nil }
+            var offset = 0, span: Range<Int>? = nil
+            for input in node.inputs {
+                let c = g.nodes[input].shape.c
+                if reaches[input] && depends[input] {
+                    span = span.map { min($0.lowerBound, offset)..<(offset + c) } ?? offset..<(offset + c)
+                }
+                offset += c
+            }
+            return span == 0..<offset ? nil : span
+        }
     }
 
     /// The node's value needs a gradient.

@@ -10,6 +10,12 @@ final class GradientCheckTests: XCTestCase {
     func testResidualGraph() throws { try check(TinyGraphs.residual(), seed: 1) }
     func testTwoSidedGraph() throws { try check(TinyGraphs.twoSided(), seed: 2) }
 
+    func testConcatWithTeacherGraph() throws {
+        let source = try check(TinyGraphs.concatWithTeacher(), seed: 4)
+        // Both stride-2 data gradients are limited to the concat's trainable channels.
+        XCTAssertEqual(source.components(separatedBy: "enum { C0 = 4, CD = 4 };").count - 1, 2, "limited data gradients")
+    }
+
     func testWinogradGraph() throws {
         let graph = try TinyGraphs.winograd()
         let source = try check(graph, seed: 3, winograd: .wherever)

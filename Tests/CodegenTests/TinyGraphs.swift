@@ -74,6 +74,22 @@ enum TinyGraphs {
         })
     }
 
+    /// OCBE-like fusion: the frozen teacher feature concatenated after a trainable one, read by
+    /// a 3x3 and a 1x1 stride-2 convolution whose data gradients are summed: only the
+    /// trainable channels' (4..<8) are computed.
+    static func concatWithTeacher() throws -> Graph {
+        try graph("tiny_concat_teacher", input: Shape(2, 3, 8, 6), teacher: { x, g in
+            try apply(ReLU(), try apply(BatchNorm("bn1"), try apply(Conv("conv1", 4, 3), x, g), g), g)
+        }, student: { t, g in
+            let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("c1", 4, 3), t, g), g), g)
+            let cat = g.node(.concat, [t, a], shape: Shape(2, 8, 8, 6), suffix: "cat")
+            let down = try apply(Conv("down", 6, 3, stride: 2), cat, g)
+            let skip = try apply(Conv("skip", 6, 1, stride: 2), cat, g)
+            let sum = g.node(.add, [down, skip], shape: down.shape, suffix: "add")
+            return (t, try apply(ConvTranspose("up", 4), sum, g))
+        })
+    }
+
     /// Winograd family (WinogradKernels): 3x3 stride-1 convolutions of 16 channels with
     /// padding 1 (bias; and in the teacher with a folded BatchNorm and ReLU as its epilogue),
     /// 0 and 2, on a 10x7 image (partial 4x4 tiles on both axes); the padding-0 one also
