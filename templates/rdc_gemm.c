@@ -126,8 +126,23 @@ static inline void rdc_tap_next(const rdc_window *v, rdc_tap *t)
     if (++t->kw == v->KW) { t->kw = 0; if (++t->kh == v->KH) { t->kh = 0; t->c++; } }
 }
 
-/* dst[i*ds] = the window matrix's row t over the runs of r. */
-static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs *r, real *restrict dst, long ds)
+/* dst[o] = xr[2o] for lo <= o < hi: the even elements of 16 in a row by a shuffle, never
+ * reading past xr[2(hi-1)]. Out of line: inlined, it slowed the unit-stride rows' copy. */
+__attribute__((noinline)) static void rdc_gather_even(const real *restrict xr, int lo, int hi, real *restrict dst)
+{
+    int o = lo;
+    for (; o + 9 <= hi; o += 8) {
+        rdc_v8 a, b;
+        memcpy(&a, xr + 2L * o, sizeof a), memcpy(&b, xr + 2L * o + 8, sizeof b);
+        const rdc_v8 even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+        memcpy(dst + o, &even, sizeof even);
+    }
+    for (; o < hi; o++) dst[o] = xr[2L * o];
+}
+
+/* dst[i*ds] = the window matrix's row t over the runs of r. Always inlined: as a call (once it
+ * had two callers) it slowed the packing of unit-stride windows by a tenth. */
+__attribute__((always_inline)) static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs *r, real *restrict dst, long ds)
 {
     const int ow0 = r->ow0[t.kw], ow1 = r->ow1[t.kw];
     for (int i = 0; i < r->count; i++) {
@@ -136,16 +151,9 @@ static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs
         if (ih < 0 || ih >= v->H || lo > hi) lo = hi = ow;
         const real *xr = v->x + (((long)r->g[i] * v->C + t.c) * v->H + ih) * v->W + t.kw - v->PL;
         for (int o = ow; o < lo; o++) dst[(o - ow) * ds] = 0;
-        int o = lo;
-        if (v->SW == 2 && ds == 1)   /* the even elements of 16 in a row, by a shuffle; not past xr[2(hi-1)] */
-            for (; o + 9 <= hi; o += 8) {
-                rdc_v8 a, b;
-                memcpy(&a, xr + 2L * o, sizeof a), memcpy(&b, xr + 2L * o + 8, sizeof b);
-                const rdc_v8 even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
-                memcpy(dst + (o - ow), &even, sizeof even);
-            }
-        if (v->SW == 1) for (; o < hi; o++) dst[(o - ow) * ds] = xr[o];
-        else for (; o < hi; o++) dst[(o - ow) * ds] = xr[(long)o * v->SW];
+        if (v->SW == 1) for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[o];
+        else if (v->SW == 2 && ds == 1) rdc_gather_even(xr, lo, hi, dst - ow);
+        else for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[(long)o * v->SW];
         for (int o = hi; o < end; o++) dst[(o - ow) * ds] = 0;
         dst += r->len[i] * ds;
     }
@@ -198,17 +206,24 @@ static void rdc_transpose_panel(const real *restrict src, long sn, int kc, real 
         for (int j = 0; j < RDC_NR; j++) dst[(long)k * RDC_NR + j] = src[(long)j * sn + k];
 }
 
+/* A full panel of the transposed window matrix: its RDC_NR rows gathered as rows first, then
+ * transposed. Out of line, so that its buffer does not weigh on rdc_pack_b's other paths. */
+__attribute__((noinline)) static void rdc_pack_window_transposed(const rdc_window *v, int k0, int kc, int j0, real *restrict dst)
+{
+    real rows[RDC_NR * RDC_KC];
+    rdc_runs runs;
+    rdc_window_runs(v, k0, kc, &runs);
+    rdc_tap t = rdc_tap_of(v, j0);
+    for (int j = 0; j < RDC_NR; j++, rdc_tap_next(v, &t)) rdc_window_row(v, t, &runs, rows + (long)j * kc, 1);
+    rdc_transpose_panel(rows, kc, kc, dst);
+}
+
 /* Panel dst[k][RDC_NR] of B's rows k0..k0+kc and columns j0..j0+nb, zero past nb. */
 static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
 {
     rdc_runs runs;
     if (B->win && B->transposed && nb == RDC_NR) {
-        /* The panel's RDC_NR window rows gathered as rows first, then transposed. */
-        real rows[RDC_NR * RDC_KC];
-        rdc_window_runs(B->win, k0, kc, &runs);
-        rdc_tap t = rdc_tap_of(B->win, j0);
-        for (int j = 0; j < RDC_NR; j++, rdc_tap_next(B->win, &t)) rdc_window_row(B->win, t, &runs, rows + (long)j * kc, 1);
-        rdc_transpose_panel(rows, kc, kc, dst);
+        rdc_pack_window_transposed(B->win, k0, kc, j0, dst);
     } else if (B->win && !B->transposed) {
         rdc_window_runs(B->win, j0, nb, &runs);
         rdc_tap t = rdc_tap_of(B->win, k0);
