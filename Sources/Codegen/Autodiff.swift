@@ -15,7 +15,8 @@ extension ProgramBuilder {
         let loss = flow.loss
         grads[loss] = scratch("grad." + graph.nodes[loss].name, [])
         var kernels = [kernel(loss, "seed", "d loss / d loss = 1", args: [("y", grads[loss]!, true)], body: HeadKernels.seed, flops: 0)]
-        var state = BackwardState(steps.filter { savedStatistics[$0.main] != nil })
+        var state = BackwardState(batchNorms: steps.filter { savedStatistics[$0.main] != nil },
+                                  sums: steps.filter { graph.nodes[$0.main].op == .add })
         for step in steps.reversed() where flow.needsGradient(step.output) {
             guard let dy = grads[step.output] else {
                 throw CodegenError("internal: no gradient reached '\(graph.nodes[step.output].name)'")
@@ -30,18 +31,23 @@ extension ProgramBuilder {
     /// BatchNorm's output (with its fused activation) is recomputed from its input and saved
     /// statistics where the backward needs it (the next convolution's weight gradient) instead
     /// of being kept from the forward: one elementwise pass buys back a whole activation of
-    /// memory across the step's peak, which is the backward's start. And which steps are done,
-    /// so that a step may overwrite an incoming gradient nothing else will read.
+    /// memory across the step's peak, which is the backward's start. So is a residual sum of
+    /// such outputs (a decoder block's, with its ReLU), which the next block reads and its own
+    /// backward masks with. And which steps are done, so that a step may overwrite an
+    /// incoming gradient nothing else will read.
     struct BackwardState {
         /// Training BatchNorm steps by output node.
         let batchNorms: [Int: Step]
+        /// Sum steps (add + activation) by output node.
+        let sums: [Int: Step]
         /// Recomputed outputs: buffer by node.
         var recomputed: [Int: Int] = [:]
         /// Outputs of the steps whose backward has been emitted.
         var differentiated: Set<Int> = []
 
-        init(_ steps: [Step]) {
-            batchNorms = Dictionary(uniqueKeysWithValues: steps.map { ($0.output, $0) })
+        init(batchNorms: [Step], sums: [Step]) {
+            self.batchNorms = Dictionary(uniqueKeysWithValues: batchNorms.map { ($0.output, $0) })
+            self.sums = Dictionary(uniqueKeysWithValues: sums.map { ($0.output, $0) })
         }
     }
 
@@ -49,9 +55,10 @@ extension ProgramBuilder {
     /// recomputed into by a kernel appended to `kernels` (BackwardState).
     private func savedValue(_ node: Int, _ state: inout BackwardState, _ kernels: inout [Int]) -> Int {
         let own = value(node)
-        guard program.buffers[own].placement == .arena, let step = state.batchNorms[node],
-              let stats = savedStatistics[step.main] else { return own }
+        guard program.buffers[own].placement == .arena else { return own }
         if let b = state.recomputed[node] { return b }
+        if let sum = state.sums[node] { return recomputedSum(sum, &state, &kernels) ?? own }
+        guard let step = state.batchNorms[node], let stats = savedStatistics[step.main] else { return own }
         let bn = graph.nodes[step.main], act = step.act.map { Activation(graph.nodes[$0].op)! }
         let b = scratch("recomputed." + graph.nodes[node].name, graph.nodes[node].shape.dims)
         state.recomputed[node] = b
@@ -61,6 +68,32 @@ extension ProgramBuilder {
                                      ("b", parameter(bn.params[1]), false), ("save_mean", stats.mean, false),
                                      ("save_invstd", stats.invstd, false), ("z", b, true)],
                               body: BatchNormKernels.recompute(bn.shape, act: act), flops: 3 * bn.shape.count))
+        return b
+    }
+
+    /// A sum step's output recomputed (BatchNormKernels.sumRecompute) where every term is a
+    /// training BatchNorm's output; nil otherwise.
+    private func recomputedSum(_ step: Step, _ state: inout BackwardState, _ kernels: inout [Int]) -> Int? {
+        let sum = graph.nodes[step.main]
+        let terms = sum.inputs.compactMap { state.batchNorms[$0] }
+        guard terms.count == sum.inputs.count, Set(sum.inputs).count == sum.inputs.count else { return nil }
+        var args: [(String, Int, Bool)] = []
+        for (k, term) in terms.enumerated() {
+            let bn = graph.nodes[term.main]
+            guard let stats = savedStatistics[bn.id] else { return nil }
+            args += [("x\(k)", value(bn.inputs[0]), false), ("w\(k)", parameter(bn.params[0]), false),
+                     ("b\(k)", parameter(bn.params[1]), false), ("save_mean\(k)", stats.mean, false),
+                     ("save_invstd\(k)", stats.invstd, false)]
+        }
+        let b = scratch("recomputed." + graph.nodes[step.output].name, graph.nodes[step.output].shape.dims)
+        state.recomputed[step.output] = b
+        let act = step.act.map { Activation(graph.nodes[$0].op)! }
+        let what = "add\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "") of \(terms.count) batchnorms again, "
+            + "from their inputs and saved statistics \(shapes(sum))"
+        kernels.append(kernel(sum.id, "recompute", what, args: args + [("z", b, true)],
+                              body: BatchNormKernels.sumRecompute(sum.shape, terms: terms.map { $0.act.map { Activation(graph.nodes[$0].op)! } },
+                                                                  act: act),
+                              flops: (3 * terms.count) * sum.shape.count))
         return b
     }
 
@@ -149,7 +182,7 @@ extension ProgramBuilder {
                            flops: node.shape.count)]
 
         case .add:
-            return addBackward(node, step: step, act: act, dy: dy, grads: &grads, state: state)
+            return addBackward(node, step: step, act: act, dy: dy, grads: &grads, state: &state)
 
         case .concat:
             var offset = 0
@@ -215,7 +248,7 @@ extension ProgramBuilder {
     /// of the incoming one where no gradient still to be read shares that buffer. An input
     /// added to itself gets one store of the multiplied gradient.
     private func addBackward(_ node: Node, step: Step, act: Activation?, dy: Int, grads: inout [Int?],
-                             state: BackwardState) -> [Int] {
+                             state: inout BackwardState) -> [Int] {
         let inPlace = act != nil && owns(dy, step, grads, state)
         var shared: Int? = act == nil || inPlace ? dy : nil
         var stores: [(buffer: Int, accumulate: Bool, times: Int)] = []
@@ -236,12 +269,14 @@ extension ProgramBuilder {
         // Some input took the incoming buffer: with an activation, it is masked where it is.
         let masksInPlace = inPlace && node.inputs.contains { flow.needsGradient($0) && contributions($0) == 1 }
         guard !stores.isEmpty || masksInPlace else { return [] }
-        let args = [("dy", dy, masksInPlace)] + (act != nil ? [("z", value(step.output), false)] : [])
+        var kernels: [Int] = []
+        let z = act != nil ? [("z", savedValue(step.output, &state, &kernels), false)] : []
+        let args = [("dy", dy, masksInPlace)] + z
             + stores.enumerated().map { ("t\($0.offset)", $0.element.buffer, true) }
         let what = "d add\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "")\(masksInPlace ? " (in place)" : "") \(shapes(node))"
-        return [kernel(node.id, "bwd", what, args: args,
-                       body: ElementwiseKernels.addBackward(node.shape.count, act: act, inPlace: masksInPlace,
-                                                            targets: stores.map { ($0.accumulate, $0.times) }),
-                       flops: node.shape.count * (stores.count + (masksInPlace ? 1 : 0)))]
+        return kernels + [kernel(node.id, "bwd", what, args: args,
+                                 body: ElementwiseKernels.addBackward(node.shape.count, act: act, inPlace: masksInPlace,
+                                                                      targets: stores.map { ($0.accumulate, $0.times) }),
+                                 flops: node.shape.count * (stores.count + (masksInPlace ? 1 : 0)))]
     }
 }

@@ -49,9 +49,14 @@ enum BatchNormKernels {
     /// y = x * sc + sh per channel c, from the saved statistics: the forward, the backward's
     /// activation mask and the recomputation all derive the same sc, sh from the same saved
     /// values, so the mask is the forward's bit for bit.
-    static let scaleShift = """
-                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+    static let scaleShift = scaleShift("")
+
+    /// scaleShift of the BatchNorm whose arguments and coefficients carry the suffix `k`.
+    static func scaleShift(_ k: String) -> String {
         """
+                const real sc\(k) = (real)((double)w\(k)[c] * save_invstd\(k)[c]), sh\(k) = (real)((double)b\(k)[c] - (double)save_mean\(k)[c] * sc\(k));
+        """
+    }
 
     /// z = act(x * sc + sh) again, from the saved statistics: a training BatchNorm's output
     /// for the backward of the convolution reading it (its weight gradient), so that z need
@@ -66,6 +71,31 @@ enum BatchNormKernels {
                     const real *xp = x + ((long)n * C + c) * HW;
                     real *yp = z + ((long)n * C + c) * HW;
                     for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
+                }
+
+        """
+    }
+
+    /// z = act(sum over k of act_k(x_k * sc_k + sh_k)) again: a residual sum (with its fused
+    /// activation) whose every term is a training BatchNorm's output, recomputed from the
+    /// BatchNorms' inputs and saved statistics for the backward (its activation mask, the next
+    /// convolution's weight gradient) instead of staying in memory from the forward. The terms
+    /// add in the forward's order, each rounded as the BatchNorm stored it, so z is the
+    /// forward's bit for bit. Args x0, w0, b0, save_mean0, save_invstd0, x1, ..., z.
+    static func sumRecompute(_ x: Shape, terms: [Activation?], act: Activation?) -> String {
+        let sum = "(" + terms.enumerated().map { k, a in
+            let v = "(x\(k)p[i] * sc\(k) + sh\(k))"
+            return a?.apply(v) ?? v
+        }.joined(separator: " + ") + ")"
+        let coefficients = terms.indices.map { k in
+            "    " + scaleShift("\(k)") + "\n            const real *x\(k)p = x\(k) + ((long)n * C + c) * HW;\n"
+        }.joined()
+        return constants(x) + """
+            #pragma omp parallel for collapse(2) schedule(static)
+            for (int n = 0; n < N; n++)
+                for (int c = 0; c < C; c++) {
+        \(coefficients)            real *zp = z + ((long)n * C + c) * HW;
+                    for (long i = 0; i < HW; i++) zp[i] = \(act?.apply(sum) ?? sum);
                 }
 
         """

@@ -12,8 +12,10 @@ final class GradientCheckTests: XCTestCase {
 
     func testConcatWithTeacherGraph() throws {
         let source = try check(TinyGraphs.concatWithTeacher(), seed: 4)
-        // Both stride-2 data gradients are limited to the concat's trainable channels.
+        // Both stride-2 data gradients are limited to the concat's trainable channels, and the
+        // sum of the two BatchNorms is recomputed.
         XCTAssertEqual(source.components(separatedBy: "enum { C0 = 4, CD = 4 };").count - 1, 2, "limited data gradients")
+        XCTAssertTrue(source.contains("bn_add_recompute("), "the sum recomputed")
     }
 
     func testWinogradGraph() throws {

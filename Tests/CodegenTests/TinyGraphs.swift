@@ -76,17 +76,20 @@ enum TinyGraphs {
 
     /// OCBE-like fusion: the frozen teacher feature concatenated after a trainable one, read by
     /// a 3x3 and a 1x1 stride-2 convolution whose data gradients are summed: only the
-    /// trainable channels' (4..<8) are computed.
+    /// trainable channels' (4..<8) are computed. Their BatchNorms' outputs are summed with a
+    /// ReLU, as in a residual block with a downsampling shortcut, and a convolution reads the
+    /// sum: the backward recomputes it for that convolution's weight gradient and its mask.
     static func concatWithTeacher() throws -> Graph {
         try graph("tiny_concat_teacher", input: Shape(2, 3, 8, 6), teacher: { x, g in
             try apply(ReLU(), try apply(BatchNorm("bn1"), try apply(Conv("conv1", 4, 3), x, g), g), g)
         }, student: { t, g in
             let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("c1", 4, 3), t, g), g), g)
             let cat = g.node(.concat, [t, a], shape: Shape(2, 8, 8, 6), suffix: "cat")
-            let down = try apply(Conv("down", 6, 3, stride: 2), cat, g)
-            let skip = try apply(Conv("skip", 6, 1, stride: 2), cat, g)
-            let sum = g.node(.add, [down, skip], shape: down.shape, suffix: "add")
-            return (t, try apply(ConvTranspose("up", 4), sum, g))
+            let down = try apply(BatchNorm("bd"), try apply(Conv("down", 6, 3, stride: 2), cat, g), g)
+            let skip = try apply(BatchNorm("bs"), try apply(Conv("skip", 6, 1, stride: 2), cat, g), g)
+            let sum = try apply(ReLU(), g.node(.add, [down, skip], shape: down.shape, suffix: "add"), g)
+            let mix = try apply(Conv("mix", 6, 3), sum, g)
+            return (t, try apply(ConvTranspose("up", 4), mix, g))
         })
     }
 
