@@ -129,7 +129,7 @@ extension ProgramBuilder {
             if let dw = gradientBuffers[node.params[0]] {
                 let db = conv.bias ? [("db", gradientBuffers[node.params[1]]!, true)] : []
                 let x = savedValue(node.inputs[0], &state, &kernels)
-                kernels.append(kernel(node.id, "bwd_weight", "d weight of \(node.op.kind) \(conv.description) \(shapes(node))",
+                kernels.append(kernel(node.id, "bwd_weight", "d weight of \(node.op.kind) \(conv.description(of: .backwardWeight)) \(shapes(node))",
                                       args: [("dy", dy, false), ("x", x, false)]
                                         + columns(conv, .backwardWeight, of: node) + [("dw", dw, true)] + db,
                                       body: conv.backwardWeight(), flops: conv.flops))

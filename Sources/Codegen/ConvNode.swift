@@ -12,6 +12,8 @@ struct ConvNode {
     let bias: Bool
     /// Its kernels are Winograd's (WinogradKernels), as the policy has it for its shape.
     let winograd: Bool
+    /// Its weight gradient is Winograd's too (a narrower choice: WinogradKernels.winsWeightGradient).
+    let winogradWeightGradient: Bool
 
     init?(_ node: Node, _ graph: Graph, winograd policy: Codegen.Winograd = .never) {
         let x = graph.nodes[node.inputs[0]].shape
@@ -20,20 +22,26 @@ struct ConvNode {
             let g = ConvGeometry(a, input: x, output: node.shape)
             geometry = .conv(g); bias = a.bias
             switch policy {
-            case .never: winograd = false
-            case .whereItWins: winograd = WinogradKernels.fits(g) && WinogradKernels.wins(g)
-            case .wherever: winograd = WinogradKernels.fits(g)
+            case .never: winograd = false; winogradWeightGradient = false
+            case .whereItWins:
+                winograd = WinogradKernels.fits(g) && WinogradKernels.wins(g)
+                winogradWeightGradient = winograd && WinogradKernels.winsWeightGradient(g)
+            case .wherever: winograd = WinogradKernels.fits(g); winogradWeightGradient = winograd
             }
         case .convTranspose2d(let a):
-            geometry = .transposed(ConvTransposeGeometry(a, input: x, output: node.shape)); bias = a.bias; winograd = false
+            geometry = .transposed(ConvTransposeGeometry(a, input: x, output: node.shape)); bias = a.bias
+            winograd = false; winogradWeightGradient = false
         default:
             return nil
         }
     }
 
-    var description: String {
+    var description: String { description(of: .forward) }
+
+    /// Its geometry, and Winograd's name where the pass takes that path.
+    func description(of pass: Pass) -> String {
         switch geometry {
-        case .conv(let g): return g.description + (winograd ? " winograd F(4x4,3x3)" : "")
+        case .conv(let g): return g.description + ((pass == .backwardWeight ? winogradWeightGradient : winograd) ? " winograd F(4x4,3x3)" : "")
         case .transposed(let g): return g.description
         }
     }
@@ -51,7 +59,7 @@ struct ConvNode {
     /// packing); nil when it needs none.
     func columns(_ pass: Pass) -> Int? {
         switch geometry {
-        case .conv(let g) where winograd: return WinogradKernels.columns(g, pass)
+        case .conv(let g) where pass == .backwardWeight ? winogradWeightGradient : winograd: return WinogradKernels.columns(g, pass)
         case .conv(let g): return g.groups > 1 ? nil : DenseConvKernels.columns(g, pass)
         case .transposed(let g): return DenseConvKernels.columns(g, pass)
         }
@@ -86,7 +94,7 @@ struct ConvNode {
 
     func backwardWeight() -> String {
         switch geometry {
-        case .conv(let g) where winograd: return WinogradKernels.backwardWeight(g, bias: bias)
+        case .conv(let g) where winogradWeightGradient: return WinogradKernels.backwardWeight(g, bias: bias)
         case .conv(let g):
             return g.groups > 1 ? ConvKernels.backwardWeight(g, bias: bias) : DenseConvKernels.convBackwardWeight(g, bias: bias)
         case .transposed(let g): return DenseConvKernels.transposedBackwardWeight(g, bias: bias)

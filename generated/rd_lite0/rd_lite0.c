@@ -5199,12 +5199,18 @@ static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
+    real *rows = col + 0, *pack = rows + 0;
+    (void)rows;
+    for (int n = 0; n < N; n += G) {
+        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    }
+
 }
 
 /* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -5467,12 +5473,18 @@ static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
+    real *rows = col + 0, *pack = rows + 0;
+    (void)rows;
+    for (int n = 0; n < N; n += G) {
+        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    }
+
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -5584,12 +5596,18 @@ static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 360, P = 1024, HW = 1024, G = 1, GP = 1024 };
+    real *rows = col + 0, *pack = rows + 0;
+    (void)rows;
+    for (int n = 0; n < N; n += G) {
+        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    }
+
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -5849,12 +5867,18 @@ static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
+    real *rows = col + 0, *pack = rows + 0;
+    (void)rows;
+    for (int n = 0; n < N; n += G) {
+        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    }
+
 }
 
 /* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
@@ -6115,12 +6139,18 @@ static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
+    real *rows = col + 0, *pack = rows + 0;
+    (void)rows;
+    for (int n = 0; n < N; n += G) {
+        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    }
+
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
@@ -6232,12 +6262,18 @@ static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16, G = 1 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
+    real *rows = col + 0, *pack = rows + 0;
+    (void)rows;
+    for (int n = 0; n < N; n += G) {
+        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    }
+
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
@@ -6945,58 +6981,58 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(70, k092__blocks_10__project_conv_fwd(R(A, 11010048), R(S, 103749568), R(S, 104050624), R(A, 0), R(A, 4850560)));
     RDC_TIMED(71, k094__blocks_10_add_fwd(R(A, 4850560), R(A, 23855104), R(S, 69871488)));
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 50093824)));
-    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 50093824), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 87726720), R(A, 87726912), R(A, 0)));
-    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 68443904)));
-    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 68443904), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 87720448), R(A, 87720896), R(S, 71706496)));
-    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 70278912)));
-    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 70278912), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 87721344), R(A, 87721792), R(S, 73541504)));
+    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 49835456)));
+    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 49835456), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 87468352), R(A, 87468544), R(A, 0)));
+    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 68185536)));
+    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 68185536), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 87462080), R(A, 87462528), R(S, 71706496)));
+    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 70020544)));
+    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 70020544), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 87462976), R(A, 87463424), R(S, 73541504)));
     RDC_TIMED(89, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 83123968)));
-    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 83123968), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 87711488), R(A, 87712384), R(A, 23781376)));
-    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 84041472)));
-    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 84041472), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 87713280), R(A, 87714176), R(A, 3475200)));
-    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 84958976)));
-    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 84958976), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 87715072), R(A, 87715968), R(A, 0)));
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 82865600)));
+    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 82865600), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 87453120), R(A, 87454016), R(A, 23781376)));
+    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 83783104)));
+    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 83783104), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 87454912), R(A, 87455808), R(A, 3475200)));
+    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 84700608)));
+    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 84700608), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 87456704), R(A, 87457600), R(A, 0)));
     RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 3475200), R(A, 0), R(A, 23781376)));
-    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_fwd(R(A, 23781376), R(S, 5181568), R(A, 0), R(A, 85876480)));
-    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_fwd(R(A, 85876480), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 87716864), R(A, 87717760), R(A, 24698880)));
-    RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(R(A, 24698880), R(S, 6989696), R(A, 0), R(A, 86793984)));
-    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_fwd(R(A, 86793984), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 87718656), R(A, 87719552), R(A, 0)));
+    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_fwd(R(A, 23781376), R(S, 5181568), R(A, 0), R(A, 85618112)));
+    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_fwd(R(A, 85618112), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 87458496), R(A, 87459392), R(A, 24698880)));
+    RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(R(A, 24698880), R(S, 6989696), R(A, 0), R(A, 86535616)));
+    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_fwd(R(A, 86535616), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 87460288), R(A, 87461184), R(A, 0)));
     RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 23781376), R(S, 80881536)));
-    RDC_TIMED(129, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 72113920)));
-    RDC_TIMED(133, k122_decoder_layer1_0_bn1_fwd(R(A, 72113920), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 87722240), R(A, 87722688), R(A, 18398336)));
-    RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 73948928)));
-    RDC_TIMED(140, k125_decoder_layer1_0_bn2_fwd(R(A, 73948928), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 87723136), R(A, 87723584), R(A, 4849664)));
-    RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 75783936)));
-    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_fwd(R(A, 75783936), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 87724032), R(A, 87724480), R(A, 0)));
+    RDC_TIMED(129, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 71855552)));
+    RDC_TIMED(133, k122_decoder_layer1_0_bn1_fwd(R(A, 71855552), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 87463872), R(A, 87464320), R(A, 18398336)));
+    RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 73690560)));
+    RDC_TIMED(140, k125_decoder_layer1_0_bn2_fwd(R(A, 73690560), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 87464768), R(A, 87465216), R(A, 4849664)));
+    RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 75525568)));
+    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_fwd(R(A, 75525568), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 87465664), R(A, 87466112), R(A, 0)));
     RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(R(A, 4849664), R(A, 0), R(A, 18398336)));
-    RDC_TIMED(151, k130_decoder_layer1_1_conv1_fwd(R(A, 18398336), R(S, 10054912), R(A, 0), R(A, 77618944)));
-    RDC_TIMED(155, k131_decoder_layer1_1_bn1_fwd(R(A, 77618944), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 87724928), R(A, 87725376), R(A, 20233344)));
-    RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(R(A, 20233344), R(S, 10507392), R(A, 0), R(A, 79453952)));
-    RDC_TIMED(162, k134_decoder_layer1_1_bn2_fwd(R(A, 79453952), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 87725824), R(A, 87726272), R(A, 0)));
+    RDC_TIMED(151, k130_decoder_layer1_1_conv1_fwd(R(A, 18398336), R(S, 10054912), R(A, 0), R(A, 77360576)));
+    RDC_TIMED(155, k131_decoder_layer1_1_bn1_fwd(R(A, 77360576), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 87466560), R(A, 87467008), R(A, 20233344)));
+    RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(R(A, 20233344), R(S, 10507392), R(A, 0), R(A, 79195584)));
+    RDC_TIMED(162, k134_decoder_layer1_1_bn2_fwd(R(A, 79195584), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 87467456), R(A, 87467904), R(A, 0)));
     RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(R(A, 0), R(A, 18398336), R(S, 81799040)));
-    RDC_TIMED(166, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 52715264)));
-    RDC_TIMED(170, k138_decoder_layer2_0_bn1_fwd(R(A, 52715264), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 87727104), R(A, 87727296), R(A, 6204992)));
-    RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 55336704)));
-    RDC_TIMED(177, k141_decoder_layer2_0_bn2_fwd(R(A, 55336704), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 87727488), R(A, 87727680), R(A, 3211264)));
-    RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 57958144)));
-    RDC_TIMED(183, k143_decoder_layer2_0_upsample_1_fwd(R(A, 57958144), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 87727872), R(A, 87728064), R(A, 0)));
+    RDC_TIMED(166, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 52456896)));
+    RDC_TIMED(170, k138_decoder_layer2_0_bn1_fwd(R(A, 52456896), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 87468736), R(A, 87468928), R(A, 6204992)));
+    RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 55078336)));
+    RDC_TIMED(177, k141_decoder_layer2_0_bn2_fwd(R(A, 55078336), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 87469120), R(A, 87469312), R(A, 3211264)));
+    RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 57699776)));
+    RDC_TIMED(183, k143_decoder_layer2_0_upsample_1_fwd(R(A, 57699776), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 87469504), R(A, 87469696), R(A, 0)));
     RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(R(A, 3211264), R(A, 0), R(A, 6204992)));
-    RDC_TIMED(188, k146_decoder_layer2_1_conv1_fwd(R(A, 6204992), R(S, 11161984), R(A, 0), R(A, 60579584)));
-    RDC_TIMED(192, k147_decoder_layer2_1_bn1_fwd(R(A, 60579584), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 87728256), R(A, 87728448), R(A, 8826432)));
-    RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(R(A, 8826432), R(S, 11219968), R(A, 0), R(A, 63201024)));
-    RDC_TIMED(199, k150_decoder_layer2_1_bn2_fwd(R(A, 63201024), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 87728640), R(A, 87728832), R(A, 0)));
+    RDC_TIMED(188, k146_decoder_layer2_1_conv1_fwd(R(A, 6204992), R(S, 11161984), R(A, 0), R(A, 60321216)));
+    RDC_TIMED(192, k147_decoder_layer2_1_bn1_fwd(R(A, 60321216), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 87469888), R(A, 87470080), R(A, 8826432)));
+    RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(R(A, 8826432), R(S, 11219968), R(A, 0), R(A, 62942656)));
+    RDC_TIMED(199, k150_decoder_layer2_1_bn2_fwd(R(A, 62942656), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 87470272), R(A, 87470464), R(A, 0)));
     RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 6204992), R(S, 83634048)));
     RDC_TIMED(203, k153_decoder_layer3_0_conv1_fwd(R(S, 83634048), R(S, 11277952), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(207, k154_decoder_layer3_0_bn1_fwd(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 87729024), R(A, 87729152), R(A, 0)));
+    RDC_TIMED(207, k154_decoder_layer3_0_bn1_fwd(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 87470656), R(A, 87470784), R(A, 0)));
     RDC_TIMED(210, k156_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 11293568), R(A, 20971520), R(A, 14680064)));
-    RDC_TIMED(214, k157_decoder_layer3_0_bn2_fwd(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 87729280), R(A, 87729408), R(A, 0)));
+    RDC_TIMED(214, k157_decoder_layer3_0_bn2_fwd(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 87470912), R(A, 87471040), R(A, 0)));
     RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 27262976), R(A, 20971520)));
-    RDC_TIMED(220, k159_decoder_layer3_0_upsample_1_fwd(R(A, 20971520), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 87729536), R(A, 87729664), R(A, 27262976)));
+    RDC_TIMED(220, k159_decoder_layer3_0_upsample_1_fwd(R(A, 20971520), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 87471168), R(A, 87471296), R(A, 27262976)));
     RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(R(A, 0), R(A, 27262976), R(A, 33554432)));
     RDC_TIMED(225, k162_decoder_layer3_1_conv1_fwd(R(A, 33554432), R(S, 11330176), R(A, 0), R(A, 27262976)));
-    RDC_TIMED(229, k163_decoder_layer3_1_bn1_fwd(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 87729792), R(A, 87729920), R(A, 0)));
+    RDC_TIMED(229, k163_decoder_layer3_1_bn1_fwd(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 87471424), R(A, 87471552), R(A, 0)));
     RDC_TIMED(232, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 46137344), R(A, 39845888)));
     RDC_TIMED(236, k166_decoder_layer3_1_bn2_fwd(R(A, 39845888), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 46137344), R(A, 46137472), R(A, 0)));
     RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 33554432), R(S, 86255488)));
@@ -7026,58 +7062,58 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 50093824)));
-    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 50093824), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 87726720), R(A, 87726912), R(A, 0)));
-    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 68443904)));
-    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 68443904), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 87720448), R(A, 87720896), R(S, 71706496)));
-    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 70278912)));
-    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 70278912), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 87721344), R(A, 87721792), R(S, 73541504)));
+    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 49835456)));
+    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 49835456), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 87468352), R(A, 87468544), R(A, 0)));
+    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 68185536)));
+    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 68185536), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 87462080), R(A, 87462528), R(S, 71706496)));
+    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 70020544)));
+    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 70020544), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 87462976), R(A, 87463424), R(S, 73541504)));
     RDC_TIMED(89, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 83123968)));
-    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 83123968), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 87711488), R(A, 87712384), R(A, 23781376)));
-    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 84041472)));
-    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 84041472), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 87713280), R(A, 87714176), R(A, 3475200)));
-    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 84958976)));
-    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 84958976), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 87715072), R(A, 87715968), R(A, 0)));
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 82865600)));
+    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 82865600), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 87453120), R(A, 87454016), R(A, 23781376)));
+    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 83783104)));
+    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 83783104), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 87454912), R(A, 87455808), R(A, 3475200)));
+    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 84700608)));
+    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 84700608), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 87456704), R(A, 87457600), R(A, 0)));
     RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 3475200), R(A, 0), R(A, 23781376)));
-    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_fwd(R(A, 23781376), R(S, 5181568), R(A, 0), R(A, 85876480)));
-    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_fwd(R(A, 85876480), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 87716864), R(A, 87717760), R(A, 24698880)));
-    RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(R(A, 24698880), R(S, 6989696), R(A, 0), R(A, 86793984)));
-    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_fwd(R(A, 86793984), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 87718656), R(A, 87719552), R(A, 0)));
+    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_fwd(R(A, 23781376), R(S, 5181568), R(A, 0), R(A, 85618112)));
+    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_fwd(R(A, 85618112), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 87458496), R(A, 87459392), R(A, 24698880)));
+    RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(R(A, 24698880), R(S, 6989696), R(A, 0), R(A, 86535616)));
+    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_fwd(R(A, 86535616), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 87460288), R(A, 87461184), R(A, 0)));
     RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 23781376), R(S, 80881536)));
-    RDC_TIMED(129, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 72113920)));
-    RDC_TIMED(133, k122_decoder_layer1_0_bn1_fwd(R(A, 72113920), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 87722240), R(A, 87722688), R(A, 18398336)));
-    RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 73948928)));
-    RDC_TIMED(140, k125_decoder_layer1_0_bn2_fwd(R(A, 73948928), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 87723136), R(A, 87723584), R(A, 4849664)));
-    RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 75783936)));
-    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_fwd(R(A, 75783936), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 87724032), R(A, 87724480), R(A, 0)));
+    RDC_TIMED(129, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 71855552)));
+    RDC_TIMED(133, k122_decoder_layer1_0_bn1_fwd(R(A, 71855552), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 87463872), R(A, 87464320), R(A, 18398336)));
+    RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 73690560)));
+    RDC_TIMED(140, k125_decoder_layer1_0_bn2_fwd(R(A, 73690560), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 87464768), R(A, 87465216), R(A, 4849664)));
+    RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 75525568)));
+    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_fwd(R(A, 75525568), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 87465664), R(A, 87466112), R(A, 0)));
     RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(R(A, 4849664), R(A, 0), R(A, 18398336)));
-    RDC_TIMED(151, k130_decoder_layer1_1_conv1_fwd(R(A, 18398336), R(S, 10054912), R(A, 0), R(A, 77618944)));
-    RDC_TIMED(155, k131_decoder_layer1_1_bn1_fwd(R(A, 77618944), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 87724928), R(A, 87725376), R(A, 20233344)));
-    RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(R(A, 20233344), R(S, 10507392), R(A, 0), R(A, 79453952)));
-    RDC_TIMED(162, k134_decoder_layer1_1_bn2_fwd(R(A, 79453952), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 87725824), R(A, 87726272), R(A, 0)));
+    RDC_TIMED(151, k130_decoder_layer1_1_conv1_fwd(R(A, 18398336), R(S, 10054912), R(A, 0), R(A, 77360576)));
+    RDC_TIMED(155, k131_decoder_layer1_1_bn1_fwd(R(A, 77360576), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 87466560), R(A, 87467008), R(A, 20233344)));
+    RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(R(A, 20233344), R(S, 10507392), R(A, 0), R(A, 79195584)));
+    RDC_TIMED(162, k134_decoder_layer1_1_bn2_fwd(R(A, 79195584), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 87467456), R(A, 87467904), R(A, 0)));
     RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(R(A, 0), R(A, 18398336), R(S, 81799040)));
-    RDC_TIMED(166, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 52715264)));
-    RDC_TIMED(170, k138_decoder_layer2_0_bn1_fwd(R(A, 52715264), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 87727104), R(A, 87727296), R(A, 6204992)));
-    RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 55336704)));
-    RDC_TIMED(177, k141_decoder_layer2_0_bn2_fwd(R(A, 55336704), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 87727488), R(A, 87727680), R(A, 3211264)));
-    RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 57958144)));
-    RDC_TIMED(183, k143_decoder_layer2_0_upsample_1_fwd(R(A, 57958144), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 87727872), R(A, 87728064), R(A, 0)));
+    RDC_TIMED(166, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 52456896)));
+    RDC_TIMED(170, k138_decoder_layer2_0_bn1_fwd(R(A, 52456896), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 87468736), R(A, 87468928), R(A, 6204992)));
+    RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 55078336)));
+    RDC_TIMED(177, k141_decoder_layer2_0_bn2_fwd(R(A, 55078336), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 87469120), R(A, 87469312), R(A, 3211264)));
+    RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 57699776)));
+    RDC_TIMED(183, k143_decoder_layer2_0_upsample_1_fwd(R(A, 57699776), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 87469504), R(A, 87469696), R(A, 0)));
     RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(R(A, 3211264), R(A, 0), R(A, 6204992)));
-    RDC_TIMED(188, k146_decoder_layer2_1_conv1_fwd(R(A, 6204992), R(S, 11161984), R(A, 0), R(A, 60579584)));
-    RDC_TIMED(192, k147_decoder_layer2_1_bn1_fwd(R(A, 60579584), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 87728256), R(A, 87728448), R(A, 8826432)));
-    RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(R(A, 8826432), R(S, 11219968), R(A, 0), R(A, 63201024)));
-    RDC_TIMED(199, k150_decoder_layer2_1_bn2_fwd(R(A, 63201024), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 87728640), R(A, 87728832), R(A, 0)));
+    RDC_TIMED(188, k146_decoder_layer2_1_conv1_fwd(R(A, 6204992), R(S, 11161984), R(A, 0), R(A, 60321216)));
+    RDC_TIMED(192, k147_decoder_layer2_1_bn1_fwd(R(A, 60321216), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 87469888), R(A, 87470080), R(A, 8826432)));
+    RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(R(A, 8826432), R(S, 11219968), R(A, 0), R(A, 62942656)));
+    RDC_TIMED(199, k150_decoder_layer2_1_bn2_fwd(R(A, 62942656), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 87470272), R(A, 87470464), R(A, 0)));
     RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 6204992), R(S, 83634048)));
     RDC_TIMED(203, k153_decoder_layer3_0_conv1_fwd(R(S, 83634048), R(S, 11277952), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(207, k154_decoder_layer3_0_bn1_fwd(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 87729024), R(A, 87729152), R(A, 0)));
+    RDC_TIMED(207, k154_decoder_layer3_0_bn1_fwd(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 87470656), R(A, 87470784), R(A, 0)));
     RDC_TIMED(210, k156_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 11293568), R(A, 20971520), R(A, 14680064)));
-    RDC_TIMED(214, k157_decoder_layer3_0_bn2_fwd(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 87729280), R(A, 87729408), R(A, 0)));
+    RDC_TIMED(214, k157_decoder_layer3_0_bn2_fwd(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 87470912), R(A, 87471040), R(A, 0)));
     RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 27262976), R(A, 20971520)));
-    RDC_TIMED(220, k159_decoder_layer3_0_upsample_1_fwd(R(A, 20971520), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 87729536), R(A, 87729664), R(A, 27262976)));
+    RDC_TIMED(220, k159_decoder_layer3_0_upsample_1_fwd(R(A, 20971520), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 87471168), R(A, 87471296), R(A, 27262976)));
     RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(R(A, 0), R(A, 27262976), R(A, 33554432)));
     RDC_TIMED(225, k162_decoder_layer3_1_conv1_fwd(R(A, 33554432), R(S, 11330176), R(A, 0), R(A, 27262976)));
-    RDC_TIMED(229, k163_decoder_layer3_1_bn1_fwd(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 87729792), R(A, 87729920), R(A, 0)));
+    RDC_TIMED(229, k163_decoder_layer3_1_bn1_fwd(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 87471424), R(A, 87471552), R(A, 0)));
     RDC_TIMED(232, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 46137344), R(A, 39845888)));
     RDC_TIMED(236, k166_decoder_layer3_1_bn2_fwd(R(A, 39845888), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 46137344), R(A, 46137472), R(A, 0)));
     RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 33554432), R(S, 86255488)));
@@ -7297,100 +7333,100 @@ int32_t rdc_backward(rdc_ctx *ctx)
     /* backward, last layer first */
     RDC_TIMED(262, k184_loss_flat_seed(R(A, 0)));
     RDC_TIMED(257, k180_scale3_loss_flat_bwd(R(A, 0), R(A, 64)));
-    RDC_TIMED(255, k179_scale3_cosdist_flat_bwd(R(S, 69871488), R(S, 81799040), R(A, 64), R(A, 81288960)));
+    RDC_TIMED(255, k179_scale3_cosdist_flat_bwd(R(S, 69871488), R(S, 81799040), R(A, 64), R(A, 81030592)));
     RDC_TIMED(250, k175_scale2_loss_flat_bwd(R(A, 0), R(A, 64)));
-    RDC_TIMED(248, k174_scale2_cosdist_flat_bwd(R(S, 67250048), R(S, 83634048), R(A, 64), R(A, 65822464)));
+    RDC_TIMED(248, k174_scale2_cosdist_flat_bwd(R(S, 67250048), R(S, 83634048), R(A, 64), R(A, 65564096)));
     RDC_TIMED(243, k170_scale1_loss_flat_bwd(R(A, 0), R(A, 6291456)));
     RDC_TIMED(241, k169_scale1_cosdist_flat_bwd(R(S, 60958592), R(S, 86255488), R(A, 6291456), R(A, 0)));
     RDC_TIMED(239, k167_decoder_layer3_1_add_bwd(R(A, 0), R(S, 86255488), R(A, 33554432)));
     RDC_TIMED(237, k166_decoder_layer3_1_bn2_bwd(R(A, 0), R(A, 39845888), R(S, 11371904), R(S, 11372032), R(A, 46137344), R(A, 46137472), R(S, 22744064), R(S, 22744192)));
-    RDC_TIMED(230, k163_decoder_layer3_1_bn1_recompute(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(A, 87729792), R(A, 87729920), R(A, 39845888)));
-    RDC_TIMED(234, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 0), R(A, 39845888), R(A, 46137344), R(S, 22723328)));
+    RDC_TIMED(230, k163_decoder_layer3_1_bn1_recompute(R(A, 27262976), R(S, 11350912), R(S, 11351040), R(A, 87471424), R(A, 87471552), R(A, 39845888)));
+    RDC_TIMED(234, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 0), R(A, 39845888), R(A, 6291456), R(S, 22723328)));
     RDC_TIMED(235, k165_decoder_layer3_1_conv2_bwd_data(R(A, 0), R(S, 11351168), R(A, 46137344), R(A, 39845888)));
-    RDC_TIMED(231, k163_decoder_layer3_1_bn1_bwd(R(A, 39845888), R(A, 27262976), R(S, 11350912), R(S, 11351040), R(A, 87729792), R(A, 87729920), R(S, 22723072), R(S, 22723200)));
-    RDC_TIMED(223, k160_decoder_layer3_0_add_recompute(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(A, 87729280), R(A, 87729408), R(A, 20971520), R(S, 11329920), R(S, 11330048), R(A, 87729536), R(A, 87729664), R(A, 0)));
-    RDC_TIMED(227, k162_decoder_layer3_1_conv1_bwd_weight(R(A, 39845888), R(A, 0), R(A, 27262976), R(S, 22702336)));
+    RDC_TIMED(231, k163_decoder_layer3_1_bn1_bwd(R(A, 39845888), R(A, 27262976), R(S, 11350912), R(S, 11351040), R(A, 87471424), R(A, 87471552), R(S, 22723072), R(S, 22723200)));
+    RDC_TIMED(223, k160_decoder_layer3_0_add_recompute(R(A, 14680064), R(S, 11314304), R(S, 11314432), R(A, 87470912), R(A, 87471040), R(A, 20971520), R(S, 11329920), R(S, 11330048), R(A, 87471168), R(A, 87471296), R(A, 0)));
+    RDC_TIMED(227, k162_decoder_layer3_1_conv1_bwd_weight(R(A, 39845888), R(A, 0), R(A, 6291456), R(S, 22702336)));
     RDC_TIMED(228, k162_decoder_layer3_1_conv1_bwd_data(R(A, 39845888), R(S, 11330176), R(A, 27262976), R(A, 33554432)));
     RDC_TIMED(224, k160_decoder_layer3_0_add_bwd(R(A, 33554432), R(A, 0)));
-    RDC_TIMED(221, k159_decoder_layer3_0_upsample_1_bwd(R(A, 33554432), R(A, 20971520), R(S, 11329920), R(S, 11330048), R(A, 87729536), R(A, 87729664), R(S, 22702080), R(S, 22702208), R(A, 0)));
+    RDC_TIMED(221, k159_decoder_layer3_0_upsample_1_bwd(R(A, 33554432), R(A, 20971520), R(S, 11329920), R(S, 11330048), R(A, 87471168), R(A, 87471296), R(S, 22702080), R(S, 22702208), R(A, 0)));
     RDC_TIMED(218, k158_decoder_layer3_0_upsample_0_bwd_weight(R(A, 0), R(S, 83634048), R(A, 6291456), R(S, 22686720)));
-    RDC_TIMED(219, k158_decoder_layer3_0_upsample_0_bwd_data(R(A, 0), R(S, 11314560), R(A, 6291456), R(A, 65822464)));
-    RDC_TIMED(215, k157_decoder_layer3_0_bn2_bwd(R(A, 33554432), R(A, 14680064), R(S, 11314304), R(S, 11314432), R(A, 87729280), R(A, 87729408), R(S, 22686464), R(S, 22686592)));
-    RDC_TIMED(208, k154_decoder_layer3_0_bn1_recompute(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(A, 87729024), R(A, 87729152), R(A, 0)));
-    RDC_TIMED(212, k156_decoder_layer3_0_conv2_bwd_weight(R(A, 33554432), R(A, 0), R(A, 14680064), R(S, 22665728)));
+    RDC_TIMED(219, k158_decoder_layer3_0_upsample_0_bwd_data(R(A, 0), R(S, 11314560), R(A, 6291456), R(A, 65564096)));
+    RDC_TIMED(215, k157_decoder_layer3_0_bn2_bwd(R(A, 33554432), R(A, 14680064), R(S, 11314304), R(S, 11314432), R(A, 87470912), R(A, 87471040), R(S, 22686464), R(S, 22686592)));
+    RDC_TIMED(208, k154_decoder_layer3_0_bn1_recompute(R(A, 8388608), R(S, 11293312), R(S, 11293440), R(A, 87470656), R(A, 87470784), R(A, 0)));
+    RDC_TIMED(212, k156_decoder_layer3_0_conv2_bwd_weight(R(A, 33554432), R(A, 0), R(A, 6291456), R(S, 22665728)));
     RDC_TIMED(213, k156_decoder_layer3_0_conv2_bwd_data(R(A, 33554432), R(S, 11293568), R(A, 14680064), R(A, 0)));
-    RDC_TIMED(209, k154_decoder_layer3_0_bn1_bwd(R(A, 0), R(A, 8388608), R(S, 11293312), R(S, 11293440), R(A, 87729024), R(A, 87729152), R(S, 22665472), R(S, 22665600)));
+    RDC_TIMED(209, k154_decoder_layer3_0_bn1_bwd(R(A, 0), R(A, 8388608), R(S, 11293312), R(S, 11293440), R(A, 87470656), R(A, 87470784), R(S, 22665472), R(S, 22665600)));
     RDC_TIMED(205, k153_decoder_layer3_0_conv1_bwd_weight(R(A, 0), R(S, 83634048), R(A, 6291456), R(S, 22650112)));
-    RDC_TIMED(206, k153_decoder_layer3_0_conv1_bwd_data(R(A, 0), R(S, 11277952), R(A, 6291456), R(A, 65822464)));
-    RDC_TIMED(202, k151_decoder_layer2_1_add_bwd(R(A, 65822464), R(S, 83634048), R(A, 6204672)));
-    RDC_TIMED(200, k150_decoder_layer2_1_bn2_bwd(R(A, 65822464), R(A, 63201024), R(S, 11277568), R(S, 11277760), R(A, 87728640), R(A, 87728832), R(S, 22649728), R(S, 22649920)));
-    RDC_TIMED(193, k147_decoder_layer2_1_bn1_recompute(R(A, 60579584), R(S, 11219584), R(S, 11219776), R(A, 87728256), R(A, 87728448), R(A, 8826112)));
-    RDC_TIMED(197, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 65822464), R(A, 8826112), R(A, 0), R(S, 22592128)));
-    RDC_TIMED(198, k149_decoder_layer2_1_conv2_bwd_data(R(A, 65822464), R(S, 11219968), R(A, 0), R(A, 8826112)));
-    RDC_TIMED(194, k147_decoder_layer2_1_bn1_bwd(R(A, 8826112), R(A, 60579584), R(S, 11219584), R(S, 11219776), R(A, 87728256), R(A, 87728448), R(S, 22591744), R(S, 22591936)));
-    RDC_TIMED(186, k144_decoder_layer2_0_add_recompute(R(A, 55336704), R(S, 11089536), R(S, 11089728), R(A, 87727488), R(A, 87727680), R(A, 57958144), R(S, 11161600), R(S, 11161792), R(A, 87727872), R(A, 87728064), R(A, 11447552)));
+    RDC_TIMED(206, k153_decoder_layer3_0_conv1_bwd_data(R(A, 0), R(S, 11277952), R(A, 6291456), R(A, 65564096)));
+    RDC_TIMED(202, k151_decoder_layer2_1_add_bwd(R(A, 65564096), R(S, 83634048), R(A, 6204672)));
+    RDC_TIMED(200, k150_decoder_layer2_1_bn2_bwd(R(A, 65564096), R(A, 62942656), R(S, 11277568), R(S, 11277760), R(A, 87470272), R(A, 87470464), R(S, 22649728), R(S, 22649920)));
+    RDC_TIMED(193, k147_decoder_layer2_1_bn1_recompute(R(A, 60321216), R(S, 11219584), R(S, 11219776), R(A, 87469888), R(A, 87470080), R(A, 0)));
+    RDC_TIMED(197, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 65564096), R(A, 0), R(A, 2621440), R(S, 22592128)));
+    RDC_TIMED(198, k149_decoder_layer2_1_conv2_bwd_data(R(A, 65564096), R(S, 11219968), R(A, 0), R(A, 8826112)));
+    RDC_TIMED(194, k147_decoder_layer2_1_bn1_bwd(R(A, 8826112), R(A, 60321216), R(S, 11219584), R(S, 11219776), R(A, 87469888), R(A, 87470080), R(S, 22591744), R(S, 22591936)));
+    RDC_TIMED(186, k144_decoder_layer2_0_add_recompute(R(A, 55078336), R(S, 11089536), R(S, 11089728), R(A, 87469120), R(A, 87469312), R(A, 57699776), R(S, 11161600), R(S, 11161792), R(A, 87469504), R(A, 87469696), R(A, 11447552)));
     RDC_TIMED(190, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 8826112), R(A, 11447552), R(A, 0), R(S, 22534144)));
     RDC_TIMED(191, k146_decoder_layer2_1_conv1_bwd_data(R(A, 8826112), R(S, 11161984), R(A, 0), R(A, 6204672)));
     RDC_TIMED(187, k144_decoder_layer2_0_add_bwd(R(A, 6204672), R(A, 11447552)));
-    RDC_TIMED(184, k143_decoder_layer2_0_upsample_1_bwd(R(A, 6204672), R(A, 57958144), R(S, 11161600), R(S, 11161792), R(A, 87727872), R(A, 87728064), R(S, 22533760), R(S, 22533952), R(A, 0)));
+    RDC_TIMED(184, k143_decoder_layer2_0_upsample_1_bwd(R(A, 6204672), R(A, 57699776), R(S, 11161600), R(S, 11161792), R(A, 87469504), R(A, 87469696), R(S, 22533760), R(S, 22533952), R(A, 0)));
     RDC_TIMED(181, k142_decoder_layer2_0_upsample_0_bwd_weight(R(A, 0), R(S, 81799040), R(A, 2621440), R(S, 22462080)));
-    RDC_TIMED(182, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 0), R(S, 11089920), R(A, 2621440), R(A, 81288960)));
-    RDC_TIMED(178, k141_decoder_layer2_0_bn2_bwd(R(A, 6204672), R(A, 55336704), R(S, 11089536), R(S, 11089728), R(A, 87727488), R(A, 87727680), R(S, 22461696), R(S, 22461888)));
-    RDC_TIMED(171, k138_decoder_layer2_0_bn1_recompute(R(A, 52715264), R(S, 11031552), R(S, 11031744), R(A, 87727104), R(A, 87727296), R(A, 8826112)));
-    RDC_TIMED(175, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 6204672), R(A, 8826112), R(A, 0), R(S, 22404096)));
+    RDC_TIMED(182, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 0), R(S, 11089920), R(A, 2621440), R(A, 81030592)));
+    RDC_TIMED(178, k141_decoder_layer2_0_bn2_bwd(R(A, 6204672), R(A, 55078336), R(S, 11089536), R(S, 11089728), R(A, 87469120), R(A, 87469312), R(S, 22461696), R(S, 22461888)));
+    RDC_TIMED(171, k138_decoder_layer2_0_bn1_recompute(R(A, 52456896), R(S, 11031552), R(S, 11031744), R(A, 87468736), R(A, 87468928), R(A, 0)));
+    RDC_TIMED(175, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 6204672), R(A, 0), R(A, 2621440), R(S, 22404096)));
     RDC_TIMED(176, k140_decoder_layer2_0_conv2_bwd_data(R(A, 6204672), R(S, 11031936), R(A, 0), R(A, 8826112)));
-    RDC_TIMED(172, k138_decoder_layer2_0_bn1_bwd(R(A, 8826112), R(A, 52715264), R(S, 11031552), R(S, 11031744), R(A, 87727104), R(A, 87727296), R(S, 22403712), R(S, 22403904)));
+    RDC_TIMED(172, k138_decoder_layer2_0_bn1_bwd(R(A, 8826112), R(A, 52456896), R(S, 11031552), R(S, 11031744), R(A, 87468736), R(A, 87468928), R(S, 22403712), R(S, 22403904)));
     RDC_TIMED(168, k137_decoder_layer2_0_conv1_bwd_weight(R(A, 8826112), R(S, 81799040), R(A, 0), R(S, 22332032)));
-    RDC_TIMED(169, k137_decoder_layer2_0_conv1_bwd_data(R(A, 8826112), R(S, 10959872), R(A, 0), R(A, 81288960)));
-    RDC_TIMED(165, k135_decoder_layer1_1_add_bwd(R(A, 81288960), R(S, 81799040), R(A, 18397440)));
-    RDC_TIMED(163, k134_decoder_layer1_1_bn2_bwd(R(A, 81288960), R(A, 79453952), R(S, 10958976), R(S, 10959424), R(A, 87725824), R(A, 87726272), R(S, 22331136), R(S, 22331584)));
-    RDC_TIMED(156, k131_decoder_layer1_1_bn1_recompute(R(A, 77618944), R(S, 10506496), R(S, 10506944), R(A, 87724928), R(A, 87725376), R(A, 12167936)));
-    RDC_TIMED(160, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 81288960), R(A, 12167936), R(A, 0), R(S, 21879552)));
-    RDC_TIMED(161, k133_decoder_layer1_1_conv2_bwd_data(R(A, 81288960), R(S, 10507392), R(A, 0), R(A, 20232448)));
-    RDC_TIMED(157, k131_decoder_layer1_1_bn1_bwd(R(A, 20232448), R(A, 77618944), R(S, 10506496), R(S, 10506944), R(A, 87724928), R(A, 87725376), R(S, 21878656), R(S, 21879104)));
-    RDC_TIMED(149, k128_decoder_layer1_0_add_recompute(R(A, 73948928), R(S, 9651712), R(S, 9652160), R(A, 87723136), R(A, 87723584), R(A, 75783936), R(S, 10054016), R(S, 10054464), R(A, 87724032), R(A, 87724480), R(A, 22067456)));
+    RDC_TIMED(169, k137_decoder_layer2_0_conv1_bwd_data(R(A, 8826112), R(S, 10959872), R(A, 0), R(A, 81030592)));
+    RDC_TIMED(165, k135_decoder_layer1_1_add_bwd(R(A, 81030592), R(S, 81799040), R(A, 18397440)));
+    RDC_TIMED(163, k134_decoder_layer1_1_bn2_bwd(R(A, 81030592), R(A, 79195584), R(S, 10958976), R(S, 10959424), R(A, 87467456), R(A, 87467904), R(S, 22331136), R(S, 22331584)));
+    RDC_TIMED(156, k131_decoder_layer1_1_bn1_recompute(R(A, 77360576), R(S, 10506496), R(S, 10506944), R(A, 87466560), R(A, 87467008), R(A, 12167936)));
+    RDC_TIMED(160, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 81030592), R(A, 12167936), R(A, 0), R(S, 21879552)));
+    RDC_TIMED(161, k133_decoder_layer1_1_conv2_bwd_data(R(A, 81030592), R(S, 10507392), R(A, 0), R(A, 20232448)));
+    RDC_TIMED(157, k131_decoder_layer1_1_bn1_bwd(R(A, 20232448), R(A, 77360576), R(S, 10506496), R(S, 10506944), R(A, 87466560), R(A, 87467008), R(S, 21878656), R(S, 21879104)));
+    RDC_TIMED(149, k128_decoder_layer1_0_add_recompute(R(A, 73690560), R(S, 9651712), R(S, 9652160), R(A, 87464768), R(A, 87465216), R(A, 75525568), R(S, 10054016), R(S, 10054464), R(A, 87465664), R(A, 87466112), R(A, 22067456)));
     RDC_TIMED(153, k130_decoder_layer1_1_conv1_bwd_weight(R(A, 20232448), R(A, 22067456), R(A, 0), R(S, 21427072)));
     RDC_TIMED(154, k130_decoder_layer1_1_conv1_bwd_data(R(A, 20232448), R(S, 10054912), R(A, 0), R(A, 18397440)));
     RDC_TIMED(150, k128_decoder_layer1_0_add_bwd(R(A, 18397440), R(A, 22067456)));
-    RDC_TIMED(147, k127_decoder_layer1_0_upsample_1_bwd(R(A, 18397440), R(A, 75783936), R(S, 10054016), R(S, 10054464), R(A, 87724032), R(A, 87724480), R(S, 21426176), R(S, 21426624), R(A, 3014656)));
+    RDC_TIMED(147, k127_decoder_layer1_0_upsample_1_bwd(R(A, 18397440), R(A, 75525568), R(S, 10054016), R(S, 10054464), R(A, 87465664), R(A, 87466112), R(S, 21426176), R(S, 21426624), R(A, 3014656)));
     RDC_TIMED(144, k126_decoder_layer1_0_upsample_0_bwd_weight(R(A, 3014656), R(S, 80881536), R(A, 0), R(S, 21024768)));
     RDC_TIMED(145, k126_decoder_layer1_0_upsample_0_bwd_data(R(A, 3014656), R(S, 9652608), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(141, k125_decoder_layer1_0_bn2_bwd(R(A, 18397440), R(A, 73948928), R(S, 9651712), R(S, 9652160), R(A, 87723136), R(A, 87723584), R(S, 21023872), R(S, 21024320)));
-    RDC_TIMED(134, k122_decoder_layer1_0_bn1_recompute(R(A, 72113920), R(S, 9199232), R(S, 9199680), R(A, 87722240), R(A, 87722688), R(A, 12167936)));
+    RDC_TIMED(141, k125_decoder_layer1_0_bn2_bwd(R(A, 18397440), R(A, 73690560), R(S, 9651712), R(S, 9652160), R(A, 87464768), R(A, 87465216), R(S, 21023872), R(S, 21024320)));
+    RDC_TIMED(134, k122_decoder_layer1_0_bn1_recompute(R(A, 71855552), R(S, 9199232), R(S, 9199680), R(A, 87463872), R(A, 87464320), R(A, 12167936)));
     RDC_TIMED(138, k124_decoder_layer1_0_conv2_bwd_weight(R(A, 18397440), R(A, 12167936), R(A, 0), R(S, 20572288)));
     RDC_TIMED(139, k124_decoder_layer1_0_conv2_bwd_data(R(A, 18397440), R(S, 9200128), R(A, 0), R(A, 20232448)));
-    RDC_TIMED(135, k122_decoder_layer1_0_bn1_bwd(R(A, 20232448), R(A, 72113920), R(S, 9199232), R(S, 9199680), R(A, 87722240), R(A, 87722688), R(S, 20571392), R(S, 20571840)));
+    RDC_TIMED(135, k122_decoder_layer1_0_bn1_bwd(R(A, 20232448), R(A, 71855552), R(S, 9199232), R(S, 9199680), R(A, 87463872), R(A, 87464320), R(S, 20571392), R(S, 20571840)));
     RDC_TIMED(131, k121_decoder_layer1_0_conv1_bwd_weight(R(A, 20232448), R(S, 80881536), R(A, 0), R(S, 20169984)));
     RDC_TIMED(132, k121_decoder_layer1_0_conv1_bwd_data(R(A, 20232448), R(S, 8797824), R(A, 0), R(A, 23779584)));
     RDC_TIMED(128, k119_bn_bn_layer_1_add_bwd(R(A, 23779584), R(S, 80881536), R(A, 29284608)));
-    RDC_TIMED(126, k118_bn_bn_layer_1_bn2_bwd(R(A, 23779584), R(A, 86793984), R(S, 8796032), R(S, 8796928), R(A, 87718656), R(A, 87719552), R(S, 20168192), R(S, 20169088)));
-    RDC_TIMED(119, k115_bn_bn_layer_1_bn1_recompute(R(A, 85876480), R(S, 6987904), R(S, 6988800), R(A, 87716864), R(A, 87717760), R(A, 13458176)));
+    RDC_TIMED(126, k118_bn_bn_layer_1_bn2_bwd(R(A, 23779584), R(A, 86535616), R(S, 8796032), R(S, 8796928), R(A, 87460288), R(A, 87461184), R(S, 20168192), R(S, 20169088)));
+    RDC_TIMED(119, k115_bn_bn_layer_1_bn1_recompute(R(A, 85618112), R(S, 6987904), R(S, 6988800), R(A, 87458496), R(A, 87459392), R(A, 13458176)));
     RDC_TIMED(123, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 23779584), R(A, 13458176), R(A, 0), R(S, 18361856)));
     RDC_TIMED(124, k117_bn_bn_layer_1_conv2_bwd_data(R(A, 23779584), R(S, 6989696), R(A, 0), R(A, 24697088)));
-    RDC_TIMED(120, k115_bn_bn_layer_1_bn1_bwd(R(A, 24697088), R(A, 85876480), R(S, 6987904), R(S, 6988800), R(A, 87716864), R(A, 87717760), R(S, 18360064), R(S, 18360960)));
-    RDC_TIMED(112, k112_bn_bn_layer_0_add_recompute(R(A, 84041472), R(S, 4876928), R(S, 4877824), R(A, 87713280), R(A, 87714176), R(A, 84958976), R(S, 5179776), R(S, 5180672), R(A, 87715072), R(A, 87715968), R(A, 23779584)));
+    RDC_TIMED(120, k115_bn_bn_layer_1_bn1_bwd(R(A, 24697088), R(A, 85618112), R(S, 6987904), R(S, 6988800), R(A, 87458496), R(A, 87459392), R(S, 18360064), R(S, 18360960)));
+    RDC_TIMED(112, k112_bn_bn_layer_0_add_recompute(R(A, 83783104), R(S, 4876928), R(S, 4877824), R(A, 87454912), R(A, 87455808), R(A, 84700608), R(S, 5179776), R(S, 5180672), R(A, 87456704), R(A, 87457600), R(A, 23779584)));
     RDC_TIMED(116, k114_bn_bn_layer_1_conv1_bwd_weight(R(A, 24697088), R(A, 23779584), R(A, 0), R(S, 16553728)));
     RDC_TIMED(117, k114_bn_bn_layer_1_conv1_bwd_data(R(A, 24697088), R(S, 5181568), R(A, 0), R(A, 29284608)));
     RDC_TIMED(113, k112_bn_bn_layer_0_add_bwd(R(A, 29284608), R(A, 23779584)));
-    RDC_TIMED(110, k111_bn_bn_layer_0_downsample_1_bwd(R(A, 29284608), R(A, 84958976), R(S, 5179776), R(S, 5180672), R(A, 87715072), R(A, 87715968), R(S, 16551936), R(S, 16552832), R(A, 4849664)));
+    RDC_TIMED(110, k111_bn_bn_layer_0_downsample_1_bwd(R(A, 29284608), R(A, 84700608), R(S, 5179776), R(S, 5180672), R(A, 87456704), R(A, 87457600), R(S, 16551936), R(S, 16552832), R(A, 4849664)));
     RDC_TIMED(107, k110_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 4849664), R(S, 75376512), R(A, 0), R(S, 16250880)));
     RDC_TIMED(108, k110_bn_bn_layer_0_downsample_0_bwd_data(R(A, 4849664), R(S, 4878720), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(104, k109_bn_bn_layer_0_bn2_bwd(R(A, 29284608), R(A, 84041472), R(S, 4876928), R(S, 4877824), R(A, 87713280), R(A, 87714176), R(S, 16249088), R(S, 16249984)));
-    RDC_TIMED(97, k106_bn_bn_layer_0_bn1_recompute(R(A, 83123968), R(S, 3068800), R(S, 3069696), R(A, 87711488), R(A, 87712384), R(A, 13458176)));
+    RDC_TIMED(104, k109_bn_bn_layer_0_bn2_bwd(R(A, 29284608), R(A, 83783104), R(S, 4876928), R(S, 4877824), R(A, 87454912), R(A, 87455808), R(S, 16249088), R(S, 16249984)));
+    RDC_TIMED(97, k106_bn_bn_layer_0_bn1_recompute(R(A, 82865600), R(S, 3068800), R(S, 3069696), R(A, 87453120), R(A, 87454016), R(A, 13458176)));
     RDC_TIMED(101, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 29284608), R(A, 13458176), R(A, 0), R(S, 14442752)));
     RDC_TIMED(102, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 29284608), R(S, 3070592), R(A, 0), R(A, 30202112)));
-    RDC_TIMED(98, k106_bn_bn_layer_0_bn1_bwd(R(A, 30202112), R(A, 83123968), R(S, 3068800), R(S, 3069696), R(A, 87711488), R(A, 87712384), R(S, 14440960), R(S, 14441856)));
+    RDC_TIMED(98, k106_bn_bn_layer_0_bn1_bwd(R(A, 30202112), R(A, 82865600), R(S, 3068800), R(S, 3069696), R(A, 87453120), R(A, 87454016), R(S, 14440960), R(S, 14441856)));
     RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 30202112), R(S, 75376512), R(A, 0), R(S, 11731456)));
     RDC_TIMED(95, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 30202112), R(S, 359296), R(A, 0), R(A, 23779584)));
     RDC_TIMED(90, k104_bn_concat_bwd0(R(A, 23779584), R(A, 6651904)));
     RDC_TIMED(91, k104_bn_concat_bwd1(R(A, 23779584), R(A, 2555904)));
-    RDC_TIMED(88, k102_bn_bn3_bwd(R(A, 2555904), R(A, 70278912), R(S, 358400), R(S, 358848), R(A, 87721344), R(A, 87721792), R(S, 11730560), R(S, 11731008)));
+    RDC_TIMED(88, k102_bn_bn3_bwd(R(A, 2555904), R(A, 70020544), R(S, 358400), R(S, 358848), R(A, 87462976), R(A, 87463424), R(S, 11730560), R(S, 11731008)));
     RDC_TIMED(86, k101_bn_conv3_bwd_weight(R(A, 2555904), R(S, 67250048), R(A, 0), R(S, 11569280)));
-    RDC_TIMED(83, k099_bn_bn2_bwd(R(A, 6651904), R(A, 68443904), R(S, 196224), R(S, 196672), R(A, 87720448), R(A, 87720896), R(S, 11568384), R(S, 11568832)));
-    RDC_TIMED(76, k096_bn_bn1_recompute(R(A, 50093824), R(S, 34560), R(S, 34752), R(A, 87726720), R(A, 87726912), R(A, 0)));
+    RDC_TIMED(83, k099_bn_bn2_bwd(R(A, 6651904), R(A, 68185536), R(S, 196224), R(S, 196672), R(A, 87462080), R(A, 87462528), R(S, 11568384), R(S, 11568832)));
+    RDC_TIMED(76, k096_bn_bn1_recompute(R(A, 49835456), R(S, 34560), R(S, 34752), R(A, 87468352), R(A, 87468544), R(A, 0)));
     RDC_TIMED(80, k098_bn_conv2_bwd_weight(R(A, 6651904), R(A, 0), R(A, 2621440), R(S, 11407104)));
     RDC_TIMED(81, k098_bn_conv2_bwd_data(R(A, 6651904), R(S, 34944), R(A, 0), R(A, 4030464)));
-    RDC_TIMED(77, k096_bn_bn1_bwd(R(A, 4030464), R(A, 50093824), R(S, 34560), R(S, 34752), R(A, 87726720), R(A, 87726912), R(S, 11406720), R(S, 11406912)));
+    RDC_TIMED(77, k096_bn_bn1_bwd(R(A, 4030464), R(A, 49835456), R(S, 34560), R(S, 34752), R(A, 87468352), R(A, 87468544), R(S, 11406720), R(S, 11406912)));
     RDC_TIMED(74, k095_bn_conv1_bwd_weight(R(A, 4030464), R(S, 60958592), R(A, 0), R(S, 11372160)));
     ctx->train_ready = 0;
     return RDC_OK;
