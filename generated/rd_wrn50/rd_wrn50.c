@@ -1887,11 +1887,9 @@ static inline rdc_operand rdc_matrix(const real *b, long sk, long sn) { return (
 static inline rdc_operand rdc_windows(const rdc_window *w, int transposed) { return (rdc_operand){NULL, 0, 0, w, transposed, 0}; }
 static inline rdc_operand rdc_panel(const real *b) { return (rdc_operand){b, RDC_NR, 1, NULL, 0, 1}; }
 
-/* A weight gradient's B has k (pixels, tiles) contiguous in both operands: its panels are
- * transposes, [RDC_NR][kc] rows turned into [kc][RDC_NR], done 8 x 8 in registers rather
- * than by scalar stores RDC_NR apart. */
-
-/* dst[k][RDC_NR] (k < kc) = src[j*sn + k] for the RDC_NR rows j. */
+/* dst[k][RDC_NR] (k < kc) = src[j*sn + k] for the RDC_NR rows j. A weight gradient's B has
+ * k (pixels, tiles) contiguous in both operands: its panels are such transposes, done 8 x 8
+ * in registers rather than by scalar stores RDC_NR apart. */
 static void rdc_transpose_panel(const real *restrict src, long sn, int kc, real *restrict dst)
 {
     int k = 0;
