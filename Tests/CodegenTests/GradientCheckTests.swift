@@ -18,6 +18,12 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertTrue(source.contains("bn_add_recompute("), "the sum recomputed")
     }
 
+    func testPhasedGraph() throws {
+        let source = try check(TinyGraphs.phased(), seed: 5)
+        // The forwards (s3 in training and eval form, s5 one kernel for both) and both weight gradients.
+        XCTAssertEqual(source.components(separatedBy: "rdc_phase_split(x").count - 1, 2 + 1 + 2, "phased windows")
+    }
+
     func testWinogradGraph() throws {
         let graph = try TinyGraphs.winograd()
         let source = try check(graph, seed: 3, winograd: .wherever)

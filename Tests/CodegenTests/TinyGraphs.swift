@@ -93,6 +93,20 @@ enum TinyGraphs {
         })
     }
 
+    /// Stride-2 convolutions with output rows long enough (34) to read their input's phases
+    /// (DenseConvKernels.isPhased), 3x3 and 5x5 with paddings 1 and 2, forward and weight
+    /// gradient; a 2x2 transposed convolution brings the teacher's size back.
+    static func phased() throws -> Graph {
+        try graph("tiny_phased", input: Shape(2, 3, 10, 68), teacher: { x, g in
+            try apply(ReLU(), try apply(BatchNorm("bn1"), try apply(Conv("conv1", 4, 3), x, g), g), g)
+        }, student: { t, g in
+            let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("s3", 4, 3, stride: 2), t, g), g), g)
+            let b = try apply(Conv("s5", 4, 5, stride: 2, padding: .explicit(2)), t, g)
+            let sum = g.node(.add, [a, b], shape: a.shape, suffix: "add")
+            return (t, try apply(ConvTranspose("up", 4), sum, g))
+        })
+    }
+
     /// Winograd family (WinogradKernels): 3x3 stride-1 convolutions of 16 channels with
     /// padding 1 (bias; and in the teacher with a folded BatchNorm and ReLU as its epilogue),
     /// 0 and 2, on a 10x7 image (partial 4x4 tiles on both axes); the padding-0 one also

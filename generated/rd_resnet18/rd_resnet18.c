@@ -917,7 +917,31 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
 typedef struct rdc_window {
     const real *x;
     int C, H, W, KH, KW, SH, SW, PT, PL, OH, OW;   /* KW <= RDC_MAX_KW */
+    int phased;   /* stride 2 over rdc_phase_split's planes: x is xp, H x W a plane's size */
 } rdc_window;
+
+/* The 4 phases of G images x[G][C][H][W] at stride 2: xp[(g*C + c)*4 + ph*2 + pw][HP][WP] =
+ * x[g][c][2i + ph][2j + pw] (HP = (H+1)/2, WP = (W+1)/2), 0 past the image. Over them a
+ * stride-2 window's rows are unit-stride runs of one plane, copied rather than gathered. */
+static void rdc_phase_split(const real *restrict x, int G, int C, int H, int W, real *restrict xp)
+{
+    const int HP = (H + 1) / 2, WP = (W + 1) / 2;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (int g = 0; g < G; g++)
+        for (int c = 0; c < C; c++)
+            for (int ph = 0; ph < 2; ph++)
+                for (int pw = 0; pw < 2; pw++) {
+                    real *dst = xp + (((long)g * C + c) * 4 + ph * 2 + pw) * HP * WP;
+                    const int n = (W - pw + 1) / 2;
+                    for (int i = 0; i < HP; i++, dst += WP) {
+                        const int ih = 2 * i + ph;
+                        if (ih >= H) { memset(dst, 0, sizeof(real) * WP); continue; }
+                        const real *xr = x + (((long)g * C + c) * H + ih) * W + pw;
+                        for (int j = 0; j < n; j++) dst[j] = xr[2 * j];
+                        for (int j = n; j < WP; j++) dst[j] = 0;
+                    }
+                }
+}
 
 #define RDC_MAX_KW 16
 
@@ -934,7 +958,12 @@ static void rdc_window_runs(const rdc_window *v, long q, int len, rdc_runs *r)
 {
     const long P = (long)v->OH * v->OW;
     for (int kw = 0; kw < v->KW && kw < RDC_MAX_KW; kw++)
-        r->ow0[kw] = rdc_first(v->PL - kw, v->SW), r->ow1[kw] = rdc_end(v->W - 1 + v->PL - kw, v->SW, v->OW);
+        if (v->phased) {   /* tap kw reads column ow + dw of its plane */
+            const int dw = (kw - v->PL) >> 1;
+            r->ow0[kw] = dw < 0 ? -dw : 0, r->ow1[kw] = v->W - dw < v->OW ? v->W - dw : v->OW;
+        } else {
+            r->ow0[kw] = rdc_first(v->PL - kw, v->SW), r->ow1[kw] = rdc_end(v->W - 1 + v->PL - kw, v->SW, v->OW);
+        }
     r->count = 0;
     while (len > 0) {
         const long g = q / P;
@@ -976,13 +1005,17 @@ __attribute__((noinline)) static void rdc_gather_even(const real *restrict xr, i
 __attribute__((always_inline)) static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs *r, real *restrict dst, long ds)
 {
     const int ow0 = r->ow0[t.kw], ow1 = r->ow1[t.kw];
+    /* Phased: tap (kh, kw) reads plane (kh - PT) & 1, (kw - PL) & 1 at row oh + dh, column ow + dw. */
+    const int a = t.kh - v->PT, b = t.kw - v->PL;
+    const long plane = v->phased ? (long)t.c * 4 + (a & 1) * 2 + (b & 1) : t.c;
+    const int dh = v->phased ? a >> 1 : a, shift = v->phased ? b >> 1 : b;
     for (int i = 0; i < r->count; i++) {
-        const int ow = r->ow[i], end = ow + r->len[i], ih = r->oh[i] * v->SH - v->PT + t.kh;
+        const int ow = r->ow[i], end = ow + r->len[i], ih = r->oh[i] * (v->phased ? 1 : v->SH) + dh;
         int lo = ow0 > ow ? ow0 : ow, hi = ow1 < end ? ow1 : end;
         if (ih < 0 || ih >= v->H || lo > hi) lo = hi = ow;
-        const real *xr = v->x + (((long)r->g[i] * v->C + t.c) * v->H + ih) * v->W + t.kw - v->PL;
+        const real *xr = v->x + (((long)r->g[i] * v->C * (v->phased ? 4 : 1) + plane) * v->H + ih) * v->W + shift;
         for (int o = ow; o < lo; o++) dst[(o - ow) * ds] = 0;
-        if (v->SW == 1) for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[o];
+        if (v->SW == 1 || v->phased) for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[o];
         else if (v->SW == 2 && ds == 1) rdc_gather_even(xr, lo, hi, dst - ow);
         else for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[(long)o * v->SW];
         for (int o = hi; o < end; o++) dst[(o - ow) * ds] = 0;
@@ -1593,11 +1626,12 @@ static void k001_conv1_fold(const real *restrict w, const real *restrict bn_w, c
 static void k001_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
     enum { N = 16, CI = 3, H = 256, W = 256, CO = 64, OH = 128, OW = 128, KH = 7, KW = 7, SH = 2, SW = 2, PT = 3, PL = 3, K = 147, P = 16384, HW = 65536, G = 1, GP = 16384 };
-    real *rows = col + 0, *pack = rows + 0;
+    real *rows = col + 196608, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
@@ -1771,11 +1805,12 @@ static void k019_layer2_0_conv1_fold(const real *restrict w, const real *restric
 static void k019_layer2_0_conv1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 576, P = 1024, HW = 4096, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
+    real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
@@ -1827,11 +1862,12 @@ static void k024_layer2_0_downsample_0_fold(const real *restrict w, const real *
 static void k024_layer2_0_downsample_0_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict col, real *restrict y)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 1, KW = 1, SH = 2, SW = 2, PT = 0, PL = 0, K = 64, P = 1024, HW = 4096, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
+    real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
@@ -2067,10 +2103,11 @@ static void k049_layer3_1_add_fwd(const real *restrict x0, const real *restrict 
 static void k051_bn_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 576, P = 1024, HW = 4096, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
+    real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
@@ -2081,7 +2118,7 @@ static void k051_bn_conv1_fwd(const real *restrict x, const real *restrict w, re
 static void k051_bn_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 576, P = 1024, HW = 4096, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
+    real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
     real *ep_scale = pack + 524288, *ep_shift = ep_scale + CO;
     for (int co = 0; co < CO; co++) {
@@ -2092,7 +2129,8 @@ static void k051_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
@@ -2103,10 +2141,11 @@ static void k051_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
 static void k051_bn_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 576, P = 1024, HW = 4096, G = 1, GP = 1024 };
-    real *rows = col + 0, *pack = rows + 0;
+    real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
         rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
 
