@@ -89,6 +89,20 @@ typedef struct rdc_window {
     int phased;   /* stride 2 over rdc_phase_split's planes: x is xp, H x W a plane's size */
 } rdc_window;
 
+/* dst[o] = xr[2o] for lo <= o < hi: the even elements of 16 in a row by a shuffle, never
+ * reading past xr[2(hi-1)]. Out of line: inlined, it slowed the unit-stride rows' copy. */
+__attribute__((noinline)) static void rdc_gather_even(const real *restrict xr, int lo, int hi, real *restrict dst)
+{
+    int o = lo;
+    for (; o + 9 <= hi; o += 8) {
+        rdc_v8 a, b;
+        memcpy(&a, xr + 2L * o, sizeof a), memcpy(&b, xr + 2L * o + 8, sizeof b);
+        const rdc_v8 even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+        memcpy(dst + o, &even, sizeof even);
+    }
+    for (; o < hi; o++) dst[o] = xr[2L * o];
+}
+
 /* The 4 phases of G images x[G][C][H][W] at stride 2: xp[(g*C + c)*4 + ph*2 + pw][HP][WP] =
  * x[g][c][2i + ph][2j + pw] (HP = (H+1)/2, WP = (W+1)/2), 0 past the image. Over them a
  * stride-2 window's rows are unit-stride runs of one plane, copied rather than gathered. */
@@ -106,7 +120,7 @@ static void rdc_phase_split(const real *restrict x, int G, int C, int H, int W, 
                         const int ih = 2 * i + ph;
                         if (ih >= H) { memset(dst, 0, sizeof(real) * WP); continue; }
                         const real *xr = x + (((long)g * C + c) * H + ih) * W + pw;
-                        for (int j = 0; j < n; j++) dst[j] = xr[2 * j];
+                        rdc_gather_even(xr, 0, n, dst);
                         for (int j = n; j < WP; j++) dst[j] = 0;
                     }
                 }
@@ -153,20 +167,6 @@ static inline rdc_tap rdc_tap_of(const rdc_window *v, long k)
 static inline void rdc_tap_next(const rdc_window *v, rdc_tap *t)
 {
     if (++t->kw == v->KW) { t->kw = 0; if (++t->kh == v->KH) { t->kh = 0; t->c++; } }
-}
-
-/* dst[o] = xr[2o] for lo <= o < hi: the even elements of 16 in a row by a shuffle, never
- * reading past xr[2(hi-1)]. Out of line: inlined, it slowed the unit-stride rows' copy. */
-__attribute__((noinline)) static void rdc_gather_even(const real *restrict xr, int lo, int hi, real *restrict dst)
-{
-    int o = lo;
-    for (; o + 9 <= hi; o += 8) {
-        rdc_v8 a, b;
-        memcpy(&a, xr + 2L * o, sizeof a), memcpy(&b, xr + 2L * o + 8, sizeof b);
-        const rdc_v8 even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
-        memcpy(dst + o, &even, sizeof even);
-    }
-    for (; o < hi; o++) dst[o] = xr[2L * o];
 }
 
 /* dst[i*ds] = the window matrix's row t over the runs of r. Always inlined: as a call (once it
