@@ -249,12 +249,66 @@ __attribute__((noinline)) static void rdc_pack_window_transposed(const rdc_windo
     rdc_transpose_panel(rows, kc, kc, dst);
 }
 
+#define RDC_TABLE_TAPS 64
+
+/* Whether rdc_pack_window_table packs v's columns below `columns`: output rows shorter than a
+ * panel, at most RDC_TABLE_TAPS taps, and offsets that fit an int. */
+static inline int rdc_table_packs(const rdc_window *v, long columns)
+{
+    const long P = (long)v->OH * v->OW, images = (columns + P - 1) / P;
+    return v->OW < RDC_NR && !v->phased && v->KH * v->KW <= RDC_TABLE_TAPS && images * v->C * v->H * v->W < (1L << 31);
+}
+
+/* A panel of a window matrix whose output rows are shorter than a panel (a deep layer's 8x8
+ * or 16x16 pixels), where the runs of rdc_window_row would be a few elements each: first the
+ * offset of each of the RDC_NR columns for each tap (its image, row and column; -1 in the
+ * padding), then each row k gathers from its channel through its tap's offsets. The rows of
+ * a panel lie a channel apart (pages apart), where the hardware's prefetcher does not follow,
+ * so the lines of a channel some rows ahead are prefetched: where each image of the panel
+ * reads, from its first offset to its last. Out of line, like rdc_pack_window_transposed:
+ * inlined, its table slowed the other paths. */
+__attribute__((noinline)) static void rdc_pack_window_table(const rdc_window *v, int k0, int kc, int j0, int nb, real *restrict dst)
+{
+    int off[RDC_TABLE_TAPS][RDC_NR], lo[RDC_NR], hi[RDC_NR], images = 0;
+    const long P = (long)v->OH * v->OW, HW = (long)v->H * v->W;
+    long g_last = -1;
+    for (int j = 0; j < RDC_NR; j++) {
+        const long q = j0 + j, g = q / P;
+        const int p = (int)(q - g * P), oh = p / v->OW, ow = p - oh * v->OW;
+        if (j < nb && g != g_last) lo[images] = 1 << 30, hi[images] = -1, images++, g_last = g;
+        for (int kh = 0; kh < v->KH; kh++)
+            for (int kw = 0; kw < v->KW; kw++) {
+                const int ih = oh * v->SH - v->PT + kh, iw = ow * v->SW - v->PL + kw;
+                const int inside = j < nb && ih >= 0 && ih < v->H && iw >= 0 && iw < v->W;
+                const int o = inside ? (int)(g * v->C * HW + (long)ih * v->W + iw) : -1;
+                off[kh * v->KW + kw][j] = o;
+                if (inside) {
+                    if (o < lo[images - 1]) lo[images - 1] = o;
+                    if (o > hi[images - 1]) hi[images - 1] = o;
+                }
+            }
+    }
+    const int taps = v->KH * v->KW, ahead = (24 + taps - 1) / taps;   /* channels: about 24 rows */
+    rdc_tap t = rdc_tap_of(v, k0);
+    for (int k = 0; k < kc; k++, rdc_tap_next(v, &t)) {
+        const real *xc = v->x + (long)t.c * HW;
+        if (t.kh == 0 && t.kw == 0 && t.c + ahead < v->C)
+            for (int i = 0; i < images; i++)
+                for (int o = lo[i]; o <= hi[i] + 15; o += 16) __builtin_prefetch(xc + ahead * HW + o);
+        const int *o = off[t.kh * v->KW + t.kw];
+        real *d = dst + (long)k * RDC_NR;
+        for (int j = 0; j < RDC_NR; j++) d[j] = o[j] >= 0 ? xc[o[j]] : 0;
+    }
+}
+
 /* Panel dst[k][RDC_NR] of B's rows k0..k0+kc and columns j0..j0+nb, zero past nb. */
 static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
 {
     rdc_runs runs;
     if (B->win && B->transposed && nb == RDC_NR) {
         rdc_pack_window_transposed(B->win, k0, kc, j0, dst);
+    } else if (B->win && !B->transposed && rdc_table_packs(B->win, j0 + nb)) {
+        rdc_pack_window_table(B->win, k0, kc, j0, nb, dst);
     } else if (B->win && !B->transposed) {
         rdc_window_runs(B->win, j0, nb, &runs);
         rdc_tap t = rdc_tap_of(B->win, k0);
@@ -271,9 +325,12 @@ static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, rea
     } else if (B->sk == 1 && nb == RDC_NR) {
         rdc_transpose_panel(B->b + (long)j0 * B->sn + k0, B->sn, kc, dst);
     } else if (B->sn == 1 && nb == RDC_NR) {
+        /* rows a page or more apart: each prefetched 16 rows ahead (rdc_pack_window_table) */
         const real *src = B->b + (long)k0 * B->sk + j0;
-        for (int k = 0; k < kc; k++)
+        for (int k = 0; k < kc; k++) {
+            if (k + 16 < kc) __builtin_prefetch(src + (k + 16) * B->sk), __builtin_prefetch(src + (k + 16) * B->sk + RDC_NR - 1);
             for (int j = 0; j < RDC_NR; j++) dst[k * RDC_NR + j] = src[(long)k * B->sk + j];
+        }
     } else {
         const real *src = B->b + (long)k0 * B->sk + (long)j0 * B->sn;
         for (int j = 0; j < RDC_NR; j++)
