@@ -1333,8 +1333,9 @@ static void rdc_from_rows(const real *restrict r, real *restrict t, int G, int C
  *   weight grad  dU[e][K][C] += Mg[e][K][T] . V[e][C][T]^T    Mg = A dy A^T, dw = G^T dU G
  * (the adjoint of the forward in w), and the data gradient is the forward of dy with the
  * flipped, transposed filter. The forward takes T = one GEMM panel of tiles at a time, in L2
- * (rdc_wino_conv); the weight gradient the tiles of G images (rdc_gemm_batch). The transforms work on whole rows of tiles, tiles innermost, so
- * they vectorize; their points 0, +-1, +-2 keep float32 within the golden tolerances. */
+ * (rdc_wino_conv); the weight gradient the tiles of G images (rdc_gemm_batch). The transforms
+ * work on a block of up to RDC_NR tiles at a time, tiles innermost, so they vectorize; their
+ * points 0, +-1, +-2 keep float32 within the golden tolerances. */
 
 /* The 6-point transforms along one axis, element i of each at o[i * os]:
  * B^T (6 -> 6) of an input tile, A^T (6 -> 4) back to outputs, A (4 -> 6) of an output
@@ -1386,29 +1387,29 @@ static inline void rdc_wino_gt(real u0, real u1, real u2, real u3, real u4, real
     o[2 * os] = (u3 + u4 - u1 - u2) * sixth + u5;
 }
 
-/* Rows are handled as their 4 phases, ph[j*n + u] = r[4u + j] (u < n), so that tiles at
+/* Rows are handled as their 4 phases, ph[j*ps + u] = r[4u + j] (u < n), so that tiles at
  * stride 4 read and write unit-stride vectors; the (de)interleaving is done by shuffles.
- * The phases of image row xr (W values) from column q0 on, ph[j*n + u] = xr[q0 + 4u + j],
+ * The phases of image row xr (W values) from column q0 on, ph[j*ps + u] = xr[q0 + 4u + j],
  * 0 outside the row (the padding): */
-static inline void rdc_phases4(const real *restrict xr, int W, int q0, int n, real *restrict ph)
+static inline void rdc_phases4(const real *restrict xr, int W, int q0, int n, real *restrict ph, int ps)
 {
     /* u0..u1: the u whose 4 values all lie inside the row. */
     const int u0 = q0 >= 0 ? 0 : ((3 - q0) / 4 < n ? (3 - q0) / 4 : n);
     int u1 = W - 4 - q0 >= 0 ? (W - 4 - q0) / 4 + 1 : 0;
     u1 = u1 > n ? n : (u1 < u0 ? u0 : u1);
     for (int u = u0; u < u1; u++)
-        for (int j = 0; j < 4; j++) ph[j * n + u] = xr[q0 + 4 * u + j];
+        for (int j = 0; j < 4; j++) ph[j * ps + u] = xr[q0 + 4 * u + j];
     for (int u = 0; u < n; u++) {
         if (u == u0) u = u1;
         if (u >= n) break;
         for (int j = 0; j < 4; j++) {
             const int iw = q0 + 4 * u + j;
-            ph[j * n + u] = iw >= 0 && iw < W ? xr[iw] : 0;
+            ph[j * ps + u] = iw >= 0 && iw < W ? xr[iw] : 0;
         }
     }
 }
 
-/* Row yr[0..W) (=, or += when accumulate) the phases ph (n = (W + 3) / 4 of each). */
+/* Row yr[0..W) (=, or += when accumulate) the phases ph[j*n + u] (u < (W + 3) / 4). */
 static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *restrict yr, int accumulate)
 {
     const int full = W / 4;
@@ -1471,98 +1472,6 @@ static void rdc_wino_filter_grad(const real *restrict dU, long us, int K, int C,
         }
 }
 
-/* v[e*es + t] (t < n) = (B^T d B)[e] of the n input tiles from tile tw0 of tile row th of the
- * plane xc (H x W): tile (th, tw) has its top left at (4th - PT, 4tw - PL), 0 outside. */
-static inline void rdc_wino_input_tiles(const real *restrict xc, int H, int W, int PT, int PL, int th, int tw0, int n,
-                                        real *restrict v, long es)
-{
-    real ph[4][n + 1], r[6][6][n];
-    /* r[i][b][t]: row i of the tiles, transformed along its width. */
-    for (int i = 0; i < 6; i++) {
-        const int ih = 4 * th - PT + i;
-        if (ih < 0 || ih >= H) { memset(r[i], 0, sizeof r[i]); continue; }
-        rdc_phases4(xc + (long)ih * W, W, 4 * tw0 - PL, n + 1, ph[0]);
-        #pragma omp simd
-        for (int t = 0; t < n; t++)
-            rdc_wino_bt(ph[0][t], ph[1][t], ph[2][t], ph[3][t], ph[0][t + 1], ph[1][t + 1], &r[i][0][t], n);
-    }
-    for (int b = 0; b < 6; b++)
-        #pragma omp simd
-        for (int t = 0; t < n; t++)
-            rdc_wino_bt(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], r[4][b][t], r[5][b][t], v + b * es + t, 6 * es);
-}
-
-/* The rows of the n output tiles from tile tw0 of tile row th of the plane yk (OH x OW,
- * clipped to it) (=, or += when accumulate) A^T m A of m[e*es + t], the epilogue applied to
- * those first when ep (a forward does not accumulate, a data gradient has no epilogue). */
-static inline void rdc_wino_output_tiles(const real *restrict m, long es, int th, int tw0, int n, int OH, int OW,
-                                         real *restrict yk, int accumulate, const rdc_epilogue *ep, int k)
-{
-    const real scale = ep && ep->scale ? ep->scale[k] : 1, shift = ep && ep->shift ? ep->shift[k] : 0;
-    const int act = ep ? ep->act : 0, width = OW - 4 * tw0 < 4 * n ? OW - 4 * tw0 : 4 * n;
-    real s[4][6][n], ph[4][n];
-    for (int b = 0; b < 6; b++)
-        #pragma omp simd
-        for (int t = 0; t < n; t++)
-            rdc_wino_at(m[b * es + t], m[(6 + b) * es + t], m[(12 + b) * es + t], m[(18 + b) * es + t],
-                        m[(24 + b) * es + t], m[(30 + b) * es + t], &s[0][b][t], 6 * n);
-    for (int i = 0; i < 4 && 4 * th + i < OH; i++) {
-        #pragma omp simd
-        for (int t = 0; t < n; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &ph[0][t], n);
-        if (ep)
-            for (int o = 0; o < 4 * n; o++) {
-                const real v = ph[0][o] * scale + shift;
-                ph[0][o] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
-            }
-        rdc_unphase4(ph[0], n, width, yk + (long)(4 * th + i) * OW + 4 * tw0, accumulate);
-    }
-}
-
-/* m[e*es + t] (t < n) = (A d A^T)[e] of the n 4x4 tiles d from tile tw0 of tile row th of
- * the plane dk (OH x OW, 0 past it): the adjoint of rdc_wino_output_tiles' transform. */
-static inline void rdc_wino_output_grad_tiles(const real *restrict dk, int OH, int OW, int th, int tw0, int n,
-                                              real *restrict m, long es)
-{
-    real ph[4][n], r[4][6][n];
-    for (int i = 0; i < 4; i++) {
-        const int oh = 4 * th + i;
-        if (oh >= OH) { memset(r[i], 0, sizeof r[i]); continue; }
-        rdc_phases4(dk + (long)oh * OW, OW, 4 * tw0, n, ph[0]);
-        #pragma omp simd
-        for (int t = 0; t < n; t++) rdc_wino_a(ph[0][t], ph[1][t], ph[2][t], ph[3][t], &r[i][0][t], n);
-    }
-    for (int b = 0; b < 6; b++)
-        #pragma omp simd
-        for (int t = 0; t < n; t++) rdc_wino_a(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], m + b * es + t, 6 * es);
-}
-
-/* V[e*es + c*TT + t] = the transformed input tiles of images x[G][C][H][W], tile
- * t = (g*TH + th)*TW + tw (rdc_wino_input_tiles). */
-static void rdc_wino_input(const real *restrict x, int G, int C, int H, int W, int PT, int PL, int TH, int TW,
-                           real *restrict V, long es)
-{
-    const long TT = (long)G * TH * TW;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int g = 0; g < G; g++)
-        for (int c = 0; c < C; c++)
-            for (int th = 0; th < TH; th++)
-                rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, 0, TW,
-                                     V + (long)c * TT + ((long)g * TH + th) * TW, es);
-}
-
-/* Mg[e*es + k*TT + t] = the transformed output-gradient tiles of dy[G][K][OH][OW]. */
-static void rdc_wino_output_grad(const real *restrict dy, int G, int K, int OH, int OW, int TH, int TW,
-                                 real *restrict Mg, long es)
-{
-    const long TT = (long)G * TH * TW;
-    #pragma omp parallel for collapse(2) schedule(static)
-    for (int g = 0; g < G; g++)
-        for (int k = 0; k < K; k++)
-            for (int th = 0; th < TH; th++)
-                rdc_wino_output_grad_tiles(dy + ((long)g * K + k) * OH * OW, OH, OW, th, 0, TW,
-                                           Mg + (long)k * TT + ((long)g * TH + th) * TW, es);
-}
-
 /* The 36 transformed matrices of U, V, M (or dU, V, Mg) lie a cache line further apart than
  * their sizes, which are mostly powers of 2: 36 streams 2^k bytes apart would all fall in
  * the same L1 set. */
@@ -1592,19 +1501,116 @@ static inline rdc_wino_block rdc_wino_block_at(const rdc_wino_blocks *bl, long b
     return k;
 }
 
-/* The block's transformed input tiles of images x[.][C][H][W] as 36 packed panels
- * V[e*vs + c*RDC_NR + t], the columns past its tiles 0. */
-static inline void rdc_wino_input_block(const real *restrict x, int C, int H, int W, int PT, int PL,
-                                        const rdc_wino_blocks *bl, rdc_wino_block k, real *restrict V, long vs)
+/* The transforms work on the tiles of a block (rdc_wino_blocking: at most RDC_NR tiles, whole
+ * tile rows of any images or one segment of a wider row) all at once, vectors across its
+ * tiles: a deep layer's rows are a few tiles each (2 at 8x8), too short to vectorize alone.
+ * A block's tile t = r*n + u is tile tw0 + u of its tile row tr0 + r. */
+
+/* v[e*vs + t] (t < tn) = (B^T d B)[e] of the input tiles d of channel c of images
+ * x[.][C][H][W] in block k (tile (th, tw) has its top left at (4th - PT, 4tw - PL), 0
+ * outside the image); 0 for the tiles t >= rows*n. */
+static void rdc_wino_input_block(const real *restrict x, int C, int c, int H, int W, int PT, int PL,
+                                 const rdc_wino_blocks *bl, rdc_wino_block k, real *restrict v, long vs, int tn)
 {
-    for (int c = 0; c < C; c++) {
-        for (int r = 0; r < k.rows; r++) {
-            const int g = (int)((k.tr0 + r) / bl->TH), th = (int)((k.tr0 + r) % bl->TH);
-            rdc_wino_input_tiles(x + ((long)g * C + c) * H * W, H, W, PT, PL, th, k.tw0, k.n, V + (long)c * RDC_NR + r * k.n, vs);
+    const int T = k.rows * k.n;
+    /* d[i][j][t]: column 4tw - PL + j of row i of tile t; one more column for the phases' spill */
+    real d[6][6][RDC_NR + 1], r[6][6][RDC_NR];
+    for (int q = 0; q < k.rows; q++) {
+        const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
+        const real *xc = x + ((long)g * C + c) * H * W;
+        for (int i = 0; i < 6; i++) {
+            const int ih = 4 * th - PT + i;
+            real *di = &d[i][0][q * k.n];
+            if (ih < 0 || ih >= H) {
+                for (int j = 0; j < 6; j++) memset(di + j * (RDC_NR + 1), 0, sizeof(real) * k.n);
+                continue;
+            }
+            /* phases 0..3 of n + 1 tiles; columns 4 and 5 are phases 0 and 1 one tile on */
+            rdc_phases4(xc + (long)ih * W, W, 4 * k.tw0 - PL, k.n + 1, di, RDC_NR + 1);
+            for (int u = 0; u < k.n; u++) di[4 * (RDC_NR + 1) + u] = di[u + 1], di[5 * (RDC_NR + 1) + u] = di[RDC_NR + 1 + u + 1];
         }
-        if (k.rows * k.n < RDC_NR)
-            for (int e = 0; e < 36; e++) memset(V + e * vs + (long)c * RDC_NR + k.rows * k.n, 0, sizeof(real) * (RDC_NR - k.rows * k.n));
     }
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            for (int t = T; t < RDC_NR; t++) d[i][j][t] = 0;
+    for (int i = 0; i < 6; i++)
+        #pragma omp simd
+        for (int t = 0; t < RDC_NR; t++)
+            rdc_wino_bt(d[i][0][t], d[i][1][t], d[i][2][t], d[i][3][t], d[i][4][t], d[i][5][t], &r[i][0][t], RDC_NR);
+    real o[36][RDC_NR];
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < RDC_NR; t++)
+            rdc_wino_bt(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], r[4][b][t], r[5][b][t], &o[b][t], 6 * RDC_NR);
+    for (int e = 0; e < 36; e++)
+        for (int t = 0; t < tn; t++) v[e * vs + t] = o[e][t];
+}
+
+/* The output tiles of block k in the plane yk of images y[.][K][OH][OW] (output channel ko,
+ * clipped to the image) (=, or += when accumulate) A^T m A of m[e*ms + t], the epilogue
+ * applied to those first when ep (a forward does not accumulate, a data gradient has no
+ * epilogue). */
+static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_wino_blocks *bl, rdc_wino_block k, int K, int ko,
+                                  int OH, int OW, real *restrict y, int accumulate, const rdc_epilogue *ep)
+{
+    const real scale = ep && ep->scale ? ep->scale[ko] : 1, shift = ep && ep->shift ? ep->shift[ko] : 0;
+    const int act = ep ? ep->act : 0, width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
+    real s[4][6][RDC_NR], o[4][4][RDC_NR];
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < RDC_NR; t++)
+            rdc_wino_at(m[b * ms + t], m[(6 + b) * ms + t], m[(12 + b) * ms + t], m[(18 + b) * ms + t],
+                        m[(24 + b) * ms + t], m[(30 + b) * ms + t], &s[0][b][t], 6 * RDC_NR);
+    for (int i = 0; i < 4; i++) {
+        #pragma omp simd
+        for (int t = 0; t < RDC_NR; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &o[i][0][t], RDC_NR);
+        if (ep)
+            for (int j = 0; j < 4; j++)
+                #pragma omp simd
+                for (int t = 0; t < RDC_NR; t++) {
+                    const real v = o[i][j][t] * scale + shift;
+                    o[i][j][t] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
+                }
+    }
+    for (int q = 0; q < k.rows; q++) {
+        const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
+        real *yk = y + ((long)g * K + ko) * OH * OW;
+        for (int i = 0; i < 4 && 4 * th + i < OH; i++)
+            rdc_unphase4(&o[i][0][q * k.n], RDC_NR, width, yk + (long)(4 * th + i) * OW + 4 * k.tw0, accumulate);
+    }
+}
+
+/* m[e*ms + t] (t < rows*n) = (A d A^T)[e] of the 4x4 tiles d of block k in the plane of
+ * output channel ko of dy[.][K][OH][OW] (0 past it): the adjoint of rdc_wino_output_block's
+ * transform. */
+static void rdc_wino_output_grad_block(const real *restrict dy, int K, int ko, int OH, int OW, const rdc_wino_blocks *bl,
+                                       rdc_wino_block k, real *restrict m, long ms)
+{
+    const int T = k.rows * k.n;
+    real d[4][4][RDC_NR], r[4][6][RDC_NR], o[36][RDC_NR];
+    for (int q = 0; q < k.rows; q++) {
+        const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
+        const real *dk = dy + ((long)g * K + ko) * OH * OW;
+        for (int i = 0; i < 4; i++) {
+            const int oh = 4 * th + i;
+            if (oh >= OH) {
+                for (int j = 0; j < 4; j++) memset(&d[i][j][q * k.n], 0, sizeof(real) * k.n);
+                continue;
+            }
+            rdc_phases4(dk + (long)oh * OW, OW, 4 * k.tw0, k.n, &d[i][0][q * k.n], RDC_NR);
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            for (int t = T; t < RDC_NR; t++) d[i][j][t] = 0;
+    for (int i = 0; i < 4; i++)
+        #pragma omp simd
+        for (int t = 0; t < RDC_NR; t++) rdc_wino_a(d[i][0][t], d[i][1][t], d[i][2][t], d[i][3][t], &r[i][0][t], RDC_NR);
+    for (int b = 0; b < 6; b++)
+        #pragma omp simd
+        for (int t = 0; t < RDC_NR; t++) rdc_wino_a(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], &o[b][t], 6 * RDC_NR);
+    for (int e = 0; e < 36; e++)
+        for (int t = 0; t < T; t++) m[e * ms + t] = o[e][t];
 }
 
 /* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
@@ -1628,17 +1634,12 @@ static void rdc_wino_conv(const real *restrict x, const real *restrict w, int fl
     for (long b = 0; b < bl.count; b++) {
         real *V = blocked + (long)omp_get_thread_num() * 36 * (vs + ms), *M = V + 36 * vs;
         const rdc_wino_block k = rdc_wino_block_at(&bl, b);
-        rdc_wino_input_block(x, C, H, W, PT, PL, &bl, k, V, vs);
+        for (int c = 0; c < C; c++) rdc_wino_input_block(x, C, c, H, W, PT, PL, &bl, k, V + (long)c * RDC_NR, vs, RDC_NR);
         for (int e = 0; e < 36; e++) {
             const rdc_operand panel = rdc_panel(V + e * vs);
             rdc_gemm_panel(0, K, k.rows * k.n, C, U + e * us, C, 1, &panel, M + e * ms, RDC_NR, 0, NULL, NULL);
         }
-        for (int ko = 0; ko < K; ko++)
-            for (int r = 0; r < k.rows; r++) {
-                const int g = (int)((k.tr0 + r) / bl.TH), th = (int)((k.tr0 + r) % bl.TH);
-                rdc_wino_output_tiles(M + (long)ko * RDC_NR + r * k.n, ms, th, k.tw0, k.n, OH, OW,
-                                      y + ((long)g * K + ko) * OH * OW, accumulate, ep, ko);
-            }
+        for (int ko = 0; ko < K; ko++) rdc_wino_output_block(M + (long)ko * RDC_NR, ms, &bl, k, K, ko, OH, OW, y, accumulate, ep);
     }
 }
 
@@ -1652,9 +1653,18 @@ static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restr
     const long GT = (long)G * TH * TW;
     const long us = (long)K * C + RDC_WINO_PAD, vs = C * GT + RDC_WINO_PAD, ms = K * GT + RDC_WINO_PAD;
     real *dU = scratch, *V = dU + 36 * us, *Mg = V + 36 * vs, *pack = Mg + 36 * ms;
+    const rdc_wino_blocks bl = rdc_wino_blocking(G, OH, OW);
     for (int n = 0; n < N; n += G) {
-        rdc_wino_input(x + (long)n * C * H * W, G, C, H, W, PT, PL, TH, TW, V, vs);
-        rdc_wino_output_grad(dy + (long)n * K * OH * OW, G, K, OH, OW, TH, TW, Mg, ms);
+        /* block b's tiles lie at tr0*TW + tw0 on in each channel's row of GT tiles */
+        const real *xn = x + (long)n * C * H * W, *dyn = dy + (long)n * K * OH * OW;
+        #pragma omp parallel for collapse(2) schedule(static)
+        for (long b = 0; b < bl.count; b++)
+            for (int c = 0; c < C + K; c++) {
+                const rdc_wino_block k = rdc_wino_block_at(&bl, b);
+                const long t0 = k.tr0 * TW + k.tw0;
+                if (c < C) rdc_wino_input_block(xn, C, c, H, W, PT, PL, &bl, k, V + c * GT + t0, vs, k.rows * k.n);
+                else rdc_wino_output_grad_block(dyn, K, c - C, OH, OW, &bl, k, Mg + (c - C) * GT + t0, ms);
+            }
         rdc_gemm_batch(36, ms, vs, us, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
     }
     rdc_wino_filter_grad(dU, us, K, C, dw);
