@@ -126,25 +126,31 @@ static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, r
         }
 }
 
+/* dw[c][3][3] (c < n) = (G^T u G) of u[e] = dU[e*us + c]: one output channel's row of the
+ * filter gradient from its transform. */
+static inline void rdc_wino_filter_grad_row(const real *restrict dU, long us, int n, real *restrict dw)
+{
+    for (int c0 = 0; c0 < n; c0 += RDC_WINO_LANES) {
+        const int lanes = n - c0 < RDC_WINO_LANES ? n - c0 : RDC_WINO_LANES;
+        real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
+        for (int e = 0; e < 36; e++)
+            for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + c0 + l] : 0;
+        for (int b = 0; b < 6; b++)
+            for (int l = 0; l < RDC_WINO_LANES; l++)
+                rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
+        for (int p = 0; p < 3; p++)
+            for (int l = 0; l < RDC_WINO_LANES; l++)
+                rdc_wino_gt(t[p][0][l], t[p][1][l], t[p][2][l], t[p][3][l], t[p][4][l], t[p][5][l], &f[3 * p][l], RDC_WINO_LANES);
+        for (int l = 0; l < lanes; l++)
+            for (int p = 0; p < 9; p++) dw[(long)(c0 + l) * 9 + p] = f[p][l];
+    }
+}
+
 /* dw[k][c] = (G^T u G) of u[e] = dU[e*us + k*C + c]: the filter gradient from its transform. */
 static void rdc_wino_filter_grad(const real *restrict dU, long us, int K, int C, real *restrict dw)
 {
     #pragma omp parallel for schedule(static)
-    for (int k = 0; k < K; k++)
-        for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
-            const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
-            real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
-            for (int e = 0; e < 36; e++)
-                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + (long)k * C + c0 + l] : 0;
-            for (int b = 0; b < 6; b++)
-                for (int l = 0; l < RDC_WINO_LANES; l++)
-                    rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
-            for (int p = 0; p < 3; p++)
-                for (int l = 0; l < RDC_WINO_LANES; l++)
-                    rdc_wino_gt(t[p][0][l], t[p][1][l], t[p][2][l], t[p][3][l], t[p][4][l], t[p][5][l], &f[3 * p][l], RDC_WINO_LANES);
-            for (int l = 0; l < lanes; l++)
-                for (int p = 0; p < 9; p++) dw[((long)k * C + c0 + l) * 9 + p] = f[p][l];
-        }
+    for (int k = 0; k < K; k++) rdc_wino_filter_grad_row(dU + (long)k * C, us, C, dw + (long)k * C * 9);
 }
 
 /* The 36 transformed matrices of U, V, M (or dU, V, Mg) lie a cache line further apart than
@@ -318,6 +324,24 @@ static void rdc_wino_conv(const real *restrict x, const real *restrict w, int fl
     }
 }
 
+/* The transformed tiles of G images, V[e*vs + c*GT + t] of x and Mg[e*ms + k*GT + t] of dy
+ * (t = (g*TH + th)*TW + tw, GT = G*TH*TW): block b's tiles lie at tr0*TW + tw0 on in each
+ * channel's row. */
+static void rdc_wino_grad_tiles(const real *restrict dy, const real *restrict x, int G, int C, int H, int W, int K, int OH, int OW,
+                                int PT, int PL, real *restrict V, long vs, real *restrict Mg, long ms)
+{
+    const rdc_wino_blocks bl = rdc_wino_blocking(G, OH, OW);
+    const long GT = (long)G * bl.TH * bl.TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (long b = 0; b < bl.count; b++)
+        for (int c = 0; c < C + K; c++) {
+            const rdc_wino_block k = rdc_wino_block_at(&bl, b);
+            const long t0 = k.tr0 * bl.TW + k.tw0;
+            if (c < C) rdc_wino_input_block(x, C, c, H, W, PT, PL, &bl, k, V + c * GT + t0, vs, k.rows * k.n);
+            else rdc_wino_output_grad_block(dy, K, c - C, OH, OW, &bl, k, Mg + (c - C) * GT + t0, ms);
+        }
+}
+
 /* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy, G images
  * at a time: their transformed tiles, and the 36 products' sums dU, in memory. `scratch`: dU,
  * V and Mg (36 x (K*C, C*G*tiles, K*G*tiles), each + RDC_WINO_PAD), then the GEMM packing. */
@@ -328,19 +352,44 @@ static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restr
     const long GT = (long)G * TH * TW;
     const long us = (long)K * C + RDC_WINO_PAD, vs = C * GT + RDC_WINO_PAD, ms = K * GT + RDC_WINO_PAD;
     real *dU = scratch, *V = dU + 36 * us, *Mg = V + 36 * vs, *pack = Mg + 36 * ms;
-    const rdc_wino_blocks bl = rdc_wino_blocking(G, OH, OW);
     for (int n = 0; n < N; n += G) {
-        /* block b's tiles lie at tr0*TW + tw0 on in each channel's row of GT tiles */
-        const real *xn = x + (long)n * C * H * W, *dyn = dy + (long)n * K * OH * OW;
-        #pragma omp parallel for collapse(2) schedule(static)
-        for (long b = 0; b < bl.count; b++)
-            for (int c = 0; c < C + K; c++) {
-                const rdc_wino_block k = rdc_wino_block_at(&bl, b);
-                const long t0 = k.tr0 * TW + k.tw0;
-                if (c < C) rdc_wino_input_block(xn, C, c, H, W, PT, PL, &bl, k, V + c * GT + t0, vs, k.rows * k.n);
-                else rdc_wino_output_grad_block(dyn, K, c - C, OH, OW, &bl, k, Mg + (c - C) * GT + t0, ms);
-            }
+        rdc_wino_grad_tiles(dy + (long)n * K * OH * OW, x + (long)n * C * H * W, G, C, H, W, K, OH, OW, PT, PL, V, vs, Mg, ms);
         rdc_gemm_batch(36, ms, vs, us, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
     }
     rdc_wino_filter_grad(dU, us, K, C, dw);
+}
+
+/* rdc_wino_conv_weight_grad for a batch whose T tiles (all of them) are few: the transformed
+ * tiles of every image first, then each thread takes column panels of RDC_NR input channels,
+ * packs their 36 panels of V (T x RDC_NR each) once, and for each tile of RDC_MR output
+ * channels runs the 36 products into u, transformed straight into dw: dU (36 x K x C, for a
+ * deep layer the largest operand, 38 MB at 512 channels) never goes to memory. The sums are
+ * those of rdc_wino_conv_weight_grad, in the same order. `scratch`: V and Mg (36 x (C*T, K*T),
+ * each + RDC_WINO_PAD), then per thread (at most `threads`) 36 packed panels and u. */
+static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *restrict x, int N, int C, int H, int W,
+                                          int K, int OH, int OW, int PT, int PL, real *restrict dw, int threads, real *restrict scratch)
+{
+    const int TH = (OH + 3) / 4, TW = (OW + 3) / 4, T = N * TH * TW;
+    const long vs = (long)C * T + RDC_WINO_PAD, ms = (long)K * T + RDC_WINO_PAD, per = 36L * (T * RDC_NR + RDC_MR * RDC_NR);
+    real *V = scratch, *Mg = V + 36 * vs, *own = Mg + 36 * ms;
+    rdc_wino_grad_tiles(dy, x, N, C, H, W, K, OH, OW, PT, PL, V, vs, Mg, ms);
+    #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
+    for (int jp = 0; jp < (C + RDC_NR - 1) / RDC_NR; jp++) {
+        real *panels = own + omp_get_thread_num() * per, *u = panels + 36L * T * RDC_NR;
+        const int j0 = jp * RDC_NR, nb = C - j0 < RDC_NR ? C - j0 : RDC_NR;
+        for (int e = 0; e < 36; e++) {
+            const rdc_operand vt = rdc_matrix(V + e * vs, 1, T);
+            for (int k0 = 0; k0 < T; k0 += RDC_KC)
+                rdc_pack_b(&vt, k0, T - k0 < RDC_KC ? T - k0 : RDC_KC, j0, nb, panels + ((long)e * T + k0) * RDC_NR);
+        }
+        for (int i0 = 0; i0 < K; i0 += RDC_MR) {
+            const int mb = K - i0 < RDC_MR ? K - i0 : RDC_MR;
+            for (int e = 0; e < 36; e++) {
+                const rdc_operand panel = rdc_panel(panels + (long)e * T * RDC_NR);
+                rdc_gemm_panel(0, mb, nb, T, Mg + e * ms + (long)i0 * T, T, 1, &panel, u + e * RDC_MR * RDC_NR, RDC_NR, 0, NULL, NULL);
+            }
+            for (int i = 0; i < mb; i++)
+                rdc_wino_filter_grad_row(u + i * RDC_NR, RDC_MR * RDC_NR, nb, dw + ((long)(i0 + i) * C + j0) * 9);
+        }
+    }
 }

@@ -33,6 +33,24 @@ enum WinogradKernels {
         min(g.ci, g.co) >= 64
     }
 
+    /// A weight gradient with few tiles in the whole batch and many channel pairs goes through
+    /// rdc_wino_conv_weight_grad_few, which never stores dU (36 x K x C: 38 MB at 512
+    /// channels): RD4AD-ResNet18's 512-channel 8x8 layers (64 tiles) took 11.2 ms against
+    /// 13.6. At 128 channels (dU 2.4 MB, in cache anyway) it gained nothing, and at 256 tiles
+    /// it lost (11.6 -> 13.9 ms): each thread's 36 packed panels outgrow L2.
+    static func fewTiles(_ g: ConvGeometry) -> Bool {
+        let (_, th, tw) = group(g)
+        return g.n * th * tw <= 128 && g.ci * g.co >= 256 * 256
+    }
+
+    /// Threads rdc_wino_conv_weight_grad_few may use: each packs 36 panels of the batch's tiles.
+    static func fewThreads(_ g: ConvGeometry) -> Int {
+        let (_, th, tw) = group(g)
+        return max(2, min(16, blockBudget / fewElements(tiles: g.n * th * tw)))
+    }
+
+    static func fewElements(tiles: Int) -> Int { 36 * (tiles * 32 + 8 * 32) }
+
     /// The weight gradient's images taken together, and the tiles of each.
     static func group(_ g: ConvGeometry) -> (group: ImageGroup, th: Int, tw: Int) {
         let (th, tw) = ((g.oh + 3) / 4, (g.ow + 3) / 4)
@@ -60,15 +78,18 @@ enum WinogradKernels {
         switch pass {
         case .forward, .backwardData:
             return 36 * (g.ci * g.co + padElements) + threads(g) * blockElements(g) + (pass == .forward ? 2 * g.co : 0)
+        case .backwardWeight where fewTiles(g):
+            let (_, th, tw) = group(g)
+            return 36 * ((g.ci + g.co) * g.n * th * tw + 2 * padElements) + fewThreads(g) * fewElements(tiles: g.n * th * tw)
         case .backwardWeight:
             let (group, th, tw) = group(g)
             return 36 * (g.ci * g.co + (g.ci + g.co) * group.images * th * tw + 3 * padElements) + DenseConvKernels.packElements
         }
     }
 
-    static func constants(_ g: ConvGeometry, images: Int? = nil) -> String {
+    static func constants(_ g: ConvGeometry, images: Int? = nil, threads: Int? = nil) -> String {
         CText.constants([("N", g.n), ("CI", g.ci), ("H", g.h), ("W", g.w), ("CO", g.co), ("OH", g.oh), ("OW", g.ow),
-                         ("PT", g.pt), ("PL", g.pl), ("THREADS", threads(g))] + (images.map { [("G", $0)] } ?? []))
+                         ("PT", g.pt), ("PL", g.pl), ("THREADS", threads ?? self.threads(g))] + (images.map { [("G", $0)] } ?? []))
     }
 
     /// y = epilogue(conv(x, w)); args x, w, epilogue args, col, y.
@@ -85,8 +106,9 @@ enum WinogradKernels {
 
     /// dw = G^T (sum over tiles of (A dy A^T) (.) (B^T x B)) G, db = sum of dy; args dy, x, col, dw[, db].
     static func backwardWeight(_ g: ConvGeometry, bias: Bool) -> String {
-        constants(g, images: group(g).group.images)
-            + "    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);\n"
+        (fewTiles(g)
+            ? constants(g, threads: fewThreads(g)) + "    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);\n"
+            : constants(g, images: group(g).group.images) + "    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);\n")
             + (bias ? DenseConvKernels.biasGradient(plane: "OH * OW") : "")
     }
 }

@@ -35,13 +35,34 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertEqual(source.components(separatedBy: "rdc_wino_conv_weight_grad(").count - 1, 1 + 3, "calls of rdc_wino_conv_weight_grad")
     }
 
-    /// Returns the generated C.
-    @discardableResult
-    private func check(_ graph: Graph, seed: UInt64, winograd: Codegen.Winograd = .whereItWins) throws -> String {
-        let artifacts = try Codegen.compile(graph: graph, name: graph.name, outDir: try generatedDirectory(self),
+    func testFewTilesWeightGradient() throws {
+        let graph = try TinyGraphs.fewTiles()
+        let source = try check(graph, seed: 6)
+        // w2's weight gradient (its definition in the template counts once).
+        XCTAssertEqual(source.components(separatedBy: "rdc_wino_conv_weight_grad_few(").count - 1, 1 + 1, "calls of the few-tiles weight gradient")
+        // Finite differences sample 24 of w2's 589824 weights; all of them against the implicit GEMM.
+        let few = try gradients(graph, seed: 6, winograd: .whereItWins), gemm = try gradients(graph, seed: 6, winograd: .never)
+        let (a, b) = (try XCTUnwrap(few["grad.bn.w2.weight"]), try XCTUnwrap(gemm["grad.bn.w2.weight"]))
+        let scale = b.map(abs).max() ?? 0
+        XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-12 * scale, "grad.bn.w2.weight: few-tiles Winograd against the implicit GEMM")
+    }
+
+    /// Every gradient after one training forward and backward from check's seeded values.
+    private func gradients(_ graph: Graph, seed: UInt64, winograd: Codegen.Winograd) throws -> [String: [Double]] {
+        let artifacts = try Codegen.compile(graph: graph, name: graph.name + "_\(winograd)", outDir: try generatedDirectory(self),
                                             options: .init(precision: .float64, winograd: winograd))
         let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
-        XCTAssertEqual(model.realSize, 8)
+        try seedValues(model, seed: seed)
+        try model.forwardTrain()
+        try model.backward()
+        var grads: [String: [Double]] = [:]
+        for info in model.tensors where info.kind == .gradient { grads[info.name] = try model.doubles(named: info.name) }
+        return grads
+    }
+
+    /// Parameters, buffers and the input, uniform from a seed: BatchNorm's gamma and running
+    /// variances positive.
+    private func seedValues(_ model: CompiledModel, seed: UInt64) throws {
         var rng = SplitMix(seed: seed)
         for info in model.tensors where [.parameter, .buffer, .input].contains(info.kind) {
             let (lo, hi): (Double, Double)
@@ -50,6 +71,16 @@ final class GradientCheckTests: XCTestCase {
             else { (lo, hi) = (-1, 1) }
             try model.setDoubles(named: info.name, (0..<info.count).map { _ in rng.uniform(lo, hi) })
         }
+    }
+
+    /// Returns the generated C.
+    @discardableResult
+    private func check(_ graph: Graph, seed: UInt64, winograd: Codegen.Winograd = .whereItWins) throws -> String {
+        let artifacts = try Codegen.compile(graph: graph, name: graph.name, outDir: try generatedDirectory(self),
+                                            options: .init(precision: .float64, winograd: winograd))
+        let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
+        XCTAssertEqual(model.realSize, 8)
+        try seedValues(model, seed: seed)
         // No gradient for the frozen teacher, one for every trainable parameter.
         for p in graph.parameters where p.used && (p.kind == .weight || p.kind == .bias) {
             XCTAssertEqual(model.tensors.contains { $0.name == "grad." + p.name }, p.isTrainable, p.name)

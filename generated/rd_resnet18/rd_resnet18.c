@@ -1488,25 +1488,31 @@ static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, r
         }
 }
 
+/* dw[c][3][3] (c < n) = (G^T u G) of u[e] = dU[e*us + c]: one output channel's row of the
+ * filter gradient from its transform. */
+static inline void rdc_wino_filter_grad_row(const real *restrict dU, long us, int n, real *restrict dw)
+{
+    for (int c0 = 0; c0 < n; c0 += RDC_WINO_LANES) {
+        const int lanes = n - c0 < RDC_WINO_LANES ? n - c0 : RDC_WINO_LANES;
+        real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
+        for (int e = 0; e < 36; e++)
+            for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + c0 + l] : 0;
+        for (int b = 0; b < 6; b++)
+            for (int l = 0; l < RDC_WINO_LANES; l++)
+                rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
+        for (int p = 0; p < 3; p++)
+            for (int l = 0; l < RDC_WINO_LANES; l++)
+                rdc_wino_gt(t[p][0][l], t[p][1][l], t[p][2][l], t[p][3][l], t[p][4][l], t[p][5][l], &f[3 * p][l], RDC_WINO_LANES);
+        for (int l = 0; l < lanes; l++)
+            for (int p = 0; p < 9; p++) dw[(long)(c0 + l) * 9 + p] = f[p][l];
+    }
+}
+
 /* dw[k][c] = (G^T u G) of u[e] = dU[e*us + k*C + c]: the filter gradient from its transform. */
 static void rdc_wino_filter_grad(const real *restrict dU, long us, int K, int C, real *restrict dw)
 {
     #pragma omp parallel for schedule(static)
-    for (int k = 0; k < K; k++)
-        for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
-            const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
-            real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
-            for (int e = 0; e < 36; e++)
-                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + (long)k * C + c0 + l] : 0;
-            for (int b = 0; b < 6; b++)
-                for (int l = 0; l < RDC_WINO_LANES; l++)
-                    rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
-            for (int p = 0; p < 3; p++)
-                for (int l = 0; l < RDC_WINO_LANES; l++)
-                    rdc_wino_gt(t[p][0][l], t[p][1][l], t[p][2][l], t[p][3][l], t[p][4][l], t[p][5][l], &f[3 * p][l], RDC_WINO_LANES);
-            for (int l = 0; l < lanes; l++)
-                for (int p = 0; p < 9; p++) dw[((long)k * C + c0 + l) * 9 + p] = f[p][l];
-        }
+    for (int k = 0; k < K; k++) rdc_wino_filter_grad_row(dU + (long)k * C, us, C, dw + (long)k * C * 9);
 }
 
 /* The 36 transformed matrices of U, V, M (or dU, V, Mg) lie a cache line further apart than
@@ -1680,6 +1686,24 @@ static void rdc_wino_conv(const real *restrict x, const real *restrict w, int fl
     }
 }
 
+/* The transformed tiles of G images, V[e*vs + c*GT + t] of x and Mg[e*ms + k*GT + t] of dy
+ * (t = (g*TH + th)*TW + tw, GT = G*TH*TW): block b's tiles lie at tr0*TW + tw0 on in each
+ * channel's row. */
+static void rdc_wino_grad_tiles(const real *restrict dy, const real *restrict x, int G, int C, int H, int W, int K, int OH, int OW,
+                                int PT, int PL, real *restrict V, long vs, real *restrict Mg, long ms)
+{
+    const rdc_wino_blocks bl = rdc_wino_blocking(G, OH, OW);
+    const long GT = (long)G * bl.TH * bl.TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (long b = 0; b < bl.count; b++)
+        for (int c = 0; c < C + K; c++) {
+            const rdc_wino_block k = rdc_wino_block_at(&bl, b);
+            const long t0 = k.tr0 * bl.TW + k.tw0;
+            if (c < C) rdc_wino_input_block(x, C, c, H, W, PT, PL, &bl, k, V + c * GT + t0, vs, k.rows * k.n);
+            else rdc_wino_output_grad_block(dy, K, c - C, OH, OW, &bl, k, Mg + (c - C) * GT + t0, ms);
+        }
+}
+
 /* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy, G images
  * at a time: their transformed tiles, and the 36 products' sums dU, in memory. `scratch`: dU,
  * V and Mg (36 x (K*C, C*G*tiles, K*G*tiles), each + RDC_WINO_PAD), then the GEMM packing. */
@@ -1690,21 +1714,46 @@ static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restr
     const long GT = (long)G * TH * TW;
     const long us = (long)K * C + RDC_WINO_PAD, vs = C * GT + RDC_WINO_PAD, ms = K * GT + RDC_WINO_PAD;
     real *dU = scratch, *V = dU + 36 * us, *Mg = V + 36 * vs, *pack = Mg + 36 * ms;
-    const rdc_wino_blocks bl = rdc_wino_blocking(G, OH, OW);
     for (int n = 0; n < N; n += G) {
-        /* block b's tiles lie at tr0*TW + tw0 on in each channel's row of GT tiles */
-        const real *xn = x + (long)n * C * H * W, *dyn = dy + (long)n * K * OH * OW;
-        #pragma omp parallel for collapse(2) schedule(static)
-        for (long b = 0; b < bl.count; b++)
-            for (int c = 0; c < C + K; c++) {
-                const rdc_wino_block k = rdc_wino_block_at(&bl, b);
-                const long t0 = k.tr0 * TW + k.tw0;
-                if (c < C) rdc_wino_input_block(xn, C, c, H, W, PT, PL, &bl, k, V + c * GT + t0, vs, k.rows * k.n);
-                else rdc_wino_output_grad_block(dyn, K, c - C, OH, OW, &bl, k, Mg + (c - C) * GT + t0, ms);
-            }
+        rdc_wino_grad_tiles(dy + (long)n * K * OH * OW, x + (long)n * C * H * W, G, C, H, W, K, OH, OW, PT, PL, V, vs, Mg, ms);
         rdc_gemm_batch(36, ms, vs, us, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
     }
     rdc_wino_filter_grad(dU, us, K, C, dw);
+}
+
+/* rdc_wino_conv_weight_grad for a batch whose T tiles (all of them) are few: the transformed
+ * tiles of every image first, then each thread takes column panels of RDC_NR input channels,
+ * packs their 36 panels of V (T x RDC_NR each) once, and for each tile of RDC_MR output
+ * channels runs the 36 products into u, transformed straight into dw: dU (36 x K x C, for a
+ * deep layer the largest operand, 38 MB at 512 channels) never goes to memory. The sums are
+ * those of rdc_wino_conv_weight_grad, in the same order. `scratch`: V and Mg (36 x (C*T, K*T),
+ * each + RDC_WINO_PAD), then per thread (at most `threads`) 36 packed panels and u. */
+static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *restrict x, int N, int C, int H, int W,
+                                          int K, int OH, int OW, int PT, int PL, real *restrict dw, int threads, real *restrict scratch)
+{
+    const int TH = (OH + 3) / 4, TW = (OW + 3) / 4, T = N * TH * TW;
+    const long vs = (long)C * T + RDC_WINO_PAD, ms = (long)K * T + RDC_WINO_PAD, per = 36L * (T * RDC_NR + RDC_MR * RDC_NR);
+    real *V = scratch, *Mg = V + 36 * vs, *own = Mg + 36 * ms;
+    rdc_wino_grad_tiles(dy, x, N, C, H, W, K, OH, OW, PT, PL, V, vs, Mg, ms);
+    #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
+    for (int jp = 0; jp < (C + RDC_NR - 1) / RDC_NR; jp++) {
+        real *panels = own + omp_get_thread_num() * per, *u = panels + 36L * T * RDC_NR;
+        const int j0 = jp * RDC_NR, nb = C - j0 < RDC_NR ? C - j0 : RDC_NR;
+        for (int e = 0; e < 36; e++) {
+            const rdc_operand vt = rdc_matrix(V + e * vs, 1, T);
+            for (int k0 = 0; k0 < T; k0 += RDC_KC)
+                rdc_pack_b(&vt, k0, T - k0 < RDC_KC ? T - k0 : RDC_KC, j0, nb, panels + ((long)e * T + k0) * RDC_NR);
+        }
+        for (int i0 = 0; i0 < K; i0 += RDC_MR) {
+            const int mb = K - i0 < RDC_MR ? K - i0 : RDC_MR;
+            for (int e = 0; e < 36; e++) {
+                const rdc_operand panel = rdc_panel(panels + (long)e * T * RDC_NR);
+                rdc_gemm_panel(0, mb, nb, T, Mg + e * ms + (long)i0 * T, T, 1, &panel, u + e * RDC_MR * RDC_NR, RDC_NR, 0, NULL, NULL);
+            }
+            for (int i = 0; i < mb; i++)
+                rdc_wino_filter_grad_row(u + i * RDC_NR, RDC_MR * RDC_NR, nb, dw + ((long)(i0 + i) * C + j0) * 9);
+        }
+    }
 }
 
 /* ======== kernels, in graph order ======== */
@@ -2789,8 +2838,8 @@ static void k064_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3, G = 16 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);
 }
 
 /* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
@@ -3056,8 +3105,8 @@ static void k070_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3, G = 16 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
@@ -3173,8 +3222,8 @@ static void k073_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 3, G = 16 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 512, H = 8, W = 8, CO = 512, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
@@ -6201,8 +6250,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(97, k077_decoder_layer1_0_conv1_bwd_data(R(A, 25986816), R(S, 46720000), R(A, 0), R(A, 51920640)));
     RDC_TIMED(93, k075_bn_bn_layer_1_add_bwd(R(A, 51920640), R(S, 320237824), R(A, 64503552)));
     RDC_TIMED(91, k074_bn_bn_layer_1_bn2_bwd(R(A, 51920640), R(A, 228207360), R(S, 46715904), R(S, 46717952), R(A, 230320896), R(A, 230322944), R(S, 108248576), R(S, 108250624)));
-    RDC_TIMED(84, k071_bn_bn_layer_1_bn1_recompute(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(A, 230316800), R(A, 230318848), R(A, 49289984)));
-    RDC_TIMED(88, k073_bn_bn_layer_1_conv2_bwd_weight(R(A, 51920640), R(A, 49289984), R(A, 0), R(S, 98811392)));
+    RDC_TIMED(84, k071_bn_bn_layer_1_bn1_recompute(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(A, 230316800), R(A, 230318848), R(A, 14750208)));
+    RDC_TIMED(88, k073_bn_bn_layer_1_conv2_bwd_weight(R(A, 51920640), R(A, 14750208), R(A, 0), R(S, 98811392)));
     RDC_TIMED(89, k073_bn_bn_layer_1_conv2_bwd_data(R(A, 51920640), R(S, 37278720), R(A, 0), R(A, 54017792)));
     RDC_TIMED(85, k071_bn_bn_layer_1_bn1_bwd(R(A, 54017792), R(A, 226110208), R(S, 37274624), R(S, 37276672), R(A, 230316800), R(A, 230318848), R(S, 98807296), R(S, 98809344)));
     RDC_TIMED(77, k068_bn_bn_layer_0_add_recompute(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(A, 230308608), R(A, 230310656), R(A, 224013056), R(S, 27833344), R(S, 27835392), R(A, 230312704), R(A, 230314752), R(A, 51920640)));
@@ -6213,8 +6262,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(72, k066_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 8388608), R(S, 307654912), R(A, 0), R(S, 87793152)));
     RDC_TIMED(73, k066_bn_bn_layer_0_downsample_0_bwd_data(R(A, 8388608), R(S, 26260480), R(A, 0), R(A, 51920640)));
     RDC_TIMED(69, k065_bn_bn_layer_0_bn2_bwd(R(A, 64503552), R(A, 221915904), R(S, 26256384), R(S, 26258432), R(A, 230308608), R(A, 230310656), R(S, 87789056), R(S, 87791104)));
-    RDC_TIMED(62, k062_bn_bn_layer_0_bn1_recompute(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(A, 49289984)));
-    RDC_TIMED(66, k064_bn_bn_layer_0_conv2_bwd_weight(R(A, 64503552), R(A, 49289984), R(A, 0), R(S, 78351872)));
+    RDC_TIMED(62, k062_bn_bn_layer_0_bn1_recompute(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(A, 14750208)));
+    RDC_TIMED(66, k064_bn_bn_layer_0_conv2_bwd_weight(R(A, 64503552), R(A, 14750208), R(A, 0), R(S, 78351872)));
     RDC_TIMED(67, k064_bn_bn_layer_0_conv2_bwd_data(R(A, 64503552), R(S, 16819200), R(A, 0), R(A, 66600704)));
     RDC_TIMED(63, k062_bn_bn_layer_0_bn1_bwd(R(A, 66600704), R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(S, 78347776), R(S, 78349824)));
     RDC_TIMED(59, k061_bn_bn_layer_0_conv1_bwd_weight(R(A, 66600704), R(S, 307654912), R(A, 0), R(S, 64192000)));

@@ -2371,25 +2371,31 @@ static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, r
         }
 }
 
+/* dw[c][3][3] (c < n) = (G^T u G) of u[e] = dU[e*us + c]: one output channel's row of the
+ * filter gradient from its transform. */
+static inline void rdc_wino_filter_grad_row(const real *restrict dU, long us, int n, real *restrict dw)
+{
+    for (int c0 = 0; c0 < n; c0 += RDC_WINO_LANES) {
+        const int lanes = n - c0 < RDC_WINO_LANES ? n - c0 : RDC_WINO_LANES;
+        real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
+        for (int e = 0; e < 36; e++)
+            for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + c0 + l] : 0;
+        for (int b = 0; b < 6; b++)
+            for (int l = 0; l < RDC_WINO_LANES; l++)
+                rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
+        for (int p = 0; p < 3; p++)
+            for (int l = 0; l < RDC_WINO_LANES; l++)
+                rdc_wino_gt(t[p][0][l], t[p][1][l], t[p][2][l], t[p][3][l], t[p][4][l], t[p][5][l], &f[3 * p][l], RDC_WINO_LANES);
+        for (int l = 0; l < lanes; l++)
+            for (int p = 0; p < 9; p++) dw[(long)(c0 + l) * 9 + p] = f[p][l];
+    }
+}
+
 /* dw[k][c] = (G^T u G) of u[e] = dU[e*us + k*C + c]: the filter gradient from its transform. */
 static void rdc_wino_filter_grad(const real *restrict dU, long us, int K, int C, real *restrict dw)
 {
     #pragma omp parallel for schedule(static)
-    for (int k = 0; k < K; k++)
-        for (int c0 = 0; c0 < C; c0 += RDC_WINO_LANES) {
-            const int lanes = C - c0 < RDC_WINO_LANES ? C - c0 : RDC_WINO_LANES;
-            real u[36][RDC_WINO_LANES], t[3][6][RDC_WINO_LANES], f[9][RDC_WINO_LANES];
-            for (int e = 0; e < 36; e++)
-                for (int l = 0; l < RDC_WINO_LANES; l++) u[e][l] = l < lanes ? dU[e * us + (long)k * C + c0 + l] : 0;
-            for (int b = 0; b < 6; b++)
-                for (int l = 0; l < RDC_WINO_LANES; l++)
-                    rdc_wino_gt(u[b][l], u[6 + b][l], u[12 + b][l], u[18 + b][l], u[24 + b][l], u[30 + b][l], &t[0][b][l], 6 * RDC_WINO_LANES);
-            for (int p = 0; p < 3; p++)
-                for (int l = 0; l < RDC_WINO_LANES; l++)
-                    rdc_wino_gt(t[p][0][l], t[p][1][l], t[p][2][l], t[p][3][l], t[p][4][l], t[p][5][l], &f[3 * p][l], RDC_WINO_LANES);
-            for (int l = 0; l < lanes; l++)
-                for (int p = 0; p < 9; p++) dw[((long)k * C + c0 + l) * 9 + p] = f[p][l];
-        }
+    for (int k = 0; k < K; k++) rdc_wino_filter_grad_row(dU + (long)k * C, us, C, dw + (long)k * C * 9);
 }
 
 /* The 36 transformed matrices of U, V, M (or dU, V, Mg) lie a cache line further apart than
@@ -2563,6 +2569,24 @@ static void rdc_wino_conv(const real *restrict x, const real *restrict w, int fl
     }
 }
 
+/* The transformed tiles of G images, V[e*vs + c*GT + t] of x and Mg[e*ms + k*GT + t] of dy
+ * (t = (g*TH + th)*TW + tw, GT = G*TH*TW): block b's tiles lie at tr0*TW + tw0 on in each
+ * channel's row. */
+static void rdc_wino_grad_tiles(const real *restrict dy, const real *restrict x, int G, int C, int H, int W, int K, int OH, int OW,
+                                int PT, int PL, real *restrict V, long vs, real *restrict Mg, long ms)
+{
+    const rdc_wino_blocks bl = rdc_wino_blocking(G, OH, OW);
+    const long GT = (long)G * bl.TH * bl.TW;
+    #pragma omp parallel for collapse(2) schedule(static)
+    for (long b = 0; b < bl.count; b++)
+        for (int c = 0; c < C + K; c++) {
+            const rdc_wino_block k = rdc_wino_block_at(&bl, b);
+            const long t0 = k.tr0 * bl.TW + k.tw0;
+            if (c < C) rdc_wino_input_block(x, C, c, H, W, PT, PL, &bl, k, V + c * GT + t0, vs, k.rows * k.n);
+            else rdc_wino_output_grad_block(dy, K, c - C, OH, OW, &bl, k, Mg + (c - C) * GT + t0, ms);
+        }
+}
+
 /* dw[K][C][3][3] = the weight gradient of rdc_wino_conv (not flipped) from x and dy, G images
  * at a time: their transformed tiles, and the 36 products' sums dU, in memory. `scratch`: dU,
  * V and Mg (36 x (K*C, C*G*tiles, K*G*tiles), each + RDC_WINO_PAD), then the GEMM packing. */
@@ -2573,21 +2597,46 @@ static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restr
     const long GT = (long)G * TH * TW;
     const long us = (long)K * C + RDC_WINO_PAD, vs = C * GT + RDC_WINO_PAD, ms = K * GT + RDC_WINO_PAD;
     real *dU = scratch, *V = dU + 36 * us, *Mg = V + 36 * vs, *pack = Mg + 36 * ms;
-    const rdc_wino_blocks bl = rdc_wino_blocking(G, OH, OW);
     for (int n = 0; n < N; n += G) {
-        /* block b's tiles lie at tr0*TW + tw0 on in each channel's row of GT tiles */
-        const real *xn = x + (long)n * C * H * W, *dyn = dy + (long)n * K * OH * OW;
-        #pragma omp parallel for collapse(2) schedule(static)
-        for (long b = 0; b < bl.count; b++)
-            for (int c = 0; c < C + K; c++) {
-                const rdc_wino_block k = rdc_wino_block_at(&bl, b);
-                const long t0 = k.tr0 * TW + k.tw0;
-                if (c < C) rdc_wino_input_block(xn, C, c, H, W, PT, PL, &bl, k, V + c * GT + t0, vs, k.rows * k.n);
-                else rdc_wino_output_grad_block(dyn, K, c - C, OH, OW, &bl, k, Mg + (c - C) * GT + t0, ms);
-            }
+        rdc_wino_grad_tiles(dy + (long)n * K * OH * OW, x + (long)n * C * H * W, G, C, H, W, K, OH, OW, PT, PL, V, vs, Mg, ms);
         rdc_gemm_batch(36, ms, vs, us, K, C, (int)GT, Mg, GT, 1, rdc_matrix(V, 1, GT), dU, C, n > 0, pack);
     }
     rdc_wino_filter_grad(dU, us, K, C, dw);
+}
+
+/* rdc_wino_conv_weight_grad for a batch whose T tiles (all of them) are few: the transformed
+ * tiles of every image first, then each thread takes column panels of RDC_NR input channels,
+ * packs their 36 panels of V (T x RDC_NR each) once, and for each tile of RDC_MR output
+ * channels runs the 36 products into u, transformed straight into dw: dU (36 x K x C, for a
+ * deep layer the largest operand, 38 MB at 512 channels) never goes to memory. The sums are
+ * those of rdc_wino_conv_weight_grad, in the same order. `scratch`: V and Mg (36 x (C*T, K*T),
+ * each + RDC_WINO_PAD), then per thread (at most `threads`) 36 packed panels and u. */
+static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *restrict x, int N, int C, int H, int W,
+                                          int K, int OH, int OW, int PT, int PL, real *restrict dw, int threads, real *restrict scratch)
+{
+    const int TH = (OH + 3) / 4, TW = (OW + 3) / 4, T = N * TH * TW;
+    const long vs = (long)C * T + RDC_WINO_PAD, ms = (long)K * T + RDC_WINO_PAD, per = 36L * (T * RDC_NR + RDC_MR * RDC_NR);
+    real *V = scratch, *Mg = V + 36 * vs, *own = Mg + 36 * ms;
+    rdc_wino_grad_tiles(dy, x, N, C, H, W, K, OH, OW, PT, PL, V, vs, Mg, ms);
+    #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
+    for (int jp = 0; jp < (C + RDC_NR - 1) / RDC_NR; jp++) {
+        real *panels = own + omp_get_thread_num() * per, *u = panels + 36L * T * RDC_NR;
+        const int j0 = jp * RDC_NR, nb = C - j0 < RDC_NR ? C - j0 : RDC_NR;
+        for (int e = 0; e < 36; e++) {
+            const rdc_operand vt = rdc_matrix(V + e * vs, 1, T);
+            for (int k0 = 0; k0 < T; k0 += RDC_KC)
+                rdc_pack_b(&vt, k0, T - k0 < RDC_KC ? T - k0 : RDC_KC, j0, nb, panels + ((long)e * T + k0) * RDC_NR);
+        }
+        for (int i0 = 0; i0 < K; i0 += RDC_MR) {
+            const int mb = K - i0 < RDC_MR ? K - i0 : RDC_MR;
+            for (int e = 0; e < 36; e++) {
+                const rdc_operand panel = rdc_panel(panels + (long)e * T * RDC_NR);
+                rdc_gemm_panel(0, mb, nb, T, Mg + e * ms + (long)i0 * T, T, 1, &panel, u + e * RDC_MR * RDC_NR, RDC_NR, 0, NULL, NULL);
+            }
+            for (int i = 0; i < mb; i++)
+                rdc_wino_filter_grad_row(u + i * RDC_NR, RDC_MR * RDC_NR, nb, dw + ((long)(i0 + i) * C + j0) * 9);
+        }
+    }
 }
 
 /* ======== kernels, in graph order ======== */
@@ -5176,8 +5225,8 @@ static void k166_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
  * 19.327 GFLOP */
 static void k166_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2, G = 16 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
@@ -5585,8 +5634,8 @@ static void k176_bn_bn_layer_2_conv2_fwd_eval(const real *restrict x, const real
  * 19.327 GFLOP */
 static void k176_bn_bn_layer_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 2, G = 16 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 1024, H = 8, W = 8, CO = 1024, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);
 }
 
 /* bn.bn_layer.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
@@ -12954,39 +13003,39 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(199, k184_decoder_layer1_0_bn1_bwd(R(A, 18874368), R(A, 1929379840), R(S, 239734784), R(S, 239736832), R(A, 1931644928), R(A, 1931646976), R(S, 574945280), R(S, 574947328)));
     RDC_TIMED(195, k183_decoder_layer1_0_conv1_bwd_weight(R(A, 18874368), R(S, 1654615808), R(A, 0), R(S, 570750976)));
     RDC_TIMED(196, k183_decoder_layer1_0_conv1_bwd_data(R(A, 18874368), R(S, 235540480), R(A, 0), R(A, 27262976)));
-    RDC_TIMED(192, k181_bn_bn_layer_2_add_bwd(R(A, 27262976), R(S, 1654615808), R(A, 171973376)));
+    RDC_TIMED(192, k181_bn_bn_layer_2_add_bwd(R(A, 27262976), R(S, 1654615808), R(A, 169880832)));
     RDC_TIMED(190, k180_bn_bn_layer_2_bn3_bwd(R(A, 27262976), R(A, 1845493760), R(S, 235524096), R(S, 235532288), R(A, 1931526144), R(A, 1931534336), R(S, 570734592), R(S, 570742784)));
     RDC_TIMED(183, k177_bn_bn_layer_2_bn2_recompute(R(A, 1920991232), R(S, 227127296), R(S, 227131392), R(A, 1931599872), R(A, 1931603968), R(A, 10485760)));
     RDC_TIMED(187, k179_bn_bn_layer_2_conv3_bwd_weight(R(A, 27262976), R(A, 10485760), R(A, 0), R(S, 562345984)));
-    RDC_TIMED(188, k179_bn_bn_layer_2_conv3_bwd_data(R(A, 27262976), R(S, 227135488), R(A, 0), R(A, 180361984)));
-    RDC_TIMED(184, k177_bn_bn_layer_2_bn2_bwd(R(A, 180361984), R(A, 1920991232), R(S, 227127296), R(S, 227131392), R(A, 1931599872), R(A, 1931603968), R(S, 562337792), R(S, 562341888)));
-    RDC_TIMED(176, k174_bn_bn_layer_2_bn1_recompute(R(A, 1916796928), R(S, 189370368), R(S, 189374464), R(A, 1931591680), R(A, 1931595776), R(A, 184556288)));
-    RDC_TIMED(180, k176_bn_bn_layer_2_conv2_bwd_weight(R(A, 180361984), R(A, 184556288), R(A, 0), R(S, 524589056)));
-    RDC_TIMED(181, k176_bn_bn_layer_2_conv2_bwd_data(R(A, 180361984), R(S, 189378560), R(A, 0), R(A, 184556288)));
-    RDC_TIMED(177, k174_bn_bn_layer_2_bn1_bwd(R(A, 184556288), R(A, 1916796928), R(S, 189370368), R(S, 189374464), R(A, 1931591680), R(A, 1931595776), R(S, 524580864), R(S, 524584960)));
-    RDC_TIMED(173, k173_bn_bn_layer_2_conv1_bwd_weight(R(A, 184556288), R(A, 1837105152), R(A, 0), R(S, 516192256)));
-    RDC_TIMED(174, k173_bn_bn_layer_2_conv1_bwd_data(R(A, 184556288), R(S, 180981760), R(A, 0), R(A, 171973376)));
-    RDC_TIMED(170, k171_bn_bn_layer_1_add_bwd(R(A, 171973376), R(A, 1837105152), R(A, 180361984)));
-    RDC_TIMED(168, k170_bn_bn_layer_1_bn3_bwd(R(A, 171973376), R(A, 1828716544), R(S, 180965376), R(S, 180973568), R(A, 1931509760), R(A, 1931517952), R(S, 516175872), R(S, 516184064)));
+    RDC_TIMED(188, k179_bn_bn_layer_2_conv3_bwd_data(R(A, 27262976), R(S, 227135488), R(A, 0), R(A, 178269440)));
+    RDC_TIMED(184, k177_bn_bn_layer_2_bn2_bwd(R(A, 178269440), R(A, 1920991232), R(S, 227127296), R(S, 227131392), R(A, 1931599872), R(A, 1931603968), R(S, 562337792), R(S, 562341888)));
+    RDC_TIMED(176, k174_bn_bn_layer_2_bn1_recompute(R(A, 1916796928), R(S, 189370368), R(S, 189374464), R(A, 1931591680), R(A, 1931595776), R(A, 24187392)));
+    RDC_TIMED(180, k176_bn_bn_layer_2_conv2_bwd_weight(R(A, 178269440), R(A, 24187392), R(A, 0), R(S, 524589056)));
+    RDC_TIMED(181, k176_bn_bn_layer_2_conv2_bwd_data(R(A, 178269440), R(S, 189378560), R(A, 0), R(A, 182463744)));
+    RDC_TIMED(177, k174_bn_bn_layer_2_bn1_bwd(R(A, 182463744), R(A, 1916796928), R(S, 189370368), R(S, 189374464), R(A, 1931591680), R(A, 1931595776), R(S, 524580864), R(S, 524584960)));
+    RDC_TIMED(173, k173_bn_bn_layer_2_conv1_bwd_weight(R(A, 182463744), R(A, 1837105152), R(A, 0), R(S, 516192256)));
+    RDC_TIMED(174, k173_bn_bn_layer_2_conv1_bwd_data(R(A, 182463744), R(S, 180981760), R(A, 0), R(A, 169880832)));
+    RDC_TIMED(170, k171_bn_bn_layer_1_add_bwd(R(A, 169880832), R(A, 1837105152), R(A, 178269440)));
+    RDC_TIMED(168, k170_bn_bn_layer_1_bn3_bwd(R(A, 169880832), R(A, 1828716544), R(S, 180965376), R(S, 180973568), R(A, 1931509760), R(A, 1931517952), R(S, 516175872), R(S, 516184064)));
     RDC_TIMED(161, k167_bn_bn_layer_1_bn2_recompute(R(A, 1912602624), R(S, 172568576), R(S, 172572672), R(A, 1931583488), R(A, 1931587584), R(A, 10485760)));
-    RDC_TIMED(165, k169_bn_bn_layer_1_conv3_bwd_weight(R(A, 171973376), R(A, 10485760), R(A, 0), R(S, 507787264)));
-    RDC_TIMED(166, k169_bn_bn_layer_1_conv3_bwd_data(R(A, 171973376), R(S, 172576768), R(A, 0), R(A, 188750592)));
-    RDC_TIMED(162, k167_bn_bn_layer_1_bn2_bwd(R(A, 188750592), R(A, 1912602624), R(S, 172568576), R(S, 172572672), R(A, 1931583488), R(A, 1931587584), R(S, 507779072), R(S, 507783168)));
-    RDC_TIMED(154, k164_bn_bn_layer_1_bn1_recompute(R(A, 1908408320), R(S, 134811648), R(S, 134815744), R(A, 1931575296), R(A, 1931579392), R(A, 171973376)));
-    RDC_TIMED(158, k166_bn_bn_layer_1_conv2_bwd_weight(R(A, 188750592), R(A, 171973376), R(A, 0), R(S, 470030336)));
-    RDC_TIMED(159, k166_bn_bn_layer_1_conv2_bwd_data(R(A, 188750592), R(S, 134819840), R(A, 0), R(A, 169880832)));
+    RDC_TIMED(165, k169_bn_bn_layer_1_conv3_bwd_weight(R(A, 169880832), R(A, 10485760), R(A, 0), R(S, 507787264)));
+    RDC_TIMED(166, k169_bn_bn_layer_1_conv3_bwd_data(R(A, 169880832), R(S, 172576768), R(A, 0), R(A, 186658048)));
+    RDC_TIMED(162, k167_bn_bn_layer_1_bn2_bwd(R(A, 186658048), R(A, 1912602624), R(S, 172568576), R(S, 172572672), R(A, 1931583488), R(A, 1931587584), R(S, 507779072), R(S, 507783168)));
+    RDC_TIMED(154, k164_bn_bn_layer_1_bn1_recompute(R(A, 1908408320), R(S, 134811648), R(S, 134815744), R(A, 1931575296), R(A, 1931579392), R(A, 24187392)));
+    RDC_TIMED(158, k166_bn_bn_layer_1_conv2_bwd_weight(R(A, 186658048), R(A, 24187392), R(A, 0), R(S, 470030336)));
+    RDC_TIMED(159, k166_bn_bn_layer_1_conv2_bwd_data(R(A, 186658048), R(S, 134819840), R(A, 0), R(A, 169880832)));
     RDC_TIMED(155, k164_bn_bn_layer_1_bn1_bwd(R(A, 169880832), R(A, 1908408320), R(S, 134811648), R(S, 134815744), R(A, 1931575296), R(A, 1931579392), R(S, 470022144), R(S, 470026240)));
     RDC_TIMED(147, k161_bn_bn_layer_0_add_recompute(R(A, 1811939328), R(S, 101224448), R(S, 101232640), R(A, 1931476992), R(A, 1931485184), R(A, 1820327936), R(S, 126406656), R(S, 126414848), R(A, 1931493376), R(A, 1931501568), R(A, 18874368)));
     RDC_TIMED(151, k163_bn_bn_layer_1_conv1_bwd_weight(R(A, 169880832), R(A, 18874368), R(A, 0), R(S, 461633536)));
-    RDC_TIMED(152, k163_bn_bn_layer_1_conv1_bwd_data(R(A, 169880832), R(S, 126423040), R(A, 0), R(A, 180361984)));
-    RDC_TIMED(148, k161_bn_bn_layer_0_add_bwd(R(A, 180361984), R(A, 18874368)));
-    RDC_TIMED(145, k160_bn_bn_layer_0_downsample_1_bwd(R(A, 180361984), R(A, 1820327936), R(S, 126406656), R(S, 126414848), R(A, 1931493376), R(A, 1931501568), R(S, 461617152), R(S, 461625344), R(A, 77594624)));
+    RDC_TIMED(152, k163_bn_bn_layer_1_conv1_bwd_data(R(A, 169880832), R(S, 126423040), R(A, 0), R(A, 178269440)));
+    RDC_TIMED(148, k161_bn_bn_layer_0_add_bwd(R(A, 178269440), R(A, 18874368)));
+    RDC_TIMED(145, k160_bn_bn_layer_0_downsample_1_bwd(R(A, 178269440), R(A, 1820327936), R(S, 126406656), R(S, 126414848), R(A, 1931493376), R(A, 1931501568), R(S, 461617152), R(S, 461625344), R(A, 77594624)));
     RDC_TIMED(142, k159_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 77594624), R(S, 1604284160), R(A, 0), R(S, 436451328)));
     RDC_TIMED(143, k159_bn_bn_layer_0_downsample_0_bwd_data(R(A, 77594624), R(S, 101240832), R(A, 50331648), R(A, 0)));
-    RDC_TIMED(139, k158_bn_bn_layer_0_bn3_bwd(R(A, 180361984), R(A, 1811939328), R(S, 101224448), R(S, 101232640), R(A, 1931476992), R(A, 1931485184), R(S, 436434944), R(S, 436443136)));
+    RDC_TIMED(139, k158_bn_bn_layer_0_bn3_bwd(R(A, 178269440), R(A, 1811939328), R(S, 101224448), R(S, 101232640), R(A, 1931476992), R(A, 1931485184), R(S, 436434944), R(S, 436443136)));
     RDC_TIMED(132, k155_bn_bn_layer_0_bn2_recompute(R(A, 1904214016), R(S, 92827648), R(S, 92831744), R(A, 1931567104), R(A, 1931571200), R(A, 60817408)));
-    RDC_TIMED(136, k157_bn_bn_layer_0_conv3_bwd_weight(R(A, 180361984), R(A, 60817408), R(A, 50331648), R(S, 428046336)));
-    RDC_TIMED(137, k157_bn_bn_layer_0_conv3_bwd_data(R(A, 180361984), R(S, 92835840), R(A, 50331648), R(A, 111149056)));
+    RDC_TIMED(136, k157_bn_bn_layer_0_conv3_bwd_weight(R(A, 178269440), R(A, 60817408), R(A, 50331648), R(S, 428046336)));
+    RDC_TIMED(137, k157_bn_bn_layer_0_conv3_bwd_data(R(A, 178269440), R(S, 92835840), R(A, 50331648), R(A, 111149056)));
     RDC_TIMED(133, k155_bn_bn_layer_0_bn2_bwd(R(A, 111149056), R(A, 1904214016), R(S, 92827648), R(S, 92831744), R(A, 1931567104), R(A, 1931571200), R(S, 428038144), R(S, 428042240)));
     RDC_TIMED(125, k152_bn_bn_layer_0_bn1_recompute(R(A, 1577058304), R(S, 55070720), R(S, 55074816), R(A, 1931558912), R(A, 1931563008), R(A, 50331648)));
     RDC_TIMED(129, k154_bn_bn_layer_0_conv2_bwd_weight(R(A, 111149056), R(A, 50331648), R(A, 67108864), R(S, 390289408)));
