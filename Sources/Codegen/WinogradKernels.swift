@@ -24,13 +24,13 @@ enum WinogradKernels {
         g.ci >= 16 && g.co >= 16 && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) >= 64
     }
 
-    /// The weight gradient is Winograd's only from 64 channels on both sides: its 36 products
-    /// are K x C, and narrower ones (RD4AD-Lite0's 24- and 40-channel decoder layers) left
-    /// the transforms and the products' partial panels costing more than the implicit GEMM:
-    /// 11.2 ms against 7.0 at 24 channels, 4.3 against 3.9 at 40, while at 64 (ResNet18's)
-    /// Winograd took 11 ms against 35.
+    /// The weight gradient is Winograd's only from 32 channels on both sides: its 36 products
+    /// are K x C, and narrower ones left the transforms and the products' partial panels
+    /// costing more than the implicit GEMM. RD4AD-Lite0's 24-channel decoder layers: 7.0-10.0
+    /// ms against 6.3-8.0 (64x64); its 40-channel ones, since the transforms went by blocks of
+    /// tiles: 2.7 against 4.0 (32x32); ResNet18's 64-channel ones 11 against 35.
     static func winsWeightGradient(_ g: ConvGeometry) -> Bool {
-        min(g.ci, g.co) >= 64
+        min(g.ci, g.co) >= 32
     }
 
     /// A weight gradient with few tiles in the whole batch and many channel pairs goes through
