@@ -169,9 +169,9 @@ static inline void rdc_tap_next(const rdc_window *v, rdc_tap *t)
     if (++t->kw == v->KW) { t->kw = 0; if (++t->kh == v->KH) { t->kh = 0; t->c++; } }
 }
 
-/* dst[i*ds] = the window matrix's row t over the runs of r. Always inlined: as a call (once it
+/* dst[i] = the window matrix's row t over the runs of r. Always inlined: as a call (once it
  * had two callers) it slowed the packing of unit-stride windows by a tenth. */
-__attribute__((always_inline)) static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs *r, real *restrict dst, long ds)
+__attribute__((always_inline)) static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs *r, real *restrict dst)
 {
     const int ow0 = r->ow0[t.kw], ow1 = r->ow1[t.kw];
     /* Phased: tap (kh, kw) reads plane (kh - PT) & 1, (kw - PL) & 1 at row oh + dh, column ow + dw. */
@@ -183,12 +183,12 @@ __attribute__((always_inline)) static inline void rdc_window_row(const rdc_windo
         int lo = ow0 > ow ? ow0 : ow, hi = ow1 < end ? ow1 : end;
         if (ih < 0 || ih >= v->H || lo > hi) lo = hi = ow;
         const real *xr = v->x + (((long)r->g[i] * v->C * (v->phased ? 4 : 1) + plane) * v->H + ih) * v->W + shift;
-        for (int o = ow; o < lo; o++) dst[(o - ow) * ds] = 0;
-        if (v->SW == 1 || v->phased) for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[o];
-        else if (v->SW == 2 && ds == 1) rdc_gather_even(xr, lo, hi, dst - ow);
-        else for (int o = lo; o < hi; o++) dst[(o - ow) * ds] = xr[(long)o * v->SW];
-        for (int o = hi; o < end; o++) dst[(o - ow) * ds] = 0;
-        dst += r->len[i] * ds;
+        for (int o = ow; o < lo; o++) dst[o - ow] = 0;
+        if (v->SW == 1 || v->phased) for (int o = lo; o < hi; o++) dst[o - ow] = xr[o];
+        else if (v->SW == 2) rdc_gather_even(xr, lo, hi, dst - ow);
+        else for (int o = lo; o < hi; o++) dst[o - ow] = xr[(long)o * v->SW];
+        for (int o = hi; o < end; o++) dst[o - ow] = 0;
+        dst += r->len[i];
     }
 }
 
@@ -237,15 +237,17 @@ static void rdc_transpose_panel(const real *restrict src, long sn, int kc, real 
         for (int j = 0; j < RDC_NR; j++) dst[(long)k * RDC_NR + j] = src[(long)j * sn + k];
 }
 
-/* A full panel of the transposed window matrix: its RDC_NR rows gathered as rows first, then
- * transposed. Out of line, so that its buffer does not weigh on rdc_pack_b's other paths. */
-__attribute__((noinline)) static void rdc_pack_window_transposed(const rdc_window *v, int k0, int kc, int j0, real *restrict dst)
+/* A panel of the transposed window matrix (nb of its RDC_NR columns, the rest 0): its rows
+ * gathered as rows first, then transposed. Out of line, so that its buffer does not weigh on
+ * rdc_pack_b's other paths. */
+__attribute__((noinline)) static void rdc_pack_window_transposed(const rdc_window *v, int k0, int kc, int j0, int nb, real *restrict dst)
 {
     real rows[RDC_NR * RDC_KC];
     rdc_runs runs;
     rdc_window_runs(v, k0, kc, &runs);
     rdc_tap t = rdc_tap_of(v, j0);
-    for (int j = 0; j < RDC_NR; j++, rdc_tap_next(v, &t)) rdc_window_row(v, t, &runs, rows + (long)j * kc, 1);
+    for (int j = 0; j < nb; j++, rdc_tap_next(v, &t)) rdc_window_row(v, t, &runs, rows + (long)j * kc);
+    for (int j = nb; j < RDC_NR; j++) memset(rows + (long)j * kc, 0, sizeof(real) * kc);
     rdc_transpose_panel(rows, kc, kc, dst);
 }
 
@@ -305,23 +307,17 @@ __attribute__((noinline)) static void rdc_pack_window_table(const rdc_window *v,
 static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, real *restrict dst)
 {
     rdc_runs runs;
-    if (B->win && B->transposed && nb == RDC_NR) {
-        rdc_pack_window_transposed(B->win, k0, kc, j0, dst);
+    if (B->win && B->transposed) {
+        rdc_pack_window_transposed(B->win, k0, kc, j0, nb, dst);
     } else if (B->win && !B->transposed && rdc_table_packs(B->win, j0 + nb)) {
         rdc_pack_window_table(B->win, k0, kc, j0, nb, dst);
     } else if (B->win && !B->transposed) {
         rdc_window_runs(B->win, j0, nb, &runs);
         rdc_tap t = rdc_tap_of(B->win, k0);
         for (int k = 0; k < kc; k++, rdc_tap_next(B->win, &t)) {
-            rdc_window_row(B->win, t, &runs, dst + (long)k * RDC_NR, 1);
+            rdc_window_row(B->win, t, &runs, dst + (long)k * RDC_NR);
             for (int j = nb; j < RDC_NR; j++) dst[(long)k * RDC_NR + j] = 0;
         }
-    } else if (B->win) {
-        rdc_window_runs(B->win, k0, kc, &runs);
-        rdc_tap t = rdc_tap_of(B->win, j0);
-        for (int j = 0; j < RDC_NR; j++, rdc_tap_next(B->win, &t))
-            if (j < nb) rdc_window_row(B->win, t, &runs, dst + j, RDC_NR);
-            else for (int k = 0; k < kc; k++) dst[(long)k * RDC_NR + j] = 0;
     } else if (B->sk == 1 && nb == RDC_NR) {
         rdc_transpose_panel(B->b + (long)j0 * B->sn + k0, B->sn, kc, dst);
     } else if (B->sn == 1 && nb == RDC_NR) {
