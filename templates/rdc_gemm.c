@@ -377,12 +377,6 @@ static inline int rdc_gemm_threads(void)
     return omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
 }
 
-/* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panel). `pack`
- * is RDC_GEMM_PACK elements of scratch: one panel buffer per thread. Each thread owns whole
- * column panels of C; where they are fewer than the threads (a one-image product of a deep
- * layer: 4x4 pixels are half a panel), the rows are split among the threads too, each packing
- * the panel it needs. Each element sums k in a fixed order: the result does not depend on
- * the thread count. */
 /* rdc_gemm of one block of K (K <= RDC_KC) by rows: the panels of a chunk of B's columns are
  * packed first (all threads), then each thread sweeps its row tiles across them. Where K is
  * small (a 1x1 expansion: 16 -> 96 channels) the product is bound by C's writes; by panels,
@@ -417,6 +411,12 @@ static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, 
     }
 }
 
+/* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panel). `pack`
+ * is RDC_GEMM_PACK elements of scratch: one panel buffer per thread. Each thread owns whole
+ * column panels of C; where they are fewer than the threads (a one-image product of a deep
+ * layer: 4x4 pixels are half a panel), the rows are split among the threads too, each packing
+ * the panel it needs. Each element sums k in a fixed order: the result does not depend on
+ * the thread count. */
 static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
                      real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
 {

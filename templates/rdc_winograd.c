@@ -227,8 +227,8 @@ static void rdc_wino_input_block(const real *restrict x, int C, int c, int H, in
         for (int t = 0; t < tn; t++) v[e * vs + t] = o[e][t];
 }
 
-/* The output tiles of block k in the plane yk of images y[.][K][OH][OW] (output channel ko,
- * clipped to the image) (=, or += when accumulate) A^T m A of m[e*ms + t], the epilogue
+/* The output tiles of block k in output channel ko's plane of images y[.][K][OH][OW] (clipped
+ * to the image) (=, or += when accumulate) A^T m A of m[e*ms + t], the epilogue
  * applied to those first when ep (a forward does not accumulate, a data gradient has no
  * epilogue). */
 static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_wino_blocks *bl, rdc_wino_block k, int K, int ko,

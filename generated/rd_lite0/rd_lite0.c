@@ -1333,12 +1333,6 @@ static inline int rdc_gemm_threads(void)
     return omp_get_max_threads() < RDC_GEMM_THREADS ? omp_get_max_threads() : RDC_GEMM_THREADS;
 }
 
-/* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panel). `pack`
- * is RDC_GEMM_PACK elements of scratch: one panel buffer per thread. Each thread owns whole
- * column panels of C; where they are fewer than the threads (a one-image product of a deep
- * layer: 4x4 pixels are half a panel), the rows are split among the threads too, each packing
- * the panel it needs. Each element sums k in a fixed order: the result does not depend on
- * the thread count. */
 /* rdc_gemm of one block of K (K <= RDC_KC) by rows: the panels of a chunk of B's columns are
  * packed first (all threads), then each thread sweeps its row tiles across them. Where K is
  * small (a 1x1 expansion: 16 -> 96 channels) the product is bound by C's writes; by panels,
@@ -1373,6 +1367,12 @@ static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, 
     }
 }
 
+/* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panel). `pack`
+ * is RDC_GEMM_PACK elements of scratch: one panel buffer per thread. Each thread owns whole
+ * column panels of C; where they are fewer than the threads (a one-image product of a deep
+ * layer: 4x4 pixels are half a panel), the rows are split among the threads too, each packing
+ * the panel it needs. Each element sums k in a fixed order: the result does not depend on
+ * the thread count. */
 static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
                      real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
 {
@@ -1711,8 +1711,8 @@ static void rdc_wino_input_block(const real *restrict x, int C, int c, int H, in
         for (int t = 0; t < tn; t++) v[e * vs + t] = o[e][t];
 }
 
-/* The output tiles of block k in the plane yk of images y[.][K][OH][OW] (output channel ko,
- * clipped to the image) (=, or += when accumulate) A^T m A of m[e*ms + t], the epilogue
+/* The output tiles of block k in output channel ko's plane of images y[.][K][OH][OW] (clipped
+ * to the image) (=, or += when accumulate) A^T m A of m[e*ms + t], the epilogue
  * applied to those first when ep (a forward does not accumulate, a data gradient has no
  * epilogue). */
 static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_wino_blocks *bl, rdc_wino_block k, int K, int ko,
