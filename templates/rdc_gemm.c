@@ -48,6 +48,12 @@ typedef struct rdc_epilogue {
     int act;
 } rdc_epilogue;
 
+/* The epilogue of e's rows from i0 on (e not NULL). */
+static inline rdc_epilogue rdc_epilogue_from(const rdc_epilogue *e, int i0)
+{
+    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act};
+}
+
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
  * (b: a packed panel of B), then the epilogue e if any on its first mb rows (rows i0.. of the
  * product), in registers: a pass over the stored tile would load each vector back right
@@ -399,8 +405,7 @@ static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, 
         #pragma omp for schedule(static)
         for (int ip = 0; ip < mp; ip++) {
             const int i0 = ip * RDC_MR;
-            const rdc_epilogue part = e ? (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act}
-                                        : (rdc_epilogue){NULL, NULL, 0};
+            const rdc_epilogue part = e ? rdc_epilogue_from(e, i0) : (rdc_epilogue){NULL, NULL, 0};
             for (int p = 0; p < pc; p++) {
                 const int j0 = (p0 + p) * RDC_NR;
                 const rdc_operand panel = rdc_panel(pack + (long)p * K * RDC_NR);
@@ -434,8 +439,7 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
         for (int sl = 0; sl < slices; sl++) {
             const int i0 = sl * tiles * RDC_MR, rows = M - i0 < tiles * RDC_MR ? M - i0 : tiles * RDC_MR;
             if (rows <= 0) continue;
-            const rdc_epilogue part = e ? (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act}
-                                        : (rdc_epilogue){NULL, NULL, 0};
+            const rdc_epilogue part = e ? rdc_epilogue_from(e, i0) : (rdc_epilogue){NULL, NULL, 0};
             rdc_gemm_panel(jp, rows, N, K, A + (long)i0 * am, am, ak, &B, C + (long)i0 * ldc, ldc, accumulate, e ? &part : NULL,
                            pack + (long)omp_get_thread_num() * RDC_KC * RDC_NR);
         }

@@ -38,10 +38,13 @@ struct ConvNode {
 
     var description: String { description(of: .forward) }
 
+    /// Whether the pass goes through Winograd.
+    func isWinograd(_ pass: Pass) -> Bool { pass == .backwardWeight ? winogradWeightGradient : winograd }
+
     /// Its geometry, and Winograd's name where the pass takes that path.
     func description(of pass: Pass) -> String {
         switch geometry {
-        case .conv(let g): return g.description + ((pass == .backwardWeight ? winogradWeightGradient : winograd) ? " winograd F(4x4,3x3)" : "")
+        case .conv(let g): return g.description + (isWinograd(pass) ? " winograd F(4x4,3x3)" : "")
         case .transposed(let g): return g.description
         }
     }
@@ -59,7 +62,7 @@ struct ConvNode {
     /// packing); nil when it needs none.
     func columns(_ pass: Pass) -> Int? {
         switch geometry {
-        case .conv(let g) where pass == .backwardWeight ? winogradWeightGradient : winograd: return WinogradKernels.columns(g, pass)
+        case .conv(let g) where isWinograd(pass): return WinogradKernels.columns(g, pass)
         case .conv(let g): return g.groups > 1 ? nil : DenseConvKernels.columns(g, pass)
         case .transposed(let g): return DenseConvKernels.columns(g, pass)
         }
@@ -87,7 +90,7 @@ struct ConvNode {
         case .conv(let g) where winograd: return WinogradKernels.backwardData(g, accumulate: accumulate)
         case .conv(let g):
             return g.groups > 1 ? ConvKernels.backwardData(g, accumulate: accumulate)
-                                : DenseConvKernels.convBackwardData(g, accumulate: accumulate, channels: limitsDataGradient(to: channels))
+                                : DenseConvKernels.convBackwardData(g, accumulate: accumulate, channels: channels)
         case .transposed(let g): return DenseConvKernels.transposedBackwardData(g, accumulate: accumulate)
         }
     }

@@ -21,8 +21,11 @@ enum WinogradKernels {
     /// ResNet18's 512-channel 4x4 layers at 128x128 (16 tiles) and the 8x8 ones at batch 1
     /// (4 tiles) fail the second: there Winograd took 3x the implicit GEMM's time.
     static func wins(_ g: ConvGeometry) -> Bool {
-        g.ci >= 16 && g.co >= 16 && g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) >= 64
+        g.ci >= 16 && g.co >= 16 && tiles(g) >= 64
     }
+
+    /// The batch's 4x4 output tiles.
+    static func tiles(_ g: ConvGeometry) -> Int { g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) }
 
     /// The weight gradient is Winograd's only from 32 channels on both sides: its 36 products
     /// are K x C, and narrower ones left the transforms and the products' partial panels
@@ -39,17 +42,16 @@ enum WinogradKernels {
     /// 13.6. At 128 channels (dU 2.4 MB, in cache anyway) it gained nothing, and at 256 tiles
     /// it lost (11.6 -> 13.9 ms): each thread's 36 packed panels outgrow L2.
     static func fewTiles(_ g: ConvGeometry) -> Bool {
-        let (_, th, tw) = group(g)
-        return g.n * th * tw <= 128 && g.ci * g.co >= 256 * 256
+        tiles(g) <= 128 && g.ci * g.co >= 256 * 256
     }
 
     /// Threads rdc_wino_conv_weight_grad_few may use: each packs 36 panels of the batch's tiles.
     static func fewThreads(_ g: ConvGeometry) -> Int {
-        let (_, th, tw) = group(g)
-        return max(2, min(16, blockBudget / fewElements(tiles: g.n * th * tw)))
+        max(2, min(16, blockBudget / fewElements(g)))
     }
 
-    static func fewElements(tiles: Int) -> Int { 36 * (tiles * 32 + 8 * 32) }
+    /// Elements of one thread's 36 packed panels and dU tile in rdc_wino_conv_weight_grad_few.
+    static func fewElements(_ g: ConvGeometry) -> Int { 36 * (tiles(g) * 32 + 8 * 32) }
 
     /// The weight gradient's images taken together, and the tiles of each.
     static func group(_ g: ConvGeometry) -> (group: ImageGroup, th: Int, tw: Int) {
@@ -79,8 +81,7 @@ enum WinogradKernels {
         case .forward, .backwardData:
             return 36 * (g.ci * g.co + padElements) + threads(g) * blockElements(g) + (pass == .forward ? 2 * g.co : 0)
         case .backwardWeight where fewTiles(g):
-            let (_, th, tw) = group(g)
-            return 36 * ((g.ci + g.co) * g.n * th * tw + 2 * padElements) + fewThreads(g) * fewElements(tiles: g.n * th * tw)
+            return 36 * ((g.ci + g.co) * tiles(g) + 2 * padElements) + fewThreads(g) * fewElements(g)
         case .backwardWeight:
             let (group, th, tw) = group(g)
             return 36 * (g.ci * g.co + (g.ci + g.co) * group.images * th * tw + 3 * padElements) + DenseConvKernels.packElements
