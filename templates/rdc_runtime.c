@@ -129,6 +129,15 @@ void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps) { ctx->adam_steps = steps; 
         rdc_profile_call[row] += 1; \
     } while (0)
 
+/* A kernel's part timed apart (its profile row follows the kernel's): `seconds` of the
+ * kernel's wall time move to the part's row. */
+static void rdc_profile_part(int row, double seconds)
+{
+    rdc_profile_time[row - 1] -= seconds;
+    rdc_profile_time[row] += seconds;
+    rdc_profile_call[row] += 1;
+}
+
 int32_t rdc_profile_count(void) { return RDC_PROFILE_COUNT; }
 const char *rdc_profile_name(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_names[i] : NULL; }
 const char *rdc_profile_family(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_families[i] : NULL; }

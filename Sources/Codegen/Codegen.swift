@@ -19,10 +19,13 @@ public enum Codegen {
         public var buildLibrary: Bool
         /// Which 3x3 stride-1 convolutions go through Winograd's F(4x4, 3x3) (WinogradKernels).
         public var winograd: Winograd
+        /// Run each frozen 1x1 -> depthwise -> 1x1 chain as one kernel (DepthwiseChainKernels).
+        public var depthwiseChains: Bool
 
         public init(precision: Precision = .float32, loss: String = "loss_flat", buildLibrary: Bool = true,
-                    winograd: Winograd = .whereItWins) {
+                    winograd: Winograd = .whereItWins, depthwiseChains: Bool = true) {
             self.precision = precision; self.loss = loss; self.buildLibrary = buildLibrary; self.winograd = winograd
+            self.depthwiseChains = depthwiseChains
         }
     }
 
@@ -45,7 +48,7 @@ public enum Codegen {
         guard facts.phase.contains(.input) else { throw CodegenError("graph '\(graph.name)' has no input node") }
         let flow = try GradientFlow(facts, loss: options.loss)
         let program = try ProgramBuilder(facts, flow, name: name, precision: options.precision,
-                                         winograd: options.winograd).build()
+                                         winograd: options.winograd, depthwiseChains: options.depthwiseChains).build()
         let p = program.phases
         let emit = EmitC(program: program, state: StateLayout(program),
                          train: MemoryPlan(program, timeline: p.teacher + p.studentTrain + p.lossHeads + p.mapHeads + p.backward),

@@ -87,69 +87,85 @@ enum ConvKernels {
     /// rdc_vec accumulators, templates/rdc_gemm.c, to cover the FMA latency), and each input
     /// vector loaded serves every row of the tile whose window holds it. Each element sums
     /// its taps from zero in the order kh, kw, the padding's adding exact zeros, so the
-    /// results equal the clipped loops' bit for bit. The epilogue runs on `tile`, a local
-    /// array: on y the compiler must assume its stores may change the bias, and would not
-    /// vectorize it.
+    /// results equal the clipped loops' bit for bit. The epilogue is applied to the registers
+    /// (Epilogue.vector): as a loop over `tile` the compiler left it scalar in some contexts,
+    /// branching on every value's clamps.
     private static func depthwiseForward(_ g: ConvGeometry, _ e: Epilogue) -> String {
-        g.constants + """
-            enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
-                   OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
+        g.constants + depthwiseConstants + """
             #pragma omp parallel for collapse(2) schedule(static)
             for (int n = 0; n < N; n++)
                 for (int co = 0; co < CO; co++) {
                     const real *xp = x + ((long)n * CI + co) * H * W, *wp = w + (long)co * KH * KW;
                     real *yp = y + ((long)n * CO + co) * OH * OW;
-                    real ring[RING * RL], tile[R * OWP];
-                    /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
-                     * image there, and at least a vector of them), the others below je one by one. */
-                    const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
-                    const int je = rdc_end(W - 1 + PL, SW, WQ);
-                    int next = 0;
-                    for (int oh0 = 0; oh0 < OH; oh0 += R) {
-                        for (; next < (oh0 + R - 1) * SH + KH; next++) {
-                            const int ih = next - PT;
-                            real *d = ring + next % RING * RL;
-                            for (int j = 0; j < RL; j++) d[j] = 0;
-                            if (ih < 0 || ih >= H) continue;
-                            const real *s = xp + (long)ih * W;
-                            for (int k = 0; k < ja + je - jv; k++) {
-                                const int j = k < ja ? k : jv + k - ja;
-                                for (int p = 0; p < SW; p++) {
-                                    const int c = j * SW + p - PL;
-                                    if (c >= 0 && c < W) d[p * WQ + j] = s[c];
-                                }
-                            }
-                            for (int j = ja; j < jv; j += RDC_VW) {
-                                const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
-                                rdc_vec in[SW], out[SW];
-                                for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
-                                for (int p = 0; p < SW; p++)
-                                    for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
-                                for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
-                            }
-                        }
-                        for (int o = 0; o < OWP; o += CB) {
-                            rdc_vec acc[R][NV];
-                            for (int r = 0; r < R; r++)
-                                for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
-                            for (int t = 0; t < RING; t++)
-                                for (int kw = 0; kw < KW; kw++) {
-                                    const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
-                                    for (int v = 0; v < NV; v++) {
-                                        const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
-                                        for (int r = 0; r < R; r++)
-                                            if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
-                                    }
-                                }
-                            for (int r = 0; r < R; r++)
-                                for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, acc[r][v]);
-                        }
-        \(e.code(plane: "tile", count: "R * OWP", channel: "co", indent: "                "))                for (int r = 0; r < R && oh0 + r < OH; r++)
-                            for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
-                    }
-                }
+        \(depthwiseRows(e, from: "0", to: "OH", inputRow: "ih", outputRow: "(oh0 + r)", indent: "        "))        }
 
         """
+    }
+
+    /// The tile and ring sizes of `depthwiseRows` (after the geometry's constants).
+    static let depthwiseConstants = """
+            enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
+                   OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
+
+        """
+
+    /// Output rows [from, to) of the depthwise plane `co` (`from` a multiple of R): input row
+    /// ih (inside the image) read at xp + inputRow * W, output row oh at yp + outputRow * OW
+    /// (`inputRow`, `outputRow`: C expressions of ih and of oh = oh0 + r), weights at wp.
+    static func depthwiseRows(_ e: Epilogue, from: String, to: String, inputRow: String, outputRow: String, indent: String) -> String {
+        let text = """
+            real ring[RING * RL], tile[R * OWP];
+            /* Phase columns [ja, jv) are copied by whole vectors (every phase inside the
+             * image there, and at least a vector of them), the others below je one by one. */
+            const int ja = rdc_first(PL, SW), jb = rdc_end(W - SW + PL, SW, WQ), jv = jb - ja >= RDC_VW ? jb : ja;
+            const int je = rdc_end(W - 1 + PL, SW, WQ);
+            int next = \(from == "0" ? "0" : "\(from) * SH");
+        \(e.setup(channel: "co", indent: "    "))    for (int oh0 = \(from); oh0 < \(to); oh0 += R) {
+                for (; next < (oh0 + R - 1) * SH + KH; next++) {
+                    const int ih = next - PT;
+                    real *d = ring + next % RING * RL;
+                    for (int j = 0; j < RL; j++) d[j] = 0;
+                    if (ih < 0 || ih >= H) continue;
+                    const real *s = xp + (long)\(inputRow) * W;
+                    for (int k = 0; k < ja + je - jv; k++) {
+                        const int j = k < ja ? k : jv + k - ja;
+                        for (int p = 0; p < SW; p++) {
+                            const int c = j * SW + p - PL;
+                            if (c >= 0 && c < W) d[p * WQ + j] = s[c];
+                        }
+                    }
+                    for (int j = ja; j < jv; j += RDC_VW) {
+                        const int j0 = j + RDC_VW < jv ? j : jv - RDC_VW;
+                        rdc_vec in[SW], out[SW];
+                        for (int q = 0; q < SW; q++) in[q] = rdc_vload(s + j0 * SW - PL + q * RDC_VW);
+                        for (int p = 0; p < SW; p++)
+                            for (int i = 0; i < RDC_VW; i++) out[p][i] = in[(i * SW + p) / RDC_VW][(i * SW + p) % RDC_VW];
+                        for (int p = 0; p < SW; p++) rdc_vstore(d + p * WQ + j0, out[p]);
+                    }
+                }
+                for (int o = 0; o < OWP; o += CB) {
+                    rdc_vec acc[R][NV];
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) acc[r][v] = (rdc_vec){0};
+                    for (int t = 0; t < RING; t++)
+                        for (int kw = 0; kw < KW; kw++) {
+                            const real *xs = ring + (oh0 * SH + t) % RING * RL + kw % SW * WQ + kw / SW + o;
+                            for (int v = 0; v < NV; v++) {
+                                const rdc_vec xv = rdc_vload(xs + v * RDC_VW);
+                                for (int r = 0; r < R; r++)
+                                    if (t - r * SH >= 0 && t - r * SH < KH) acc[r][v] += wp[(t - r * SH) * KW + kw] * xv;
+                            }
+                        }
+                    for (int r = 0; r < R; r++)
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, \(e.vector("acc[r][v]")));
+                }
+                for (int r = 0; r < R && oh0 + r < \(to); r++)
+                    for (int j = 0; j < OW; j++) yp[(long)\(outputRow) * OW + j] = tile[r * OWP + j];
+            }
+
+        """
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
     }
 
     /// dx (=|+=) conv_transpose(dy, w): each thread owns input planes and gathers from every

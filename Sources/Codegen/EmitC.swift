@@ -100,7 +100,8 @@ struct EmitC {
         s += profileTable()
         s += runtime.joined(separator: "\n") + "\n"
         s += "/* ======== kernels, in graph order ======== */\n\n"
-        for k in EmitC.kernelOrder(program) { s += function(program.kernels[k]) }
+        let profileRows = profileRow
+        for k in EmitC.kernelOrder(program) { s += function(program.kernels[k], row: profileRows[k]!) }
         s += "/* A tensor's elements at a byte offset of the state (S) or the arena (A). */\n"
         s += "#define R(base, off) ((real *)((base) + (off)))\n#define D(base, off) ((double *)((base) + (off)))\n\n"
         s += adam()
@@ -110,30 +111,43 @@ struct EmitC {
 
     /// The per-kernel profile (rdc_profile_* in templates/rdc_abi.h), one row per kernel in
     /// manifest order: names, families and FLOPs per call, and the counters RDC_TIMED adds to.
+    /// A kernel's part (Kernel.Part) has the row after the kernel's.
     private func profileTable() -> String {
-        let kernels = EmitC.kernelOrder(program).map { program.kernels[$0] }
-        return "#define RDC_PROFILE_COUNT \(kernels.count)\n"
+        let rows = EmitC.kernelOrder(program).flatMap { k -> [(name: String, family: String, flops: Int)] in
+            let kernel = program.kernels[k]
+            guard let part = kernel.part else { return [(kernel.name, kernel.family, kernel.flops)] }
+            return [(kernel.name, kernel.family, kernel.flops - part.flops), (kernel.name + "." + part.name, part.family, part.flops)]
+        }
+        return "#define RDC_PROFILE_COUNT \(rows.count)\n"
             + "static const char *const rdc_profile_names[RDC_PROFILE_COUNT] = {\n"
-            + kernels.map { "    \(CText.string($0.name)),\n" }.joined() + "};\n"
+            + rows.map { "    \(CText.string($0.name)),\n" }.joined() + "};\n"
             + "static const char *const rdc_profile_families[RDC_PROFILE_COUNT] = {"
-            + kernels.map { CText.string($0.family) }.joined(separator: ", ") + "};\n"
+            + rows.map { CText.string($0.family) }.joined(separator: ", ") + "};\n"
             + "static const int64_t rdc_profile_flop[RDC_PROFILE_COUNT] = {"
-            + kernels.map { String($0.flops) }.joined(separator: ", ") + "};\n"
+            + rows.map { String($0.flops) }.joined(separator: ", ") + "};\n"
             + "static int64_t rdc_profile_call[RDC_PROFILE_COUNT];\nstatic double rdc_profile_time[RDC_PROFILE_COUNT];\n\n"
     }
 
     /// Row of each kernel in the profile table.
     private var profileRow: [Int: Int] {
-        Dictionary(uniqueKeysWithValues: EmitC.kernelOrder(program).enumerated().map { ($0.element, $0.offset) })
+        var rows: [Int: Int] = [:]
+        var row = 0
+        for k in EmitC.kernelOrder(program) {
+            rows[k] = row
+            row += program.kernels[k].part == nil ? 1 : 2
+        }
+        return rows
     }
 
-    private func function(_ k: Kernel) -> String {
+    /// A kernel with a part learns its part's profile row as PROFILE_PART (rdc_profile_part).
+    private func function(_ k: Kernel, row: Int) -> String {
         let params = k.args.map { a -> String in
             let type = program.buffers[a.buffer].isDouble ? "double" : "real"
             return (a.writes ? "" : "const ") + "\(type) *restrict \(a.name)"
         }
+        let part = k.part == nil ? "" : "    enum { PROFILE_PART = \(row + 1) };\n"
         return "/* " + k.summary.joined(separator: "\n * ") + " */\n"
-            + "static void \(k.name)(\(params.joined(separator: ", ")))\n{\n\(k.body)}\n\n"
+            + "static void \(k.name)(\(params.joined(separator: ", ")))\n{\n\(part)\(k.body)}\n\n"
     }
 
     /// torch.optim.Adam (single-tensor form, no weight decay) over the whole Adam region:

@@ -12,20 +12,36 @@ struct Epilogue {
     /// Applies the epilogue to `count` values at `plane`, output channel `channel`.
     func code(plane: String, count: String, channel: String, indent: String) -> String {
         guard !isEmpty else { return "" }
-        var s = ""
+        return setup(channel: channel, indent: indent)
+            + "\(indent)for (long i = 0; i < \(count); i++) \(plane)[i] = \(value("\(plane)[i]"));\n"
+    }
+
+    /// Declarations `value` needs for output channel `channel`: the bias, or BatchNorm's
+    /// scale and shift, in locals (inside an OpenMP region the compiler may no longer know
+    /// that stores to the output leave b alone, and would not vectorize the loop).
+    func setup(channel: String, indent: String) -> String {
         if let eps = batchNormEps {
             // As PyTorch's eval BatchNorm: y = x * a + c, a = w / sqrt(var + eps), c = b - mean * a.
-            s += "\(indent)const double inv = 1.0 / sqrt((double)bn_var[\(channel)] + \(CText.literal(eps)));\n"
-            s += "\(indent)const real a = (real)(bn_w[\(channel)] * inv);\n"
-            s += "\(indent)const real c = \(bias ? "b[\(channel)] * a + " : "")bn_b[\(channel)] - bn_mean[\(channel)] * a;\n"
-            let v = "(\(plane)[i] * a + c)"
-            s += "\(indent)for (long i = 0; i < \(count); i++) \(plane)[i] = \(act?.apply(v) ?? v);\n"
-        } else {
-            let v = bias ? "(\(plane)[i] + b[\(channel)])" : "\(plane)[i]"
-            s += "\(indent)for (long i = 0; i < \(count); i++) \(plane)[i] = \(act?.apply(v) ?? v);\n"
+            return "\(indent)const double inv = 1.0 / sqrt((double)bn_var[\(channel)] + \(CText.literal(eps)));\n"
+                + "\(indent)const real a = (real)(bn_w[\(channel)] * inv);\n"
+                + "\(indent)const real c = \(bias ? "b[\(channel)] * a + " : "")bn_b[\(channel)] - bn_mean[\(channel)] * a;\n"
         }
-        return s
+        return bias ? "\(indent)const real bias = b[\(channel)];\n" : ""
     }
+
+    /// The C expression of the epilogue of the value `v`, after `setup`.
+    func value(_ v: String) -> String {
+        let z = affine(v)
+        return act?.apply(z) ?? z
+    }
+
+    /// The same of the vector `v` (an rdc_vec), lane by lane.
+    func vector(_ v: String) -> String {
+        let z = affine(v)
+        return act?.applyVector(z) ?? z
+    }
+
+    private func affine(_ v: String) -> String { batchNormEps != nil ? "(\(v) * a + c)" : bias ? "(\(v) + bias)" : v }
 }
 
 extension Epilogue {
@@ -35,15 +51,7 @@ extension Epilogue {
     /// same arithmetic as `code`), and the argument to pass ("&ep", or "NULL" when empty).
     func gemm(coefficients: String) -> (setup: String, argument: String) {
         guard !isEmpty else { return ("", "NULL") }
-        let act: Int
-        switch self.act {
-        case nil: act = 0
-        case .relu: act = 1
-        case .relu6: act = 2
-        }
-        guard let eps = batchNormEps else {
-            return ("    const rdc_epilogue ep = {NULL, \(bias ? "b" : "NULL"), \(act)};\n", "&ep")
-        }
+        guard let eps = batchNormEps else { return (gemmBias(name: "ep", bias: "b"), "&ep") }
         return ("""
                 real *ep_scale = \(coefficients), *ep_shift = ep_scale + CO;
                 for (int co = 0; co < CO; co++) {
@@ -52,8 +60,24 @@ extension Epilogue {
                     ep_scale[co] = a;
                     ep_shift[co] = \(bias ? "b[co] * a + " : "")bn_b[co] - bn_mean[co] * a;
                 }
-                const rdc_epilogue ep = {ep_scale, ep_shift, \(act)};
+                const rdc_epilogue ep = {ep_scale, ep_shift, \(actCode)};
 
             """, "&ep")
+    }
+
+    /// A bias-and-activation epilogue (no BatchNorm) declared as `name`, the bias array
+    /// `bias`; "" when empty.
+    func gemmBias(name: String, bias: String) -> String {
+        precondition(batchNormEps == nil, "a BatchNorm epilogue needs its coefficients (gemm(coefficients:))")
+        return isEmpty ? "" : "    const rdc_epilogue \(name) = {NULL, \(self.bias ? bias : "NULL"), \(actCode)};\n"
+    }
+
+    /// rdc_epilogue's act: 0 none, 1 ReLU, 2 ReLU6.
+    private var actCode: Int {
+        switch act {
+        case nil: return 0
+        case .relu: return 1
+        case .relu6: return 2
+        }
     }
 }

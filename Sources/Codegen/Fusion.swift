@@ -21,6 +21,14 @@ enum Activation {
         }
     }
 
+    /// The same of the vector `v` (rdc_vrelu, rdc_vrelu6 in templates/rdc_gemm.c).
+    func applyVector(_ v: String) -> String {
+        switch self {
+        case .relu: return "rdc_vrelu(\(v))"
+        case .relu6: return "rdc_vrelu6(\(v))"
+        }
+    }
+
     /// C condition under which the gradient passes, from the activation's output `z`
     /// (as PyTorch's threshold/hardtanh backward: zero where the output is clamped).
     func passes(_ z: String) -> String {
@@ -79,5 +87,57 @@ enum Fusion {
             steps.append(step)
         }
         return steps
+    }
+}
+
+/// A frozen 1x1 convolution step, the depthwise convolution step that alone reads it, and
+/// the 1x1 step that alone reads that; either 1x1 may be absent (DepthwiseChainKernels).
+struct DepthwiseChain {
+    var expand: Step?
+    var depthwise: Step
+    var project: Step?
+    var steps: [Step] { [expand, depthwise, project].compactMap { $0 } }
+}
+
+/// What one forward kernel computes: a step, or a chain of them.
+enum ForwardUnit {
+    case step(Step)
+    case chain(DepthwiseChain)
+}
+
+extension Fusion {
+    /// Pass: chains 1x1 -> depthwise -> 1x1 steps into one unit where every node is frozen
+    /// and each value between them private (outside training: a frozen step's values there
+    /// may still be needed by the backward of what follows). Adjacent steps only, in order.
+    static func units(_ steps: [Step], _ facts: GraphFacts, training: Bool) -> [ForwardUnit] {
+        let g = facts.graph
+        func frozen(_ s: Step) -> Bool { s.nodes.allSatisfy { !g.nodes[$0].role.isTrainable } }
+        func geometry(_ s: Step) -> ConvGeometry? {
+            let node = g.nodes[s.main]
+            guard case .conv2d(let a) = node.op, frozen(s) else { return nil }
+            return ConvGeometry(a, input: g.nodes[node.inputs[0]].shape, output: node.shape)
+        }
+        func pointwise(_ s: Step) -> Bool { geometry(s).map { $0.groups == 1 && DenseConvKernels.isPointwise($0) } ?? false }
+        func depthwise(_ s: Step) -> Bool { geometry(s).map { $0.groups == $0.ci && $0.co == $0.ci && $0.groups > 1 } ?? false }
+        func feeds(_ a: Step, _ b: Step) -> Bool { facts.soleConsumer(a.output)?.id == b.main }
+
+        var units: [ForwardUnit] = []
+        var i = 0
+        while i < steps.count {
+            let s = steps[i]
+            i += 1
+            guard !training, depthwise(s) else { units.append(.step(s)); continue }
+            var chain = DepthwiseChain(depthwise: s)
+            if case .step(let e)? = units.last, pointwise(e), feeds(e, s) {
+                chain.expand = e
+                units.removeLast()
+            }
+            if i < steps.count, pointwise(steps[i]), feeds(s, steps[i]) {
+                chain.project = steps[i]
+                i += 1
+            }
+            units += chain.expand == nil && chain.project == nil ? [.step(s)] : [.chain(chain)]
+        }
+        return units
     }
 }

@@ -18,12 +18,16 @@ final class ProgramBuilder {
 
     /// Which convolutions take Winograd's path (Codegen.Options.winograd).
     let winograd: Codegen.Winograd
+    /// Whether frozen 1x1 -> depthwise -> 1x1 chains run as one kernel (Codegen.Options).
+    let depthwiseChains: Bool
 
-    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, winograd: Codegen.Winograd) {
+    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, winograd: Codegen.Winograd,
+         depthwiseChains: Bool) {
         graph = facts.graph
         self.facts = facts
         self.flow = flow
         self.winograd = winograd
+        self.depthwiseChains = depthwiseChains
         program = Program(name: name, precision: precision)
         values = Array(repeating: nil, count: graph.nodes.count)
     }
@@ -114,13 +118,14 @@ final class ProgramBuilder {
     /// Adds a kernel named after its graph node (`k042_decoder_layer2_0_conv1_fwd`). The
     /// training and eval forms of the trainable part share every kernel that does not
     /// depend on the mode; such a kernel is made once.
-    func kernel(_ node: Int, _ suffix: String, _ what: String, args: [(String, Int, Bool)], body: String, flops: Int) -> Int {
+    func kernel(_ node: Int, _ suffix: String, _ what: String, args: [(String, Int, Bool)], body: String, flops: Int,
+                family: String? = nil, part: Kernel.Part? = nil) -> Int {
         let digits = max(3, String(graph.nodes.count - 1).count)
         let id = String(repeating: "0", count: digits - String(node).count) + String(node)
         let name = "k\(id)_\(CText.identifier(graph.nodes[node].name))_\(suffix)"
         let k = Kernel(name: name, node: node, suffix: suffix, summary: ["\(graph.nodes[node].name): \(what)", CText.amount(flops, "FLOP")],
                        args: args.map { Kernel.Arg(name: $0.0, buffer: $0.1, writes: $0.2) }, body: body, flops: flops,
-                       family: KernelFamily.of(graph.nodes[node].op, suffix: suffix))
+                       family: family ?? KernelFamily.of(graph.nodes[node].op, suffix: suffix), part: part)
         if let existing = kernelsByName[name] {
             precondition(program.kernels[existing].body == body && program.kernels[existing].args.map(\.buffer) == k.args.map(\.buffer),
                          "two different kernels named \(name)")
@@ -133,7 +138,17 @@ final class ProgramBuilder {
 
     private func forward(_ nodes: [Int], training: Bool) throws -> (steps: [Step], kernels: [Int]) {
         let steps = Fusion.steps(nodes, facts, training: training)
-        return (steps, try steps.map { try forwardKernel($0, training: training) })
+        var kernels: [Int] = []
+        for unit in depthwiseChains ? Fusion.units(steps, facts, training: training) : steps.map(ForwardUnit.step) {
+            switch unit {
+            case .step(let step): kernels.append(try forwardKernel(step, training: training))
+            case .chain(let chain):
+                if let k = chainKernel(chain) { kernels.append(k) } else {
+                    kernels += try chain.steps.map { try forwardKernel($0, training: training) }
+                }
+            }
+        }
+        return (steps, kernels)
     }
 
     func shapes(_ node: Node) -> String {
@@ -157,24 +172,10 @@ final class ProgramBuilder {
         switch node.op {
         case .conv2d, .convTranspose2d:
             let conv = ConvNode(node, graph, winograd: winograd)!
-            var epilogue = Epilogue(bias: conv.bias, act: act)
-            var w = parameter(node.params[0])
-            var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []
-            var how = ""
-            if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op {
-                if !node.role.isTrainable && !bnNode.role.isTrainable {
-                    let folded = foldBatchNorm(conv: node, bn: bnNode, attrs: bn)
-                    (w, extra, epilogue.bias) = (folded.weight, [("b", folded.bias, false)], true)
-                    how = " (folded)"
-                } else {
-                    epilogue.batchNormEps = bn.eps
-                    extra += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bnNode.params).map { ($0, parameter($1), false) }
-                }
-            }
-            let args = [("x", x[0], false), ("w", w, false)] + extra + columns(conv, .forward, of: node) + [("y", y, true)]
-            let what = "\(node.op.kind) \(conv.description) \(shapes(node))\(fused)\(how)"
-            let flops = conv.flops + count * ((conv.bias ? 1 : 0) + (step.bn != nil ? 2 : 0) + (act != nil ? 1 : 0))
-            return kernel(node.id, fwd, what, args: args, body: conv.forward(epilogue), flops: flops)
+            let o = convOperands(step, conv)
+            let args = [("x", x[0], false), ("w", o.weight, false)] + o.extra + columns(conv, .forward, of: node) + [("y", y, true)]
+            let what = "\(node.op.kind) \(conv.description) \(shapes(node))\(fused)\(o.how)"
+            return kernel(node.id, fwd, what, args: args, body: conv.forward(o.epilogue), flops: o.flops)
 
         case .batchNorm(let a):
             let p = node.params.map { parameter($0) }
@@ -246,6 +247,66 @@ final class ProgramBuilder {
         case .input:
             throw CodegenError("input node '\(node.name)' outside the input phase")
         }
+    }
+}
+
+extension ProgramBuilder {
+    /// A convolution step's weight, the arguments of its epilogue and the epilogue: a frozen
+    /// eval-mode BatchNorm folded into the weight and a bias, another applied from its
+    /// running statistics; FLOPs of the convolution and the epilogue.
+    func convOperands(_ step: Step, _ conv: ConvNode) -> (weight: Int, extra: [(String, Int, Bool)], epilogue: Epilogue, how: String, flops: Int) {
+        let node = graph.nodes[step.main]
+        let act = step.act.map { Activation(graph.nodes[$0].op)! }
+        var epilogue = Epilogue(bias: conv.bias, act: act)
+        var w = parameter(node.params[0])
+        var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []
+        var how = ""
+        if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op {
+            if !node.role.isTrainable && !bnNode.role.isTrainable {
+                let folded = foldBatchNorm(conv: node, bn: bnNode, attrs: bn)
+                (w, extra, epilogue.bias) = (folded.weight, [("b", folded.bias, false)], true)
+                how = " (folded)"
+            } else {
+                epilogue.batchNormEps = bn.eps
+                extra += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bnNode.params).map { ($0, parameter($1), false) }
+            }
+        }
+        let count = graph.nodes[step.output].shape.count
+        let flops = conv.flops + count * ((conv.bias ? 1 : 0) + (step.bn != nil ? 2 : 0) + (act != nil ? 1 : 0))
+        return (w, extra, epilogue, how, flops)
+    }
+
+    /// The kernel of a depthwise chain (DepthwiseChainKernels), named after its depthwise
+    /// node; nil where no band of it fits the cache (its steps then run apart).
+    func chainKernel(_ chain: DepthwiseChain) -> Int? {
+        func geometry(_ s: Step?) -> ConvGeometry? {
+            guard let s, case .conv(let g) = ConvNode(graph.nodes[s.main], graph)!.geometry else { return nil }
+            return g
+        }
+        guard let plan = DepthwiseChainKernels.plan(expand: geometry(chain.expand), depthwise: geometry(chain.depthwise)!,
+                                                    project: geometry(chain.project), precision: program.precision) else { return nil }
+        var args: [(String, Int, Bool)] = [("x", value(graph.nodes[chain.steps[0].main].inputs[0]), false)]
+        var epilogues: [Epilogue] = []
+        var parts: [String] = []
+        var flops = 0, depthwiseFlops = 0
+        for (step, suffix) in [(chain.expand, "_expand"), (chain.depthwise, ""), (chain.project, "_project")] {
+            guard let step else { epilogues.append(Epilogue()); continue }
+            let node = graph.nodes[step.main]
+            let conv = ConvNode(node, graph)!
+            let o = convOperands(step, conv)
+            args += [("w" + suffix, o.weight, false)] + o.extra.map { ("b" + suffix, $0.1, $0.2) }
+            epilogues.append(o.epilogue)
+            let fused = (step.bn.map { _ in " + batchnorm" } ?? "") + (step.act.map { " + " + graph.nodes[$0].op.kind } ?? "")
+            parts.append("\(node.name): \(node.op.kind) \(conv.description) \(shapes(node))\(fused)\(o.how)")
+            flops += o.flops
+            if step.main == chain.depthwise.main { depthwiseFlops = o.flops }
+        }
+        let out = chain.steps.last!.output
+        args += [("scratch", scratch("chain." + graph.nodes[chain.depthwise.main].name, [plan.scratch]), true), ("y", value(out), true)]
+        let what = "chain, one pass in bands of \(plan.band) output rows:\n * " + parts.joined(separator: "\n * ")
+        return kernel(chain.depthwise.main, "fwd_chain", what, args: args,
+                      body: DepthwiseChainKernels.forward(plan, expand: epilogues[0], depthwise: epilogues[1], project: epilogues[2]),
+                      flops: flops, family: "conv1x1_fwd", part: Kernel.Part(name: "depthwise", family: "depthwise", flops: depthwiseFlops))
     }
 }
 

@@ -95,6 +95,15 @@ struct Kernel {
     var flops: Int
     /// What the per-kernel profile files it under (KernelFamily).
     var family: String
+    /// Work the kernel times apart, under a profile row of its own (a depthwise chain's
+    /// depthwise convolution): the kernel's row then holds the rest of its time and FLOPs.
+    var part: Part?
+
+    struct Part {
+        var name: String
+        var family: String
+        var flops: Int
+    }
 
     struct Arg {
         var name: String

@@ -24,12 +24,17 @@ struct Compile: ParsableCommand {
           help: "Keep every convolution on the implicit GEMM (by default 3x3 stride-1 ones use Winograd F(4x4,3x3) where it wins).")
     var noWinograd = false
 
+    @Flag(name: .customLong("no-chains"),
+          help: "Run each frozen 1x1 -> depthwise -> 1x1 chain as separate kernels (by default one kernel keeps the wide tensor between them in cache).")
+    var noChains = false
+
     func run() throws {
         let graph = try model.graph()
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
-                                            options: Codegen.Options(buildLibrary: !emitOnly, winograd: noWinograd ? .never : .whereItWins))
+                                            options: Codegen.Options(buildLibrary: !emitOnly, winograd: noWinograd ? .never : .whereItWins,
+                                                                     depthwiseChains: !noChains))
         // The IR travels with the library: train/eval/infer read names, roles and sizes from it.
         try graph.jsonData().write(to: outURL.appendingPathComponent("graph.json"))
         print("\(graph.name): \(graph.nodes.count) nodes -> \(artifacts.kernelCount) kernels, input \(graph.nodes[0].shape)")

@@ -136,4 +136,25 @@ enum TinyGraphs {
             return (t, try apply(Conv("w3", 8, 3), b, g))
         })
     }
+
+    /// A teacher of three 1x1 -> depthwise -> 1x1 chains (DepthwiseChainKernels): expansion to
+    /// 320 channels (two chunks, 256 + 64), 3x3 depthwise and projection over 17 bands of 4
+    /// rows, each sharing 2 expanded rows with the next; an expansion with a bias and a 5x5
+    /// stride-2 "SAME" depthwise (no projection: a max pool reads it) over bands of 12 rows
+    /// sharing 3; a depthwise with a projection and no expansion. Odd widths, so the last
+    /// column panels are partial.
+    static func depthwiseChains(batch: Int) throws -> Graph {
+        try graph("tiny_depthwise_chains", input: Shape(batch, 3, 66, 70), teacher: { x, g in
+            var t = try apply(ReLU6(), try apply(BatchNorm("e1bn"), try apply(Conv("e1", 320, 1), x, g), g), g)
+            t = try apply(ReLU6(), try apply(BatchNorm("d1bn"), try apply(Conv("d1", 320, 3, groups: .depthwise), t, g), g), g)
+            t = try apply(BatchNorm("p1bn"), try apply(Conv("p1", 24, 1), t, g), g)
+            t = try apply(ReLU(), try apply(Conv("e2", 96, 1, bias: true), t, g), g)
+            t = try apply(ReLU6(), try apply(Conv("d2", 96, 5, stride: 2, padding: .tfSame, groups: .depthwise), t, g), g)
+            t = try apply(MaxPool("pool", 3, stride: 1, padding: 1), t, g)
+            t = try apply(BatchNorm("d3bn"), try apply(Conv("d3", 96, 3, groups: .depthwise), t, g), g)
+            return try apply(ReLU(), try apply(Conv("p3", 16, 1), t, g), g)
+        }, student: { t, g in
+            (t, try apply(Conv("s", 16, 1), t, g))
+        })
+    }
 }

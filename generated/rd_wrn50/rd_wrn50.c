@@ -1701,6 +1701,15 @@ void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps) { ctx->adam_steps = steps; 
         rdc_profile_call[row] += 1; \
     } while (0)
 
+/* A kernel's part timed apart (its profile row follows the kernel's): `seconds` of the
+ * kernel's wall time move to the part's row. */
+static void rdc_profile_part(int row, double seconds)
+{
+    rdc_profile_time[row - 1] -= seconds;
+    rdc_profile_time[row] += seconds;
+    rdc_profile_call[row] += 1;
+}
+
 int32_t rdc_profile_count(void) { return RDC_PROFILE_COUNT; }
 const char *rdc_profile_name(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_names[i] : NULL; }
 const char *rdc_profile_family(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_families[i] : NULL; }
@@ -1753,6 +1762,14 @@ typedef real rdc_v8 __attribute__((vector_size(8 * sizeof(real)), aligned(sizeof
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
+/* ReLU and ReLU6 of a vector as the scalar epilogues write them (Activation.apply): lanes
+ * compared and replaced, so a NaN (every comparison false) passes through, where max and min
+ * would turn it into 0; and no branch, where the scalar form may compile to one per lane. */
+typedef __typeof__((rdc_vec){0} < (rdc_vec){0}) rdc_mask;
+static inline rdc_vec rdc_vselect(rdc_mask m, rdc_vec a, rdc_vec b) { return (rdc_vec)(((rdc_mask)a & m) | ((rdc_mask)b & ~m)); }
+static inline rdc_vec rdc_vrelu(rdc_vec v) { return rdc_vselect(v < 0, (rdc_vec){0}, v); }
+static inline rdc_vec rdc_vrelu6(rdc_vec v) { v = rdc_vrelu(v); return rdc_vselect(v > 6, (rdc_vec){0} + 6, v); }
+
 /* What rdc_gemm applies to each finished element of row m (an output channel), while its
  * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
  * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
@@ -1792,8 +1809,8 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
             if (e && i < mb) {
                 v = v * (e->scale ? e->scale[i0 + i] : 1) + (e->shift ? e->shift[i0 + i] : 0);
-                if (e->act) v = __builtin_elementwise_max(v, (rdc_vec){0});
-                if (e->act == 2) v = __builtin_elementwise_min(v, (rdc_vec){0} + 6);
+                if (e->act == 1) v = rdc_vrelu(v);
+                if (e->act == 2) v = rdc_vrelu6(v);
             }
             rdc_vstore(ci, v);
         }

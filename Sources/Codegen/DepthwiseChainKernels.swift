@@ -1,0 +1,168 @@
+/// One kernel for a chain of frozen convolutions: a 1x1 convolution (the expansion), the
+/// depthwise convolution that alone reads it, and the 1x1 convolution that alone reads that
+/// (the projection); either 1x1 may be absent. Apart, the expansion writes its wide tensor
+/// to memory and the depthwise reads it back (RD4AD-Lite0's first expansion: 96 channels
+/// at 128x128, 100 MB per batch each way), and the same again between the depthwise and
+/// the projection: those passes run at the memory's pace, a third of the FMA ceiling.
+/// Here each thread takes an image (or a segment of its rows, when the images are fewer
+/// than the threads) and walks it in bands of B output rows: it expands the input rows the
+/// band's windows need into `e` (a band's worth, kept in L2; the rows the next band shares
+/// are moved to the front rather than computed again), runs the depthwise convolution on
+/// them into `d` (ConvKernels.depthwiseRows), and projects `d` into the output. Only the
+/// chain's input and output reach memory. Every element is computed by the same sums in
+/// the same order as the separate kernels (rdc_gemm_panel, the depthwise ring), whatever
+/// the bands, segments or threads. The depthwise convolution's time is measured apart, for
+/// the profile (Kernel.Part): the threads' mean.
+enum DepthwiseChainKernels {
+    /// Threads the scratch has a slab for (more run as this many).
+    static let threads = 16
+    /// Bytes a thread's working set may take (a chunk's expanded rows, its depthwise output
+    /// and its weights): most of a 1 MB L2.
+    static let cacheBytes = 768 * 1024
+    /// Channels of the expanded tensor taken at a time: the projection's GEMM sums its
+    /// inputs in blocks of RDC_KC = 256 (templates/rdc_gemm.c) and adds the blocks, so
+    /// chunks of 256 add the same partial sums in the same order. Deep layers (672
+    /// channels at 16x16) then keep a chunk's weights in L2 with whole images as bands.
+    static let chunk = 256
+
+    struct Plan {
+        var expand: ConvGeometry?
+        var depthwise: ConvGeometry
+        var project: ConvGeometry?
+        /// Output rows per band, a multiple of 4 (of the depthwise tile's R rows).
+        var band: Int
+
+        /// Expanded input rows a band's windows read (within the image).
+        var rows: Int { min((band - 1) * depthwise.sh + depthwise.kh, depthwise.h) }
+        var channelChunk: Int { min(depthwise.ci, DepthwiseChainKernels.chunk) }
+        /// Elements of the expanded rows (every channel: the next band reuses some), of a
+        /// chunk's depthwise output, and of a packed panel (RDC_KC x RDC_NR at most).
+        var expandElements: Int { expand == nil ? 0 : depthwise.ci * rows * depthwise.w }
+        var projectElements: Int { project == nil ? 0 : channelChunk * band * depthwise.ow }
+        var slab: Int { expandElements + projectElements + 256 * 32 }
+        var scratch: Int { DepthwiseChainKernels.threads * slab }
+
+        /// Elements a chunk touches: its expanded rows, depthwise output and 1x1 weights.
+        var workingSet: Int {
+            let c = channelChunk
+            return (expand == nil ? 0 : c * (rows * depthwise.w + expand!.ci)) + (project == nil ? 0 : c * (band * depthwise.ow + project!.co))
+        }
+    }
+
+    /// The plan with the widest band whose working set fits cacheBytes, nil where not even
+    /// 4 rows fit (the chain then runs as separate kernels).
+    static func plan(expand: ConvGeometry?, depthwise g: ConvGeometry, project: ConvGeometry?, precision: Precision) -> Plan? {
+        var best: Plan?
+        for band in stride(from: 4, through: (g.oh + 3) / 4 * 4, by: 4) {
+            let p = Plan(expand: expand, depthwise: g, project: project, band: band)
+            guard p.workingSet * precision.size <= cacheBytes else { break }
+            best = p
+        }
+        return best
+    }
+
+    /// Args x, w_expand[, b_expand], w[, b], w_project[, b_project], scratch, y; each
+    /// epilogue a bias and an activation at most (the chain is frozen: BatchNorms folded).
+    static func forward(_ p: Plan, expand: Epilogue, depthwise: Epilogue, project: Epilogue) -> String {
+        let g = p.depthwise
+        var s = CText.constants([("N", g.n), ("CI", p.expand?.ci ?? g.ci), ("CE", g.ci), ("H", g.h), ("W", g.w), ("OH", g.oh),
+                                 ("OW", g.ow), ("KH", g.kh), ("KW", g.kw), ("SH", g.sh), ("SW", g.sw), ("PT", g.pt),
+                                 ("PL", g.pl), ("CP", p.project?.co ?? g.co)])
+        s += CText.constants([("B", p.band), ("ROWS", p.rows), ("CC", p.channelChunk), ("EL", p.expandElements),
+                              ("DL", p.projectElements), ("SLAB", p.slab), ("THREADS", threads)])
+        s += ConvKernels.depthwiseConstants
+        if p.expand != nil { s += expand.gemmBias(name: "ep_expand", bias: "b_expand") }
+        if p.project != nil { s += project.gemmBias(name: "ep_project", bias: "b_project") }
+        let input = p.expand == nil ? "x + ((long)n * CE + co) * H * W" : "xe + (long)co * ROWS * W"
+        let output = p.project == nil ? "y + ((long)n * CE + co) * OH * OW" : "yd + (long)(co - c0) * B * OW"
+        let rows = ConvKernels.depthwiseRows(depthwise, from: "o0", to: "o1", inputRow: p.expand == nil ? "ih" : "(ih - lo)",
+                                             outputRow: p.project == nil ? "(oh0 + r)" : "(oh0 + r - o0)",
+                                             indent: "                    ")
+        let buffers = (p.expand == nil ? "" : ", *xe = slab") + (p.project == nil ? "" : ", *yd = slab + EL")
+        s += """
+            const int threads = omp_get_max_threads() < THREADS ? omp_get_max_threads() : THREADS;
+            /* Row segments per image (whole tiles of R rows), so that every thread has work. */
+            const int S = (threads + N - 1) / N, per = ((OH + S - 1) / S + R - 1) / R * R;
+            double part = 0;   /* the threads' seconds in the depthwise convolution (its profile row) */
+            int team = 1;
+            #pragma omp parallel num_threads(threads) reduction(+:part)
+            {
+                if (omp_get_thread_num() == 0) team = omp_get_num_threads();
+                real *slab = scratch + (long)omp_get_thread_num() * SLAB\(buffers), *pack = slab + EL + DL;
+                #pragma omp for schedule(static)
+                for (int item = 0; item < N * S; item++) {
+                    const int n = item / S, s0 = item % S * per, s1 = s0 + per < OH ? s0 + per : OH;
+
+        """
+        if p.expand != nil {
+            s += """
+                        int lo = 0, hi = 0;   /* xe holds the expanded input rows [lo, hi) */
+
+            """
+        }
+        s += """
+                    for (int o0 = s0; o0 < s1; o0 += B) {
+                        const int o1 = o0 + B < s1 ? o0 + B : s1;
+
+        """
+        if p.expand != nil {
+            s += """
+                            /* The input rows the band's ring reads, its last tile's rows past o1 included. */
+                            const int oe = (o1 + R - 1) / R * R, nlo = o0 * SH - PT > 0 ? o0 * SH - PT : 0;
+                            const int nhi = (oe - 1) * SH - PT + KH < H ? (oe - 1) * SH - PT + KH : H;
+                            if (hi > nlo && nlo > lo)
+                                for (int c = 0; c < CE; c++)
+                                    memmove(xe + (long)c * ROWS * W, xe + ((long)c * ROWS + nlo - lo) * W, sizeof(real) * (hi - nlo) * W);
+                            if (hi < nlo) hi = nlo;
+                            lo = nlo;
+
+            """
+        }
+        s += """
+                        for (int c0 = 0; c0 < CE; c0 += CC) {
+                            const int cc = CE - c0 < CC ? CE - c0 : CC;
+
+        """
+        if p.expand != nil {
+            let ep = expand.isEmpty ? "" : "                        const rdc_epilogue ep = rdc_epilogue_from(&ep_expand, c0);\n"
+            s += """
+                                if (nhi > hi) {
+                                    const rdc_operand xb = rdc_matrix(x + ((long)n * CI * H + hi) * W, (long)H * W, 1);
+                                    const int cols = (nhi - hi) * W;
+            \(ep)                        for (int jp = 0; jp < (cols + RDC_NR - 1) / RDC_NR; jp++)
+                                        rdc_gemm_panel(jp, cc, cols, CI, w_expand + (long)c0 * CI, CI, 1, &xb, xe + ((long)c0 * ROWS + hi - lo) * W,
+                                                       (long)ROWS * W, 0, \(expand.isEmpty ? "NULL" : "&ep"), pack);
+                                }
+
+            """
+        }
+        s += """
+                            const double t0 = omp_get_wtime();
+                            for (int co = c0; co < c0 + cc; co++) {
+                                const real *xp = \(input), *wp = w + (long)co * KH * KW;
+                                real *yp = \(output);
+        \(rows)                    }
+                            part += omp_get_wtime() - t0;
+
+        """
+        if p.project != nil {
+            s += """
+                                const rdc_operand yb = rdc_matrix(yd, (long)B * OW, 1);
+                                const int cols = (o1 - o0) * OW;
+                                for (int jp = 0; jp < (cols + RDC_NR - 1) / RDC_NR; jp++)
+                                    rdc_gemm_panel(jp, CP, cols, cc, w_project + c0, CE, 1, &yb, y + ((long)n * CP * OH + o0) * OW, (long)OH * OW,
+                                                   c0 > 0, \(project.isEmpty ? "NULL" : "c0 + cc == CE ? &ep_project : NULL"), pack);
+
+            """
+        }
+        s += """
+                        }
+        \(p.expand == nil ? "" : "                hi = nhi;\n")            }
+                }
+            }
+            rdc_profile_part(PROFILE_PART, part / team);
+
+        """
+        return s
+    }
+}

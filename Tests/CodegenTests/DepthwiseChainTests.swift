@@ -1,0 +1,37 @@
+import Codegen
+import DSL
+import XCTest
+
+/// The chained kernels (DepthwiseChainKernels) compute every element by the same sums in the
+/// same order as the separate kernels: the teacher's features agree bit for bit, for a batch
+/// as wide as the threads and for one image split into row segments.
+final class DepthwiseChainTests: XCTestCase {
+    func testChainsEqualSeparateKernels() throws {
+        for batch in [1, 3] {
+            let graph = try TinyGraphs.depthwiseChains(batch: batch)
+            let (chained, source) = try teacherFeatures(graph, chains: true)
+            XCTAssertEqual(source.components(separatedBy: "_fwd_chain(").count - 1, 3 * 3, "three chain kernels, each defined and called by two forwards")
+            XCTAssertTrue(source.contains("in bands of 4 output rows") && source.contains("in bands of 12 output rows"))
+            let (separate, plain) = try teacherFeatures(graph, chains: false)
+            XCTAssertFalse(plain.contains("_fwd_chain("))
+            XCTAssertEqual(chained.count, batch * 16 * 33 * 35)
+            XCTAssertEqual(zip(chained, separate).filter { $0 != $1 }.count, 0, "batch \(batch): features where chained and separate kernels differ")
+            XCTAssertGreaterThan(chained.filter { $0 > 0 }.count, chained.count / 10, "features mostly clamped to zero")
+        }
+    }
+
+    /// t1 after an eval forward from seeded values (float32), and the generated C.
+    private func teacherFeatures(_ graph: Graph, chains: Bool) throws -> ([Double], String) {
+        let artifacts = try Codegen.compile(graph: graph, name: graph.name + (chains ? "_chains" : "_apart"), outDir: try generatedDirectory(self),
+                                            options: .init(depthwiseChains: chains))
+        let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
+        var rng = SplitMix(seed: 11)
+        for info in model.tensors where [.parameter, .buffer, .input].contains(info.kind) {
+            let (lo, hi): (Double, Double) = info.name.hasSuffix("running_var") ? (0.5, 2)
+                : info.shape.count == 1 && info.name.hasSuffix(".weight") ? (0.5, 2) : (-1, 1)
+            try model.setDoubles(named: info.name, (0..<info.count).map { _ in rng.uniform(lo, hi) })
+        }
+        try model.forwardEval()
+        return (try model.doubles(named: "t1"), try String(contentsOfFile: artifacts.source, encoding: .utf8))
+    }
+}
