@@ -1,6 +1,7 @@
-/// One kernel for a chain of frozen convolutions: a 1x1 convolution (the expansion), the
-/// depthwise convolution that alone reads it, and the 1x1 convolution that alone reads that
-/// (the projection); either 1x1 may be absent. Apart, the expansion writes its wide tensor
+/// One kernel for a chain of frozen convolutions: a 1x1 convolution (the expansion; or a
+/// dense one with windows, such as a stem, see `expands`), the depthwise convolution that
+/// alone reads it, and the 1x1 convolution that alone reads that (the projection); either
+/// end may be absent. Apart, the expansion writes its wide tensor
 /// to memory and the depthwise reads it back (RD4AD-Lite0's first expansion: 96 channels
 /// at 128x128, 100 MB per batch each way), and the same again between the depthwise and
 /// the projection: those passes run at the memory's pace, a third of the FMA ceiling.
@@ -45,8 +46,19 @@ enum DepthwiseChainKernels {
         /// Elements a chunk touches: its expanded rows, depthwise output and 1x1 weights.
         var workingSet: Int {
             let c = channelChunk
-            return (expand == nil ? 0 : c * (rows * depthwise.w + expand!.ci)) + (project == nil ? 0 : c * (band * depthwise.ow + project!.co))
+            return (expand.map { c * (rows * depthwise.w + $0.ci * $0.kh * $0.kw) } ?? 0)
+                + (project.map { c * (band * depthwise.ow + $0.co) } ?? 0)
         }
+
+        /// The expansion is a convolution with windows (the stem's 3x3 stride 2), its GEMM's
+        /// columns read straight from the image (rdc_window); else a 1x1 reading rows of x.
+        var windowed: Bool { expand.map { !DenseConvKernels.isPointwise($0) } ?? false }
+    }
+
+    /// Whether a dense convolution can be a chain's expansion: a 1x1, or one whose output rows
+    /// are whole GEMM panels (32 columns, the widest RDC_NR), so a band's rows start a panel.
+    static func expands(_ g: ConvGeometry) -> Bool {
+        g.groups == 1 && (DenseConvKernels.isPointwise(g) || g.ow % 32 == 0)
     }
 
     /// The plan with the widest band whose working set fits cacheBytes, nil where not even
@@ -70,6 +82,11 @@ enum DepthwiseChainKernels {
                                  ("PL", g.pl), ("CP", p.project?.co ?? g.co)])
         s += CText.constants([("B", p.band), ("ROWS", p.rows), ("CC", p.channelChunk), ("EL", p.expandElements),
                               ("DL", p.projectElements), ("SLAB", p.slab), ("THREADS", threads)])
+        if let e = p.expand, p.windowed {
+            s += "    /* the expansion's own sizes: input XH x XW, window EKH x EKW, stride, padding */\n"
+            s += CText.constants([("XH", e.h), ("XW", e.w), ("EKH", e.kh), ("EKW", e.kw), ("ESH", e.sh), ("ESW", e.sw),
+                                  ("EPT", e.pt), ("EPL", e.pl), ("K", e.ci * e.kh * e.kw)])
+        }
         s += ConvKernels.depthwiseConstants
         if p.expand != nil { s += expand.gemmBias(name: "ep_expand", bias: "b_expand") }
         if p.project != nil { s += project.gemmBias(name: "ep_project", bias: "b_project") }
@@ -125,13 +142,25 @@ enum DepthwiseChainKernels {
         """
         if p.expand != nil {
             let ep = expand.isEmpty ? "" : "                        const rdc_epilogue ep = rdc_epilogue_from(&ep_expand, c0);\n"
-            s += """
+            let epArg = expand.isEmpty ? "NULL" : "&ep"
+            s += p.windowed ? """
+                                if (nhi > hi) {
+                                    /* Columns of the window matrix are the expansion's output pixels; rows hi..nhi are
+                                     * whole panels (W a multiple of RDC_NR), written from xe's row lo on. */
+                                    const rdc_window win = {x + (long)n * CI * XH * XW, CI, XH, XW, EKH, EKW, ESH, ESW, EPT, EPL, H, W, 0};
+                                    const rdc_operand xb = rdc_windows(&win, 0);
+            \(ep)                        for (int jp = hi * W / RDC_NR; jp < nhi * W / RDC_NR; jp++)
+                                        rdc_gemm_panel(jp, cc, nhi * W, K, w_expand + (long)c0 * K, K, 1, &xb, xe + ((long)c0 * ROWS - lo) * W,
+                                                       (long)ROWS * W, 0, \(epArg), pack);
+                                }
+
+            """ : """
                                 if (nhi > hi) {
                                     const rdc_operand xb = rdc_matrix(x + ((long)n * CI * H + hi) * W, (long)H * W, 1);
                                     const int cols = (nhi - hi) * W;
             \(ep)                        for (int jp = 0; jp < (cols + RDC_NR - 1) / RDC_NR; jp++)
                                         rdc_gemm_panel(jp, cc, cols, CI, w_expand + (long)c0 * CI, CI, 1, &xb, xe + ((long)c0 * ROWS + hi - lo) * W,
-                                                       (long)ROWS * W, 0, \(expand.isEmpty ? "NULL" : "&ep"), pack);
+                                                       (long)ROWS * W, 0, \(epArg), pack);
                                 }
 
             """

@@ -90,8 +90,9 @@ enum Fusion {
     }
 }
 
-/// A frozen 1x1 convolution step, the depthwise convolution step that alone reads it, and
-/// the 1x1 step that alone reads that; either 1x1 may be absent (DepthwiseChainKernels).
+/// A frozen 1x1 (or windowed, DepthwiseChainKernels.expands) convolution step, the depthwise
+/// convolution step that alone reads it, and the 1x1 step that alone reads that; either end
+/// may be absent (DepthwiseChainKernels).
 struct DepthwiseChain {
     var expand: Step?
     var depthwise: Step
@@ -106,7 +107,7 @@ enum ForwardUnit {
 }
 
 extension Fusion {
-    /// Pass: chains 1x1 -> depthwise -> 1x1 steps into one unit where every node is frozen
+    /// Pass: chains conv -> depthwise -> 1x1 steps into one unit where every node is frozen
     /// and each value between them private (outside training: a frozen step's values there
     /// may still be needed by the backward of what follows). Adjacent steps only, in order.
     static func units(_ steps: [Step], _ facts: GraphFacts, training: Bool) -> [ForwardUnit] {
@@ -128,7 +129,7 @@ extension Fusion {
             i += 1
             guard !training, depthwise(s) else { units.append(.step(s)); continue }
             var chain = DepthwiseChain(depthwise: s)
-            if case .step(let e)? = units.last, pointwise(e), feeds(e, s) {
+            if case .step(let e)? = units.last, geometry(e).map(DepthwiseChainKernels.expands) ?? false, feeds(e, s) {
                 chain.expand = e
                 units.removeLast()
             }

@@ -306,7 +306,7 @@ extension ProgramBuilder {
         let what = "chain, one pass in bands of \(plan.band) output rows:\n * " + parts.joined(separator: "\n * ")
         return kernel(chain.depthwise.main, "fwd_chain", what, args: args,
                       body: DepthwiseChainKernels.forward(plan, expand: epilogues[0], depthwise: epilogues[1], project: epilogues[2]),
-                      flops: flops, family: "conv1x1_fwd", part: Kernel.Part(name: "depthwise", family: "depthwise", flops: depthwiseFlops))
+                      flops: flops, family: "conv\(plan.expand?.kh ?? 1)x\(plan.expand?.kw ?? 1)_fwd", part: Kernel.Part(name: "depthwise", family: "depthwise", flops: depthwiseFlops))
     }
 }
 

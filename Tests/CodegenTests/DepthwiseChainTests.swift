@@ -20,6 +20,20 @@ final class DepthwiseChainTests: XCTestCase {
         }
     }
 
+    /// A stem as the expansion: its windows packed from the image a band at a time.
+    func testStemChainEqualsSeparateKernels() throws {
+        for batch in [1, 3] {
+            let graph = try TinyGraphs.depthwiseChainStem(batch: batch)
+            let (chained, source) = try teacherFeatures(graph, chains: true)
+            XCTAssertEqual(source.components(separatedBy: "_fwd_chain(").count - 1, 3, "one chain kernel, defined and called by two forwards")
+            XCTAssertTrue(source.contains("rdc_windows(&win, 0);\n") && source.contains(" * stem: conv2d 3x3 s2"))
+            let (separate, _) = try teacherFeatures(graph, chains: false)
+            XCTAssertEqual(chained.count, batch * 16 * 65 * 64)
+            XCTAssertEqual(zip(chained, separate).filter { $0 != $1 }.count, 0, "batch \(batch): features where chained and separate kernels differ")
+            XCTAssertGreaterThan(Set(chained).count, chained.count / 10, "features mostly equal")
+        }
+    }
+
     /// t1 after an eval forward from seeded values (float32), and the generated C.
     private func teacherFeatures(_ graph: Graph, chains: Bool) throws -> ([Double], String) {
         let artifacts = try Codegen.compile(graph: graph, name: graph.name + (chains ? "_chains" : "_apart"), outDir: try generatedDirectory(self),

@@ -157,4 +157,16 @@ enum TinyGraphs {
             (t, try apply(Conv("s", 16, 1), t, g))
         })
     }
+
+    /// A chain whose expansion is a stem (3x3 stride 2 "SAME", windows read from the image,
+    /// 64-column output rows: whole panels), with 65 output rows (a partial last band).
+    static func depthwiseChainStem(batch: Int) throws -> Graph {
+        try graph("tiny_depthwise_chain_stem", input: Shape(batch, 3, 130, 128), teacher: { x, g in
+            var t = try apply(ReLU6(), try apply(BatchNorm("stembn"), try apply(Conv("stem", 32, 3, stride: 2, padding: .tfSame), x, g), g), g)
+            t = try apply(ReLU6(), try apply(BatchNorm("d0bn"), try apply(Conv("d0", 32, 3, groups: .depthwise), t, g), g), g)
+            return try apply(BatchNorm("p0bn"), try apply(Conv("p0", 16, 1), t, g), g)
+        }, student: { t, g in
+            (t, try apply(Conv("s", 16, 1), t, g))
+        })
+    }
 }
