@@ -1,16 +1,16 @@
 /// One kernel for a chain of frozen convolutions: a 1x1 convolution (the expansion; or a
 /// dense one with windows, such as a stem, see `expands`), the depthwise convolution that
 /// alone reads it, and the 1x1 convolution that alone reads that (the projection); either
-/// end may be absent. Apart, the expansion writes its wide tensor
-/// to memory and the depthwise reads it back (RD4AD-Lite0's first expansion: 96 channels
-/// at 128x128, 100 MB per batch each way), and the same again between the depthwise and
-/// the projection: those passes run at the memory's pace, a third of the FMA ceiling.
-/// Here each thread takes an image (or a segment of its rows, when the images are fewer
-/// than the threads) and walks it in bands of B output rows: it expands the input rows the
-/// band's windows need into `e` (a band's worth, kept in L2; the rows the next band shares
-/// are moved to the front rather than computed again), runs the depthwise convolution on
-/// them into `d` (ConvKernels.depthwiseRows), and projects `d` into the output. Only the
-/// chain's input and output reach memory. Every element is computed by the same sums in
+/// end may be absent. Apart, the expansion writes its wide tensor to memory and the
+/// depthwise reads it back (RD4AD-Lite0's first expansion: 96 channels at 128x128, 100 MB
+/// per batch each way), and the same again between the depthwise and the projection: those
+/// passes run at the memory's pace, a third of the FMA ceiling. Here each thread takes an
+/// image (or a segment of its rows, when the images are fewer than the threads) and walks
+/// it in bands of B output rows: it expands the input rows the band's windows need into
+/// `xe` (a band's worth, kept in L2; the rows the next band shares are moved to the front
+/// rather than computed again), runs the depthwise convolution on them into `yd`
+/// (ConvKernels.depthwiseRows), and projects `yd` into the output, 256 channels at a time
+/// (`chunk`). Only the chain's input and output reach memory. Every element is computed by the same sums in
 /// the same order as the separate kernels (rdc_gemm_panel, the depthwise ring), whatever
 /// the bands, segments or threads. The depthwise convolution's time is measured apart, for
 /// the profile (Kernel.Part): the threads' mean.
