@@ -151,6 +151,11 @@ final class ProgramBuilder {
         return (steps, kernels)
     }
 
+    /// " + batchnorm + relu"-style names of what a step fuses into its main node.
+    func fusedNames(_ step: Step) -> String {
+        (step.bn.map { _ in " + batchnorm" } ?? "") + (step.act.map { " + " + graph.nodes[$0].op.kind } ?? "")
+    }
+
     func shapes(_ node: Node) -> String {
         node.inputs.map { CText.shape(graph.nodes[$0].shape.dims) }.joined(separator: ", ") + " -> " + CText.shape(node.shape.dims)
     }
@@ -167,7 +172,7 @@ final class ProgramBuilder {
         let evalForm = !training && node.role.isTrainable && (step.bn != nil || step.act != nil && node.op.isConvolution
                                                               || node.op.isBatchNorm)
         let fwd = evalForm ? "fwd_eval" : "fwd"
-        let fused = (step.bn.map { _ in " + batchnorm" } ?? "") + (step.act.map { " + " + graph.nodes[$0].op.kind } ?? "")
+        let fused = fusedNames(step)
 
         switch node.op {
         case .conv2d, .convTranspose2d:
@@ -296,8 +301,7 @@ extension ProgramBuilder {
             let o = convOperands(step, conv)
             args += [("w" + suffix, o.weight, false)] + o.extra.map { ("b" + suffix, $0.1, $0.2) }
             epilogues.append(o.epilogue)
-            let fused = (step.bn.map { _ in " + batchnorm" } ?? "") + (step.act.map { " + " + graph.nodes[$0].op.kind } ?? "")
-            parts.append("\(node.name): \(node.op.kind) \(conv.description) \(shapes(node))\(fused)\(o.how)")
+            parts.append("\(node.name): \(node.op.kind) \(conv.description) \(shapes(node))\(fusedNames(step))\(o.how)")
             flops += o.flops
             if step.main == chain.depthwise.main { depthwiseFlops = o.flops }
         }
@@ -306,7 +310,8 @@ extension ProgramBuilder {
         let what = "chain, one pass in bands of \(plan.band) output rows:\n * " + parts.joined(separator: "\n * ")
         return kernel(chain.depthwise.main, "fwd_chain", what, args: args,
                       body: DepthwiseChainKernels.forward(plan, expand: epilogues[0], depthwise: epilogues[1], project: epilogues[2]),
-                      flops: flops, family: "conv\(plan.expand?.kh ?? 1)x\(plan.expand?.kw ?? 1)_fwd", part: Kernel.Part(name: "depthwise", family: "depthwise", flops: depthwiseFlops))
+                      flops: flops, family: "conv\(plan.expand?.kh ?? 1)x\(plan.expand?.kw ?? 1)_fwd",
+                      part: Kernel.Part(name: "depthwise", family: "depthwise", flops: depthwiseFlops))
     }
 }
 
