@@ -247,11 +247,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
         for (int t = 0; t < RDC_NR; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &o[i][0][t], RDC_NR);
         if (ep)
             for (int j = 0; j < 4; j++)
-                #pragma omp simd
-                for (int t = 0; t < RDC_NR; t++) {
-                    const real v = o[i][j][t] * scale + shift;
-                    o[i][j][t] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
-                }
+                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, act));
     }
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);

@@ -19,7 +19,7 @@ public enum Codegen {
         public var buildLibrary: Bool
         /// Which 3x3 stride-1 convolutions go through Winograd's F(4x4, 3x3) (WinogradKernels).
         public var winograd: Winograd
-        /// Run each frozen 1x1 -> depthwise -> 1x1 chain as one kernel (DepthwiseChainKernels).
+        /// Run each frozen conv -> depthwise -> 1x1 chain as one kernel (DepthwiseChainKernels).
         public var depthwiseChains: Bool
 
         public init(precision: Precision = .float32, loss: String = "loss_flat", buildLibrary: Bool = true,

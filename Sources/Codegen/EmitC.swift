@@ -111,13 +111,8 @@ struct EmitC {
 
     /// The per-kernel profile (rdc_profile_* in templates/rdc_abi.h), one row per kernel in
     /// manifest order: names, families and FLOPs per call, and the counters RDC_TIMED adds to.
-    /// A kernel's part (Kernel.Part) has the row after the kernel's.
     private func profileTable() -> String {
-        let rows = EmitC.kernelOrder(program).flatMap { k -> [(name: String, family: String, flops: Int)] in
-            let kernel = program.kernels[k]
-            guard let part = kernel.part else { return [(kernel.name, kernel.family, kernel.flops)] }
-            return [(kernel.name, kernel.family, kernel.flops - part.flops), (kernel.name + "." + part.name, part.family, part.flops)]
-        }
+        let rows = profileRows
         return "#define RDC_PROFILE_COUNT \(rows.count)\n"
             + "static const char *const rdc_profile_names[RDC_PROFILE_COUNT] = {\n"
             + rows.map { "    \(CText.string($0.name)),\n" }.joined() + "};\n"
@@ -128,14 +123,19 @@ struct EmitC {
             + "static int64_t rdc_profile_call[RDC_PROFILE_COUNT];\nstatic double rdc_profile_time[RDC_PROFILE_COUNT];\n\n"
     }
 
-    /// Row of each kernel in the profile table.
+    /// The profile's rows: each kernel's, followed by its part's (Kernel.Part) if it has one.
+    private var profileRows: [(kernel: Int, name: String, family: String, flops: Int)] {
+        EmitC.kernelOrder(program).flatMap { k -> [(kernel: Int, name: String, family: String, flops: Int)] in
+            let kernel = program.kernels[k]
+            guard let part = kernel.part else { return [(k, kernel.name, kernel.family, kernel.flops)] }
+            return [(k, kernel.name, kernel.family, kernel.flops - part.flops), (k, kernel.name + "." + part.name, part.family, part.flops)]
+        }
+    }
+
+    /// Row of each kernel in the profile table (its first).
     private var profileRow: [Int: Int] {
         var rows: [Int: Int] = [:]
-        var row = 0
-        for k in EmitC.kernelOrder(program) {
-            rows[k] = row
-            row += program.kernels[k].part == nil ? 1 : 2
-        }
+        for (i, row) in profileRows.enumerated() where rows[row.kernel] == nil { rows[row.kernel] = i }
         return rows
     }
 

@@ -18,7 +18,7 @@ final class ProgramBuilder {
 
     /// Which convolutions take Winograd's path (Codegen.Options.winograd).
     let winograd: Codegen.Winograd
-    /// Whether frozen 1x1 -> depthwise -> 1x1 chains run as one kernel (Codegen.Options).
+    /// Whether frozen conv -> depthwise -> 1x1 chains run as one kernel (Codegen.Options).
     let depthwiseChains: Bool
 
     init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, winograd: Codegen.Winograd,
@@ -282,7 +282,8 @@ extension ProgramBuilder {
     }
 
     /// The kernel of a depthwise chain (DepthwiseChainKernels), named after its depthwise
-    /// node; nil where no band of it fits the cache (its steps then run apart).
+    /// node and profiled under its expansion's family (else its projection's), the
+    /// depthwise part apart; nil where no band of it fits the cache (its steps then run apart).
     func chainKernel(_ chain: DepthwiseChain) -> Int? {
         func geometry(_ s: Step?) -> ConvGeometry? {
             guard let s, case .conv(let g) = ConvNode(graph.nodes[s.main], graph)!.geometry else { return nil }
@@ -310,7 +311,7 @@ extension ProgramBuilder {
         let what = "chain, one pass in bands of \(plan.band) output rows:\n * " + parts.joined(separator: "\n * ")
         return kernel(chain.depthwise.main, "fwd_chain", what, args: args,
                       body: DepthwiseChainKernels.forward(plan, expand: epilogues[0], depthwise: epilogues[1], project: epilogues[2]),
-                      flops: flops, family: "conv\(plan.expand?.kh ?? 1)x\(plan.expand?.kw ?? 1)_fwd",
+                      flops: flops, family: KernelFamily.of(graph.nodes[(chain.expand ?? chain.project)!.main].op, suffix: "fwd"),
                       part: Kernel.Part(name: "depthwise", family: "depthwise", flops: depthwiseFlops))
     }
 }

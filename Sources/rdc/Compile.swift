@@ -25,7 +25,7 @@ struct Compile: ParsableCommand {
     var noWinograd = false
 
     @Flag(name: .customLong("no-chains"),
-          help: "Run each frozen 1x1 -> depthwise -> 1x1 chain as separate kernels (by default one kernel keeps the wide tensor between them in cache).")
+          help: "Run each frozen conv -> depthwise -> 1x1 chain (EfficientNet's blocks) as separate kernels (by default one kernel keeps the wide tensor between them in cache).")
     var noChains = false
 
     func run() throws {

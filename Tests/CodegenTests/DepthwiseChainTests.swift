@@ -39,12 +39,7 @@ final class DepthwiseChainTests: XCTestCase {
         let artifacts = try Codegen.compile(graph: graph, name: graph.name + (chains ? "_chains" : "_apart"), outDir: try generatedDirectory(self),
                                             options: .init(depthwiseChains: chains))
         let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
-        var rng = SplitMix(seed: 11)
-        for info in model.tensors where [.parameter, .buffer, .input].contains(info.kind) {
-            let (lo, hi): (Double, Double) = info.name.hasSuffix("running_var") ? (0.5, 2)
-                : info.shape.count == 1 && info.name.hasSuffix(".weight") ? (0.5, 2) : (-1, 1)
-            try model.setDoubles(named: info.name, (0..<info.count).map { _ in rng.uniform(lo, hi) })
-        }
+        try seedValues(model, seed: 11)
         try model.forwardEval()
         return (try model.doubles(named: "t1"), try String(contentsOfFile: artifacts.source, encoding: .utf8))
     }

@@ -60,19 +60,6 @@ final class GradientCheckTests: XCTestCase {
         return grads
     }
 
-    /// Parameters, buffers and the input, uniform from a seed: BatchNorm's gamma and running
-    /// variances positive.
-    private func seedValues(_ model: CompiledModel, seed: UInt64) throws {
-        var rng = SplitMix(seed: seed)
-        for info in model.tensors where [.parameter, .buffer, .input].contains(info.kind) {
-            let (lo, hi): (Double, Double)
-            if info.name.hasSuffix("running_var") { (lo, hi) = (0.5, 2) }
-            else if info.kind == .parameter && info.shape.count == 1 && info.name.hasSuffix(".weight") { (lo, hi) = (0.5, 4) }  // BN gamma: ReLU6 clamps at 6 too
-            else { (lo, hi) = (-1, 1) }
-            try model.setDoubles(named: info.name, (0..<info.count).map { _ in rng.uniform(lo, hi) })
-        }
-    }
-
     /// Returns the generated C.
     @discardableResult
     private func check(_ graph: Graph, seed: UInt64, winograd: Codegen.Winograd = .whereItWins) throws -> String {

@@ -1010,6 +1010,13 @@ typedef struct rdc_epilogue {
     int act;
 } rdc_epilogue;
 
+/* v * scale + shift, then the activation act (as rdc_epilogue's): one row's epilogue on a vector. */
+static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, int act)
+{
+    v = v * scale + shift;
+    return act == 1 ? rdc_vrelu(v) : act == 2 ? rdc_vrelu6(v) : v;
+}
+
 /* The epilogue of e's rows from i0 on (e not NULL). */
 static inline rdc_epilogue rdc_epilogue_from(const rdc_epilogue *e, int i0)
 {
@@ -1038,11 +1045,7 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
-            if (e && i < mb) {
-                v = v * (e->scale ? e->scale[i0 + i] : 1) + (e->shift ? e->shift[i0 + i] : 0);
-                if (e->act == 1) v = rdc_vrelu(v);
-                if (e->act == 2) v = rdc_vrelu6(v);
-            }
+            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e->act);
             rdc_vstore(ci, v);
         }
 }
@@ -1741,11 +1744,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
         for (int t = 0; t < RDC_NR; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &o[i][0][t], RDC_NR);
         if (ep)
             for (int j = 0; j < 4; j++)
-                #pragma omp simd
-                for (int t = 0; t < RDC_NR; t++) {
-                    const real v = o[i][j][t] * scale + shift;
-                    o[i][j][t] = act == 0 ? v : (v < 0 ? 0 : (act == 2 && v > 6 ? 6 : v));
-                }
+                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, act));
     }
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
