@@ -62,24 +62,46 @@ static inline void rdc_wino_gt(real u0, real u1, real u2, real u3, real u4, real
     o[2 * os] = (u3 + u4 - u1 - u2) * sixth + u5;
 }
 
-/* Rows are handled as their 4 phases, ph[j*ps + u] = r[4u + j] (u < n), so that tiles at
- * stride 4 read and write unit-stride vectors; the (de)interleaving is done by shuffles.
- * The phases of image row xr (W values) from column q0 on, ph[j*ps + u] = xr[q0 + 4u + j],
- * 0 outside the row (the padding): */
-static inline void rdc_phases4(const real *restrict xr, int W, int q0, int n, real *restrict ph, int ps)
+/* Rows are handled as their phases, ph[j*ps + u] = r[4u + j] (u < n; j < J, J = 4, or 6 for an
+ * input tile's 6 columns, the last two being phases 0 and 1 one tile on), so that tiles at
+ * stride 4 read and write unit-stride vectors. The phases of image row xr (W values) from
+ * column q0 on, ph[j*ps + u] = xr[q0 + 4u + j], 0 outside the row (the padding). Rows of 8
+ * tiles or more are deinterleaved 8 tiles at a time by shuffles (a padded row's edge staged
+ * with its zeros first), writing up to 7 values past n: ps >= n + RDC_PHASE_SPILL. */
+#define RDC_PHASE_SPILL 8
+__attribute__((always_inline)) static inline void rdc_phases(const real *restrict xr, int W, int q0, int n, real *restrict ph, int ps, int J)
 {
-    /* u0..u1: the u whose 4 values all lie inside the row. */
-    const int u0 = q0 >= 0 ? 0 : ((3 - q0) / 4 < n ? (3 - q0) / 4 : n);
-    int u1 = W - 4 - q0 >= 0 ? (W - 4 - q0) / 4 + 1 : 0;
-    u1 = u1 > n ? n : (u1 < u0 ? u0 : u1);
-    for (int u = u0; u < u1; u++)
-        for (int j = 0; j < 4; j++) ph[j * ps + u] = xr[q0 + 4 * u + j];
-    for (int u = 0; u < n; u++) {
-        if (u == u0) u = u1;
-        if (u >= n) break;
-        for (int j = 0; j < 4; j++) {
-            const int iw = q0 + 4 * u + j;
-            ph[j * ps + u] = iw >= 0 && iw < W ? xr[iw] : 0;
+    if (n < 8) {
+        for (int u = 0; u < n; u++)
+            for (int j = 0; j < J; j++) {
+                const int iw = q0 + 4 * u + j;
+                ph[j * ps + u] = iw >= 0 && iw < W ? xr[iw] : 0;
+            }
+        return;
+    }
+    real staged[4 * (RDC_NR + RDC_PHASE_SPILL)];
+    const int len = 4 * ((n + 7) / 8 * 8) + J - 4;
+    const real *src = xr + q0;
+    if (q0 < 0 || q0 + len > W) {
+        for (int i = 0; i < len; i++) staged[i] = q0 + i >= 0 && q0 + i < W ? xr[q0 + i] : 0;
+        src = staged;
+    }
+    for (int u = 0; u < n; u += 8) {
+        rdc_v8 a[4], t[4], p[4];
+        for (int i = 0; i < 4; i++) memcpy(&a[i], src + 4 * u + 8 * i, sizeof a[i]);
+        for (int i = 0; i < 4; i += 2) {
+            t[i] = __builtin_shufflevector(a[i], a[i + 1], 0, 4, 8, 12, 1, 5, 9, 13);
+            t[i + 1] = __builtin_shufflevector(a[i], a[i + 1], 2, 6, 10, 14, 3, 7, 11, 15);
+        }
+        p[0] = __builtin_shufflevector(t[0], t[2], 0, 1, 2, 3, 8, 9, 10, 11);
+        p[1] = __builtin_shufflevector(t[0], t[2], 4, 5, 6, 7, 12, 13, 14, 15);
+        p[2] = __builtin_shufflevector(t[1], t[3], 0, 1, 2, 3, 8, 9, 10, 11);
+        p[3] = __builtin_shufflevector(t[1], t[3], 4, 5, 6, 7, 12, 13, 14, 15);
+        for (int j = 0; j < 4; j++) memcpy(ph + j * ps + u, &p[j], sizeof p[j]);
+        for (int j = 4; j < J; j++) {   /* phase j - 4 one tile on */
+            const rdc_v8 next = (rdc_v8){0} + src[4 * u + 28 + j];
+            const rdc_v8 s = __builtin_shufflevector(p[j - 4], next, 1, 2, 3, 4, 5, 6, 7, 8);
+            memcpy(ph + j * ps + u, &s, sizeof s);
         }
     }
 }
@@ -99,6 +121,9 @@ static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *res
 
 /* Filters are transformed RDC_WINO_LANES channel pairs at a time, the lanes innermost. */
 #define RDC_WINO_LANES 16
+
+/* Channels ahead that rdc_wino_input_block prefetches its rows of. */
+#define RDC_WINO_AHEAD 2
 
 /* U[e*us + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
  * w[c][k] turned by 180 degrees (the data gradient's filter: K and C are then the
@@ -194,21 +219,28 @@ static void rdc_wino_input_block(const real *restrict x, int C, int c, int H, in
                                  const rdc_wino_blocks *bl, rdc_wino_block k, real *restrict v, long vs, int tn)
 {
     const int T = k.rows * k.n;
-    /* d[i][j][t]: column 4tw - PL + j of row i of tile t; one more column for the phases' spill */
-    real d[6][6][RDC_NR + 1], r[6][6][RDC_NR];
+    /* d[i][j][t]: column 4tw - PL + j of row i of tile t */
+    real d[6][6][RDC_NR + RDC_PHASE_SPILL], r[6][6][RDC_NR];
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
         const real *xc = x + ((long)g * C + c) * H * W;
+        const int q0 = 4 * k.tw0 - PL;
         for (int i = 0; i < 6; i++) {
             const int ih = 4 * th - PT + i;
             real *di = &d[i][0][q * k.n];
             if (ih < 0 || ih >= H) {
-                for (int j = 0; j < 6; j++) memset(di + j * (RDC_NR + 1), 0, sizeof(real) * k.n);
+                for (int j = 0; j < 6; j++) memset(di + j * (RDC_NR + RDC_PHASE_SPILL), 0, sizeof(real) * k.n);
                 continue;
             }
-            /* phases 0..3 of n + 1 tiles; columns 4 and 5 are phases 0 and 1 one tile on */
-            rdc_phases4(xc + (long)ih * W, W, 4 * k.tw0 - PL, k.n + 1, di, RDC_NR + 1);
-            for (int u = 0; u < k.n; u++) di[4 * (RDC_NR + 1) + u] = di[u + 1], di[5 * (RDC_NR + 1) + u] = di[RDC_NR + 1 + u + 1];
+            /* The same row RDC_WINO_AHEAD channels on: a block's part of a row is a few cache
+             * lines, too short a stream for the hardware prefetcher. */
+            if (c + RDC_WINO_AHEAD < C) {
+                const real *ahead = xc + (long)RDC_WINO_AHEAD * H * W + (long)ih * W;
+                const int w0 = q0 < 0 ? 0 : q0, w1 = q0 + 4 * k.n + 2 < W ? q0 + 4 * k.n + 2 : W;
+                for (int w = w0; w < w1; w += 64 / (int)sizeof(real)) __builtin_prefetch(ahead + w);
+                __builtin_prefetch(ahead + w1 - 1);
+            }
+            rdc_phases(xc + (long)ih * W, W, q0, k.n, di, RDC_NR + RDC_PHASE_SPILL, 6);
         }
     }
     for (int i = 0; i < 6; i++)
@@ -264,7 +296,7 @@ static void rdc_wino_output_grad_block(const real *restrict dy, int K, int ko, i
                                        rdc_wino_block k, real *restrict m, long ms)
 {
     const int T = k.rows * k.n;
-    real d[4][4][RDC_NR], r[4][6][RDC_NR], o[36][RDC_NR];
+    real d[4][4][RDC_NR + RDC_PHASE_SPILL], r[4][6][RDC_NR], o[36][RDC_NR];
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
         const real *dk = dy + ((long)g * K + ko) * OH * OW;
@@ -274,7 +306,7 @@ static void rdc_wino_output_grad_block(const real *restrict dy, int K, int ko, i
                 for (int j = 0; j < 4; j++) memset(&d[i][j][q * k.n], 0, sizeof(real) * k.n);
                 continue;
             }
-            rdc_phases4(dk + (long)oh * OW, OW, 4 * k.tw0, k.n, &d[i][0][q * k.n], RDC_NR);
+            rdc_phases(dk + (long)oh * OW, OW, 4 * k.tw0, k.n, &d[i][0][q * k.n], RDC_NR + RDC_PHASE_SPILL, 4);
         }
     }
     for (int i = 0; i < 4; i++)

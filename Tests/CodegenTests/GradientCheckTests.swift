@@ -33,6 +33,16 @@ final class GradientCheckTests: XCTestCase {
         // template's definitions count once each.
         XCTAssertEqual(source.components(separatedBy: "rdc_wino_conv(").count - 1, 1 + 2 + 2 + 2 + 2, "calls of rdc_wino_conv")
         XCTAssertEqual(source.components(separatedBy: "rdc_wino_conv_weight_grad(").count - 1, 1 + 3, "calls of rdc_wino_conv_weight_grad")
+        // Finite differences check the backward against the same forward, so a transform that
+        // misreads the input in both passes would pass them: every gradient (all of them depend
+        // on the forward's values) against the implicit GEMM's too.
+        let wino = try gradients(graph, seed: 3, winograd: .wherever), gemm = try gradients(graph, seed: 3, winograd: .never)
+        XCTAssertEqual(Set(wino.keys), Set(gemm.keys))
+        for (name, b) in gemm {
+            let a = try XCTUnwrap(wino[name]), scale = b.map(abs).max() ?? 0
+            // (+1e-15: a bias before a BatchNorm has a gradient of 0 up to rounding)
+            XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-10 * scale + 1e-15, "\(name): Winograd against the implicit GEMM")
+        }
     }
 
     func testFewTilesWeightGradient() throws {

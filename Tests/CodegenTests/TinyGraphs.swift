@@ -109,18 +109,20 @@ enum TinyGraphs {
 
     /// Winograd family (WinogradKernels): 3x3 stride-1 convolutions of 16 channels with
     /// padding 1 (bias; and in the teacher with a folded BatchNorm and ReLU as its epilogue),
-    /// 0 and 2, on a 10x7 image (partial 4x4 tiles on both axes); the padding-0 one also
-    /// has its data gradient accumulated into the residual's.
+    /// 0 and 2, on a 10x37 image (partial 4x4 tiles on both axes); the padding-0 one also
+    /// has its data gradient accumulated into the residual's. Rows of 9 and 10 tiles: the
+    /// transforms' rows go 8 tiles at a time by shuffles, then the rest (rdc_phases), the
+    /// padded ones through a staged copy of the row.
     static func winograd() throws -> Graph {
-        try graph("tiny_winograd", input: Shape(2, 3, 10, 7), teacher: { x, g in
+        try graph("tiny_winograd", input: Shape(2, 3, 10, 37), teacher: { x, g in
             var t = try apply(ReLU(), try apply(BatchNorm("bn1"), try apply(Conv("conv1", 16, 3), x, g), g), g)
             t = try apply(ReLU(), try apply(BatchNorm("bn2"), try apply(Conv("conv2", 16, 3), t, g), g), g)
             return t
         }, student: { t, g in
             let a = try apply(Conv("w1", 16, 3, bias: true), t, g)
             let b = try apply(ReLU(), try apply(BatchNorm("b1"), a, g), g)
-            let c = try apply(Conv("w2", 16, 3, padding: .explicit(0)), b, g)      // 10x7 -> 8x5
-            let d = try apply(Conv("w3", 16, 3, padding: .explicit(2)), c, g)      // 8x5 -> 10x7
+            let c = try apply(Conv("w2", 16, 3, padding: .explicit(0)), b, g)      // 10x37 -> 8x35
+            let d = try apply(Conv("w3", 16, 3, padding: .explicit(2)), c, g)      // 8x35 -> 10x37
             return (t, g.node(.add, [d, b], shape: d.shape, suffix: "add"))
         })
     }
