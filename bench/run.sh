@@ -10,6 +10,7 @@
 #   BENCH_MODELS="rd4ad_resnet18:256 rd4ad_resnet18:128 rd4ad_lite0:256"   zoo model:size pairs to run
 #   BENCH_WRN50=1         add rd4ad_wrn50:256 (2.1 TFLOP a training step: ~15 minutes more)
 #   BENCH_STEPS=5         timed steps of a training step (after one warm-up); the median is reported
+#   BENCH_ROUNDS=2        measurements of each step per side, in the order rdc, PyTorch, PyTorch, rdc
 #   BENCH_INFER_STEPS=20  timed one-image inferences
 #   BENCH_MAX_SECONDS=300 per measurement, stop timing after the step that passes this
 #   BENCH_QUIET_WAIT=60   per measurement, first wait up to this long for other processes to
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 steps=${BENCH_STEPS:-5}
+rounds=${BENCH_ROUNDS:-2}
 infer_steps=${BENCH_INFER_STEPS:-20}
 cap=${BENCH_MAX_SECONDS:-300}
 quiet=${BENCH_QUIET_WAIT:-60}
@@ -70,14 +72,23 @@ for entry in "${models[@]}"; do
     train=$(compiled "$model" "$size" 16)
     infer=$(compiled "$model" "$size" 1)
     measure "$rdc" bench --generated "$train" --what sgemm --quiet-wait "$quiet" --json
-    # PyTorch right after rdc on each step, so both see the machine in about the same state.
+    # Each step in BENCH_ROUNDS rounds, rdc and PyTorch next to each other in the order
+    # rdc, PyTorch, PyTorch, rdc, ...: both sides see the machine in about the same states, and
+    # a drift between two measurements does not land on one side only (the summary compares
+    # each side's best round).
     for what in train train-cached infer; do
         if [ "$what" = infer ]; then dir=$infer batch=1 n=$infer_steps; else dir=$train batch=16 n=$steps; fi
-        measure "$rdc" bench --generated "$dir" --what "$what" --steps "$n" --max-seconds "$cap" --quiet-wait "$quiet" --json
-        if [ -x "$peer" ]; then
-            measure "$peer" bench/peer_rd4ad.py --model "$model" --image-size "$size" --batch "$batch" \
-                --what "$what" --steps "$n" --max-seconds "$cap" --quiet-wait "$quiet"
-        fi
+        for round in $(seq "$rounds"); do
+            if [ $((round % 2)) = 1 ]; then sides="rdc pytorch"; else sides="pytorch rdc"; fi
+            for side in $sides; do
+                if [ "$side" = rdc ]; then
+                    measure "$rdc" bench --generated "$dir" --what "$what" --steps "$n" --max-seconds "$cap" --quiet-wait "$quiet" --json
+                elif [ -x "$peer" ]; then
+                    measure "$peer" bench/peer_rd4ad.py --model "$model" --image-size "$size" --batch "$batch" \
+                        --what "$what" --steps "$n" --max-seconds "$cap" --quiet-wait "$quiet"
+                fi
+            done
+        done
     done
 done
 

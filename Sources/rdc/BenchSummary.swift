@@ -4,7 +4,8 @@ import Foundation
 /// The tables of a benchmark run, from its JSON lines (`make bench` collects them): the
 /// machine's ceiling, every model step with its GFLOP/s as a share of the FMA peak, PyTorch's
 /// time for the same step where it ran, and the time per kernel family where the library
-/// has a profile.
+/// has a profile. A step measured in several rounds (bench/run.sh: rdc, PyTorch, PyTorch,
+/// rdc) is one row: each side's round with the best median, every round's median listed.
 struct BenchSummary {
     var records: [BenchRecord]
 
@@ -39,24 +40,48 @@ struct BenchSummary {
         return text + renderTable(rows, rightAligned: Set(3...9))
     }
 
+    /// The rounds of each model step, in the order first measured.
+    private var stepGroups: [[BenchRecord]] {
+        var groups: [[BenchRecord]] = []
+        for r in records where r.impl != nil {
+            if let i = groups.firstIndex(where: { sameStep($0[0], r) }) { groups[i].append(r) } else { groups.append([r]) }
+        }
+        return groups
+    }
+
+    private func sameStep(_ a: BenchRecord, _ b: BenchRecord) -> Bool {
+        a.model == b.model && a.what == b.what && a.height == b.height && a.width == b.width && a.batch == b.batch
+    }
+
+    /// One side's round with the best median: both sides get as many rounds, so a shared
+    /// machine's drift between two measurements does not land on one side only.
+    private func best(_ impl: String, of group: [BenchRecord]) -> BenchRecord? {
+        group.filter { $0.impl == impl }.min { ($0.medianS ?? .infinity) < ($1.medianS ?? .infinity) }
+    }
+
     private func steps() -> String {
-        let ours = records.filter { $0.impl == "rdc" }
-        guard !ours.isEmpty else { return "" }
+        let groups = stepGroups.filter { best("rdc", of: $0) != nil }
+        guard !groups.isEmpty else { return "" }
         var rows = [["model", "size", "what", "batch", "threads", "steps", "median s", "best s", "GFLOP/s", "% of FMA peak",
-                     "peak RSS MiB", "cache KiB/img", "others' CPU", "PyTorch s", "PyTorch RSS MiB", "rdc speed-up", "RSS ratio"]]
+                     "peak RSS MiB", "cache KiB/img", "others' CPU", "PyTorch s", "PyTorch RSS MiB", "rdc speed-up", "RSS ratio",
+                     "rounds (rdc / PyTorch medians)"]]
         var capped = false
-        for r in ours {
-            let peer = records.last { $0.impl == "pytorch" && $0.model == r.model && $0.what == r.what && $0.height == r.height && $0.width == r.width }
+        for group in groups {
+            guard let r = best("rdc", of: group) else { continue }
+            let peer = best("pytorch", of: group)
             capped = capped || r.capped == true
+            let medians = { (impl: String) in group.filter { $0.impl == impl }.map { seconds($0.medianS) }.joined(separator: ", ") }
             rows.append([r.model ?? "", size(r), r.what, int(r.batch), String(r.threads),
                          String(r.timesS?.count ?? 0) + (r.capped == true ? "*" : ""), seconds(r.medianS), seconds(r.timesS?.min()),
                          fixed(r.gflopsPerS, 2), percentOfPeak(r.gflopsPerS), mib(training(r)),
                          r.featureCacheBytesPerImage.map { String($0 >> 10) } ?? "-",
                          fixed(r.othersCpuShare, 2), seconds(peer?.medianS), mib(peer?.peakRssBytes),
-                         ratio(peer?.medianS, r.medianS), ratio(training(r).map(Double.init), peer?.peakRssBytes.map(Double.init))])
+                         ratio(peer?.medianS, r.medianS), ratio(training(r).map(Double.init), peer?.peakRssBytes.map(Double.init)),
+                         medians("rdc") + (peer == nil ? "" : " / " + medians("pytorch"))])
         }
         let note = capped ? "* the time cap (--max-seconds) stopped the run before the steps asked for\n" : ""
-        let legend = "best s: the fastest timed step; peak RSS: the process's, less the teacher features it holds "
+        let legend = "each side's round with the best median (rounds: every round's median, in the order run); "
+            + "best s: the fastest timed step; peak RSS: the process's, less the teacher features it holds "
             + "for train-cached (the feature cache, reported per image apart); others' CPU: share of the machine's CPU time "
             + "other processes took during the timed steps (0: a quiet machine; 0.5: half of it was taken, times inflated); "
             + "rdc speed-up: PyTorch's median / rdc's; RSS ratio: rdc's peak RSS / PyTorch's\n"
@@ -71,7 +96,7 @@ struct BenchSummary {
     /// Per kernel family: FLOPs, time and rate, summed over the profiled steps.
     private func families() -> String {
         var text = ""
-        for r in records where r.impl == "rdc" {
+        for r in stepGroups.compactMap({ best("rdc", of: $0) }) {
             let title = "\(r.model ?? "") \(size(r)) \(r.what)"
             guard let profile = r.profile else {
                 text += "\(title): profile not available in this library\n"
