@@ -31,9 +31,6 @@ struct BenchRecord: Codable {
     /// The share of the machine's CPU time other processes took during the timed runs
     /// (OtherLoad): near 0 when the times are the code's own.
     var othersCpuShare: Double?
-    /// Model steps: MemoryProbe's ns per dependent load by working set ("8MiB", "128MiB"),
-    /// measured right after the timed steps.
-    var memoryLatencyNs: [String: Double]?
     /// sgemm: the GEMM shape and the convolution it stands for.
     var m: Int?
     var n: Int?

@@ -63,8 +63,8 @@ struct BenchSummary {
         let groups = stepGroups.filter { best("rdc", of: $0) != nil }
         guard !groups.isEmpty else { return "" }
         var rows = [["model", "size", "what", "batch", "threads", "steps", "median s", "best s", "GFLOP/s", "% of FMA peak",
-                     "peak RSS MiB", "cache KiB/img", "others' CPU", "8 MiB load ns", "PyTorch s", "PyTorch RSS MiB", "rdc speed-up",
-                     "RSS ratio", "rounds (rdc / PyTorch medians)"]]
+                     "peak RSS MiB", "cache KiB/img", "others' CPU", "PyTorch s", "PyTorch RSS MiB", "rdc speed-up", "RSS ratio",
+                     "rounds (rdc / PyTorch medians)"]]
         var capped = false
         for group in groups {
             guard let r = best("rdc", of: group) else { continue }
@@ -75,7 +75,7 @@ struct BenchSummary {
                          String(r.timesS?.count ?? 0) + (r.capped == true ? "*" : ""), seconds(r.medianS), seconds(r.timesS?.min()),
                          fixed(r.gflopsPerS, 2), percentOfPeak(r.gflopsPerS), mib(training(r)),
                          r.featureCacheBytesPerImage.map { String($0 >> 10) } ?? "-",
-                         fixed(r.othersCpuShare, 2), fixed(r.memoryLatencyNs?["8MiB"], 0), seconds(peer?.medianS), mib(peer?.peakRssBytes),
+                         fixed(r.othersCpuShare, 2), seconds(peer?.medianS), mib(peer?.peakRssBytes),
                          ratio(peer?.medianS, r.medianS), ratio(training(r).map(Double.init), peer?.peakRssBytes.map(Double.init)),
                          medians("rdc") + (peer == nil ? "" : " / " + medians("pytorch"))])
         }
@@ -84,10 +84,8 @@ struct BenchSummary {
             + "best s: the fastest timed step; peak RSS: the process's, less the teacher features it holds "
             + "for train-cached (the feature cache, reported per image apart); others' CPU: share of the machine's CPU time "
             + "other processes took during the timed steps (0: a quiet machine; 0.5: half of it was taken, times inflated); "
-            + "8 MiB load ns: a dependent load's time through 8 MiB right after the steps (MemoryProbe: tens of ns when the "
-            + "shared L3 holds it, ~100 when other tenants have it and memory-bound passes slow down); "
             + "rdc speed-up: PyTorch's median / rdc's; RSS ratio: rdc's peak RSS / PyTorch's\n"
-        return renderTable(rows, rightAligned: Set(3...17)) + note + legend
+        return renderTable(rows, rightAligned: Set(3...16)) + note + legend
     }
 
     /// The peak resident set of the training itself: without the feature cache's share.

@@ -57,15 +57,13 @@ struct ModelBench {
         let profile = KernelProfile(libraryPath: library.libraryPath)
         var load: OtherLoad?
         let timing = try timer.time(beforeTimed: { profile?.reset(); load = OtherLoad() }, step)
-        let (peakRss, othersShare) = (peakResidentBytes(), load?.share())
         return BenchRecord(what: what.rawValue, impl: "rdc", model: model.graph.name, batch: model.batch,
                            height: model.height, width: model.width, threads: threads, timesS: timing.times,
                            medianS: timing.median, flops: stepFlops, gflopsPerS: Double(stepFlops) / timing.median / 1e9,
-                           peakRssBytes: peakRss,
+                           peakRssBytes: peakResidentBytes(),
                            featureCacheBytesPerImage: cacheBytes.map { $0 / max(1, model.batch) }, featureCacheBytesHeld: cacheBytes,
                            capped: timing.capped ? true : nil,
-                           othersCpuShare: othersShare,
-                           memoryLatencyNs: MemoryProbe.measure(),
+                           othersCpuShare: load?.share(),
                            profile: profile?.kernels())
     }
 
