@@ -209,6 +209,40 @@ __attribute__((always_inline)) static inline void rdc_window_row(const rdc_windo
     }
 }
 
+/* The rows kw = 0, 1, 2 of tap (c, kh) of a 3-wide stride-2 window without phases (the
+ * windows of a depthwise chain's stem, DepthwiseChainKernels) from one pass over the input
+ * row: its evens, its odds, and its evens one on, by shuffles; one call of rdc_gather_even per
+ * row had been a fifth of RD4AD-Lite0's stem chain (10.9 -> 9.2 ms). Only where every run
+ * lies inside the image for all three taps; returns 0, having written nothing, otherwise. */
+static inline int rdc_window_rows3(const rdc_window *v, rdc_tap t, const rdc_runs *r, real *restrict dst)
+{
+    if (v->SW != 2 || v->phased || v->KW != 3) return 0;
+    for (int i = 0; i < r->count; i++) {
+        const int ih = r->oh[i] * 2 + t.kh - v->PT, ow = r->ow[i], end = ow + r->len[i];
+        if (ih < 0 || ih >= v->H) return 0;
+        for (int kw = 0; kw < 3; kw++)
+            if (r->ow0[kw] > ow || r->ow1[kw] < end) return 0;
+    }
+    for (int i = 0; i < r->count; i++) {
+        const int ih = r->oh[i] * 2 + t.kh - v->PT, ow = r->ow[i], end = ow + r->len[i];
+        const real *xr = v->x + (((long)r->g[i] * v->C + t.c) * v->H + ih) * v->W - v->PL;
+        int o = ow;
+        for (; o + 8 <= end; o += 8) {
+            rdc_v8 a, b;
+            memcpy(&a, xr + 2L * o, sizeof a), memcpy(&b, xr + 2L * o + 8, sizeof b);
+            const rdc_v8 even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+            const rdc_v8 odd = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+            const rdc_v8 next = __builtin_shufflevector(even, (rdc_v8){0} + xr[2L * o + 16], 1, 2, 3, 4, 5, 6, 7, 8);
+            memcpy(dst + o - ow, &even, sizeof even);
+            memcpy(dst + RDC_NR + o - ow, &odd, sizeof odd);
+            memcpy(dst + 2 * RDC_NR + o - ow, &next, sizeof next);
+        }
+        for (; o < end; o++) dst[o - ow] = xr[2L * o], dst[RDC_NR + o - ow] = xr[2L * o + 1], dst[2 * RDC_NR + o - ow] = xr[2L * o + 2];
+        dst += r->len[i];
+    }
+    return 1;
+}
+
 /* The B operand of rdc_gemm: element (k, n) is b[k*sk + n*sn], or, with a window, the
  * window matrix's (k, n), or its (n, k) when transposed (a weight gradient's dy . col^T), or,
  * packed, one panel already laid out as rdc_pack_b would (b[k*RDC_NR + n], n < RDC_NR). */
@@ -332,6 +366,11 @@ static void rdc_pack_b(const rdc_operand *B, int k0, int kc, int j0, int nb, rea
         rdc_window_runs(B->win, j0, nb, &runs);
         rdc_tap t = rdc_tap_of(B->win, k0);
         for (int k = 0; k < kc; k++, rdc_tap_next(B->win, &t)) {
+            if (t.kw == 0 && k + 3 <= kc && nb == RDC_NR && rdc_window_rows3(B->win, t, &runs, dst + (long)k * RDC_NR)) {
+                rdc_tap_next(B->win, &t), rdc_tap_next(B->win, &t);
+                k += 2;
+                continue;
+            }
             rdc_window_row(B->win, t, &runs, dst + (long)k * RDC_NR);
             for (int j = nb; j < RDC_NR; j++) dst[(long)k * RDC_NR + j] = 0;
         }
