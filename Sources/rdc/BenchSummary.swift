@@ -59,15 +59,19 @@ struct BenchSummary {
         group.filter { $0.impl == impl }.min { ($0.medianS ?? .infinity) < ($1.medianS ?? .infinity) }
     }
 
+    /// The model steps rdc ran, each with its best rdc round.
+    private var rdcSteps: [(group: [BenchRecord], rdc: BenchRecord)] {
+        stepGroups.compactMap { group in best("rdc", of: group).map { (group, $0) } }
+    }
+
     private func steps() -> String {
-        let groups = stepGroups.filter { best("rdc", of: $0) != nil }
-        guard !groups.isEmpty else { return "" }
+        let ours = rdcSteps
+        guard !ours.isEmpty else { return "" }
         var rows = [["model", "size", "what", "batch", "threads", "steps", "median s", "best s", "GFLOP/s", "% of FMA peak",
                      "peak RSS MiB", "cache KiB/img", "others' CPU", "PyTorch s", "PyTorch RSS MiB", "rdc speed-up", "RSS ratio",
                      "rounds (rdc / PyTorch medians)"]]
         var capped = false
-        for group in groups {
-            guard let r = best("rdc", of: group) else { continue }
+        for (group, r) in ours {
             let peer = best("pytorch", of: group)
             capped = capped || r.capped == true
             let medians = { (impl: String) in group.filter { $0.impl == impl }.map { seconds($0.medianS) }.joined(separator: ", ") }
@@ -96,7 +100,7 @@ struct BenchSummary {
     /// Per kernel family: FLOPs, time and rate, summed over the profiled steps.
     private func families() -> String {
         var text = ""
-        for r in stepGroups.compactMap({ best("rdc", of: $0) }) {
+        for r in rdcSteps.map(\.rdc) {
             let title = "\(r.model ?? "") \(size(r)) \(r.what)"
             guard let profile = r.profile else {
                 text += "\(title): profile not available in this library\n"

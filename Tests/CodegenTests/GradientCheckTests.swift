@@ -41,7 +41,7 @@ final class GradientCheckTests: XCTestCase {
         for (name, b) in gemm {
             let a = try XCTUnwrap(wino[name]), scale = b.map(abs).max() ?? 0
             // (+1e-15: a bias before a BatchNorm has a gradient of 0 up to rounding)
-            XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-10 * scale + 1e-15, "\(name): Winograd against the implicit GEMM")
+            XCTAssertLessThanOrEqual(maxDifference(a, b), 1e-10 * scale + 1e-15, "\(name): Winograd against the implicit GEMM")
         }
     }
 
@@ -54,8 +54,11 @@ final class GradientCheckTests: XCTestCase {
         let few = try gradients(graph, seed: 6, winograd: .whereItWins), gemm = try gradients(graph, seed: 6, winograd: .never)
         let (a, b) = (try XCTUnwrap(few["grad.bn.w2.weight"]), try XCTUnwrap(gemm["grad.bn.w2.weight"]))
         let scale = b.map(abs).max() ?? 0
-        XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? 0, 1e-12 * scale, "grad.bn.w2.weight: few-tiles Winograd against the implicit GEMM")
+        XCTAssertLessThanOrEqual(maxDifference(a, b), 1e-12 * scale, "grad.bn.w2.weight: few-tiles Winograd against the implicit GEMM")
     }
+
+    /// The largest |a - b| over the elements.
+    private func maxDifference(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
 
     /// Every gradient after one training forward and backward from check's seeded values.
     private func gradients(_ graph: Graph, seed: UInt64, winograd: Codegen.Winograd) throws -> [String: [Double]] {
