@@ -2665,15 +2665,61 @@ static void rdc_wino_output_grad_block(const real *restrict dy, int K, int ko, i
         for (int t = 0; t < T; t++) m[e * ms + t] = o[e][t];
 }
 
+/* Transformed filters larger than this (an L3's worth: 32 MB) are read from memory by every
+ * block that uses them: rdc_wino_conv_shared then runs each block on all threads. */
+#define RDC_WINO_SHARED_BYTES (32L << 20)
+
+/* rdc_wino_conv's blocks where U outgrows L3 (RDC_WINO_SHARED_BYTES; 38 MB at 512 channels):
+ * `slots` blocks at a time, every thread on each of them: the input transforms by channels,
+ * the 36 products by rows of U (the thread's share of U[e] stays in its L2 across the
+ * blocks), the output transforms by channels. So U is read from memory once per `slots`
+ * blocks, not once per thread's block (ResNet18's 512-channel forwards and data gradients at
+ * 8x8, two blocks: 3-8% faster; its 256-channel ones at 16x16, whose 9 MB U stays in L3
+ * between blocks, gained nothing). The same sums in the same order as rdc_wino_conv's. */
+static void rdc_wino_conv_shared(const real *restrict x, int C, int H, int W, int K, int OH, int OW, int PT, int PL,
+                                 real *restrict y, int accumulate, const rdc_epilogue *ep, int slots, const rdc_wino_blocks *bl,
+                                 const real *restrict U, long us, real *restrict blocked)
+{
+    const long vs = (long)C * RDC_NR + RDC_WINO_PAD, ms = (long)K * RDC_NR + RDC_WINO_PAD;
+    for (long b0 = 0; b0 < bl->count; b0 += slots) {
+        const int nb = bl->count - b0 < slots ? (int)(bl->count - b0) : slots;
+        #pragma omp parallel num_threads(omp_get_max_threads() < slots ? omp_get_max_threads() : slots)
+        {
+            #pragma omp for collapse(2) schedule(static)
+            for (int s = 0; s < nb; s++)
+                for (int c = 0; c < C; c++)
+                    rdc_wino_input_block(x, C, c, H, W, PT, PL, bl, rdc_wino_block_at(bl, b0 + s), blocked + s * 36 * (vs + ms) + (long)c * RDC_NR,
+                                         vs, RDC_NR);
+            const int tiles = (K + RDC_MR - 1) / RDC_MR, share = (tiles + omp_get_num_threads() - 1) / omp_get_num_threads();
+            const int i0 = omp_get_thread_num() * share * RDC_MR, rows = K - i0 < share * RDC_MR ? K - i0 : share * RDC_MR;
+            for (int e = 0; e < 36 && rows > 0; e++)
+                for (int s = 0; s < nb; s++) {
+                    const rdc_wino_block k = rdc_wino_block_at(bl, b0 + s);
+                    real *V = blocked + s * 36 * (vs + ms), *M = V + 36 * vs;
+                    const rdc_operand panel = rdc_panel(V + e * vs);
+                    rdc_gemm_panel(0, rows, k.rows * k.n, C, U + e * us + (long)i0 * C, C, 1, &panel, M + e * ms + (long)i0 * RDC_NR, RDC_NR, 0,
+                                   NULL, NULL);
+                }
+            #pragma omp barrier
+            #pragma omp for collapse(2) schedule(static)
+            for (int s = 0; s < nb; s++)
+                for (int ko = 0; ko < K; ko++)
+                    rdc_wino_output_block(blocked + s * 36 * (vs + ms) + 36 * vs + (long)ko * RDC_NR, ms, bl, rdc_wino_block_at(bl, b0 + s), K, ko,
+                                          OH, OW, y, accumulate, ep);
+        }
+    }
+}
+
 /* y[N][K][OH][OW] (=, or += when accumulate) epilogue(the stride-1 3x3 convolution of
  * x[N][C][H][W] with w, padding PT, PL); w is [K][C][3][3], or, flipped, [C][K][3][3] turned by
  * 180 degrees (a data gradient). The tiles go one GEMM panel (RDC_NR tiles) at a time, on at
  * most `threads` threads: each transforms a block's input tiles straight into the 36 packed
  * panels the micro-kernel reads, multiplies, and transforms the products back while all of
  * it is still in its L2; no transformed tile goes to memory. A block is R = RDC_NR / TW whole
- * tile rows (of any images), or one RDC_NR-tile segment of a wider tile row. `scratch`: U
- * (36 x (K*C + RDC_WINO_PAD)), then per thread V and M (36 x (C or K) * RDC_NR + RDC_WINO_PAD
- * each); the compiler sizes it for RDC_NR = 32 (WinogradKernels.columns). */
+ * tile rows (of any images), or one RDC_NR-tile segment of a wider tile row (a U larger than
+ * L3: rdc_wino_conv_shared). `scratch`: U (36 x (K*C + RDC_WINO_PAD)), then per thread V and
+ * M (36 x (C or K) * RDC_NR + RDC_WINO_PAD each); the compiler sizes it for RDC_NR = 32
+ * (WinogradKernels.columns). */
 static void rdc_wino_conv(const real *restrict x, const real *restrict w, int flipped, int N, int C, int H, int W,
                           int K, int OH, int OW, int PT, int PL, real *restrict y, int accumulate,
                           const rdc_epilogue *ep, int threads, real *restrict scratch)
@@ -2682,6 +2728,10 @@ static void rdc_wino_conv(const real *restrict x, const real *restrict w, int fl
     const long us = (long)K * C + RDC_WINO_PAD, vs = (long)C * RDC_NR + RDC_WINO_PAD, ms = (long)K * RDC_NR + RDC_WINO_PAD;
     real *U = scratch, *blocked = U + 36 * us;
     rdc_wino_filter(w, K, C, flipped, U, us);
+    if (36 * us * (long)sizeof(real) > RDC_WINO_SHARED_BYTES) {
+        rdc_wino_conv_shared(x, C, H, W, K, OH, OW, PT, PL, y, accumulate, ep, threads, &bl, U, us, blocked);
+        return;
+    }
     #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
     for (long b = 0; b < bl.count; b++) {
         real *V = blocked + (long)omp_get_thread_num() * 36 * (vs + ms), *M = V + 36 * vs;
