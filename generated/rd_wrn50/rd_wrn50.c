@@ -2618,6 +2618,13 @@ static void rdc_wino_input_block(const real *restrict x, int C, int c, int H, in
         #pragma omp simd
         for (int t = 0; t < RDC_NR; t++)
             rdc_wino_bt(d[i][0][t], d[i][1][t], d[i][2][t], d[i][3][t], d[i][4][t], d[i][5][t], &r[i][0][t], RDC_NR);
+    if (tn == RDC_NR) {   /* a whole panel: straight into v */
+        for (int b = 0; b < 6; b++)
+            #pragma omp simd
+            for (int t = 0; t < RDC_NR; t++)
+                rdc_wino_bt(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], r[4][b][t], r[5][b][t], &v[b * vs + t], 6 * vs);
+        return;
+    }
     real o[36][RDC_NR];
     for (int b = 0; b < 6; b++)
         #pragma omp simd
@@ -2664,7 +2671,7 @@ static void rdc_wino_output_grad_block(const real *restrict dy, int K, int ko, i
                                        rdc_wino_block k, real *restrict m, long ms)
 {
     const int T = k.rows * k.n;
-    real d[4][4][RDC_NR + RDC_PHASE_SPILL], r[4][6][RDC_NR], o[36][RDC_NR];
+    real d[4][4][RDC_NR + RDC_PHASE_SPILL], r[4][6][RDC_NR], o[36][RDC_NR];   /* o: a partial panel's */
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
         const real *dk = dy + ((long)g * K + ko) * OH * OW;
@@ -2683,6 +2690,12 @@ static void rdc_wino_output_grad_block(const real *restrict dy, int K, int ko, i
     for (int i = 0; i < 4; i++)
         #pragma omp simd
         for (int t = 0; t < RDC_NR; t++) rdc_wino_a(d[i][0][t], d[i][1][t], d[i][2][t], d[i][3][t], &r[i][0][t], RDC_NR);
+    if (T == RDC_NR) {   /* a whole panel: straight into m */
+        for (int b = 0; b < 6; b++)
+            #pragma omp simd
+            for (int t = 0; t < RDC_NR; t++) rdc_wino_a(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], &m[b * ms + t], 6 * ms);
+        return;
+    }
     for (int b = 0; b < 6; b++)
         #pragma omp simd
         for (int t = 0; t < RDC_NR; t++) rdc_wino_a(r[0][b][t], r[1][b][t], r[2][b][t], r[3][b][t], &o[b][t], 6 * RDC_NR);
