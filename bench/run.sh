@@ -10,7 +10,8 @@
 #   BENCH_MODELS="rd4ad_resnet18:256 rd4ad_resnet18:128 rd4ad_lite0:256"   zoo model:size pairs to run
 #   BENCH_WRN50=1         add rd4ad_wrn50:256 (2.1 TFLOP a training step: ~15 minutes more)
 #   BENCH_STEPS=5         timed steps of a training step (after one warm-up); the median is reported
-#   BENCH_ROUNDS=2        measurements of each step per side, in the order rdc, PyTorch, PyTorch, rdc
+#   BENCH_ROUNDS=3        measurements of each step per side, in the order rdc, PyTorch, PyTorch, rdc,
+#                         rdc, PyTorch (this machine has slow spells of minutes that can cover two rounds)
 #   BENCH_INFER_STEPS=20  timed one-image inferences
 #   BENCH_MAX_SECONDS=300 per measurement, stop timing after the step that passes this
 #   BENCH_QUIET_WAIT=60   per measurement, first wait up to this long for other processes to
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 steps=${BENCH_STEPS:-5}
-rounds=${BENCH_ROUNDS:-2}
+rounds=${BENCH_ROUNDS:-3}
 infer_steps=${BENCH_INFER_STEPS:-20}
 cap=${BENCH_MAX_SECONDS:-300}
 quiet=${BENCH_QUIET_WAIT:-60}
