@@ -3,7 +3,9 @@ import Foundation
 /// Builds the generated C into a shared library with the system's clang and OpenMP.
 enum CCompiler {
     static let defaultPath = "/usr/bin/clang"
-    static let flags = ["-O3", "-march=native", "-fopenmp", "-shared", "-fPIC"]
+    /// -fno-math-errno: nothing reads errno, and with it set sqrtf stays a library call that no
+    /// loop around it can vectorize (the Adam update: 27 ms -> 8 for ResNet18).
+    static let flags = ["-O3", "-march=native", "-fopenmp", "-fno-math-errno", "-shared", "-fPIC"]
 
     /// `RDC_CC` overrides the compiler (Swift's own clang has no omp.h).
     static var path: String {

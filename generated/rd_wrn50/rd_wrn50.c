@@ -12313,12 +12313,14 @@ static void rdc_adam_update(real *restrict p, const real *restrict g, real *rest
     const real step_size = (real)(lr / (1 - pow(beta1, (double)t)));
     const real bc2_sqrt = (real)sqrt(1 - pow(beta2, (double)t));
     const real w1 = (real)(1 - beta1), b2 = (real)beta2, w2 = (real)(1 - beta2), e = (real)eps;
-    #pragma omp parallel for schedule(static)
+    const int low = w1 < 0.5f;   /* torch.lerp's two forms */
+    #pragma omp parallel for simd schedule(static)
     for (long i = 0; i < COUNT; i++) {
-        const real gi = g[i];
-        m[i] = w1 < 0.5f ? m[i] + w1 * (gi - m[i]) : gi - (gi - m[i]) * (1 - w1);
-        v[i] = v[i] * b2 + w2 * gi * gi;
-        p[i] -= step_size * m[i] / (sqrtf(v[i]) / bc2_sqrt + e);
+        const real gi = g[i], mi = m[i];
+        const real mn = low ? mi + w1 * (gi - mi) : gi - (gi - mi) * (1 - w1);
+        const real vn = v[i] * b2 + w2 * gi * gi;
+        m[i] = mn, v[i] = vn;
+        p[i] -= step_size * mn / (sqrtf(vn) / bc2_sqrt + e);
     }
 }
 
