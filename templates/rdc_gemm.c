@@ -510,9 +510,10 @@ static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, 
 
 /* C[M][N] (=, or += when accumulate) A . B, then the epilogue e if any (rdc_gemm_panels).
  * `pack` is RDC_GEMM_PACK elements of scratch: RDC_PANEL_GROUP panel buffers per thread. Each
- * thread owns whole column panels of C, in runs of up to RDC_PANEL_GROUP panels, as even as
- * the threads' shares allow (18 panels on 2 threads: 6 runs of 3, not 5 of 4, which left one
- * thread 3 runs and the other 2: 31% slower). Where the panels are fewer than the threads (a
+ * thread owns an equal share of whole column panels of C, taken in runs of up to
+ * RDC_PANEL_GROUP panels (18 panels on 2 threads: 3 runs of 3 each; cutting all of them into
+ * runs of 4 left one thread 3 runs and the other 2: 31% slower; 36 into 9 runs of 4, 5 against
+ * 4: 8%). Where the panels are fewer than the threads (a
  * one-image product of a deep layer: 4x4 pixels are half a panel), the rows are split among
  * the threads too, each packing the panel it needs. Each element sums k in a fixed order: the result does not depend on
  * the thread count. */
@@ -528,16 +529,20 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
     int slices = np >= threads ? 1 : (threads + np - 1) / np;
     if (slices > mp / 4) slices = mp / 4 > 1 ? mp / 4 : 1;
     const int tiles = (mp + slices - 1) / slices;
-    const int per = (np + threads - 1) / threads, runs = (per + RDC_PANEL_GROUP - 1) / RDC_PANEL_GROUP;
-    const int pg = (per + runs - 1) / runs, ng = (np + pg - 1) / pg;
+    /* Share s's panels are s*per.. (one share per thread; one per panel where the rows are
+     * split), in `runs` runs of up to pg each: the static schedule hands every thread the
+     * same number of (run, slice) iterations. */
+    const int shares = slices > 1 ? np : threads, per = (np + shares - 1) / shares;
+    const int runs = (per + RDC_PANEL_GROUP - 1) / RDC_PANEL_GROUP, pg = (per + runs - 1) / runs;
     #pragma omp parallel for collapse(2) schedule(static) num_threads(threads)
-    for (int jg = 0; jg < ng; jg++)
+    for (int it = 0; it < shares * runs; it++)
         for (int sl = 0; sl < slices; sl++) {
+            const int share = it / runs, jp0 = share * per + it % runs * pg, end = (share + 1) * per < np ? (share + 1) * per : np;
+            const int n = end - jp0 < pg ? end - jp0 : pg;
             const int i0 = sl * tiles * RDC_MR, rows = M - i0 < tiles * RDC_MR ? M - i0 : tiles * RDC_MR;
-            if (rows <= 0) continue;
+            if (rows <= 0 || n <= 0) continue;
             const rdc_epilogue part = e ? rdc_epilogue_from(e, i0) : (rdc_epilogue){NULL, NULL, 0};
-            const int n = np - jg * pg < pg ? np - jg * pg : pg;
-            rdc_gemm_panels(jg * pg, n, rows, N, K, A + (long)i0 * am, am, ak, &B, C + (long)i0 * ldc, ldc, accumulate, e ? &part : NULL,
+            rdc_gemm_panels(jp0, n, rows, N, K, A + (long)i0 * am, am, ak, &B, C + (long)i0 * ldc, ldc, accumulate, e ? &part : NULL,
                            pack + (long)omp_get_thread_num() * RDC_PANEL_GROUP * RDC_KC * RDC_NR);
         }
 }
