@@ -1142,20 +1142,28 @@ static inline void rdc_tap_next(const rdc_window *v, rdc_tap *t)
     if (++t->kw == v->KW) { t->kw = 0; if (++t->kh == v->KH) { t->kh = 0; t->c++; } }
 }
 
+/* The input row tap t reads for run i of r: output column o of the run reads xr[o * SW]
+ * (xr[o] when phased), and the row is ih, outside the image when ih < 0 or ih >= H. Phased:
+ * tap (kh, kw) reads plane (kh - PT) & 1, (kw - PL) & 1 at row oh + dh, column ow + dw. */
+__attribute__((always_inline)) static inline const real *rdc_window_source(const rdc_window *v, rdc_tap t, const rdc_runs *r, int i, int *ih)
+{
+    const int a = t.kh - v->PT, b = t.kw - v->PL;
+    const long plane = v->phased ? (long)t.c * 4 + (a & 1) * 2 + (b & 1) : t.c;
+    *ih = r->oh[i] * (v->phased ? 1 : v->SH) + (v->phased ? a >> 1 : a);
+    return v->x + (((long)r->g[i] * v->C * (v->phased ? 4 : 1) + plane) * v->H + *ih) * v->W + (v->phased ? b >> 1 : b);
+}
+
 /* dst[i] = the window matrix's row t over the runs of r. Always inlined: as a call (once it
  * had two callers) it slowed the packing of unit-stride windows by a tenth. */
 __attribute__((always_inline)) static inline void rdc_window_row(const rdc_window *v, rdc_tap t, const rdc_runs *r, real *restrict dst)
 {
     const int ow0 = r->ow0[t.kw], ow1 = r->ow1[t.kw];
-    /* Phased: tap (kh, kw) reads plane (kh - PT) & 1, (kw - PL) & 1 at row oh + dh, column ow + dw. */
-    const int a = t.kh - v->PT, b = t.kw - v->PL;
-    const long plane = v->phased ? (long)t.c * 4 + (a & 1) * 2 + (b & 1) : t.c;
-    const int dh = v->phased ? a >> 1 : a, shift = v->phased ? b >> 1 : b;
     for (int i = 0; i < r->count; i++) {
-        const int ow = r->ow[i], end = ow + r->len[i], ih = r->oh[i] * (v->phased ? 1 : v->SH) + dh;
+        int ih;
+        const real *xr = rdc_window_source(v, t, r, i, &ih);
+        const int ow = r->ow[i], end = ow + r->len[i];
         int lo = ow0 > ow ? ow0 : ow, hi = ow1 < end ? ow1 : end;
         if (ih < 0 || ih >= v->H || lo > hi) lo = hi = ow;
-        const real *xr = v->x + (((long)r->g[i] * v->C * (v->phased ? 4 : 1) + plane) * v->H + ih) * v->W + shift;
         for (int o = ow; o < lo; o++) dst[o - ow] = 0;
         if (v->SW == 1 || v->phased) for (int o = lo; o < hi; o++) dst[o - ow] = xr[o];
         else if (v->SW == 2) rdc_gather_even(xr, lo, hi, dst - ow);
@@ -1173,13 +1181,11 @@ __attribute__((always_inline)) static inline void rdc_window_row(const rdc_windo
 #define RDC_WINDOW_AHEAD 16
 static inline void rdc_window_prefetch(const rdc_window *v, rdc_tap t, const rdc_runs *r)
 {
-    const int a = t.kh - v->PT, b = t.kw - v->PL;
-    const long plane = v->phased ? (long)t.c * 4 + (a & 1) * 2 + (b & 1) : t.c;
-    const int dh = v->phased ? a >> 1 : a, shift = v->phased ? b >> 1 : b, step = v->phased ? 1 : v->SW;
+    const int step = v->phased ? 1 : v->SW;
     for (int i = 0; i < r->count; i++) {
-        const int ih = r->oh[i] * (v->phased ? 1 : v->SH) + dh;
+        int ih;
+        const real *xr = rdc_window_source(v, t, r, i, &ih);
         if (ih < 0 || ih >= v->H) continue;
-        const real *xr = v->x + (((long)r->g[i] * v->C * (v->phased ? 4 : 1) + plane) * v->H + ih) * v->W + shift;
         const real *first = xr + (long)r->ow[i] * step, *last = xr + (long)(r->ow[i] + r->len[i] - 1) * step;
         for (const real *p = first; p < last; p += 64 / sizeof(real)) __builtin_prefetch(p);
         __builtin_prefetch(last);
@@ -1466,11 +1472,11 @@ static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, 
  * `pack` is RDC_GEMM_PACK elements of scratch: RDC_PANEL_GROUP panel buffers per thread. Each
  * thread owns an equal share of whole column panels of C, taken in runs of up to
  * RDC_PANEL_GROUP panels (18 panels on 2 threads: 3 runs of 3 each; cutting all of them into
- * runs of 4 left one thread 3 runs and the other 2: 31% slower; 36 into 9 runs of 4, 5 against
- * 4: 8%). Where the panels are fewer than the threads (a
- * one-image product of a deep layer: 4x4 pixels are half a panel), the rows are split among
- * the threads too, each packing the panel it needs. Each element sums k in a fixed order: the result does not depend on
- * the thread count. */
+ * runs of 4 left one thread 3 runs and the other 2: 31% slower; 36 into 9 runs of 4, 5
+ * against 4: 8%). Where the panels are fewer than the threads (a one-image product of a deep
+ * layer: 4x4 pixels are half a panel), the rows are split among the threads too, each
+ * packing the panel it needs. Each element sums k in a fixed order: the result does not
+ * depend on the thread count. */
 static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
                      real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
 {
