@@ -122,7 +122,7 @@ extension ProgramBuilder {
         switch node.op {
         case .conv2d, .convTranspose2d:
             guard act == nil else { throw unsupported("an activation fused into a frozen convolution") }
-            let conv = ConvNode(node, graph, winograd: winograd)!
+            let conv = ConvNode(node, graph, winograd: winograd, dotWeightGradients: dotWeightGradients)!
             // The weight gradient first: the input it reads (perhaps recomputed) is then freed
             // before the data gradient's output is taken.
             var kernels: [Int] = []

@@ -21,11 +21,14 @@ public enum Codegen {
         public var winograd: Winograd
         /// Run each frozen conv -> depthwise -> 1x1 chain as one kernel (DepthwiseChainKernels).
         public var depthwiseChains: Bool
+        /// Take the weight gradients of narrow 3x3 stride-1 convolutions by dot products along
+        /// the image (DotWeightGradient) rather than the implicit GEMM.
+        public var dotWeightGradients: Bool
 
         public init(precision: Precision = .float32, loss: String = "loss_flat", buildLibrary: Bool = true,
-                    winograd: Winograd = .whereItWins, depthwiseChains: Bool = true) {
+                    winograd: Winograd = .whereItWins, depthwiseChains: Bool = true, dotWeightGradients: Bool = true) {
             self.precision = precision; self.loss = loss; self.buildLibrary = buildLibrary; self.winograd = winograd
-            self.depthwiseChains = depthwiseChains
+            self.depthwiseChains = depthwiseChains; self.dotWeightGradients = dotWeightGradients
         }
     }
 
@@ -48,12 +51,13 @@ public enum Codegen {
         guard facts.phase.contains(.input) else { throw CodegenError("graph '\(graph.name)' has no input node") }
         let flow = try GradientFlow(facts, loss: options.loss)
         let program = try ProgramBuilder(facts, flow, name: name, precision: options.precision,
-                                         winograd: options.winograd, depthwiseChains: options.depthwiseChains).build()
+                                         winograd: options.winograd, depthwiseChains: options.depthwiseChains,
+                                         dotWeightGradients: options.dotWeightGradients).build()
         let p = program.phases
         let emit = EmitC(program: program, state: StateLayout(program),
                          train: MemoryPlan(program, timeline: p.teacher + p.studentTrain + p.lossHeads + p.mapHeads + p.backward),
                          eval: MemoryPlan(program, timeline: p.teacher + p.studentEval + p.lossHeads + p.mapHeads),
-                         runtime: try ["rdc_runtime.c", "rdc_gemm.c", "rdc_winograd.c"].map(Templates.text))
+                         runtime: try ["rdc_runtime.c", "rdc_gemm.c", "rdc_winograd.c", "rdc_dot.c"].map(Templates.text))
         func flops(_ kernels: [Int]) -> Int { kernels.map { program.kernels[$0].flops }.reduce(0, +) }
         let forwardTrain = flops(p.teacher + p.studentTrain + p.lossHeads), backward = flops(p.backward)
         let counts = Manifest.Flops(forward_train: forwardTrain, backward: backward, training_step: forwardTrain + backward,

@@ -14,8 +14,10 @@ struct ConvNode {
     let winograd: Bool
     /// Its weight gradient is Winograd's too (a narrower choice: WinogradKernels.winsWeightGradient).
     let winogradWeightGradient: Bool
+    /// Its weight gradient goes by dot products along the image (DotWeightGradient).
+    let dotWeightGradient: Bool
 
-    init?(_ node: Node, _ graph: Graph, winograd policy: Codegen.Winograd = .never) {
+    init?(_ node: Node, _ graph: Graph, winograd policy: Codegen.Winograd = .never, dotWeightGradients: Bool = false) {
         let x = graph.nodes[node.inputs[0]].shape
         switch node.op {
         case .conv2d(let a):
@@ -28,9 +30,10 @@ struct ConvNode {
                 winogradWeightGradient = winograd && WinogradKernels.winsWeightGradient(g)
             case .wherever: winograd = WinogradKernels.fits(g); winogradWeightGradient = winograd
             }
+            dotWeightGradient = dotWeightGradients && !winogradWeightGradient && DotWeightGradient.fits(g)
         case .convTranspose2d(let a):
             geometry = .transposed(ConvTransposeGeometry(a, input: x, output: node.shape)); bias = a.bias
-            winograd = false; winogradWeightGradient = false
+            winograd = false; winogradWeightGradient = false; dotWeightGradient = false
         default:
             return nil
         }
@@ -44,7 +47,8 @@ struct ConvNode {
     /// Its geometry, and Winograd's name where the pass takes that path.
     func description(of pass: Pass) -> String {
         switch geometry {
-        case .conv(let g): return g.description + (isWinograd(pass) ? " winograd F(4x4,3x3)" : "")
+        case .conv(let g):
+            return g.description + (isWinograd(pass) ? " winograd F(4x4,3x3)" : pass == .backwardWeight && dotWeightGradient ? " by dot products" : "")
         case .transposed(let g): return g.description
         }
     }
@@ -63,6 +67,7 @@ struct ConvNode {
     func columns(_ pass: Pass) -> Int? {
         switch geometry {
         case .conv(let g) where isWinograd(pass): return WinogradKernels.columns(g, pass)
+        case .conv(let g) where pass == .backwardWeight && dotWeightGradient: return DotWeightGradient.columns(g)
         case .conv(let g): return g.groups > 1 ? nil : DenseConvKernels.columns(g, pass)
         case .transposed(let g): return DenseConvKernels.columns(g, pass)
         }
@@ -98,6 +103,7 @@ struct ConvNode {
     func backwardWeight() -> String {
         switch geometry {
         case .conv(let g) where winogradWeightGradient: return WinogradKernels.backwardWeight(g, bias: bias)
+        case .conv(let g) where dotWeightGradient: return DotWeightGradient.backwardWeight(g, bias: bias)
         case .conv(let g):
             return g.groups > 1 ? ConvKernels.backwardWeight(g, bias: bias) : DenseConvKernels.convBackwardWeight(g, bias: bias)
         case .transposed(let g): return DenseConvKernels.transposedBackwardWeight(g, bias: bias)

@@ -9,7 +9,7 @@ struct EmitC {
     let state: StateLayout
     let train: MemoryPlan
     let eval: MemoryPlan
-    /// The C templates pasted before the kernels: rdc_runtime.c, rdc_gemm.c.
+    /// The C templates pasted before the kernels: rdc_runtime.c, rdc_gemm.c, rdc_winograd.c, rdc_dot.c.
     let runtime: [String]
 
     var arenaBytes: Int { max(train.arenaBytes, eval.arenaBytes) }

@@ -20,14 +20,17 @@ final class ProgramBuilder {
     let winograd: Codegen.Winograd
     /// Whether frozen conv -> depthwise -> 1x1 chains run as one kernel (Codegen.Options).
     let depthwiseChains: Bool
+    /// Whether narrow 3x3 convolutions' weight gradients go by dot products (Codegen.Options).
+    let dotWeightGradients: Bool
 
     init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, winograd: Codegen.Winograd,
-         depthwiseChains: Bool) {
+         depthwiseChains: Bool, dotWeightGradients: Bool) {
         graph = facts.graph
         self.facts = facts
         self.flow = flow
         self.winograd = winograd
         self.depthwiseChains = depthwiseChains
+        self.dotWeightGradients = dotWeightGradients
         program = Program(name: name, precision: precision)
         values = Array(repeating: nil, count: graph.nodes.count)
     }

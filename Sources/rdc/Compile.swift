@@ -28,13 +28,17 @@ struct Compile: ParsableCommand {
           help: "Run each frozen conv -> depthwise -> 1x1 chain (EfficientNet's blocks) as separate kernels (by default one kernel keeps the wide tensor between them in cache).")
     var noChains = false
 
+    @Flag(name: .customLong("no-dot-weight-gradients"),
+          help: "Take every weight gradient outside Winograd by the implicit GEMM (by default narrow 3x3 stride-1 convolutions' go by dot products along the image).")
+    var noDotWeightGradients = false
+
     func run() throws {
         let graph = try model.graph()
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
                                             options: Codegen.Options(buildLibrary: !emitOnly, winograd: noWinograd ? .never : .whereItWins,
-                                                                     depthwiseChains: !noChains))
+                                                                     depthwiseChains: !noChains, dotWeightGradients: !noDotWeightGradients))
         // The IR travels with the library: train/eval/infer read names, roles and sizes from it.
         try graph.jsonData().write(to: outURL.appendingPathComponent("graph.json"))
         print("\(graph.name): \(graph.nodes.count) nodes -> \(artifacts.kernelCount) kernels, input \(graph.nodes[0].shape)")

@@ -36,7 +36,7 @@ final class GradientCheckTests: XCTestCase {
         // Finite differences check the backward against the same forward, so a transform that
         // misreads the input in both passes would pass them: every gradient (all of them depend
         // on the forward's values) against the implicit GEMM's too.
-        let wino = try gradients(graph, seed: 3, winograd: .wherever), gemm = try gradients(graph, seed: 3, winograd: .never)
+        let wino = try gradients(graph, seed: 3, winograd: .wherever), gemm = try gradients(graph, seed: 3, winograd: .never, dotWeightGradients: false)
         XCTAssertEqual(Set(wino.keys), Set(gemm.keys))
         for (name, b) in gemm {
             let a = try XCTUnwrap(wino[name]), scale = b.map(abs).max() ?? 0
@@ -52,7 +52,7 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertEqual(source.components(separatedBy: "rdc_wino_conv_weight_grad_few(").count - 1, 1 + 1, "calls of the few-tiles weight gradient")
         // Finite differences sample 24 of w2's 1179648 weights; every gradient (w2's forward and
         // data gradient feed them all) against the implicit GEMM.
-        let few = try gradients(graph, seed: 6, winograd: .whereItWins), gemm = try gradients(graph, seed: 6, winograd: .never)
+        let few = try gradients(graph, seed: 6, winograd: .whereItWins), gemm = try gradients(graph, seed: 6, winograd: .never, dotWeightGradients: false)
         XCTAssertEqual(Set(few.keys), Set(gemm.keys))
         for (name, b) in gemm {
             let a = try XCTUnwrap(few[name]), scale = b.map(abs).max() ?? 0
@@ -60,13 +60,29 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    func testDotWeightGradients() throws {
+        let graph = try TinyGraphs.dotWeightGradient()
+        let source = try check(graph, seed: 7)
+        // w1, w2 and w3 (the template's definition counts once).
+        XCTAssertEqual(source.components(separatedBy: "rdc_dot_weight_grad(").count - 1, 1 + 3, "calls of rdc_dot_weight_grad")
+        // Every gradient against the implicit GEMM's: finite differences sample 24 weights of each.
+        let dot = try gradients(graph, seed: 7, winograd: .whereItWins)
+        let gemm = try gradients(graph, seed: 7, winograd: .whereItWins, dotWeightGradients: false)
+        XCTAssertEqual(Set(dot.keys), Set(gemm.keys))
+        for (name, b) in gemm {
+            let a = try XCTUnwrap(dot[name]), scale = b.map(abs).max() ?? 0
+            XCTAssertLessThanOrEqual(maxDifference(a, b), 1e-12 * scale + 1e-15, "\(name): dot products against the implicit GEMM")
+        }
+    }
+
     /// The largest |a - b| over the elements.
     private func maxDifference(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
 
     /// Every gradient after one training forward and backward from check's seeded values.
-    private func gradients(_ graph: Graph, seed: UInt64, winograd: Codegen.Winograd) throws -> [String: [Double]] {
-        let artifacts = try Codegen.compile(graph: graph, name: graph.name + "_\(winograd)", outDir: try generatedDirectory(self),
-                                            options: .init(precision: .float64, winograd: winograd))
+    /// `winograd` .never and `dotWeightGradients` false: every convolution on the implicit GEMM.
+    private func gradients(_ graph: Graph, seed: UInt64, winograd: Codegen.Winograd, dotWeightGradients: Bool = true) throws -> [String: [Double]] {
+        let artifacts = try Codegen.compile(graph: graph, name: graph.name + "_\(winograd)_\(dotWeightGradients)", outDir: try generatedDirectory(self),
+                                            options: .init(precision: .float64, winograd: winograd, dotWeightGradients: dotWeightGradients))
         let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
         try seedValues(model, seed: seed)
         try model.forwardTrain()

@@ -127,6 +127,22 @@ enum TinyGraphs {
         })
     }
 
+    /// Narrow 3x3 stride-1 convolutions whose weight gradients go by dot products along the
+    /// image (DotWeightGradient): 6 -> 11 channels with a bias and padding 1, 11 -> 5 with
+    /// padding 0 (40x70 -> 38x68), 5 -> 6 with padding 2; channel counts that leave the
+    /// last block of output channels partial, a run (38 rows of 70) that ends inside a vector,
+    /// and images of over 2048 pixels, copied and summed one at a time (DotWeightGradient.group).
+    static func dotWeightGradient() throws -> Graph {
+        try graph("tiny_dot_weight_gradient", input: Shape(2, 3, 40, 70), teacher: { x, g in
+            try apply(ReLU(), try apply(Conv("conv1", 6, 3), x, g), g)
+        }, student: { t, g in
+            let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("w1", 11, 3, bias: true), t, g), g), g)
+            let b = try apply(Conv("w2", 5, 3, padding: .explicit(0)), a, g)
+            let c = try apply(Conv("w3", 6, 3, padding: .explicit(2)), b, g)
+            return (t, g.node(.add, [c, t], shape: c.shape, suffix: "add"))
+        })
+    }
+
     /// A 256 -> 512 3x3 convolution over few tiles (2 images of 24x24: 72), whose weight
     /// gradient goes through rdc_wino_conv_weight_grad_few (WinogradKernels.fewTiles), and
     /// whose forward and data gradient, their transformed filters 38 MB in float64, through

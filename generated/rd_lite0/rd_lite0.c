@@ -2095,6 +2095,132 @@ static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *r
     }
 }
 
+/* rdc_dot.c: the weight gradient of a narrow 3x3 stride-1 convolution by dot products along
+ * the image, pasted into NAME.c after rdc_gemm.c (DotWeightGradient.swift chooses it).
+ *
+ * The implicit GEMM takes dw[CO][CI*9] = dy[CO][P] . windows(x)^T by packing the window
+ * matrix, 9 * CI rows of every pixel, and with CO = 24 each packed element serves only 24
+ * multiply-adds: RD4AD-Lite0's 24-channel 64x64 layers ran at ~118 GFLOP/s, bound by the
+ * packing. Here nothing is packed: each image's x is copied once, zero-padded, to rows of
+ * WQ = OW + 2 (xq), and dy to rows of the same length, zeros past OW (dq). Then the tap
+ * (kh, kw) of output pixel p = oh*WQ + ow of that layout is xq[p + kh*WQ + kw], so every
+ * (channel pair, tap) is one dot product of two flat, unit-stride runs, and
+ * rdc_dot_taps takes RDC_DOT_MB output channels x the 3 taps of one kernel row at a time:
+ * each dy vector loaded serves 3 taps, each x vector RDC_DOT_MB channels, the sums stay in
+ * registers over the whole image (the vector lanes summed once at the end), and the 2
+ * padding columns of each row add exact zeros (2/(OW+2) of the products, 3% at 64).
+ * Each (block of channels, input channel, kernel row) is one work item writing its own
+ * elements of dw and summing the images in order: the result does not depend on the
+ * thread count. */
+#if defined(__AVX512F__)
+#define RDC_DOT_MB 8
+#else
+#define RDC_DOT_MB 4
+#endif
+
+/* The sizes of rdc_dot_weight_grad's copies: WQ values a row, planes of XPL (xq: OH + 2
+ * rows, then zeros, a row and a vector's worth, for the last taps of the rounded-up run)
+ * and DPL (dq: OH rows, rounded up to whole vectors of 16) values. */
+typedef struct rdc_dot_geometry {
+    int G, CI, H, W, CO, OH, OW, PT, PL;
+    int WQ, XPL, DPL;
+} rdc_dot_geometry;
+
+static inline rdc_dot_geometry rdc_dot_geometry_of(int G, int CI, int H, int W, int CO, int OH, int OW, int PT, int PL)
+{
+    const int WQ = OW + 2;
+    return (rdc_dot_geometry){G, CI, H, W, CO, OH, OW, PT, PL, WQ,
+                              ((OH + 3) * WQ + 16 + 15) / 16 * 16, (OH * WQ + 15) / 16 * 16};
+}
+
+/* xq[g][c] = x[g][c] padded (row i, column j: x[i - PT][j - PL], 0 outside the image) and
+ * dq[g][c] = dy[g][c] in rows of WQ, zeros past OW and past OH: the G images from x and dy.
+ * Work-shared: called by every thread of a parallel region, ends with a barrier. */
+static void rdc_dot_pad(const real *restrict x, const real *restrict dy, const rdc_dot_geometry *q, real *restrict xq, real *restrict dq)
+{
+    #pragma omp for collapse(2) schedule(static) nowait
+    for (int g = 0; g < q->G; g++)
+        for (int c = 0; c < q->CI; c++) {
+            real *d = xq + ((long)g * q->CI + c) * q->XPL;
+            const real *xp = x + ((long)g * q->CI + c) * q->H * q->W;
+            const int j0 = q->PL, j1 = q->PL + q->W;   /* the columns from the image (WQ = PL + W + the right padding) */
+            for (int i = 0; i < q->OH + 2; i++) {
+                real *dr = d + (long)i * q->WQ;
+                const int ih = i - q->PT;
+                if (ih < 0 || ih >= q->H) {
+                    memset(dr, 0, sizeof(real) * q->WQ);
+                    continue;
+                }
+                memset(dr, 0, sizeof(real) * j0);
+                memcpy(dr + j0, xp + (long)ih * q->W, sizeof(real) * (j1 - j0));
+                memset(dr + j1, 0, sizeof(real) * (q->WQ - j1));
+            }
+            memset(d + (long)(q->OH + 2) * q->WQ, 0, sizeof(real) * (q->XPL - (q->OH + 2) * q->WQ));
+        }
+    #pragma omp for collapse(2) schedule(static)
+    for (int g = 0; g < q->G; g++)
+        for (int c = 0; c < q->CO; c++) {
+            real *d = dq + ((long)g * q->CO + c) * q->DPL;
+            const real *s = dy + ((long)g * q->CO + c) * q->OH * q->OW;
+            for (int i = 0; i < q->OH; i++) {
+                memcpy(d + (long)i * q->WQ, s + (long)i * q->OW, sizeof(real) * q->OW);
+                memset(d + (long)i * q->WQ + q->OW, 0, sizeof(real) * (q->WQ - q->OW));
+            }
+            memset(d + (long)q->OH * q->WQ, 0, sizeof(real) * (q->DPL - q->OH * q->WQ));
+        }
+}
+
+/* dw[co][ci][kh][0..3) (=, or += when add) for co in co0..co0+RDC_DOT_MB (those below CO:
+ * a last, partial block reads channel CO-1 for the others and drops their sums), summed
+ * over the G images of xq and dq. */
+__attribute__((always_inline)) static inline void rdc_dot_taps(const real *restrict dq, const real *restrict xq, const rdc_dot_geometry *q,
+                                                               int co0, int ci, int kh, int add, real *restrict dw)
+{
+    rdc_vec acc[RDC_DOT_MB][3];
+    for (int m = 0; m < RDC_DOT_MB; m++)
+        for (int t = 0; t < 3; t++) acc[m][t] = (rdc_vec){0};
+    const int PV = (q->OH * q->WQ + RDC_VW - 1) / RDC_VW * RDC_VW;
+    for (int g = 0; g < q->G; g++) {
+        const real *dp = dq + ((long)g * q->CO + co0) * q->DPL;
+        const real *xr = xq + ((long)g * q->CI + ci) * q->XPL + (long)kh * q->WQ;
+        for (int p = 0; p < PV; p += RDC_VW) {
+            rdc_vec xv[3];
+            for (int t = 0; t < 3; t++) xv[t] = rdc_vload(xr + p + t);
+            for (int m = 0; m < RDC_DOT_MB; m++) {
+                const int mm = co0 + m < q->CO ? m : q->CO - 1 - co0;
+                const rdc_vec d = rdc_vload(dp + (long)mm * q->DPL + p);
+                for (int t = 0; t < 3; t++) acc[m][t] += d * xv[t];
+            }
+        }
+    }
+    for (int m = 0; m < RDC_DOT_MB && co0 + m < q->CO; m++)
+        for (int t = 0; t < 3; t++) {
+            real s = 0;
+            for (int i = 0; i < RDC_VW; i++) s += acc[m][t][i];
+            real *o = dw + (((long)(co0 + m) * q->CI + ci) * 3 + kh) * 3 + t;
+            *o = add ? *o + s : s;
+        }
+}
+
+/* dw[CO][CI][3][3] = sum over the N images of dy (N x CO x OH x OW) times the windows of x
+ * (N x CI x H x W, padding PT, PL), G images at a time through `col` (the copies:
+ * G*CI*XPL + G*CO*DPL values). */
+static void rdc_dot_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int CI, int H, int W, int CO, int OH, int OW,
+                                int PT, int PL, real *restrict col, real *restrict dw)
+{
+    const rdc_dot_geometry q = rdc_dot_geometry_of(G, CI, H, W, CO, OH, OW, PT, PL);
+    real *xq = col, *dq = col + (long)G * CI * q.XPL;
+    const int blocks = (CO + RDC_DOT_MB - 1) / RDC_DOT_MB;
+    #pragma omp parallel
+    for (int n = 0; n < N; n += G) {
+        rdc_dot_pad(x + (long)n * CI * H * W, dy + (long)n * CO * OH * OW, &q, xq, dq);
+        #pragma omp for collapse(3) schedule(static)
+        for (int ci = 0; ci < CI; ci++)
+            for (int kh = 0; kh < 3; kh++)
+                for (int b = 0; b < blocks; b++) rdc_dot_taps(dq, xq, &q, b * RDC_DOT_MB, ci, kh, n > 0, dw);
+    }
+}
+
 /* ======== kernels, in graph order ======== */
 
 /* _conv_stem: fold _bn0 (eval batchnorm) into conv2d weights and a bias
@@ -6484,18 +6610,12 @@ static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 by dot products [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
 }
 
 /* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
@@ -6756,18 +6876,12 @@ static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 by dot products [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
@@ -6879,18 +6993,12 @@ static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 [16,24,64,64] -> [16,24,64,64]
+/* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 by dot products [16,24,64,64] -> [16,24,64,64]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1, K = 216, P = 4096, HW = 4096, G = 1, GP = 4096 };
-    real *rows = col + 0, *pack = rows + 0;
-    (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
-    }
-
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
