@@ -39,10 +39,13 @@ enum WinogradKernels {
     /// A weight gradient with few tiles in the whole batch and many channel pairs goes through
     /// rdc_wino_conv_weight_grad_few, which never stores dU (36 x K x C: 38 MB at 512
     /// channels): RD4AD-ResNet18's 512-channel 8x8 layers (64 tiles) took 11.2 ms against
-    /// 13.6. At 128 channels (dU 2.4 MB, in cache anyway) it gained nothing, and at 256 tiles
-    /// it lost (11.6 -> 13.9 ms): each thread's 36 packed panels outgrow L2.
+    /// 13.6. RD4AD-Lite0's 224-channel 8x8 ones (dU 7.2 MB) kept their best times (2.6-2.8
+    /// ms) and lost the slow ones: over 5 interleaved rounds 2.7-3.7 ms against 2.5-4.7, the
+    /// medians 3.2-3.4 against 3.7-4.4. At 128 channels (dU 2.4 MB, in cache anyway) it gained
+    /// nothing, and at 256 tiles it lost (11.6 -> 13.9 ms): each thread's 36 packed panels
+    /// outgrow L2.
     static func fewTiles(_ g: ConvGeometry) -> Bool {
-        tiles(g) <= 128 && g.ci * g.co >= 256 * 256
+        tiles(g) <= 128 && g.ci * g.co >= 192 * 192
     }
 
     /// Threads rdc_wino_conv_weight_grad_few may use: each packs 36 panels of the batch's tiles.

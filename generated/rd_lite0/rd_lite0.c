@@ -4661,8 +4661,8 @@ static void k108_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8, G = 16 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);
 }
 
 /* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
@@ -4928,8 +4928,8 @@ static void k114_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8, G = 16 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
@@ -5045,8 +5045,8 @@ static void k117_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 8, G = 16 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 224, H = 8, W = 8, CO = 224, OH = 8, OW = 8, PT = 1, PL = 1, THREADS = 16 };
+    rdc_wino_conv_weight_grad_few(dy, x, N, CI, H, W, CO, OH, OW, PT, PL, dw, THREADS, col);
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
@@ -8083,8 +8083,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(121, k121_decoder_layer1_0_conv1_bwd_data(R(A, 20232448), R(S, 8797824), R(A, 0), R(A, 23779584)));
     RDC_TIMED(117, k119_bn_bn_layer_1_add_bwd(R(A, 23779584), R(S, 80881536), R(A, 29284608)));
     RDC_TIMED(115, k118_bn_bn_layer_1_bn2_bwd(R(A, 23779584), R(A, 86535616), R(S, 8796032), R(S, 8796928), R(A, 87460288), R(A, 87461184), R(S, 20168192), R(S, 20169088)));
-    RDC_TIMED(108, k115_bn_bn_layer_1_bn1_recompute(R(A, 85618112), R(S, 6987904), R(S, 6988800), R(A, 87458496), R(A, 87459392), R(A, 13458176)));
-    RDC_TIMED(112, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 23779584), R(A, 13458176), R(A, 0), R(S, 18361856)));
+    RDC_TIMED(108, k115_bn_bn_layer_1_bn1_recompute(R(A, 85618112), R(S, 6987904), R(S, 6988800), R(A, 87458496), R(A, 87459392), R(A, 9441792)));
+    RDC_TIMED(112, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 23779584), R(A, 9441792), R(A, 0), R(S, 18361856)));
     RDC_TIMED(113, k117_bn_bn_layer_1_conv2_bwd_data(R(A, 23779584), R(S, 6989696), R(A, 0), R(A, 24697088)));
     RDC_TIMED(109, k115_bn_bn_layer_1_bn1_bwd(R(A, 24697088), R(A, 85618112), R(S, 6987904), R(S, 6988800), R(A, 87458496), R(A, 87459392), R(S, 18360064), R(S, 18360960)));
     RDC_TIMED(101, k112_bn_bn_layer_0_add_recompute(R(A, 83783104), R(S, 4876928), R(S, 4877824), R(A, 87454912), R(A, 87455808), R(A, 84700608), R(S, 5179776), R(S, 5180672), R(A, 87456704), R(A, 87457600), R(A, 23779584)));
@@ -8095,8 +8095,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(96, k110_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 4849664), R(S, 75376512), R(A, 0), R(S, 16250880)));
     RDC_TIMED(97, k110_bn_bn_layer_0_downsample_0_bwd_data(R(A, 4849664), R(S, 4878720), R(A, 0), R(A, 23779584)));
     RDC_TIMED(93, k109_bn_bn_layer_0_bn2_bwd(R(A, 29284608), R(A, 83783104), R(S, 4876928), R(S, 4877824), R(A, 87454912), R(A, 87455808), R(S, 16249088), R(S, 16249984)));
-    RDC_TIMED(86, k106_bn_bn_layer_0_bn1_recompute(R(A, 82865600), R(S, 3068800), R(S, 3069696), R(A, 87453120), R(A, 87454016), R(A, 13458176)));
-    RDC_TIMED(90, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 29284608), R(A, 13458176), R(A, 0), R(S, 14442752)));
+    RDC_TIMED(86, k106_bn_bn_layer_0_bn1_recompute(R(A, 82865600), R(S, 3068800), R(S, 3069696), R(A, 87453120), R(A, 87454016), R(A, 9441792)));
+    RDC_TIMED(90, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 29284608), R(A, 9441792), R(A, 0), R(S, 14442752)));
     RDC_TIMED(91, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 29284608), R(S, 3070592), R(A, 0), R(A, 30202112)));
     RDC_TIMED(87, k106_bn_bn_layer_0_bn1_bwd(R(A, 30202112), R(A, 82865600), R(S, 3068800), R(S, 3069696), R(A, 87453120), R(A, 87454016), R(S, 14440960), R(S, 14441856)));
     RDC_TIMED(83, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 30202112), R(S, 75376512), R(A, 0), R(S, 11731456)));
