@@ -1,15 +1,17 @@
 /// The weight gradient of a narrow 3x3 stride-1 convolution by dot products along the image
 /// (templates/rdc_dot.c) instead of the implicit GEMM, whose window packing bounds it when
 /// the output channels are few: RD4AD-Lite0's 24-channel 64x64 decoder layers took 4.0 ms
-/// against 5.8 (2 threads, one process, the same data). Winograd's weight gradient takes
-/// the layers of 32 channels and more (WinogradKernels.winsWeightGradient).
+/// against 5.8 (2 threads, one process, the same data); its 40-channel 32x32 ones 2.65-2.81
+/// against Winograd's 2.56-3.05 (5 rounds), whose slow rounds (a busy machine's) went to 3.5
+/// where these kernels, their copies in L2, held within 7%. Winograd's weight gradient takes
+/// the layers of 48 channels and more (WinogradKernels.winsWeightGradient).
 enum DotWeightGradient {
-    /// Dense 3x3 stride-1 convolutions with fewer than 32 channels on one side and rows of
+    /// Dense 3x3 stride-1 convolutions with fewer than 48 channels on one side and rows of
     /// 16 pixels or more (shorter ones would spend a larger share of the products on the 2
     /// padding columns of each row), at most 2 rows or columns of padding on each side.
     static func fits(_ g: ConvGeometry) -> Bool {
         let pb = g.oh - g.h + 2 - g.pt, pr = g.ow - g.w + 2 - g.pl
-        return g.groups == 1 && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && min(g.ci, g.co) < 32 && g.ow >= 16
+        return g.groups == 1 && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && min(g.ci, g.co) < 48 && g.ow >= 16
             && [g.pt, g.pl, pb, pr].allSatisfy { (0...2).contains($0) }
     }
 

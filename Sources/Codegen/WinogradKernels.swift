@@ -27,13 +27,15 @@ enum WinogradKernels {
     /// The batch's 4x4 output tiles.
     static func tiles(_ g: ConvGeometry) -> Int { g.n * ((g.oh + 3) / 4) * ((g.ow + 3) / 4) }
 
-    /// The weight gradient is Winograd's only from 32 channels on both sides: its 36 products
+    /// The weight gradient is Winograd's only from 48 channels on both sides: its 36 products
     /// are K x C, and narrower ones left the transforms and the products' partial panels
     /// costing more than the implicit GEMM. RD4AD-Lite0's 24-channel decoder layers: 7.0-10.0
     /// ms against 6.3-8.0 (64x64); its 40-channel ones, since the transforms went by blocks of
-    /// tiles: 2.7 against 4.0 (32x32); ResNet18's 64-channel ones 11 against 35.
+    /// tiles: 2.7 against 4.0 (32x32); ResNet18's 64-channel ones 11 against 35. Below 48 the
+    /// dot products take them (DotWeightGradient): at 40 channels as fast as Winograd and
+    /// steadier (2.65-2.81 ms over 5 rounds against 2.56-3.05).
     static func winsWeightGradient(_ g: ConvGeometry) -> Bool {
-        min(g.ci, g.co) >= 32
+        min(g.ci, g.co) >= 48
     }
 
     /// A weight gradient with few tiles in the whole batch and many channel pairs goes through

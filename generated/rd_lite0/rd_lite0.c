@@ -5960,12 +5960,12 @@ static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 by dot products [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
 }
 
 /* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -6228,12 +6228,12 @@ static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 by dot products [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -6345,12 +6345,12 @@ static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
-/* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+/* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 by dot products [16,40,32,32] -> [16,40,32,32]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 16, G = 4 };
-    rdc_wino_conv_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, dw, col);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -8043,8 +8043,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(195, k153_decoder_layer3_0_conv1_bwd_data(R(A, 0), R(S, 11277952), R(A, 6291456), R(A, 65564096)));
     RDC_TIMED(191, k151_decoder_layer2_1_add_bwd(R(A, 65564096), R(S, 83634048), R(A, 6204672)));
     RDC_TIMED(189, k150_decoder_layer2_1_bn2_bwd(R(A, 65564096), R(A, 62942656), R(S, 11277568), R(S, 11277760), R(A, 87470272), R(A, 87470464), R(S, 22649728), R(S, 22649920)));
-    RDC_TIMED(182, k147_decoder_layer2_1_bn1_recompute(R(A, 60321216), R(S, 11219584), R(S, 11219776), R(A, 87469888), R(A, 87470080), R(A, 8826112)));
-    RDC_TIMED(186, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 65564096), R(A, 8826112), R(A, 0), R(S, 22592128)));
+    RDC_TIMED(182, k147_decoder_layer2_1_bn1_recompute(R(A, 60321216), R(S, 11219584), R(S, 11219776), R(A, 87469888), R(A, 87470080), R(A, 0)));
+    RDC_TIMED(186, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 65564096), R(A, 0), R(A, 2621440), R(S, 22592128)));
     RDC_TIMED(187, k149_decoder_layer2_1_conv2_bwd_data(R(A, 65564096), R(S, 11219968), R(A, 0), R(A, 8826112)));
     RDC_TIMED(183, k147_decoder_layer2_1_bn1_bwd(R(A, 8826112), R(A, 60321216), R(S, 11219584), R(S, 11219776), R(A, 87469888), R(A, 87470080), R(S, 22591744), R(S, 22591936)));
     RDC_TIMED(175, k144_decoder_layer2_0_add_recompute(R(A, 55078336), R(S, 11089536), R(S, 11089728), R(A, 87469120), R(A, 87469312), R(A, 57699776), R(S, 11161600), R(S, 11161792), R(A, 87469504), R(A, 87469696), R(A, 11447552)));
@@ -8055,8 +8055,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(170, k142_decoder_layer2_0_upsample_0_bwd_weight(R(A, 0), R(S, 81799040), R(A, 2621440), R(S, 22462080)));
     RDC_TIMED(171, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 0), R(S, 11089920), R(A, 2621440), R(A, 81030592)));
     RDC_TIMED(167, k141_decoder_layer2_0_bn2_bwd(R(A, 6204672), R(A, 55078336), R(S, 11089536), R(S, 11089728), R(A, 87469120), R(A, 87469312), R(S, 22461696), R(S, 22461888)));
-    RDC_TIMED(160, k138_decoder_layer2_0_bn1_recompute(R(A, 52456896), R(S, 11031552), R(S, 11031744), R(A, 87468736), R(A, 87468928), R(A, 8826112)));
-    RDC_TIMED(164, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 6204672), R(A, 8826112), R(A, 0), R(S, 22404096)));
+    RDC_TIMED(160, k138_decoder_layer2_0_bn1_recompute(R(A, 52456896), R(S, 11031552), R(S, 11031744), R(A, 87468736), R(A, 87468928), R(A, 0)));
+    RDC_TIMED(164, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 6204672), R(A, 0), R(A, 2621440), R(S, 22404096)));
     RDC_TIMED(165, k140_decoder_layer2_0_conv2_bwd_data(R(A, 6204672), R(S, 11031936), R(A, 0), R(A, 8826112)));
     RDC_TIMED(161, k138_decoder_layer2_0_bn1_bwd(R(A, 8826112), R(A, 52456896), R(S, 11031552), R(S, 11031744), R(A, 87468736), R(A, 87468928), R(S, 22403712), R(S, 22403904)));
     RDC_TIMED(157, k137_decoder_layer2_0_conv1_bwd_weight(R(A, 8826112), R(S, 81799040), R(A, 0), R(S, 22332032)));
