@@ -37,12 +37,7 @@ final class GradientCheckTests: XCTestCase {
         // misreads the input in both passes would pass them: every gradient (all of them depend
         // on the forward's values) against the implicit GEMM's too.
         let wino = try gradients(graph, seed: 3, winograd: .wherever), gemm = try gradients(graph, seed: 3, winograd: .never, dotWeightGradients: false)
-        XCTAssertEqual(Set(wino.keys), Set(gemm.keys))
-        for (name, b) in gemm {
-            let a = try XCTUnwrap(wino[name]), scale = b.map(abs).max() ?? 0
-            // (+1e-15: a bias before a BatchNorm has a gradient of 0 up to rounding)
-            XCTAssertLessThanOrEqual(maxDifference(a, b), 1e-10 * scale + 1e-15, "\(name): Winograd against the implicit GEMM")
-        }
+        try assertClose(wino, to: gemm, relative: 1e-10, "Winograd")
     }
 
     func testFewTilesWeightGradient() throws {
@@ -53,11 +48,7 @@ final class GradientCheckTests: XCTestCase {
         // Finite differences sample 24 of w2's 1179648 weights; every gradient (w2's forward and
         // data gradient feed them all) against the implicit GEMM.
         let few = try gradients(graph, seed: 6, winograd: .whereItWins), gemm = try gradients(graph, seed: 6, winograd: .never, dotWeightGradients: false)
-        XCTAssertEqual(Set(few.keys), Set(gemm.keys))
-        for (name, b) in gemm {
-            let a = try XCTUnwrap(few[name]), scale = b.map(abs).max() ?? 0
-            XCTAssertLessThanOrEqual(maxDifference(a, b), 1e-12 * scale + 1e-15, "\(name): few-tiles Winograd against the implicit GEMM")
-        }
+        try assertClose(few, to: gemm, relative: 1e-12, "few-tiles Winograd")
     }
 
     func testDotWeightGradients() throws {
@@ -68,15 +59,19 @@ final class GradientCheckTests: XCTestCase {
         // Every gradient against the implicit GEMM's: finite differences sample 24 weights of each.
         let dot = try gradients(graph, seed: 7, winograd: .whereItWins)
         let gemm = try gradients(graph, seed: 7, winograd: .whereItWins, dotWeightGradients: false)
-        XCTAssertEqual(Set(dot.keys), Set(gemm.keys))
-        for (name, b) in gemm {
-            let a = try XCTUnwrap(dot[name]), scale = b.map(abs).max() ?? 0
-            XCTAssertLessThanOrEqual(maxDifference(a, b), 1e-12 * scale + 1e-15, "\(name): dot products against the implicit GEMM")
-        }
+        try assertClose(dot, to: gemm, relative: 1e-12, "dot products")
     }
 
-    /// The largest |a - b| over the elements.
-    private func maxDifference(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
+    /// The same gradients as the implicit GEMM's `gemm`, each within `relative` of its largest
+    /// element (+1e-15: a bias before a BatchNorm has a gradient of 0 up to rounding).
+    private func assertClose(_ grads: [String: [Double]], to gemm: [String: [Double]], relative: Double, _ path: String) throws {
+        XCTAssertEqual(Set(grads.keys), Set(gemm.keys))
+        for (name, b) in gemm {
+            let a = try XCTUnwrap(grads[name]), scale = b.map(abs).max() ?? 0
+            let difference = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(difference, relative * scale + 1e-15, "\(name): \(path) against the implicit GEMM")
+        }
+    }
 
     /// Every gradient after one training forward and backward from check's seeded values.
     /// `winograd` .never and `dotWeightGradients` false: every convolution on the implicit GEMM.

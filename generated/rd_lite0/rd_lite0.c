@@ -2118,20 +2118,12 @@ static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *r
 #define RDC_DOT_MB 4
 #endif
 
-/* The sizes of rdc_dot_weight_grad's copies: WQ values a row, planes of XPL (xq: OH + 2
- * rows, then zeros, a row and a vector's worth, for the last taps of the rounded-up run)
- * and DPL (dq: OH rows, rounded up to whole vectors of 16) values. */
+/* The sizes of rdc_dot_weight_grad's copies: WQ = OW + 2 values a row, planes of XPL (xq)
+ * and DPL (dq) values, as DotWeightGradient.planes has them. */
 typedef struct rdc_dot_geometry {
     int G, CI, H, W, CO, OH, OW, PT, PL;
     int WQ, XPL, DPL;
 } rdc_dot_geometry;
-
-static inline rdc_dot_geometry rdc_dot_geometry_of(int G, int CI, int H, int W, int CO, int OH, int OW, int PT, int PL)
-{
-    const int WQ = OW + 2;
-    return (rdc_dot_geometry){G, CI, H, W, CO, OH, OW, PT, PL, WQ,
-                              ((OH + 3) * WQ + 16 + 15) / 16 * 16, (OH * WQ + 15) / 16 * 16};
-}
 
 /* xq[g][c] = x[g][c] padded (row i, column j: x[i - PT][j - PL], 0 outside the image) and
  * dq[g][c] = dy[g][c] in rows of WQ, zeros past OW and past OH: the G images from x and dy.
@@ -2206,9 +2198,9 @@ __attribute__((always_inline)) static inline void rdc_dot_taps(const real *restr
  * (N x CI x H x W, padding PT, PL), G images at a time through `col` (the copies:
  * G*CI*XPL + G*CO*DPL values). */
 static void rdc_dot_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int CI, int H, int W, int CO, int OH, int OW,
-                                int PT, int PL, real *restrict col, real *restrict dw)
+                                int PT, int PL, int XPL, int DPL, real *restrict col, real *restrict dw)
 {
-    const rdc_dot_geometry q = rdc_dot_geometry_of(G, CI, H, W, CO, OH, OW, PT, PL);
+    const rdc_dot_geometry q = {G, CI, H, W, CO, OH, OW, PT, PL, OW + 2, XPL, DPL};
     real *xq = col, *dq = col + (long)G * CI * q.XPL;
     const int blocks = (CO + RDC_DOT_MB - 1) / RDC_DOT_MB;
     #pragma omp parallel
@@ -5964,8 +5956,8 @@ static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4, XPL = 1216, DPL = 1088 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, XPL, DPL, col, dw);
 }
 
 /* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -6232,8 +6224,8 @@ static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4, XPL = 1216, DPL = 1088 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, XPL, DPL, col, dw);
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -6349,8 +6341,8 @@ static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4 };
-    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
+    enum { N = 16, CI = 40, H = 32, W = 32, CO = 40, OH = 32, OW = 32, PT = 1, PL = 1, G = 4, XPL = 1216, DPL = 1088 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, XPL, DPL, col, dw);
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -6614,8 +6606,8 @@ static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1, XPL = 4448, DPL = 4224 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, XPL, DPL, col, dw);
 }
 
 /* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
@@ -6880,8 +6872,8 @@ static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1, XPL = 4448, DPL = 4224 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, XPL, DPL, col, dw);
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
@@ -6997,8 +6989,8 @@ static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
-    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1 };
-    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, col, dw);
+    enum { N = 16, CI = 24, H = 64, W = 64, CO = 24, OH = 64, OW = 64, PT = 1, PL = 1, G = 1, XPL = 4448, DPL = 4224 };
+    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, XPL, DPL, col, dw);
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]

@@ -2887,20 +2887,12 @@ static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *r
 #define RDC_DOT_MB 4
 #endif
 
-/* The sizes of rdc_dot_weight_grad's copies: WQ values a row, planes of XPL (xq: OH + 2
- * rows, then zeros, a row and a vector's worth, for the last taps of the rounded-up run)
- * and DPL (dq: OH rows, rounded up to whole vectors of 16) values. */
+/* The sizes of rdc_dot_weight_grad's copies: WQ = OW + 2 values a row, planes of XPL (xq)
+ * and DPL (dq) values, as DotWeightGradient.planes has them. */
 typedef struct rdc_dot_geometry {
     int G, CI, H, W, CO, OH, OW, PT, PL;
     int WQ, XPL, DPL;
 } rdc_dot_geometry;
-
-static inline rdc_dot_geometry rdc_dot_geometry_of(int G, int CI, int H, int W, int CO, int OH, int OW, int PT, int PL)
-{
-    const int WQ = OW + 2;
-    return (rdc_dot_geometry){G, CI, H, W, CO, OH, OW, PT, PL, WQ,
-                              ((OH + 3) * WQ + 16 + 15) / 16 * 16, (OH * WQ + 15) / 16 * 16};
-}
 
 /* xq[g][c] = x[g][c] padded (row i, column j: x[i - PT][j - PL], 0 outside the image) and
  * dq[g][c] = dy[g][c] in rows of WQ, zeros past OW and past OH: the G images from x and dy.
@@ -2975,9 +2967,9 @@ __attribute__((always_inline)) static inline void rdc_dot_taps(const real *restr
  * (N x CI x H x W, padding PT, PL), G images at a time through `col` (the copies:
  * G*CI*XPL + G*CO*DPL values). */
 static void rdc_dot_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int CI, int H, int W, int CO, int OH, int OW,
-                                int PT, int PL, real *restrict col, real *restrict dw)
+                                int PT, int PL, int XPL, int DPL, real *restrict col, real *restrict dw)
 {
-    const rdc_dot_geometry q = rdc_dot_geometry_of(G, CI, H, W, CO, OH, OW, PT, PL);
+    const rdc_dot_geometry q = {G, CI, H, W, CO, OH, OW, PT, PL, OW + 2, XPL, DPL};
     real *xq = col, *dq = col + (long)G * CI * q.XPL;
     const int blocks = (CO + RDC_DOT_MB - 1) / RDC_DOT_MB;
     #pragma omp parallel
