@@ -157,7 +157,8 @@ extension ProgramBuilder {
             let inPlace = needs[0] && grads[node.inputs[0]] == nil && owns(dy, step, grads, state)
             var args = [("dy", dy, inPlace), ("x", value(node.inputs[0]), false), ("w", parameter(node.params[0]), false),
                         ("b", parameter(node.params[1]), false), ("save_mean", stats.mean, false),
-                        ("save_invstd", stats.invstd, false), ("dw", dw, true), ("db", db, true)]
+                        ("save_invstd", stats.invstd, false), ("dw", dw, true), ("db", db, true),
+                        ("part", scratch("bn_part.bwd." + node.name, [BatchNormKernels.partials(node.shape)], isDouble: true), true)]
             var accumulate = false
             if inPlace {
                 grads[node.inputs[0]] = dy

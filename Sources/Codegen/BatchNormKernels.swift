@@ -1,46 +1,77 @@
 import DSL
 
-/// BatchNorm2d kernels. Statistics are accumulated in double per channel (one thread per
-/// channel), the two-pass way PyTorch computes them: mean first, then the centered sum of
-/// squares.
+/// BatchNorm2d kernels. Statistics are accumulated in double, the two-pass way PyTorch
+/// computes them: mean first, then the centered sum of squares.
+///
+/// Every pass over the activation is image-parallel: the threads split (image, channel)
+/// planes in order, as the elementwise kernels split the flat tensor and Winograd its tile
+/// blocks, so each thread reads the images it (or its neighbour kernels) wrote. Split by
+/// channel instead, half of every tensor crossed between the cores; where the two cores sit
+/// on different L3s (this machine's slow spells: a 330 ns round trip against 80) that made
+/// these kernels 1.6-2x slower. The per-image sums go to `part` (double, 2 x N x C) and are
+/// added over the images in order, so the result does not depend on the thread count.
 enum BatchNormKernels {
     static func constants(_ x: Shape) -> String {
         CText.constants([("N", x.n), ("C", x.c), ("HW", x.h * x.w)])
     }
 
+    /// Elements of a training BatchNorm's `part` scratch (forward and backward).
+    static func partials(_ x: Shape) -> Int { 2 * x.n * x.c }
+
+    /// A C statement that adds `part[base + m*C + c]` over the images m, in order, into the
+    /// double `name`.
+    private static func total(_ name: String, base: String) -> String {
+        "double \(name) = 0; for (int m = 0; m < N; m++) \(name) += part[\(base)(long)m * C + c];"
+    }
+
     /// Training mode: normalize with the biased batch variance, save mean and 1/std for the
     /// backward, and move the running statistics by `momentum` towards the batch mean and
     /// the UNBIASED batch variance (n/(n-1)), as torch.nn.BatchNorm2d.train() does.
-    /// Args x, w, b, running_mean, running_var, save_mean, save_invstd, y.
+    /// Args x, w, b, running_mean, running_var, save_mean, save_invstd, part, y.
     static func forwardTrain(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
         let v = "(xp[i] * sc + sh)"
         return constants(x) + """
             const double M = (double)N * HW, eps = \(CText.literal(a.eps)), momentum = \(CText.literal(a.momentum));
-            #pragma omp parallel for schedule(static)
-            for (int c = 0; c < C; c++) {
-                double sum = 0, sq = 0;
-                for (int n = 0; n < N; n++) {
-                    const real *xp = x + ((long)n * C + c) * HW;
-                    #pragma omp simd reduction(+:sum)
-                    for (long i = 0; i < HW; i++) sum += xp[i];
+            #pragma omp parallel
+            {
+                #pragma omp for collapse(2) schedule(static)
+                for (int n = 0; n < N; n++)
+                    for (int c = 0; c < C; c++) {
+                        const real *xp = x + ((long)n * C + c) * HW;
+                        double sum = 0;
+                        #pragma omp simd reduction(+:sum)
+                        for (long i = 0; i < HW; i++) sum += xp[i];
+                        part[(long)n * C + c] = sum;
+                    }
+                #pragma omp for collapse(2) schedule(static)
+                for (int n = 0; n < N; n++)
+                    for (int c = 0; c < C; c++) {
+                        \(total("sum", base: ""))
+                        const double mean = sum / M;
+                        const real *xp = x + ((long)n * C + c) * HW;
+                        double sq = 0;
+                        #pragma omp simd reduction(+:sq)
+                        for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                        part[(long)(N + n) * C + c] = sq;
+                    }
+                #pragma omp for schedule(static)
+                for (int c = 0; c < C; c++) {
+                    \(total("sum", base: ""))
+                    \(total("sq", base: "(long)N * C + "))
+                    const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+                    save_mean[c] = (real)mean;
+                    save_invstd[c] = (real)invstd;
+                    running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+                    running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
                 }
-                const double mean = sum / M;
-                for (int n = 0; n < N; n++) {
-                    const real *xp = x + ((long)n * C + c) * HW;
-                    #pragma omp simd reduction(+:sq)
-                    for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-                }
-                const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-                save_mean[c] = (real)mean;
-                save_invstd[c] = (real)invstd;
-                running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-                running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        \(scaleShift)
-                for (int n = 0; n < N; n++) {
-                    const real *xp = x + ((long)n * C + c) * HW;
-                    real *yp = y + ((long)n * C + c) * HW;
-                    for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
-                }
+                #pragma omp for collapse(2) schedule(static)
+                for (int n = 0; n < N; n++)
+                    for (int c = 0; c < C; c++) {
+                \(scaleShift)
+                        const real *xp = x + ((long)n * C + c) * HW;
+                        real *yp = y + ((long)n * C + c) * HW;
+                        for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
+                    }
             }
 
         """
@@ -124,35 +155,50 @@ enum BatchNormKernels {
     /// not be kept):
     ///   g = dy * mask, dw = sum(g * xhat), db = sum(g),
     ///   dx = w * invstd * (g - db / M - xhat * dw / M),  xhat = (x - mean) * invstd.
-    /// Args dy, x, w, b, save_mean, save_invstd, dw, db[, dx]; `dx` names the input gradient's
-    /// pointer ("dy" where it replaces the incoming gradient: each element is read before its
-    /// own store), nil when none is needed.
+    /// Args dy, x, w, b, save_mean, save_invstd, dw, db, part[, dx]; `dx` names the input
+    /// gradient's pointer ("dy" where it replaces the incoming gradient: every dy is summed
+    /// before the first store), nil when none is needed.
     static func backward(_ x: Shape, act: Activation?, dx: String?, accumulate: Bool) -> String {
         let g = act.map { "(\($0.passes("(xp[i] * sc + sh)")) ? yp[i] : 0)" } ?? "yp[i]"
+        let mask = act == nil ? "" : "        " + scaleShift + "\n"
         var s = constants(x) + """
             const double M = (double)N * HW;
-            #pragma omp parallel for schedule(static)
-            for (int c = 0; c < C; c++) {
-                const double mean = save_mean[c], invstd = save_invstd[c];
-        \(act == nil ? "" : scaleShift + "\n")        double sg = 0, sgx = 0;
-                for (int n = 0; n < N; n++) {
-                    const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-                    #pragma omp simd reduction(+:sg, sgx)
-                    for (long i = 0; i < HW; i++) { const double gi = \(g); sg += gi; sgx += gi * (xp[i] - mean); }
+            #pragma omp parallel
+            {
+                #pragma omp for collapse(2) schedule(static)
+                for (int n = 0; n < N; n++)
+                    for (int c = 0; c < C; c++) {
+                        const double mean = save_mean[c];
+        \(mask)                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                        double sg = 0, sgx = 0;
+                        #pragma omp simd reduction(+:sg, sgx)
+                        for (long i = 0; i < HW; i++) { const double gi = \(g); sg += gi; sgx += gi * (xp[i] - mean); }
+                        part[(long)n * C + c] = sg;
+                        part[(long)(N + n) * C + c] = sgx;
+                    }
+                #pragma omp for schedule(static)\(dx == nil ? "" : " nowait")
+                for (int c = 0; c < C; c++) {
+                    \(total("sg", base: ""))
+                    \(total("sgx", base: "(long)N * C + "))
+                    dw[c] = (real)(sgx * save_invstd[c]);
+                    db[c] = (real)sg;
                 }
-                dw[c] = (real)(sgx * invstd);
-                db[c] = (real)sg;
 
         """
         if let dx {
             s += """
-                        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-                        const real mu = (real)mean;
-                        for (int n = 0; n < N; n++) {
-                            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-                            real *dxp = \(dx) + ((long)n * C + c) * HW;
-                            for (long i = 0; i < HW; i++) dxp[i] \(accumulate ? "+=" : "=") k * (\(g) - mg - (xp[i] - mu) * proj);
-                        }
+                        #pragma omp for collapse(2) schedule(static)
+                        for (int n = 0; n < N; n++)
+                            for (int c = 0; c < C; c++) {
+                                const double invstd = save_invstd[c];
+                \(mask)                \(total("sg", base: ""))
+                                \(total("sgx", base: "(long)N * C + "))
+                                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                                const real mu = save_mean[c];
+                                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                                real *dxp = \(dx) + ((long)n * C + c) * HW;
+                                for (long i = 0; i < HW; i++) dxp[i] \(accumulate ? "+=" : "=") k * (\(g) - mg - (xp[i] - mu) * proj);
+                            }
 
                 """
         }

@@ -26,18 +26,23 @@ enum DotWeightGradient {
         return (((g.oh + 3) * row + 16 + 15) / 16 * 16, (g.oh * row + 15) / 16 * 16)
     }
 
-    /// Elements of the pass's `col` scratch: the group's padded copies of x and dy.
+    /// Threads that get a copy of a group each (more run as this many): no more than groups.
+    static func slabs(_ g: ConvGeometry) -> Int { min(16, g.n / group(g).images) }
+
+    /// Elements of the pass's `col` scratch: the threads' copies of a group of x and dy, then
+    /// each group's sums.
     static func columns(_ g: ConvGeometry) -> Int {
-        let p = planes(g)
-        return group(g).images * (g.ci * p.x + g.co * p.dy)
+        let p = planes(g), images = group(g).images
+        return slabs(g) * images * (g.ci * p.x + g.co * p.dy) + g.n / images * g.co * g.ci * 9
     }
 
     /// dw (and db = sum of dy); args dy, x, col, dw[, db].
     static func backwardWeight(_ g: ConvGeometry, bias: Bool) -> String {
         let p = planes(g)
         return CText.constants([("N", g.n), ("CI", g.ci), ("H", g.h), ("W", g.w), ("CO", g.co), ("OH", g.oh), ("OW", g.ow),
-                                ("PT", g.pt), ("PL", g.pl), ("G", group(g).images), ("XPL", p.x), ("DPL", p.dy)])
-            + "    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, XPL, DPL, col, dw);\n"
+                                ("PT", g.pt), ("PL", g.pl), ("G", group(g).images), ("XPL", p.x), ("DPL", p.dy),
+                                ("SLABS", slabs(g))])
+            + "    rdc_dot_weight_grad(dy, x, N, G, CI, H, W, CO, OH, OW, PT, PL, XPL, DPL, SLABS, col, dw);\n"
             + (bias ? DenseConvKernels.biasGradient(plane: "OH * OW") : "")
     }
 }

@@ -192,7 +192,9 @@ final class ProgramBuilder {
                 let invstd = scratch("bn_invstd." + node.name, [a.channels])
                 savedStatistics[node.id] = (mean, invstd)
                 let args = [("x", x[0], false), ("w", p[0], false), ("b", p[1], false), ("running_mean", p[2], true),
-                            ("running_var", p[3], true), ("save_mean", mean, true), ("save_invstd", invstd, true), ("y", y, true)]
+                            ("running_var", p[3], true), ("save_mean", mean, true), ("save_invstd", invstd, true),
+                            ("part", scratch("bn_part." + node.name, [BatchNormKernels.partials(node.shape)], isDouble: true), true),
+                            ("y", y, true)]
                 return kernel(node.id, fwd, "batchnorm (batch statistics) \(shapes(node))\(fused)", args: args,
                               body: BatchNormKernels.forwardTrain(node.shape, a, act: act), flops: 7 * count)
             }

@@ -1995,9 +1995,11 @@ static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *r
  * each dy vector loaded serves 3 taps, each x vector RDC_DOT_MB channels, the sums stay in
  * registers over the whole image (the vector lanes summed once at the end), and the 2
  * padding columns of each row add exact zeros (2/(OW+2) of the products, 3% at 64).
- * Each (block of channels, input channel, kernel row) is one work item writing its own
- * elements of dw and summing the images in order: the result does not depend on the
- * thread count. */
+ * The threads split the batch by groups of G images, in order, as the kernels around split
+ * it by images: each reads the images it wrote (where the two cores sit on different L3s,
+ * reading the other's half made these kernels 1.6x slower). A group's sums go to its own
+ * copy of dw; the copies are added in order, the sums each element had before, so the
+ * result does not depend on the thread count. */
 #if defined(__AVX512F__)
 #define RDC_DOT_MB 8
 #else
@@ -2012,11 +2014,9 @@ typedef struct rdc_dot_geometry {
 } rdc_dot_geometry;
 
 /* xq[g][c] = x[g][c] padded (row i, column j: x[i - PT][j - PL], 0 outside the image) and
- * dq[g][c] = dy[g][c] in rows of WQ, zeros past OW and past OH: the G images from x and dy.
- * Work-shared: called by every thread of a parallel region, ends with a barrier. */
+ * dq[g][c] = dy[g][c] in rows of WQ, zeros past OW and past OH: the G images from x and dy. */
 static void rdc_dot_pad(const real *restrict x, const real *restrict dy, const rdc_dot_geometry *q, real *restrict xq, real *restrict dq)
 {
-    #pragma omp for collapse(2) schedule(static) nowait
     for (int g = 0; g < q->G; g++)
         for (int c = 0; c < q->CI; c++) {
             real *d = xq + ((long)g * q->CI + c) * q->XPL;
@@ -2035,7 +2035,6 @@ static void rdc_dot_pad(const real *restrict x, const real *restrict dy, const r
             }
             memset(d + (long)(q->OH + 2) * q->WQ, 0, sizeof(real) * (q->XPL - (q->OH + 2) * q->WQ));
         }
-    #pragma omp for collapse(2) schedule(static)
     for (int g = 0; g < q->G; g++)
         for (int c = 0; c < q->CO; c++) {
             real *d = dq + ((long)g * q->CO + c) * q->DPL;
@@ -2048,11 +2047,11 @@ static void rdc_dot_pad(const real *restrict x, const real *restrict dy, const r
         }
 }
 
-/* dw[co][ci][kh][0..3) (=, or += when add) for co in co0..co0+RDC_DOT_MB (those below CO:
- * a last, partial block reads channel CO-1 for the others and drops their sums), summed
- * over the G images of xq and dq. */
+/* dw[co][ci][kh][0..3) for co in co0..co0+RDC_DOT_MB (those below CO: a last, partial
+ * block reads channel CO-1 for the others and drops their sums), summed over the G images
+ * of xq and dq. */
 __attribute__((always_inline)) static inline void rdc_dot_taps(const real *restrict dq, const real *restrict xq, const rdc_dot_geometry *q,
-                                                               int co0, int ci, int kh, int add, real *restrict dw)
+                                                               int co0, int ci, int kh, real *restrict dw)
 {
     rdc_vec acc[RDC_DOT_MB][3];
     for (int m = 0; m < RDC_DOT_MB; m++)
@@ -2075,27 +2074,38 @@ __attribute__((always_inline)) static inline void rdc_dot_taps(const real *restr
         for (int t = 0; t < 3; t++) {
             real s = 0;
             for (int i = 0; i < RDC_VW; i++) s += acc[m][t][i];
-            real *o = dw + (((long)(co0 + m) * q->CI + ci) * 3 + kh) * 3 + t;
-            *o = add ? *o + s : s;
+            dw[(((long)(co0 + m) * q->CI + ci) * 3 + kh) * 3 + t] = s;
         }
 }
 
 /* dw[CO][CI][3][3] = sum over the N images of dy (N x CO x OH x OW) times the windows of x
- * (N x CI x H x W, padding PT, PL), G images at a time through `col` (the copies:
- * G*CI*XPL + G*CO*DPL values). */
+ * (N x CI x H x W, padding PT, PL), G images at a time. `col`: SLABS copies of a group (each
+ * G*CI*XPL + G*CO*DPL values: a thread's, for up to SLABS threads), then each group's sums
+ * (N/G x CO*CI*9). */
 static void rdc_dot_weight_grad(const real *restrict dy, const real *restrict x, int N, int G, int CI, int H, int W, int CO, int OH, int OW,
-                                int PT, int PL, int XPL, int DPL, real *restrict col, real *restrict dw)
+                                int PT, int PL, int XPL, int DPL, int SLABS, real *restrict col, real *restrict dw)
 {
     const rdc_dot_geometry q = {G, CI, H, W, CO, OH, OW, PT, PL, OW + 2, XPL, DPL};
-    real *xq = col, *dq = col + (long)G * CI * q.XPL;
-    const int blocks = (CO + RDC_DOT_MB - 1) / RDC_DOT_MB;
-    #pragma omp parallel
-    for (int n = 0; n < N; n += G) {
-        rdc_dot_pad(x + (long)n * CI * H * W, dy + (long)n * CO * OH * OW, &q, xq, dq);
-        #pragma omp for collapse(3) schedule(static)
-        for (int ci = 0; ci < CI; ci++)
-            for (int kh = 0; kh < 3; kh++)
-                for (int b = 0; b < blocks; b++) rdc_dot_taps(dq, xq, &q, b * RDC_DOT_MB, ci, kh, n > 0, dw);
+    const long slab = (long)G * (CI * q.XPL + CO * q.DPL), size = (long)CO * CI * 9;
+    const int blocks = (CO + RDC_DOT_MB - 1) / RDC_DOT_MB, groups = N / G;
+    real *sums = col + SLABS * slab;
+    #pragma omp parallel num_threads(omp_get_max_threads() < SLABS ? omp_get_max_threads() : SLABS)
+    {
+        real *xq = col + omp_get_thread_num() * slab, *dq = xq + (long)G * CI * q.XPL;
+        #pragma omp for schedule(static)
+        for (int k = 0; k < groups; k++) {
+            const int n = k * G;
+            rdc_dot_pad(x + (long)n * CI * H * W, dy + (long)n * CO * OH * OW, &q, xq, dq);
+            for (int ci = 0; ci < CI; ci++)
+                for (int kh = 0; kh < 3; kh++)
+                    for (int b = 0; b < blocks; b++) rdc_dot_taps(dq, xq, &q, b * RDC_DOT_MB, ci, kh, sums + k * size);
+        }
+        #pragma omp for schedule(static)
+        for (long i = 0; i < size; i++) {
+            real s = sums[i];
+            for (int k = 1; k < groups; k++) s += sums[k * size + i];
+            dw[i] = s;
+        }
     }
 }
 
@@ -2649,35 +2659,50 @@ static void k051_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
 
 /* bn.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
  * 14.680 MFLOP */
-static void k052_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k052_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -2698,29 +2723,44 @@ static void k052_bn_bn1_recompute(const real *restrict x, const real *restrict w
 
 /* bn.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
  * 20.972 MFLOP */
-static void k052_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k052_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -2795,63 +2835,93 @@ static void k054_bn_conv2_bwd_data(const real *restrict dy, const real *restrict
 
 /* bn.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
  * 7.340 MFLOP */
-static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
 /* bn.bn2: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
  * 10.486 MFLOP */
-static void k055_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k055_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -2910,63 +2980,93 @@ static void k057_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
 
 /* bn.bn3: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
  * 7.340 MFLOP */
-static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
 /* bn.bn3: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
  * 10.486 MFLOP */
-static void k058_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k058_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -3078,35 +3178,50 @@ static void k061_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const rea
 
 /* bn.bn_layer.0.bn1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8] + relu
  * 3.670 MFLOP */
-static void k062_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k062_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -3127,29 +3242,44 @@ static void k062_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real 
 
 /* bn.bn_layer.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,8,8] -> [16,512,8,8]
  * 5.243 MFLOP */
-static void k062_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k062_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -3195,62 +3325,91 @@ static void k064_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const rea
 
 /* bn.bn_layer.0.bn2: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
  * 3.670 MFLOP */
-static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* bn.bn_layer.0.bn2: d batchnorm (batch statistics) (in place) [16,512,8,8] -> [16,512,8,8]
  * 5.243 MFLOP */
-static void k065_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k065_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -3326,62 +3485,91 @@ static void k066_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, co
 
 /* bn.bn_layer.0.downsample.1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
  * 3.670 MFLOP */
-static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* bn.bn_layer.0.downsample.1: d batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
  * 5.243 MFLOP */
-static void k067_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k067_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dx + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -3462,35 +3650,50 @@ static void k070_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const rea
 
 /* bn.bn_layer.1.bn1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8] + relu
  * 3.670 MFLOP */
-static void k071_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k071_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -3511,29 +3714,44 @@ static void k071_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real 
 
 /* bn.bn_layer.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,8,8] -> [16,512,8,8]
  * 5.243 MFLOP */
-static void k071_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k071_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -3579,62 +3797,91 @@ static void k073_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const rea
 
 /* bn.bn_layer.1.bn2: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
  * 3.670 MFLOP */
-static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* bn.bn_layer.1.bn2: d batchnorm (batch statistics) (in place) [16,512,8,8] -> [16,512,8,8]
  * 5.243 MFLOP */
-static void k074_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k074_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 512, HW = 64 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -3729,35 +3976,50 @@ static void k077_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer1.0.bn1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
  * 7.340 MFLOP */
-static void k078_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k078_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -3778,29 +4040,44 @@ static void k078_decoder_layer1_0_bn1_recompute(const real *restrict x, const re
 
 /* decoder.layer1.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
  * 10.486 MFLOP */
-static void k078_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k078_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -3846,62 +4123,91 @@ static void k080_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer1.0.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
  * 7.340 MFLOP */
-static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer1.0.bn2: d batchnorm (batch statistics) (in place) [16,256,16,16] -> [16,256,16,16]
  * 10.486 MFLOP */
-static void k081_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k081_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -3978,62 +4284,91 @@ static void k082_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
 
 /* decoder.layer1.0.upsample.1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
  * 7.340 MFLOP */
-static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer1.0.upsample.1: d batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
  * 10.486 MFLOP */
-static void k083_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k083_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dx + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -4114,35 +4449,50 @@ static void k086_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer1.1.bn1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
  * 7.340 MFLOP */
-static void k087_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k087_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -4163,29 +4513,44 @@ static void k087_decoder_layer1_1_bn1_recompute(const real *restrict x, const re
 
 /* decoder.layer1.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
  * 10.486 MFLOP */
-static void k087_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k087_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -4231,62 +4596,91 @@ static void k089_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer1.1.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
  * 7.340 MFLOP */
-static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer1.1.bn2: d batchnorm (batch statistics) (in place) [16,256,16,16] -> [16,256,16,16]
  * 10.486 MFLOP */
-static void k090_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k090_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 256, HW = 256 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -4381,35 +4775,50 @@ static void k093_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer2.0.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
  * 14.680 MFLOP */
-static void k094_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k094_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -4430,29 +4839,44 @@ static void k094_decoder_layer2_0_bn1_recompute(const real *restrict x, const re
 
 /* decoder.layer2.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
  * 20.972 MFLOP */
-static void k094_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k094_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -4498,62 +4922,91 @@ static void k096_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
  * 14.680 MFLOP */
-static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer2.0.bn2: d batchnorm (batch statistics) (in place) [16,128,32,32] -> [16,128,32,32]
  * 20.972 MFLOP */
-static void k097_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k097_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -4630,62 +5083,91 @@ static void k098_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
 
 /* decoder.layer2.0.upsample.1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
  * 14.680 MFLOP */
-static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer2.0.upsample.1: d batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
  * 20.972 MFLOP */
-static void k099_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k099_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dx + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -4766,35 +5248,50 @@ static void k102_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
  * 14.680 MFLOP */
-static void k103_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k103_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -4815,29 +5312,44 @@ static void k103_decoder_layer2_1_bn1_recompute(const real *restrict x, const re
 
 /* decoder.layer2.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
  * 20.972 MFLOP */
-static void k103_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k103_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -4883,62 +5395,91 @@ static void k105_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer2.1.bn2: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
  * 14.680 MFLOP */
-static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer2.1.bn2: d batchnorm (batch statistics) (in place) [16,128,32,32] -> [16,128,32,32]
  * 20.972 MFLOP */
-static void k106_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k106_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 128, HW = 1024 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -5031,35 +5572,50 @@ static void k109_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64] + relu
  * 29.360 MFLOP */
-static void k110_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k110_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -5080,29 +5636,44 @@ static void k110_decoder_layer3_0_bn1_recompute(const real *restrict x, const re
 
 /* decoder.layer3.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,64,64,64] -> [16,64,64,64]
  * 41.943 MFLOP */
-static void k110_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k110_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -5148,62 +5719,91 @@ static void k112_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
  * 29.360 MFLOP */
-static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer3.0.bn2: d batchnorm (batch statistics) (in place) [16,64,64,64] -> [16,64,64,64]
  * 41.943 MFLOP */
-static void k113_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k113_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -5278,62 +5878,91 @@ static void k114_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
 
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
  * 29.360 MFLOP */
-static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer3.0.upsample.1: d batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
  * 41.943 MFLOP */
-static void k115_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, real *restrict dx)
+static void k115_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dx + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dx + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -5414,35 +6043,50 @@ static void k118_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64] + relu
  * 29.360 MFLOP */
-static void k119_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k119_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = ((xp[i] * sc + sh) < 0 ? 0 : (xp[i] * sc + sh));
+            }
     }
 }
 
@@ -5463,29 +6107,44 @@ static void k119_decoder_layer3_1_bn1_recompute(const real *restrict x, const re
 
 /* decoder.layer3.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,64,64,64] -> [16,64,64,64]
  * 41.943 MFLOP */
-static void k119_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k119_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = ((xp[i] * sc + sh) > 0 ? yp[i] : 0); sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (((xp[i] * sc + sh) > 0 ? yp[i] : 0) - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -5531,62 +6190,91 @@ static void k121_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const 
 
 /* decoder.layer3.1.bn2: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
  * 29.360 MFLOP */
-static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, real *restrict y)
+static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        double sum = 0, sq = 0;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sum)
-            for (long i = 0; i < HW; i++) sum += xp[i];
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sum = 0;
+                #pragma omp simd reduction(+:sum)
+                for (long i = 0; i < HW; i++) sum += xp[i];
+                part[(long)n * C + c] = sum;
+            }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+                const double mean = sum / M;
+                const real *xp = x + ((long)n * C + c) * HW;
+                double sq = 0;
+                #pragma omp simd reduction(+:sq)
+                for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
+                part[(long)(N + n) * C + c] = sq;
+            }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
+            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
+            save_mean[c] = (real)mean;
+            save_invstd[c] = (real)invstd;
+            running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
+            running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
         }
-        const double mean = sum / M;
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sq)
-            for (long i = 0; i < HW; i++) { const double d = xp[i] - mean; sq += d * d; }
-        }
-        const double var = sq / M, invstd = 1.0 / sqrt(var + eps);
-        save_mean[c] = (real)mean;
-        save_invstd[c] = (real)invstd;
-        running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
-        const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-        for (int n = 0; n < N; n++) {
-            const real *xp = x + ((long)n * C + c) * HW;
-            real *yp = y + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
+                const real *xp = x + ((long)n * C + c) * HW;
+                real *yp = y + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) yp[i] = (xp[i] * sc + sh);
+            }
     }
 }
 
 /* decoder.layer3.1.bn2: d batchnorm (batch statistics) (in place) [16,64,64,64] -> [16,64,64,64]
  * 41.943 MFLOP */
-static void k122_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db)
+static void k122_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
     enum { N = 16, C = 64, HW = 4096 };
     const double M = (double)N * HW;
-    #pragma omp parallel for schedule(static)
-    for (int c = 0; c < C; c++) {
-        const double mean = save_mean[c], invstd = save_invstd[c];
-        double sg = 0, sgx = 0;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            #pragma omp simd reduction(+:sg, sgx)
-            for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+    #pragma omp parallel
+    {
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double mean = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                double sg = 0, sgx = 0;
+                #pragma omp simd reduction(+:sg, sgx)
+                for (long i = 0; i < HW; i++) { const double gi = yp[i]; sg += gi; sgx += gi * (xp[i] - mean); }
+                part[(long)n * C + c] = sg;
+                part[(long)(N + n) * C + c] = sgx;
+            }
+        #pragma omp for schedule(static) nowait
+        for (int c = 0; c < C; c++) {
+            double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+            double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+            dw[c] = (real)(sgx * save_invstd[c]);
+            db[c] = (real)sg;
         }
-        dw[c] = (real)(sgx * invstd);
-        db[c] = (real)sg;
-        const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
-        const real mu = (real)mean;
-        for (int n = 0; n < N; n++) {
-            const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
-            real *dxp = dy + ((long)n * C + c) * HW;
-            for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
-        }
+        #pragma omp for collapse(2) schedule(static)
+        for (int n = 0; n < N; n++)
+            for (int c = 0; c < C; c++) {
+                const double invstd = save_invstd[c];
+                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
+                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
+                const real mu = save_mean[c];
+                const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
+                real *dxp = dy + ((long)n * C + c) * HW;
+                for (long i = 0; i < HW; i++) dxp[i] = k * (yp[i] - mg - (xp[i] - mu) * proj);
+            }
     }
 }
 
@@ -6194,59 +6882,59 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 295072000)));
     /* trainable part, BatchNorm batch statistics */
     RDC_TIMED(37, k051_bn_conv1_fwd(R(S, 269906176), R(S, 0), R(A, 0), R(A, 127544064)));
-    RDC_TIMED(40, k052_bn_bn1_fwd(R(A, 127544064), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 230339328), R(A, 230339840), R(A, 0)));
+    RDC_TIMED(40, k052_bn_bn1_fwd(R(A, 127544064), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 230339328), R(A, 230339840), D(A, 8388608), R(A, 0)));
     RDC_TIMED(43, k054_bn_conv2_fwd(R(A, 0), R(S, 295936), R(A, 8388608), R(A, 186264320)));
-    RDC_TIMED(47, k055_bn_bn2_fwd(R(A, 186264320), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 230324992), R(A, 230326016), R(S, 299266304)));
+    RDC_TIMED(47, k055_bn_bn2_fwd(R(A, 186264320), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 230324992), R(A, 230326016), D(A, 0), R(S, 299266304)));
     RDC_TIMED(49, k057_bn_conv3_fwd(R(S, 286683392), R(S, 1477632), R(A, 0), R(A, 190458624)));
-    RDC_TIMED(52, k058_bn_bn3_fwd(R(A, 190458624), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 230327040), R(A, 230328064), R(S, 303460608)));
+    RDC_TIMED(52, k058_bn_bn3_fwd(R(A, 190458624), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 230327040), R(A, 230328064), D(A, 0), R(S, 303460608)));
     RDC_TIMED(54, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
     RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd(R(S, 307654912), R(S, 2659328), R(A, 0), R(A, 219818752)));
-    RDC_TIMED(61, k062_bn_bn_layer_0_bn1_fwd(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 230304512), R(A, 230306560), R(A, 51924736)));
+    RDC_TIMED(61, k062_bn_bn_layer_0_bn1_fwd(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 230304512), R(A, 230306560), D(A, 0), R(A, 51924736)));
     RDC_TIMED(64, k064_bn_bn_layer_0_conv2_fwd(R(A, 51924736), R(S, 16819200), R(A, 0), R(A, 221915904)));
-    RDC_TIMED(68, k065_bn_bn_layer_0_bn2_fwd(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 230308608), R(A, 230310656), R(A, 5246976)));
+    RDC_TIMED(68, k065_bn_bn_layer_0_bn2_fwd(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 230308608), R(A, 230310656), D(A, 0), R(A, 5246976)));
     RDC_TIMED(70, k066_bn_bn_layer_0_downsample_0_fwd(R(S, 307654912), R(S, 26260480), R(A, 0), R(A, 224013056)));
-    RDC_TIMED(74, k067_bn_bn_layer_0_downsample_1_fwd(R(A, 224013056), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 230312704), R(A, 230314752), R(A, 0)));
+    RDC_TIMED(74, k067_bn_bn_layer_0_downsample_1_fwd(R(A, 224013056), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 230312704), R(A, 230314752), D(A, 2097152), R(A, 0)));
     RDC_TIMED(76, k068_bn_bn_layer_0_add_fwd(R(A, 5246976), R(A, 0), R(A, 51924736)));
     RDC_TIMED(79, k070_bn_bn_layer_1_conv1_fwd(R(A, 51924736), R(S, 27837440), R(A, 0), R(A, 226110208)));
-    RDC_TIMED(83, k071_bn_bn_layer_1_bn1_fwd(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 230316800), R(A, 230318848), R(A, 54021888)));
+    RDC_TIMED(83, k071_bn_bn_layer_1_bn1_fwd(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 230316800), R(A, 230318848), D(A, 0), R(A, 54021888)));
     RDC_TIMED(86, k073_bn_bn_layer_1_conv2_fwd(R(A, 54021888), R(S, 37278720), R(A, 0), R(A, 228207360)));
-    RDC_TIMED(90, k074_bn_bn_layer_1_bn2_fwd(R(A, 228207360), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 230320896), R(A, 230322944), R(A, 0)));
+    RDC_TIMED(90, k074_bn_bn_layer_1_bn2_fwd(R(A, 228207360), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 230320896), R(A, 230322944), D(A, 2097152), R(A, 0)));
     RDC_TIMED(92, k075_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 51924736), R(S, 320237824)));
     RDC_TIMED(94, k077_decoder_layer1_0_conv1_fwd(R(S, 320237824), R(S, 46720000), R(A, 0), R(A, 194652928)));
-    RDC_TIMED(98, k078_decoder_layer1_0_bn1_fwd(R(A, 194652928), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 230329088), R(A, 230330112), R(A, 25988864)));
+    RDC_TIMED(98, k078_decoder_layer1_0_bn1_fwd(R(A, 194652928), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 230329088), R(A, 230330112), D(A, 0), R(A, 25988864)));
     RDC_TIMED(101, k080_decoder_layer1_0_conv2_fwd(R(A, 25988864), R(S, 48819200), R(A, 0), R(A, 198847232)));
-    RDC_TIMED(105, k081_decoder_layer1_0_bn2_fwd(R(A, 198847232), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 230331136), R(A, 230332160), R(A, 8388608)));
+    RDC_TIMED(105, k081_decoder_layer1_0_bn2_fwd(R(A, 198847232), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 230331136), R(A, 230332160), D(A, 0), R(A, 8388608)));
     RDC_TIMED(107, k082_decoder_layer1_0_upsample_0_fwd(R(S, 320237824), R(S, 51180544), R(A, 0), R(A, 203041536)));
-    RDC_TIMED(111, k083_decoder_layer1_0_upsample_1_fwd(R(A, 203041536), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 230333184), R(A, 230334208), R(A, 0)));
+    RDC_TIMED(111, k083_decoder_layer1_0_upsample_1_fwd(R(A, 203041536), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 230333184), R(A, 230334208), D(A, 4194304), R(A, 0)));
     RDC_TIMED(113, k084_decoder_layer1_0_add_fwd(R(A, 8388608), R(A, 0), R(A, 25988864)));
     RDC_TIMED(116, k086_decoder_layer1_1_conv1_fwd(R(A, 25988864), R(S, 53279744), R(A, 0), R(A, 207235840)));
-    RDC_TIMED(120, k087_decoder_layer1_1_bn1_fwd(R(A, 207235840), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 230335232), R(A, 230336256), R(A, 30183168)));
+    RDC_TIMED(120, k087_decoder_layer1_1_bn1_fwd(R(A, 207235840), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 230335232), R(A, 230336256), D(A, 0), R(A, 30183168)));
     RDC_TIMED(123, k089_decoder_layer1_1_conv2_fwd(R(A, 30183168), R(S, 55641088), R(A, 0), R(A, 211430144)));
-    RDC_TIMED(127, k090_decoder_layer1_1_bn2_fwd(R(A, 211430144), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 230337280), R(A, 230338304), R(A, 0)));
+    RDC_TIMED(127, k090_decoder_layer1_1_bn2_fwd(R(A, 211430144), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 230337280), R(A, 230338304), D(A, 4194304), R(A, 0)));
     RDC_TIMED(129, k091_decoder_layer1_1_add_fwd(R(A, 0), R(A, 25988864), R(S, 322334976)));
     RDC_TIMED(131, k093_decoder_layer2_0_conv1_fwd(R(S, 322334976), R(S, 58002432), R(A, 0), R(A, 135932672)));
-    RDC_TIMED(135, k094_decoder_layer2_0_bn1_fwd(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 230340352), R(A, 230340864), R(A, 18942208)));
+    RDC_TIMED(135, k094_decoder_layer2_0_bn1_fwd(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 230340352), R(A, 230340864), D(A, 0), R(A, 18942208)));
     RDC_TIMED(138, k096_decoder_layer2_0_conv2_fwd(R(A, 18942208), R(S, 58527744), R(A, 0), R(A, 144321280)));
-    RDC_TIMED(142, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), R(A, 0)));
+    RDC_TIMED(142, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), D(A, 8388608), R(A, 0)));
     RDC_TIMED(144, k098_decoder_layer2_0_upsample_0_fwd(R(S, 322334976), R(S, 59118592), R(A, 8388608), R(A, 152709888)));
-    RDC_TIMED(148, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), R(A, 8388608)));
+    RDC_TIMED(148, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), D(A, 16777216), R(A, 8388608)));
     RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 0), R(A, 8388608), R(A, 18942208)));
     RDC_TIMED(153, k102_decoder_layer2_1_conv1_fwd(R(A, 18942208), R(S, 59643904), R(A, 0), R(A, 161098496)));
-    RDC_TIMED(157, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), R(A, 27330816)));
+    RDC_TIMED(157, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), D(A, 0), R(A, 27330816)));
     RDC_TIMED(160, k105_decoder_layer2_1_conv2_fwd(R(A, 27330816), R(S, 60234752), R(A, 0), R(A, 169487104)));
-    RDC_TIMED(164, k106_decoder_layer2_1_bn2_fwd(R(A, 169487104), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 230344448), R(A, 230344960), R(A, 0)));
+    RDC_TIMED(164, k106_decoder_layer2_1_bn2_fwd(R(A, 169487104), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 230344448), R(A, 230344960), D(A, 8388608), R(A, 0)));
     RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 0), R(A, 18942208), R(S, 326529280)));
     RDC_TIMED(168, k109_decoder_layer3_0_conv1_fwd(R(S, 326529280), R(S, 60825600), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(172, k110_decoder_layer3_0_bn1_fwd(R(A, 0), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 230345472), R(A, 230345728), R(A, 16777216)));
+    RDC_TIMED(172, k110_decoder_layer3_0_bn1_fwd(R(A, 0), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 230345472), R(A, 230345728), D(A, 33554432), R(A, 16777216)));
     RDC_TIMED(175, k112_decoder_layer3_0_conv2_fwd(R(A, 16777216), R(S, 60957184), R(A, 50331648), R(A, 33554432)));
-    RDC_TIMED(179, k113_decoder_layer3_0_bn2_fwd(R(A, 33554432), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 230345984), R(A, 230346240), R(A, 16777216)));
+    RDC_TIMED(179, k113_decoder_layer3_0_bn2_fwd(R(A, 33554432), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 230345984), R(A, 230346240), D(A, 50331648), R(A, 16777216)));
     RDC_TIMED(181, k114_decoder_layer3_0_upsample_0_fwd(R(S, 326529280), R(S, 61105152), R(A, 67108864), R(A, 50331648)));
-    RDC_TIMED(185, k115_decoder_layer3_0_upsample_1_fwd(R(A, 50331648), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 230346496), R(A, 230346752), R(A, 67108864)));
+    RDC_TIMED(185, k115_decoder_layer3_0_upsample_1_fwd(R(A, 50331648), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 230346496), R(A, 230346752), D(A, 83886080), R(A, 67108864)));
     RDC_TIMED(187, k116_decoder_layer3_0_add_fwd(R(A, 16777216), R(A, 67108864), R(A, 83886080)));
     RDC_TIMED(190, k118_decoder_layer3_1_conv1_fwd(R(A, 83886080), R(S, 61236736), R(A, 67108864), R(A, 16777216)));
-    RDC_TIMED(194, k119_decoder_layer3_1_bn1_fwd(R(A, 16777216), R(S, 61384192), R(S, 61384448), R(S, 257322240), R(S, 257322496), R(A, 230347008), R(A, 230347264), R(A, 67108864)));
+    RDC_TIMED(194, k119_decoder_layer3_1_bn1_fwd(R(A, 16777216), R(S, 61384192), R(S, 61384448), R(S, 257322240), R(S, 257322496), R(A, 230347008), R(A, 230347264), D(A, 100663296), R(A, 67108864)));
     RDC_TIMED(197, k121_decoder_layer3_1_conv2_fwd(R(A, 67108864), R(S, 61384704), R(A, 117440512), R(A, 100663296)));
-    RDC_TIMED(201, k122_decoder_layer3_1_bn2_fwd(R(A, 100663296), R(S, 61532160), R(S, 61532416), R(S, 257322752), R(S, 257323008), R(A, 117440512), R(A, 117440768), R(A, 67108864)));
+    RDC_TIMED(201, k122_decoder_layer3_1_bn2_fwd(R(A, 100663296), R(S, 61532160), R(S, 61532416), R(S, 257322752), R(S, 257323008), R(A, 117456896), R(A, 117457152), D(A, 117440512), R(A, 67108864)));
     RDC_TIMED(203, k123_decoder_layer3_1_add_fwd(R(A, 67108864), R(A, 83886080), R(S, 334917888)));
     /* losses */
     RDC_TIMED(205, k125_scale1_cosdist_flat_fwd(R(S, 269906176), R(S, 334917888), R(A, 67108864)));
@@ -6275,59 +6963,59 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     (void)S; (void)A;
     /* trainable part, BatchNorm batch statistics */
     RDC_TIMED(37, k051_bn_conv1_fwd(R(S, 269906176), R(S, 0), R(A, 0), R(A, 127544064)));
-    RDC_TIMED(40, k052_bn_bn1_fwd(R(A, 127544064), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 230339328), R(A, 230339840), R(A, 0)));
+    RDC_TIMED(40, k052_bn_bn1_fwd(R(A, 127544064), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 230339328), R(A, 230339840), D(A, 8388608), R(A, 0)));
     RDC_TIMED(43, k054_bn_conv2_fwd(R(A, 0), R(S, 295936), R(A, 8388608), R(A, 186264320)));
-    RDC_TIMED(47, k055_bn_bn2_fwd(R(A, 186264320), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 230324992), R(A, 230326016), R(S, 299266304)));
+    RDC_TIMED(47, k055_bn_bn2_fwd(R(A, 186264320), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 230324992), R(A, 230326016), D(A, 0), R(S, 299266304)));
     RDC_TIMED(49, k057_bn_conv3_fwd(R(S, 286683392), R(S, 1477632), R(A, 0), R(A, 190458624)));
-    RDC_TIMED(52, k058_bn_bn3_fwd(R(A, 190458624), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 230327040), R(A, 230328064), R(S, 303460608)));
+    RDC_TIMED(52, k058_bn_bn3_fwd(R(A, 190458624), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 230327040), R(A, 230328064), D(A, 0), R(S, 303460608)));
     RDC_TIMED(54, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
     RDC_TIMED(57, k061_bn_bn_layer_0_conv1_fwd(R(S, 307654912), R(S, 2659328), R(A, 0), R(A, 219818752)));
-    RDC_TIMED(61, k062_bn_bn_layer_0_bn1_fwd(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 230304512), R(A, 230306560), R(A, 51924736)));
+    RDC_TIMED(61, k062_bn_bn_layer_0_bn1_fwd(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 230304512), R(A, 230306560), D(A, 0), R(A, 51924736)));
     RDC_TIMED(64, k064_bn_bn_layer_0_conv2_fwd(R(A, 51924736), R(S, 16819200), R(A, 0), R(A, 221915904)));
-    RDC_TIMED(68, k065_bn_bn_layer_0_bn2_fwd(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 230308608), R(A, 230310656), R(A, 5246976)));
+    RDC_TIMED(68, k065_bn_bn_layer_0_bn2_fwd(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 230308608), R(A, 230310656), D(A, 0), R(A, 5246976)));
     RDC_TIMED(70, k066_bn_bn_layer_0_downsample_0_fwd(R(S, 307654912), R(S, 26260480), R(A, 0), R(A, 224013056)));
-    RDC_TIMED(74, k067_bn_bn_layer_0_downsample_1_fwd(R(A, 224013056), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 230312704), R(A, 230314752), R(A, 0)));
+    RDC_TIMED(74, k067_bn_bn_layer_0_downsample_1_fwd(R(A, 224013056), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 230312704), R(A, 230314752), D(A, 2097152), R(A, 0)));
     RDC_TIMED(76, k068_bn_bn_layer_0_add_fwd(R(A, 5246976), R(A, 0), R(A, 51924736)));
     RDC_TIMED(79, k070_bn_bn_layer_1_conv1_fwd(R(A, 51924736), R(S, 27837440), R(A, 0), R(A, 226110208)));
-    RDC_TIMED(83, k071_bn_bn_layer_1_bn1_fwd(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 230316800), R(A, 230318848), R(A, 54021888)));
+    RDC_TIMED(83, k071_bn_bn_layer_1_bn1_fwd(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 230316800), R(A, 230318848), D(A, 0), R(A, 54021888)));
     RDC_TIMED(86, k073_bn_bn_layer_1_conv2_fwd(R(A, 54021888), R(S, 37278720), R(A, 0), R(A, 228207360)));
-    RDC_TIMED(90, k074_bn_bn_layer_1_bn2_fwd(R(A, 228207360), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 230320896), R(A, 230322944), R(A, 0)));
+    RDC_TIMED(90, k074_bn_bn_layer_1_bn2_fwd(R(A, 228207360), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 230320896), R(A, 230322944), D(A, 2097152), R(A, 0)));
     RDC_TIMED(92, k075_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 51924736), R(S, 320237824)));
     RDC_TIMED(94, k077_decoder_layer1_0_conv1_fwd(R(S, 320237824), R(S, 46720000), R(A, 0), R(A, 194652928)));
-    RDC_TIMED(98, k078_decoder_layer1_0_bn1_fwd(R(A, 194652928), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 230329088), R(A, 230330112), R(A, 25988864)));
+    RDC_TIMED(98, k078_decoder_layer1_0_bn1_fwd(R(A, 194652928), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 230329088), R(A, 230330112), D(A, 0), R(A, 25988864)));
     RDC_TIMED(101, k080_decoder_layer1_0_conv2_fwd(R(A, 25988864), R(S, 48819200), R(A, 0), R(A, 198847232)));
-    RDC_TIMED(105, k081_decoder_layer1_0_bn2_fwd(R(A, 198847232), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 230331136), R(A, 230332160), R(A, 8388608)));
+    RDC_TIMED(105, k081_decoder_layer1_0_bn2_fwd(R(A, 198847232), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 230331136), R(A, 230332160), D(A, 0), R(A, 8388608)));
     RDC_TIMED(107, k082_decoder_layer1_0_upsample_0_fwd(R(S, 320237824), R(S, 51180544), R(A, 0), R(A, 203041536)));
-    RDC_TIMED(111, k083_decoder_layer1_0_upsample_1_fwd(R(A, 203041536), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 230333184), R(A, 230334208), R(A, 0)));
+    RDC_TIMED(111, k083_decoder_layer1_0_upsample_1_fwd(R(A, 203041536), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 230333184), R(A, 230334208), D(A, 4194304), R(A, 0)));
     RDC_TIMED(113, k084_decoder_layer1_0_add_fwd(R(A, 8388608), R(A, 0), R(A, 25988864)));
     RDC_TIMED(116, k086_decoder_layer1_1_conv1_fwd(R(A, 25988864), R(S, 53279744), R(A, 0), R(A, 207235840)));
-    RDC_TIMED(120, k087_decoder_layer1_1_bn1_fwd(R(A, 207235840), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 230335232), R(A, 230336256), R(A, 30183168)));
+    RDC_TIMED(120, k087_decoder_layer1_1_bn1_fwd(R(A, 207235840), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 230335232), R(A, 230336256), D(A, 0), R(A, 30183168)));
     RDC_TIMED(123, k089_decoder_layer1_1_conv2_fwd(R(A, 30183168), R(S, 55641088), R(A, 0), R(A, 211430144)));
-    RDC_TIMED(127, k090_decoder_layer1_1_bn2_fwd(R(A, 211430144), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 230337280), R(A, 230338304), R(A, 0)));
+    RDC_TIMED(127, k090_decoder_layer1_1_bn2_fwd(R(A, 211430144), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 230337280), R(A, 230338304), D(A, 4194304), R(A, 0)));
     RDC_TIMED(129, k091_decoder_layer1_1_add_fwd(R(A, 0), R(A, 25988864), R(S, 322334976)));
     RDC_TIMED(131, k093_decoder_layer2_0_conv1_fwd(R(S, 322334976), R(S, 58002432), R(A, 0), R(A, 135932672)));
-    RDC_TIMED(135, k094_decoder_layer2_0_bn1_fwd(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 230340352), R(A, 230340864), R(A, 18942208)));
+    RDC_TIMED(135, k094_decoder_layer2_0_bn1_fwd(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 230340352), R(A, 230340864), D(A, 0), R(A, 18942208)));
     RDC_TIMED(138, k096_decoder_layer2_0_conv2_fwd(R(A, 18942208), R(S, 58527744), R(A, 0), R(A, 144321280)));
-    RDC_TIMED(142, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), R(A, 0)));
+    RDC_TIMED(142, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), D(A, 8388608), R(A, 0)));
     RDC_TIMED(144, k098_decoder_layer2_0_upsample_0_fwd(R(S, 322334976), R(S, 59118592), R(A, 8388608), R(A, 152709888)));
-    RDC_TIMED(148, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), R(A, 8388608)));
+    RDC_TIMED(148, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), D(A, 16777216), R(A, 8388608)));
     RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 0), R(A, 8388608), R(A, 18942208)));
     RDC_TIMED(153, k102_decoder_layer2_1_conv1_fwd(R(A, 18942208), R(S, 59643904), R(A, 0), R(A, 161098496)));
-    RDC_TIMED(157, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), R(A, 27330816)));
+    RDC_TIMED(157, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), D(A, 0), R(A, 27330816)));
     RDC_TIMED(160, k105_decoder_layer2_1_conv2_fwd(R(A, 27330816), R(S, 60234752), R(A, 0), R(A, 169487104)));
-    RDC_TIMED(164, k106_decoder_layer2_1_bn2_fwd(R(A, 169487104), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 230344448), R(A, 230344960), R(A, 0)));
+    RDC_TIMED(164, k106_decoder_layer2_1_bn2_fwd(R(A, 169487104), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 230344448), R(A, 230344960), D(A, 8388608), R(A, 0)));
     RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 0), R(A, 18942208), R(S, 326529280)));
     RDC_TIMED(168, k109_decoder_layer3_0_conv1_fwd(R(S, 326529280), R(S, 60825600), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(172, k110_decoder_layer3_0_bn1_fwd(R(A, 0), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 230345472), R(A, 230345728), R(A, 16777216)));
+    RDC_TIMED(172, k110_decoder_layer3_0_bn1_fwd(R(A, 0), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 230345472), R(A, 230345728), D(A, 33554432), R(A, 16777216)));
     RDC_TIMED(175, k112_decoder_layer3_0_conv2_fwd(R(A, 16777216), R(S, 60957184), R(A, 50331648), R(A, 33554432)));
-    RDC_TIMED(179, k113_decoder_layer3_0_bn2_fwd(R(A, 33554432), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 230345984), R(A, 230346240), R(A, 16777216)));
+    RDC_TIMED(179, k113_decoder_layer3_0_bn2_fwd(R(A, 33554432), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 230345984), R(A, 230346240), D(A, 50331648), R(A, 16777216)));
     RDC_TIMED(181, k114_decoder_layer3_0_upsample_0_fwd(R(S, 326529280), R(S, 61105152), R(A, 67108864), R(A, 50331648)));
-    RDC_TIMED(185, k115_decoder_layer3_0_upsample_1_fwd(R(A, 50331648), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 230346496), R(A, 230346752), R(A, 67108864)));
+    RDC_TIMED(185, k115_decoder_layer3_0_upsample_1_fwd(R(A, 50331648), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 230346496), R(A, 230346752), D(A, 83886080), R(A, 67108864)));
     RDC_TIMED(187, k116_decoder_layer3_0_add_fwd(R(A, 16777216), R(A, 67108864), R(A, 83886080)));
     RDC_TIMED(190, k118_decoder_layer3_1_conv1_fwd(R(A, 83886080), R(S, 61236736), R(A, 67108864), R(A, 16777216)));
-    RDC_TIMED(194, k119_decoder_layer3_1_bn1_fwd(R(A, 16777216), R(S, 61384192), R(S, 61384448), R(S, 257322240), R(S, 257322496), R(A, 230347008), R(A, 230347264), R(A, 67108864)));
+    RDC_TIMED(194, k119_decoder_layer3_1_bn1_fwd(R(A, 16777216), R(S, 61384192), R(S, 61384448), R(S, 257322240), R(S, 257322496), R(A, 230347008), R(A, 230347264), D(A, 100663296), R(A, 67108864)));
     RDC_TIMED(197, k121_decoder_layer3_1_conv2_fwd(R(A, 67108864), R(S, 61384704), R(A, 117440512), R(A, 100663296)));
-    RDC_TIMED(201, k122_decoder_layer3_1_bn2_fwd(R(A, 100663296), R(S, 61532160), R(S, 61532416), R(S, 257322752), R(S, 257323008), R(A, 117440512), R(A, 117440768), R(A, 67108864)));
+    RDC_TIMED(201, k122_decoder_layer3_1_bn2_fwd(R(A, 100663296), R(S, 61532160), R(S, 61532416), R(S, 257322752), R(S, 257323008), R(A, 117456896), R(A, 117457152), D(A, 117440512), R(A, 67108864)));
     RDC_TIMED(203, k123_decoder_layer3_1_add_fwd(R(A, 67108864), R(A, 83886080), R(S, 334917888)));
     /* losses */
     RDC_TIMED(205, k125_scale1_cosdist_flat_fwd(R(S, 269906176), R(S, 334917888), R(A, 67108864)));
@@ -6534,94 +7222,94 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(208, k126_scale1_loss_flat_bwd(R(A, 67108864), R(A, 83886080)));
     RDC_TIMED(206, k125_scale1_cosdist_flat_bwd(R(S, 269906176), R(S, 334917888), R(A, 83886080), R(A, 67108864)));
     RDC_TIMED(204, k123_decoder_layer3_1_add_bwd(R(A, 67108864), R(S, 334917888), R(A, 83886080)));
-    RDC_TIMED(202, k122_decoder_layer3_1_bn2_bwd(R(A, 67108864), R(A, 100663296), R(S, 61532160), R(S, 61532416), R(A, 117440512), R(A, 117440768), R(S, 123064832), R(S, 123065088)));
+    RDC_TIMED(202, k122_decoder_layer3_1_bn2_bwd(R(A, 67108864), R(A, 100663296), R(S, 61532160), R(S, 61532416), R(A, 117456896), R(A, 117457152), R(S, 123064832), R(S, 123065088), D(A, 117440512)));
     RDC_TIMED(195, k119_decoder_layer3_1_bn1_recompute(R(A, 16777216), R(S, 61384192), R(S, 61384448), R(A, 230347008), R(A, 230347264), R(A, 100663296)));
     RDC_TIMED(199, k121_decoder_layer3_1_conv2_bwd_weight(R(A, 67108864), R(A, 100663296), R(A, 117440512), R(S, 122917376)));
     RDC_TIMED(200, k121_decoder_layer3_1_conv2_bwd_data(R(A, 67108864), R(S, 61384704), R(A, 117440512), R(A, 100663296)));
-    RDC_TIMED(196, k119_decoder_layer3_1_bn1_bwd(R(A, 100663296), R(A, 16777216), R(S, 61384192), R(S, 61384448), R(A, 230347008), R(A, 230347264), R(S, 122916864), R(S, 122917120)));
+    RDC_TIMED(196, k119_decoder_layer3_1_bn1_bwd(R(A, 100663296), R(A, 16777216), R(S, 61384192), R(S, 61384448), R(A, 230347008), R(A, 230347264), R(S, 122916864), R(S, 122917120), D(A, 67108864)));
     RDC_TIMED(188, k116_decoder_layer3_0_add_recompute(R(A, 33554432), R(S, 61104640), R(S, 61104896), R(A, 230345984), R(A, 230346240), R(A, 50331648), R(S, 61236224), R(S, 61236480), R(A, 230346496), R(A, 230346752), R(A, 16777216)));
     RDC_TIMED(192, k118_decoder_layer3_1_conv1_bwd_weight(R(A, 100663296), R(A, 16777216), R(A, 67108864), R(S, 122769408)));
     RDC_TIMED(193, k118_decoder_layer3_1_conv1_bwd_data(R(A, 100663296), R(S, 61236736), R(A, 67108864), R(A, 83886080)));
     RDC_TIMED(189, k116_decoder_layer3_0_add_bwd(R(A, 83886080), R(A, 16777216)));
-    RDC_TIMED(186, k115_decoder_layer3_0_upsample_1_bwd(R(A, 83886080), R(A, 50331648), R(S, 61236224), R(S, 61236480), R(A, 230346496), R(A, 230346752), R(S, 122768896), R(S, 122769152), R(A, 16777216)));
+    RDC_TIMED(186, k115_decoder_layer3_0_upsample_1_bwd(R(A, 83886080), R(A, 50331648), R(S, 61236224), R(S, 61236480), R(A, 230346496), R(A, 230346752), R(S, 122768896), R(S, 122769152), D(A, 67108864), R(A, 16777216)));
     RDC_TIMED(183, k114_decoder_layer3_0_upsample_0_bwd_weight(R(A, 16777216), R(S, 326529280), R(A, 50331648), R(S, 122637824)));
     RDC_TIMED(184, k114_decoder_layer3_0_upsample_0_bwd_data(R(A, 16777216), R(S, 61105152), R(A, 50331648), R(A, 177875712)));
-    RDC_TIMED(180, k113_decoder_layer3_0_bn2_bwd(R(A, 83886080), R(A, 33554432), R(S, 61104640), R(S, 61104896), R(A, 230345984), R(A, 230346240), R(S, 122637312), R(S, 122637568)));
+    RDC_TIMED(180, k113_decoder_layer3_0_bn2_bwd(R(A, 83886080), R(A, 33554432), R(S, 61104640), R(S, 61104896), R(A, 230345984), R(A, 230346240), R(S, 122637312), R(S, 122637568), D(A, 16777216)));
     RDC_TIMED(173, k110_decoder_layer3_0_bn1_recompute(R(A, 0), R(S, 60956672), R(S, 60956928), R(A, 230345472), R(A, 230345728), R(A, 16777216)));
     RDC_TIMED(177, k112_decoder_layer3_0_conv2_bwd_weight(R(A, 83886080), R(A, 16777216), R(A, 33554432), R(S, 122489856)));
     RDC_TIMED(178, k112_decoder_layer3_0_conv2_bwd_data(R(A, 83886080), R(S, 60957184), R(A, 33554432), R(A, 16777216)));
-    RDC_TIMED(174, k110_decoder_layer3_0_bn1_bwd(R(A, 16777216), R(A, 0), R(S, 60956672), R(S, 60956928), R(A, 230345472), R(A, 230345728), R(S, 122489344), R(S, 122489600)));
+    RDC_TIMED(174, k110_decoder_layer3_0_bn1_bwd(R(A, 16777216), R(A, 0), R(S, 60956672), R(S, 60956928), R(A, 230345472), R(A, 230345728), R(S, 122489344), R(S, 122489600), D(A, 33554432)));
     RDC_TIMED(170, k109_decoder_layer3_0_conv1_bwd_weight(R(A, 16777216), R(S, 326529280), R(A, 0), R(S, 122358272)));
     RDC_TIMED(171, k109_decoder_layer3_0_conv1_bwd_data(R(A, 16777216), R(S, 60825600), R(A, 0), R(A, 177875712)));
     RDC_TIMED(167, k107_decoder_layer2_1_add_bwd(R(A, 177875712), R(S, 326529280), R(A, 18941184)));
-    RDC_TIMED(165, k106_decoder_layer2_1_bn2_bwd(R(A, 177875712), R(A, 169487104), R(S, 60824576), R(S, 60825088), R(A, 230344448), R(A, 230344960), R(S, 122357248), R(S, 122357760)));
+    RDC_TIMED(165, k106_decoder_layer2_1_bn2_bwd(R(A, 177875712), R(A, 169487104), R(S, 60824576), R(S, 60825088), R(A, 230344448), R(A, 230344960), R(S, 122357248), R(S, 122357760), D(A, 0)));
     RDC_TIMED(158, k103_decoder_layer2_1_bn1_recompute(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(A, 230343424), R(A, 230343936), R(A, 27329792)));
     RDC_TIMED(162, k105_decoder_layer2_1_conv2_bwd_weight(R(A, 177875712), R(A, 27329792), R(A, 0), R(S, 121767424)));
     RDC_TIMED(163, k105_decoder_layer2_1_conv2_bwd_data(R(A, 177875712), R(S, 60234752), R(A, 0), R(A, 27329792)));
-    RDC_TIMED(159, k103_decoder_layer2_1_bn1_bwd(R(A, 27329792), R(A, 161098496), R(S, 60233728), R(S, 60234240), R(A, 230343424), R(A, 230343936), R(S, 121766400), R(S, 121766912)));
+    RDC_TIMED(159, k103_decoder_layer2_1_bn1_bwd(R(A, 27329792), R(A, 161098496), R(S, 60233728), R(S, 60234240), R(A, 230343424), R(A, 230343936), R(S, 121766400), R(S, 121766912), D(A, 0)));
     RDC_TIMED(151, k100_decoder_layer2_0_add_recompute(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(A, 230341376), R(A, 230341888), R(A, 152709888), R(S, 59642880), R(S, 59643392), R(A, 230342400), R(A, 230342912), R(A, 35718400)));
     RDC_TIMED(155, k102_decoder_layer2_1_conv1_bwd_weight(R(A, 27329792), R(A, 35718400), R(A, 0), R(S, 121176576)));
     RDC_TIMED(156, k102_decoder_layer2_1_conv1_bwd_data(R(A, 27329792), R(S, 59643904), R(A, 0), R(A, 18941184)));
     RDC_TIMED(152, k100_decoder_layer2_0_add_bwd(R(A, 18941184), R(A, 35718400)));
-    RDC_TIMED(149, k099_decoder_layer2_0_upsample_1_bwd(R(A, 18941184), R(A, 152709888), R(S, 59642880), R(S, 59643392), R(A, 230342400), R(A, 230342912), R(S, 121175552), R(S, 121176064), R(A, 0)));
+    RDC_TIMED(149, k099_decoder_layer2_0_upsample_1_bwd(R(A, 18941184), R(A, 152709888), R(S, 59642880), R(S, 59643392), R(A, 230342400), R(A, 230342912), R(S, 121175552), R(S, 121176064), D(A, 8388608), R(A, 0)));
     RDC_TIMED(146, k098_decoder_layer2_0_upsample_0_bwd_weight(R(A, 0), R(S, 322334976), R(A, 8388608), R(S, 120651264)));
     RDC_TIMED(147, k098_decoder_layer2_0_upsample_0_bwd_data(R(A, 0), R(S, 59118592), R(A, 8388608), R(A, 215624448)));
-    RDC_TIMED(143, k097_decoder_layer2_0_bn2_bwd(R(A, 18941184), R(A, 144321280), R(S, 59117568), R(S, 59118080), R(A, 230341376), R(A, 230341888), R(S, 120650240), R(S, 120650752)));
+    RDC_TIMED(143, k097_decoder_layer2_0_bn2_bwd(R(A, 18941184), R(A, 144321280), R(S, 59117568), R(S, 59118080), R(A, 230341376), R(A, 230341888), R(S, 120650240), R(S, 120650752), D(A, 0)));
     RDC_TIMED(136, k094_decoder_layer2_0_bn1_recompute(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(A, 230340352), R(A, 230340864), R(A, 27329792)));
     RDC_TIMED(140, k096_decoder_layer2_0_conv2_bwd_weight(R(A, 18941184), R(A, 27329792), R(A, 0), R(S, 120060416)));
     RDC_TIMED(141, k096_decoder_layer2_0_conv2_bwd_data(R(A, 18941184), R(S, 58527744), R(A, 0), R(A, 27329792)));
-    RDC_TIMED(137, k094_decoder_layer2_0_bn1_bwd(R(A, 27329792), R(A, 135932672), R(S, 58526720), R(S, 58527232), R(A, 230340352), R(A, 230340864), R(S, 120059392), R(S, 120059904)));
+    RDC_TIMED(137, k094_decoder_layer2_0_bn1_bwd(R(A, 27329792), R(A, 135932672), R(S, 58526720), R(S, 58527232), R(A, 230340352), R(A, 230340864), R(S, 120059392), R(S, 120059904), D(A, 0)));
     RDC_TIMED(133, k093_decoder_layer2_0_conv1_bwd_weight(R(A, 27329792), R(S, 322334976), R(A, 0), R(S, 119535104)));
     RDC_TIMED(134, k093_decoder_layer2_0_conv1_bwd_data(R(A, 27329792), R(S, 58002432), R(A, 0), R(A, 215624448)));
     RDC_TIMED(130, k091_decoder_layer1_1_add_bwd(R(A, 215624448), R(S, 322334976), R(A, 30415616)));
-    RDC_TIMED(128, k090_decoder_layer1_1_bn2_bwd(R(A, 215624448), R(A, 211430144), R(S, 58000384), R(S, 58001408), R(A, 230337280), R(A, 230338304), R(S, 119533056), R(S, 119534080)));
+    RDC_TIMED(128, k090_decoder_layer1_1_bn2_bwd(R(A, 215624448), R(A, 211430144), R(S, 58000384), R(S, 58001408), R(A, 230337280), R(A, 230338304), R(S, 119533056), R(S, 119534080), D(A, 0)));
     RDC_TIMED(121, k087_decoder_layer1_1_bn1_recompute(R(A, 207235840), R(S, 55639040), R(S, 55640064), R(A, 230335232), R(A, 230336256), R(A, 34609920)));
     RDC_TIMED(125, k089_decoder_layer1_1_conv2_bwd_weight(R(A, 215624448), R(A, 34609920), R(A, 0), R(S, 117173760)));
     RDC_TIMED(126, k089_decoder_layer1_1_conv2_bwd_data(R(A, 215624448), R(S, 55641088), R(A, 0), R(A, 34609920)));
-    RDC_TIMED(122, k087_decoder_layer1_1_bn1_bwd(R(A, 34609920), R(A, 207235840), R(S, 55639040), R(S, 55640064), R(A, 230335232), R(A, 230336256), R(S, 117171712), R(S, 117172736)));
+    RDC_TIMED(122, k087_decoder_layer1_1_bn1_bwd(R(A, 34609920), R(A, 207235840), R(S, 55639040), R(S, 55640064), R(A, 230335232), R(A, 230336256), R(S, 117171712), R(S, 117172736), D(A, 0)));
     RDC_TIMED(114, k084_decoder_layer1_0_add_recompute(R(A, 198847232), R(S, 51178496), R(S, 51179520), R(A, 230331136), R(A, 230332160), R(A, 203041536), R(S, 53277696), R(S, 53278720), R(A, 230333184), R(A, 230334208), R(A, 38804224)));
     RDC_TIMED(118, k086_decoder_layer1_1_conv1_bwd_weight(R(A, 34609920), R(A, 38804224), R(A, 0), R(S, 114812416)));
     RDC_TIMED(119, k086_decoder_layer1_1_conv1_bwd_data(R(A, 34609920), R(S, 53279744), R(A, 0), R(A, 30415616)));
     RDC_TIMED(115, k084_decoder_layer1_0_add_bwd(R(A, 30415616), R(A, 38804224)));
-    RDC_TIMED(112, k083_decoder_layer1_0_upsample_1_bwd(R(A, 30415616), R(A, 203041536), R(S, 53277696), R(S, 53278720), R(A, 230333184), R(A, 230334208), R(S, 114810368), R(S, 114811392), R(A, 0)));
+    RDC_TIMED(112, k083_decoder_layer1_0_upsample_1_bwd(R(A, 30415616), R(A, 203041536), R(S, 53277696), R(S, 53278720), R(A, 230333184), R(A, 230334208), R(S, 114810368), R(S, 114811392), D(A, 4194304), R(A, 0)));
     RDC_TIMED(109, k082_decoder_layer1_0_upsample_0_bwd_weight(R(A, 0), R(S, 320237824), R(A, 4194304), R(S, 112713216)));
     RDC_TIMED(110, k082_decoder_layer1_0_upsample_0_bwd_data(R(A, 0), R(S, 51180544), R(A, 4194304), R(A, 51920640)));
-    RDC_TIMED(106, k081_decoder_layer1_0_bn2_bwd(R(A, 30415616), R(A, 198847232), R(S, 51178496), R(S, 51179520), R(A, 230331136), R(A, 230332160), R(S, 112711168), R(S, 112712192)));
+    RDC_TIMED(106, k081_decoder_layer1_0_bn2_bwd(R(A, 30415616), R(A, 198847232), R(S, 51178496), R(S, 51179520), R(A, 230331136), R(A, 230332160), R(S, 112711168), R(S, 112712192), D(A, 0)));
     RDC_TIMED(99, k078_decoder_layer1_0_bn1_recompute(R(A, 194652928), R(S, 48817152), R(S, 48818176), R(A, 230329088), R(A, 230330112), R(A, 34609920)));
     RDC_TIMED(103, k080_decoder_layer1_0_conv2_bwd_weight(R(A, 30415616), R(A, 34609920), R(A, 0), R(S, 110351872)));
     RDC_TIMED(104, k080_decoder_layer1_0_conv2_bwd_data(R(A, 30415616), R(S, 48819200), R(A, 0), R(A, 25986816)));
-    RDC_TIMED(100, k078_decoder_layer1_0_bn1_bwd(R(A, 25986816), R(A, 194652928), R(S, 48817152), R(S, 48818176), R(A, 230329088), R(A, 230330112), R(S, 110349824), R(S, 110350848)));
+    RDC_TIMED(100, k078_decoder_layer1_0_bn1_bwd(R(A, 25986816), R(A, 194652928), R(S, 48817152), R(S, 48818176), R(A, 230329088), R(A, 230330112), R(S, 110349824), R(S, 110350848), D(A, 0)));
     RDC_TIMED(96, k077_decoder_layer1_0_conv1_bwd_weight(R(A, 25986816), R(S, 320237824), R(A, 0), R(S, 108252672)));
     RDC_TIMED(97, k077_decoder_layer1_0_conv1_bwd_data(R(A, 25986816), R(S, 46720000), R(A, 0), R(A, 51920640)));
     RDC_TIMED(93, k075_bn_bn_layer_1_add_bwd(R(A, 51920640), R(S, 320237824), R(A, 64503552)));
-    RDC_TIMED(91, k074_bn_bn_layer_1_bn2_bwd(R(A, 51920640), R(A, 228207360), R(S, 46715904), R(S, 46717952), R(A, 230320896), R(A, 230322944), R(S, 108248576), R(S, 108250624)));
+    RDC_TIMED(91, k074_bn_bn_layer_1_bn2_bwd(R(A, 51920640), R(A, 228207360), R(S, 46715904), R(S, 46717952), R(A, 230320896), R(A, 230322944), R(S, 108248576), R(S, 108250624), D(A, 0)));
     RDC_TIMED(84, k071_bn_bn_layer_1_bn1_recompute(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(A, 230316800), R(A, 230318848), R(A, 14750208)));
     RDC_TIMED(88, k073_bn_bn_layer_1_conv2_bwd_weight(R(A, 51920640), R(A, 14750208), R(A, 0), R(S, 98811392)));
     RDC_TIMED(89, k073_bn_bn_layer_1_conv2_bwd_data(R(A, 51920640), R(S, 37278720), R(A, 0), R(A, 54017792)));
-    RDC_TIMED(85, k071_bn_bn_layer_1_bn1_bwd(R(A, 54017792), R(A, 226110208), R(S, 37274624), R(S, 37276672), R(A, 230316800), R(A, 230318848), R(S, 98807296), R(S, 98809344)));
+    RDC_TIMED(85, k071_bn_bn_layer_1_bn1_bwd(R(A, 54017792), R(A, 226110208), R(S, 37274624), R(S, 37276672), R(A, 230316800), R(A, 230318848), R(S, 98807296), R(S, 98809344), D(A, 0)));
     RDC_TIMED(77, k068_bn_bn_layer_0_add_recompute(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(A, 230308608), R(A, 230310656), R(A, 224013056), R(S, 27833344), R(S, 27835392), R(A, 230312704), R(A, 230314752), R(A, 51920640)));
     RDC_TIMED(81, k070_bn_bn_layer_1_conv1_bwd_weight(R(A, 54017792), R(A, 51920640), R(A, 0), R(S, 89370112)));
     RDC_TIMED(82, k070_bn_bn_layer_1_conv1_bwd_data(R(A, 54017792), R(S, 27837440), R(A, 0), R(A, 64503552)));
     RDC_TIMED(78, k068_bn_bn_layer_0_add_bwd(R(A, 64503552), R(A, 51920640)));
-    RDC_TIMED(75, k067_bn_bn_layer_0_downsample_1_bwd(R(A, 64503552), R(A, 224013056), R(S, 27833344), R(S, 27835392), R(A, 230312704), R(A, 230314752), R(S, 89366016), R(S, 89368064), R(A, 8388608)));
+    RDC_TIMED(75, k067_bn_bn_layer_0_downsample_1_bwd(R(A, 64503552), R(A, 224013056), R(S, 27833344), R(S, 27835392), R(A, 230312704), R(A, 230314752), R(S, 89366016), R(S, 89368064), D(A, 0), R(A, 8388608)));
     RDC_TIMED(72, k066_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 8388608), R(S, 307654912), R(A, 0), R(S, 87793152)));
     RDC_TIMED(73, k066_bn_bn_layer_0_downsample_0_bwd_data(R(A, 8388608), R(S, 26260480), R(A, 0), R(A, 51920640)));
-    RDC_TIMED(69, k065_bn_bn_layer_0_bn2_bwd(R(A, 64503552), R(A, 221915904), R(S, 26256384), R(S, 26258432), R(A, 230308608), R(A, 230310656), R(S, 87789056), R(S, 87791104)));
+    RDC_TIMED(69, k065_bn_bn_layer_0_bn2_bwd(R(A, 64503552), R(A, 221915904), R(S, 26256384), R(S, 26258432), R(A, 230308608), R(A, 230310656), R(S, 87789056), R(S, 87791104), D(A, 0)));
     RDC_TIMED(62, k062_bn_bn_layer_0_bn1_recompute(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(A, 14750208)));
     RDC_TIMED(66, k064_bn_bn_layer_0_conv2_bwd_weight(R(A, 64503552), R(A, 14750208), R(A, 0), R(S, 78351872)));
     RDC_TIMED(67, k064_bn_bn_layer_0_conv2_bwd_data(R(A, 64503552), R(S, 16819200), R(A, 0), R(A, 66600704)));
-    RDC_TIMED(63, k062_bn_bn_layer_0_bn1_bwd(R(A, 66600704), R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(S, 78347776), R(S, 78349824)));
+    RDC_TIMED(63, k062_bn_bn_layer_0_bn1_bwd(R(A, 66600704), R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(S, 78347776), R(S, 78349824), D(A, 0)));
     RDC_TIMED(59, k061_bn_bn_layer_0_conv1_bwd_weight(R(A, 66600704), R(S, 307654912), R(A, 0), R(S, 64192000)));
     RDC_TIMED(60, k061_bn_bn_layer_0_conv1_bwd_data(R(A, 66600704), R(S, 2659328), R(A, 0), R(A, 51920640)));
     RDC_TIMED(55, k060_bn_concat_bwd0(R(A, 51920640), R(A, 16252928)));
     RDC_TIMED(56, k060_bn_concat_bwd1(R(A, 51920640), R(A, 0)));
-    RDC_TIMED(53, k058_bn_bn3_bwd(R(A, 0), R(A, 190458624), R(S, 2657280), R(S, 2658304), R(A, 230327040), R(A, 230328064), R(S, 64189952), R(S, 64190976)));
+    RDC_TIMED(53, k058_bn_bn3_bwd(R(A, 0), R(A, 190458624), R(S, 2657280), R(S, 2658304), R(A, 230327040), R(A, 230328064), R(S, 64189952), R(S, 64190976), D(A, 4194304)));
     RDC_TIMED(51, k057_bn_conv3_bwd_weight(R(A, 0), R(S, 286683392), R(A, 4194304), R(S, 63010304)));
-    RDC_TIMED(48, k055_bn_bn2_bwd(R(A, 16252928), R(A, 186264320), R(S, 1475584), R(S, 1476608), R(A, 230324992), R(A, 230326016), R(S, 63008256), R(S, 63009280)));
+    RDC_TIMED(48, k055_bn_bn2_bwd(R(A, 16252928), R(A, 186264320), R(S, 1475584), R(S, 1476608), R(A, 230324992), R(A, 230326016), R(S, 63008256), R(S, 63009280), D(A, 0)));
     RDC_TIMED(41, k052_bn_bn1_recompute(R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(A, 0)));
     RDC_TIMED(45, k054_bn_conv2_bwd_weight(R(A, 16252928), R(A, 0), R(A, 8388608), R(S, 61828608)));
     RDC_TIMED(46, k054_bn_conv2_bwd_data(R(A, 16252928), R(S, 295936), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(42, k052_bn_bn1_bwd(R(A, 0), R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(S, 61827584), R(S, 61828096)));
+    RDC_TIMED(42, k052_bn_bn1_bwd(R(A, 0), R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(S, 61827584), R(S, 61828096), D(A, 8388608)));
     RDC_TIMED(39, k051_bn_conv1_bwd_weight(R(A, 0), R(S, 269906176), R(A, 8388608), R(S, 61532672)));
     ctx->train_ready = 0;
     return RDC_OK;
