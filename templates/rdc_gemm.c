@@ -489,9 +489,9 @@ static inline int rdc_gemm_threads(void)
  * 7.9 ms, its 24- and 40-channel ones by a fifth, its 32 -> 16 projection (a row tile for
  * each thread) 6.1 -> 4.7. Sums are in the same order either way. */
 static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
-                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, int threads)
+                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, long packed, int threads)
 {
-    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(RDC_GEMM_PACK / ((long)K * RDC_NR));
+    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(packed / ((long)K * RDC_NR));
     #pragma omp parallel num_threads(threads)
     for (int p0 = 0; p0 < np; p0 += chunk) {
         const int pc = np - p0 < chunk ? np - p0 : chunk;
@@ -528,7 +528,7 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
 {
     const int np = (N + RDC_NR - 1) / RDC_NR, threads = rdc_gemm_threads(), mp = (M + RDC_MR - 1) / RDC_MR;
     if (K <= 64 && !B.packed && (mp >= 4 * threads || mp % threads == 0) && np >= 4 * threads) {   /* bound by C's writes */
-        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, threads);
+        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, RDC_GEMM_PACK, threads);
         return;
     }
     /* Row slices per panel: enough for every thread, each at least 4 row tiles. */
@@ -551,6 +551,25 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
             rdc_gemm_panels(jp0, n, rows, N, K, A + (long)i0 * am, am, ak, &B, C + (long)i0 * ldc, ldc, accumulate, e ? &part : NULL,
                            pack + (long)omp_get_thread_num() * RDC_PANEL_GROUP * RDC_KC * RDC_NR);
         }
+}
+
+/* Scratch of rdc_gemm_own: one thread's panels (RDC_PANEL_GROUP of RDC_KC x RDC_NR). */
+#define RDC_GEMM_OWN ((long)RDC_PANEL_GROUP * RDC_KC * RDC_NR)
+
+/* rdc_gemm on the calling thread alone, for kernels whose threads split the images (each
+ * runs its images' products whole, so it reads the images it wrote: split by columns, half
+ * of every image crossed between the cores, 1.5-1.9x slower where they sit on different L3s).
+ * `pack`: RDC_GEMM_OWN elements. The same sums in the same order as rdc_gemm's. */
+static void rdc_gemm_own(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
+                         real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
+{
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    if (K <= 64 && !B.packed && np >= 4) {   /* bound by C's writes, as in rdc_gemm */
+        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, RDC_GEMM_OWN, 1);
+        return;
+    }
+    for (int jp = 0; jp < np; jp += RDC_PANEL_GROUP)
+        rdc_gemm_panels(jp, np - jp < RDC_PANEL_GROUP ? np - jp : RDC_PANEL_GROUP, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack);
 }
 
 /* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the

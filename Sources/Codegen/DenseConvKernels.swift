@@ -31,9 +31,22 @@ enum DenseConvKernels {
     /// Elements of a pass's `col` scratch block: the data gradient's window matrix (or the
     /// phases of a stride-2 convolution's images), the images as rows, the packing.
     static func columns(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int {
+        shared(g, pass) + (pass == .backwardWeight ? 0 : split(g, pass).scratch)
+    }
+
+    /// Elements of the pass's `col` before the threads' slabs (all of it where none).
+    static func shared(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int {
         let group = group(g)
         return (pass == .backwardData ? dataWindow(g, group) : phaseElements(g, group))
             + rows(g, group) + packElements + (pass == .forward ? 2 * g.co : 0)
+    }
+
+    /// The image split of a forward or data-gradient pass: a slab holds a group's phases
+    /// (forward) or window matrix (data gradient by col2im; the flipped weight stays shared).
+    static func split(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> ImageSplit {
+        let group = group(g)
+        let window = pass == .forward ? phaseElements(g, group) : dataGradientIsConv(g) ? 0 : dataWindow(g, group)
+        return ImageSplit(groups: g.n / group.images, window: window, rows: rows(g, group))
     }
 
     /// A stride-2 convolution's windows (forward, weight gradient) read the 4 phases of its
@@ -73,6 +86,66 @@ enum DenseConvKernels {
         "    for (int n = 0; n < N; n += G) {\n" + body + "    }\n\n"
     }
 
+    // MARK: Image-parallel passes
+
+    /// Elements of rdc_gemm_own's packing scratch: RDC_GEMM_OWN of templates/rdc_gemm.c (for
+    /// the widest RDC_NR, 32).
+    static let ownPackElements = 4 * 256 * 32
+    /// Elements all the threads' slabs of an image-parallel pass may take (8 MB of floats).
+    static let slabBudget = 2 << 20
+
+    /// How the forward and data-gradient passes split the work: `threads` > 0 threads that
+    /// each take whole groups of images, in order, with their own `slab` of scratch (the
+    /// group's window or phases, its rows, rdc_gemm_own's panels) after the pass's shared
+    /// block; so each thread reads the images it, and the image-parallel kernels around it,
+    /// wrote. All threads on each group's GEMM instead (rdc_gemm splits the columns, so half
+    /// of every image crosses between the cores) made RD4AD-Lite0's stride-2 and transposed
+    /// convolutions 1.5-1.9x slower where the cores sit on different L3s. Not where the
+    /// groups are fewer than 2 (one image) or the slabs would outgrow `slabBudget`; and at
+    /// run time only on at most `threads` threads (more run group by group).
+    struct ImageSplit {
+        let threads: Int
+        let window: Int
+        let rows: Int
+        var slab: Int { window + rows + DenseConvKernels.ownPackElements }
+
+        init(groups: Int, window: Int, rows: Int) {
+            self.window = window
+            self.rows = rows
+            let t = min(16, groups, DenseConvKernels.slabBudget / (window + rows + DenseConvKernels.ownPackElements))
+            threads = t >= 2 ? t : 0
+        }
+
+        var scratch: Int { threads * slab }
+    }
+
+    /// The groups one after another, all threads on each product, or (where the machine has
+    /// no more threads than `split.threads`) each thread taking whole groups with its own
+    /// slab at col + `shared`: the same group body, its products on the calling thread
+    /// (rdc_gemm_own: the same sums in the same order).
+    static func perGroup(_ body: String, split: ImageSplit, shared: Int) -> String {
+        guard split.threads > 0 else { return perGroup(body) }
+        let own = body.replacingOccurrences(of: "rdc_gemm(", with: "rdc_gemm_own(")
+            .split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "        " + $0 }.joined(separator: "\n")
+        let serial = perGroup(body).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+        return """
+            if (omp_get_max_threads() <= \(split.threads)) {   /* each thread its own images */
+                real *const slabs = col + \(shared);
+                #pragma omp parallel
+                {
+                    real *col = slabs + (long)omp_get_thread_num() * \(split.slab), *rows = col + \(split.window), *pack = rows + \(split.rows);
+                    (void)rows;
+                    #pragma omp for schedule(static)
+                    for (int n = 0; n < N; n += G) {
+        \(own)            }
+                }
+            } else {
+        \(serial.dropLast(1))    }
+
+        """
+    }
+
     /// y = epilogue(w . windows(x)), the epilogue applied by the GEMM; args x, w, epilogue args, col, y.
     static func convForward(_ g: ConvGeometry, _ e: Epilogue) -> String {
         let group = group(g)
@@ -85,7 +158,8 @@ enum DenseConvKernels {
 
             """ : "        rdc_gemm(CO, P, K, w, K, 1, \(plain ? "rdc_matrix(x + (long)n * CI * P, P, 1)" : "rdc_windows(&win, 0)"), "
                 + "y + (long)n * CO * P, P, 0, \(ep.argument), pack);\n"
-        return constants(g, group, window: phaseElements(g, group)) + ep.setup + perGroup((plain ? "" : windows(g)) + body)
+        return constants(g, group, window: phaseElements(g, group)) + ep.setup
+            + perGroup((plain ? "" : windows(g)) + body, split: split(g, .forward), shared: shared(g, .forward))
     }
 
     /// A 1x1 stride-1 unpadded convolution is a plain product: its data gradient needs no col2im.
@@ -110,7 +184,7 @@ enum DenseConvKernels {
     /// dx (=|+=) col2im(w^T . dy), or the convolution of dy with the flipped weight; args dy, w, col, dx.
     /// `channels`: only those of dx, on the col2im path (the rows of w^T . dy they take).
     static func convBackwardData(_ g: ConvGeometry, accumulate: Bool, channels: Range<Int>? = nil) -> String {
-        let group = group(g), acc = accumulate ? "1" : "0"
+        let group = group(g), acc = accumulate ? "1" : "0", split = split(g, .backwardData), shared = shared(g, .backwardData)
         let head = constants(g, group, window: dataWindow(g, group))
             + (channels.map { "    enum { C0 = \($0.lowerBound), CD = \($0.count) };   /* the channels of dx that are read */\n" } ?? "")
         if dataGradientIsConv(g) {
@@ -127,10 +201,11 @@ enum DenseConvKernels {
                         const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
                         rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), \(out), GP, \(group.images > 1 ? "0" : acc), NULL, pack);
 
-                """ + (group.images > 1 ? "        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, \(acc));\n" : ""))
+                """ + (group.images > 1 ? "        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, \(acc));\n" : ""), split: split, shared: shared)
         }
         if group.images == 1 && isPointwise(g) {
-            return head + perGroup("        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n")
+            return head + perGroup("        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n",
+                                   split: split, shared: shared)
         }
         let b = group.images > 1 ? "rows" : "dy + (long)n * CO * P"
         let (m, wt, c, x) = channels == nil ? ("K", "w", "CI", "") : ("CD * KH * KW", "w + C0 * KH * KW", "CD", " + C0 * HW")
@@ -139,7 +214,8 @@ enum DenseConvKernels {
             : "        for (int g = 0; g < G; g++)\n"
                 + "            rdc_col2im(col + (long)g * P, GP, \(c), H, W, KH, KW, SH, SW, PT, PL, OH, OW, dx + (long)(n + g) * CI * HW\(x), \(acc));\n"
         return head + perGroup((group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
-                               + "        rdc_gemm(\(m), GP, CO, \(wt), 1, K, rdc_matrix(\(b), GP, 1), col, GP, 0, NULL, pack);\n" + scatter)
+                               + "        rdc_gemm(\(m), GP, CO, \(wt), 1, K, rdc_matrix(\(b), GP, 1), col, GP, 0, NULL, pack);\n" + scatter,
+                               split: split, shared: shared)
     }
 
     /// dw = sum over images of dy . windows(x)^T, db = sum of dy; args dy, x, col, dw[, db].
@@ -182,9 +258,20 @@ enum DenseConvKernels {
     /// Elements of a pass's `col` scratch block: the forward's window matrix (scattered by
     /// col2im), the images as rows, the packing.
     static func columns(_ g: ConvTransposeGeometry, _ pass: ConvNode.Pass) -> Int {
+        shared(g, pass) + (pass == .backwardWeight ? 0 : split(g, pass).scratch)
+    }
+
+    static func shared(_ g: ConvTransposeGeometry, _ pass: ConvNode.Pass) -> Int {
         let group = group(g)
         return (pass == .forward ? g.co * g.kh * g.kw * group.columns : 0)
             + (group.images > 1 ? g.ci * group.columns : 0) + packElements
+    }
+
+    /// The image split of the forward (a slab holds a group's window matrix) or the data gradient.
+    static func split(_ g: ConvTransposeGeometry, _ pass: ConvNode.Pass) -> ImageSplit {
+        let group = group(g)
+        return ImageSplit(groups: g.n / group.images, window: pass == .forward ? g.co * g.kh * g.kw * group.columns : 0,
+                          rows: group.images > 1 ? g.ci * group.columns : 0)
     }
 
     /// A transposed convolution is the data gradient of a convolution from y's grid (OH x OW)
@@ -204,7 +291,7 @@ enum DenseConvKernels {
                     for (int g = 0; g < G; g++)
                         \(scatter);
 
-            """) + epilogue(e, planeSize: "Q")
+            """, split: split(g, .forward), shared: shared(g, .forward)) + epilogue(e, planeSize: "Q")
     }
 
     /// dx (=|+=) w . windows(dy); args dy, w, col, dx.
@@ -213,7 +300,7 @@ enum DenseConvKernels {
         let product = group.images > 1
             ? "        rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);\n        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, \(acc));\n"
             : "        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n"
-        return constants(g, group, window: 0) + perGroup(transposedWindows + product)
+        return constants(g, group, window: 0) + perGroup(transposedWindows + product, split: split(g, .backwardData), shared: shared(g, .backwardData))
     }
 
     /// dw = sum over images of x . windows(dy)^T, db = sum of dy; args dy, x, col, dw[, db].

@@ -1443,9 +1443,9 @@ static inline int rdc_gemm_threads(void)
  * 7.9 ms, its 24- and 40-channel ones by a fifth, its 32 -> 16 projection (a row tile for
  * each thread) 6.1 -> 4.7. Sums are in the same order either way. */
 static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
-                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, int threads)
+                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, long packed, int threads)
 {
-    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(RDC_GEMM_PACK / ((long)K * RDC_NR));
+    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(packed / ((long)K * RDC_NR));
     #pragma omp parallel num_threads(threads)
     for (int p0 = 0; p0 < np; p0 += chunk) {
         const int pc = np - p0 < chunk ? np - p0 : chunk;
@@ -1482,7 +1482,7 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
 {
     const int np = (N + RDC_NR - 1) / RDC_NR, threads = rdc_gemm_threads(), mp = (M + RDC_MR - 1) / RDC_MR;
     if (K <= 64 && !B.packed && (mp >= 4 * threads || mp % threads == 0) && np >= 4 * threads) {   /* bound by C's writes */
-        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, threads);
+        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, RDC_GEMM_PACK, threads);
         return;
     }
     /* Row slices per panel: enough for every thread, each at least 4 row tiles. */
@@ -1505,6 +1505,25 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
             rdc_gemm_panels(jp0, n, rows, N, K, A + (long)i0 * am, am, ak, &B, C + (long)i0 * ldc, ldc, accumulate, e ? &part : NULL,
                            pack + (long)omp_get_thread_num() * RDC_PANEL_GROUP * RDC_KC * RDC_NR);
         }
+}
+
+/* Scratch of rdc_gemm_own: one thread's panels (RDC_PANEL_GROUP of RDC_KC x RDC_NR). */
+#define RDC_GEMM_OWN ((long)RDC_PANEL_GROUP * RDC_KC * RDC_NR)
+
+/* rdc_gemm on the calling thread alone, for kernels whose threads split the images (each
+ * runs its images' products whole, so it reads the images it wrote: split by columns, half
+ * of every image crossed between the cores, 1.5-1.9x slower where they sit on different L3s).
+ * `pack`: RDC_GEMM_OWN elements. The same sums in the same order as rdc_gemm's. */
+static void rdc_gemm_own(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
+                         real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
+{
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    if (K <= 64 && !B.packed && np >= 4) {   /* bound by C's writes, as in rdc_gemm */
+        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, RDC_GEMM_OWN, 1);
+        return;
+    }
+    for (int jp = 0; jp < np; jp += RDC_PANEL_GROUP)
+        rdc_gemm_panels(jp, np - jp < RDC_PANEL_GROUP ? np - jp : RDC_PANEL_GROUP, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack);
 }
 
 /* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
@@ -4083,12 +4102,26 @@ static void k095_bn_conv1_fwd(const real *restrict x, const real *restrict w, re
     enum { N = 16, CI = 24, H = 64, W = 64, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 216, P = 1024, HW = 4096, G = 1, GP = 1024 };
     real *rows = col + 98304, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 622672;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 131072, *rows = col + 98304, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* bn.conv1: conv2d 3x3 s2 p1 [16,24,64,64] -> [16,40,32,32] + batchnorm + relu
@@ -4106,12 +4139,26 @@ static void k095_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 622672;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 131072, *rows = col + 98304, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* bn.conv1: d weight of conv2d 3x3 s2 p1 [16,24,64,64] -> [16,40,32,32]
@@ -4243,12 +4290,26 @@ static void k098_bn_conv2_fwd(const real *restrict x, const real *restrict w, re
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 360, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 639200;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* bn.conv2: conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16] + batchnorm + relu
@@ -4266,12 +4327,26 @@ static void k098_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 639200;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* bn.conv2: d weight of conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16]
@@ -4296,13 +4371,28 @@ static void k098_bn_conv2_bwd_data(const real *restrict dy, const real *restrict
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 360, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 368640, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(K, GP, CO, w, 1, K, rdc_matrix(rows, GP, 1), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_col2im(col + (long)g * P, GP, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW, dx + (long)(n + g) * CI * HW, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 1007616;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 516096, *rows = col + 368640, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+                rdc_gemm_own(K, GP, CO, w, 1, K, rdc_matrix(rows, GP, 1), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_col2im(col + (long)g * P, GP, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW, dx + (long)(n + g) * CI * HW, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+            rdc_gemm(K, GP, CO, w, 1, K, rdc_matrix(rows, GP, 1), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_col2im(col + (long)g * P, GP, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW, dx + (long)(n + g) * CI * HW, 0);
+        }
     }
-
 }
 
 /* bn.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
@@ -4404,12 +4494,26 @@ static void k101_bn_conv3_fwd(const real *restrict x, const real *restrict w, re
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 360, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 639200;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* bn.conv3: conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16] + batchnorm + relu
@@ -4427,12 +4531,26 @@ static void k101_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 639200;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* bn.conv3: d weight of conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16]
@@ -6181,13 +6299,28 @@ static void k137_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 40, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 160, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 163840, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 802816;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 311296, *rows = col + 163840, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer2.0.conv1: convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32] + batchnorm + relu
@@ -6197,13 +6330,28 @@ static void k137_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 40, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 160, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 163840, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 802816;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 311296, *rows = col + 163840, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -6237,12 +6385,26 @@ static void k137_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 40, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 160, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 638976;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+        }
     }
-
 }
 
 /* decoder.layer2.0.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
@@ -6489,13 +6651,28 @@ static void k142_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 40, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 160, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 163840, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 802816;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 311296, *rows = col + 163840, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer2.0.upsample.0: convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32] + batchnorm
@@ -6505,13 +6682,28 @@ static void k142_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 40, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 160, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 163840, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 802816;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 311296, *rows = col + 163840, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -6545,12 +6737,26 @@ static void k142_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 40, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 160, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 638976;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+        }
     }
-
 }
 
 /* decoder.layer2.0.upsample.1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
@@ -6980,13 +7186,28 @@ static void k153_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 24, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 96, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 98304, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 622592;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 131072, *rows = col + 98304, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv1: convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64] + batchnorm + relu
@@ -6996,13 +7217,28 @@ static void k153_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 24, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 96, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 98304, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 622592;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 131072, *rows = col + 98304, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -7035,11 +7271,24 @@ static void k153_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 24, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 96, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64] + relu
@@ -7286,13 +7535,28 @@ static void k158_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 24, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 96, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 98304, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 622592;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 131072, *rows = col + 98304, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer3.0.upsample.0: convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64] + batchnorm
@@ -7302,13 +7566,28 @@ static void k158_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 24, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 96, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 98304, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 622592;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 131072, *rows = col + 98304, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -7341,11 +7620,24 @@ static void k158_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 24, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 96, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
@@ -8367,8 +8659,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(60, k094__blocks_10_add_fwd(R(A, 15728640), R(A, 19398656), R(S, 69871488)));
     /* trainable part, BatchNorm batch statistics */
     RDC_TIMED(61, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 57692160)));
-    RDC_TIMED(64, k096_bn_bn1_fwd(R(A, 57692160), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 95325056), R(A, 95325248), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(67, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 76042240)));
+    RDC_TIMED(64, k096_bn_bn1_fwd(R(A, 57692160), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 95325056), R(A, 95325248), D(A, 0), R(A, 4916096)));
+    RDC_TIMED(67, k098_bn_conv2_fwd(R(A, 4916096), R(S, 34944), R(A, 0), R(A, 76042240)));
     RDC_TIMED(71, k099_bn_bn2_fwd(R(A, 76042240), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 95318784), R(A, 95319232), D(A, 0), R(S, 71706496)));
     RDC_TIMED(73, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 77877248)));
     RDC_TIMED(76, k102_bn_bn3_fwd(R(A, 77877248), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 95319680), R(A, 95320128), D(A, 0), R(S, 73541504)));
@@ -8400,27 +8692,27 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(155, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 60313600)));
     RDC_TIMED(159, k138_decoder_layer2_0_bn1_fwd(R(A, 60313600), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 95325440), R(A, 95325632), D(A, 0), R(A, 6204992)));
     RDC_TIMED(162, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 62935040)));
-    RDC_TIMED(166, k141_decoder_layer2_0_bn2_fwd(R(A, 62935040), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 95325824), R(A, 95326016), D(A, 0), R(A, 3211264)));
+    RDC_TIMED(166, k141_decoder_layer2_0_bn2_fwd(R(A, 62935040), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 95325824), R(A, 95326016), D(A, 0), R(A, 8192000)));
     RDC_TIMED(168, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 65556480)));
     RDC_TIMED(172, k143_decoder_layer2_0_upsample_1_fwd(R(A, 65556480), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 95326208), R(A, 95326400), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(174, k144_decoder_layer2_0_add_fwd(R(A, 3211264), R(A, 0), R(A, 6204992)));
-    RDC_TIMED(177, k146_decoder_layer2_1_conv1_fwd(R(A, 6204992), R(S, 11161984), R(A, 0), R(A, 68177920)));
-    RDC_TIMED(181, k147_decoder_layer2_1_bn1_fwd(R(A, 68177920), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 95326592), R(A, 95326784), D(A, 0), R(A, 8826432)));
-    RDC_TIMED(184, k149_decoder_layer2_1_conv2_fwd(R(A, 8826432), R(S, 11219968), R(A, 0), R(A, 70799360)));
+    RDC_TIMED(174, k144_decoder_layer2_0_add_fwd(R(A, 8192000), R(A, 0), R(A, 10813440)));
+    RDC_TIMED(177, k146_decoder_layer2_1_conv1_fwd(R(A, 10813440), R(S, 11161984), R(A, 0), R(A, 68177920)));
+    RDC_TIMED(181, k147_decoder_layer2_1_bn1_fwd(R(A, 68177920), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 95326592), R(A, 95326784), D(A, 0), R(A, 6204992)));
+    RDC_TIMED(184, k149_decoder_layer2_1_conv2_fwd(R(A, 6204992), R(S, 11219968), R(A, 0), R(A, 70799360)));
     RDC_TIMED(188, k150_decoder_layer2_1_bn2_fwd(R(A, 70799360), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 95326976), R(A, 95327168), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(190, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 6204992), R(S, 83634048)));
+    RDC_TIMED(190, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 10813440), R(S, 83634048)));
     RDC_TIMED(192, k153_decoder_layer3_0_conv1_fwd(R(S, 83634048), R(S, 11277952), R(A, 0), R(A, 13651968)));
     RDC_TIMED(196, k154_decoder_layer3_0_bn1_fwd(R(A, 13651968), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 95327360), R(A, 95327488), D(A, 6291456), R(A, 0)));
     RDC_TIMED(199, k156_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 11293568), R(A, 6291456), R(A, 19943424)));
-    RDC_TIMED(203, k157_decoder_layer3_0_bn2_fwd(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 95327616), R(A, 95327744), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(205, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 6291456), R(A, 26234880)));
-    RDC_TIMED(209, k159_decoder_layer3_0_upsample_1_fwd(R(A, 26234880), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 95327872), R(A, 95328000), D(A, 12582912), R(A, 6291456)));
-    RDC_TIMED(211, k160_decoder_layer3_0_add_fwd(R(A, 0), R(A, 6291456), R(A, 32526336)));
-    RDC_TIMED(214, k162_decoder_layer3_1_conv1_fwd(R(A, 32526336), R(S, 11330176), R(A, 0), R(A, 38817792)));
-    RDC_TIMED(218, k163_decoder_layer3_1_bn1_fwd(R(A, 38817792), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 95328128), R(A, 95328256), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(221, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 6291456), R(A, 45109248)));
-    RDC_TIMED(225, k166_decoder_layer3_1_bn2_fwd(R(A, 45109248), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 12582912), R(A, 12583040), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(227, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 32526336), R(S, 86255488)));
+    RDC_TIMED(203, k157_decoder_layer3_0_bn2_fwd(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 95327616), R(A, 95327744), D(A, 0), R(A, 26234880)));
+    RDC_TIMED(205, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 0), R(A, 32526336)));
+    RDC_TIMED(209, k159_decoder_layer3_0_upsample_1_fwd(R(A, 32526336), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 95327872), R(A, 95328000), D(A, 6291456), R(A, 0)));
+    RDC_TIMED(211, k160_decoder_layer3_0_add_fwd(R(A, 26234880), R(A, 0), R(A, 6291456)));
+    RDC_TIMED(214, k162_decoder_layer3_1_conv1_fwd(R(A, 6291456), R(S, 11330176), R(A, 0), R(A, 26234880)));
+    RDC_TIMED(218, k163_decoder_layer3_1_bn1_fwd(R(A, 26234880), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 95328128), R(A, 95328256), D(A, 12582912), R(A, 0)));
+    RDC_TIMED(221, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 45109248), R(A, 38817792)));
+    RDC_TIMED(225, k166_decoder_layer3_1_bn2_fwd(R(A, 38817792), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 12589056), R(A, 12589184), D(A, 12582912), R(A, 0)));
+    RDC_TIMED(227, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 6291456), R(S, 86255488)));
     /* losses */
     RDC_TIMED(229, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
     RDC_TIMED(231, k170_scale1_loss_flat_fwd(R(A, 0), R(S, 92546944)));
@@ -8448,8 +8740,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     (void)S; (void)A;
     /* trainable part, BatchNorm batch statistics */
     RDC_TIMED(61, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 57692160)));
-    RDC_TIMED(64, k096_bn_bn1_fwd(R(A, 57692160), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 95325056), R(A, 95325248), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(67, k098_bn_conv2_fwd(R(A, 0), R(S, 34944), R(A, 2621440), R(A, 76042240)));
+    RDC_TIMED(64, k096_bn_bn1_fwd(R(A, 57692160), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 95325056), R(A, 95325248), D(A, 0), R(A, 4916096)));
+    RDC_TIMED(67, k098_bn_conv2_fwd(R(A, 4916096), R(S, 34944), R(A, 0), R(A, 76042240)));
     RDC_TIMED(71, k099_bn_bn2_fwd(R(A, 76042240), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 95318784), R(A, 95319232), D(A, 0), R(S, 71706496)));
     RDC_TIMED(73, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 77877248)));
     RDC_TIMED(76, k102_bn_bn3_fwd(R(A, 77877248), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 95319680), R(A, 95320128), D(A, 0), R(S, 73541504)));
@@ -8481,27 +8773,27 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     RDC_TIMED(155, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 60313600)));
     RDC_TIMED(159, k138_decoder_layer2_0_bn1_fwd(R(A, 60313600), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 95325440), R(A, 95325632), D(A, 0), R(A, 6204992)));
     RDC_TIMED(162, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 62935040)));
-    RDC_TIMED(166, k141_decoder_layer2_0_bn2_fwd(R(A, 62935040), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 95325824), R(A, 95326016), D(A, 0), R(A, 3211264)));
+    RDC_TIMED(166, k141_decoder_layer2_0_bn2_fwd(R(A, 62935040), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 95325824), R(A, 95326016), D(A, 0), R(A, 8192000)));
     RDC_TIMED(168, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 65556480)));
     RDC_TIMED(172, k143_decoder_layer2_0_upsample_1_fwd(R(A, 65556480), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 95326208), R(A, 95326400), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(174, k144_decoder_layer2_0_add_fwd(R(A, 3211264), R(A, 0), R(A, 6204992)));
-    RDC_TIMED(177, k146_decoder_layer2_1_conv1_fwd(R(A, 6204992), R(S, 11161984), R(A, 0), R(A, 68177920)));
-    RDC_TIMED(181, k147_decoder_layer2_1_bn1_fwd(R(A, 68177920), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 95326592), R(A, 95326784), D(A, 0), R(A, 8826432)));
-    RDC_TIMED(184, k149_decoder_layer2_1_conv2_fwd(R(A, 8826432), R(S, 11219968), R(A, 0), R(A, 70799360)));
+    RDC_TIMED(174, k144_decoder_layer2_0_add_fwd(R(A, 8192000), R(A, 0), R(A, 10813440)));
+    RDC_TIMED(177, k146_decoder_layer2_1_conv1_fwd(R(A, 10813440), R(S, 11161984), R(A, 0), R(A, 68177920)));
+    RDC_TIMED(181, k147_decoder_layer2_1_bn1_fwd(R(A, 68177920), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 95326592), R(A, 95326784), D(A, 0), R(A, 6204992)));
+    RDC_TIMED(184, k149_decoder_layer2_1_conv2_fwd(R(A, 6204992), R(S, 11219968), R(A, 0), R(A, 70799360)));
     RDC_TIMED(188, k150_decoder_layer2_1_bn2_fwd(R(A, 70799360), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 95326976), R(A, 95327168), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(190, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 6204992), R(S, 83634048)));
+    RDC_TIMED(190, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 10813440), R(S, 83634048)));
     RDC_TIMED(192, k153_decoder_layer3_0_conv1_fwd(R(S, 83634048), R(S, 11277952), R(A, 0), R(A, 13651968)));
     RDC_TIMED(196, k154_decoder_layer3_0_bn1_fwd(R(A, 13651968), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 95327360), R(A, 95327488), D(A, 6291456), R(A, 0)));
     RDC_TIMED(199, k156_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 11293568), R(A, 6291456), R(A, 19943424)));
-    RDC_TIMED(203, k157_decoder_layer3_0_bn2_fwd(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 95327616), R(A, 95327744), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(205, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 6291456), R(A, 26234880)));
-    RDC_TIMED(209, k159_decoder_layer3_0_upsample_1_fwd(R(A, 26234880), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 95327872), R(A, 95328000), D(A, 12582912), R(A, 6291456)));
-    RDC_TIMED(211, k160_decoder_layer3_0_add_fwd(R(A, 0), R(A, 6291456), R(A, 32526336)));
-    RDC_TIMED(214, k162_decoder_layer3_1_conv1_fwd(R(A, 32526336), R(S, 11330176), R(A, 0), R(A, 38817792)));
-    RDC_TIMED(218, k163_decoder_layer3_1_bn1_fwd(R(A, 38817792), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 95328128), R(A, 95328256), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(221, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 6291456), R(A, 45109248)));
-    RDC_TIMED(225, k166_decoder_layer3_1_bn2_fwd(R(A, 45109248), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 12582912), R(A, 12583040), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(227, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 32526336), R(S, 86255488)));
+    RDC_TIMED(203, k157_decoder_layer3_0_bn2_fwd(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 95327616), R(A, 95327744), D(A, 0), R(A, 26234880)));
+    RDC_TIMED(205, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 0), R(A, 32526336)));
+    RDC_TIMED(209, k159_decoder_layer3_0_upsample_1_fwd(R(A, 32526336), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 95327872), R(A, 95328000), D(A, 6291456), R(A, 0)));
+    RDC_TIMED(211, k160_decoder_layer3_0_add_fwd(R(A, 26234880), R(A, 0), R(A, 6291456)));
+    RDC_TIMED(214, k162_decoder_layer3_1_conv1_fwd(R(A, 6291456), R(S, 11330176), R(A, 0), R(A, 26234880)));
+    RDC_TIMED(218, k163_decoder_layer3_1_bn1_fwd(R(A, 26234880), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 95328128), R(A, 95328256), D(A, 12582912), R(A, 0)));
+    RDC_TIMED(221, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 45109248), R(A, 38817792)));
+    RDC_TIMED(225, k166_decoder_layer3_1_bn2_fwd(R(A, 38817792), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 12589056), R(A, 12589184), D(A, 12582912), R(A, 0)));
+    RDC_TIMED(227, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 6291456), R(S, 86255488)));
     /* losses */
     RDC_TIMED(229, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
     RDC_TIMED(231, k170_scale1_loss_flat_fwd(R(A, 0), R(S, 92546944)));
@@ -8547,8 +8839,8 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(57, k089__blocks_10__depthwise_conv_fwd_chain(R(A, 19398656), R(S, 103375936), R(S, 103676992), R(S, 103679680), R(S, 103746880), R(S, 103749568), R(S, 104050624), R(A, 0), R(A, 15728640)));
     RDC_TIMED(60, k094__blocks_10_add_fwd(R(A, 15728640), R(A, 19398656), R(S, 69871488)));
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(62, k095_bn_conv1_fwd_eval(R(S, 60958592), R(S, 0), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 2621440), R(A, 0)));
-    RDC_TIMED(68, k098_bn_conv2_fwd_eval(R(A, 0), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 2621440), R(S, 71706496)));
+    RDC_TIMED(62, k095_bn_conv1_fwd_eval(R(S, 60958592), R(S, 0), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 0), R(A, 10879296)));
+    RDC_TIMED(68, k098_bn_conv2_fwd_eval(R(A, 10879296), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 0), R(S, 71706496)));
     RDC_TIMED(74, k101_bn_conv3_fwd_eval(R(S, 67250048), R(S, 197120), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 0), R(S, 73541504)));
     RDC_TIMED(78, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
     RDC_TIMED(82, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 23781376)));
@@ -8565,20 +8857,20 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(141, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 18398336), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 20233344)));
     RDC_TIMED(148, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 20233344), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 22068352)));
     RDC_TIMED(153, k135_decoder_layer1_1_add_fwd(R(A, 22068352), R(A, 18398336), R(S, 81799040)));
-    RDC_TIMED(156, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 6204992)));
-    RDC_TIMED(163, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 6204992), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 8826432)));
-    RDC_TIMED(169, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 3211264)));
-    RDC_TIMED(174, k144_decoder_layer2_0_add_fwd(R(A, 8826432), R(A, 3211264), R(A, 6204992)));
-    RDC_TIMED(178, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 6204992), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 8826432)));
-    RDC_TIMED(185, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 8826432), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 11447872)));
-    RDC_TIMED(190, k151_decoder_layer2_1_add_fwd(R(A, 11447872), R(A, 6204992), R(S, 83634048)));
-    RDC_TIMED(193, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 6291456), R(A, 0)));
-    RDC_TIMED(200, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 12582912), R(A, 6291456)));
-    RDC_TIMED(206, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 12582912), R(A, 0)));
-    RDC_TIMED(211, k160_decoder_layer3_0_add_fwd(R(A, 6291456), R(A, 0), R(A, 12582912)));
-    RDC_TIMED(215, k162_decoder_layer3_1_conv1_fwd_eval(R(A, 12582912), R(S, 11330176), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 6291456), R(A, 0)));
-    RDC_TIMED(222, k165_decoder_layer3_1_conv2_fwd_eval(R(A, 0), R(S, 11351168), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 18874368), R(A, 6291456)));
-    RDC_TIMED(227, k167_decoder_layer3_1_add_fwd(R(A, 6291456), R(A, 12582912), R(S, 86255488)));
+    RDC_TIMED(156, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 8192000)));
+    RDC_TIMED(163, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 8192000), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 10813440)));
+    RDC_TIMED(169, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 8192000)));
+    RDC_TIMED(174, k144_decoder_layer2_0_add_fwd(R(A, 10813440), R(A, 8192000), R(A, 13434880)));
+    RDC_TIMED(178, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 13434880), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 6204992)));
+    RDC_TIMED(185, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 6204992), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 8826432)));
+    RDC_TIMED(190, k151_decoder_layer2_1_add_fwd(R(A, 8826432), R(A, 13434880), R(S, 83634048)));
+    RDC_TIMED(193, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 0), R(A, 10878976)));
+    RDC_TIMED(200, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 10878976), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 0), R(A, 17170432)));
+    RDC_TIMED(206, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 0), R(A, 10878976)));
+    RDC_TIMED(211, k160_decoder_layer3_0_add_fwd(R(A, 17170432), R(A, 10878976), R(A, 0)));
+    RDC_TIMED(215, k162_decoder_layer3_1_conv1_fwd_eval(R(A, 0), R(S, 11330176), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 12582912), R(A, 6291456)));
+    RDC_TIMED(222, k165_decoder_layer3_1_conv2_fwd_eval(R(A, 6291456), R(S, 11351168), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 18874368), R(A, 12582912)));
+    RDC_TIMED(227, k167_decoder_layer3_1_add_fwd(R(A, 12582912), R(A, 0), R(S, 86255488)));
     /* losses */
     RDC_TIMED(229, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
     RDC_TIMED(231, k170_scale1_loss_flat_fwd(R(A, 0), R(S, 92546944)));
@@ -8612,8 +8904,8 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(62, k095_bn_conv1_fwd_eval(R(S, 60958592), R(S, 0), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 2621440), R(A, 0)));
-    RDC_TIMED(68, k098_bn_conv2_fwd_eval(R(A, 0), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 2621440), R(S, 71706496)));
+    RDC_TIMED(62, k095_bn_conv1_fwd_eval(R(S, 60958592), R(S, 0), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 0), R(A, 10879296)));
+    RDC_TIMED(68, k098_bn_conv2_fwd_eval(R(A, 10879296), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 0), R(S, 71706496)));
     RDC_TIMED(74, k101_bn_conv3_fwd_eval(R(S, 67250048), R(S, 197120), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 0), R(S, 73541504)));
     RDC_TIMED(78, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
     RDC_TIMED(82, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 23781376)));
@@ -8630,20 +8922,20 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     RDC_TIMED(141, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 18398336), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 20233344)));
     RDC_TIMED(148, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 20233344), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 22068352)));
     RDC_TIMED(153, k135_decoder_layer1_1_add_fwd(R(A, 22068352), R(A, 18398336), R(S, 81799040)));
-    RDC_TIMED(156, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 6204992)));
-    RDC_TIMED(163, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 6204992), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 8826432)));
-    RDC_TIMED(169, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 3211264)));
-    RDC_TIMED(174, k144_decoder_layer2_0_add_fwd(R(A, 8826432), R(A, 3211264), R(A, 6204992)));
-    RDC_TIMED(178, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 6204992), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 8826432)));
-    RDC_TIMED(185, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 8826432), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 11447872)));
-    RDC_TIMED(190, k151_decoder_layer2_1_add_fwd(R(A, 11447872), R(A, 6204992), R(S, 83634048)));
-    RDC_TIMED(193, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 6291456), R(A, 0)));
-    RDC_TIMED(200, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 12582912), R(A, 6291456)));
-    RDC_TIMED(206, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 12582912), R(A, 0)));
-    RDC_TIMED(211, k160_decoder_layer3_0_add_fwd(R(A, 6291456), R(A, 0), R(A, 12582912)));
-    RDC_TIMED(215, k162_decoder_layer3_1_conv1_fwd_eval(R(A, 12582912), R(S, 11330176), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 6291456), R(A, 0)));
-    RDC_TIMED(222, k165_decoder_layer3_1_conv2_fwd_eval(R(A, 0), R(S, 11351168), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 18874368), R(A, 6291456)));
-    RDC_TIMED(227, k167_decoder_layer3_1_add_fwd(R(A, 6291456), R(A, 12582912), R(S, 86255488)));
+    RDC_TIMED(156, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 8192000)));
+    RDC_TIMED(163, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 8192000), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 10813440)));
+    RDC_TIMED(169, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 8192000)));
+    RDC_TIMED(174, k144_decoder_layer2_0_add_fwd(R(A, 10813440), R(A, 8192000), R(A, 13434880)));
+    RDC_TIMED(178, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 13434880), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 6204992)));
+    RDC_TIMED(185, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 6204992), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 8826432)));
+    RDC_TIMED(190, k151_decoder_layer2_1_add_fwd(R(A, 8826432), R(A, 13434880), R(S, 83634048)));
+    RDC_TIMED(193, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 0), R(A, 10878976)));
+    RDC_TIMED(200, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 10878976), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 0), R(A, 17170432)));
+    RDC_TIMED(206, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 0), R(A, 10878976)));
+    RDC_TIMED(211, k160_decoder_layer3_0_add_fwd(R(A, 17170432), R(A, 10878976), R(A, 0)));
+    RDC_TIMED(215, k162_decoder_layer3_1_conv1_fwd_eval(R(A, 0), R(S, 11330176), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 12582912), R(A, 6291456)));
+    RDC_TIMED(222, k165_decoder_layer3_1_conv2_fwd_eval(R(A, 6291456), R(S, 11351168), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 18874368), R(A, 12582912)));
+    RDC_TIMED(227, k167_decoder_layer3_1_add_fwd(R(A, 12582912), R(A, 0), R(S, 86255488)));
     /* losses */
     RDC_TIMED(229, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
     RDC_TIMED(231, k170_scale1_loss_flat_fwd(R(A, 0), R(S, 92546944)));
@@ -8700,18 +8992,18 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(239, k175_scale2_loss_flat_bwd(R(A, 0), R(A, 64)));
     RDC_TIMED(237, k174_scale2_cosdist_flat_bwd(R(S, 67250048), R(S, 83634048), R(A, 64), R(A, 73420800)));
     RDC_TIMED(232, k170_scale1_loss_flat_bwd(R(A, 0), R(A, 64)));
-    RDC_TIMED(230, k169_scale1_cosdist_flat_bwd(R(S, 60958592), R(S, 86255488), R(A, 64), R(A, 32526336)));
-    RDC_TIMED(228, k167_decoder_layer3_1_add_bwd(R(A, 32526336), R(S, 86255488), R(A, 51400704)));
-    RDC_TIMED(226, k166_decoder_layer3_1_bn2_bwd(R(A, 32526336), R(A, 45109248), R(S, 11371904), R(S, 11372032), R(A, 12582912), R(A, 12583040), R(S, 22744064), R(S, 22744192), D(A, 0)));
-    RDC_TIMED(219, k163_decoder_layer3_1_bn1_recompute(R(A, 38817792), R(S, 11350912), R(S, 11351040), R(A, 95328128), R(A, 95328256), R(A, 45109248)));
-    RDC_TIMED(223, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 32526336), R(A, 45109248), R(A, 0), R(S, 22723328)));
-    RDC_TIMED(224, k165_decoder_layer3_1_conv2_bwd_data(R(A, 32526336), R(S, 11351168), R(A, 0), R(A, 45109248)));
-    RDC_TIMED(220, k163_decoder_layer3_1_bn1_bwd(R(A, 45109248), R(A, 38817792), R(S, 11350912), R(S, 11351040), R(A, 95328128), R(A, 95328256), R(S, 22723072), R(S, 22723200), D(A, 0)));
-    RDC_TIMED(212, k160_decoder_layer3_0_add_recompute(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(A, 95327616), R(A, 95327744), R(A, 26234880), R(S, 11329920), R(S, 11330048), R(A, 95327872), R(A, 95328000), R(A, 32526336)));
-    RDC_TIMED(216, k162_decoder_layer3_1_conv1_bwd_weight(R(A, 45109248), R(A, 32526336), R(A, 0), R(S, 22702336)));
-    RDC_TIMED(217, k162_decoder_layer3_1_conv1_bwd_data(R(A, 45109248), R(S, 11330176), R(A, 0), R(A, 51400704)));
-    RDC_TIMED(213, k160_decoder_layer3_0_add_bwd(R(A, 51400704), R(A, 32526336)));
-    RDC_TIMED(210, k159_decoder_layer3_0_upsample_1_bwd(R(A, 51400704), R(A, 26234880), R(S, 11329920), R(S, 11330048), R(A, 95327872), R(A, 95328000), R(S, 22702080), R(S, 22702208), D(A, 6291456), R(A, 0)));
+    RDC_TIMED(230, k169_scale1_cosdist_flat_bwd(R(S, 60958592), R(S, 86255488), R(A, 64), R(A, 45109248)));
+    RDC_TIMED(228, k167_decoder_layer3_1_add_bwd(R(A, 45109248), R(S, 86255488), R(A, 51400704)));
+    RDC_TIMED(226, k166_decoder_layer3_1_bn2_bwd(R(A, 45109248), R(A, 38817792), R(S, 11371904), R(S, 11372032), R(A, 12589056), R(A, 12589184), R(S, 22744064), R(S, 22744192), D(A, 0)));
+    RDC_TIMED(219, k163_decoder_layer3_1_bn1_recompute(R(A, 26234880), R(S, 11350912), R(S, 11351040), R(A, 95328128), R(A, 95328256), R(A, 38817792)));
+    RDC_TIMED(223, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 45109248), R(A, 38817792), R(A, 0), R(S, 22723328)));
+    RDC_TIMED(224, k165_decoder_layer3_1_conv2_bwd_data(R(A, 45109248), R(S, 11351168), R(A, 0), R(A, 38817792)));
+    RDC_TIMED(220, k163_decoder_layer3_1_bn1_bwd(R(A, 38817792), R(A, 26234880), R(S, 11350912), R(S, 11351040), R(A, 95328128), R(A, 95328256), R(S, 22723072), R(S, 22723200), D(A, 0)));
+    RDC_TIMED(212, k160_decoder_layer3_0_add_recompute(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(A, 95327616), R(A, 95327744), R(A, 32526336), R(S, 11329920), R(S, 11330048), R(A, 95327872), R(A, 95328000), R(A, 26234880)));
+    RDC_TIMED(216, k162_decoder_layer3_1_conv1_bwd_weight(R(A, 38817792), R(A, 26234880), R(A, 0), R(S, 22702336)));
+    RDC_TIMED(217, k162_decoder_layer3_1_conv1_bwd_data(R(A, 38817792), R(S, 11330176), R(A, 0), R(A, 51400704)));
+    RDC_TIMED(213, k160_decoder_layer3_0_add_bwd(R(A, 51400704), R(A, 26234880)));
+    RDC_TIMED(210, k159_decoder_layer3_0_upsample_1_bwd(R(A, 51400704), R(A, 32526336), R(S, 11329920), R(S, 11330048), R(A, 95327872), R(A, 95328000), R(S, 22702080), R(S, 22702208), D(A, 6291456), R(A, 0)));
     RDC_TIMED(207, k158_decoder_layer3_0_upsample_0_bwd_weight(R(A, 0), R(S, 83634048), R(A, 6291456), R(S, 22686720)));
     RDC_TIMED(208, k158_decoder_layer3_0_upsample_0_bwd_data(R(A, 0), R(S, 11314560), R(A, 6291456), R(A, 73420800)));
     RDC_TIMED(204, k157_decoder_layer3_0_bn2_bwd(R(A, 51400704), R(A, 19943424), R(S, 11314304), R(S, 11314432), R(A, 95327616), R(A, 95327744), R(S, 22686464), R(S, 22686592), D(A, 0)));
@@ -8731,9 +9023,9 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(179, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 8826112), R(A, 11447552), R(A, 0), R(S, 22534144)));
     RDC_TIMED(180, k146_decoder_layer2_1_conv1_bwd_data(R(A, 8826112), R(S, 11161984), R(A, 0), R(A, 6204672)));
     RDC_TIMED(176, k144_decoder_layer2_0_add_bwd(R(A, 6204672), R(A, 11447552)));
-    RDC_TIMED(173, k143_decoder_layer2_0_upsample_1_bwd(R(A, 6204672), R(A, 65556480), R(S, 11161600), R(S, 11161792), R(A, 95326208), R(A, 95326400), R(S, 22533760), R(S, 22533952), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(170, k142_decoder_layer2_0_upsample_0_bwd_weight(R(A, 0), R(S, 81799040), R(A, 2621440), R(S, 22462080)));
-    RDC_TIMED(171, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 0), R(S, 11089920), R(A, 2621440), R(A, 88887296)));
+    RDC_TIMED(173, k143_decoder_layer2_0_upsample_1_bwd(R(A, 6204672), R(A, 65556480), R(S, 11161600), R(S, 11161792), R(A, 95326208), R(A, 95326400), R(S, 22533760), R(S, 22533952), D(A, 0), R(A, 8826112)));
+    RDC_TIMED(170, k142_decoder_layer2_0_upsample_0_bwd_weight(R(A, 8826112), R(S, 81799040), R(A, 0), R(S, 22462080)));
+    RDC_TIMED(171, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 8826112), R(S, 11089920), R(A, 0), R(A, 88887296)));
     RDC_TIMED(167, k141_decoder_layer2_0_bn2_bwd(R(A, 6204672), R(A, 62935040), R(S, 11089536), R(S, 11089728), R(A, 95325824), R(A, 95326016), R(S, 22461696), R(S, 22461888), D(A, 0)));
     RDC_TIMED(160, k138_decoder_layer2_0_bn1_recompute(R(A, 60313600), R(S, 11031552), R(S, 11031744), R(A, 95325440), R(A, 95325632), R(A, 8826112)));
     RDC_TIMED(164, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 6204672), R(A, 8826112), R(A, 0), R(S, 22404096)));
@@ -8781,16 +9073,16 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(87, k106_bn_bn_layer_0_bn1_bwd(R(A, 30202112), R(A, 90722304), R(S, 3068800), R(S, 3069696), R(A, 95309824), R(A, 95310720), R(S, 14440960), R(S, 14441856), D(A, 0)));
     RDC_TIMED(83, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 30202112), R(S, 75376512), R(A, 0), R(S, 11731456)));
     RDC_TIMED(84, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 30202112), R(S, 359296), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(79, k104_bn_concat_bwd0(R(A, 23779584), R(A, 6651904)));
+    RDC_TIMED(79, k104_bn_concat_bwd0(R(A, 23779584), R(A, 14909440)));
     RDC_TIMED(80, k104_bn_concat_bwd1(R(A, 23779584), R(A, 2555904)));
     RDC_TIMED(77, k102_bn_bn3_bwd(R(A, 2555904), R(A, 77877248), R(S, 358400), R(S, 358848), R(A, 95319680), R(A, 95320128), R(S, 11730560), R(S, 11731008), D(A, 0)));
     RDC_TIMED(75, k101_bn_conv3_bwd_weight(R(A, 2555904), R(S, 67250048), R(A, 0), R(S, 11569280)));
-    RDC_TIMED(72, k099_bn_bn2_bwd(R(A, 6651904), R(A, 76042240), R(S, 196224), R(S, 196672), R(A, 95318784), R(A, 95319232), R(S, 11568384), R(S, 11568832), D(A, 0)));
+    RDC_TIMED(72, k099_bn_bn2_bwd(R(A, 14909440), R(A, 76042240), R(S, 196224), R(S, 196672), R(A, 95318784), R(A, 95319232), R(S, 11568384), R(S, 11568832), D(A, 0)));
     RDC_TIMED(65, k096_bn_bn1_recompute(R(A, 57692160), R(S, 34560), R(S, 34752), R(A, 95325056), R(A, 95325248), R(A, 0)));
-    RDC_TIMED(69, k098_bn_conv2_bwd_weight(R(A, 6651904), R(A, 0), R(A, 2621440), R(S, 11407104)));
-    RDC_TIMED(70, k098_bn_conv2_bwd_data(R(A, 6651904), R(S, 34944), R(A, 0), R(A, 4030464)));
-    RDC_TIMED(66, k096_bn_bn1_bwd(R(A, 4030464), R(A, 57692160), R(S, 34560), R(S, 34752), R(A, 95325056), R(A, 95325248), R(S, 11406720), R(S, 11406912), D(A, 0)));
-    RDC_TIMED(63, k095_bn_conv1_bwd_weight(R(A, 4030464), R(S, 60958592), R(A, 0), R(S, 11372160)));
+    RDC_TIMED(69, k098_bn_conv2_bwd_weight(R(A, 14909440), R(A, 0), R(A, 2621440), R(S, 11407104)));
+    RDC_TIMED(70, k098_bn_conv2_bwd_data(R(A, 14909440), R(S, 34944), R(A, 0), R(A, 12288000)));
+    RDC_TIMED(66, k096_bn_bn1_bwd(R(A, 12288000), R(A, 57692160), R(S, 34560), R(S, 34752), R(A, 95325056), R(A, 95325248), R(S, 11406720), R(S, 11406912), D(A, 0)));
+    RDC_TIMED(63, k095_bn_conv1_bwd_weight(R(A, 12288000), R(S, 60958592), R(A, 0), R(S, 11372160)));
     ctx->train_ready = 0;
     return RDC_OK;
 }

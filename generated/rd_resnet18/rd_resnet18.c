@@ -1329,9 +1329,9 @@ static inline int rdc_gemm_threads(void)
  * 7.9 ms, its 24- and 40-channel ones by a fifth, its 32 -> 16 projection (a row tile for
  * each thread) 6.1 -> 4.7. Sums are in the same order either way. */
 static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
-                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, int threads)
+                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, long packed, int threads)
 {
-    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(RDC_GEMM_PACK / ((long)K * RDC_NR));
+    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(packed / ((long)K * RDC_NR));
     #pragma omp parallel num_threads(threads)
     for (int p0 = 0; p0 < np; p0 += chunk) {
         const int pc = np - p0 < chunk ? np - p0 : chunk;
@@ -1368,7 +1368,7 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
 {
     const int np = (N + RDC_NR - 1) / RDC_NR, threads = rdc_gemm_threads(), mp = (M + RDC_MR - 1) / RDC_MR;
     if (K <= 64 && !B.packed && (mp >= 4 * threads || mp % threads == 0) && np >= 4 * threads) {   /* bound by C's writes */
-        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, threads);
+        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, RDC_GEMM_PACK, threads);
         return;
     }
     /* Row slices per panel: enough for every thread, each at least 4 row tiles. */
@@ -1391,6 +1391,25 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
             rdc_gemm_panels(jp0, n, rows, N, K, A + (long)i0 * am, am, ak, &B, C + (long)i0 * ldc, ldc, accumulate, e ? &part : NULL,
                            pack + (long)omp_get_thread_num() * RDC_PANEL_GROUP * RDC_KC * RDC_NR);
         }
+}
+
+/* Scratch of rdc_gemm_own: one thread's panels (RDC_PANEL_GROUP of RDC_KC x RDC_NR). */
+#define RDC_GEMM_OWN ((long)RDC_PANEL_GROUP * RDC_KC * RDC_NR)
+
+/* rdc_gemm on the calling thread alone, for kernels whose threads split the images (each
+ * runs its images' products whole, so it reads the images it wrote: split by columns, half
+ * of every image crossed between the cores, 1.5-1.9x slower where they sit on different L3s).
+ * `pack`: RDC_GEMM_OWN elements. The same sums in the same order as rdc_gemm's. */
+static void rdc_gemm_own(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
+                         real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
+{
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    if (K <= 64 && !B.packed && np >= 4) {   /* bound by C's writes, as in rdc_gemm */
+        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, RDC_GEMM_OWN, 1);
+        return;
+    }
+    for (int jp = 0; jp < np; jp += RDC_PANEL_GROUP)
+        rdc_gemm_panels(jp, np - jp < RDC_PANEL_GROUP ? np - jp : RDC_PANEL_GROUP, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack);
 }
 
 /* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
@@ -2135,12 +2154,26 @@ static void k001_conv1_fwd(const real *restrict x, const real *restrict w, const
     real *rows = col + 196608, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 9) {   /* each thread its own images */
+        real *const slabs = col + 721024;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 229376, *rows = col + 196608, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* maxpool: maxpool 3x3 s2 [16,64,128,128] -> [16,64,64,64]
@@ -2314,12 +2347,26 @@ static void k019_layer2_0_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786688;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.0.conv2: fold layer2.0.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -2371,12 +2418,26 @@ static void k024_layer2_0_downsample_0_fwd(const real *restrict x, const real *r
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786688;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.0.add: add [16,128,32,32], [16,128,32,32] -> [16,128,32,32] + relu
@@ -2471,12 +2532,26 @@ static void k035_layer3_0_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786944;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* layer3.0.conv2: fold layer3.0.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -2528,12 +2603,26 @@ static void k040_layer3_0_downsample_0_fwd(const real *restrict x, const real *r
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786944;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* layer3.0.add: add [16,256,16,16], [16,256,16,16] -> [16,256,16,16] + relu
@@ -2611,12 +2700,26 @@ static void k051_bn_conv1_fwd(const real *restrict x, const real *restrict w, re
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 576, P = 1024, HW = 4096, G = 1, GP = 1024 };
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786688;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* bn.conv1: conv2d 3x3 s2 p1 [16,64,64,64] -> [16,128,32,32] + batchnorm + relu
@@ -2634,12 +2737,26 @@ static void k051_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786688;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* bn.conv1: d weight of conv2d 3x3 s2 p1 [16,64,64,64] -> [16,128,32,32]
@@ -2771,12 +2888,26 @@ static void k054_bn_conv2_fwd(const real *restrict x, const real *restrict w, re
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 1152, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786944;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* bn.conv2: conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16] + batchnorm + relu
@@ -2794,12 +2925,26 @@ static void k054_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786944;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* bn.conv2: d weight of conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16]
@@ -2932,12 +3077,26 @@ static void k057_bn_conv3_fwd(const real *restrict x, const real *restrict w, re
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 1152, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786944;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* bn.conv3: conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16] + batchnorm + relu
@@ -2955,12 +3114,26 @@ static void k057_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786944;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* bn.conv3: d weight of conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16]
@@ -4709,13 +4882,28 @@ static void k093_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 128, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 524288, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 2) {   /* each thread its own images */
+        real *const slabs = col + 1310720;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 819200, *rows = col + 524288, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer2.0.conv1: convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32] + batchnorm + relu
@@ -4725,13 +4913,28 @@ static void k093_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 128, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 524288, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 2) {   /* each thread its own images */
+        real *const slabs = col + 1310720;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 819200, *rows = col + 524288, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -4765,12 +4968,26 @@ static void k093_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 128, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+        }
     }
-
 }
 
 /* decoder.layer2.0.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
@@ -5017,13 +5234,28 @@ static void k098_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 128, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 524288, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 2) {   /* each thread its own images */
+        real *const slabs = col + 1310720;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 819200, *rows = col + 524288, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer2.0.upsample.0: convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32] + batchnorm
@@ -5033,13 +5265,28 @@ static void k098_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 128, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 524288, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 2) {   /* each thread its own images */
+        real *const slabs = col + 1310720;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 819200, *rows = col + 524288, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -5073,12 +5320,26 @@ static void k098_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 128, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
+        }
     }
-
 }
 
 /* decoder.layer2.0.upsample.1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
@@ -5508,13 +5769,28 @@ static void k109_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 64, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 256, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv1: convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64] + batchnorm + relu
@@ -5524,13 +5800,28 @@ static void k109_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 64, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 256, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -5563,11 +5854,24 @@ static void k109_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 64, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 256, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64] + relu
@@ -5814,13 +6118,28 @@ static void k114_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 64, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 256, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer3.0.upsample.0: convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64] + batchnorm
@@ -5830,13 +6149,28 @@ static void k114_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 64, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 256, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -5869,11 +6203,24 @@ static void k114_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 64, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 256, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
@@ -6868,15 +7215,15 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(12, k017_layer1_1_add_fwd(R(A, 33554432), R(A, 0), R(S, 269906176)));
     RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 0), R(A, 18942208)));
     RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 18942208), R(S, 361352512), R(S, 361942336), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 27330816), R(A, 0), R(A, 18942208)));
-    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 18942208), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 27330816), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 35719424)));
-    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 35719424), R(A, 18942208), R(S, 286683392)));
+    RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 0), R(A, 11404288)));
+    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 27330816), R(A, 11404288), R(A, 35719424)));
+    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 35719424), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 18942208), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 27330816)));
+    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 27330816), R(A, 35719424), R(S, 286683392)));
     RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 0), R(A, 25988864)));
     RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 25988864), R(S, 364337472), R(S, 366696768), R(A, 0), R(A, 30183168)));
-    RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 4194304), R(A, 0)));
-    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 30183168), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 0), R(A, 7866368)));
+    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 30183168), R(A, 7866368), R(A, 25988864)));
     RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 25988864), R(S, 366829888), R(S, 369189184), R(A, 0), R(A, 30183168)));
     RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 30183168), R(S, 369190208), R(S, 371549504), R(A, 0), R(A, 34377472)));
     RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 295072000)));
@@ -6915,15 +7262,15 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(131, k093_decoder_layer2_0_conv1_fwd(R(S, 322334976), R(S, 58002432), R(A, 0), R(A, 135932672)));
     RDC_TIMED(135, k094_decoder_layer2_0_bn1_fwd(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 230340352), R(A, 230340864), D(A, 0), R(A, 18942208)));
     RDC_TIMED(138, k096_decoder_layer2_0_conv2_fwd(R(A, 18942208), R(S, 58527744), R(A, 0), R(A, 144321280)));
-    RDC_TIMED(142, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(144, k098_decoder_layer2_0_upsample_0_fwd(R(S, 322334976), R(S, 59118592), R(A, 8388608), R(A, 152709888)));
-    RDC_TIMED(148, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), D(A, 16777216), R(A, 8388608)));
-    RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 0), R(A, 8388608), R(A, 18942208)));
-    RDC_TIMED(153, k102_decoder_layer2_1_conv1_fwd(R(A, 18942208), R(S, 59643904), R(A, 0), R(A, 161098496)));
-    RDC_TIMED(157, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), D(A, 0), R(A, 27330816)));
-    RDC_TIMED(160, k105_decoder_layer2_1_conv2_fwd(R(A, 27330816), R(S, 60234752), R(A, 0), R(A, 169487104)));
+    RDC_TIMED(142, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), D(A, 0), R(A, 11796480)));
+    RDC_TIMED(144, k098_decoder_layer2_0_upsample_0_fwd(R(S, 322334976), R(S, 59118592), R(A, 0), R(A, 152709888)));
+    RDC_TIMED(148, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), D(A, 8388608), R(A, 0)));
+    RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 11796480), R(A, 0), R(A, 20185088)));
+    RDC_TIMED(153, k102_decoder_layer2_1_conv1_fwd(R(A, 20185088), R(S, 59643904), R(A, 0), R(A, 161098496)));
+    RDC_TIMED(157, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), D(A, 0), R(A, 28573696)));
+    RDC_TIMED(160, k105_decoder_layer2_1_conv2_fwd(R(A, 28573696), R(S, 60234752), R(A, 0), R(A, 169487104)));
     RDC_TIMED(164, k106_decoder_layer2_1_bn2_fwd(R(A, 169487104), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 230344448), R(A, 230344960), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 0), R(A, 18942208), R(S, 326529280)));
+    RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 0), R(A, 20185088), R(S, 326529280)));
     RDC_TIMED(168, k109_decoder_layer3_0_conv1_fwd(R(S, 326529280), R(S, 60825600), R(A, 16777216), R(A, 0)));
     RDC_TIMED(172, k110_decoder_layer3_0_bn1_fwd(R(A, 0), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 230345472), R(A, 230345728), D(A, 33554432), R(A, 16777216)));
     RDC_TIMED(175, k112_decoder_layer3_0_conv2_fwd(R(A, 16777216), R(S, 60957184), R(A, 50331648), R(A, 33554432)));
@@ -6996,15 +7343,15 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     RDC_TIMED(131, k093_decoder_layer2_0_conv1_fwd(R(S, 322334976), R(S, 58002432), R(A, 0), R(A, 135932672)));
     RDC_TIMED(135, k094_decoder_layer2_0_bn1_fwd(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 230340352), R(A, 230340864), D(A, 0), R(A, 18942208)));
     RDC_TIMED(138, k096_decoder_layer2_0_conv2_fwd(R(A, 18942208), R(S, 58527744), R(A, 0), R(A, 144321280)));
-    RDC_TIMED(142, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(144, k098_decoder_layer2_0_upsample_0_fwd(R(S, 322334976), R(S, 59118592), R(A, 8388608), R(A, 152709888)));
-    RDC_TIMED(148, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), D(A, 16777216), R(A, 8388608)));
-    RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 0), R(A, 8388608), R(A, 18942208)));
-    RDC_TIMED(153, k102_decoder_layer2_1_conv1_fwd(R(A, 18942208), R(S, 59643904), R(A, 0), R(A, 161098496)));
-    RDC_TIMED(157, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), D(A, 0), R(A, 27330816)));
-    RDC_TIMED(160, k105_decoder_layer2_1_conv2_fwd(R(A, 27330816), R(S, 60234752), R(A, 0), R(A, 169487104)));
+    RDC_TIMED(142, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), D(A, 0), R(A, 11796480)));
+    RDC_TIMED(144, k098_decoder_layer2_0_upsample_0_fwd(R(S, 322334976), R(S, 59118592), R(A, 0), R(A, 152709888)));
+    RDC_TIMED(148, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), D(A, 8388608), R(A, 0)));
+    RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 11796480), R(A, 0), R(A, 20185088)));
+    RDC_TIMED(153, k102_decoder_layer2_1_conv1_fwd(R(A, 20185088), R(S, 59643904), R(A, 0), R(A, 161098496)));
+    RDC_TIMED(157, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), D(A, 0), R(A, 28573696)));
+    RDC_TIMED(160, k105_decoder_layer2_1_conv2_fwd(R(A, 28573696), R(S, 60234752), R(A, 0), R(A, 169487104)));
     RDC_TIMED(164, k106_decoder_layer2_1_bn2_fwd(R(A, 169487104), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 230344448), R(A, 230344960), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 0), R(A, 18942208), R(S, 326529280)));
+    RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 0), R(A, 20185088), R(S, 326529280)));
     RDC_TIMED(168, k109_decoder_layer3_0_conv1_fwd(R(S, 326529280), R(S, 60825600), R(A, 16777216), R(A, 0)));
     RDC_TIMED(172, k110_decoder_layer3_0_bn1_fwd(R(A, 0), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 230345472), R(A, 230345728), D(A, 33554432), R(A, 16777216)));
     RDC_TIMED(175, k112_decoder_layer3_0_conv2_fwd(R(A, 16777216), R(S, 60957184), R(A, 50331648), R(A, 33554432)));
@@ -7054,21 +7401,21 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(12, k017_layer1_1_add_fwd(R(A, 33554432), R(A, 0), R(S, 269906176)));
     RDC_TIMED(14, k019_layer2_0_conv1_fwd(R(S, 269906176), R(S, 361057088), R(S, 361352000), R(A, 0), R(A, 18942208)));
     RDC_TIMED(16, k022_layer2_0_conv2_fwd(R(A, 18942208), R(S, 361352512), R(S, 361942336), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 27330816), R(A, 0), R(A, 18942208)));
-    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 18942208), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 27330816), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 35719424)));
-    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 35719424), R(A, 18942208), R(S, 286683392)));
+    RDC_TIMED(18, k024_layer2_0_downsample_0_fwd(R(S, 269906176), R(S, 361942848), R(S, 361975616), R(A, 0), R(A, 11404288)));
+    RDC_TIMED(19, k026_layer2_0_add_fwd(R(A, 27330816), R(A, 11404288), R(A, 35719424)));
+    RDC_TIMED(21, k028_layer2_1_conv1_fwd(R(A, 35719424), R(S, 361976128), R(S, 362565952), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(23, k031_layer2_1_conv2_fwd(R(A, 18942208), R(S, 362566464), R(S, 363156288), R(A, 0), R(A, 27330816)));
+    RDC_TIMED(24, k033_layer2_1_add_fwd(R(A, 27330816), R(A, 35719424), R(S, 286683392)));
     RDC_TIMED(26, k035_layer3_0_conv1_fwd(R(S, 286683392), R(S, 363156800), R(S, 364336448), R(A, 0), R(A, 25988864)));
     RDC_TIMED(28, k038_layer3_0_conv2_fwd(R(A, 25988864), R(S, 364337472), R(S, 366696768), R(A, 0), R(A, 30183168)));
-    RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 4194304), R(A, 0)));
-    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 30183168), R(A, 0), R(A, 25988864)));
+    RDC_TIMED(30, k040_layer3_0_downsample_0_fwd(R(S, 286683392), R(S, 366697792), R(S, 366828864), R(A, 0), R(A, 7866368)));
+    RDC_TIMED(31, k042_layer3_0_add_fwd(R(A, 30183168), R(A, 7866368), R(A, 25988864)));
     RDC_TIMED(33, k044_layer3_1_conv1_fwd(R(A, 25988864), R(S, 366829888), R(S, 369189184), R(A, 0), R(A, 30183168)));
     RDC_TIMED(35, k047_layer3_1_conv2_fwd(R(A, 30183168), R(S, 369190208), R(S, 371549504), R(A, 0), R(A, 34377472)));
     RDC_TIMED(36, k049_layer3_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 295072000)));
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(38, k051_bn_conv1_fwd_eval(R(S, 269906176), R(S, 0), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(44, k054_bn_conv2_fwd_eval(R(A, 0), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 8388608), R(S, 299266304)));
+    RDC_TIMED(38, k051_bn_conv1_fwd_eval(R(S, 269906176), R(S, 0), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 0), R(A, 11404288)));
+    RDC_TIMED(44, k054_bn_conv2_fwd_eval(R(A, 11404288), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 0), R(S, 299266304)));
     RDC_TIMED(50, k057_bn_conv3_fwd_eval(R(S, 286683392), R(S, 1477632), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 0), R(S, 303460608)));
     RDC_TIMED(54, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
     RDC_TIMED(58, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 51924736)));
@@ -7087,11 +7434,11 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(129, k091_decoder_layer1_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 322334976)));
     RDC_TIMED(132, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 18942208)));
     RDC_TIMED(139, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 18942208), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(145, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 27330816), R(A, 0), R(A, 18942208)));
-    RDC_TIMED(154, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 18942208), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(161, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 27330816), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 35719424)));
-    RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 35719424), R(A, 18942208), R(S, 326529280)));
+    RDC_TIMED(145, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 0), R(A, 11796480)));
+    RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 27330816), R(A, 11796480), R(A, 35719424)));
+    RDC_TIMED(154, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 35719424), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(161, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 18942208), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 27330816)));
+    RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 27330816), R(A, 35719424), R(S, 326529280)));
     RDC_TIMED(169, k109_decoder_layer3_0_conv1_fwd_eval(R(S, 326529280), R(S, 60825600), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 16777216), R(A, 0)));
     RDC_TIMED(176, k112_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 60957184), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(182, k114_decoder_layer3_0_upsample_0_fwd_eval(R(S, 326529280), R(S, 61105152), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 33554432), R(A, 0)));
@@ -7132,8 +7479,8 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(38, k051_bn_conv1_fwd_eval(R(S, 269906176), R(S, 0), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(44, k054_bn_conv2_fwd_eval(R(A, 0), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 8388608), R(S, 299266304)));
+    RDC_TIMED(38, k051_bn_conv1_fwd_eval(R(S, 269906176), R(S, 0), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 0), R(A, 11404288)));
+    RDC_TIMED(44, k054_bn_conv2_fwd_eval(R(A, 11404288), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 0), R(S, 299266304)));
     RDC_TIMED(50, k057_bn_conv3_fwd_eval(R(S, 286683392), R(S, 1477632), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 0), R(S, 303460608)));
     RDC_TIMED(54, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
     RDC_TIMED(58, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 51924736)));
@@ -7152,11 +7499,11 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     RDC_TIMED(129, k091_decoder_layer1_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 322334976)));
     RDC_TIMED(132, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 18942208)));
     RDC_TIMED(139, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 18942208), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(145, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 27330816), R(A, 0), R(A, 18942208)));
-    RDC_TIMED(154, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 18942208), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(161, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 27330816), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 35719424)));
-    RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 35719424), R(A, 18942208), R(S, 326529280)));
+    RDC_TIMED(145, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 0), R(A, 11796480)));
+    RDC_TIMED(150, k100_decoder_layer2_0_add_fwd(R(A, 27330816), R(A, 11796480), R(A, 35719424)));
+    RDC_TIMED(154, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 35719424), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 18942208)));
+    RDC_TIMED(161, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 18942208), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 27330816)));
+    RDC_TIMED(166, k107_decoder_layer2_1_add_fwd(R(A, 27330816), R(A, 35719424), R(S, 326529280)));
     RDC_TIMED(169, k109_decoder_layer3_0_conv1_fwd_eval(R(S, 326529280), R(S, 60825600), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 16777216), R(A, 0)));
     RDC_TIMED(176, k112_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 60957184), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(182, k114_decoder_layer3_0_upsample_0_fwd_eval(R(S, 326529280), R(S, 61105152), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 33554432), R(A, 0)));

@@ -2212,9 +2212,9 @@ static inline int rdc_gemm_threads(void)
  * 7.9 ms, its 24- and 40-channel ones by a fifth, its 32 -> 16 projection (a row tile for
  * each thread) 6.1 -> 4.7. Sums are in the same order either way. */
 static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
-                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, int threads)
+                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, long packed, int threads)
 {
-    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(RDC_GEMM_PACK / ((long)K * RDC_NR));
+    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(packed / ((long)K * RDC_NR));
     #pragma omp parallel num_threads(threads)
     for (int p0 = 0; p0 < np; p0 += chunk) {
         const int pc = np - p0 < chunk ? np - p0 : chunk;
@@ -2251,7 +2251,7 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
 {
     const int np = (N + RDC_NR - 1) / RDC_NR, threads = rdc_gemm_threads(), mp = (M + RDC_MR - 1) / RDC_MR;
     if (K <= 64 && !B.packed && (mp >= 4 * threads || mp % threads == 0) && np >= 4 * threads) {   /* bound by C's writes */
-        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, threads);
+        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, RDC_GEMM_PACK, threads);
         return;
     }
     /* Row slices per panel: enough for every thread, each at least 4 row tiles. */
@@ -2274,6 +2274,25 @@ static void rdc_gemm(int M, int N, int K, const real *restrict A, long am, long 
             rdc_gemm_panels(jp0, n, rows, N, K, A + (long)i0 * am, am, ak, &B, C + (long)i0 * ldc, ldc, accumulate, e ? &part : NULL,
                            pack + (long)omp_get_thread_num() * RDC_PANEL_GROUP * RDC_KC * RDC_NR);
         }
+}
+
+/* Scratch of rdc_gemm_own: one thread's panels (RDC_PANEL_GROUP of RDC_KC x RDC_NR). */
+#define RDC_GEMM_OWN ((long)RDC_PANEL_GROUP * RDC_KC * RDC_NR)
+
+/* rdc_gemm on the calling thread alone, for kernels whose threads split the images (each
+ * runs its images' products whole, so it reads the images it wrote: split by columns, half
+ * of every image crossed between the cores, 1.5-1.9x slower where they sit on different L3s).
+ * `pack`: RDC_GEMM_OWN elements. The same sums in the same order as rdc_gemm's. */
+static void rdc_gemm_own(int M, int N, int K, const real *restrict A, long am, long ak, rdc_operand B,
+                         real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack)
+{
+    const int np = (N + RDC_NR - 1) / RDC_NR;
+    if (K <= 64 && !B.packed && np >= 4) {   /* bound by C's writes, as in rdc_gemm */
+        rdc_gemm_rows(M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack, RDC_GEMM_OWN, 1);
+        return;
+    }
+    for (int jp = 0; jp < np; jp += RDC_PANEL_GROUP)
+        rdc_gemm_panels(jp, np - jp < RDC_PANEL_GROUP ? np - jp : RDC_PANEL_GROUP, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack);
 }
 
 /* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
@@ -3018,12 +3037,26 @@ static void k001_conv1_fwd(const real *restrict x, const real *restrict w, const
     real *rows = col + 196608, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 9) {   /* each thread its own images */
+        real *const slabs = col + 721024;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 229376, *rows = col + 196608, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* maxpool: maxpool 3x3 s2 [16,64,128,128] -> [16,64,64,64]
@@ -3079,10 +3112,22 @@ static void k005_layer1_0_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer1.0.conv2: fold layer1.0.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -3134,10 +3179,22 @@ static void k011_layer1_0_conv3_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer1.0.downsample.0: fold layer1.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
@@ -3164,10 +3221,22 @@ static void k013_layer1_0_downsample_0_fwd(const real *restrict x, const real *r
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer1.0.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
@@ -3203,10 +3272,22 @@ static void k017_layer1_1_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer1.1.conv2: fold layer1.1.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -3258,10 +3339,22 @@ static void k023_layer1_1_conv3_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer1.1.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
@@ -3297,10 +3390,22 @@ static void k027_layer1_2_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer1.2.conv2: fold layer1.2.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -3352,10 +3457,22 @@ static void k033_layer1_2_conv3_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer1.2.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
@@ -3391,10 +3508,22 @@ static void k037_layer2_0_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.0.conv2: fold layer2.0.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -3453,10 +3582,22 @@ static void k043_layer2_0_conv3_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.0.downsample.0: fold layer2.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
@@ -3524,10 +3665,22 @@ static void k049_layer2_1_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.1.conv2: fold layer2.1.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -3579,10 +3732,22 @@ static void k055_layer2_1_conv3_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.1.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
@@ -3618,10 +3783,22 @@ static void k059_layer2_2_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.2.conv2: fold layer2.2.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -3673,10 +3850,22 @@ static void k065_layer2_2_conv3_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.2.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
@@ -3712,10 +3901,22 @@ static void k069_layer2_3_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.3.conv2: fold layer2.3.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -3767,10 +3968,22 @@ static void k075_layer2_3_conv3_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer2.3.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
@@ -3806,10 +4019,22 @@ static void k079_layer3_0_conv1_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* layer3.0.conv2: fold layer3.0.bn2 (eval batchnorm) into conv2d weights and a bias
@@ -3836,12 +4061,26 @@ static void k082_layer3_0_conv2_fwd(const real *restrict x, const real *restrict
     real *rows = col + 0, *pack = rows + 524288;
     (void)rows;
     const rdc_epilogue ep = {NULL, b, 1};
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
-        rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+    if (omp_get_max_threads() <= 3) {   /* each thread its own images */
+        real *const slabs = col + 1049600;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 557056, *rows = col + 0, *pack = rows + 524288;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+                rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
+            rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
+        }
     }
-
 }
 
 /* layer3.0.conv3: fold layer3.0.bn3 (eval batchnorm) into conv2d weights and a bias
@@ -8550,12 +8789,26 @@ static void k218_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 1024, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
-        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+                rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
+            rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
+        }
     }
-
 }
 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
@@ -8672,10 +8925,22 @@ static void k221_decoder_layer2_0_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm
@@ -8693,10 +8958,22 @@ static void k221_decoder_layer2_0_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.conv3: d weight of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
@@ -8720,10 +8997,22 @@ static void k221_decoder_layer2_0_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.bn3: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
@@ -9019,10 +9308,22 @@ static void k227_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.1.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu
@@ -9040,10 +9341,22 @@ static void k227_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.1.conv1: d weight of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -9067,10 +9380,22 @@ static void k227_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
@@ -9334,10 +9659,22 @@ static void k233_decoder_layer2_1_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.1.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm
@@ -9355,10 +9692,22 @@ static void k233_decoder_layer2_1_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.1.conv3: d weight of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
@@ -9382,10 +9731,22 @@ static void k233_decoder_layer2_1_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.1.bn3: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
@@ -9503,10 +9864,22 @@ static void k237_decoder_layer2_2_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.2.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu
@@ -9524,10 +9897,22 @@ static void k237_decoder_layer2_2_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.2.conv1: d weight of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -9551,10 +9936,22 @@ static void k237_decoder_layer2_2_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.2.bn1: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
@@ -9818,10 +10215,22 @@ static void k243_decoder_layer2_2_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.2.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm
@@ -9839,10 +10248,22 @@ static void k243_decoder_layer2_2_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.2.conv3: d weight of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
@@ -9866,10 +10287,22 @@ static void k243_decoder_layer2_2_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.2.bn3: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
@@ -9987,10 +10420,22 @@ static void k247_decoder_layer2_3_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.3.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu
@@ -10008,10 +10453,22 @@ static void k247_decoder_layer2_3_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.3.conv1: d weight of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -10035,10 +10492,22 @@ static void k247_decoder_layer2_3_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.3.bn1: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
@@ -10302,10 +10771,22 @@ static void k253_decoder_layer2_3_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.3.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm
@@ -10323,10 +10804,22 @@ static void k253_decoder_layer2_3_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 525312;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.3.conv3: d weight of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
@@ -10350,10 +10843,22 @@ static void k253_decoder_layer2_3_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.3.bn3: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
@@ -10471,10 +10976,22 @@ static void k257_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,128,32,32] + batchnorm + relu
@@ -10492,10 +11009,22 @@ static void k257_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv1: d weight of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,128,32,32]
@@ -10519,10 +11048,22 @@ static void k257_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
@@ -10639,13 +11180,28 @@ static void k260_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 524288, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 3) {   /* each thread its own images */
+        real *const slabs = col + 1048576;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 557056, *rows = col + 524288, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv2: convT2d 2x2 s2 [16,128,32,32] -> [16,128,64,64] + batchnorm + relu
@@ -10655,13 +11211,28 @@ static void k260_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 524288, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-        rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
-        for (int g = 0; g < G; g++)
-            rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+    if (omp_get_max_threads() <= 3) {   /* each thread its own images */
+        real *const slabs = col + 1048576;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 557056, *rows = col + 524288, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                for (int g = 0; g < G; g++)
+                    rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+            for (int g = 0; g < G; g++)
+                rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
+        }
     }
-
     #pragma omp parallel for collapse(2) schedule(static)
     for (int n = 0; n < N; n++)
         for (int co = 0; co < CO; co++) {
@@ -10694,11 +11265,24 @@ static void k260_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
@@ -10815,10 +11399,22 @@ static void k263_decoder_layer3_0_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
@@ -10836,10 +11432,22 @@ static void k263_decoder_layer3_0_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -10863,10 +11471,22 @@ static void k263_decoder_layer3_0_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
@@ -11021,11 +11641,24 @@ static void k265_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 1024, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
@@ -11160,10 +11793,22 @@ static void k269_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.1.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
@@ -11181,10 +11826,22 @@ static void k269_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.1.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -11208,10 +11865,22 @@ static void k269_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
@@ -11475,10 +12144,22 @@ static void k275_decoder_layer3_1_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.1.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
@@ -11496,10 +12177,22 @@ static void k275_decoder_layer3_1_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.1.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -11523,10 +12216,22 @@ static void k275_decoder_layer3_1_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.1.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
@@ -11644,10 +12349,22 @@ static void k279_decoder_layer3_2_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.2.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
@@ -11665,10 +12382,22 @@ static void k279_decoder_layer3_2_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.2.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -11692,10 +12421,22 @@ static void k279_decoder_layer3_2_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.2.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
@@ -11959,10 +12700,22 @@ static void k285_decoder_layer3_2_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.2.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
@@ -11980,10 +12733,22 @@ static void k285_decoder_layer3_2_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.2.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -12007,10 +12772,22 @@ static void k285_decoder_layer3_2_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.2.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
@@ -12128,10 +12905,22 @@ static void k289_decoder_layer3_3_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.3.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
@@ -12149,10 +12938,22 @@ static void k289_decoder_layer3_3_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.3.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -12176,10 +12977,22 @@ static void k289_decoder_layer3_3_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.3.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
@@ -12443,10 +13256,22 @@ static void k295_decoder_layer3_3_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.3.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
@@ -12464,10 +13289,22 @@ static void k295_decoder_layer3_3_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.3.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -12491,10 +13328,22 @@ static void k295_decoder_layer3_3_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.3.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
@@ -12612,10 +13461,22 @@ static void k299_decoder_layer3_4_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.4.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
@@ -12633,10 +13494,22 @@ static void k299_decoder_layer3_4_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.4.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -12660,10 +13533,22 @@ static void k299_decoder_layer3_4_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.4.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
@@ -12927,10 +13812,22 @@ static void k305_decoder_layer3_4_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.4.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
@@ -12948,10 +13845,22 @@ static void k305_decoder_layer3_4_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.4.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -12975,10 +13884,22 @@ static void k305_decoder_layer3_4_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.4.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
@@ -13096,10 +14017,22 @@ static void k309_decoder_layer3_5_conv1_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.5.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
@@ -13117,10 +14050,22 @@ static void k309_decoder_layer3_5_conv1_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 1};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524544;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.5.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -13144,10 +14089,22 @@ static void k309_decoder_layer3_5_conv1_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 1, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.5.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
@@ -13411,10 +14368,22 @@ static void k315_decoder_layer3_5_conv3_fwd(const real *restrict x, const real *
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.5.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
@@ -13432,10 +14401,22 @@ static void k315_decoder_layer3_5_conv3_fwd_eval(const real *restrict x, const r
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
     const rdc_epilogue ep = {ep_scale, ep_shift, 0};
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524800;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CO, P, K, w, K, 1, rdc_matrix(x + (long)n * CI * P, P, 1), y + (long)n * CO * P, P, 0, &ep, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.5.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -13459,10 +14440,22 @@ static void k315_decoder_layer3_5_conv3_bwd_data(const real *restrict dy, const 
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_gemm_own(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.5.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
@@ -14196,8 +15189,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(54, k075_layer2_3_conv3_fwd(R(A, 42766080), R(S, 1805132096), R(S, 1805656384), R(A, 33554432), R(A, 0)));
     RDC_TIMED(55, k077_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1520398080)));
     RDC_TIMED(57, k079_layer3_0_conv1_fwd(R(S, 1520398080), R(S, 1805658432), R(S, 1806707008), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(59, k082_layer3_0_conv2_fwd(R(A, 0), R(S, 1806709056), R(S, 1816146240), R(A, 41943040), R(A, 33554432)));
-    RDC_TIMED(61, k085_layer3_0_conv3_fwd(R(A, 33554432), R(S, 1816148288), R(S, 1818245440), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(59, k082_layer3_0_conv2_fwd(R(A, 0), R(S, 1806709056), R(S, 1816146240), R(A, 33554432), R(A, 44437504)));
+    RDC_TIMED(61, k085_layer3_0_conv3_fwd(R(A, 44437504), R(S, 1816148288), R(S, 1818245440), R(A, 16777216), R(A, 0)));
     RDC_TIMED(63, k087_layer3_0_downsample_0_fwd(R(S, 1520398080), R(S, 1818249536), R(S, 1820346688), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(64, k089_layer3_0_add_fwd(R(A, 0), R(A, 16777216), R(A, 51924736)));
     RDC_TIMED(66, k091_layer3_1_conv1_fwd(R(A, 51924736), R(S, 1820350784), R(S, 1822447936), R(A, 0), R(A, 68701952)));
@@ -14305,8 +15298,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     RDC_TIMED(357, k254_decoder_layer2_3_bn3_fwd(R(A, 1107296256), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 1931751424), R(A, 1931753472), D(A, 33554432), R(A, 0)));
     RDC_TIMED(359, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 1073741824), R(S, 1679781632)));
     RDC_TIMED(361, k257_decoder_layer3_0_conv1_fwd(R(S, 1679781632), R(S, 328171520), R(A, 0), R(A, 1895825408)));
-    RDC_TIMED(365, k258_decoder_layer3_0_bn1_fwd(R(A, 1895825408), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 1931786240), R(A, 1931786752), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(368, k260_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 328434688), R(A, 8388608), R(A, 1140850688)));
+    RDC_TIMED(365, k258_decoder_layer3_0_bn1_fwd(R(A, 1895825408), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 1931786240), R(A, 1931786752), D(A, 0), R(A, 10878976)));
+    RDC_TIMED(368, k260_decoder_layer3_0_conv2_fwd(R(A, 10878976), R(S, 328434688), R(A, 0), R(A, 1140850688)));
     RDC_TIMED(372, k261_decoder_layer3_0_bn2_fwd(R(A, 1140850688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 1931787264), R(A, 1931787776), D(A, 0), R(A, 67108864)));
     RDC_TIMED(375, k263_decoder_layer3_0_conv3_fwd(R(A, 67108864), R(S, 328697856), R(A, 100663296), R(A, 0)));
     RDC_TIMED(379, k264_decoder_layer3_0_bn3_fwd(R(A, 0), R(S, 328828928), R(S, 328829952), R(S, 1440681728), R(S, 1440682752), R(A, 1931771904), R(A, 1931772928), D(A, 134217728), R(A, 67108864)));
@@ -14458,8 +15451,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     RDC_TIMED(357, k254_decoder_layer2_3_bn3_fwd(R(A, 1107296256), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 1931751424), R(A, 1931753472), D(A, 33554432), R(A, 0)));
     RDC_TIMED(359, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 1073741824), R(S, 1679781632)));
     RDC_TIMED(361, k257_decoder_layer3_0_conv1_fwd(R(S, 1679781632), R(S, 328171520), R(A, 0), R(A, 1895825408)));
-    RDC_TIMED(365, k258_decoder_layer3_0_bn1_fwd(R(A, 1895825408), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 1931786240), R(A, 1931786752), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(368, k260_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 328434688), R(A, 8388608), R(A, 1140850688)));
+    RDC_TIMED(365, k258_decoder_layer3_0_bn1_fwd(R(A, 1895825408), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 1931786240), R(A, 1931786752), D(A, 0), R(A, 10878976)));
+    RDC_TIMED(368, k260_decoder_layer3_0_conv2_fwd(R(A, 10878976), R(S, 328434688), R(A, 0), R(A, 1140850688)));
     RDC_TIMED(372, k261_decoder_layer3_0_bn2_fwd(R(A, 1140850688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 1931787264), R(A, 1931787776), D(A, 0), R(A, 67108864)));
     RDC_TIMED(375, k263_decoder_layer3_0_conv3_fwd(R(A, 67108864), R(S, 328697856), R(A, 100663296), R(A, 0)));
     RDC_TIMED(379, k264_decoder_layer3_0_bn3_fwd(R(A, 0), R(S, 328828928), R(S, 328829952), R(S, 1440681728), R(S, 1440682752), R(A, 1931771904), R(A, 1931772928), D(A, 134217728), R(A, 67108864)));
@@ -14561,8 +15554,8 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(54, k075_layer2_3_conv3_fwd(R(A, 42766080), R(S, 1805132096), R(S, 1805656384), R(A, 33554432), R(A, 0)));
     RDC_TIMED(55, k077_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1520398080)));
     RDC_TIMED(57, k079_layer3_0_conv1_fwd(R(S, 1520398080), R(S, 1805658432), R(S, 1806707008), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(59, k082_layer3_0_conv2_fwd(R(A, 0), R(S, 1806709056), R(S, 1816146240), R(A, 41943040), R(A, 33554432)));
-    RDC_TIMED(61, k085_layer3_0_conv3_fwd(R(A, 33554432), R(S, 1816148288), R(S, 1818245440), R(A, 16777216), R(A, 0)));
+    RDC_TIMED(59, k082_layer3_0_conv2_fwd(R(A, 0), R(S, 1806709056), R(S, 1816146240), R(A, 33554432), R(A, 44437504)));
+    RDC_TIMED(61, k085_layer3_0_conv3_fwd(R(A, 44437504), R(S, 1816148288), R(S, 1818245440), R(A, 16777216), R(A, 0)));
     RDC_TIMED(63, k087_layer3_0_downsample_0_fwd(R(S, 1520398080), R(S, 1818249536), R(S, 1820346688), R(A, 33554432), R(A, 16777216)));
     RDC_TIMED(64, k089_layer3_0_add_fwd(R(A, 0), R(A, 16777216), R(A, 51924736)));
     RDC_TIMED(66, k091_layer3_1_conv1_fwd(R(A, 51924736), R(S, 1820350784), R(S, 1822447936), R(A, 0), R(A, 68701952)));
@@ -14633,8 +15626,8 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     RDC_TIMED(347, k250_decoder_layer2_3_conv2_fwd_eval(R(A, 25988864), R(S, 325281792), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 0), R(A, 42766080)));
     RDC_TIMED(354, k253_decoder_layer2_3_conv3_fwd_eval(R(A, 42766080), R(S, 327643136), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 33554432), R(A, 0)));
     RDC_TIMED(359, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1679781632)));
-    RDC_TIMED(362, k257_decoder_layer3_0_conv1_fwd_eval(R(S, 1679781632), R(S, 328171520), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(369, k260_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 328434688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 8388608), R(A, 67108864)));
+    RDC_TIMED(362, k257_decoder_layer3_0_conv1_fwd_eval(R(S, 1679781632), R(S, 328171520), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 0), R(A, 10878976)));
+    RDC_TIMED(369, k260_decoder_layer3_0_conv2_fwd_eval(R(A, 10878976), R(S, 328434688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 0), R(A, 67108864)));
     RDC_TIMED(376, k263_decoder_layer3_0_conv3_fwd_eval(R(A, 67108864), R(S, 328697856), R(S, 328828928), R(S, 328829952), R(S, 1440681728), R(S, 1440682752), R(A, 100663296), R(A, 0)));
     RDC_TIMED(382, k265_decoder_layer3_0_upsample_0_fwd_eval(R(S, 1679781632), R(S, 328830976), R(S, 330928128), R(S, 330929152), R(S, 1440683776), R(S, 1440684800), R(A, 134217728), R(A, 67108864)));
     RDC_TIMED(387, k267_decoder_layer3_0_add_fwd(R(A, 0), R(A, 67108864), R(A, 134217728)));
@@ -14738,8 +15731,8 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     RDC_TIMED(347, k250_decoder_layer2_3_conv2_fwd_eval(R(A, 25988864), R(S, 325281792), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 0), R(A, 42766080)));
     RDC_TIMED(354, k253_decoder_layer2_3_conv3_fwd_eval(R(A, 42766080), R(S, 327643136), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 33554432), R(A, 0)));
     RDC_TIMED(359, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1679781632)));
-    RDC_TIMED(362, k257_decoder_layer3_0_conv1_fwd_eval(R(S, 1679781632), R(S, 328171520), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(369, k260_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 328434688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 8388608), R(A, 67108864)));
+    RDC_TIMED(362, k257_decoder_layer3_0_conv1_fwd_eval(R(S, 1679781632), R(S, 328171520), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 0), R(A, 10878976)));
+    RDC_TIMED(369, k260_decoder_layer3_0_conv2_fwd_eval(R(A, 10878976), R(S, 328434688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 0), R(A, 67108864)));
     RDC_TIMED(376, k263_decoder_layer3_0_conv3_fwd_eval(R(A, 67108864), R(S, 328697856), R(S, 328828928), R(S, 328829952), R(S, 1440681728), R(S, 1440682752), R(A, 100663296), R(A, 0)));
     RDC_TIMED(382, k265_decoder_layer3_0_upsample_0_fwd_eval(R(S, 1679781632), R(S, 328830976), R(S, 330928128), R(S, 330929152), R(S, 1440683776), R(S, 1440684800), R(A, 134217728), R(A, 67108864)));
     RDC_TIMED(387, k267_decoder_layer3_0_add_fwd(R(A, 0), R(A, 67108864), R(A, 134217728)));
