@@ -30,9 +30,7 @@ enum DenseConvKernels {
 
     /// Elements of a pass's `col` scratch block: the data gradient's window matrix (or the
     /// phases of a stride-2 convolution's images), the images as rows, the packing.
-    static func columns(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int {
-        shared(g, pass) + (pass == .backwardWeight ? 0 : split(g, pass).scratch)
-    }
+    static func columns(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int { shared(g, pass) + split(g, pass).scratch }
 
     /// Elements of the pass's `col` before the threads' slabs (all of it where none).
     static func shared(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int {
@@ -41,12 +39,13 @@ enum DenseConvKernels {
             + rows(g, group) + packElements + (pass == .forward ? 2 * g.co : 0)
     }
 
-    /// The image split of a forward or data-gradient pass: a slab holds a group's phases
-    /// (forward) or window matrix (data gradient by col2im; the flipped weight stays shared).
+    /// The image split of a pass: a slab holds a group's phases (forward, weight gradient) or
+    /// window matrix (data gradient by col2im; the flipped weight stays shared).
     static func split(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> ImageSplit {
         let group = group(g)
-        let window = pass == .forward ? phaseElements(g, group) : dataGradientIsConv(g) ? 0 : dataWindow(g, group)
-        return ImageSplit(groups: g.n / group.images, window: window, rows: rows(g, group))
+        let window = pass != .backwardData ? phaseElements(g, group) : dataGradientIsConv(g) ? 0 : dataWindow(g, group)
+        return ImageSplit(groups: g.n / group.images, window: window, rows: rows(g, group),
+                          weights: pass == .backwardWeight ? g.co * g.ci * g.kh * g.kw : 0)
     }
 
     /// A stride-2 convolution's windows (forward, weight gradient) read the 4 phases of its
@@ -107,16 +106,20 @@ enum DenseConvKernels {
         let threads: Int
         let window: Int
         let rows: Int
+        /// A weight gradient's: each group's sums (its own copy of dw, `groups` x that many
+        /// elements after the slabs), added in order once all are done.
+        let sums: Int
         var slab: Int { window + rows + DenseConvKernels.ownPackElements }
 
-        init(groups: Int, window: Int, rows: Int) {
+        init(groups: Int, window: Int, rows: Int, weights: Int = 0) {
             self.window = window
             self.rows = rows
+            sums = groups * weights
             let t = min(16, groups, DenseConvKernels.slabBudget / (window + rows + DenseConvKernels.ownPackElements))
-            threads = t >= 2 ? t : 0
+            threads = t >= 2 && sums <= DenseConvKernels.slabBudget ? t : 0
         }
 
-        var scratch: Int { threads * slab }
+        var scratch: Int { threads > 0 ? threads * slab + sums : 0 }
     }
 
     /// The groups one after another, all threads on each product, or (where the machine has
@@ -124,24 +127,49 @@ enum DenseConvKernels {
     /// slab at col + `shared`: the same group body, its products on the calling thread
     /// (rdc_gemm_own: the same sums in the same order).
     static func perGroup(_ body: String, split: ImageSplit, shared: Int) -> String {
+        perGroup(serial: body, own: onOwnThread(body), split: split, shared: shared)
+    }
+
+    /// A group body with its products on the calling thread.
+    static func onOwnThread(_ body: String) -> String { body.replacingOccurrences(of: "rdc_gemm(", with: "rdc_gemm_own(") }
+
+    /// perGroup of a weight gradient: `body(target, accumulate)` adds (or writes) a group's
+    /// product into `target`. The groups one after another add into dw; split by images, each
+    /// group writes its own copy (`sums`), and the copies are added in order: the result does
+    /// not depend on the thread count.
+    static func perGroupWeight(_ body: (String, String) -> String, split: ImageSplit, shared: Int, size: String) -> String {
+        perGroup(serial: body("dw", "n > 0"), own: onOwnThread(body("sums + (long)(n / G) * \(size)", "0")), split: split, shared: shared,
+                 after: """
+                         #pragma omp for schedule(static)
+                         for (long i = 0; i < \(size); i++) {
+                             real s = sums[i];
+                             for (int k = 1; k < N / G; k++) s += sums[(long)k * \(size) + i];
+                             dw[i] = s;
+                         }
+
+                 """)
+    }
+
+    static func perGroup(serial body: String, own: String, split: ImageSplit, shared: Int, after: String = "") -> String {
         guard split.threads > 0 else { return perGroup(body) }
-        let own = body.replacingOccurrences(of: "rdc_gemm(", with: "rdc_gemm_own(")
-            .split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "        " + $0 }.joined(separator: "\n")
-        let serial = perGroup(body).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+        let indented = { (t: String, by: String) in
+            t.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : by + $0 }.joined(separator: "\n")
+        }
+        let slabs = split.threads * split.slab
         return """
             if (omp_get_max_threads() <= \(split.threads)) {   /* each thread its own images */
                 real *const slabs = col + \(shared);
+        \(split.sums > 0 ? "        real *const sums = slabs + \(slabs);   /* each group's copy of dw */\n" : "")\
                 #pragma omp parallel
                 {
                     real *col = slabs + (long)omp_get_thread_num() * \(split.slab), *rows = col + \(split.window), *pack = rows + \(split.rows);
                     (void)rows;
                     #pragma omp for schedule(static)
                     for (int n = 0; n < N; n += G) {
-        \(own)            }
-                }
+        \(indented(own, "        "))            }
+        \(indented(after, "    "))        }
             } else {
-        \(serial.dropLast(1))    }
+        \(indented(perGroup(body), "    ").dropLast(1))    }
 
         """
     }
@@ -223,8 +251,10 @@ enum DenseConvKernels {
         let group = group(g)
         let a = group.images > 1 ? "rows" : "dy + (long)n * CO * P"
         return constants(g, group, window: phaseElements(g, group))
-            + perGroup(windows(g) + (group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
-                       + "        rdc_gemm(CO, K, GP, \(a), GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);\n")
+            + perGroupWeight({ target, accumulate in
+                windows(g) + (group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
+                    + "        rdc_gemm(CO, K, GP, \(a), GP, 1, rdc_windows(&win, 1), \(target), K, \(accumulate), NULL, pack);\n"
+            }, split: split(g, .backwardWeight), shared: shared(g, .backwardWeight), size: "CO * K")
             + (bias ? biasGradient(plane: "P") : "")
     }
 
@@ -257,9 +287,7 @@ enum DenseConvKernels {
 
     /// Elements of a pass's `col` scratch block: the forward's window matrix (scattered by
     /// col2im), the images as rows, the packing.
-    static func columns(_ g: ConvTransposeGeometry, _ pass: ConvNode.Pass) -> Int {
-        shared(g, pass) + (pass == .backwardWeight ? 0 : split(g, pass).scratch)
-    }
+    static func columns(_ g: ConvTransposeGeometry, _ pass: ConvNode.Pass) -> Int { shared(g, pass) + split(g, pass).scratch }
 
     static func shared(_ g: ConvTransposeGeometry, _ pass: ConvNode.Pass) -> Int {
         let group = group(g)
@@ -267,11 +295,12 @@ enum DenseConvKernels {
             + (group.images > 1 ? g.ci * group.columns : 0) + packElements
     }
 
-    /// The image split of the forward (a slab holds a group's window matrix) or the data gradient.
+    /// The image split of a pass (a forward's slab holds a group's window matrix).
     static func split(_ g: ConvTransposeGeometry, _ pass: ConvNode.Pass) -> ImageSplit {
         let group = group(g)
         return ImageSplit(groups: g.n / group.images, window: pass == .forward ? g.co * g.kh * g.kw * group.columns : 0,
-                          rows: group.images > 1 ? g.ci * group.columns : 0)
+                          rows: group.images > 1 ? g.ci * group.columns : 0,
+                          weights: pass == .backwardWeight ? g.ci * g.co * g.kh * g.kw : 0)
     }
 
     /// A transposed convolution is the data gradient of a convolution from y's grid (OH x OW)
@@ -308,8 +337,10 @@ enum DenseConvKernels {
         let group = group(g)
         let a = group.images > 1 ? "rows" : "x + (long)n * CI * P"
         return constants(g, group, window: 0)
-            + perGroup(transposedWindows + (group.images > 1 ? "        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);\n" : "")
-                       + "        rdc_gemm(CI, KC, GP, \(a), GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);\n")
+            + perGroupWeight({ target, accumulate in
+                transposedWindows + (group.images > 1 ? "        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);\n" : "")
+                    + "        rdc_gemm(CI, KC, GP, \(a), GP, 1, rdc_windows(&win, 1), \(target), KC, \(accumulate), NULL, pack);\n"
+            }, split: split(g, .backwardWeight), shared: shared(g, .backwardWeight), size: "CI * KC")
             + (bias ? biasGradient(plane: "Q") : "")
     }
 }

@@ -4168,12 +4168,33 @@ static void k095_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
     enum { N = 16, CI = 24, H = 64, W = 64, CO = 40, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 216, P = 1024, HW = 4096, G = 1, GP = 1024 };
     real *rows = col + 98304, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 622592;
+        real *const sums = slabs + 2097152;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 131072, *rows = col + 98304, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* bn.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
@@ -4356,12 +4377,33 @@ static void k098_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 360, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 638976;
+        real *const sums = slabs + 589824;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+                rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+            rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* bn.conv2: d input of conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16]
@@ -4560,12 +4602,33 @@ static void k101_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 112, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 360, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 638976;
+        real *const sums = slabs + 589824;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+                rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+            rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* bn.bn3: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
@@ -6370,12 +6433,33 @@ static void k137_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 40, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 160, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
-        rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 638976;
+        real *const sums = slabs + 589824;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+                rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+            rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.conv1: d input of convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
@@ -6722,12 +6806,33 @@ static void k142_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 40, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 160, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 114688;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
-        rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 638976;
+        real *const sums = slabs + 589824;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 147456, *rows = col + 0, *pack = rows + 114688;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+                rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+            rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.upsample.0: d input of convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
@@ -7257,11 +7362,31 @@ static void k153_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 24, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 96, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv1: d input of convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
@@ -7606,11 +7731,31 @@ static void k158_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy,
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 24, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 96, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.upsample.0: d input of convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
@@ -9074,12 +9219,12 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(83, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 30202112), R(S, 75376512), R(A, 0), R(S, 11731456)));
     RDC_TIMED(84, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 30202112), R(S, 359296), R(A, 0), R(A, 23779584)));
     RDC_TIMED(79, k104_bn_concat_bwd0(R(A, 23779584), R(A, 14909440)));
-    RDC_TIMED(80, k104_bn_concat_bwd1(R(A, 23779584), R(A, 2555904)));
-    RDC_TIMED(77, k102_bn_bn3_bwd(R(A, 2555904), R(A, 77877248), R(S, 358400), R(S, 358848), R(A, 95319680), R(A, 95320128), R(S, 11730560), R(S, 11731008), D(A, 0)));
-    RDC_TIMED(75, k101_bn_conv3_bwd_weight(R(A, 2555904), R(S, 67250048), R(A, 0), R(S, 11569280)));
+    RDC_TIMED(80, k104_bn_concat_bwd1(R(A, 23779584), R(A, 5560320)));
+    RDC_TIMED(77, k102_bn_bn3_bwd(R(A, 5560320), R(A, 77877248), R(S, 358400), R(S, 358848), R(A, 95319680), R(A, 95320128), R(S, 11730560), R(S, 11731008), D(A, 0)));
+    RDC_TIMED(75, k101_bn_conv3_bwd_weight(R(A, 5560320), R(S, 67250048), R(A, 0), R(S, 11569280)));
     RDC_TIMED(72, k099_bn_bn2_bwd(R(A, 14909440), R(A, 76042240), R(S, 196224), R(S, 196672), R(A, 95318784), R(A, 95319232), R(S, 11568384), R(S, 11568832), D(A, 0)));
-    RDC_TIMED(65, k096_bn_bn1_recompute(R(A, 57692160), R(S, 34560), R(S, 34752), R(A, 95325056), R(A, 95325248), R(A, 0)));
-    RDC_TIMED(69, k098_bn_conv2_bwd_weight(R(A, 14909440), R(A, 0), R(A, 2621440), R(S, 11407104)));
+    RDC_TIMED(65, k096_bn_bn1_recompute(R(A, 57692160), R(S, 34560), R(S, 34752), R(A, 95325056), R(A, 95325248), R(A, 5560320)));
+    RDC_TIMED(69, k098_bn_conv2_bwd_weight(R(A, 14909440), R(A, 5560320), R(A, 0), R(S, 11407104)));
     RDC_TIMED(70, k098_bn_conv2_bwd_data(R(A, 14909440), R(S, 34944), R(A, 0), R(A, 12288000)));
     RDC_TIMED(66, k096_bn_bn1_bwd(R(A, 12288000), R(A, 57692160), R(S, 34560), R(S, 34752), R(A, 95325056), R(A, 95325248), R(S, 11406720), R(S, 11406912), D(A, 0)));
     RDC_TIMED(63, k095_bn_conv1_bwd_weight(R(A, 12288000), R(S, 60958592), R(A, 0), R(S, 11372160)));

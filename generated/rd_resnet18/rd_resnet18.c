@@ -2766,12 +2766,33 @@ static void k051_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 576, P = 1024, HW = 4096, G = 1, GP = 1024 };
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 7) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        real *const sums = slabs + 2064384;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 262144, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
+            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* bn.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
@@ -2954,12 +2975,33 @@ static void k054_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 1152, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        real *const sums = slabs + 1179648;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+                rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+            rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* bn.conv2: d input of conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16]
@@ -3143,12 +3185,33 @@ static void k057_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 1152, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
-        rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        real *const sums = slabs + 1179648;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+                rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
+            rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* bn.bn3: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
@@ -4953,12 +5016,33 @@ static void k093_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 128, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
-        rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        real *const sums = slabs + 1179648;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+                rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+            rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.conv1: d input of convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
@@ -5305,12 +5389,33 @@ static void k098_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 128, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
-        rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        real *const sums = slabs + 1179648;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+                rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+            rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.upsample.0: d input of convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
@@ -5840,11 +5945,31 @@ static void k109_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 64, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 256, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv1: d input of convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
@@ -6189,11 +6314,31 @@ static void k114_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy,
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 64, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 256, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.upsample.0: d input of convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
@@ -7598,9 +7743,9 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(155, k102_decoder_layer2_1_conv1_bwd_weight(R(A, 27329792), R(A, 35718400), R(A, 0), R(S, 121176576)));
     RDC_TIMED(156, k102_decoder_layer2_1_conv1_bwd_data(R(A, 27329792), R(S, 59643904), R(A, 0), R(A, 18941184)));
     RDC_TIMED(152, k100_decoder_layer2_0_add_bwd(R(A, 18941184), R(A, 35718400)));
-    RDC_TIMED(149, k099_decoder_layer2_0_upsample_1_bwd(R(A, 18941184), R(A, 152709888), R(S, 59642880), R(S, 59643392), R(A, 230342400), R(A, 230342912), R(S, 121175552), R(S, 121176064), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(146, k098_decoder_layer2_0_upsample_0_bwd_weight(R(A, 0), R(S, 322334976), R(A, 8388608), R(S, 120651264)));
-    RDC_TIMED(147, k098_decoder_layer2_0_upsample_0_bwd_data(R(A, 0), R(S, 59118592), R(A, 8388608), R(A, 215624448)));
+    RDC_TIMED(149, k099_decoder_layer2_0_upsample_1_bwd(R(A, 18941184), R(A, 152709888), R(S, 59642880), R(S, 59643392), R(A, 230342400), R(A, 230342912), R(S, 121175552), R(S, 121176064), D(A, 0), R(A, 9961472)));
+    RDC_TIMED(146, k098_decoder_layer2_0_upsample_0_bwd_weight(R(A, 9961472), R(S, 322334976), R(A, 0), R(S, 120651264)));
+    RDC_TIMED(147, k098_decoder_layer2_0_upsample_0_bwd_data(R(A, 9961472), R(S, 59118592), R(A, 0), R(A, 215624448)));
     RDC_TIMED(143, k097_decoder_layer2_0_bn2_bwd(R(A, 18941184), R(A, 144321280), R(S, 59117568), R(S, 59118080), R(A, 230341376), R(A, 230341888), R(S, 120650240), R(S, 120650752), D(A, 0)));
     RDC_TIMED(136, k094_decoder_layer2_0_bn1_recompute(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(A, 230340352), R(A, 230340864), R(A, 27329792)));
     RDC_TIMED(140, k096_decoder_layer2_0_conv2_bwd_weight(R(A, 18941184), R(A, 27329792), R(A, 0), R(S, 120060416)));
@@ -7648,16 +7793,16 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(63, k062_bn_bn_layer_0_bn1_bwd(R(A, 66600704), R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(S, 78347776), R(S, 78349824), D(A, 0)));
     RDC_TIMED(59, k061_bn_bn_layer_0_conv1_bwd_weight(R(A, 66600704), R(S, 307654912), R(A, 0), R(S, 64192000)));
     RDC_TIMED(60, k061_bn_bn_layer_0_conv1_bwd_data(R(A, 66600704), R(S, 2659328), R(A, 0), R(A, 51920640)));
-    RDC_TIMED(55, k060_bn_concat_bwd0(R(A, 51920640), R(A, 16252928)));
-    RDC_TIMED(56, k060_bn_concat_bwd1(R(A, 51920640), R(A, 0)));
-    RDC_TIMED(53, k058_bn_bn3_bwd(R(A, 0), R(A, 190458624), R(S, 2657280), R(S, 2658304), R(A, 230327040), R(A, 230328064), R(S, 64189952), R(S, 64190976), D(A, 4194304)));
-    RDC_TIMED(51, k057_bn_conv3_bwd_weight(R(A, 0), R(S, 286683392), R(A, 4194304), R(S, 63010304)));
-    RDC_TIMED(48, k055_bn_bn2_bwd(R(A, 16252928), R(A, 186264320), R(S, 1475584), R(S, 1476608), R(A, 230324992), R(A, 230326016), R(S, 63008256), R(S, 63009280), D(A, 0)));
-    RDC_TIMED(41, k052_bn_bn1_recompute(R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(A, 0)));
-    RDC_TIMED(45, k054_bn_conv2_bwd_weight(R(A, 16252928), R(A, 0), R(A, 8388608), R(S, 61828608)));
-    RDC_TIMED(46, k054_bn_conv2_bwd_data(R(A, 16252928), R(S, 295936), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(42, k052_bn_bn1_bwd(R(A, 0), R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(S, 61827584), R(S, 61828096), D(A, 8388608)));
-    RDC_TIMED(39, k051_bn_conv1_bwd_weight(R(A, 0), R(S, 269906176), R(A, 8388608), R(S, 61532672)));
+    RDC_TIMED(55, k060_bn_concat_bwd0(R(A, 51920640), R(A, 24510464)));
+    RDC_TIMED(56, k060_bn_concat_bwd1(R(A, 51920640), R(A, 12582912)));
+    RDC_TIMED(53, k058_bn_bn3_bwd(R(A, 12582912), R(A, 190458624), R(S, 2657280), R(S, 2658304), R(A, 230327040), R(A, 230328064), R(S, 64189952), R(S, 64190976), D(A, 0)));
+    RDC_TIMED(51, k057_bn_conv3_bwd_weight(R(A, 12582912), R(S, 286683392), R(A, 0), R(S, 63010304)));
+    RDC_TIMED(48, k055_bn_bn2_bwd(R(A, 24510464), R(A, 186264320), R(S, 1475584), R(S, 1476608), R(A, 230324992), R(A, 230326016), R(S, 63008256), R(S, 63009280), D(A, 0)));
+    RDC_TIMED(41, k052_bn_bn1_recompute(R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(A, 12582912)));
+    RDC_TIMED(45, k054_bn_conv2_bwd_weight(R(A, 24510464), R(A, 12582912), R(A, 0), R(S, 61828608)));
+    RDC_TIMED(46, k054_bn_conv2_bwd_data(R(A, 24510464), R(S, 295936), R(A, 0), R(A, 16121856)));
+    RDC_TIMED(42, k052_bn_bn1_bwd(R(A, 16121856), R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(S, 61827584), R(S, 61828096), D(A, 0)));
+    RDC_TIMED(39, k051_bn_conv1_bwd_weight(R(A, 16121856), R(S, 269906176), R(A, 0), R(S, 61532672)));
     ctx->train_ready = 0;
     return RDC_OK;
 }

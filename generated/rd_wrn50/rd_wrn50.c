@@ -8774,12 +8774,33 @@ static void k218_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 32, OW = 32, KH = 2, KW = 2, SH = 2, SW = 2, KC = 1024, P = 256, Q = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
-        rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 4) {   /* each thread its own images */
+        real *const slabs = col + 786432;
+        real *const sums = slabs + 1179648;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 294912, *rows = col + 0, *pack = rows + 262144;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+                rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
+            rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.conv2: d input of convT2d 2x2 s2 [16,256,16,16] -> [16,256,32,32]
@@ -8983,11 +9004,31 @@ static void k221_decoder_layer2_0_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.0.conv3: d input of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
@@ -9366,11 +9407,31 @@ static void k227_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -9717,11 +9778,31 @@ static void k233_decoder_layer2_1_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.1.conv3: d input of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
@@ -9922,11 +10003,31 @@ static void k237_decoder_layer2_2_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.2.conv1: d input of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -10273,11 +10374,31 @@ static void k243_decoder_layer2_2_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.2.conv3: d input of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
@@ -10478,11 +10599,31 @@ static void k247_decoder_layer2_3_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.3.conv1: d input of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -10829,11 +10970,31 @@ static void k253_decoder_layer2_3_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer2.3.conv3: d input of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
@@ -11034,11 +11195,31 @@ static void k257_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 128, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv1: d input of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,128,32,32]
@@ -11251,11 +11432,31 @@ static void k260_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 64, OW = 64, KH = 2, KW = 2, SH = 2, SW = 2, KC = 512, P = 1024, Q = 4096, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
-        rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CI * KC; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv2: d input of convT2d 2x2 s2 [16,128,32,32] -> [16,128,64,64]
@@ -11457,11 +11658,31 @@ static void k263_decoder_layer3_0_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.0.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -11851,11 +12072,31 @@ static void k269_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -12202,11 +12443,31 @@ static void k275_decoder_layer3_1_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.1.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -12407,11 +12668,31 @@ static void k279_decoder_layer3_2_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.2.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -12758,11 +13039,31 @@ static void k285_decoder_layer3_2_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.2.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -12963,11 +13264,31 @@ static void k289_decoder_layer3_3_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.3.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -13314,11 +13635,31 @@ static void k295_decoder_layer3_3_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.3.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -13519,11 +13860,31 @@ static void k299_decoder_layer3_4_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.4.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -13870,11 +14231,31 @@ static void k305_decoder_layer3_4_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.4.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -14075,11 +14456,31 @@ static void k309_decoder_layer3_5_conv1_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.5.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -14426,11 +14827,31 @@ static void k315_decoder_layer3_5_conv3_bwd_weight(const real *restrict dy, cons
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
-        rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+    if (omp_get_max_threads() <= 16) {   /* each thread its own images */
+        real *const slabs = col + 524288;
+        real *const sums = slabs + 524288;   /* each group's copy of dw */
+        #pragma omp parallel
+        {
+            real *col = slabs + (long)omp_get_thread_num() * 32768, *rows = col + 0, *pack = rows + 0;
+            (void)rows;
+            #pragma omp for schedule(static)
+            for (int n = 0; n < N; n += G) {
+                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
+            }
+            #pragma omp for schedule(static)
+            for (long i = 0; i < CO * K; i++) {
+                real s = sums[i];
+                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
+                dw[i] = s;
+            }
+        }
+    } else {
+        for (int n = 0; n < N; n += G) {
+            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
+        }
     }
-
 }
 
 /* decoder.layer3.5.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
@@ -15935,8 +16356,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
     RDC_TIMED(282, k221_decoder_layer2_0_conv3_bwd_weight(R(A, 0), R(A, 33554432), R(A, 50331648), R(S, 644212736)));
     RDC_TIMED(283, k221_decoder_layer2_0_conv3_bwd_data(R(A, 0), R(S, 309002240), R(A, 50331648), R(A, 33554432)));
     RDC_TIMED(279, k219_decoder_layer2_0_bn2_bwd(R(A, 33554432), R(A, 1677721600), R(S, 309000192), R(S, 309001216), R(A, 1931757568), R(A, 1931758592), R(S, 644210688), R(S, 644211712), D(A, 0)));
-    RDC_TIMED(271, k216_decoder_layer2_0_bn1_recompute(R(A, 1925185536), R(S, 307949568), R(S, 307950592), R(A, 1931755520), R(A, 1931756544), R(A, 0)));
-    RDC_TIMED(275, k218_decoder_layer2_0_conv2_bwd_weight(R(A, 33554432), R(A, 0), R(A, 4194304), R(S, 643162112)));
+    RDC_TIMED(271, k216_decoder_layer2_0_bn1_recompute(R(A, 1925185536), R(S, 307949568), R(S, 307950592), R(A, 1931755520), R(A, 1931756544), R(A, 12058624)));
+    RDC_TIMED(275, k218_decoder_layer2_0_conv2_bwd_weight(R(A, 33554432), R(A, 12058624), R(A, 0), R(S, 643162112)));
     RDC_TIMED(276, k218_decoder_layer2_0_conv2_bwd_data(R(A, 33554432), R(S, 307951616), R(A, 0), R(A, 10485760)));
     RDC_TIMED(272, k216_decoder_layer2_0_bn1_bwd(R(A, 10485760), R(A, 1925185536), R(S, 307949568), R(S, 307950592), R(A, 1931755520), R(A, 1931756544), R(S, 643160064), R(S, 643161088), D(A, 0)));
     RDC_TIMED(268, k215_decoder_layer2_0_conv1_bwd_weight(R(A, 10485760), R(S, 1663004416), R(A, 0), R(S, 642111488)));
