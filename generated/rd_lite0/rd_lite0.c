@@ -1738,18 +1738,24 @@ static inline void rdc_unphase4(const real *restrict ph, int n, int W, real *res
 /* Channels ahead that rdc_wino_input_block prefetches its rows of. */
 #define RDC_WINO_AHEAD 2
 
-/* Transformed filters larger than this (a deep layer's: 36 x 512 x 512 floats, 38 MB) are
- * written with streaming stores: they reach memory whatever we do, and a plain store first
- * reads every line it fills (the 512-channel transform 2.2 -> 1.5 ms, the convolution around
- * it 10.3 -> 9.3). */
-#define RDC_WINO_STREAM_BYTES (8L << 20)
+/* Transformed filters of 1 MB or more are written with streaming stores. Every thread reads
+ * all of U, so at the next call each line is still held by the other cores: a plain store must
+ * first take it from them, one round trip a line, and where the cores sit on different L3s
+ * (this machine's slow spells, a 330 ns round trip) that wrote 4 MB at 2.4 GB/s where
+ * streaming stores wrote it at 28 (RD4AD-Lite0's 224-channel forwards and data gradients:
+ * 1-1.5 ms slower each). Where the cores share an L3 the two kinds cost about the same, U
+ * read back from memory included (Lite0's 3x3 forwards and data gradients 79.1 -> 77.3 ms a
+ * step); a 512-channel U (38 MB) reaches memory whatever we do (its transform 2.2 -> 1.5 ms).
+ * A smaller U is cheap to take back and stays plain: ResNet18's 64-channel forwards (0.6 MB)
+ * measured 3-8% slower streamed, in one round. */
+#define RDC_WINO_STREAM_BYTES (1L << 20)
 
 /* U[e*us + k*C + c] = (G f G^T)[e] of the 3x3 filter f = w[k][c], or, when flipped, of
  * w[c][k] turned by 180 degrees (the data gradient's filter: K and C are then the
  * convolution's input and output channels). */
 static void rdc_wino_filter(const real *restrict w, int K, int C, int flipped, real *restrict U, long us)
 {
-    const int stream = 36 * us * (long)sizeof(real) > RDC_WINO_STREAM_BYTES && C % RDC_WINO_LANES == 0
+    const int stream = 36 * us * (long)sizeof(real) >= RDC_WINO_STREAM_BYTES && C % RDC_WINO_LANES == 0
                        && ((uintptr_t)U | (uintptr_t)(us * sizeof(real))) % RDC_VEC_BYTES == 0;
     #pragma omp parallel
     {
