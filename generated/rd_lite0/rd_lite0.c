@@ -4734,6 +4734,7 @@ static void k102_bn_bn3_bwd(real *restrict dy, const real *restrict x, const rea
 static void k104_bn_concat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
     enum { N = 16, C = 336, HW = 256 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         memcpy(y + ((long)n * C + 0) * HW, x0 + (long)n * 112 * HW, sizeof(real) * 112 * HW);
         memcpy(y + ((long)n * C + 112) * HW, x1 + (long)n * 112 * HW, sizeof(real) * 112 * HW);
@@ -4746,6 +4747,7 @@ static void k104_bn_concat_fwd(const real *restrict x0, const real *restrict x1,
 static void k104_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 {
     enum { N = 16, C = 336, HW = 256, OFFSET = 0, CK = 112 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const real *src = dy + ((long)n * C + OFFSET) * HW;
         real *dst = dx + (long)n * CK * HW;
@@ -4758,6 +4760,7 @@ static void k104_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 static void k104_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 {
     enum { N = 16, C = 336, HW = 256, OFFSET = 112, CK = 112 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const real *src = dy + ((long)n * C + OFFSET) * HW;
         real *dst = dx + (long)n * CK * HW;

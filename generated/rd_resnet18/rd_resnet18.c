@@ -3317,6 +3317,7 @@ static void k058_bn_bn3_bwd(real *restrict dy, const real *restrict x, const rea
 static void k060_bn_concat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
     enum { N = 16, C = 768, HW = 256 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         memcpy(y + ((long)n * C + 0) * HW, x0 + (long)n * 256 * HW, sizeof(real) * 256 * HW);
         memcpy(y + ((long)n * C + 256) * HW, x1 + (long)n * 256 * HW, sizeof(real) * 256 * HW);
@@ -3329,6 +3330,7 @@ static void k060_bn_concat_fwd(const real *restrict x0, const real *restrict x1,
 static void k060_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 {
     enum { N = 16, C = 768, HW = 256, OFFSET = 0, CK = 256 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const real *src = dy + ((long)n * C + OFFSET) * HW;
         real *dst = dx + (long)n * CK * HW;
@@ -3341,6 +3343,7 @@ static void k060_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 static void k060_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 {
     enum { N = 16, C = 768, HW = 256, OFFSET = 256, CK = 256 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const real *src = dy + ((long)n * C + OFFSET) * HW;
         real *dst = dx + (long)n * CK * HW;

@@ -5123,6 +5123,7 @@ static void k148_bn_bn3_bwd(real *restrict dy, const real *restrict x, const rea
 static void k150_bn_concat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
     enum { N = 16, C = 3072, HW = 256 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         memcpy(y + ((long)n * C + 0) * HW, x0 + (long)n * 1024 * HW, sizeof(real) * 1024 * HW);
         memcpy(y + ((long)n * C + 1024) * HW, x1 + (long)n * 1024 * HW, sizeof(real) * 1024 * HW);
@@ -5135,6 +5136,7 @@ static void k150_bn_concat_fwd(const real *restrict x0, const real *restrict x1,
 static void k150_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 {
     enum { N = 16, C = 3072, HW = 256, OFFSET = 0, CK = 1024 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const real *src = dy + ((long)n * C + OFFSET) * HW;
         real *dst = dx + (long)n * CK * HW;
@@ -5147,6 +5149,7 @@ static void k150_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 static void k150_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 {
     enum { N = 16, C = 3072, HW = 256, OFFSET = 1024, CK = 1024 };
+    #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         const real *src = dy + ((long)n * C + OFFSET) * HW;
         real *dst = dx + (long)n * CK * HW;
