@@ -13,7 +13,9 @@ struct Bench: ParsableCommand {
         train: setInput + forwardTrain + backward + adamStep (epoch 1, the teacher runs). \
         train-cached: setTensor t1..t3 + forwardTrainFromFeatures + backward + adamStep (later epochs). \
         infer: setInput + forwardEval, maps and scores included (compile the model with --batch 1 for latency). \
-        fma-peak: bench/fma_peak.c. sgemm: bench/sgemm.c, OpenBLAS on the GEMM of --generated's largest convolution.
+        fma-peak: bench/fma_peak.c. sgemm: bench/sgemm.c, OpenBLAS on the GEMM of --generated's largest convolution. \
+        Model steps also record bench/core_round_trip.c before and after (core_round_trip_ns): how far apart the first two \
+        cores were.
         """)
 
     enum What: String, ExpressibleByArgument, CaseIterable {
@@ -38,7 +40,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("quiet-wait"), help: "First wait up to this many seconds for other processes to leave the CPUs idle.")
     var quietWait: Double = 0
 
-    @Option(name: .customLong("bench-sources"), help: "The folder of fma_peak.c and sgemm.c.")
+    @Option(name: .customLong("bench-sources"), help: "The folder of fma_peak.c, sgemm.c and core_round_trip.c.")
     var benchSources: String = "bench"
 
     @Flag(help: "Print one JSON object per line (for scripts) instead of tables.")
@@ -69,7 +71,11 @@ struct Bench: ParsableCommand {
                 .sgemm(graph: try Graph(json: try Data(contentsOf: graphURL)), runs: steps)
         case let step:
             let timer = StepTimer(steps: steps, warmup: warmup, maxSeconds: maxSeconds)
-            record = try ModelBench(generated: generated!).measure(step, timer: timer, threads: threads, quietWait: quietWait)
+            let bench = try ModelBench(generated: generated!), probe = Ceiling(sources: benchSources, quietWait: 0)
+            let before = try probe.coreRoundTrip()
+            var measured = try bench.measure(step, timer: timer, threads: threads, quietWait: quietWait)
+            if let before, let after = try probe.coreRoundTrip() { measured.coreRoundTripNs = [before, after] }
+            record = measured
         }
         print(json ? try record.jsonLine() : BenchSummary(records: [record]).render())
     }

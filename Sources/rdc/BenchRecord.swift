@@ -5,7 +5,7 @@ import Foundation
 /// ceiling. Keys are snake_case (`median_s`, `peak_rss_bytes`); what a kind of run does not
 /// measure is left out.
 struct BenchRecord: Codable {
-    /// train, train-cached, infer; fma_peak, sgemm.
+    /// train, train-cached, infer; fma_peak, sgemm, core_round_trip.
     var what: String
     /// "rdc" or "pytorch" for model runs.
     var impl: String?
@@ -36,6 +36,11 @@ struct BenchRecord: Codable {
     var n: Int?
     var k: Int?
     var conv: String?
+    /// core_round_trip: a cache line's round trip between the first two cores, in ns.
+    var roundTripNs: Double?
+    /// Model runs: that round trip just before and just after the timed steps (55-140 ns
+    /// where this machine's two vCPUs share an L3, 330-400 where they do not).
+    var coreRoundTripNs: [Double]?
     /// fma_peak: the ceiling per vector width (`gflops_per_s` is the larger).
     var avx2GflopsPerS: Double?
     var avx512GflopsPerS: Double?

@@ -74,7 +74,9 @@ struct BenchSummary {
         for (group, r) in ours {
             let peer = best("pytorch", of: group)
             capped = capped || r.capped == true
-            let medians = { (impl: String) in group.filter { $0.impl == impl }.map { seconds($0.medianS) }.joined(separator: ", ") }
+            let medians = { (impl: String) in
+                group.filter { $0.impl == impl }.map { seconds($0.medianS) + roundTrips($0) }.joined(separator: ", ")
+            }
             rows.append([r.model ?? "", size(r), r.what, int(r.batch), String(r.threads),
                          String(r.timesS?.count ?? 0) + (r.capped == true ? "*" : ""), seconds(r.medianS), seconds(r.timesS?.min()),
                          fixed(r.gflopsPerS, 2), percentOfPeak(r.gflopsPerS), mib(training(r)),
@@ -88,8 +90,16 @@ struct BenchSummary {
             + "best s: the fastest timed step; peak RSS: the process's, less the teacher features it holds "
             + "for train-cached (the feature cache, reported per image apart); others' CPU: share of the machine's CPU time "
             + "other processes took during the timed steps (0: a quiet machine; 0.5: half of it was taken, times inflated); "
-            + "rdc speed-up: PyTorch's median / rdc's; RSS ratio: rdc's peak RSS / PyTorch's\n"
+            + "rdc speed-up: PyTorch's median / rdc's; RSS ratio: rdc's peak RSS / PyTorch's; "
+            + "(a/b ns): the round trip of a cache line between the first two cores before and after an rdc round "
+            + "(bench/core_round_trip.c; here 55-140 ns where they share an L3, 330-400 where they do not)\n"
         return renderTable(rows, rightAligned: Set(3...16)) + note + legend
+    }
+
+    /// " (a/b ns)": the cores' round trip before and after the round, where measured.
+    private func roundTrips(_ r: BenchRecord) -> String {
+        guard let t = r.coreRoundTripNs, t.count == 2 else { return "" }
+        return " (\(Int(t[0].rounded()))/\(Int(t[1].rounded())) ns)"
     }
 
     /// The peak resident set of the training itself: without the feature cache's share.

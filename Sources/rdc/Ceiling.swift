@@ -6,15 +6,22 @@ import Foundation
 /// flags the generated code gets, so both see the same instructions):
 ///   fma-peak  bench/fma_peak.c: independent FMAs on every thread, the FLOP/s no kernel can beat;
 ///   sgemm     bench/sgemm.c: OpenBLAS on the GEMM of a model's largest convolution, what a
-///             tuned library reaches on that shape.
+///             tuned library reaches on that shape;
+/// and the state it is in: bench/core_round_trip.c, how far apart its first two cores are.
 struct Ceiling {
-    /// The folder holding fma_peak.c and sgemm.c.
+    /// The folder holding fma_peak.c, sgemm.c and core_round_trip.c.
     var sources: String
     /// Seconds to wait for a quiet machine before running (OtherLoad.waitForQuiet).
     var quietWait: Double
 
     func fmaPeak() throws -> BenchRecord {
         try run("fma_peak", arguments: [])
+    }
+
+    /// bench/core_round_trip.c: how far apart the first two cores are right now (ns), nil on
+    /// a one-core machine.
+    func coreRoundTrip() throws -> Double? {
+        try run("core_round_trip", arguments: []).roundTripNs
     }
 
     /// OpenBLAS on C[M,N] = A[M,K] B[K,N] with M = Cout, N = batch*OH*OW, K = Cin*kh*kw of the
