@@ -55,6 +55,16 @@ enum DepthwiseChainKernels {
         var windowed: Bool { expand.map { !DenseConvKernels.isPointwise($0) } ?? false }
     }
 
+    /// Whether the projection writes the output with streaming stores: where the output is
+    /// 4 MB or more (RD4AD-Lite0's first three chains), it leaves the caches before the next
+    /// chain reads it whatever we do, and a plain store would first read each line it fills
+    /// (from memory, or from the other core where it last held that part of the arena).
+    /// Needs output rows of whole vectors (OW a multiple of 16), so that full tiles are aligned.
+    static func streams(_ p: Plan) -> Bool {
+        guard let project = p.project else { return false }
+        return project.n * project.co * project.oh * project.ow * 4 >= 4 << 20 && project.ow % 16 == 0
+    }
+
     /// Whether a dense convolution can be a chain's expansion: a 1x1, or one whose output rows
     /// are whole GEMM panels (32 columns, the widest RDC_NR), so a band's rows start a panel.
     static func expands(_ g: ConvGeometry) -> Bool {
@@ -89,7 +99,8 @@ enum DepthwiseChainKernels {
         }
         s += ConvKernels.depthwiseConstants
         if p.expand != nil { s += expand.gemmBias(name: "ep_expand", bias: "b_expand") }
-        if p.project != nil { s += project.gemmBias(name: "ep_project", bias: "b_project") }
+        let stream = streams(p) && !project.isEmpty
+        if p.project != nil { s += project.gemmBias(name: "ep_project", bias: "b_project", stream: stream) }
         let input = p.expand == nil ? "x + ((long)n * CE + co) * H * W" : "xe + (long)co * ROWS * W"
         let output = p.project == nil ? "y + ((long)n * CE + co) * OH * OW" : "yd + (long)(co - c0) * B * OW"
         let rows = ConvKernels.depthwiseRows(depthwise, from: "o0", to: "o1", inputRow: p.expand == nil ? "ih" : "(ih - lo)",
@@ -188,7 +199,7 @@ enum DepthwiseChainKernels {
                         }
         \(p.expand == nil ? "" : "                hi = nhi;\n")            }
                 }
-            }
+        \(stream ? "        __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the streamed stores, visible to all */\n" : "")    }
             rdc_profile_part(PROFILE_PART, part / team);
 
         """

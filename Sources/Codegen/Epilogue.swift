@@ -67,9 +67,9 @@ extension Epilogue {
 
     /// A bias-and-activation epilogue (no BatchNorm) declared as `name`, the bias array
     /// `bias`; "" when empty.
-    func gemmBias(name: String, bias: String) -> String {
+    func gemmBias(name: String, bias: String, stream: Bool = false) -> String {
         precondition(batchNormEps == nil, "a BatchNorm epilogue needs its coefficients (gemm(coefficients:))")
-        return isEmpty ? "" : "    const rdc_epilogue \(name) = {NULL, \(self.bias ? bias : "NULL"), \(actCode)};\n"
+        return isEmpty ? "" : "    const rdc_epilogue \(name) = {NULL, \(self.bias ? bias : "NULL"), \(actCode)\(stream ? ", 1" : "")};\n"
     }
 
     /// rdc_epilogue's act: 0 none, 1 ReLU, 2 ReLU6.

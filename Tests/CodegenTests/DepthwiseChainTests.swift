@@ -20,13 +20,15 @@ final class DepthwiseChainTests: XCTestCase {
         }
     }
 
-    /// A stem as the expansion: its windows packed from the image a band at a time.
+    /// A stem as the expansion: its windows packed from the image a band at a time. At batch
+    /// 16 the output is 4 MB and the projection streams it (DepthwiseChainKernels.streams).
     func testStemChainEqualsSeparateKernels() throws {
-        for batch in [1, 3] {
+        for batch in [1, 3, 16] {
             let graph = try TinyGraphs.depthwiseChainStem(batch: batch)
             let (chained, source) = try teacherFeatures(graph, chains: true)
             XCTAssertEqual(source.components(separatedBy: "_fwd_chain(").count - 1, 3, "one chain kernel, defined and called by two forwards")
             XCTAssertTrue(source.contains("rdc_windows(&win, 0);\n") && source.contains(" * stem: conv2d 3x3 s2"))
+            XCTAssertEqual(source.contains("ep_project = {NULL, b_project, 0, 1};"), batch == 16, "batch \(batch): streamed output")
             let (separate, _) = try teacherFeatures(graph, chains: false)
             XCTAssertEqual(chained.count, batch * 16 * 65 * 64)
             XCTAssertEqual(zip(chained, separate).filter { $0 != $1 }.count, 0, "batch \(batch): features where chained and separate kernels differ")

@@ -1010,6 +1010,7 @@ static inline rdc_vec rdc_vrelu6(rdc_vec v) { v = rdc_vrelu(v); return rdc_vsele
 typedef struct rdc_epilogue {
     const real *scale, *shift;
     int act;
+    int stream;   /* full tiles go out with streaming stores (vector-aligned C; the caller fences) */
 } rdc_epilogue;
 
 /* v * scale + shift, then the activation act (as rdc_epilogue's): one row's epilogue on a vector. */
@@ -1022,7 +1023,7 @@ static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, int act)
 /* The epilogue of e's rows from i0 on (e not NULL). */
 static inline rdc_epilogue rdc_epilogue_from(const rdc_epilogue *e, int i0)
 {
-    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act};
+    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act, e->stream};
 }
 
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
@@ -1048,7 +1049,8 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
             real *ci = c + (long)i * ldc + j * RDC_VW;
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
             if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e->act);
-            rdc_vstore(ci, v);
+            if (e && e->stream) __builtin_nontemporal_store(v, (rdc_vec *)ci);
+            else rdc_vstore(ci, v);
         }
 }
 
@@ -1414,7 +1416,8 @@ static void rdc_gemm_panels(int jp0, int pg, int M, int N, int K, const real *re
                         for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
                     for (int i = 0; i < RDC_MR; i++)
                         for (int j = 0; j < RDC_NR; j++) t[i * RDC_NR + j] = add && i < mb && j < nb ? c[i * ldc + j] : 0;
-                    rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last, i0, mb);
+                    const rdc_epilogue held = last ? (rdc_epilogue){last->scale, last->shift, last->act, 0} : (rdc_epilogue){0};
+                    rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last ? &held : NULL, i0, mb);
                     for (int i = 0; i < mb; i++)
                         for (int j = 0; j < nb; j++) c[i * ldc + j] = t[i * RDC_NR + j];
                 }
@@ -2297,7 +2300,7 @@ static void k004__blocks_0__depthwise_conv_fwd_chain(const real *restrict x, con
     enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
            OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     const rdc_epilogue ep_expand = {NULL, b_expand, 2};
-    const rdc_epilogue ep_project = {NULL, b_project, 0};
+    const rdc_epilogue ep_project = {NULL, b_project, 0, 1};
     const int threads = omp_get_max_threads() < THREADS ? omp_get_max_threads() : THREADS;
     /* Row segments per image (whole tiles of R rows), so that every thread has work. */
     const int S = (threads + N - 1) / N, per = ((OH + S - 1) / S + R - 1) / R * R;
@@ -2397,6 +2400,7 @@ static void k004__blocks_0__depthwise_conv_fwd_chain(const real *restrict x, con
                 hi = nhi;
             }
         }
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the streamed stores, visible to all */
     }
     rdc_profile_part(PROFILE_PART, part / team);
 }
@@ -2462,7 +2466,7 @@ static void k012__blocks_1__depthwise_conv_fwd_chain(const real *restrict x, con
     enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
            OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     const rdc_epilogue ep_expand = {NULL, b_expand, 2};
-    const rdc_epilogue ep_project = {NULL, b_project, 0};
+    const rdc_epilogue ep_project = {NULL, b_project, 0, 1};
     const int threads = omp_get_max_threads() < THREADS ? omp_get_max_threads() : THREADS;
     /* Row segments per image (whole tiles of R rows), so that every thread has work. */
     const int S = (threads + N - 1) / N, per = ((OH + S - 1) / S + R - 1) / R * R;
@@ -2560,6 +2564,7 @@ static void k012__blocks_1__depthwise_conv_fwd_chain(const real *restrict x, con
                 hi = nhi;
             }
         }
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the streamed stores, visible to all */
     }
     rdc_profile_part(PROFILE_PART, part / team);
 }
@@ -2625,7 +2630,7 @@ static void k020__blocks_2__depthwise_conv_fwd_chain(const real *restrict x, con
     enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
            OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
     const rdc_epilogue ep_expand = {NULL, b_expand, 2};
-    const rdc_epilogue ep_project = {NULL, b_project, 0};
+    const rdc_epilogue ep_project = {NULL, b_project, 0, 1};
     const int threads = omp_get_max_threads() < THREADS ? omp_get_max_threads() : THREADS;
     /* Row segments per image (whole tiles of R rows), so that every thread has work. */
     const int S = (threads + N - 1) / N, per = ((OH + S - 1) / S + R - 1) / R * R;
@@ -2723,6 +2728,7 @@ static void k020__blocks_2__depthwise_conv_fwd_chain(const real *restrict x, con
                 hi = nhi;
             }
         }
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the streamed stores, visible to all */
     }
     rdc_profile_part(PROFILE_PART, part / team);
 }

@@ -896,6 +896,7 @@ static inline rdc_vec rdc_vrelu6(rdc_vec v) { v = rdc_vrelu(v); return rdc_vsele
 typedef struct rdc_epilogue {
     const real *scale, *shift;
     int act;
+    int stream;   /* full tiles go out with streaming stores (vector-aligned C; the caller fences) */
 } rdc_epilogue;
 
 /* v * scale + shift, then the activation act (as rdc_epilogue's): one row's epilogue on a vector. */
@@ -908,7 +909,7 @@ static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, int act)
 /* The epilogue of e's rows from i0 on (e not NULL). */
 static inline rdc_epilogue rdc_epilogue_from(const rdc_epilogue *e, int i0)
 {
-    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act};
+    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act, e->stream};
 }
 
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
@@ -934,7 +935,8 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
             real *ci = c + (long)i * ldc + j * RDC_VW;
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
             if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e->act);
-            rdc_vstore(ci, v);
+            if (e && e->stream) __builtin_nontemporal_store(v, (rdc_vec *)ci);
+            else rdc_vstore(ci, v);
         }
 }
 
@@ -1300,7 +1302,8 @@ static void rdc_gemm_panels(int jp0, int pg, int M, int N, int K, const real *re
                         for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
                     for (int i = 0; i < RDC_MR; i++)
                         for (int j = 0; j < RDC_NR; j++) t[i * RDC_NR + j] = add && i < mb && j < nb ? c[i * ldc + j] : 0;
-                    rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last, i0, mb);
+                    const rdc_epilogue held = last ? (rdc_epilogue){last->scale, last->shift, last->act, 0} : (rdc_epilogue){0};
+                    rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last ? &held : NULL, i0, mb);
                     for (int i = 0; i < mb; i++)
                         for (int j = 0; j < nb; j++) c[i * ldc + j] = t[i * RDC_NR + j];
                 }
