@@ -143,15 +143,17 @@ enum TinyGraphs {
         })
     }
 
-    /// A 256 -> 512 3x3 convolution over few tiles (2 images of 24x24: 72), whose weight
+    /// A `channels` -> 512 3x3 convolution over few tiles (2 images of 24x24: 72), whose weight
     /// gradient goes through rdc_wino_conv_weight_grad_few (WinogradKernels.fewTiles), and
-    /// whose forward and data gradient, their transformed filters 38 MB in float64, through
-    /// rdc_wino_conv_shared.
-    static func fewTiles() throws -> Graph {
+    /// whose forward and data gradient, their transformed filters 38 MB in float64 at 256
+    /// channels, through rdc_wino_conv_shared. At 304 channels the weight gradient's 19 panels
+    /// of input channels (float64) do not split evenly on 2 threads, so their output channels
+    /// are cut into slices.
+    static func fewTiles(channels: Int = 256) throws -> Graph {
         try graph("tiny_few_tiles", input: Shape(2, 3, 24, 24), teacher: { x, g in
             try apply(Conv("conv1", 8, 3), x, g)
         }, student: { t, g in
-            let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("w1", 256, 3), t, g), g), g)
+            let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("w1", channels, 3), t, g), g), g)
             let b = try apply(ReLU(), try apply(Conv("w2", 512, 3), a, g), g)
             return (t, try apply(Conv("w3", 8, 3), b, g))
         })

@@ -2090,11 +2090,14 @@ static void rdc_wino_conv_weight_grad(const real *restrict dy, const real *restr
 
 /* rdc_wino_conv_weight_grad for a batch whose T tiles (all of them) are few: the transformed
  * tiles of every image first, then each thread takes column panels of RDC_NR input channels,
- * packs their 36 panels of V (T x RDC_NR each) once, and for each tile of RDC_MR output
- * channels runs the 36 products into u, transformed straight into dw: dU (36 x K x C, for a
- * deep layer the largest operand, 38 MB at 512 channels) never goes to memory. The sums are
- * those of rdc_wino_conv_weight_grad, in the same order. `scratch`: V and Mg (36 x (C*T, K*T),
- * each + RDC_WINO_PAD), then per thread (at most `threads`) 36 packed panels and u. */
+ * packs their 36 panels of V (T x RDC_NR each), and for each tile of RDC_MR output channels
+ * runs the 36 products into u, transformed straight into dw: dU (36 x K x C, for a deep layer
+ * the largest operand, 38 MB at 512 channels) never goes to memory. Where the panels do not
+ * split evenly among the threads (7 of them at 224 channels, 4 against 3 on 2 threads), each
+ * panel's output channels are cut into up to 4 slices, each slice a work item that packs the
+ * panel again. The sums are those of rdc_wino_conv_weight_grad, in the same order. `scratch`:
+ * V and Mg (36 x (C*T, K*T), each + RDC_WINO_PAD), then per thread (at most `threads`) 36
+ * packed panels and u. */
 static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *restrict x, int N, int C, int H, int W,
                                           int K, int OH, int OW, int PT, int PL, real *restrict dw, int threads, real *restrict scratch)
 {
@@ -2102,16 +2105,22 @@ static void rdc_wino_conv_weight_grad_few(const real *restrict dy, const real *r
     const long vs = (long)C * T + RDC_WINO_PAD, ms = (long)K * T + RDC_WINO_PAD, per = 36L * (T * RDC_NR + RDC_MR * RDC_NR);
     real *V = scratch, *Mg = V + 36 * vs, *own = Mg + 36 * ms;
     rdc_wino_grad_tiles(dy, x, N, C, H, W, K, OH, OW, PT, PL, V, vs, Mg, ms);
-    #pragma omp parallel for schedule(static) num_threads(omp_get_max_threads() < threads ? omp_get_max_threads() : threads)
-    for (int jp = 0; jp < (C + RDC_NR - 1) / RDC_NR; jp++) {
+    const int team = omp_get_max_threads() < threads ? omp_get_max_threads() : threads, np = (C + RDC_NR - 1) / RDC_NR;
+    int slices = 1;
+    while (slices < 4 && np * slices % team != 0) slices++;
+    if (np * slices % team != 0) slices = 1;
+    const int tiles = (K + RDC_MR - 1) / RDC_MR, share = (tiles + slices - 1) / slices;
+    #pragma omp parallel for schedule(static) num_threads(team)
+    for (int item = 0; item < np * slices; item++) {
         real *panels = own + omp_get_thread_num() * per, *u = panels + 36L * T * RDC_NR;
-        const int j0 = jp * RDC_NR, nb = C - j0 < RDC_NR ? C - j0 : RDC_NR;
+        const int jp = item / slices, j0 = jp * RDC_NR, nb = C - j0 < RDC_NR ? C - j0 : RDC_NR;
+        const int r0 = item % slices * share * RDC_MR, r1 = r0 + share * RDC_MR < K ? r0 + share * RDC_MR : K;   /* its output channels */
         for (int e = 0; e < 36; e++) {
             const rdc_operand vt = rdc_matrix(V + e * vs, 1, T);
             for (int k0 = 0; k0 < T; k0 += RDC_KC)
                 rdc_pack_b(&vt, k0, T - k0 < RDC_KC ? T - k0 : RDC_KC, j0, nb, panels + ((long)e * T + k0) * RDC_NR);
         }
-        for (int i0 = 0; i0 < K; i0 += RDC_MR) {
+        for (int i0 = r0; i0 < r1; i0 += RDC_MR) {
             const int mb = K - i0 < RDC_MR ? K - i0 : RDC_MR;
             for (int e = 0; e < 36; e++) {
                 const rdc_operand panel = rdc_panel(panels + (long)e * T * RDC_NR);
