@@ -490,11 +490,12 @@ static inline int rdc_gemm_threads(void)
  * each thread would write all M rows 32 columns at a time (96 streams pages apart), by rows
  * 8 of them, sequentially: RD4AD-Lite0's 16 -> 96 expansion at 128x128 went from 11.6 to
  * 7.9 ms, its 24- and 40-channel ones by a fifth, its 32 -> 16 projection (a row tile for
- * each thread) 6.1 -> 4.7. Sums are in the same order either way. */
+ * each thread) 6.1 -> 4.7. Sums are in the same order either way. `pack`: packSize elements,
+ * the chunk's panels. */
 static void rdc_gemm_rows(int M, int N, int K, const real *restrict A, long am, long ak, const rdc_operand *B,
-                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, long packed, int threads)
+                          real *restrict C, long ldc, int accumulate, const rdc_epilogue *e, real *restrict pack, long packSize, int threads)
 {
-    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(packed / ((long)K * RDC_NR));
+    const int np = (N + RDC_NR - 1) / RDC_NR, mp = (M + RDC_MR - 1) / RDC_MR, chunk = (int)(packSize / ((long)K * RDC_NR));
     #pragma omp parallel num_threads(threads)
     for (int p0 = 0; p0 < np; p0 += chunk) {
         const int pc = np - p0 < chunk ? np - p0 : chunk;

@@ -4,7 +4,8 @@
 /// back. Images go through the GEMM G at a time, side by side (ImageGroup): one image where
 /// it has pixels enough, several in a deep layer. `col` is one scratch block in the arena,
 /// live only during its kernel: [window matrix of col2im passes, or a flipped weight]
-/// [G images as rows, G > 1][GEMM packing][epilogue coefficients, forward].
+/// [G images as rows, G > 1][GEMM packing][epilogue coefficients, forward], then, where the
+/// threads split the images (ImageSplit), [each thread's slab][each group's dw, weight gradient].
 enum DenseConvKernels {
     /// Elements of the GEMM's packing scratch: RDC_GEMM_PACK of templates/rdc_gemm.c.
     static let packElements = 256 * 2048
@@ -29,7 +30,8 @@ enum DenseConvKernels {
     static func group(_ g: ConvGeometry) -> ImageGroup { ImageGroup(images: g.n, pixels: g.oh * g.ow) }
 
     /// Elements of a pass's `col` scratch block: the data gradient's window matrix (or the
-    /// phases of a stride-2 convolution's images), the images as rows, the packing.
+    /// phases of a stride-2 convolution's images), the images as rows, the packing; then the
+    /// threads' slabs where the pass splits by images (ImageSplit).
     static func columns(_ g: ConvGeometry, _ pass: ConvNode.Pass) -> Int { shared(g, pass) + split(g, pass).scratch }
 
     /// Elements of the pass's `col` before the threads' slabs (all of it where none).
@@ -93,11 +95,10 @@ enum DenseConvKernels {
     /// Elements all the threads' slabs of an image-parallel pass may take (8 MB of floats).
     static let slabBudget = 2 << 20
 
-    /// How the forward and data-gradient passes split the work: `threads` > 0 threads that
-    /// each take whole groups of images, in order, with their own `slab` of scratch (the
-    /// group's window or phases, its rows, rdc_gemm_own's panels) after the pass's shared
-    /// block; so each thread reads the images it, and the image-parallel kernels around it,
-    /// wrote. All threads on each group's GEMM instead (rdc_gemm splits the columns, so half
+    /// How a pass splits the work: `threads` > 0 threads that each take whole groups of
+    /// images, in order, with their own `slab` of scratch (the group's window or phases, its
+    /// rows, rdc_gemm_own's panels) after the pass's shared block; so each thread reads the
+    /// images it, and the image-parallel kernels around it, wrote. All threads on each group's GEMM instead (rdc_gemm splits the columns, so half
     /// of every image crosses between the cores) made RD4AD-Lite0's stride-2 and transposed
     /// convolutions 1.5-1.9x slower where the cores sit on different L3s. Not where the
     /// groups are fewer than 2 (one image) or the slabs would outgrow `slabBudget`; and at
@@ -150,6 +151,8 @@ enum DenseConvKernels {
                  """)
     }
 
+    /// `body` for each group, all threads on each product; or, split by images, `own` for each
+    /// of a thread's groups, then `after` (still on the threads, after the loop's barrier).
     static func perGroup(serial body: String, own: String, split: ImageSplit, shared: Int, after: String = "") -> String {
         guard split.threads > 0 else { return perGroup(body) }
         let indented = { (t: String, by: String) in
