@@ -117,11 +117,6 @@ static void rdc_dot_weight_grad(const real *restrict dy, const real *restrict x,
                 for (int kh = 0; kh < 3; kh++)
                     for (int b = 0; b < blocks; b++) rdc_dot_taps(dq, xq, &q, b * RDC_DOT_MB, ci, kh, sums + k * size);
         }
-        #pragma omp for schedule(static)
-        for (long i = 0; i < size; i++) {
-            real s = sums[i];
-            for (int k = 1; k < groups; k++) s += sums[k * size + i];
-            dw[i] = s;
-        }
+        rdc_sum_copies(sums, groups, size, dw);
     }
 }

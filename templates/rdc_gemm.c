@@ -576,6 +576,19 @@ static void rdc_gemm_own(int M, int N, int K, const real *restrict A, long am, l
         rdc_gemm_panels(jp, np - jp < RDC_PANEL_GROUP ? np - jp : RDC_PANEL_GROUP, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack);
 }
 
+/* out[i] = copies[i] + copies[size + i] + ... over `n` copies, added in order: the copies of
+ * a weight gradient that threads splitting the images wrote apart (one per group of images).
+ * Work-shared: called by every thread of a parallel region. */
+static void rdc_sum_copies(const real *restrict copies, int n, long size, real *restrict out)
+{
+    #pragma omp for schedule(static)
+    for (long i = 0; i < size; i++) {
+        real s = copies[i];
+        for (int k = 1; k < n; k++) s += copies[k * size + i];
+        out[i] = s;
+    }
+}
+
 /* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
  * matrix B with its base moved by i*sb, the threads spread over products and column panels
  * together (Winograd's 36 products, each too narrow to keep the threads busy alone). */

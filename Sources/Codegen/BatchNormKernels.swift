@@ -29,8 +29,7 @@ enum BatchNormKernels {
     /// the UNBIASED batch variance (n/(n-1)), as torch.nn.BatchNorm2d.train() does.
     /// Args x, w, b, running_mean, running_var, save_mean, save_invstd, part, y.
     static func forwardTrain(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
-        let v = "(xp[i] * sc + sh)"
-        return constants(x) + """
+        constants(x) + """
             const double M = (double)N * HW, eps = \(CText.literal(a.eps)), momentum = \(CText.literal(a.momentum));
             #pragma omp parallel
             {
@@ -64,15 +63,7 @@ enum BatchNormKernels {
                     running_mean[c] = (real)((1 - momentum) * running_mean[c] + momentum * mean);
                     running_var[c] = (real)((1 - momentum) * running_var[c] + momentum * sq / (M - 1));
                 }
-                #pragma omp for collapse(2) schedule(static)
-                for (int n = 0; n < N; n++)
-                    for (int c = 0; c < C; c++) {
-                \(scaleShift)
-                        const real *xp = x + ((long)n * C + c) * HW;
-                        real *yp = y + ((long)n * C + c) * HW;
-                        for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
-                    }
-            }
+        \(CText.indented(normalize("y", act: act, pragma: "#pragma omp for collapse(2) schedule(static)"), by: "    "))    }
 
         """
     }
@@ -93,14 +84,20 @@ enum BatchNormKernels {
     /// for the backward of the convolution reading it (its weight gradient), so that z need
     /// not stay in memory from the forward until then. Args x, w, b, save_mean, save_invstd, z.
     static func recompute(_ x: Shape, act: Activation?) -> String {
+        constants(x) + normalize("z", act: act, pragma: "#pragma omp parallel for collapse(2) schedule(static)")
+    }
+
+    /// out = act(x * sc + sh) over every (image, channel) plane, from the saved statistics, the
+    /// threads taking the planes in order (`pragma`: the loop's OpenMP line).
+    private static func normalize(_ out: String, act: Activation?, pragma: String) -> String {
         let v = "(xp[i] * sc + sh)"
-        return constants(x) + """
-            #pragma omp parallel for collapse(2) schedule(static)
+        return """
+            \(pragma)
             for (int n = 0; n < N; n++)
                 for (int c = 0; c < C; c++) {
             \(scaleShift)
                     const real *xp = x + ((long)n * C + c) * HW;
-                    real *yp = z + ((long)n * C + c) * HW;
+                    real *yp = \(out) + ((long)n * C + c) * HW;
                     for (long i = 0; i < HW; i++) yp[i] = \(act?.apply(v) ?? v);
                 }
 

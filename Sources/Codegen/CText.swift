@@ -38,5 +38,10 @@ enum CText {
         }
     }
 
+    /// `text` with every non-empty line moved right by `indent`.
+    static func indented(_ text: String, by indent: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
+    }
+
     static func shape(_ dims: [Int]) -> String { "[" + dims.map(String.init).joined(separator: ",") + "]" }
 }

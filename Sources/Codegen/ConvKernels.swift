@@ -164,8 +164,7 @@ enum ConvKernels {
             }
 
         """
-        return text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
+        return CText.indented(text, by: indent)
     }
 
     /// dx (=|+=) conv_transpose(dy, w): each thread owns input planes and gathers from every

@@ -140,24 +140,13 @@ enum DenseConvKernels {
     /// not depend on the thread count.
     static func perGroupWeight(_ body: (String, String) -> String, split: ImageSplit, shared: Int, size: String) -> String {
         perGroup(serial: body("dw", "n > 0"), own: onOwnThread(body("sums + (long)(n / G) * \(size)", "0")), split: split, shared: shared,
-                 after: """
-                         #pragma omp for schedule(static)
-                         for (long i = 0; i < \(size); i++) {
-                             real s = sums[i];
-                             for (int k = 1; k < N / G; k++) s += sums[(long)k * \(size) + i];
-                             dw[i] = s;
-                         }
-
-                 """)
+                 after: "        rdc_sum_copies(sums, N / G, \(size), dw);\n")
     }
 
     /// `body` for each group, all threads on each product; or, split by images, `own` for each
     /// of a thread's groups, then `after` (still on the threads, after the loop's barrier).
     static func perGroup(serial body: String, own: String, split: ImageSplit, shared: Int, after: String = "") -> String {
         guard split.threads > 0 else { return perGroup(body) }
-        let indented = { (t: String, by: String) in
-            t.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : by + $0 }.joined(separator: "\n")
-        }
         let slabs = split.threads * split.slab
         return """
             if (omp_get_max_threads() <= \(split.threads)) {   /* each thread its own images */
@@ -169,10 +158,10 @@ enum DenseConvKernels {
                     (void)rows;
                     #pragma omp for schedule(static)
                     for (int n = 0; n < N; n += G) {
-        \(indented(own, "        "))            }
-        \(indented(after, "    "))        }
+        \(CText.indented(own, by: "        "))            }
+        \(CText.indented(after, by: "    "))        }
             } else {
-        \(indented(perGroup(body), "    ").dropLast(1))    }
+        \(CText.indented(perGroup(body), by: "    ").dropLast(1))    }
 
         """
     }

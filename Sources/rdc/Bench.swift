@@ -71,10 +71,11 @@ struct Bench: ParsableCommand {
                 .sgemm(graph: try Graph(json: try Data(contentsOf: graphURL)), runs: steps)
         case let step:
             let timer = StepTimer(steps: steps, warmup: warmup, maxSeconds: maxSeconds)
-            let bench = try ModelBench(generated: generated!), probe = Ceiling(sources: benchSources, quietWait: 0)
-            let before = try probe.coreRoundTrip()
-            var measured = try bench.measure(step, timer: timer, threads: threads, quietWait: quietWait)
-            if let before, let after = try probe.coreRoundTrip() { measured.coreRoundTripNs = [before, after] }
+            let bench = try ModelBench(generated: generated!)
+            var (measured, roundTrips) = try Ceiling(sources: benchSources, quietWait: 0).coreRoundTrips {
+                try bench.measure(step, timer: timer, threads: threads, quietWait: quietWait)
+            }
+            measured.coreRoundTripNs = roundTrips
             record = measured
         }
         print(json ? try record.jsonLine() : BenchSummary(records: [record]).render())

@@ -18,10 +18,15 @@ struct Ceiling {
         try run("fma_peak", arguments: [])
     }
 
-    /// bench/core_round_trip.c: how far apart the first two cores are right now (ns), nil on
-    /// a one-core machine.
-    func coreRoundTrip() throws -> Double? {
-        try run("core_round_trip", arguments: []).roundTripNs
+    /// `body` between two runs of bench/core_round_trip.c (built once): how far apart the first
+    /// two cores were just before and just after it (ns); nil on a one-core machine.
+    func coreRoundTrips<T>(around body: () throws -> T) throws -> (T, [Double]?) {
+        try built("core_round_trip") { probe in
+            let before = try execute(probe).roundTripNs
+            let value = try body()
+            let after = try execute(probe).roundTripNs
+            return (value, before.flatMap { b in after.map { [b, $0] } })
+        }
     }
 
     /// OpenBLAS on C[M,N] = A[M,K] B[K,N] with M = Cout, N = batch*OH*OW, K = Cin*kh*kw of the
@@ -44,8 +49,19 @@ struct Ceiling {
         return record
     }
 
-    /// Builds bench/NAME.c into a temporary folder, runs it and reads the JSON line it prints.
+    /// Builds bench/NAME.c, waits for a quiet machine, runs it and reads the JSON line it prints.
     private func run(_ name: String, arguments: [String], libraries: [String] = []) throws -> BenchRecord {
+        try built(name, libraries: libraries) { binary in
+            OtherLoad.waitForQuiet(timeout: quietWait)
+            let load = OtherLoad()
+            var record = try execute(binary, arguments: arguments)
+            record.othersCpuShare = load.share()
+            return record
+        }
+    }
+
+    /// `body` given bench/NAME.c built into a temporary folder (removed afterwards).
+    private func built<T>(_ name: String, libraries: [String] = [], _ body: (String) throws -> T) throws -> T {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rdc-bench-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -56,15 +72,16 @@ struct Ceiling {
             let hint = libraries.contains("-lopenblas") ? " (OpenBLAS: apt-get install libopenblas-dev, as `make bench` does)" : ""
             throw ValidationError("cannot build \(source)\(hint):\n\(build.stderr)")
         }
-        OtherLoad.waitForQuiet(timeout: quietWait)
-        let load = OtherLoad()
+        return try body(binary)
+    }
+
+    /// Runs a built program and reads the JSON line it prints.
+    private func execute(_ binary: String, arguments: [String] = []) throws -> BenchRecord {
         let result = try runToCompletion(binary, arguments)
         let stdout = String(decoding: result.stdout, as: UTF8.self)
         guard result.status == 0, let line = stdout.split(separator: "\n").last(where: { $0.hasPrefix("{") }) else {
-            throw ValidationError("\(name) failed (status \(result.status)):\n\(stdout)\(result.stderr)")
+            throw ValidationError("\(binary) failed (status \(result.status)):\n\(stdout)\(result.stderr)")
         }
-        var record = try BenchRecord.decode(line: String(line))
-        record.othersCpuShare = load.share()
-        return record
+        return try BenchRecord.decode(line: String(line))
     }
 }

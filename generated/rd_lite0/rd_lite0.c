@@ -1530,6 +1530,19 @@ static void rdc_gemm_own(int M, int N, int K, const real *restrict A, long am, l
         rdc_gemm_panels(jp, np - jp < RDC_PANEL_GROUP ? np - jp : RDC_PANEL_GROUP, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack);
 }
 
+/* out[i] = copies[i] + copies[size + i] + ... over `n` copies, added in order: the copies of
+ * a weight gradient that threads splitting the images wrote apart (one per group of images).
+ * Work-shared: called by every thread of a parallel region. */
+static void rdc_sum_copies(const real *restrict copies, int n, long size, real *restrict out)
+{
+    #pragma omp for schedule(static)
+    for (long i = 0; i < size; i++) {
+        real s = copies[i];
+        for (int k = 1; k < n; k++) s += copies[k * size + i];
+        out[i] = s;
+    }
+}
+
 /* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
  * matrix B with its base moved by i*sb, the threads spread over products and column panels
  * together (Winograd's 36 products, each too narrow to keep the threads busy alone). */
@@ -2252,12 +2265,7 @@ static void rdc_dot_weight_grad(const real *restrict dy, const real *restrict x,
                 for (int kh = 0; kh < 3; kh++)
                     for (int b = 0; b < blocks; b++) rdc_dot_taps(dq, xq, &q, b * RDC_DOT_MB, ci, kh, sums + k * size);
         }
-        #pragma omp for schedule(static)
-        for (long i = 0; i < size; i++) {
-            real s = sums[i];
-            for (int k = 1; k < groups; k++) s += sums[k * size + i];
-            dw[i] = s;
-        }
+        rdc_sum_copies(sums, groups, size, dw);
     }
 }
 
@@ -4203,12 +4211,7 @@ static void k095_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
                 const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -4412,12 +4415,7 @@ static void k098_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
                 rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
                 rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -4637,12 +4635,7 @@ static void k101_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
                 rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
                 rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -6471,12 +6464,7 @@ static void k137_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
                 rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
                 rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CI * KC; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -6844,12 +6832,7 @@ static void k142_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
                 rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
                 rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CI * KC; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -7399,12 +7382,7 @@ static void k153_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
                 rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CI * KC; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -7768,12 +7746,7 @@ static void k158_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy,
                 const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
                 rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CI * KC; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {

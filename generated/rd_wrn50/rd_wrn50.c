@@ -2299,6 +2299,19 @@ static void rdc_gemm_own(int M, int N, int K, const real *restrict A, long am, l
         rdc_gemm_panels(jp, np - jp < RDC_PANEL_GROUP ? np - jp : RDC_PANEL_GROUP, M, N, K, A, am, ak, &B, C, ldc, accumulate, e, pack);
 }
 
+/* out[i] = copies[i] + copies[size + i] + ... over `n` copies, added in order: the copies of
+ * a weight gradient that threads splitting the images wrote apart (one per group of images).
+ * Work-shared: called by every thread of a parallel region. */
+static void rdc_sum_copies(const real *restrict copies, int n, long size, real *restrict out)
+{
+    #pragma omp for schedule(static)
+    for (long i = 0; i < size; i++) {
+        real s = copies[i];
+        for (int k = 1; k < n; k++) s += copies[k * size + i];
+        out[i] = s;
+    }
+}
+
 /* `count` independent products of the same sizes, C + i*sc (=|+=) (A + i*sa) . B_i, B_i the
  * matrix B with its base moved by i*sb, the threads spread over products and column panels
  * together (Winograd's 36 products, each too narrow to keep the threads busy alone). */
@@ -3021,12 +3034,7 @@ static void rdc_dot_weight_grad(const real *restrict dy, const real *restrict x,
                 for (int kh = 0; kh < 3; kh++)
                     for (int b = 0; b < blocks; b++) rdc_dot_taps(dq, xq, &q, b * RDC_DOT_MB, ci, kh, sums + k * size);
         }
-        #pragma omp for schedule(static)
-        for (long i = 0; i < size; i++) {
-            real s = sums[i];
-            for (int k = 1; k < groups; k++) s += sums[k * size + i];
-            dw[i] = s;
-        }
+        rdc_sum_copies(sums, groups, size, dw);
     }
 }
 
@@ -8809,12 +8817,7 @@ static void k218_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, cons
                 rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
                 rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CI * KC; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -9038,12 +9041,7 @@ static void k221_decoder_layer2_0_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -9441,12 +9439,7 @@ static void k227_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -9812,12 +9805,7 @@ static void k233_decoder_layer2_1_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -10037,12 +10025,7 @@ static void k237_decoder_layer2_2_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -10408,12 +10391,7 @@ static void k243_decoder_layer2_2_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -10633,12 +10611,7 @@ static void k247_decoder_layer2_3_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -11004,12 +10977,7 @@ static void k253_decoder_layer2_3_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -11229,12 +11197,7 @@ static void k257_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -11466,12 +11429,7 @@ static void k260_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
                 rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CI * KC; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CI * KC + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -11692,12 +11650,7 @@ static void k263_decoder_layer3_0_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -12106,12 +12059,7 @@ static void k269_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -12477,12 +12425,7 @@ static void k275_decoder_layer3_1_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -12702,12 +12645,7 @@ static void k279_decoder_layer3_2_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -13073,12 +13011,7 @@ static void k285_decoder_layer3_2_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -13298,12 +13231,7 @@ static void k289_decoder_layer3_3_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -13669,12 +13597,7 @@ static void k295_decoder_layer3_3_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -13894,12 +13817,7 @@ static void k299_decoder_layer3_4_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -14265,12 +14183,7 @@ static void k305_decoder_layer3_4_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -14490,12 +14403,7 @@ static void k309_decoder_layer3_5_conv1_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
@@ -14861,12 +14769,7 @@ static void k315_decoder_layer3_5_conv3_bwd_weight(const real *restrict dy, cons
                 const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
-            #pragma omp for schedule(static)
-            for (long i = 0; i < CO * K; i++) {
-                real s = sums[i];
-                for (int k = 1; k < N / G; k++) s += sums[(long)k * CO * K + i];
-                dw[i] = s;
-            }
+            rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
