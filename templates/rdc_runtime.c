@@ -1,6 +1,7 @@
 /* rdc_runtime.c: the model-independent part of every generated library, pasted verbatim
  * into NAME.c after the model's tables (real, RDC_* sizes, rdc_tensor_table,
- * rdc_tensor_offset, rdc_tensor_folds, rdc_tensor_by_name) and before its kernels. */
+ * rdc_tensor_offset, rdc_tensor_folds, rdc_tensor_by_name) and before its kernels: the
+ * kernels' helpers, then the context and the ABI's functions. */
 
 /* First output index o >= 0 whose window start o*s reaches p (the first tap inside the image). */
 static inline int rdc_first(int p, int s) { return p <= 0 ? 0 : (p + s - 1) / s; }
@@ -19,6 +20,28 @@ static inline int rdc_reflect(int i, int n) {
     if (i < 0) i += period;
     return i < n ? i : period - 1 - i;
 }
+
+/* The per-kernel profile (rdc_abi.h): every call an entry point makes is timed with
+ * omp_get_wtime() into counters of this library (entry points run kernels one after
+ * another from the calling thread, so plain counters suffice). About 50 ns per call. */
+#define RDC_TIMED(row, call) do { \
+        const double rdc_t0 = omp_get_wtime(); \
+        call; \
+        rdc_profile_time[row] += omp_get_wtime() - rdc_t0; \
+        rdc_profile_call[row] += 1; \
+    } while (0)
+
+/* A kernel's part timed apart (its profile row follows the kernel's): `seconds` of the
+ * kernel's wall time move to the part's row. */
+static void rdc_profile_part(int row, double seconds)
+{
+    rdc_profile_time[row - 1] -= seconds;
+    rdc_profile_time[row] += seconds;
+    rdc_profile_call[row] += 1;
+}
+
+/* The context and the ABI: not in the teacher's unit of a float64 teacher (EmitC). */
+#ifndef RDC_TEACHER_UNIT
 
 struct rdc_ctx {
     unsigned char *state;   /* parameters, statistics, gradients, Adam moments, outputs, folded weights */
@@ -119,25 +142,6 @@ int32_t rdc_set_input(rdc_ctx *ctx, const float *images) {
 int64_t rdc_adam_steps(rdc_ctx *ctx) { return ctx->adam_steps; }
 void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps) { ctx->adam_steps = steps; }
 
-/* The per-kernel profile (rdc_abi.h): every call an entry point makes is timed with
- * omp_get_wtime() into counters of this library (entry points run kernels one after
- * another from the calling thread, so plain counters suffice). About 50 ns per call. */
-#define RDC_TIMED(row, call) do { \
-        const double rdc_t0 = omp_get_wtime(); \
-        call; \
-        rdc_profile_time[row] += omp_get_wtime() - rdc_t0; \
-        rdc_profile_call[row] += 1; \
-    } while (0)
-
-/* A kernel's part timed apart (its profile row follows the kernel's): `seconds` of the
- * kernel's wall time move to the part's row. */
-static void rdc_profile_part(int row, double seconds)
-{
-    rdc_profile_time[row - 1] -= seconds;
-    rdc_profile_time[row] += seconds;
-    rdc_profile_call[row] += 1;
-}
-
 int32_t rdc_profile_count(void) { return RDC_PROFILE_COUNT; }
 const char *rdc_profile_name(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_names[i] : NULL; }
 const char *rdc_profile_family(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_families[i] : NULL; }
@@ -148,3 +152,5 @@ void rdc_profile_reset(void) {
     memset(rdc_profile_call, 0, sizeof rdc_profile_call);
     memset(rdc_profile_time, 0, sizeof rdc_profile_time);
 }
+
+#endif /* RDC_TEACHER_UNIT */

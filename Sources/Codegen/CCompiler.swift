@@ -12,23 +12,47 @@ enum CCompiler {
         ProcessInfo.processInfo.environment["RDC_CC"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath
     }
 
-    static func build(source: String, library: String) throws {
+    /// Builds `library` from `source`; with `teacherUnit`, from its two units (EmitC.source):
+    /// each compiled to an object at once, then linked.
+    static func build(source: String, library: String, teacherUnit: Bool = false) throws {
         let cc = path
         guard FileManager.default.isExecutableFile(atPath: cc) else {
             throw CodegenError("C compiler \(cc) not found: apt-get install clang libomp-dev (or set RDC_CC)")
         }
+        guard teacherUnit else { return try finish(start(cc, flags + ["-o", library, source, "-lm"]), on: source) }
+        let objects = [library + ".teacher.o", library + ".main.o"]
+        defer { for o in objects { try? FileManager.default.removeItem(atPath: o) } }
+        let units = try [["-DRDC_TEACHER_UNIT", "-c", source, "-o", objects[0]], ["-c", source, "-o", objects[1]]]
+            .map { try start(cc, unitFlags + $0) }
+        for unit in units { try finish(unit, on: source) }
+        try finish(start(cc, flags + ["-o", library] + objects + ["-lm"]), on: source)
+    }
+
+    /// flags without the linking one, for an object.
+    private static var unitFlags: [String] { flags.filter { $0 != "-shared" } }
+
+    /// A running compiler, its output going to a file (a pipe could fill and stall it).
+    private static func start(_ cc: String, _ arguments: [String]) throws -> (Process, URL) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("rdc-cc-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: cc)
-        process.arguments = flags + ["-o", library, source, "-lm"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process, log)
+    }
+
+    private static func finish(_ run: (Process, URL), on source: String) throws {
+        let (process, log) = run
         process.waitUntilExit()
+        defer { try? FileManager.default.removeItem(at: log) }
         guard process.terminationStatus == 0 else {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             let hint = text.contains("omp.h") || text.contains("-lomp") ? "\nOpenMP is missing: apt-get install clang libomp-dev" : ""
-            throw CodegenError("\(cc) failed (status \(process.terminationStatus)) on \(source):\n\(text)\(hint)")
+            throw CodegenError("\(process.executableURL!.path) failed (status \(process.terminationStatus)) on \(source):\n\(text)\(hint)")
         }
     }
 }

@@ -13,6 +13,11 @@ public enum Codegen {
     public struct Options: Sendable {
         /// float64 is for gradient checks; the ABI reports the element size.
         public var precision: Precision
+        /// What the frozen teacher computes in where `precision` is float32: float64 by
+        /// default, its features rounded once (WideTeacher.swift: a float32 teacher's error
+        /// flips the student's ReLU masks and moves gradients by up to 1e-2); float32 runs
+        /// its forward about twice as fast.
+        public var teacherPrecision: Precision
         /// The scalar output rdc_backward differentiates.
         public var loss: String
         /// Run clang to build libNAME.so; false only writes the C, header and manifest.
@@ -25,9 +30,10 @@ public enum Codegen {
         /// the image (DotWeightGradient) rather than the implicit GEMM.
         public var dotWeightGradients: Bool
 
-        public init(precision: Precision = .float32, loss: String = "loss_flat", buildLibrary: Bool = true,
-                    winograd: Winograd = .whereItWins, depthwiseChains: Bool = true, dotWeightGradients: Bool = true) {
-            self.precision = precision; self.loss = loss; self.buildLibrary = buildLibrary; self.winograd = winograd
+        public init(precision: Precision = .float32, teacherPrecision: Precision = .float64, loss: String = "loss_flat",
+                    buildLibrary: Bool = true, winograd: Winograd = .whereItWins, depthwiseChains: Bool = true,
+                    dotWeightGradients: Bool = true) {
+            self.precision = precision; self.teacherPrecision = teacherPrecision; self.loss = loss; self.buildLibrary = buildLibrary; self.winograd = winograd
             self.depthwiseChains = depthwiseChains; self.dotWeightGradients = dotWeightGradients
         }
     }
@@ -50,7 +56,7 @@ public enum Codegen {
         let facts = try GraphFacts(graph)
         guard facts.phase.contains(.input) else { throw CodegenError("graph '\(graph.name)' has no input node") }
         let flow = try GradientFlow(facts, loss: options.loss)
-        let program = try ProgramBuilder(facts, flow, name: name, precision: options.precision,
+        let program = try ProgramBuilder(facts, flow, name: name, precision: options.precision, teacherPrecision: options.teacherPrecision,
                                          winograd: options.winograd, depthwiseChains: options.depthwiseChains,
                                          dotWeightGradients: options.dotWeightGradients).build()
         let p = program.phases
@@ -74,7 +80,7 @@ public enum Codegen {
         var library: String?
         if options.buildLibrary {
             library = dir.appendingPathComponent("lib\(name).so").path
-            try CCompiler.build(source: source.path, library: library!)
+            try CCompiler.build(source: source.path, library: library!, teacherUnit: program.teacherUnit)
         }
         let scratchBuffers = program.buffers.indices.filter { program.buffers[$0].placement == .arena }
         let scratch = scratchBuffers.map { MemoryPlan.aligned(program.bytes(of: $0)) }.reduce(0, +)

@@ -16,6 +16,11 @@ enum ElementwiseKernels {
             + "    for (long i = 0; i < COUNT; i++) y[i] = \(act.apply("x[i]"));\n"
     }
 
+    /// y = x, converted between float and double (a float64 teacher's input and features); args x, y.
+    static func convert(_ count: Int) -> String {
+        CText.constants([("COUNT", count)]) + parallelFor(count) + "    for (long i = 0; i < COUNT; i++) y[i] = x[i];\n"
+    }
+
     /// dx (=|+=) dy where the activation's output z lets the gradient pass; args dy, z, dx.
     static func activationBackward(_ count: Int, _ act: Activation, accumulate: Bool) -> String {
         CText.constants([("COUNT", count)]) + parallelFor(count)

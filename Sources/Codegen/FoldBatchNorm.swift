@@ -10,13 +10,13 @@ extension ProgramBuilder {
     /// of the parameters it reads (they might have changed).
     func foldBatchNorm(conv: Node, bn: Node, attrs: BatchNormAttrs) -> (weight: Int, bias: Int) {
         let c = ConvNode(conv, graph)!
-        let w = parameter(conv.params[0])
-        let fw = addBuffer(Buffer(name: "fold.\(conv.name).weight", shape: program.buffers[w].shape, placement: .state))
-        let fb = addBuffer(Buffer(name: "fold.\(conv.name).bias", shape: [attrs.channels], placement: .state))
+        let w = loaded(conv.params[0])
+        let fw = addBuffer(Buffer(name: "fold.\(conv.name).weight", shape: program.buffers[w].shape, placement: .state, isDouble: wide != nil))
+        let fb = addBuffer(Buffer(name: "fold.\(conv.name).bias", shape: [attrs.channels], placement: .state, isDouble: wide != nil))
         let sources = conv.params + bn.params
-        for name in sources { program.buffers[parameter(name)].foldInput = true }
-        var args = [("w", w, false)] + (c.bias ? [("cb", parameter(conv.params[1]), false)] : [])
-        args += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bn.params).map { ($0, parameter($1), false) }
+        for name in sources { program.buffers[loaded(name)].foldInput = true }
+        var args = [("w", w, false)] + (c.bias ? [("cb", loaded(conv.params[1]), false)] : [])
+        args += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bn.params).map { ($0, loaded($1), false) }
         args += [("fw", fw, true), ("fb", fb, true)]
         let layout = c.weightByOutputChannel
         let body = BatchNormKernels.fold(outer: layout.outer, outChannels: layout.channels, inner: layout.inner,

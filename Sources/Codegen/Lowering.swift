@@ -22,9 +22,11 @@ final class ProgramBuilder {
     let depthwiseChains: Bool
     /// Whether narrow 3x3 convolutions' weight gradients go by dot products (Codegen.Options).
     let dotWeightGradients: Bool
+    /// Set while the teacher is lowered in float64 within a float32 program (WideTeacher.swift).
+    var wide: WideTeacher?
 
-    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, winograd: Codegen.Winograd,
-         depthwiseChains: Bool, dotWeightGradients: Bool) {
+    init(_ facts: GraphFacts, _ flow: GradientFlow, name: String, precision: Precision, teacherPrecision: Precision,
+         winograd: Codegen.Winograd, depthwiseChains: Bool, dotWeightGradients: Bool) {
         graph = facts.graph
         self.facts = facts
         self.flow = flow
@@ -32,12 +34,13 @@ final class ProgramBuilder {
         self.depthwiseChains = depthwiseChains
         self.dotWeightGradients = dotWeightGradients
         program = Program(name: name, precision: precision)
+        program.teacherUnit = precision == .float32 && teacherPrecision == .float64
         values = Array(repeating: nil, count: graph.nodes.count)
     }
 
     func build() throws -> Program {
         layOutState()
-        program.phases.teacher = try forward(facts.nodes(in: .teacher), training: false).kernels
+        program.phases.teacher = try program.teacherUnit ? wideTeacher() : forward(facts.nodes(in: .teacher), training: false).kernels
         let train = try forward(facts.nodes(in: .student), training: true)
         program.phases.studentTrain = train.kernels
         program.phases.studentEval = try forward(facts.nodes(in: .student), training: false).kernels
@@ -90,9 +93,9 @@ final class ProgramBuilder {
         return program.buffers.count - 1
     }
 
-    /// Scratch in the arena.
+    /// Scratch in the arena (double in a float64 teacher).
     func scratch(_ name: String, _ shape: [Int], isDouble: Bool = false) -> Int {
-        addBuffer(Buffer(name: name, shape: shape, placement: .arena, isDouble: isDouble))
+        addBuffer(Buffer(name: name, shape: shape, placement: .arena, isDouble: isDouble || wide != nil))
     }
 
     /// The window matrix of a (transposed) convolution pass, if it needs one. One per node
@@ -106,15 +109,21 @@ final class ProgramBuilder {
         return [("col", b, true)]
     }
 
-    /// The buffer holding a node's value (arena unless it persists).
+    /// The buffer holding a node's value (arena unless it persists; its float64 copy in a
+    /// float64 teacher).
     func value(_ node: Int) -> Int {
+        if wide != nil { return wideValue(node) }
         if let b = values[node] { return b }
         let b = scratch("act." + graph.nodes[node].name, graph.nodes[node].shape.dims)
         values[node] = b
         return b
     }
 
-    func parameter(_ name: String) -> Int { parameterBuffers[name]! }
+    /// A parameter's buffer as the host loads it (its float64 copy in a float64 teacher).
+    func parameter(_ name: String) -> Int { wide != nil ? wideParameter(name) : loaded(name) }
+
+    /// A parameter's buffer in the ABI's tensor table.
+    func loaded(_ name: String) -> Int { parameterBuffers[name]! }
 
     // MARK: Kernels
 
@@ -139,7 +148,7 @@ final class ProgramBuilder {
         return program.kernels.count - 1
     }
 
-    private func forward(_ nodes: [Int], training: Bool) throws -> (steps: [Step], kernels: [Int]) {
+    func forward(_ nodes: [Int], training: Bool) throws -> (steps: [Step], kernels: [Int]) {
         let steps = Fusion.steps(nodes, facts, training: training)
         var kernels: [Int] = []
         for unit in depthwiseChains ? Fusion.units(steps, facts, training: training) : steps.map(ForwardUnit.step) {
@@ -267,23 +276,21 @@ extension ProgramBuilder {
     func convOperands(_ step: Step, _ conv: ConvNode) -> (weight: Int, extra: [(String, Int, Bool)], epilogue: Epilogue, how: String, flops: Int) {
         let node = graph.nodes[step.main]
         let act = step.act.map { Activation(graph.nodes[$0].op)! }
-        var epilogue = Epilogue(bias: conv.bias, act: act)
-        var w = parameter(node.params[0])
-        var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []
-        var how = ""
-        if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op {
-            if !node.role.isTrainable && !bnNode.role.isTrainable {
-                let folded = foldBatchNorm(conv: node, bn: bnNode, attrs: bn)
-                (w, extra, epilogue.bias) = (folded.weight, [("b", folded.bias, false)], true)
-                how = " (folded)"
-            } else {
-                epilogue.batchNormEps = bn.eps
-                extra += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bnNode.params).map { ($0, parameter($1), false) }
-            }
-        }
         let count = graph.nodes[step.output].shape.count
         let flops = conv.flops + count * ((conv.bias ? 1 : 0) + (step.bn != nil ? 2 : 0) + (act != nil ? 1 : 0))
-        return (w, extra, epilogue, how, flops)
+        var epilogue = Epilogue(bias: conv.bias, act: act)
+        if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op,
+           !node.role.isTrainable && !bnNode.role.isTrainable {
+            let folded = foldBatchNorm(conv: node, bn: bnNode, attrs: bn)
+            epilogue.bias = true
+            return (folded.weight, [("b", folded.bias, false)], epilogue, " (folded)", flops)
+        }
+        var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []
+        if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op {
+            epilogue.batchNormEps = bn.eps
+            extra += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bnNode.params).map { ($0, parameter($1), false) }
+        }
+        return (parameter(node.params[0]), extra, epilogue, "", flops)
     }
 
     /// The kernel of a depthwise chain (DepthwiseChainKernels), named after its depthwise
@@ -295,7 +302,7 @@ extension ProgramBuilder {
             return g
         }
         guard let plan = DepthwiseChainKernels.plan(expand: geometry(chain.expand), depthwise: geometry(chain.depthwise)!,
-                                                    project: geometry(chain.project), precision: program.precision) else { return nil }
+                                                    project: geometry(chain.project), precision: wide != nil ? .float64 : program.precision) else { return nil }
         var args: [(String, Int, Bool)] = [("x", value(graph.nodes[chain.steps[0].main].inputs[0]), false)]
         var epilogues: [Epilogue] = []
         var parts: [String] = []

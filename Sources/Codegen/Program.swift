@@ -10,6 +10,9 @@ struct Program {
     /// Trainable parameters with a gradient lie in one run of the state, followed by runs of
     /// the same layout for their gradients and Adam moments: one loop updates them all.
     var adamRegion = AdamRegion()
+    /// The fold and teacher phases compute in float64 within this float32 program: their
+    /// kernels form a unit of their own in NAME.c (WideTeacher.swift).
+    var teacherUnit = false
 
     /// The parameters are buffers firstBuffer..<firstBuffer+parameterCount; the gradient
     /// and moment runs follow in that order.

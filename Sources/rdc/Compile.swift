@@ -32,12 +32,17 @@ struct Compile: ParsableCommand {
           help: "Take every weight gradient outside Winograd by the implicit GEMM (by default narrow 3x3 stride-1 convolutions' go by dot products along the image).")
     var noDotWeightGradients = false
 
+    @Flag(name: .customLong("float32-teacher"),
+          help: "Run the frozen teacher in float32 (by default in float64: its features carry one rounding, which keeps the float32 gradients within ~1e-5 of the truth; float32 runs its forward about twice as fast).")
+    var float32Teacher = false
+
     func run() throws {
         let graph = try model.graph()
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
-                                            options: Codegen.Options(buildLibrary: !emitOnly, winograd: noWinograd ? .never : .whereItWins,
+                                            options: Codegen.Options(teacherPrecision: float32Teacher ? .float32 : .float64,
+                                                                     buildLibrary: !emitOnly, winograd: noWinograd ? .never : .whereItWins,
                                                                      depthwiseChains: !noChains, dotWeightGradients: !noDotWeightGradients))
         // The IR travels with the library: train/eval/infer read names, roles and sizes from it.
         try graph.jsonData().write(to: outURL.appendingPathComponent("graph.json"))
