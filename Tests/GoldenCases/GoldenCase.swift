@@ -114,3 +114,67 @@ public struct Deviation: CustomStringConvertible {
         maxAbsExpected = m
     }
 }
+
+// MARK: Accuracy against the truth
+
+extension GoldenCase {
+    /// The forward tensors stored in float64 too (`f64.<name>`).
+    public static let float64Features = ["t1", "t2", "t3", "ocbe", "s1", "s2", "s3"]
+
+    /// The float64 tensor of float32 `name`: `grad.X` -> `grad64.X`, `t1` -> `f64.t1`.
+    public static func truthName(of name: String) -> String {
+        name.hasPrefix("grad.") ? "grad64." + name.dropFirst("grad.".count) : "f64." + name
+    }
+
+    /// How far PyTorch's own float32 `name` lies from the truth (relativeError).
+    public func pytorchError(_ name: String) throws -> Double {
+        relativeError(try tensor(name).values.map(Double.init), truth: try tensor(Self.truthName(of: name)).values.map(Double.init))
+    }
+
+    /// The error a float32 implementation may have on `name`: max(1e-4, 3 x PyTorch's own).
+    public func bound(_ name: String) throws -> Double { max(1e-4, 3 * (try pytorchError(name))) }
+
+    /// How far from PyTorch's float32 result a tensor with no stored truth may lie (relative
+    /// to max(1, its largest element)): three times PyTorch's worst forward error in the case
+    /// for the implementation, once more for PyTorch's own; 1e-4 at least.
+    public func float32Bound() throws -> Double {
+        max(1e-4, 4 * (try Self.float64Features.map(pytorchError).max() ?? 0))
+    }
+}
+
+/// max|x - truth| / max|truth| (max|x - truth| where the truth is all zero; infinity where x
+/// holds a NaN): one tensor's error, as the golden README measures PyTorch's.
+public func relativeError(_ x: [Double], truth: [Double]) -> Double {
+    precondition(x.count == truth.count, "compared tensors differ in size: \(x.count) vs \(truth.count)")
+    var d = 0.0, m = 0.0
+    for (a, t) in zip(x, truth) {
+        d = a.isNaN ? .infinity : max(d, abs(a - t))
+        m = max(m, abs(t))
+    }
+    return m > 0 ? d / m : d
+}
+
+/// The errors of one implementation's tensors against the truth, each with its bound.
+public struct Accuracy {
+    public struct Entry {
+        public var name: String
+        public var error: Double
+        public var bound: Double
+    }
+
+    public private(set) var entries: [Entry] = []
+    public init() {}
+
+    public mutating func add(_ name: String, error: Double, bound: Double) {
+        entries.append(Entry(name: name, error: error, bound: bound))
+    }
+
+    public var failures: [Entry] { entries.filter { !($0.error <= $0.bound) } }
+
+    /// "worst 1.2e-05 (grad.x), median 4.0e-06 over 69", or "none".
+    public var summary: String {
+        let sorted = entries.sorted { $0.error < $1.error }
+        guard let worst = sorted.last else { return "none" }
+        return String(format: "worst %.1e (%@), median %.1e over %d", worst.error, worst.name, sorted[sorted.count / 2].error, sorted.count)
+    }
+}
