@@ -28,15 +28,40 @@ static void *symbol(void *lib, const char *name) {
     return p;
 }
 
-/* W.bin (rdc export): "RDCWTS1\n", uint32 count, then per tensor uint32 name length, name,
- * uint64 element count, float32 values; tensors in the library's table order. */
+/* CRC-32 (zip's and PNG's) of the first `length` bytes of f. */
+static uint32_t crc32_of(FILE *f, long length) {
+    uint32_t table[256], crc = 0xFFFFFFFFu;
+    for (uint32_t b = 0; b < 256; b++) {
+        uint32_t c = b;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        table[b] = c;
+    }
+    rewind(f);
+    for (long i = 0; i < length; i++) {
+        int byte = fgetc(f);
+        if (byte == EOF) return ~crc ^ 1; /* cannot match: the file is shorter */
+        crc = table[(crc ^ (uint32_t)byte) & 0xFF] ^ (crc >> 8);
+    }
+    return ~crc;
+}
+
+/* W.bin (rdc export): "RDCWTS2\n", uint32 count, then per tensor uint32 name length, name,
+ * uint64 element count, float32 values; tensors in the library's table order; then the
+ * CRC-32 of every byte before it ("RDCWTS1\n" files have no checksum). */
 static void read_weights(const char *path, rdc_ctx *ctx, rdc_tensor_count_fn count_fn,
                          rdc_tensor_info_at_fn info_at, rdc_tensor_fn tensor) {
     FILE *f = fopen(path, "rb");
     if (!f) fail("cannot open", path);
     char magic[8];
     uint32_t count;
-    if (fread(magic, 1, 8, f) != 8 || memcmp(magic, "RDCWTS1\n", 8) != 0) fail("not an rdc weights file", path);
+    if (fread(magic, 1, 8, f) != 8 || (memcmp(magic, "RDCWTS2\n", 8) != 0 && memcmp(magic, "RDCWTS1\n", 8) != 0))
+        fail("not an rdc weights file", path);
+    if (magic[6] == '2') {
+        uint32_t stored;
+        if (fseek(f, -4, SEEK_END) != 0 || fread(&stored, 4, 1, f) != 1) fail("truncated", path);
+        if (crc32_of(f, ftell(f) - 4) != stored) fail("the file is damaged (its CRC-32 does not match)", path);
+        if (fseek(f, 8, SEEK_SET) != 0) fail("cannot read", path);
+    }
     if (fread(&count, 4, 1, f) != 1) fail("truncated", path);
     uint32_t done = 0;
     for (int32_t i = 0; i < count_fn() && done < count; i++) {

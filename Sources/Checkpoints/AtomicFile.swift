@@ -1,3 +1,4 @@
+import DSL
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,7 @@ public enum AtomicFile {
         let dir = url.deletingLastPathComponent().path
         let temp = "\(dir)/.\(url.lastPathComponent).tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw CheckpointError(path: path, "cannot be written (\(String(cString: strerror(errno))))") }
+        guard fd >= 0 else { throw FileProblem(errno: errno, path: path, writing: true) }
         var ok = data.withUnsafeBytes { raw -> Bool in
             var done = 0
             while done < raw.count {
@@ -24,9 +25,9 @@ public enum AtomicFile {
         ok = ok && fsync(fd) == 0
         close(fd)
         guard ok, rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             unlink(temp)
-            throw CheckpointError(path: path, "cannot be written (\(reason))")
+            throw FileProblem(errno: code, path: path, writing: true)
         }
         let dirfd = open(dir, O_RDONLY)
         if dirfd >= 0 { fsync(dirfd); close(dirfd) }

@@ -4,9 +4,9 @@ import Foundation
 /// rdc's own checkpoint: named float32 tensors (parameters, BN running statistics, Adam
 /// moments), the fingerprint of the model they belong to, and the training position.
 ///
-/// File layout: the magic line `RDCCKPT1\n`, a little-endian UInt64 header length, the header
-/// (JSON: fingerprint, epoch, metadata, tensor index), then the tensors' raw little-endian
-/// float32 values in index order.
+/// File layout: the magic line `RDCCKPT2\n`, a little-endian UInt64 header length, the header
+/// (JSON: fingerprint, epoch, metadata, tensor index), the tensors' raw little-endian float32
+/// values in index order, then the little-endian CRC-32 of all bytes before it.
 public struct Checkpoint: Equatable, Sendable {
     public var fingerprint: ModelFingerprint
     public var epoch: Int
@@ -22,7 +22,18 @@ public struct Checkpoint: Equatable, Sendable {
         self.metadata = metadata; self.tensors = tensors
     }
 
-    static let magic = Data("RDCCKPT1\n".utf8)
+    /// Version 2 ends with a CRC-32 of everything before it; version 1 files (no checksum)
+    /// are still read.
+    static let magic = Data("RDCCKPT2\n".utf8)
+    static let uncheckedMagic = Data("RDCCKPT1\n".utf8)
+
+    /// Whether the file at `path` starts like an rdc checkpoint (of either version).
+    public static func isCheckpoint(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: magic.count)) ?? Data()
+        return head == magic || head == uncheckedMagic
+    }
 
     struct Header: Codable {
         var fingerprint: ModelFingerprint
@@ -52,18 +63,22 @@ public struct Checkpoint: Equatable, Sendable {
         for name in names {
             tensors[name]!.values.withUnsafeBytes { data.append(contentsOf: $0) }
         }
+        let checksum = data.withUnsafeBytes(CRC32.checksum)
+        withUnsafeBytes(of: checksum.littleEndian) { data.append(contentsOf: $0) }
         try AtomicFile.write(data, to: path)
     }
 
     public init(contentsOf path: String) throws {
-        let data: Data
+        var data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw CheckpointError(path: path, "cannot be read (\(error.localizedDescription))")
+            throw CheckpointError(path: path, "cannot be read: \(FileProblem.reason(error))")
         }
-        guard data.starts(with: Checkpoint.magic) else {
-            throw CheckpointError(path: path, "is not an rdc checkpoint (no RDCCKPT1 header)")
+        if data.starts(with: Checkpoint.magic) {
+            data = try Checkpoint.verifiedContents(of: data, path: path)
+        } else if !data.starts(with: Checkpoint.uncheckedMagic) {
+            throw CheckpointError(path: path, "is not an rdc checkpoint (no RDCCKPT2 or RDCCKPT1 header)")
         }
         var offset = Checkpoint.magic.count
         guard data.count >= offset + 8 else { throw CheckpointError(path: path, "is truncated in its header") }
@@ -82,23 +97,41 @@ public struct Checkpoint: Equatable, Sendable {
         offset += Int(headerLength)
         var tensors: [String: HostTensor] = [:]
         for entry in header.tensors {
-            guard entry.shape.allSatisfy({ $0 >= 0 }) else {
-                throw CheckpointError(path: path, "has a negative dimension in '\(entry.name)'")
+            let remaining = data.count - offset
+            // The shape comes from the file: its byte count is computed with checked arithmetic.
+            guard let count = Shape(entry.shape).checkedCount else {
+                throw CheckpointError(path: path, "gives '\(entry.name)' the impossible shape \(Shape(entry.shape))")
             }
-            let bytes = 4 * entry.shape.reduce(1, *)
-            guard data.count - offset >= bytes else {
-                throw CheckpointError(path: path, "is truncated: '\(entry.name)' needs \(bytes) bytes, \(data.count - offset) remain")
+            guard count <= remaining / 4 else {
+                throw CheckpointError(path: path, "is truncated: '\(entry.name)' \(Shape(entry.shape)) needs \(count) float32 "
+                                      + "values, \(remaining) bytes remain")
             }
-            var values = [Float](repeating: 0, count: bytes / 4)
-            values.withUnsafeMutableBytes { _ = data.copyBytes(to: $0, from: offset..<offset + bytes) }
+            var values = [Float](repeating: 0, count: count)
+            values.withUnsafeMutableBytes { _ = data.copyBytes(to: $0, from: offset..<offset + 4 * count) }
+            if let bad = values.first(where: { !$0.isFinite }) {
+                throw CheckpointError(path: path, "is damaged: '\(entry.name)' holds \(bad); weights must be finite numbers")
+            }
             tensors[entry.name] = HostTensor(shape: entry.shape, values: values)
-            offset += bytes
+            offset += 4 * count
         }
         guard offset == data.count else {
             throw CheckpointError(path: path, "has \(data.count - offset) unexpected bytes after its tensors")
         }
         self.init(fingerprint: header.fingerprint, epoch: header.epoch, step: header.step,
                   metadata: header.metadata, tensors: tensors)
+    }
+
+    /// A version-2 file without its trailing checksum, once the checksum matches.
+    private static func verifiedContents(of data: Data, path: String) throws -> Data {
+        guard data.count >= magic.count + 4 else { throw CheckpointError(path: path, "is truncated in its header") }
+        let body = data.prefix(data.count - 4)
+        let stored = data.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+        let computed = body.withUnsafeBytes(CRC32.checksum)
+        guard stored == computed else {
+            throw CheckpointError(path: path, "is damaged: its CRC-32 checksum does not match its contents "
+                                  + "(the file was changed or corrupted after rdc wrote it)")
+        }
+        return body
     }
 
     /// Loads a checkpoint and checks it belongs to `graph`; a checkpoint of another model

@@ -37,11 +37,13 @@ public struct Conv: UnaryLayer {
         if let inChannels, inChannels != cin {
             throw g.error("conv2d expects \(inChannels) input channels, got \(cin) (input \(x.shape))")
         }
+        try checkPositive(in: g, "conv2d", channels: (cin, outChannels), kernel: kernel, stride: stride)
         let groupCount: Int
         switch groups {
         case .count(let n): groupCount = n
         case .depthwise: groupCount = cin
         }
+        guard groupCount >= 1 else { throw g.error("conv2d: \(groupCount) groups; groups must be positive") }
         guard cin % groupCount == 0, outChannels % groupCount == 0 else {
             throw g.error("conv2d: \(groupCount) groups do not divide \(cin) -> \(outChannels) channels")
         }
@@ -81,11 +83,24 @@ public struct ConvTranspose: UnaryLayer {
         if let inChannels, inChannels != x.shape.c {
             throw g.error("convT2d expects \(inChannels) input channels, got \(x.shape.c) (input \(x.shape))")
         }
+        try checkPositive(in: g, "convT2d", channels: (x.shape.c, outChannels), kernel: kernel, stride: stride)
         let attrs = ConvTransposeAttrs(outChannels: outChannels, inChannels: x.shape.c,
                                        kernel: [kernel, kernel], stride: [stride, stride], bias: bias)
         var params = [try g.parameter(.weight, Shape(attrs.weightShape))]
         if bias { params.append(try g.parameter(.bias, Shape(outChannels))) }
         let oh = (x.shape.h - 1) * stride + kernel, ow = (x.shape.w - 1) * stride + kernel
         return g.node(.convTranspose2d(attrs), [x], shape: Shape(x.shape.n, outChannels, oh, ow), params: params)
+    }
+}
+
+/// Channel counts, kernel and stride of a convolution must be positive: a zero here (a
+/// `planes: 0`, a width divisor larger than a channel count) would divide by zero later.
+private func checkPositive(in g: GraphContext, _ op: String, channels: (input: Int, output: Int), kernel: Int,
+                           stride: Int) throws {
+    guard channels.input >= 1, channels.output >= 1 else {
+        throw g.error("\(op): \(channels.input) -> \(channels.output) channels; channel counts must be positive")
+    }
+    guard kernel >= 1, stride >= 1 else {
+        throw g.error("\(op): kernel \(kernel), stride \(stride); both must be positive")
     }
 }

@@ -35,6 +35,7 @@ public struct RD4AD: Sendable {
         guard height % 32 == 0, width % 32 == 0, height > 0, width > 0 else {
             throw GraphError(path: name, "image size \(height)x\(width): both sides must be positive multiples of 32")
         }
+        try checkSize(Shape(batch, 3, height, width), of: "input", batch: batch, height: height, width: width)
         let g = GraphContext()
         let image = g.inRole(.input) { g.node(.input, [], shape: Shape(batch, 3, height, width), suffix: "input") }
         try g.name(image, as: "input")
@@ -44,7 +45,18 @@ public struct RD4AD: Sendable {
         try g.name(e[0], as: "ocbe")
         let s = try Chain(decoder()).build(e, in: g)
         try g.inRole(.head) { try addHeads(teacher: t, student: s, height: height, width: width, in: g) }
+        for node in g.nodes { try checkSize(node.shape, of: node.name, batch: batch, height: height, width: width) }
+        for p in g.parameters { try checkSize(p.shape, of: p.name, batch: batch, height: height, width: width) }
         return g.graph(name: name)
+    }
+
+    /// Sizes come from the command line and model files: every tensor's element count is
+    /// computed with checked arithmetic and kept within what the generated kernels index.
+    private func checkSize(_ shape: Shape, of tensor: String, batch: Int, height: Int, width: Int) throws {
+        guard let count = shape.checkedCount, count <= Shape.maxElements else {
+            throw GraphError(path: tensor, "\(shape) has over 2^31 elements, more than the generated kernels index "
+                             + "(batch \(batch), image size \(height)x\(width)): use a smaller batch or image size")
+        }
     }
 
     private func addHeads(teacher t: [TensorRef], student s: [TensorRef], height: Int, width: Int,

@@ -8,6 +8,17 @@ public struct Shape: Codable, Hashable, Sendable, CustomStringConvertible {
 
     public var rank: Int { dims.count }
     public var count: Int { dims.reduce(1, *) }
+    /// The element count, or nil where it does not fit an Int (sizes that come from input
+    /// are checked with this before `count` is used).
+    public var checkedCount: Int? {
+        dims.reduce(Int?.some(1)) { total, d in
+            guard let total, d >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: d)
+            return overflow ? nil : product
+        }
+    }
+    /// The most elements a tensor may have: the generated kernels index with C int.
+    public static let maxElements = Int(Int32.max)
     public subscript(i: Int) -> Int { dims[i] }
 
     // NCHW accessors; only meaningful for rank-4 activations.

@@ -8,6 +8,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
     case emptyFolder(folder: String, pattern: String, otherFiles: Int)
     /// A folder or file the layout needs is not there.
     case missing(path: String, expected: String)
+    /// A file given where the dataset folder belongs.
+    case notAFolder(path: String)
     /// `root` does not look like any dataset layout we know.
     case unknownLayout(root: String, found: [String])
     /// An image (or mask) that libpng could not decode. Loading stops unless skipBad is set.
@@ -34,6 +36,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, LocalizedEr
             return "no training images: \(folder) has no files matching \(folder)/\(pattern)\(others)"
         case let .missing(path, expected):
             return "\(path) not found: \(expected)"
+        case let .notAFolder(path):
+            return "\(path) is a file; give the dataset folder (an MVTec AD category, a plain folder, MNIST or ELPV)"
         case let .unknownLayout(root, found):
             let listing = found.isEmpty ? "it is empty" : "it holds " + found.prefix(12).joined(separator: ", ")
                 + (found.count > 12 ? ", ..." : "")

@@ -96,7 +96,8 @@ enum ELPVLabels {
                                        + "<defect probability> <mono|poly>\") next to images/")
         }
         var cells = [Cell]()
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // isNewline: Swift reads a CRLF as one Character, which a split at "\n" would not cut.
+        for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if fields.isEmpty { continue }
             guard fields.count == 3 else {

@@ -1,3 +1,4 @@
+import DSL
 import Foundation
 
 /// Directory listing helpers: sorted, hidden files ignored, so that every run sees the same
@@ -20,7 +21,7 @@ enum FileListing {
                 .filter { !$0.hasPrefix(".") }
                 .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         } catch {
-            throw DatasetError.missing(path: folder, expected: "cannot list the folder (\(error.localizedDescription))")
+            throw DatasetError.missing(path: folder, expected: "cannot list the folder: \(FileProblem.reason(error))")
         }
     }
 

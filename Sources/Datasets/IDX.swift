@@ -1,3 +1,4 @@
+import DSL
 import Foundation
 
 /// An idx file (the format of MNIST and Fashion-MNIST): magic 0x00 0x00 <type> <rank>, the
@@ -19,7 +20,7 @@ public struct IDXArray: Equatable, Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw DatasetError.badIDX(path: path, problem: "cannot read the file (\(error.localizedDescription))")
+            throw DatasetError.badIDX(path: path, problem: "cannot read the file: \(FileProblem.reason(error))")
         }
         try self.init(data: data, name: path)
     }

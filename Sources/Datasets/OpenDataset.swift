@@ -6,10 +6,18 @@ extension DatasetLayout {
     /// a clear error) exists, else ELPV when labels.csv and images/ exist.
     public static func detect(root: String) throws -> DatasetLayout {
         let root = FileListing.join(root)
+        if FileListing.isFile(root) { throw DatasetError.notAFolder(path: root) }
         guard FileListing.isDirectory(root) else {
             throw DatasetError.missing(path: root, expected: "the dataset folder does not exist")
         }
         if FileListing.isDirectory(FileListing.join(root, "train", "good")) { return .mvtec }
+        // An MVTec category whose train/ lost good/ must not pass for a plain folder: its
+        // test/good/ or ground_truth/ say what it is (and the MVTec reader names what is missing).
+        if FileListing.isDirectory(FileListing.join(root, "train")),
+           FileListing.isDirectory(FileListing.join(root, "test", "good"))
+            || FileListing.isDirectory(FileListing.join(root, "ground_truth")) {
+            return .mvtec
+        }
         if FileListing.isDirectory(FileListing.join(root, "train")) { return .folder }
         let idx = ["train-images-idx3-ubyte", "train-images.idx3-ubyte"]
         if idx.contains(where: { FileListing.isFile(FileListing.join(root, $0))

@@ -1,3 +1,4 @@
+import DSL
 import Foundation
 import Imaging
 
@@ -35,7 +36,7 @@ public enum SyntheticDataset {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw DatasetError.missing(path: path, expected: "cannot create the folder (\(error.localizedDescription))")
+                throw DatasetError.missing(path: path, expected: "cannot create the folder: \(FileProblem.reason(error))")
             }
         }
         func name(_ i: Int) -> String { String(format: "%03d", i) }

@@ -1,3 +1,4 @@
+import DSL
 import CLibPNG
 import Foundation
 
@@ -10,7 +11,7 @@ extension Image {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ImageFileError(path: path, problem: "cannot read the file (\(error.localizedDescription))")
+            throw ImageFileError(path: path, problem: "cannot read the file: \(FileProblem.reason(error))")
         }
         try self.init(pngData: data, name: path)
     }

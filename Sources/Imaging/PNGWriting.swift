@@ -1,3 +1,4 @@
+import DSL
 import CLibPNG
 import Foundation
 
@@ -32,7 +33,7 @@ extension Image {
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ImageFileError(path: path, problem: "cannot write the file (\(error.localizedDescription))")
+            throw ImageFileError(path: path, problem: "cannot write the file: \(FileProblem.reason(error))")
         }
     }
 }

@@ -22,6 +22,9 @@ public enum EfficientNetLite0 {
         }
     }()
 
+    static let stemChannels = 32
+    static let headChannels = 1280
+
     /// Index of the last evaluated block for each tap.
     public static let tapBlocks = [2, 4, 10]
     public static let tapChannels = tapBlocks.map { blocks[$0].outChannels }
@@ -55,7 +58,7 @@ public func EfficientNetLite0Teacher(widthDiv: Int = 1) -> RolePart {
     let taps = Dictionary(uniqueKeysWithValues: EfficientNetLite0.tapBlocks.enumerated().map { ($1, "t\($0 + 1)") })
     let lastUsed = EfficientNetLite0.tapBlocks.last!
     return Teacher {
-        Conv("_conv_stem", 32 / widthDiv, 3, stride: 2, padding: .tfSame)
+        Conv("_conv_stem", EfficientNetLite0.stemChannels / widthDiv, 3, stride: 2, padding: .tfSame)
         BatchNorm("_bn0", eps: eps, momentum: momentum); ReLU6()
         Sequential("_blocks") {
             for (i, block) in EfficientNetLite0.blocks.enumerated() where i <= lastUsed {
@@ -68,7 +71,7 @@ public func EfficientNetLite0Teacher(widthDiv: Int = 1) -> RolePart {
             Sequential("_blocks", firstIndex: lastUsed + 1) {
                 for block in EfficientNetLite0.blocks[(lastUsed + 1)...] { MBConv(block, widthDiv: widthDiv) }
             }
-            Conv("_conv_head", 1280 / widthDiv, 1, padding: .tfSame)
+            Conv("_conv_head", EfficientNetLite0.headChannels / widthDiv, 1, padding: .tfSame)
             BatchNorm("_bn1", eps: eps, momentum: momentum)
             Linear("_fc", 1000)
         }

@@ -16,9 +16,10 @@ public struct ResNetSpec: Sendable, Hashable {
 
     public func dividingWidth(by d: Int) -> ResNetSpec { var s = self; s.widthDiv = d; return s }
 
-    /// Base widths of the stem and the four stages (64, 64, 128, 256, 512 at full width).
-    func planes(_ stage: Int) -> Int { [64, 128, 256, 512][stage] / widthDiv }
-    var stem: Int { 64 / widthDiv }
+    /// Base widths of the four stages at full width; the stem has the first stage's.
+    static let stageWidths = [64, 128, 256, 512]
+    func planes(_ stage: Int) -> Int { Self.stageWidths[stage] / widthDiv }
+    var stem: Int { Self.stageWidths[0] / widthDiv }
     /// Channels of the three taps.
     public var tapChannels: [Int] { (0..<3).map { planes($0) * block.expansion } }
 }

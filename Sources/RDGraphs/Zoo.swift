@@ -16,10 +16,24 @@ public enum Zoo {
         }
     }
 
-    /// `widthDiv` divides every channel count (same topology and parameter names).
+    public struct BadWidthDivisor: Error, CustomStringConvertible {
+        public var model: String
+        public var widthDiv: Int
+        /// `widthDivisors(model)`.
+        public var allowed: [Int]
+        public var description: String {
+            "width divisor \(widthDiv) does not divide every channel count of \(model); "
+                + "it takes \(allowed.map(String.init).joined(separator: ", "))"
+        }
+    }
+
+    /// `widthDiv` divides every channel count (same topology and parameter names); it must be
+    /// one of `widthDivisors(name)`.
     public static func model(_ name: String, widthDiv: Int = 1, height: Int = 256, width: Int = 256,
                              batch: Int = 16) throws -> RD4AD {
         let canonical = aliases[name] ?? name
+        let allowed = try widthDivisors(canonical)
+        guard allowed.contains(widthDiv) else { throw BadWidthDivisor(model: canonical, widthDiv: widthDiv, allowed: allowed) }
         switch canonical {
         case "rd4ad_resnet18": return resnet(canonical, .resnet18, ocbeBlocks: 2, decoderLayers: [2, 2, 2], widthDiv, height, width, batch)
         case "rd4ad_resnet34": return resnet(canonical, .resnet34, ocbeBlocks: 2, decoderLayers: [3, 4, 6], widthDiv, height, width, batch)
@@ -30,15 +44,31 @@ public enum Zoo {
         }
     }
 
+    /// The width divisors a zoo model takes: those that divide every one of its channel counts.
+    public static func widthDivisors(_ name: String) throws -> [Int] {
+        let canonical = aliases[name] ?? name
+        let channels: [Int]
+        switch canonical {
+        case "rd4ad_resnet18", "rd4ad_resnet34", "rd4ad_resnet50", "rd4ad_wrn50": channels = ResNetSpec.stageWidths
+        case "rd4ad_lite0":
+            channels = [EfficientNetLite0.stemChannels, EfficientNetLite0.headChannels]
+                + EfficientNetLite0.blocks.flatMap { [$0.inChannels, $0.outChannels] }
+        default: throw UnknownModel(name: name)
+        }
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        let common = channels.reduce(0, gcd)
+        return (1...common).filter { common % $0 == 0 }
+    }
+
     static func resnet(_ name: String, _ base: ResNetSpec, ocbeBlocks: Int, decoderLayers: [Int],
                        _ widthDiv: Int, _ height: Int, _ width: Int, _ batch: Int) -> RD4AD {
         let spec = base.dividingWidth(by: widthDiv)
-        let planes = [256, 128, 64].map { $0 / widthDiv }
-        let embedding = 512 / widthDiv * spec.block.expansion
+        let planes = [2, 1, 0].map(spec.planes)
+        let embedding = spec.planes(3) * spec.block.expansion
         return RD4AD(name, height: height, width: width, batch: batch) {
             ResNetTeacher(spec)
         } ocbe: {
-            OneClassEmbedding(taps: spec.tapChannels, block: spec.block, blocks: ocbeBlocks, planes: 512 / widthDiv)
+            OneClassEmbedding(taps: spec.tapChannels, block: spec.block, blocks: ocbeBlocks, planes: spec.planes(3))
         } decoder: {
             StudentDecoder(embedding: embedding, block: spec.block, layers: decoderLayers, planes: planes)
         }

@@ -18,13 +18,18 @@ public enum ModelWeights {
     }
 
     /// The float tensors of `file`, after checking it holds exactly `expected`. Integer
-    /// buffers (num_batches_tracked) are checked but not returned.
+    /// buffers (num_batches_tracked) are checked but not returned. A weight that is not a
+    /// finite number would only show later as a score of nan: it is refused here, by name.
     static func load(_ file: String, _ expected: [Parameter]) throws -> [String: HostTensor] {
         let dict = try TorchFile.load(file)
         try dict.check(against: expected.map { ($0.name, $0.shape.dims) })
         var tensors: [String: HostTensor] = [:]
         for p in expected where p.kind != .batchCounter {
-            tensors[p.name] = try dict.float(p.name)
+            let tensor = try dict.float(p.name)
+            if let bad = tensor.values.first(where: { !$0.isFinite }) {
+                throw TorchFileError(file: file, kind: .corrupt, message: "'\(p.name)' holds \(bad); weights must be finite numbers")
+            }
+            tensors[p.name] = tensor
         }
         return tensors
     }

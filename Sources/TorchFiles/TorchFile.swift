@@ -14,7 +14,7 @@ public enum TorchFile {
             // Mapped, so a large checkpoint is paged in once rather than copied.
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            throw TorchFileError(file: path, kind: .unreadable, message: error.localizedDescription)
+            throw TorchFileError(file: path, kind: .unreadable, message: FileProblem.reason(error))
         }
         do {
             let entries = try data.withUnsafeBytes(read)
@@ -24,11 +24,24 @@ public enum TorchFile {
         }
     }
 
+    /// "PK\3\4": a zip archive (torch.save since PyTorch 1.6).
+    private static let zipMagic: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+    /// PROTO: a pickle (the legacy format).
+    private static let pickleProtocol: UInt8 = 0x80
+
+    /// Whether the file at `path` starts the way torch.save's files do (zip or pickle).
+    public static func isPyTorchFile(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: zipMagic.count)) ?? Data())
+        return head.starts(with: zipMagic) || head.first == pickleProtocol
+    }
+
     private static func read(_ bytes: UnsafeRawBufferPointer) throws -> [(name: String, tensor: StoredTensor)] {
-        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {  // "PK\3\4": a zip archive
+        if bytes.starts(with: zipMagic) {
             return try readZipCheckpoint(bytes)
         }
-        if bytes.first == 0x80 {  // PROTO: a pickle
+        if bytes.first == pickleProtocol {
             return try readLegacyCheckpoint(bytes)
         }
         guard !bytes.isEmpty else { throw Problem(.truncated, "the file is empty") }

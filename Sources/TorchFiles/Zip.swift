@@ -1,3 +1,5 @@
+import DSL
+
 /// A read-only view of a zip archive held in memory, enough for torch.save's archives
 /// (stored entries, optionally ZIP64). Entries are found through the central directory; the
 /// local headers are only used for their own name and extra-field lengths, because torch pads
@@ -9,6 +11,8 @@ struct ZipArchive {
         let method: UInt16
         let compressedSize: Int
         let localHeaderOffset: Int
+        /// The CRC-32 the central directory gives for the entry's bytes.
+        let crc32: UInt32
     }
 
     let bytes: UnsafeRawBufferPointer
@@ -34,7 +38,7 @@ struct ZipArchive {
         indexByName[name].map { entries[$0] }
     }
 
-    /// The bytes of a stored entry, exactly `compressedSize` long.
+    /// The bytes of a stored entry, exactly `compressedSize` long, checked against its CRC-32.
     func contents(of entry: Entry) throws -> UnsafeRawBufferPointer {
         guard entry.method == 0 else {
             let how = entry.method == 8 ? "deflate" : "method \(entry.method)"
@@ -52,7 +56,14 @@ struct ZipArchive {
         guard entry.compressedSize <= bytes.count - start else {
             throw Problem(.truncated, "zip entry '\(entry.name)' needs \(entry.compressedSize) bytes from byte \(start), the file has \(bytes.count) bytes")
         }
-        return UnsafeRawBufferPointer(rebasing: bytes[start ..< start + entry.compressedSize])
+        let contents = UnsafeRawBufferPointer(rebasing: bytes[start ..< start + entry.compressedSize])
+        // torch.save with compute_crc32 off records 0: nothing to check against.
+        let crc = entry.crc32 == 0 ? 0 : CRC32.checksum(contents)
+        guard crc == entry.crc32 else {
+            throw Problem(.corrupt, "zip entry '\(entry.name)' is damaged: its CRC-32 is \(hex(crc)), the archive "
+                          + "records \(hex(entry.crc32))")
+        }
+        return contents
     }
 
     /// Entry count and offset of the central directory, from the end-of-central-directory record,
@@ -101,7 +112,8 @@ struct ZipArchive {
         try reader.skip(4)
         let flags = try reader.read(UInt16.self)
         let method = try reader.read(UInt16.self)
-        try reader.skip(8)
+        try reader.skip(4)
+        let crc32 = try reader.read(UInt32.self)
         var compressedSize = UInt64(try reader.read(UInt32.self))
         var uncompressedSize = UInt64(try reader.read(UInt32.self))
         let nameLength = Int(try reader.read(UInt16.self))
@@ -126,7 +138,7 @@ struct ZipArchive {
         try reader.skip(commentLength)
         return Entry(name: name, method: method,
                      compressedSize: try checkedInt(compressedSize, "size of zip entry '\(name)'"),
-                     localHeaderOffset: try checkedInt(localHeaderOffset, "offset of zip entry '\(name)'"))
+                     localHeaderOffset: try checkedInt(localHeaderOffset, "offset of zip entry '\(name)'"), crc32: crc32)
     }
 }
 
@@ -134,3 +146,5 @@ private func checkedInt(_ value: UInt64, _ what: String) throws -> Int {
     guard let int = Int(exactly: value) else { throw Problem(.corrupt, "\(what) \(value) is out of range") }
     return int
 }
+
+private func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }

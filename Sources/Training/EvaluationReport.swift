@@ -90,4 +90,10 @@ public struct EvaluationReport: Codable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self) + Data("\n".utf8)
     }
+
+    /// Whether the file at `path` holds a report (so `rdc eval` may replace it).
+    public static func isReport(_ path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path) else { return false }
+        return (try? JSONDecoder().decode(EvaluationReport.self, from: data)) != nil
+    }
 }

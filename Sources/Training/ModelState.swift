@@ -16,8 +16,10 @@ public enum ModelState {
         for info in model.library.tensors where weightKinds.contains(info.kind) || optimizerKinds.contains(info.kind) {
             tensors[info.name] = try model.library.tensor(named: info.name)
         }
-        return Checkpoint(fingerprint: model.fingerprint, epoch: epoch, step: model.library.adamSteps,
-                          metadata: metadata, tensors: tensors)
+        var checkpoint = Checkpoint(fingerprint: model.fingerprint, epoch: epoch, step: model.library.adamSteps,
+                                    metadata: metadata, tensors: tensors)
+        stamp(&checkpoint, for: model)
+        return checkpoint
     }
 
     /// Sets the library's weights (and with `optimizer`, Adam's state) from `checkpoint`,
@@ -39,7 +41,10 @@ public enum ModelState {
     /// fingerprint), or an official RD4AD checkpoint (`{'bn': ..., 'decoder': ...}`, a
     /// PyTorch file) completed with the teacher's weights from `teacherWeights`.
     public static func open(_ path: String, teacherWeights: String?, for model: GeneratedModel) throws -> Checkpoint {
-        guard isOfficialCheckpoint(path) else { return try Checkpoint(contentsOf: path, for: model.graph) }
+        try checkIsWeightsFile(path)
+        guard isOfficialCheckpoint(path) else {
+            return sized(try Checkpoint(contentsOf: path, for: model.graph), for: model, origin: path)
+        }
         guard let teacherWeights else {
             throw TrainingError("\(path) is a PyTorch file (an official RD4AD checkpoint holds only OCBE and decoder): "
                                 + "give the teacher's weights too (--teacher-weights FILE)")
@@ -49,11 +54,46 @@ public enum ModelState {
         return try capture(model, epoch: 0, metadata: ["imported_from": path])
     }
 
-    /// rdc checkpoints start with their magic line; anything else is taken for PyTorch's.
+    /// The common slips: a run folder for its checkpoint, a file of some other kind.
+    private static func checkIsWeightsFile(_ path: String) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return }
+        if isFolder.boolValue {
+            let inside = TrainingRun(directory: path).checkpoint
+            throw TrainingError("\(path) is a folder, not a checkpoint"
+                                + (FileManager.default.fileExists(atPath: inside) ? ": did you mean \(inside)?" : ""))
+        }
+        guard Checkpoint.isCheckpoint(path) || TorchFile.isPyTorchFile(path) else {
+            throw TrainingError("\(path) is neither an rdc checkpoint nor a PyTorch file")
+        }
+    }
+
+    /// The metadata key of the input size ("HxW") a checkpoint was trained at, or its
+    /// threshold stored at (`rdc eval --save-threshold` with a library of another size).
+    static let inputSizeKey = "input_size"
+
+    /// Records `model`'s input size as the one the checkpoint's weights and threshold are for.
+    public static func stamp(_ checkpoint: inout Checkpoint, for model: GeneratedModel) {
+        checkpoint.metadata[inputSizeKey] = inputSize(of: model)
+    }
+
+    static func inputSize(of model: GeneratedModel) -> String { "\(model.height)x\(model.width)" }
+
+    /// Weights carry over to another input size, but a score threshold does not (scores
+    /// are maxima over maps of another size): loaded into a library of another size, the
+    /// checkpoint loses its stored threshold, with a warning.
+    static func sized(_ checkpoint: Checkpoint, for model: GeneratedModel, origin: String) -> Checkpoint {
+        guard let trained = checkpoint.metadata[inputSizeKey], trained != inputSize(of: model) else { return checkpoint }
+        var resized = checkpoint
+        let hadThreshold = StoredDecision(checkpoint) != nil
+        StoredDecision.remove(from: &resized)
+        FileHandle.standardError.write(Data(("warning: \(origin) was trained at \(trained), this library takes "
+            + "\(inputSize(of: model))\(hadThreshold ? "; its stored threshold does not apply and is ignored" : "")\n").utf8))
+        return resized
+    }
+
+    /// A PyTorch file (an official RD4AD checkpoint), not one of rdc's.
     public static func isOfficialCheckpoint(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 8)) ?? Data()
-        return head.count == 8 && head != Data("RDCCKPT1".utf8)
+        !Checkpoint.isCheckpoint(path) && TorchFile.isPyTorchFile(path)
     }
 }

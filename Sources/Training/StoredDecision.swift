@@ -16,15 +16,21 @@ public struct StoredDecision: Equatable, Sendable {
 
     /// Nil when the checkpoint was never given a threshold.
     public init?(_ checkpoint: Checkpoint) {
-        guard let t = checkpoint.metadata["threshold"].flatMap(Double.init) else { return nil }
+        guard let t = checkpoint.metadata[Self.thresholdKey].flatMap(Double.init) else { return nil }
         threshold = t
-        heatMapLow = checkpoint.metadata["heatmap_low"].flatMap(Float.init) ?? 0
-        heatMapHigh = checkpoint.metadata["heatmap_high"].flatMap(Float.init) ?? Float(2 * t)
+        heatMapLow = checkpoint.metadata[Self.heatMapLowKey].flatMap(Float.init) ?? 0
+        heatMapHigh = checkpoint.metadata[Self.heatMapHighKey].flatMap(Float.init) ?? Float(2 * t)
     }
 
+    static let thresholdKey = "threshold", heatMapLowKey = "heatmap_low", heatMapHighKey = "heatmap_high"
+
     public func store(in checkpoint: inout Checkpoint) {
-        checkpoint.metadata["threshold"] = "\(threshold)"
-        checkpoint.metadata["heatmap_low"] = "\(heatMapLow)"
-        checkpoint.metadata["heatmap_high"] = "\(heatMapHigh)"
+        checkpoint.metadata[Self.thresholdKey] = "\(threshold)"
+        checkpoint.metadata[Self.heatMapLowKey] = "\(heatMapLow)"
+        checkpoint.metadata[Self.heatMapHighKey] = "\(heatMapHigh)"
+    }
+
+    static func remove(from checkpoint: inout Checkpoint) {
+        for key in [thresholdKey, heatMapLowKey, heatMapHighKey] { checkpoint.metadata[key] = nil }
     }
 }

@@ -25,6 +25,7 @@ public final class Trainer {
     private let log: TrainingLog
     private let features: FeatureCache
     private var epoch = 0
+    private let lock: RunLock
 
     /// Opens model and data and sets the starting weights: fresh ones (teacher weights
     /// plus the seeded or imported student) or, with `resume`, RUN/last.ckpt's. Bad input
@@ -53,6 +54,7 @@ public final class Trainer {
         log = TrainingLog(path: run.log)
 
         try FileManager.default.createDirectory(atPath: run.directory, withIntermediateDirectories: true)
+        lock = try RunLock(run)
         run.removeStaleTemporaries()
         if resume {
             let checkpoint = try Checkpoint(contentsOf: run.checkpoint, for: model.graph)

@@ -62,6 +62,8 @@ public struct TrainingRun: Sendable {
     public var log: String { directory + "/log.csv" }
     /// The latest checkpoint, replaced atomically each time.
     public var checkpoint: String { directory + "/last.ckpt" }
+    /// Held by the one trainer working in the folder (`RunLock`).
+    var lock: String { directory + "/.lock" }
 
     public func readSettings() throws -> TrainingSettings {
         guard let data = FileManager.default.contents(atPath: config) else {
@@ -80,10 +82,14 @@ public struct TrainingRun: Sendable {
         try (try encoder.encode(settings) + Data("\n".utf8)).write(to: URL(fileURLWithPath: config), options: .atomic)
     }
 
-    /// Temporary files a killed checkpoint write left behind (AtomicFile's `.NAME.tmp-PID`).
+    /// Temporary files a killed checkpoint write left behind (AtomicFile's `.NAME.tmp-PID`):
+    /// those whose writer is no longer running. (Called under the run's lock, so no other
+    /// trainer writes here, but `rdc eval --save-threshold` may be writing the checkpoint.)
     func removeStaleTemporaries() {
+        let prefix = ".last.ckpt.tmp-"
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for name in entries where name.hasPrefix(".last.ckpt.tmp-") {
+        for name in entries where name.hasPrefix(prefix) {
+            if let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) == 0 || errno == EPERM { continue }
             try? FileManager.default.removeItem(atPath: directory + "/" + name)
         }
     }

@@ -19,7 +19,7 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var weights: WeightsOptions
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Seeds the subset taken by --test-limit (default 0).")
+    @Option(parsing: .unconditional, help: "Seeds the subset taken by --test-limit (default 0).")
     var seed: UInt64 = 0
 
     @Option(name: .customLong("save-maps"), help: "Write scores, raw maps and heat maps to this folder.")
@@ -31,8 +31,16 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .customLong("save-threshold"), help: "Store the best-F1 threshold and the maps' range in the checkpoint.")
     var saveThreshold = false
 
+    @Flag(help: "Replace --report even if it is not an rdc evaluation report.")
+    var force = false
+
     func run() throws {
         guard let data = dataOptions.data else { throw ValidationError("give the dataset folder: --data DIR") }
+        let reportPath = report ?? URL(fileURLWithPath: weights.checkpoint).deletingLastPathComponent()
+            .appendingPathComponent("eval.json").path
+        try OutputFile(flag: "--report", path: reportPath, kind: "an rdc evaluation report", isOwnKind: EvaluationReport.isReport)
+            .check(inputs: weights.inputFiles + [data], force: force)
+        if let saveMaps { try OutputFile.checkNotAnInput(saveMaps, flag: "--save-maps", inputs: [data, weights.generated]) }
         let (model, checkpoint) = try weights.open()
         let dataset = try Dataset.open(root: data, options: DatasetOptions(
             normalClass: dataOptions.normalClass, testLimit: dataOptions.testLimit, seed: seed))
@@ -40,8 +48,6 @@ struct Evaluate: ParsableCommand {
         let evaluation = try Evaluation(model: model, test: test, dataset: dataset, checkpoint: weights.checkpoint)
         print("\(model.graph.name), \(weights.checkpoint) (epoch \(checkpoint.epoch)) on \(dataset.summary)")
         print(evaluation.report.table)
-        let reportPath = report ?? URL(fileURLWithPath: weights.checkpoint).deletingLastPathComponent()
-            .appendingPathComponent("eval.json").path
         try evaluation.report.jsonData().write(to: URL(fileURLWithPath: reportPath), options: .atomic)
         print("wrote \(reportPath)")
 
@@ -51,10 +57,11 @@ struct Evaluate: ParsableCommand {
             try SavedMaps.write(items: test.items, scored: evaluation.scored, heatMaps: heatMaps, to: saveMaps)
             print("wrote \(saveMaps)/scores.csv and \(test.count) maps (.f32) and heat maps (.png) under \(saveMaps)/maps")
         }
-        if saveThreshold { try storeThreshold(evaluation.report, heatMaps: heatMaps, in: checkpoint) }
+        if saveThreshold { try storeThreshold(evaluation.report, heatMaps: heatMaps, in: checkpoint, for: model) }
     }
 
-    private func storeThreshold(_ report: EvaluationReport, heatMaps: HeatMaps, in checkpoint: Checkpoint) throws {
+    private func storeThreshold(_ report: EvaluationReport, heatMaps: HeatMaps, in checkpoint: Checkpoint,
+                                for model: GeneratedModel) throws {
         guard let best = report.bestF1 else {
             throw ValidationError("no threshold to store: the test set has no anomalous images")
         }
@@ -63,6 +70,7 @@ struct Evaluate: ParsableCommand {
         }
         var updated = checkpoint
         StoredDecision(threshold: best.threshold, heatMapLow: heatMaps.low, heatMapHigh: heatMaps.high).store(in: &updated)
+        ModelState.stamp(&updated, for: model)
         try updated.write(to: weights.checkpoint)
         print("stored threshold \(best.threshold) in \(weights.checkpoint)")
     }

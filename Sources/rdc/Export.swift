@@ -17,7 +17,13 @@ struct Export: ParsableCommand {
     @Option(help: "The weights file to write.")
     var out: String
 
+    @Flag(help: "Replace --out even if it is not an rdc weights file.")
+    var force = false
+
     func run() throws {
+        try OutputFile(flag: "--out", path: out, kind: "an rdc weights file",
+                       isOwnKind: { OutputFile.starts($0, with: WeightsFile.magic) })
+            .check(inputs: weights.inputFiles, force: force)
         let (model, _) = try weights.open()
         let data = try WeightsFile.data(of: model)
         try AtomicFile.write(data, to: out)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Checkpoints
+import Foundation
 import Training
 
 struct ImportCheckpoint: ParsableCommand {
@@ -18,7 +20,13 @@ struct ImportCheckpoint: ParsableCommand {
     @Option(help: "The rdc checkpoint to write.")
     var out: String
 
+    @Flag(help: "Replace --out even if it is not an rdc checkpoint.")
+    var force = false
+
     func run() throws {
+        let folder = (try? FileManager.default.contentsOfDirectory(atPath: generated)) ?? []
+        try OutputFile(flag: "--out", path: out, kind: "an rdc checkpoint", isOwnKind: Checkpoint.isCheckpoint)
+            .check(inputs: [file, teacherWeights] + folder.map { generated + "/" + $0 }, force: force)
         let model = try GeneratedModel(directory: generated)
         try ModelState.open(file, teacherWeights: teacherWeights, for: model).write(to: out)
         print("wrote \(out): \(model.graph.name) from \(file) and \(teacherWeights)")

@@ -15,7 +15,7 @@ struct Infer: ParsableCommand {
     @Argument(help: "PNG files or folders of them (searched recursively).")
     var images: [String]
 
-    @Option(help: "Score at or above which an image is anomalous.")
+    @Option(parsing: .unconditional, help: "Score at or above which an image is anomalous.")
     var threshold: Double?
 
     @Option(help: "Write scores.csv and heat maps here.")
@@ -24,7 +24,12 @@ struct Infer: ParsableCommand {
     @Flag(name: .customLong("skip-bad"), help: "Skip unreadable images with a warning instead of stopping.")
     var skipBad = false
 
+    func validate() throws {
+        if let threshold, !threshold.isFinite { throw ValidationError("--threshold \(threshold): give a finite number") }
+    }
+
     func run() throws {
+        if let out { try OutputFile.checkNotAnInput(out, flag: "--out", inputs: images + weights.inputFiles + [weights.generated]) }
         let (model, checkpoint) = try weights.open()
         let stored = StoredDecision(checkpoint)
         let (results, warnings) = try Inference.run(

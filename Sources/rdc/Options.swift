@@ -24,14 +24,23 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "A model file (*.swift, see Models/) or a zoo model: \(Zoo.names.joined(separator: ", ")) (or resnet18, wrn50, lite0, ...).")
     var model: String
 
-    @Option(name: .customLong("image-size"), help: "Input size HxW (or one number), multiples of 32; overrides the model's.")
+    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "Input size HxW (or one number), multiples of 32; overrides the model's.")
     var imageSize: ImageSize?
 
-    @Option(help: "Batch size; overrides the model's.")
+    @Option(parsing: .unconditional, help: "Batch size; overrides the model's.")
     var batch: Int?
 
-    @Option(name: .customLong("width-div"), help: "Zoo models only: divide every channel count by this (small test models).")
+    @Option(name: .customLong("width-div"), parsing: .unconditional, help: "Zoo models only: divide every channel count by this (small test models).")
     var widthDiv: Int = 1
+
+    func validate() throws {
+        guard !model.hasSuffix(".swift") else { return }
+        let divisors = try Zoo.widthDivisors(model)
+        guard divisors.contains(widthDiv) else {
+            throw ValidationError("--width-div \(widthDiv) does not divide every channel count of \(model); "
+                                  + "use one of \(divisors.map(String.init).joined(separator: ", "))")
+        }
+    }
 
     func graph() throws -> Graph {
         if model.hasSuffix(".swift") {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DSL
 
 @main
 struct RDC: ParsableCommand {
@@ -7,4 +8,15 @@ struct RDC: ParsableCommand {
         abstract: "Reverse Distillation anomaly detection, compiled.",
         subcommands: [Describe.self, Compile.self, Kernels.self, Train.self, Evaluate.self, Infer.self, Export.self,
                       ImportCheckpoint.self, Bench.self])
+
+    /// ArgumentParser's main, except that a file-system error any command lets through is
+    /// said as a sentence (FileProblem) instead of Foundation's "NSCocoaErrorDomain error 512".
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: FileProblem(error) ?? error)
+        }
+    }
 }

@@ -22,40 +22,40 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("student-init"), help: "Start OCBE and decoder from an official RD4AD checkpoint (.pth) instead of the seeded init.")
     var studentInit: String?
 
-    @Option(help: "Epochs in all (default 200).")
+    @Option(parsing: .unconditional, help: "Epochs in all (default 200).")
     var epochs: Int?
 
     @Option(help: "The run folder (default runs/<generated folder name>).")
     var out: String?
 
-    @Option(help: "Seeds the student init, the batch order and subsets (default 0).")
+    @Option(parsing: .unconditional, help: "Seeds the student init, the batch order and subsets (default 0).")
     var seed: UInt64?
 
-    @Option(help: "Adam's learning rate (default 0.005).")
+    @Option(parsing: .unconditional, help: "Adam's learning rate (default 0.005).")
     var lr: Double?
 
-    @Option(help: "Adam's beta1 (default 0.5).")
+    @Option(parsing: .unconditional, help: "Adam's beta1 (default 0.5).")
     var beta1: Double?
 
-    @Option(help: "Adam's beta2 (default 0.999).")
+    @Option(parsing: .unconditional, help: "Adam's beta2 (default 0.999).")
     var beta2: Double?
 
-    @Option(name: .customLong("checkpoint-every"), help: "Write RUN/last.ckpt every this many epochs (default 10).")
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Write RUN/last.ckpt every this many epochs (default 10).")
     var checkpointEvery: Int?
 
-    @Option(name: .customLong("eval-every"), help: "Evaluate on the test set every this many epochs (default 0: never).")
+    @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Evaluate on the test set every this many epochs (default 0: never).")
     var evalEvery: Int?
 
     @Option(name: .customLong("last-batch"), help: "A last partial batch: drop (default; other images are left out each epoch) or pad (repeat images).")
     var lastBatch: String?
 
-    @Option(name: .customLong("feature-cache-mb"), help: "Memory for the teacher features reused every epoch (default 8192).")
+    @Option(name: .customLong("feature-cache-mb"), parsing: .unconditional, help: "Memory for the teacher features reused every epoch (default 8192).")
     var featureCacheMB: Int?
 
     @Option(help: "Continue the run in this folder from its last checkpoint.")
     var resume: String?
 
-    @Option(name: .customLong("inject-nan-at-step"), help: .hidden)
+    @Option(name: .customLong("inject-nan-at-step"), parsing: .unconditional, help: .hidden)
     var injectNaNAtStep: Int?
 
     func run() throws {
@@ -63,7 +63,18 @@ struct Train: ParsableCommand {
         let runDirectory: String
         if let resume {
             if let out, out != resume { throw ValidationError("--resume \(resume) continues in its own folder; drop --out \(out)") }
-            settings = try TrainingRun(directory: resume).readSettings()
+            let run = TrainingRun(directory: resume)
+            if !FileManager.default.fileExists(atPath: run.config), FileManager.default.fileExists(atPath: run.checkpoint) {
+                // The checkpoint survives a lost config.json: the command line says again what the run was.
+                guard let generated, let data = dataOptions.data else {
+                    throw ValidationError("\(run.config) is missing, so the run's settings are lost: resume from "
+                                          + "\(run.checkpoint) with the options it was started with (at least --generated DIR "
+                                          + "--data DIR) after --resume \(resume)")
+                }
+                settings = TrainingSettings(generated: generated, data: data)
+            } else {
+                settings = try run.readSettings()
+            }
             runDirectory = resume
         } else {
             guard let generated, let data = dataOptions.data else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Checkpoints
 import Training
 
@@ -12,6 +13,13 @@ struct WeightsOptions: ParsableArguments {
 
     @Option(name: .customLong("teacher-weights"), help: "The teacher's weights; needed with an official RD4AD checkpoint.")
     var teacherWeights: String?
+
+    /// Every file the command reads: the checkpoint, the teacher's weights and what is in
+    /// the generated folder (no output may replace one of them).
+    var inputFiles: [String] {
+        let folder = (try? FileManager.default.contentsOfDirectory(atPath: generated)) ?? []
+        return [checkpoint] + (teacherWeights.map { [$0] } ?? []) + folder.map { generated + "/" + $0 }
+    }
 
     /// The model with the checkpoint's weights set, and the checkpoint (for its metadata).
     func open() throws -> (GeneratedModel, Checkpoint) {
@@ -27,13 +35,13 @@ struct DataOptions: ParsableArguments {
     @Option(help: "The dataset folder: an MVTec AD category, a plain folder (train/, test/normal, test/anomalous), MNIST idx files or ELPV.")
     var data: String?
 
-    @Option(name: .customLong("normal-class"), help: "MNIST: the class that is normal.")
+    @Option(name: .customLong("normal-class"), parsing: .unconditional, help: "MNIST: the class that is normal.")
     var normalClass: Int?
 
-    @Option(name: .customLong("train-limit"), help: "Use at most this many training images (a seeded subset).")
+    @Option(name: .customLong("train-limit"), parsing: .unconditional, help: "Use at most this many training images (a seeded subset).")
     var trainLimit: Int?
 
-    @Option(name: .customLong("test-limit"), help: "Use at most this many test images (a seeded subset, both labels kept).")
+    @Option(name: .customLong("test-limit"), parsing: .unconditional, help: "Use at most this many test images (a seeded subset, both labels kept).")
     var testLimit: Int?
 
     @Flag(name: .customLong("skip-bad"), help: "Skip unreadable images with a warning instead of stopping.")

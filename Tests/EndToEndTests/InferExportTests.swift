@@ -39,6 +39,13 @@ final class InferExportTests: XCTestCase {
             let fromRDC = try XCTUnwrap(Double(infer.stdout.split(separator: "\t")[1].prefix { $0 != "\n" }), infer.stdout)
             XCTAssertEqual(fromC, fromRDC, accuracy: 1e-4, image)
         }
+        // The weights file carries a CRC-32: a flipped byte is refused, not scored with.
+        var damaged = try Data(contentsOf: URL(fileURLWithPath: weights))
+        damaged[damaged.count / 2] ^= 0x08
+        try damaged.write(to: URL(fileURLWithPath: weights))
+        let refused = try shell(program, [generated + "/liblite0_64.so", weights, try E2E.data() + "/test/good/005.png"])
+        XCTAssertEqual(refused.status, 1, refused.output)
+        XCTAssertTrue(refused.output.contains("the file is damaged"), refused.output)
     }
 
     /// An official RD4AD checkpoint ({'bn', 'decoder'}) scores the same read directly or

@@ -167,3 +167,25 @@ final class ErrorTests: XCTestCase {
         }
     }
 }
+
+/// A zip entry whose bytes no longer match the CRC-32 its archive records is damaged.
+final class ZipChecksumTests: XCTestCase {
+    func testFlippedStorageByteFailsTheEntryChecksum() throws {
+        var p = PickleWriter()
+        p.emptyDict()
+        p.string("w")
+        p.tensor(storage: "0", count: 4, size: [4], stride: [1])
+        p.setItem()
+        p.stop()
+        let storage = le([Float](arrayLiteral: 1.5, 2.5, 3.5, 4.5))
+        var bytes = zipCheckpoint(pickle: p.bytes, storages: [("0", storage)])
+        let path = try writeTemporary(bytes, named: "good.pth", self)
+        XCTAssertNoThrow(try TorchFile.load(path))
+        let at = try XCTUnwrap((0 ... bytes.count - storage.count).first { Array(bytes[$0 ..< $0 + storage.count]) == storage })
+        bytes[at + 5] ^= 0x10
+        let damaged = try writeTemporary(bytes, named: "flipped.pth", self)
+        let error = torchFileError({ try TorchFile.load(damaged) })
+        XCTAssertEqual(error?.kind, .corrupt)
+        XCTAssert(error?.message.contains("zip entry 'archive/data/0' is damaged") ?? false, "\(String(describing: error))")
+    }
+}

@@ -1,3 +1,5 @@
+import DSL
+
 /// Writes zip archives of stored entries the way torch.save does (64-byte aligned data via
 /// local-header padding), optionally with every size and offset in ZIP64 fields, as large
 /// checkpoints have them.
@@ -21,13 +23,14 @@ struct ZipWriter {
         let padding = (64 - unpadded % 64) % 64
         let extra = le(UInt16(0x4B46)) + le(UInt16(padding)) + [UInt8](repeating: 0, count: padding)
         bytes += le(UInt32(0x0403_4B50)) + le(UInt16(20)) + le(UInt16(0)) + le(method) + [0, 0, 0, 0]
-        bytes += le(UInt32(0)) + le(UInt32(data.count)) + le(UInt32(data.count))
+        let crc = data.withUnsafeBytes(CRC32.checksum)
+        bytes += le(crc) + le(UInt32(data.count)) + le(UInt32(data.count))
         bytes += le(UInt16(nameBytes.count)) + le(UInt16(extra.count)) + nameBytes + extra + data
 
         let saturated = UInt32(0xFFFF_FFFF)
         let zip64Extra = le(UInt16(1)) + le(UInt16(24)) + le(UInt64(data.count)) + le(UInt64(data.count)) + le(UInt64(offset))
         directory += le(UInt32(0x0201_4B50)) + le(UInt16(45)) + le(UInt16(45)) + le(UInt16(0)) + le(method) + [0, 0, 0, 0]
-        directory += le(UInt32(0))
+        directory += le(crc)
         directory += zip64 ? le(saturated) + le(saturated) : le(UInt32(data.count)) + le(UInt32(data.count))
         directory += le(UInt16(nameBytes.count)) + le(UInt16(zip64 ? zip64Extra.count : 0)) + le(UInt16(0))
         directory += le(UInt16(0)) + le(UInt16(0)) + le(UInt32(0))
