@@ -76,7 +76,7 @@ public enum Codegen {
         try Data(emit.source(flops: (forwardTrain, backward)).utf8).write(to: source)
         try Data(emit.header().utf8).write(to: header)
         try Data(try Templates.text("rdc_abi.h").utf8).write(to: dir.appendingPathComponent("rdc_abi.h"))
-        try Manifest(emit, graph: graph.name, flops: counts).json().write(to: manifest)
+        try Manifest(emit, graph: graph.name, loss: options.loss, flops: counts).json().write(to: manifest)
         var library: String?
         if options.buildLibrary {
             library = dir.appendingPathComponent("lib\(name).so").path

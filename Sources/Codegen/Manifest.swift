@@ -8,6 +8,10 @@ struct Manifest: Encodable {
     var graph: String
     var abi_version: Int
     var precision: String
+    /// The frozen teacher's precision (float64 by default in a float32 model: WideTeacher).
+    var teacher_precision: String
+    /// The scalar output rdc_backward differentiates: loss_flat or loss_pixel.
+    var loss: String
     var flops: Flops
     var state_bytes: Int
     var arena_bytes: Int
@@ -60,7 +64,7 @@ struct Manifest: Encodable {
 }
 
 extension Manifest {
-    init(_ e: EmitC, graph: String, flops: Flops) {
+    init(_ e: EmitC, graph: String, loss: String, flops: Flops) {
         let p = e.program
         func plan(_ name: String, _ m: MemoryPlan) -> Plan {
             let placed = p.buffers.indices.filter { m.offsets[$0] != nil }
@@ -70,7 +74,8 @@ extension Manifest {
                                          first_kernel: m.lifetimes[b]!.lowerBound, last_kernel: m.lifetimes[b]!.upperBound)
                         })
         }
-        self.init(model: p.name, graph: graph, abi_version: 1, precision: p.precision.rawValue, flops: flops,
+        self.init(model: p.name, graph: graph, abi_version: 1, precision: p.precision.rawValue,
+                  teacher_precision: (p.teacherUnit ? Precision.float64 : p.precision).rawValue, loss: loss, flops: flops,
                   state_bytes: e.state.bytes, arena_bytes: e.arenaBytes,
                   plans: [plan("train", e.train), plan("eval", e.eval)],
                   kernels: EmitC.kernelOrder(p).map { k in

@@ -13,6 +13,9 @@ public final class GeneratedModel {
     public let batch: Int
     public let height: Int
     public let width: Int
+    /// The loss the library's backward differentiates (manifest.json's "loss"; loss_flat in
+    /// folders compiled before it was recorded).
+    public let loss: String
 
     public init(directory: String) throws {
         let dir = URL(fileURLWithPath: directory)
@@ -35,6 +38,13 @@ public final class GeneratedModel {
             throw TrainingError("\(directory): graph.json has input \(input) but the library \(compiled); recompile the model")
         }
         (batch, height, width) = (input[0], input[2], input[3])
+        loss = Self.loss(in: dir.appendingPathComponent("manifest.json"))
+    }
+
+    private static func loss(in manifest: URL) -> String {
+        struct Recorded: Decodable { var loss: String? }
+        let data = try? Data(contentsOf: manifest)
+        return data.flatMap { try? JSONDecoder().decode(Recorded.self, from: $0).loss } ?? "loss_flat"
     }
 
     public var fingerprint: ModelFingerprint { ModelFingerprint(graph) }

@@ -132,7 +132,7 @@ public final class Trainer {
             try library.forwardTrain()
             try features.store(batch, from: model)
         }
-        let loss = library.adamSteps + 1 == nanAtStep ? .nan : try library.doubles(named: "loss_flat")[0]
+        let loss = library.adamSteps + 1 == nanAtStep ? .nan : try library.doubles(named: model.loss)[0]
         guard loss.isFinite else {
             let kept = FileManager.default.fileExists(atPath: run.checkpoint)
                 ? "the last good checkpoint \(run.checkpoint) is kept as it was"

@@ -40,8 +40,13 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("quiet-wait"), help: "First wait up to this many seconds for other processes to leave the CPUs idle.")
     var quietWait: Double = 0
 
-    @Option(name: .customLong("bench-sources"), help: "The folder of fma_peak.c, sgemm.c and core_round_trip.c.")
-    var benchSources: String = "bench"
+    @Option(name: .customLong("bench-sources"),
+            help: "The folder of fma_peak.c, sgemm.c and core_round_trip.c (default: bench/ of rdc's package, from any working folder).")
+    var benchSources: String = Bench.packageSources
+
+    /// bench/ beside Sources/ in the package rdc was built from (as Codegen finds templates/).
+    static let packageSources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("bench").path
 
     @Flag(help: "Print one JSON object per line (for scripts) instead of tables.")
     var json = false

@@ -66,6 +66,9 @@ struct Ceiling {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = URL(fileURLWithPath: sources).appendingPathComponent("\(name).c").path
+        guard FileManager.default.fileExists(atPath: source) else {
+            throw ValidationError("\(source) not found: --bench-sources names the folder of rdc's bench/ programs")
+        }
         let binary = folder.appendingPathComponent(name).path
         let build = try runToCompletion("/usr/bin/clang", ["-O3", "-march=native", "-fopenmp", source, "-o", binary] + libraries)
         guard build.status == 0 else {

@@ -36,12 +36,15 @@ struct Compile: ParsableCommand {
           help: "Run the frozen teacher in float32 (by default in float64: its features carry one rounding, which keeps the float32 gradients within ~1e-5 of the truth; float32 runs its forward about twice as fast).")
     var float32Teacher = false
 
+    @Option(help: "The loss the backward differentiates: flat (default; 1 - cosine of each whole flattened feature map, as the official code trains) or pixel (the paper's Eq. 2: the mean over pixels of 1 - cosine over channels).")
+    var loss: TrainingLoss = .flat
+
     func run() throws {
         let graph = try model.graph()
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
-                                            options: Codegen.Options(teacherPrecision: float32Teacher ? .float32 : .float64,
+                                            options: Codegen.Options(teacherPrecision: float32Teacher ? .float32 : .float64, loss: loss.output,
                                                                      buildLibrary: !emitOnly, winograd: noWinograd ? .never : .whereItWins,
                                                                      depthwiseChains: !noChains, dotWeightGradients: !noDotWeightGradients))
         // The IR travels with the library: train/eval/infer read names, roles and sizes from it.
@@ -54,6 +57,12 @@ struct Compile: ParsableCommand {
         print("wrote \(artifacts.source), \(artifacts.header), \(artifacts.manifest), graph.json")
         if let library = artifacts.library { print("built \(library)") }
     }
+}
+
+/// rdc compile --loss: which of the graph's two losses training minimizes.
+enum TrainingLoss: String, ExpressibleByArgument, CaseIterable {
+    case flat, pixel
+    var output: String { "loss_" + rawValue }
 }
 
 func gflops(_ flops: Int) -> String { String(format: "%.2f", Double(flops) / 1e9) }

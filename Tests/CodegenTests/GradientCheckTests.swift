@@ -1,5 +1,6 @@
 import Codegen
 import DSL
+import RDGraphs
 import XCTest
 
 /// The generated backward against central finite differences of the generated forward,
@@ -63,6 +64,37 @@ final class GradientCheckTests: XCTestCase {
         let dot = try gradients(graph, seed: 7, winograd: .whereItWins)
         let gemm = try gradients(graph, seed: 7, winograd: .whereItWins, dotWeightGradients: false)
         try assertClose(dot, to: gemm, relative: 1e-12, "dot products")
+    }
+
+    /// The paper's per-pixel loss (Codegen.Options.loss "loss_pixel", rdc compile --loss pixel):
+    /// its backward against central differences of the forward's loss_pixel, on RD4AD itself.
+    func testPixelLossGradient() throws {
+        let graph = try Zoo.model("rd4ad_resnet18", widthDiv: 8).graph(batch: 1, height: 64, width: 64)
+        let artifacts = try Codegen.compile(graph: graph, name: "pixel_loss", outDir: try generatedDirectory(self),
+                                            options: .init(precision: .float64, loss: "loss_pixel"))
+        let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
+        try seedInitialization(model, seed: 8)
+        try model.forwardTrain()
+        try model.backward()
+        let h = 1e-5
+        for name in ["decoder.layer3.1.conv2.weight", "bn.bn_layer.0.conv1.weight", "bn.bn1.bias"] {
+            let grad = try model.doubles(named: "grad." + name), scale = grad.map(abs).max() ?? 0
+            var values = try model.doubles(named: name)
+            for i in stride(from: 0, to: values.count, by: max(1, values.count / 6)) {
+                let v = values[i]
+                var losses: [Double] = []
+                for x in [v + h, v - h] {
+                    values[i] = x
+                    try model.setDoubles(named: name, values)
+                    try model.forwardTrain()
+                    losses.append(try model.doubles(named: "loss_pixel")[0])
+                }
+                values[i] = v
+                try model.setDoubles(named: name, values)
+                let fd = (losses[0] - losses[1]) / (2 * h)
+                XCTAssertLessThanOrEqual(abs(fd - grad[i]), 1e-6 * scale + 1e-8, "d loss_pixel / d \(name)[\(i)]: backward \(grad[i]), finite difference \(fd)")
+            }
+        }
     }
 
     /// The same gradients as the implicit GEMM's `gemm`, each within `relative` of its largest

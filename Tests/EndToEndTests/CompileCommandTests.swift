@@ -24,6 +24,21 @@ final class CompileCommandTests: XCTestCase {
         }
     }
 
+    /// --loss pixel: the backward differentiates the paper's per-pixel loss, and the manifest
+    /// says so (rdc train reads it there); the default is the official code's flat loss.
+    func testLossChoiceIsRecorded() throws {
+        let out = try E2E.folder("loss")
+        for (flag, loss) in [([String](), "loss_flat"), (["--loss", "pixel"], "loss_pixel")] {
+            let dir = "\(out)/\(loss)"
+            try E2E.run(["compile", "rd4ad_resnet18", "--width-div", "8", "--image-size", "64", "--batch", "1", "--emit-only", "--out", dir] + flag).check()
+            let manifest = try String(contentsOfFile: dir + "/manifest.json", encoding: .utf8)
+            XCTAssertTrue(manifest.contains("\"loss\" : \"\(loss)\""), "\(flag): manifest.json lacks \"loss\" : \"\(loss)\"")
+        }
+        let wrong = try E2E.run(["compile", "rd4ad_resnet18", "--loss", "cosine", "--emit-only", "--out", out + "/wrong"])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("flat") && wrong.stderr.contains("pixel"), wrong.stderr)
+    }
+
     func testShapeErrorInModelFileNamesTheLayer() throws {
         let file = try modelFile("wrong_embedding", """
             import DSL
