@@ -32,7 +32,7 @@ enum ShapeCheck {
         }
         // Kernel sizes are C int constants, the largest a tensor or a convolution's window matrix.
         let wellFormed = problems.isEmpty
-        for node in graph.nodes where wellFormed && max(node.shape.count, windowElements(node, graph)) > Int(Int32.max) {
+        for node in graph.nodes where wellFormed && !fitsKernels(node, graph) {
             problems.append("node '\(node.name)' \(node.shape) is too large for the generated kernels (over 2^31 elements)")
         }
         for out in graph.outputs where !graph.nodes.indices.contains(out.node) {
@@ -121,14 +121,20 @@ enum ShapeCheck {
     }
 
     /// Elements of one image's window matrix (DenseConvKernels), 0 for other ops.
-    static func windowElements(_ node: Node, _ graph: Graph) -> Int {
+    static func windowElements(_ node: Node, _ graph: Graph) -> Int? {
         switch node.op {
-        case .conv2d(let a): return a.inChannels / a.groups * a.kernel[0] * a.kernel[1] * node.shape.h * node.shape.w
+        case .conv2d(let a): return a.groups < 1 ? nil : Shape([a.inChannels / a.groups, a.kernel[0], a.kernel[1], node.shape.h, node.shape.w]).checkedCount
         case .convTranspose2d(let a):
             let x = graph.nodes[node.inputs[0]].shape
-            return a.outChannels * a.kernel[0] * a.kernel[1] * x.h * x.w
+            return Shape([a.outChannels, a.kernel[0], a.kernel[1], x.h, x.w]).checkedCount
         default: return 0
         }
+    }
+
+    /// Whether a node's tensor and window matrix fit Shape.maxElements, by checked products:
+    /// a graph read from a file may hold any sizes.
+    static func fitsKernels(_ node: Node, _ graph: Graph) -> Bool {
+        [node.shape.checkedCount, windowElements(node, graph)].allSatisfy { $0.map { $0 <= Shape.maxElements } ?? false }
     }
 
     /// Shapes of the parameters the op reads, in the order its case documents.
