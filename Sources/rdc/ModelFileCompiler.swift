@@ -24,13 +24,16 @@ struct ModelFileCompiler {
         return ModelFileCompiler(libraryDir: dir)
     }
 
-    func graph(of modelFile: String, batch: Int?, height: Int?, width: Int?) throws -> Graph {
+    /// The graph `modelFile` prints, run for at most `timeout` seconds (a model file is a
+    /// program: it may loop).
+    func graph(of modelFile: String, batch: Int?, height: Int?, width: Int?, timeout: Double) throws -> Graph {
         guard FileManager.default.fileExists(atPath: modelFile) else {
             throw Failure(description: "\(modelFile): no such model file")
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("rdc-model-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        ChildProcesses.removeOnSignal(work.path)
+        defer { try? FileManager.default.removeItem(at: work); ChildProcesses.forget(work.path) }
         let binary = work.appendingPathComponent("model")
         let lib = libraryDir.path
         let swiftc = try runToCompletion(findTool("swiftc"), ["-I", "\(lib)/Modules", "-L", lib, "-lRDCModel",
@@ -43,7 +46,13 @@ struct ModelFileCompiler {
         if let batch { env["RDC_BATCH"] = String(batch) }
         if let height { env["RDC_HEIGHT"] = String(height) }
         if let width { env["RDC_WIDTH"] = String(width) }
-        let result = try runToCompletion(binary.path, [], environment: env)
+        let result: ProcessResult
+        do {
+            result = try runToCompletion(binary.path, [], environment: env, timeout: timeout)
+        } catch let e as TimedOut {
+            throw Failure(description: "\(modelFile) did not finish within \(e.seconds) seconds and was stopped "
+                          + "(a model file is a program: does it loop? --model-timeout sets the limit)")
+        }
         guard result.status == 0 else {
             throw Failure(description: "\(modelFile): " + result.stderr.replacingOccurrences(of: "error: ", with: ""))
         }

@@ -33,7 +33,14 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("width-div"), parsing: .unconditional, help: "Zoo models only: divide every channel count by this (small test models).")
     var widthDiv: Int = 1
 
+    @Option(name: .customLong("model-timeout"), parsing: .unconditional,
+            help: "Model files only: seconds the compiled model file may run before it is stopped (default 120).")
+    var modelTimeout: Double = 120
+
     func validate() throws {
+        guard modelTimeout > 0 && modelTimeout.isFinite else {
+            throw ValidationError("--model-timeout \(modelTimeout): expected a positive number of seconds")
+        }
         guard !model.hasSuffix(".swift") else { return }
         let divisors = try Zoo.widthDivisors(model)
         guard divisors.contains(widthDiv) else {
@@ -45,7 +52,8 @@ struct ModelOptions: ParsableArguments {
     func graph() throws -> Graph {
         if model.hasSuffix(".swift") {
             let compiler = try ModelFileCompiler.beside(executable: URL(fileURLWithPath: "/proc/self/exe"))
-            return try compiler.graph(of: model, batch: batch, height: imageSize?.height, width: imageSize?.width)
+            return try compiler.graph(of: model, batch: batch, height: imageSize?.height, width: imageSize?.width,
+                                      timeout: modelTimeout)
         }
         let m = try Zoo.model(model, widthDiv: widthDiv)
         return try m.graph(batch: batch ?? m.batch, height: imageSize?.height ?? m.height,

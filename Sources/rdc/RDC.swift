@@ -10,8 +10,10 @@ struct RDC: ParsableCommand {
                       ImportCheckpoint.self, Bench.self])
 
     /// ArgumentParser's main, except that a file-system error any command lets through is
-    /// said as a sentence (FileProblem) instead of Foundation's "NSCocoaErrorDomain error 512".
+    /// said as a sentence (FileProblem) instead of Foundation's "NSCocoaErrorDomain error 512",
+    /// and that SIGINT and SIGTERM end rdc's children with it (ChildProcesses).
     static func main() {
+        ChildProcesses.endWithRdc()
         do {
             var command = try parseAsRoot()
             try command.run()
