@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -43,6 +44,9 @@ let package = Package(
                 "Checkpoints", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The file readers fed arbitrary bytes: libFuzzer's targets (make fuzz) and their corpora's replay.
+        .target(name: "FuzzHarness", dependencies: ["Checkpoints", "Datasets", "Imaging", "TorchFiles"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness"]),
         .testTarget(name: "DSLTests", dependencies: ["DSL", "RDGraphs"]),
         .testTarget(name: "TorchFilesTests", dependencies: ["TorchFiles", "DSL", "GoldenCases"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DSL"]),
@@ -59,3 +63,9 @@ let package = Package(
         .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference", "GoldenCases"]),
     ]
 )
+
+// libFuzzer's executable, only where `make fuzz` asks for it (RDC_FUZZ=1): built without
+// -sanitize=fuzzer it would have no main.
+if ProcessInfo.processInfo.environment["RDC_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "rdc-fuzz", dependencies: ["FuzzHarness"], path: "Fuzz/Sources"))
+}
