@@ -39,9 +39,13 @@ struct Compile: ParsableCommand {
     @Option(help: "The loss the backward differentiates: flat (default; 1 - cosine of each whole flattened feature map, as the official code trains) or pixel (the paper's Eq. 2: the mean over pixels of 1 - cosine over channels).")
     var loss: TrainingLoss = .flat
 
+    @Flag(help: "Write into --out even where it holds files of those names that rdc compile did not write.")
+    var force = false
+
     func run() throws {
         let graph = try model.graph()
         let outURL = URL(fileURLWithPath: out ?? "generated/\(graph.name)")
+        try checkOut(outURL)
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
                                             options: Codegen.Options(teacherPrecision: float32Teacher ? .float32 : .float64, loss: loss.output,
@@ -56,6 +60,25 @@ struct Compile: ParsableCommand {
         print(artifacts.memoryPlan, terminator: "")
         print("wrote \(artifacts.source), \(artifacts.header), \(artifacts.manifest), graph.json")
         if let library = artifacts.library { print("built \(library)") }
+    }
+
+    /// --out is a new folder or one rdc compile wrote (its manifest.json is rdc's): a file of
+    /// the names compile writes found anywhere else is the user's, and is not replaced
+    /// without --force.
+    private func checkOut(_ folder: URL) throws {
+        let name = folder.lastPathComponent
+        let names = ["\(name).c", "\(name).h", "rdc_abi.h", "manifest.json", "graph.json", "lib\(name).so"]
+        let present = names.filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        guard !present.isEmpty, !force, !Self.isCompiled(folder) else { return }
+        throw ValidationError("--out \(folder.path) holds \(present.joined(separator: ", ")), which rdc compile did not write: "
+                              + "not replacing them (--force replaces them anyway)")
+    }
+
+    /// Whether `folder`'s manifest.json is one rdc compile wrote (it names the ABI version and the kernels).
+    private static func isCompiled(_ folder: URL) -> Bool {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent("manifest.json")),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        return json["abi_version"] != nil && json["kernels"] != nil
     }
 }
 

@@ -39,6 +39,22 @@ final class CompileCommandTests: XCTestCase {
         XCTAssertTrue(wrong.stderr.contains("flat") && wrong.stderr.contains("pixel"), wrong.stderr)
     }
 
+    /// --out over a folder whose files of compile's names are the user's: refused, the files
+    /// kept; --force writes; a folder rdc compile wrote is written again without it.
+    func testOutputFolderOfTheUsersIsNotOverwritten() throws {
+        let folder = try E2E.folder("users") + "/mine"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let manifest = folder + "/manifest.json"
+        try Data(#"{"my": "notes"}"#.utf8).write(to: URL(fileURLWithPath: manifest))
+        let compile = ["compile", "rd4ad_resnet18", "--width-div", "8", "--image-size", "64", "--batch", "1", "--emit-only", "--out", folder]
+        let refused = try E2E.run(compile)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("manifest.json") && refused.stderr.contains("--force"), refused.stderr)
+        XCTAssertEqual(try String(contentsOfFile: manifest, encoding: .utf8), #"{"my": "notes"}"#)
+        try E2E.run(compile + ["--force"]).check()
+        try E2E.run(compile).check()
+    }
+
     func testShapeErrorInModelFileNamesTheLayer() throws {
         let file = try modelFile("wrong_embedding", """
             import DSL
