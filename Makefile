@@ -60,12 +60,14 @@ generated: build
 # Fuzzing (libFuzzer, AddressSanitizer): each reader of Sources/FuzzHarness for FUZZ_SECONDS,
 # from the committed seeds (Fuzz/corpus/TARGET) into a working corpus in .build-fuzz; a crash
 # is written to Fuzz/crashes/ (fix it, then move the file into Fuzz/corpus/TARGET: `make test`
-# replays every corpus file). A debug build: release builds came out without coverage. No leak
-# detection: Foundation's Data(contentsOf:) reports one of its own at exit.
+# replays every corpus file). Fuzzer and address sanitizers go to swiftc as one flag: SwiftPM's
+# --sanitize=fuzzer --sanitize=address passes two -sanitize flags, of which swiftc keeps one, and
+# the build then had no coverage or no AddressSanitizer. A debug build (release builds came out
+# without coverage). No leak detection: Foundation's Data(contentsOf:) reports one of its own.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = pth png idx elpv-labels checkpoint
 fuzz: deps
-	RDC_FUZZ=1 $(SWIFT) build --sanitize=fuzzer --sanitize=address --scratch-path .build-fuzz --product rdc-fuzz
+	RDC_FUZZ=1 $(SWIFT) build --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz --product rdc-fuzz
 	mkdir -p Fuzz/crashes
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p .build-fuzz/corpus/$$t; \
