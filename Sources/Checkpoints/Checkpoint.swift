@@ -29,9 +29,7 @@ public struct Checkpoint: Equatable, Sendable {
 
     /// Whether the file at `path` starts like an rdc checkpoint (of either version).
     public static func isCheckpoint(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: magic.count)) ?? Data()
+        let head = fileHead(path, count: magic.count)
         return head == magic || head == uncheckedMagic
     }
 

@@ -19,13 +19,13 @@ enum CCompiler {
         guard FileManager.default.isExecutableFile(atPath: cc) else {
             throw CodegenError("C compiler \(cc) not found: apt-get install clang libomp-dev (or set RDC_CC)")
         }
-        guard teacherUnit else { return try finish(start(cc, flags + ["-o", library, source, "-lm"]), on: source) }
+        guard teacherUnit else { return try finish(start(cc, flags + ["-o", library, source, "-lm"]), cc, on: source) }
         let objects = [library + ".teacher.o", library + ".main.o"]
         defer { for o in objects { try? FileManager.default.removeItem(atPath: o) } }
         let units = try [["-DRDC_TEACHER_UNIT", "-c", source, "-o", objects[0]], ["-c", source, "-o", objects[1]]]
             .map { try start(cc, unitFlags + $0) }
-        for unit in units { try finish(unit, on: source) }
-        try finish(start(cc, flags + ["-o", library] + objects + ["-lm"]), on: source)
+        for unit in units { try finish(unit, cc, on: source) }
+        try finish(start(cc, flags + ["-o", library] + objects + ["-lm"]), cc, on: source)
     }
 
     /// flags without the linking one, for an object.
@@ -45,14 +45,14 @@ enum CCompiler {
         return (process, log)
     }
 
-    private static func finish(_ run: (Process, URL), on source: String) throws {
+    private static func finish(_ run: (Process, URL), _ cc: String, on source: String) throws {
         let (process, log) = run
         process.waitUntilExit()
         defer { try? FileManager.default.removeItem(at: log) }
         guard process.terminationStatus == 0 else {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             let hint = text.contains("omp.h") || text.contains("-lomp") ? "\nOpenMP is missing: apt-get install clang libomp-dev" : ""
-            throw CodegenError("\(process.executableURL!.path) failed (status \(process.terminationStatus)) on \(source):\n\(text)\(hint)")
+            throw CodegenError("\(cc) failed (status \(process.terminationStatus)) on \(source):\n\(text)\(hint)")
         }
     }
 }

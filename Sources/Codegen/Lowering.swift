@@ -111,8 +111,10 @@ final class ProgramBuilder {
 
     /// The buffer holding a node's value (arena unless it persists; its float64 copy in a
     /// float64 teacher).
-    func value(_ node: Int) -> Int {
-        if wide != nil { return wideValue(node) }
+    func value(_ node: Int) -> Int { wide != nil ? wideValue(node) : storedValue(node) }
+
+    /// The buffer holding a node's value in the program's precision.
+    func storedValue(_ node: Int) -> Int {
         if let b = values[node] { return b }
         let b = scratch("act." + graph.nodes[node].name, graph.nodes[node].shape.dims)
         values[node] = b

@@ -30,7 +30,7 @@ extension ProgramBuilder {
         let copies = wide!
         wide = nil
         let narrowings = facts.nodes(in: .teacher).filter { facts.persistent[$0] }.compactMap { node in
-            copies.values[node].map { convert(node, from: $0, to: value(node), "narrow") }
+            copies.values[node].map { convert(node, from: $0, to: storedValue(node), "narrow") }
         }
         return copies.widenings + teacher + narrowings
     }
@@ -43,11 +43,7 @@ extension ProgramBuilder {
         let b = addBuffer(Buffer(name: "act64." + n.name, shape: n.shape.dims, placement: .arena, isDouble: true))
         wide!.values[node] = b
         if facts.phase[node] != .teacher {
-            let copies = wide
-            wide = nil
-            let source = value(node)
-            wide = copies
-            wide!.widenings.append(convert(node, from: source, to: b, "widen"))
+            wide!.widenings.append(convert(node, from: storedValue(node), to: b, "widen"))
         }
         return b
     }

@@ -31,9 +31,7 @@ public enum TorchFile {
 
     /// Whether the file at `path` starts the way torch.save's files do (zip or pickle).
     public static func isPyTorchFile(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = [UInt8]((try? handle.read(upToCount: zipMagic.count)) ?? Data())
+        let head = [UInt8](fileHead(path, count: zipMagic.count))
         return head.starts(with: zipMagic) || head.first == pickleProtocol
     }
 

@@ -26,9 +26,14 @@ enum ChildProcesses {
         }
     }
 
-    /// A temporary file or folder removed on a signal (the caller removes it otherwise).
-    static func removeOnSignal(_ path: String) { lock.withLock { _ = files.insert(path) } }
-    static func forget(_ path: String) { lock.withLock { _ = files.remove(path) } }
+    /// A temporary file or folder, removed on a signal; the caller removes it otherwise (`remove`).
+    static func removeOnSignal(_ url: URL) { lock.withLock { _ = files.insert(url.path) } }
+
+    /// Removes a temporary file or folder of `removeOnSignal`.
+    static func remove(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+        lock.withLock { _ = files.remove(url.path) }
+    }
 
     static func started(_ process: Process) { lock.withLock { running[process.processIdentifier] = process } }
     static func finished(_ process: Process) { lock.withLock { _ = running.removeValue(forKey: process.processIdentifier) } }

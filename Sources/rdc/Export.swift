@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoints
+import DSL
 import Foundation
 import Training
 
@@ -22,7 +23,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try OutputFile(flag: "--out", path: out, kind: "an rdc weights file",
-                       isOwnKind: { OutputFile.starts($0, with: WeightsFile.magic) })
+                       isOwnKind: { fileHead($0, count: WeightsFile.magic.count) == WeightsFile.magic })
             .check(inputs: weights.inputFiles, force: force)
         let (model, _) = try weights.open()
         let data = try WeightsFile.data(of: model)

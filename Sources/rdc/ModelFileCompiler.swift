@@ -32,8 +32,8 @@ struct ModelFileCompiler {
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("rdc-model-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        ChildProcesses.removeOnSignal(work.path)
-        defer { try? FileManager.default.removeItem(at: work); ChildProcesses.forget(work.path) }
+        ChildProcesses.removeOnSignal(work)
+        defer { ChildProcesses.remove(work) }
         let binary = work.appendingPathComponent("model")
         let lib = libraryDir.path
         let swiftc = try runToCompletion(findTool("swiftc"), ["-I", "\(lib)/Modules", "-L", lib, "-lRDCModel",

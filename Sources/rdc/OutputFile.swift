@@ -36,11 +36,4 @@ struct OutputFile {
         var sa = stat(), sb = stat()
         return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
-
-    /// Whether the file at `path` starts with `magic`.
-    static func starts(_ path: String, with magic: Data) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: magic.count)) == magic
-    }
 }

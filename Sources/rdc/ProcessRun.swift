@@ -25,8 +25,8 @@ func runToCompletion(_ executable: String, _ arguments: [String], environment: [
     guard FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
         throw ModelFileCompiler.Failure(description: "cannot create \(errURL.path)")
     }
-    ChildProcesses.removeOnSignal(errURL.path)
-    defer { try? FileManager.default.removeItem(at: errURL); ChildProcesses.forget(errURL.path) }
+    ChildProcesses.removeOnSignal(errURL)
+    defer { ChildProcesses.remove(errURL) }
     let out = Pipe()
     process.standardOutput = out
     process.standardError = try FileHandle(forWritingTo: errURL)

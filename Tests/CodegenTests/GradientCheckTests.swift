@@ -73,7 +73,7 @@ final class GradientCheckTests: XCTestCase {
         let artifacts = try Codegen.compile(graph: graph, name: "pixel_loss", outDir: try generatedDirectory(self),
                                             options: .init(precision: .float64, loss: "loss_pixel"))
         let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
-        try seedInitialization(model, seed: 8)
+        try seedValues(model, seed: 8, ranges: initializationRanges)
         try model.forwardTrain()
         try model.backward()
         let h = 1e-5

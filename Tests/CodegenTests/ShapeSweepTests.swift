@@ -1,6 +1,7 @@
 import Codegen
 import DSL
 import Foundation
+import GoldenCases
 import RDGraphs
 import XCTest
 
@@ -99,7 +100,7 @@ final class ShapeSweepTests: XCTestCase {
     private func run(_ graph: Graph, name: String, options: Codegen.Options, seed: UInt64, out: String) throws -> [String: [Double]] {
         let artifacts = try Codegen.compile(graph: graph, name: name, outDir: out, options: options)
         let model = try CompiledModel(libraryPath: try XCTUnwrap(artifacts.library))
-        try seedInitialization(model, seed: seed)
+        try seedValues(model, seed: seed, ranges: initializationRanges)
         try model.forwardTrain()
         try model.backward()
         var values: [String: [Double]] = [:]
@@ -107,29 +108,5 @@ final class ShapeSweepTests: XCTestCase {
             values[info.name] = try model.doubles(named: info.name)
         }
         return values
-    }
-}
-
-/// max|x - truth| / max|truth|.
-private func relativeError(_ x: [Double], truth: [Double]) -> Double {
-    let (d, m) = deviation(x, truth)
-    return m > 0 ? d / m : d
-}
-
-/// Weights as PyTorch initializes a network's (convolutions uniform within sqrt(6 / fan-in),
-/// BatchNorm scales near 1 and shifts near 0), running statistics near (0, 1), and the input
-/// uniform in [-2, 2], all from `seed`.
-func seedInitialization(_ model: CompiledModel, seed: UInt64) throws {
-    var rng = SplitMix(seed: seed)
-    for info in model.tensors where [.parameter, .buffer, .input].contains(info.kind) {
-        let (lo, hi): (Double, Double)
-        if info.kind == .input { (lo, hi) = (-2, 2) }
-        else if info.shape.count == 4 {
-            let bound = (6.0 / Double(info.shape[1] * info.shape[2] * info.shape[3])).squareRoot()
-            (lo, hi) = (-bound, bound)
-        } else if info.name.hasSuffix("running_var") { (lo, hi) = (0.5, 2) }
-        else if info.name.hasSuffix(".weight") { (lo, hi) = (0.5, 1.5) }
-        else { (lo, hi) = (-0.2, 0.2) }
-        try model.setDoubles(named: info.name, (0..<info.count).map { _ in rng.uniform(lo, hi) })
     }
 }

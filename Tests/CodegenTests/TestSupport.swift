@@ -42,15 +42,33 @@ struct SplitMix {
     }
 }
 
-/// Parameters, buffers and the input, uniform from a seed: BatchNorm's gamma and running
-/// variances positive.
-func seedValues(_ model: CompiledModel, seed: UInt64) throws {
+/// Parameters, buffers and the input, uniform from a seed within `ranges` of each tensor.
+func seedValues(_ model: CompiledModel, seed: UInt64,
+                ranges: (CompiledModel.TensorInfo) -> (Double, Double) = tinyGraphRanges) throws {
     var rng = SplitMix(seed: seed)
     for info in model.tensors where [.parameter, .buffer, .input].contains(info.kind) {
-        let (lo, hi): (Double, Double)
-        if info.name.hasSuffix("running_var") { (lo, hi) = (0.5, 2) }
-        else if info.kind == .parameter && info.shape.count == 1 && info.name.hasSuffix(".weight") { (lo, hi) = (0.5, 4) }  // BN gamma: ReLU6 clamps at 6 too
-        else { (lo, hi) = (-1, 1) }
+        let (lo, hi) = ranges(info)
         try model.setDoubles(named: info.name, (0..<info.count).map { _ in rng.uniform(lo, hi) })
     }
+}
+
+/// For the tiny graphs: BatchNorm's gamma and running variances positive, the rest in [-1, 1].
+func tinyGraphRanges(_ info: CompiledModel.TensorInfo) -> (Double, Double) {
+    if info.name.hasSuffix("running_var") { return (0.5, 2) }
+    if info.kind == .parameter && info.shape.count == 1 && info.name.hasSuffix(".weight") { return (0.5, 4) }  // BN gamma: ReLU6 clamps at 6 too
+    return (-1, 1)
+}
+
+/// For whole networks, as PyTorch initializes them: convolutions uniform within
+/// sqrt(6 / fan-in), BatchNorm scales near 1 and shifts near 0, running statistics near
+/// (0, 1), the input in [-2, 2].
+func initializationRanges(_ info: CompiledModel.TensorInfo) -> (Double, Double) {
+    if info.kind == .input { return (-2, 2) }
+    if info.shape.count == 4 {
+        let bound = (6.0 / Double(info.shape[1] * info.shape[2] * info.shape[3])).squareRoot()
+        return (-bound, bound)
+    }
+    if info.name.hasSuffix("running_var") { return (0.5, 2) }
+    if info.name.hasSuffix(".weight") { return (0.5, 1.5) }
+    return (-0.2, 0.2)
 }

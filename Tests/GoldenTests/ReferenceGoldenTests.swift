@@ -26,6 +26,7 @@ final class ReferenceGoldenTests: XCTestCase {
         let weights = try ModelWeights.load(graph: graph, teacher: golden.teacherWeights.path,
                                             student: golden.studentWeights.path)
         let input = try golden.tensor("input")
+        let bound = try golden.float32Bound()
 
         // Training mode: teacher frozen, student BN with batch statistics.
         let executor = try ReferenceExecutor(graph: graph, parameters: weights)
@@ -39,7 +40,7 @@ final class ReferenceGoldenTests: XCTestCase {
         }
         for name in Self.features where !GoldenCase.float64Features.contains(name) {
             try assertFeature(try XCTUnwrap(train.output(name), "\(golden.name): no output \(name)"),
-                              golden.tensor(name), golden, "\(golden.name) \(name)")
+                              golden.tensor(name), bound, "\(golden.name) \(name)")
         }
         for name in Self.losses {
             try assertLoss(train.output(name), golden.scalar(name), "\(golden.name) \(name)")
@@ -51,7 +52,7 @@ final class ReferenceGoldenTests: XCTestCase {
         var updated = train.parameters(updating: weights)
         for name in golden.tensorNames where name.hasPrefix("running.") {
             let key = String(name.dropFirst("running.".count))
-            try assertFeature(try XCTUnwrap(updated[key], key), golden.tensor(name), golden, "\(golden.name) \(name)")
+            try assertFeature(try XCTUnwrap(updated[key], key), golden.tensor(name), bound, "\(golden.name) \(name)")
         }
 
         // Eval mode with the parameters after one Adam step and the stored running statistics.
@@ -62,19 +63,19 @@ final class ReferenceGoldenTests: XCTestCase {
         let eval = try ReferenceExecutor(graph: graph, parameters: updated).run(input: input, studentBatchNorm: .eval)
         for name in golden.tensorNames where name.hasPrefix("eval.") {
             let output = String(name.dropFirst("eval.".count))
-            try assertFeature(try XCTUnwrap(eval.output(output), output), golden.tensor(name), golden, "\(golden.name) \(name)")
+            try assertFeature(try XCTUnwrap(eval.output(output), output), golden.tensor(name), bound, "\(golden.name) \(name)")
         }
         for name in ["loss_flat", "loss_pixel"] {
             try assertLoss(eval.output(name), golden.scalar("eval.\(name)"), "\(golden.name) eval.\(name)")
         }
     }
 
-    /// Against PyTorch's float32 result: max |a-b| <= GoldenCase.float32Bound * max(1, max|b|).
-    private func assertFeature(_ actual: HostTensor, _ expected: HostTensor, _ golden: GoldenCase, _ what: String) throws {
+    /// Against PyTorch's float32 result: max |a-b| <= bound (the case's GoldenCase.float32Bound) * max(1, max|b|).
+    private func assertFeature(_ actual: HostTensor, _ expected: HostTensor, _ bound: Double, _ what: String) {
         XCTAssertEqual(actual.shape.reduce(1, *), expected.shape.reduce(1, *), "\(what): shape \(actual.shape) vs \(expected.shape)")
         guard actual.count == expected.count else { return }
         let d = Deviation(actual.values, expected.values)
-        XCTAssertLessThanOrEqual(d.maxAbsDiff, try golden.float32Bound() * max(1, d.maxAbsExpected), "\(what): \(d)")
+        XCTAssertLessThanOrEqual(d.maxAbsDiff, bound * max(1, d.maxAbsExpected), "\(what): \(d)")
     }
 
     /// Relative 1e-4.
