@@ -18,9 +18,11 @@ let package = Package(
         // The model zoo written in the DSL.
         .target(name: "RDGraphs", dependencies: ["DSL"]),
         // Passes and C emission; knows ops, never RD4AD's models.
-        .target(name: "Codegen", dependencies: ["DSL", "CRDCABI"]),
+        .target(name: "Codegen", dependencies: ["DSL", "ModelRuntime"]),
         // The C ABI of every generated library (templates/rdc_abi.h), seen from Swift.
         .systemLibrary(name: "CRDCABI", path: "Sources/CRDCABI"),
+        // A compiled library at run time: dlopen, its tensor table and entry points.
+        .target(name: "ModelRuntime", dependencies: ["DSL", "CRDCABI"]),
         // PyTorch .pth reading (zip and legacy formats) and state-dict checking.
         .target(name: "TorchFiles", dependencies: ["DSL"]),
         // The plain Swift executor every compiled kernel is tested against.
@@ -29,19 +31,18 @@ let package = Package(
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "Imaging", dependencies: ["DSL", "CLibPNG"]),
         // Image AUROC, pixel AUROC, PRO.
-        .target(name: "Metrics", dependencies: ["DSL"]),
+        .target(name: "Metrics"),
         // Dataset layouts (MVTec AD, plain folders, MNIST idx, ELPV) into preprocessed tensors.
         .target(name: "Datasets", dependencies: ["DSL", "Imaging"]),
         // rdc's own checkpoints, written atomically.
         .target(name: "Checkpoints", dependencies: ["DSL"]),
         // Training, evaluation and inference with a compiled model: the runtime behind
         // rdc train / eval / infer / export.
-        .target(name: "Training", dependencies: ["DSL", "Codegen", "Datasets", "Checkpoints", "Metrics", "Imaging", "TorchFiles"]),
+        .target(name: "Training", dependencies: ["DSL", "ModelRuntime", "Datasets", "Checkpoints", "Metrics", "Imaging", "TorchFiles"]),
         .executableTarget(
             name: "rdc",
             dependencies: [
-                "DSL", "RDGraphs", "Codegen", "TorchFiles", "Reference", "Imaging", "Metrics", "Datasets",
-                "Checkpoints", "Training",
+                "DSL", "RDGraphs", "Codegen", "ModelRuntime", "TorchFiles", "Datasets", "Checkpoints", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The file readers fed arbitrary bytes: libFuzzer's targets (make fuzz) and their corpora's replay.
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
-        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
+        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "ModelRuntime", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
         // Runs the built rdc binary (.build/<config>/rdc) end to end: compile, train, eval, infer, export.
         .testTarget(name: "EndToEndTests", dependencies: ["Datasets", "Checkpoints", "DSL", "RDGraphs", "Imaging", "Metrics", "GoldenCases"]),

@@ -1,3 +1,4 @@
+import ModelRuntime
 import DSL
 
 /// Writes the program as C: NAME.h (the model's tensor indices) and NAME.c (tables, the
@@ -100,7 +101,7 @@ struct EmitC {
         var tables = "static const rdc_tensor_info rdc_tensor_table[RDC_TENSOR_COUNT] = {\n"
         for row in rows {
             let b = program.buffers[row.buffer]
-            let kind = ["RDC_PARAMETER", "RDC_BUFFER", "RDC_GRADIENT", "RDC_ADAM_M", "RDC_ADAM_V", "RDC_OUTPUT", "RDC_INPUT"][b.exposed!.rawValue]
+            let kind = b.exposed!.abiName
             let dims = (b.shape + Array(repeating: 0, count: 4 - b.shape.count)).map(String.init).joined(separator: ", ")
             tables += "    {\(CText.string(row.name)), \(kind), \(b.trainable ? "RDC_TRAINABLE" : "0"), \(b.shape.count), {\(dims)}, \(b.count)},\n"
         }

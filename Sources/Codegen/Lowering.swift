@@ -1,3 +1,4 @@
+import ModelRuntime
 import DSL
 
 /// Lowers a checked graph to a Program: lays out the state, then emits the forward kernels

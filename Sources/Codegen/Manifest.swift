@@ -1,3 +1,4 @@
+import ModelRuntime
 import Foundation
 
 /// manifest.json beside the generated C: kernels with FLOPs and bytes, the memory plans,

@@ -1,3 +1,5 @@
+import ModelRuntime
+
 /// What the compiler lowers a graph to before any C is written: buffers, kernels, and the
 /// kernel sequences of each entry point. Everything here is built from arrays in graph
 /// order, so the emitted text is the same on every run.
@@ -46,23 +48,6 @@ public enum Precision: String, Codable, Sendable {
 /// whose bytes are shared by buffers that are never live at once (see MemoryPlan).
 enum Placement: String, Codable {
     case state, arena
-}
-
-/// Kinds of the ABI tensor table (templates/rdc_abi.h).
-enum TensorKind: Int, Codable {
-    case parameter = 0, buffer, gradient, adamM, adamV, output, input
-
-    var label: String {
-        switch self {
-        case .parameter: return "parameter"
-        case .buffer: return "buffer"
-        case .gradient: return "gradient"
-        case .adamM: return "adam_m"
-        case .adamV: return "adam_v"
-        case .output: return "output"
-        case .input: return "input"
-        }
-    }
 }
 
 struct Buffer {

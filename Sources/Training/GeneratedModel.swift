@@ -1,5 +1,5 @@
 import Checkpoints
-import Codegen
+import ModelRuntime
 import DSL
 import Foundation
 

@@ -1,5 +1,5 @@
 import Checkpoints
-import Codegen
+import ModelRuntime
 import DSL
 import Foundation
 import TorchFiles
@@ -8,8 +8,8 @@ import TorchFiles
 /// of the library (teacher included, so eval and infer need no other file) and Adam's
 /// moments and step counter (so training resumes exactly).
 public enum ModelState {
-    static let weightKinds: Set<CompiledModel.Kind> = [.parameter, .buffer]
-    static let optimizerKinds: Set<CompiledModel.Kind> = [.adamM, .adamV]
+    static let weightKinds: Set<TensorKind> = [.parameter, .buffer]
+    static let optimizerKinds: Set<TensorKind> = [.adamM, .adamV]
 
     public static func capture(_ model: GeneratedModel, epoch: Int, metadata: [String: String] = [:]) throws -> Checkpoint {
         var tensors: [String: HostTensor] = [:]

@@ -1,4 +1,5 @@
 import Codegen
+import ModelRuntime
 import DSL
 import Datasets
 import Training

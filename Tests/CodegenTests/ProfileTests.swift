@@ -1,4 +1,5 @@
 import Codegen
+import ModelRuntime
 import Foundation
 import XCTest
 

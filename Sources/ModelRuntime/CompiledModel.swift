@@ -16,14 +16,10 @@ import Foundation
 /// dlopen() shares one copy of a library per path: rebuild a changed model under a new
 /// path (or name) rather than over a library this process has loaded.
 public final class CompiledModel {
-    public enum Kind: Int32, Sendable {
-        case parameter = 0, buffer, gradient, adamM, adamV, output, input
-    }
-
     public struct TensorInfo: Sendable, Equatable {
         public var index: Int
         public var name: String
-        public var kind: Kind
+        public var kind: TensorKind
         public var shape: [Int]
         /// Updated by `adamStep`.
         public var trainable: Bool
@@ -51,26 +47,26 @@ public final class CompiledModel {
 
     public init(libraryPath: String) throws {
         guard let handle = dlopen(libraryPath, RTLD_NOW | RTLD_LOCAL) else {
-            throw CodegenError("cannot load \(libraryPath): \(String(cString: dlerror()))")
+            throw LibraryError("cannot load \(libraryPath): \(String(cString: dlerror()))")
         }
         func symbol<T>(_ name: String, as _: T.Type) throws -> T {
             guard let p = dlsym(handle, name) else {
-                throw CodegenError("\(libraryPath) lacks \(name): not a library rdc compiled")
+                throw LibraryError("\(libraryPath) lacks \(name): not a library rdc compiled")
             }
             return unsafeBitCast(p, to: T.self)
         }
         do {
             let version = try symbol("rdc_abi_version", as: rdc_abi_version_fn.self)()
             guard version == RDC_ABI_VERSION else {
-                throw CodegenError("\(libraryPath) has ABI version \(version), this rdc speaks \(RDC_ABI_VERSION): recompile the model")
+                throw LibraryError("\(libraryPath) has ABI version \(version), this rdc speaks \(RDC_ABI_VERSION): recompile the model")
             }
             modelName = String(cString: try symbol("rdc_model_name", as: rdc_model_name_fn.self)()!)
             realSize = Int(try symbol("rdc_real_size", as: rdc_real_size_fn.self)())
             let count = try symbol("rdc_tensor_count", as: rdc_tensor_count_fn.self)()
             let infoAt = try symbol("rdc_tensor_info_at", as: rdc_tensor_info_at_fn.self)
             tensors = try (0..<count).map { i in
-                guard let info = infoAt(i)?.pointee, let kind = Kind(rawValue: info.kind) else {
-                    throw CodegenError("\(libraryPath): bad tensor table entry \(i)")
+                guard let info = infoAt(i)?.pointee, let kind = TensorKind(abiValue: info.kind) else {
+                    throw LibraryError("\(libraryPath): bad tensor table entry \(i)")
                 }
                 let dims = withUnsafeBytes(of: info.shape) { Array($0.bindMemory(to: Int64.self)) }
                 return TensorInfo(index: Int(i), name: String(cString: info.name), kind: kind,
@@ -90,7 +86,7 @@ public final class CompiledModel {
             adamStepsFn = try symbol("rdc_adam_steps", as: rdc_adam_steps_fn.self)
             setAdamStepsFn = try symbol("rdc_set_adam_steps", as: rdc_set_adam_steps_fn.self)
             guard let ctx = try symbol("rdc_create", as: rdc_create_fn.self)() else {
-                throw CodegenError("\(libraryPath): out of memory creating a context")
+                throw LibraryError("\(libraryPath): out of memory creating a context")
             }
             context = ctx
         } catch {
@@ -109,7 +105,7 @@ public final class CompiledModel {
 
     public func info(named name: String) throws -> TensorInfo {
         guard let i = indexByName[name] else {
-            throw CodegenError("\(modelName) has no tensor '\(name)'")
+            throw LibraryError("\(modelName) has no tensor '\(name)'")
         }
         return tensors[i]
     }
@@ -133,7 +129,7 @@ public final class CompiledModel {
     public func setTensor(named name: String, _ t: HostTensor) throws {
         let info = try info(named: name)
         guard t.shape == info.shape else {
-            throw CodegenError("\(modelName): '\(name)' is \(Shape(info.shape)), given \(Shape(t.shape))")
+            throw LibraryError("\(modelName): '\(name)' is \(Shape(info.shape)), given \(Shape(t.shape))")
         }
         guard realSize == 4 else { return try setDoubles(named: name, t.values.map(Double.init)) }
         tensorPointer(context, Int32(info.index))!.assumingMemoryBound(to: Float.self).update(from: t.values, count: t.count)
@@ -142,7 +138,7 @@ public final class CompiledModel {
     public func setDoubles(named name: String, _ values: [Double]) throws {
         let info = try info(named: name)
         guard values.count == info.count else {
-            throw CodegenError("\(modelName): '\(name)' holds \(info.count) values, given \(values.count)")
+            throw LibraryError("\(modelName): '\(name)' holds \(info.count) values, given \(values.count)")
         }
         let p = tensorPointer(context, Int32(info.index))!
         if realSize == 8 {
@@ -164,15 +160,15 @@ public final class CompiledModel {
             guard t.shape == info.shape else { problems.append("\(info.name) is \(Shape(t.shape)), the model needs \(Shape(info.shape))"); continue }
             try setTensor(named: info.name, t)
         }
-        guard problems.isEmpty else { throw CodegenError("\(modelName): cannot load parameters:\n  " + problems.joined(separator: "\n  ")) }
+        guard problems.isEmpty else { throw LibraryError("\(modelName): cannot load parameters:\n  " + problems.joined(separator: "\n  ")) }
         return parameters.keys.filter { indexByName[$0] == nil }.sorted()
     }
 
     /// The image batch [N, 3, H, W].
     public func setInput(_ images: HostTensor) throws {
-        guard let input = tensors.first(where: { $0.kind == .input }) else { throw CodegenError("\(modelName) has no input") }
+        guard let input = tensors.first(where: { $0.kind == .input }) else { throw LibraryError("\(modelName) has no input") }
         guard images.shape == input.shape else {
-            throw CodegenError("\(modelName) takes input \(Shape(input.shape)), given \(Shape(images.shape))")
+            throw LibraryError("\(modelName) takes input \(Shape(input.shape)), given \(Shape(images.shape))")
         }
         try check(images.values.withUnsafeBufferPointer { setInputFn(context, $0.baseAddress) })
     }
@@ -196,6 +192,6 @@ public final class CompiledModel {
     }
 
     private func check(_ status: Int32) throws {
-        guard status == 0 else { throw CodegenError("\(modelName): \(String(cString: statusMessage(status)!))") }
+        guard status == 0 else { throw LibraryError("\(modelName): \(String(cString: statusMessage(status)!))") }
     }
 }
