@@ -61,7 +61,7 @@ enum HeadKernels {
     /// w0*x[i] + sum over j = R...1 of wj*(x[i-j] + x[i+j]). The vertical pass goes to the double scratch
     /// `tmp`. Args x, tmp, y.
     static func gaussian(_ x: Shape, sigma: Double, truncate: Double) -> String {
-        let radius = Int(truncate * sigma + 0.5)
+        let radius = Op.gaussianRadius(sigma: sigma, truncate: truncate)
         let weights = gaussianWeights(sigma: sigma, radius: radius)
         let list = weights.map { String(format: "%.17g", $0) }.joined(separator: ", ")
         return CText.constants([("N", x[0]), ("H", x[1]), ("W", x[2]), ("R", radius)]) + """

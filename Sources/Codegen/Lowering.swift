@@ -188,6 +188,8 @@ final class ProgramBuilder {
                                                               || node.op.isBatchNorm)
         let fwd = evalForm ? "fwd_eval" : "fwd"
         let fused = fusedNames(step)
+        // The op's own FLOPs (DSL OpContract), where the kernel computes just the op.
+        let flops = graph.cost(of: node).flops
 
         switch node.op {
         case .conv2d, .convTranspose2d:
@@ -217,7 +219,7 @@ final class ProgramBuilder {
 
         case .relu, .relu6:
             return kernel(node.id, fwd, "\(node.op.kind) \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
-                          body: ElementwiseKernels.activation(count, Activation(node.op)!), flops: count)
+                          body: ElementwiseKernels.activation(count, Activation(node.op)!), flops: flops)
 
         case .add:
             let args = x.enumerated().map { ("x\($0.offset)", $0.element, false) } + [("y", y, true)]
@@ -233,38 +235,38 @@ final class ProgramBuilder {
             let xs = graph.nodes[node.inputs[0]].shape
             return kernel(node.id, fwd, "maxpool \(a.kernel[0])x\(a.kernel[1]) s\(a.stride[0]) \(shapes(node))",
                           args: [("x", x[0], false), ("y", y, true)],
-                          body: ElementwiseKernels.maxPool(a, xs, node.shape), flops: count * a.kernel[0] * a.kernel[1])
+                          body: ElementwiseKernels.maxPool(a, xs, node.shape), flops: flops)
 
         case .cosineDistance(let eps):
             let xs = graph.nodes[node.inputs[0]].shape
             return kernel(node.id, fwd, "1 - cosine over channels \(shapes(node))", args: [("a", x[0], false), ("b", x[1], false), ("y", y, true)],
-                          body: CosineKernels.pixel(xs, eps: eps), flops: 6 * xs.count)
+                          body: CosineKernels.pixel(xs, eps: eps), flops: flops)
 
         case .cosineDistanceFlat(let eps):
             let xs = graph.nodes[node.inputs[0]].shape
             return kernel(node.id, fwd, "1 - cosine per flattened sample \(shapes(node))", args: [("a", x[0], false), ("b", x[1], false), ("y", y, true)],
-                          body: CosineKernels.flat(xs, eps: eps), flops: 6 * xs.count)
+                          body: CosineKernels.flat(xs, eps: eps), flops: flops)
 
         case .mean:
             let n = graph.nodes[node.inputs[0]].shape.count
             return kernel(node.id, fwd, "mean \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
-                          body: HeadKernels.mean(n), flops: n)
+                          body: HeadKernels.mean(n), flops: flops)
 
         case .upsampleBilinear:
             return kernel(node.id, fwd, "bilinear upsample (align_corners) \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
-                          body: HeadKernels.upsample(graph.nodes[node.inputs[0]].shape, node.shape), flops: 8 * count)
+                          body: HeadKernels.upsample(graph.nodes[node.inputs[0]].shape, node.shape), flops: flops)
 
         case .gaussianBlur(let sigma, let truncate):
             let tmp = scratch("tmp." + node.name, node.shape.dims, isDouble: true)
-            let radius = Int(truncate * sigma + 0.5)
+            let radius = Op.gaussianRadius(sigma: sigma, truncate: truncate)
             return kernel(node.id, fwd, "gaussian sigma \(sigma) radius \(radius) reflect \(shapes(node))",
                           args: [("x", x[0], false), ("tmp", tmp, true), ("y", y, true)],
-                          body: HeadKernels.gaussian(node.shape, sigma: sigma, truncate: truncate), flops: count * 2 * (2 * radius + 2))
+                          body: HeadKernels.gaussian(node.shape, sigma: sigma, truncate: truncate), flops: flops)
 
         case .maxPerSample:
             let xs = graph.nodes[node.inputs[0]].shape
             return kernel(node.id, fwd, "max per sample \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
-                          body: HeadKernels.maxPerSample(xs), flops: xs.count)
+                          body: HeadKernels.maxPerSample(xs), flops: flops)
 
         case .input:
             throw CodegenError("input node '\(node.name)' outside the input phase")

@@ -1,7 +1,7 @@
 public struct ReLU: UnaryLayer {
     public init() {}
     public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
-        g.node(.relu, [x], shape: x.shape, suffix: "relu")
+        try g.node(.relu, [x], suffix: "relu")
     }
 }
 
@@ -9,7 +9,7 @@ public struct ReLU: UnaryLayer {
 public struct ReLU6: UnaryLayer {
     public init() {}
     public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
-        g.node(.relu6, [x], shape: x.shape, suffix: "relu6")
+        try g.node(.relu6, [x], suffix: "relu6")
     }
 }
 
@@ -30,10 +30,7 @@ public struct MaxPool: UnaryLayer {
 
     public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
         guard x.shape.rank == 4 else { throw g.error("maxpool expects [N,C,H,W], got \(x.shape)") }
-        let oh = windowOutput(x.shape.h, kernel: kernel, stride: stride, before: padding, after: padding)
-        let ow = windowOutput(x.shape.w, kernel: kernel, stride: stride, before: padding, after: padding)
         let attrs = PoolAttrs(kernel: [kernel, kernel], stride: [stride, stride], padding: Padding2D(padding))
-        return g.node(.maxPool2d(attrs), [x], shape: Shape(x.shape.n, x.shape.c, oh, ow),
-                      suffix: name == nil ? "maxpool" : nil)
+        return try g.node(.maxPool2d(attrs), [x], suffix: name == nil ? "maxpool" : nil)
     }
 }

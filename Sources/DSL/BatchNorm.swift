@@ -19,7 +19,6 @@ public struct BatchNorm: UnaryLayer {
             try g.parameter($0, Shape(c))
         }
         try g.parameter(.batchCounter, Shape([]))
-        return g.node(.batchNorm(BatchNormAttrs(channels: c, eps: eps, momentum: momentum)), [x],
-                      shape: x.shape, params: params)
+        return try g.node(.batchNorm(BatchNormAttrs(channels: c, eps: eps, momentum: momentum)), [x], params: params)
     }
 }

@@ -48,14 +48,13 @@ public struct Conv: UnaryLayer {
             throw g.error("conv2d: \(groupCount) groups do not divide \(cin) -> \(outChannels) channels")
         }
         let pad = padding.resolve(input: (x.shape.h, x.shape.w), kernel: [kernel, kernel], stride: [stride, stride])
-        let oh = windowOutput(x.shape.h, kernel: kernel, stride: stride, before: pad.top, after: pad.bottom)
-        let ow = windowOutput(x.shape.w, kernel: kernel, stride: stride, before: pad.left, after: pad.right)
-        guard oh > 0, ow > 0 else { throw g.error("conv2d: input \(x.shape) is smaller than its \(kernel)x\(kernel) kernel") }
         let attrs = ConvAttrs(outChannels: outChannels, inChannels: cin, kernel: [kernel, kernel],
                               stride: [stride, stride], padding: pad, groups: groupCount, bias: bias)
         var params = [try g.parameter(.weight, Shape(attrs.weightShape))]
         if bias { params.append(try g.parameter(.bias, Shape(outChannels))) }
-        return g.node(.conv2d(attrs), [x], shape: Shape(x.shape.n, outChannels, oh, ow), params: params)
+        // Inside `Unused` the declared input width stands for the one that does not flow in.
+        let input = TensorRef(node: x.node, shape: Shape(x.shape.n, cin, x.shape.h, x.shape.w))
+        return try g.node(.conv2d(attrs), [input], params: params)
     }
 }
 
@@ -88,8 +87,7 @@ public struct ConvTranspose: UnaryLayer {
                                        kernel: [kernel, kernel], stride: [stride, stride], bias: bias)
         var params = [try g.parameter(.weight, Shape(attrs.weightShape))]
         if bias { params.append(try g.parameter(.bias, Shape(outChannels))) }
-        let oh = (x.shape.h - 1) * stride + kernel, ow = (x.shape.w - 1) * stride + kernel
-        return g.node(.convTranspose2d(attrs), [x], shape: Shape(x.shape.n, outChannels, oh, ow), params: params)
+        return try g.node(.convTranspose2d(attrs), [x], params: params)
     }
 }
 

@@ -57,9 +57,25 @@ public final class GraphContext {
     }
 
     /// Appends a node named after the current path (plus `suffix` for parameterless ops,
-    /// made unique with `_1`, `_2`...). In declare-only mode nothing is appended.
-    public func node(_ op: Op, _ inputs: [TensorRef], shape: Shape, params: [String] = [],
-                     suffix: String? = nil) -> TensorRef {
+    /// made unique with `_1`, `_2`...), its shape given by the op's contract (`OpContract`).
+    /// In declare-only mode nothing is appended.
+    public func node(_ op: Op, _ inputs: [TensorRef], params: [String] = [], suffix: String? = nil) throws -> TensorRef {
+        let shape: Shape
+        do throws(ShapeRuleError) {
+            guard let dims = try op.outputShape(inputs.map(\.shape.dims)) else { throw ShapeRuleError("has no input shapes") }
+            shape = Shape(dims)
+        } catch {
+            throw self.error("\(op.kind) \(error.message)")
+        }
+        return append(op, inputs, shape: shape, params: params, suffix: suffix)
+    }
+
+    /// Appends an input node (the image batch).
+    public func input(_ shape: Shape, suffix: String = "input") -> TensorRef {
+        append(.input, [], shape: shape, params: [], suffix: suffix)
+    }
+
+    private func append(_ op: Op, _ inputs: [TensorRef], shape: Shape, params: [String], suffix: String?) -> TensorRef {
         if isDeclaringOnly { return TensorRef(node: -1, shape: shape) }
         var name = [path, suffix].compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: ".")
         if name.isEmpty { name = op.kind }

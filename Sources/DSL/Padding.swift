@@ -24,7 +24,3 @@ public enum PaddingRule: Sendable {
         }
     }
 }
-
-func windowOutput(_ i: Int, kernel k: Int, stride s: Int, before: Int, after: Int) -> Int {
-    (i + before + after - k) / s + 1
-}

@@ -37,7 +37,7 @@ public struct RD4AD: Sendable {
         }
         try checkSize(Shape(batch, 3, height, width), of: "input", batch: batch, height: height, width: width)
         let g = GraphContext()
-        let image = g.inRole(.input) { g.node(.input, [], shape: Shape(batch, 3, height, width), suffix: "input") }
+        let image = g.inRole(.input) { g.input(Shape(batch, 3, height, width)) }
         try g.name(image, as: "input")
         let t = try Chain(teacher()).build([image], in: g)
         let e = try Chain(ocbe()).build(t, in: g)
@@ -64,7 +64,6 @@ public struct RD4AD: Sendable {
         guard t.count == s.count, !t.isEmpty else {
             throw g.error("teacher gives \(t.count) features but the decoder \(s.count)")
         }
-        let n = t[0].shape.n
         var flat: [TensorRef] = [], pixel: [TensorRef] = [], maps: [TensorRef] = []
         for (i, (ti, si)) in zip(t, s).enumerated() {
             let scale = i + 1
@@ -72,26 +71,23 @@ public struct RD4AD: Sendable {
                 throw g.error("scale \(scale): teacher feature \(ti.shape) and decoder feature \(si.shape) differ")
             }
             try g.scoped("scale\(scale)") {
-                let perSample = g.node(.cosineDistanceFlat(eps: heads.cosineEps), [ti, si], shape: Shape(n), suffix: "cosdist_flat")
-                let lf = g.node(.mean, [perSample], shape: Shape([]), suffix: "loss_flat")
+                let perSample = try g.node(.cosineDistanceFlat(eps: heads.cosineEps), [ti, si], suffix: "cosdist_flat")
+                let lf = try g.node(.mean, [perSample], suffix: "loss_flat")
                 try g.name(lf, as: "loss_flat.scale\(scale)")
-                let amap = g.node(.cosineDistance(eps: heads.cosineEps), [ti, si],
-                                  shape: Shape(n, ti.shape.h, ti.shape.w), suffix: "amap")
+                let amap = try g.node(.cosineDistance(eps: heads.cosineEps), [ti, si], suffix: "amap")
                 try g.name(amap, as: "amap\(scale)")
-                let lp = g.node(.mean, [amap], shape: Shape([]), suffix: "loss_pixel")
+                let lp = try g.node(.mean, [amap], suffix: "loss_pixel")
                 try g.name(lp, as: "loss_pixel.scale\(scale)")
-                let up = g.node(.upsampleBilinear(height: height, width: width), [amap],
-                                shape: Shape(n, height, width), suffix: "upsample")
+                let up = try g.node(.upsampleBilinear(height: height, width: width), [amap], suffix: "upsample")
                 flat.append(lf); pixel.append(lp); maps.append(up)
             }
         }
-        try g.name(g.node(.add, flat, shape: Shape([]), suffix: "loss_flat"), as: "loss_flat")
-        try g.name(g.node(.add, pixel, shape: Shape([]), suffix: "loss_pixel"), as: "loss_pixel")
-        let sum = g.node(.add, maps, shape: Shape(n, height, width), suffix: "amap_sum")
+        try g.name(g.node(.add, flat, suffix: "loss_flat"), as: "loss_flat")
+        try g.name(g.node(.add, pixel, suffix: "loss_pixel"), as: "loss_pixel")
+        let sum = try g.node(.add, maps, suffix: "amap_sum")
         try g.name(sum, as: "amap_sum")
-        let smooth = g.node(.gaussianBlur(sigma: heads.sigma, truncate: heads.truncate), [sum],
-                            shape: sum.shape, suffix: "amap_smooth")
+        let smooth = try g.node(.gaussianBlur(sigma: heads.sigma, truncate: heads.truncate), [sum], suffix: "amap_smooth")
         try g.name(smooth, as: "amap_smooth")
-        try g.name(g.node(.maxPerSample, [smooth], shape: Shape(n), suffix: "image_scores"), as: "image_scores")
+        try g.name(g.node(.maxPerSample, [smooth], suffix: "image_scores"), as: "image_scores")
     }
 }

@@ -56,7 +56,7 @@ public struct Residual: UnaryLayer {
         guard main[0].shape == skip[0].shape else {
             throw g.error("residual add: body gives \(main[0].shape) but shortcut gives \(skip[0].shape)")
         }
-        return g.node(.add, [main[0], skip[0]], shape: main[0].shape, suffix: "add")
+        return try g.node(.add, [main[0], skip[0]], suffix: "add")
     }
 }
 
@@ -105,8 +105,7 @@ public struct Concat: Layer {
             || p.shape.h != first.shape.h || p.shape.w != first.shape.w {
             throw g.error("concat: \(p.shape) does not fit \(first.shape) (all but channels must agree)")
         }
-        let channels = parts.map { $0.shape.c }.reduce(0, +)
-        return [g.node(.concat, parts, shape: Shape(first.shape.n, channels, first.shape.h, first.shape.w), suffix: "concat")]
+        return [try g.node(.concat, parts, suffix: "concat")]
     }
 }
 

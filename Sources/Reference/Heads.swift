@@ -111,7 +111,7 @@ extension Kernels {
 
     /// The normalized 1-D Gaussian of scipy.ndimage (`_gaussian_kernel1d`, order 0).
     static func gaussianWeights(sigma: Double, truncate: Double) -> [Double] {
-        let r = Int(truncate * sigma + 0.5)
+        let r = Op.gaussianRadius(sigma: sigma, truncate: truncate)
         let raw = (-r...r).map { exp(-0.5 * Double($0 * $0) / (sigma * sigma)) }
         let total = raw.reduce(0, +)
         return raw.map { $0 / total }

@@ -54,7 +54,7 @@ public struct ReferenceExecutor: Sendable {
                 problems.append("\(label): inputs \(badInputs) are not earlier nodes (graph must be topologically ordered)")
             }
             // Parameters: the kinds the op documents, in order, each present with its shape.
-            let kinds = Self.parameterKinds(of: node.op)
+            let kinds = node.op.contract.parameters.map(\.kind)
             if node.params.count != kinds.count {
                 problems.append("\(label): reads \(node.params.count) parameters \(node.params), the op needs \(kinds.count) (\(kinds.map(\.rawValue).joined(separator: ", ")))")
             }
@@ -78,12 +78,12 @@ public struct ReferenceExecutor: Sendable {
             // Shapes: the node's declared shape must be what the op makes of its inputs.
             if badInputs.isEmpty {
                 let inputShapes = node.inputs.map { graph.nodes[$0].shape.dims }
-                switch ShapeRules.outputShape(of: node.op, inputs: inputShapes) {
-                case .success(let shape) where shape != node.shape.dims && node.op != .input:
-                    problems.append("\(label): declared shape \(node.shape) but the op gives \(Shape(shape)) from inputs \(inputShapes.map { Shape($0).description }.joined(separator: ", "))")
-                case .failure(let message):
-                    problems.append("\(label): \(message.text)")
-                default: break
+                do {
+                    if let shape = try node.op.outputShape(inputShapes), shape != node.shape.dims {
+                        problems.append("\(label): declared shape \(node.shape) but the op gives \(Shape(shape)) from inputs \(inputShapes.map { Shape($0).description }.joined(separator: ", "))")
+                    }
+                } catch {
+                    problems.append("\(label): \(error.message)")
                 }
             }
         }
@@ -190,15 +190,6 @@ public struct ReferenceExecutor: Sendable {
         return ReferenceResult(graph: graph, values: values, updatedParameters: updated)
     }
 
-    /// The parameter kinds each op reads, in the order of `Node.params`.
-    static func parameterKinds(of op: Op) -> [ParameterKind] {
-        switch op {
-        case .conv2d(let a): return a.bias ? [.weight, .bias] : [.weight]
-        case .convTranspose2d(let a): return a.bias ? [.weight, .bias] : [.weight]
-        case .batchNorm: return [.weight, .bias, .runningMean, .runningVar]
-        default: return []
-        }
-    }
 }
 
 /// What one forward pass computed.

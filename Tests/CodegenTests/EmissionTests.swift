@@ -82,13 +82,13 @@ final class EmissionTests: XCTestCase {
         }
         // A scalar reached only through the Gaussian: the image scores' maximum, averaged.
         let g = GraphContext()
-        let x = g.inRole(.input) { g.node(.input, [], shape: Shape(1, 2, 4, 4), suffix: "input") }
+        let x = g.inRole(.input) { g.input(Shape(1, 2, 4, 4), suffix: "input") }
         try g.name(x, as: "input")
         let s = try g.inRole(.decoder) { try TinyGraphs.apply(Conv("c", 2, 3), x, g) }
         try g.inRole(.head) {
-            let map = g.node(.cosineDistance(eps: 1e-8), [x, s], shape: Shape(1, 4, 4), suffix: "map")
-            let blur = g.node(.gaussianBlur(sigma: 1, truncate: 2), [map], shape: map.shape, suffix: "blur")
-            try g.name(g.node(.mean, [blur], shape: Shape([]), suffix: "mean"), as: "loss_flat")
+            let map = try g.node(.cosineDistance(eps: 1e-8), [x, s], suffix: "map")
+            let blur = try g.node(.gaussianBlur(sigma: 1, truncate: 2), [map], suffix: "blur")
+            try g.name(g.node(.mean, [blur], suffix: "mean"), as: "loss_flat")
         }
         XCTAssertThrowsError(try Codegen.compile(graph: g.graph(name: "blurred"), name: "blurred", outDir: try generatedDirectory(self),
                                                  options: .init(buildLibrary: false))) { error in

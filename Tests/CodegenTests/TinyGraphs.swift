@@ -13,7 +13,7 @@ enum TinyGraphs {
                       teacher: (TensorRef, GraphContext) throws -> TensorRef,
                       student: (TensorRef, GraphContext) throws -> (TensorRef, TensorRef)) throws -> Graph {
         let g = GraphContext()
-        let x = g.inRole(.input) { g.node(.input, [], shape: input, suffix: "input") }
+        let x = g.inRole(.input) { g.input(input, suffix: "input") }
         try g.name(x, as: "input")
         let t = try g.inRole(.teacher) { try teacher(x, g) }
         try g.name(t, as: "t1")
@@ -21,11 +21,11 @@ enum TinyGraphs {
         try g.name(q, as: "s1")
         try g.inRole(.head) {
             let n = p.shape.n
-            let flat = g.node(.cosineDistanceFlat(eps: 1e-8), [p, q], shape: Shape(n), suffix: "cos_flat")
-            let pixel = g.node(.cosineDistance(eps: 1e-8), [p, q], shape: Shape(n, p.shape.h, p.shape.w), suffix: "cos_pixel")
-            let lf = g.node(.mean, [flat], shape: Shape([]), suffix: "mean_flat")
-            let lp = g.node(.mean, [pixel], shape: Shape([]), suffix: "mean_pixel")
-            try g.name(g.node(.add, [lf, lp], shape: Shape([]), suffix: "loss"), as: "loss_flat")
+            let flat = try g.node(.cosineDistanceFlat(eps: 1e-8), [p, q], suffix: "cos_flat")
+            let pixel = try g.node(.cosineDistance(eps: 1e-8), [p, q], suffix: "cos_pixel")
+            let lf = try g.node(.mean, [flat], suffix: "mean_flat")
+            let lp = try g.node(.mean, [pixel], suffix: "mean_pixel")
+            try g.name(g.node(.add, [lf, lp], suffix: "loss"), as: "loss_flat")
         }
         return g.graph(name: name)
     }
@@ -45,11 +45,11 @@ enum TinyGraphs {
             let b = try apply(ReLU(), try apply(BatchNorm("b1"), a, g), g)
             let c = try apply(Conv("dw", 6, 3, groups: .depthwise), b, g)
             let d = try apply(ReLU6(), c, g)
-            let e = try apply(ReLU(), g.node(.add, [d, b], shape: d.shape, suffix: "add"), g)
+            let e = try apply(ReLU(), g.node(.add, [d, b], suffix: "add"), g)
             let f = try apply(MaxPool("pool", 3, stride: 1, padding: 1), e, g)
             let h = try apply(BatchNorm("b2"), try apply(ConvTranspose("up", 4, bias: true), f, g), g)
             let u = try apply(ConvTranspose("up2", 2), f, g)
-            let cat = g.node(.concat, [h, u], shape: Shape(2, 6, 8, 6), suffix: "cat")
+            let cat = try g.node(.concat, [h, u], suffix: "cat")
             return (t, try apply(Conv("proj", 4, 1), cat, g))
         })
     }
@@ -70,7 +70,7 @@ enum TinyGraphs {
             let d = try apply(ReLU(), c, g)
             let p = try apply(ConvTranspose("up", 4, 3, stride: 2), d, g)
             let q = try apply(ConvTranspose("up2", 4, 3, stride: 2, bias: true), b, g)
-            return (p, g.node(.add, [p, q, q], shape: p.shape, suffix: "sum"))
+            return (p, try g.node(.add, [p, q, q], suffix: "sum"))
         })
     }
 
@@ -84,10 +84,10 @@ enum TinyGraphs {
             try apply(ReLU(), try apply(BatchNorm("bn1"), try apply(Conv("conv1", 4, 3), x, g), g), g)
         }, student: { t, g in
             let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("c1", 4, 3), t, g), g), g)
-            let cat = g.node(.concat, [t, a], shape: Shape(2, 8, 8, 6), suffix: "cat")
+            let cat = try g.node(.concat, [t, a], suffix: "cat")
             let down = try apply(BatchNorm("bd"), try apply(Conv("down", 6, 3, stride: 2), cat, g), g)
             let skip = try apply(BatchNorm("bs"), try apply(Conv("skip", 6, 1, stride: 2), cat, g), g)
-            let sum = try apply(ReLU(), g.node(.add, [down, skip], shape: down.shape, suffix: "add"), g)
+            let sum = try apply(ReLU(), g.node(.add, [down, skip], suffix: "add"), g)
             let mix = try apply(Conv("mix", 6, 3), sum, g)
             return (t, try apply(ConvTranspose("up", 4), mix, g))
         })
@@ -102,7 +102,7 @@ enum TinyGraphs {
         }, student: { t, g in
             let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("s3", 4, 3, stride: 2), t, g), g), g)
             let b = try apply(Conv("s5", 4, 5, stride: 2, padding: .explicit(2)), t, g)
-            let sum = g.node(.add, [a, b], shape: a.shape, suffix: "add")
+            let sum = try g.node(.add, [a, b], suffix: "add")
             return (t, try apply(ConvTranspose("up", 4), sum, g))
         })
     }
@@ -123,7 +123,7 @@ enum TinyGraphs {
             let b = try apply(ReLU(), try apply(BatchNorm("b1"), a, g), g)
             let c = try apply(Conv("w2", 16, 3, padding: .explicit(0)), b, g)      // 10x37 -> 8x35
             let d = try apply(Conv("w3", 16, 3, padding: .explicit(2)), c, g)      // 8x35 -> 10x37
-            return (t, g.node(.add, [d, b], shape: d.shape, suffix: "add"))
+            return (t, try g.node(.add, [d, b], suffix: "add"))
         })
     }
 
@@ -139,7 +139,7 @@ enum TinyGraphs {
             let a = try apply(ReLU(), try apply(BatchNorm("b1"), try apply(Conv("w1", 11, 3, bias: true), t, g), g), g)
             let b = try apply(Conv("w2", 5, 3, padding: .explicit(0)), a, g)
             let c = try apply(Conv("w3", 6, 3, padding: .explicit(2)), b, g)
-            return (t, g.node(.add, [c, t], shape: c.shape, suffix: "add"))
+            return (t, try g.node(.add, [c, t], suffix: "add"))
         })
     }
 

@@ -9,7 +9,7 @@ final class HeadTests: XCTestCase {
     private let b = tensor([1, 2, 1, 4], [0, 6, 1, -1, 1, 8, 1, -1])
 
     private func binary(_ op: Op, shape: [Int]) throws -> ReferenceResult {
-        let g = try graph(inputs: [[1, 2, 1, 4], [1, 2, 1, 4]], role: .head) { g, xs in g.node(op, xs, shape: Shape(shape)) }
+        let g = try graph(inputs: [[1, 2, 1, 4], [1, 2, 1, 4]], role: .head) { g, xs in try g.node(op, xs) }
         return try ReferenceExecutor(graph: g, parameters: [:]).run(inputs: ["x0": a, "x1": b])
     }
 
@@ -26,7 +26,7 @@ final class HeadTests: XCTestCase {
                     [1 - 48 / (28.0 * 105).squareRoot()])
         // Two samples of [1, 2]: parallel and orthogonal.
         let g = try graph(inputs: [[2, 2], [2, 2]], role: .head) { g, xs in
-            g.node(.cosineDistanceFlat(eps: 1e-8), xs, shape: Shape(2))
+            try g.node(.cosineDistanceFlat(eps: 1e-8), xs)
         }
         let r = try ReferenceExecutor(graph: g, parameters: [:])
             .run(inputs: ["x0": tensor([2, 2], [1, 2, 1, 0]), "x1": tensor([2, 2], [2, 4, 0, 5])])
@@ -35,29 +35,29 @@ final class HeadTests: XCTestCase {
 
     func testMeanAndMaxPerSample() throws {
         let x = tensor([2, 3], [1, 5, -2, -7, -3, -4])
-        assertClose(try runY(try graph(input: [2, 3]) { g, x in g.node(.mean, [x], shape: Shape([])) }, x),
+        assertClose(try runY(try graph(input: [2, 3]) { g, x in try g.node(.mean, [x]) }, x),
                     shape: [], [-10.0 / 6])
-        assertClose(try runY(try graph(input: [2, 3]) { g, x in g.node(.maxPerSample, [x], shape: Shape(2)) }, x),
+        assertClose(try runY(try graph(input: [2, 3]) { g, x in try g.node(.maxPerSample, [x]) }, x),
                     shape: [2], [5, -3])
     }
 
     func testBilinearAlignCorners() throws {
-        let g = try graph(input: [2, 3, 4]) { g, x in g.node(.upsampleBilinear(height: 7, width: 9), [x], shape: Shape(2, 7, 9)) }
+        let g = try graph(input: [2, 3, 4]) { g, x in try g.node(.upsampleBilinear(height: 7, width: 9), [x]) }
         assertClose(try runY(g, ramp([2, 3, 4])), shape: Oracle.upsample.shape, Oracle.upsample.values)
     }
 
     func testBilinearByHand() throws {
         // [0, 3] to 4 columns with align_corners: the corners stay, the inside is linear.
-        let g = try graph(input: [1, 1, 2]) { g, x in g.node(.upsampleBilinear(height: 3, width: 4), [x], shape: Shape(1, 3, 4)) }
+        let g = try graph(input: [1, 1, 2]) { g, x in try g.node(.upsampleBilinear(height: 3, width: 4), [x]) }
         assertClose(try runY(g, tensor([1, 1, 2], [0, 3])), shape: [1, 3, 4], [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3])
         // To a single pixel: the top-left input.
-        let one = try graph(input: [1, 2, 2]) { g, x in g.node(.upsampleBilinear(height: 1, width: 1), [x], shape: Shape(1, 1, 1)) }
+        let one = try graph(input: [1, 2, 2]) { g, x in try g.node(.upsampleBilinear(height: 1, width: 1), [x]) }
         assertClose(try runY(one, tensor([1, 2, 2], [4, 5, 6, 7])), shape: [1, 1, 1], [4])
     }
 
     private func gaussian(_ x: HostTensor, sigma: Double, truncate: Double) throws -> HostTensor? {
         let g = try graph(input: x.shape, role: .head) { g, t in
-            g.node(.gaussianBlur(sigma: sigma, truncate: truncate), [t], shape: t.shape)
+            try g.node(.gaussianBlur(sigma: sigma, truncate: truncate), [t])
         }
         return try runY(g, x)
     }

@@ -70,7 +70,7 @@ final class ElementwiseTests: XCTestCase {
     func testMaxPoolAsymmetricPadding() throws {
         // [[-1,-2,-3],[-4,-5,-6]], 2x2 windows, stride 1, padding top 0, left 1, bottom 1, right 0.
         let attrs = PoolAttrs(kernel: [2, 2], stride: [1, 1], padding: Padding2D(top: 0, left: 1, bottom: 1, right: 0))
-        let g = try graph(input: [1, 1, 2, 3]) { g, x in g.node(.maxPool2d(attrs), [x], shape: Shape(1, 1, 2, 3)) }
+        let g = try graph(input: [1, 1, 2, 3]) { g, x in try g.node(.maxPool2d(attrs), [x]) }
         let y = try runY(g, tensor([1, 1, 2, 3], [-1, -2, -3, -4, -5, -6]))
         assertClose(y, shape: [1, 1, 2, 3], [-1, -1, -2, -4, -4, -5])
     }
@@ -90,7 +90,7 @@ final class ElementwiseTests: XCTestCase {
     }
 
     func testAddOfThreeInputs() throws {
-        let g = try graph(inputs: [[2], [2], [2]]) { g, xs in g.node(.add, xs, shape: Shape(2)) }
+        let g = try graph(inputs: [[2], [2], [2]]) { g, xs in try g.node(.add, xs) }
         let r = try ReferenceExecutor(graph: g, parameters: [:]).run(inputs: [
             "x0": tensor([2], [1, 2]), "x1": tensor([2], [10, 20]), "x2": tensor([2], [100, -200]),
         ])
@@ -98,7 +98,7 @@ final class ElementwiseTests: XCTestCase {
     }
 
     func testAddOfScalars() throws {
-        let g = try graph(inputs: [[], []]) { g, xs in g.node(.add, xs, shape: Shape([])) }
+        let g = try graph(inputs: [[], []]) { g, xs in try g.node(.add, xs) }
         let r = try ReferenceExecutor(graph: g, parameters: [:])
             .run(inputs: ["x0": tensor([], [1.5]), "x1": tensor([], [-0.25])])
         assertClose(r.output("y"), shape: [], [1.25])
@@ -112,7 +112,7 @@ final class ElementwiseTests: XCTestCase {
 
     func testConcatAlongChannelsPerSample() throws {
         let g = try graph(inputs: [[2, 1, 1, 2], [2, 2, 1, 2]]) { g, xs in
-            g.node(.concat, xs, shape: Shape(2, 3, 1, 2))
+            try g.node(.concat, xs)
         }
         let r = try ReferenceExecutor(graph: g, parameters: [:]).run(inputs: [
             "x0": tensor([2, 1, 1, 2], [1, 2, 3, 4]),

@@ -58,7 +58,7 @@ func graph(inputs shapes: [[Int]], role: Role = .decoder,
            _ body: (GraphContext, [TensorRef]) throws -> TensorRef) throws -> Graph {
     let g = GraphContext()
     let xs = shapes.enumerated().map { i, s in
-        g.inRole(.input) { g.node(.input, [], shape: Shape(s), suffix: shapes.count == 1 ? "x" : "x\(i)") }
+        g.inRole(.input) { g.input(Shape(s), suffix: shapes.count == 1 ? "x" : "x\(i)") }
     }
     let y = try g.inRole(role) { try body(g, xs) }
     try g.name(y, as: "y")
