@@ -7,8 +7,8 @@
 /// [G images as rows, G > 1][GEMM packing][epilogue coefficients, forward], then, where the
 /// threads split the images (ImageSplit), [each thread's slab][each group's dw, weight gradient].
 enum DenseConvKernels {
-    /// Elements of the GEMM's packing scratch: RDC_GEMM_PACK of templates/rdc_gemm.c.
-    static let packElements = 256 * 2048
+    /// Elements of the GEMM's packing scratch.
+    static let packElements = TemplateConstants.gemmPack
 
     static func constants(_ g: ConvGeometry, _ group: ImageGroup, window: Int) -> String {
         CText.constants([("N", g.n), ("CI", g.ci), ("H", g.h), ("W", g.w), ("CO", g.co), ("OH", g.oh), ("OW", g.ow),
@@ -87,11 +87,17 @@ enum DenseConvKernels {
         "    for (int n = 0; n < N; n += G) {\n" + body + "    }\n\n"
     }
 
+    /// Which GEMM a group body calls (templates/rdc_gemm.c): all threads on one product, or
+    /// the calling thread alone (the same sums in the same order).
+    enum Gemm: String, CustomStringConvertible {
+        case allThreads = "rdc_gemm", callingThread = "rdc_gemm_own"
+        var description: String { rawValue }
+    }
+
     // MARK: Image-parallel passes
 
-    /// Elements of rdc_gemm_own's packing scratch: RDC_GEMM_OWN of templates/rdc_gemm.c (for
-    /// the widest RDC_NR, 32).
-    static let ownPackElements = 4 * 256 * 32
+    /// Elements of rdc_gemm_own's packing scratch.
+    static let ownPackElements = TemplateConstants.gemmOwnPack
     /// Elements all the threads' slabs of an image-parallel pass may take (8 MB of floats).
     static let slabBudget = 2 << 20
 
@@ -127,19 +133,17 @@ enum DenseConvKernels {
     /// no more threads than `split.threads`) each thread taking whole groups with its own
     /// slab at col + `shared`: the same group body, its products on the calling thread
     /// (rdc_gemm_own: the same sums in the same order).
-    static func perGroup(_ body: String, split: ImageSplit, shared: Int) -> String {
-        perGroup(serial: body, own: onOwnThread(body), split: split, shared: shared)
+    static func perGroup(_ body: (Gemm) -> String, split: ImageSplit, shared: Int) -> String {
+        perGroup(serial: body(.allThreads), own: body(.callingThread), split: split, shared: shared)
     }
-
-    /// A group body with its products on the calling thread.
-    static func onOwnThread(_ body: String) -> String { body.replacingOccurrences(of: "rdc_gemm(", with: "rdc_gemm_own(") }
 
     /// perGroup of a weight gradient: `body(target, accumulate)` adds (or writes) a group's
     /// product into `target`. The groups one after another add into dw; split by images, each
     /// group writes its own copy (`sums`), and the copies are added in order: the result does
     /// not depend on the thread count.
-    static func perGroupWeight(_ body: (String, String) -> String, split: ImageSplit, shared: Int, size: String) -> String {
-        perGroup(serial: body("dw", "n > 0"), own: onOwnThread(body("sums + (long)(n / G) * \(size)", "0")), split: split, shared: shared,
+    static func perGroupWeight(_ body: (String, String, Gemm) -> String, split: ImageSplit, shared: Int, size: String) -> String {
+        perGroup(serial: body("dw", "n > 0", .allThreads), own: body("sums + (long)(n / G) * \(size)", "0", .callingThread),
+                 split: split, shared: shared,
                  after: "        rdc_sum_copies(sums, N / G, \(size), dw);\n")
     }
 
@@ -172,14 +176,15 @@ enum DenseConvKernels {
         let ep = e.gemm(coefficients: "pack + \(packElements)")
         // One image of a 1x1 convolution: x itself is the matrix, packed by plain copies.
         let plain = group.images == 1 && isPointwise(g)
-        let body = group.images > 1 ? """
-                    rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, \(ep.argument), pack);
+        let body = { (gemm: Gemm) in group.images > 1 ? """
+                    \(gemm)(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, \(ep.argument), pack);
                     rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
 
-            """ : "        rdc_gemm(CO, P, K, w, K, 1, \(plain ? "rdc_matrix(x + (long)n * CI * P, P, 1)" : "rdc_windows(&win, 0)"), "
+            """ : "        \(gemm)(CO, P, K, w, K, 1, \(plain ? "rdc_matrix(x + (long)n * CI * P, P, 1)" : "rdc_windows(&win, 0)"), "
                 + "y + (long)n * CO * P, P, 0, \(ep.argument), pack);\n"
+        }
         return constants(g, group, window: phaseElements(g, group)) + ep.setup
-            + perGroup((plain ? "" : windows(g)) + body, split: split(g, .forward), shared: shared(g, .forward))
+            + perGroup({ (plain ? "" : windows(g)) + body($0) }, split: split(g, .forward), shared: shared(g, .forward))
     }
 
     /// A 1x1 stride-1 unpadded convolution is a plain product: its data gradient needs no col2im.
@@ -217,14 +222,14 @@ enum DenseConvKernels {
                     for (int co = 0; co < CO; co++)
                         for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
 
-            """ + perGroup("""
+            """ + perGroup({ """
                         const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
-                        rdc_gemm(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), \(out), GP, \(group.images > 1 ? "0" : acc), NULL, pack);
+                        \($0)(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), \(out), GP, \(group.images > 1 ? "0" : acc), NULL, pack);
 
-                """ + (group.images > 1 ? "        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, \(acc));\n" : ""), split: split, shared: shared)
+                """ + (group.images > 1 ? "        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, \(acc));\n" : "") }, split: split, shared: shared)
         }
         if group.images == 1 && isPointwise(g) {
-            return head + perGroup("        rdc_gemm(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n",
+            return head + perGroup({ "        \($0)(CI, P, CO, w, 1, CI, rdc_matrix(dy + (long)n * CO * P, P, 1), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n" },
                                    split: split, shared: shared)
         }
         let b = group.images > 1 ? "rows" : "dy + (long)n * CO * P"
@@ -233,8 +238,8 @@ enum DenseConvKernels {
             ? "        rdc_from_rows(col, dx + (long)n * CI * P, G, CI, P, \(acc));\n"
             : "        for (int g = 0; g < G; g++)\n"
                 + "            rdc_col2im(col + (long)g * P, GP, \(c), H, W, KH, KW, SH, SW, PT, PL, OH, OW, dx + (long)(n + g) * CI * HW\(x), \(acc));\n"
-        return head + perGroup((group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
-                               + "        rdc_gemm(\(m), GP, CO, \(wt), 1, K, rdc_matrix(\(b), GP, 1), col, GP, 0, NULL, pack);\n" + scatter,
+        return head + perGroup({ (group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
+                               + "        \($0)(\(m), GP, CO, \(wt), 1, K, rdc_matrix(\(b), GP, 1), col, GP, 0, NULL, pack);\n" + scatter },
                                split: split, shared: shared)
     }
 
@@ -243,9 +248,9 @@ enum DenseConvKernels {
         let group = group(g)
         let a = group.images > 1 ? "rows" : "dy + (long)n * CO * P"
         return constants(g, group, window: phaseElements(g, group))
-            + perGroupWeight({ target, accumulate in
+            + perGroupWeight({ target, accumulate, gemm in
                 windows(g) + (group.images > 1 ? "        rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);\n" : "")
-                    + "        rdc_gemm(CO, K, GP, \(a), GP, 1, rdc_windows(&win, 1), \(target), K, \(accumulate), NULL, pack);\n"
+                    + "        \(gemm)(CO, K, GP, \(a), GP, 1, rdc_windows(&win, 1), \(target), K, \(accumulate), NULL, pack);\n"
             }, split: split(g, .backwardWeight), shared: shared(g, .backwardWeight), size: "CO * K")
             + (bias ? biasGradient(plane: "P") : "")
     }
@@ -306,22 +311,23 @@ enum DenseConvKernels {
         let disjoint = g.kh == g.sh && g.kw == g.sw && g.oh == g.h * g.kh && g.ow == g.w * g.kw
         let scatter = disjoint ? "rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q)"
             : "rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0)"
-        return constants(g, group, window: g.co * g.kh * g.kw * group.columns) + perGroup("""
+        return constants(g, group, window: g.co * g.kh * g.kw * group.columns) + perGroup({ """
                     const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
-                    rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
+                    \($0)(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                     for (int g = 0; g < G; g++)
                         \(scatter);
 
-            """, split: split(g, .forward), shared: shared(g, .forward)) + epilogue(e, planeSize: "Q")
+            """ }, split: split(g, .forward), shared: shared(g, .forward)) + epilogue(e, planeSize: "Q")
     }
 
     /// dx (=|+=) w . windows(dy); args dy, w, col, dx.
     static func transposedBackwardData(_ g: ConvTransposeGeometry, accumulate: Bool) -> String {
         let group = group(g), acc = accumulate ? "1" : "0"
-        let product = group.images > 1
-            ? "        rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);\n        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, \(acc));\n"
-            : "        rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n"
-        return constants(g, group, window: 0) + perGroup(transposedWindows + product, split: split(g, .backwardData), shared: shared(g, .backwardData))
+        let product = { (gemm: Gemm) in group.images > 1
+            ? "        \(gemm)(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);\n        rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, \(acc));\n"
+            : "        \(gemm)(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, \(acc), NULL, pack);\n"
+        }
+        return constants(g, group, window: 0) + perGroup({ transposedWindows + product($0) }, split: split(g, .backwardData), shared: shared(g, .backwardData))
     }
 
     /// dw = sum over images of x . windows(dy)^T, db = sum of dy; args dy, x, col, dw[, db].
@@ -329,9 +335,9 @@ enum DenseConvKernels {
         let group = group(g)
         let a = group.images > 1 ? "rows" : "x + (long)n * CI * P"
         return constants(g, group, window: 0)
-            + perGroupWeight({ target, accumulate in
+            + perGroupWeight({ target, accumulate, gemm in
                 transposedWindows + (group.images > 1 ? "        rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);\n" : "")
-                    + "        rdc_gemm(CI, KC, GP, \(a), GP, 1, rdc_windows(&win, 1), \(target), KC, \(accumulate), NULL, pack);\n"
+                    + "        \(gemm)(CI, KC, GP, \(a), GP, 1, rdc_windows(&win, 1), \(target), KC, \(accumulate), NULL, pack);\n"
             }, split: split(g, .backwardWeight), shared: shared(g, .backwardWeight), size: "CI * KC")
             + (bias ? biasGradient(plane: "Q") : "")
     }

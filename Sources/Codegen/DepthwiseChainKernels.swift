@@ -21,10 +21,10 @@ enum DepthwiseChainKernels {
     /// and its weights): most of a 1 MB L2.
     static let cacheBytes = 768 * 1024
     /// Channels of the expanded tensor taken at a time: the projection's GEMM sums its
-    /// inputs in blocks of RDC_KC = 256 (templates/rdc_gemm.c) and adds the blocks, so
-    /// chunks of 256 add the same partial sums in the same order. Deep layers (672
-    /// channels at 16x16) then keep a chunk's weights in L2 with whole images as bands.
-    static let chunk = 256
+    /// inputs in blocks of RDC_KC and adds the blocks, so chunks of RDC_KC add the same
+    /// partial sums in the same order. Deep layers (672 channels at 16x16) then keep a
+    /// chunk's weights in L2 with whole images as bands.
+    static let chunk = TemplateConstants.gemmDepth
 
     struct Plan {
         var expand: ConvGeometry?
@@ -40,7 +40,7 @@ enum DepthwiseChainKernels {
         /// chunk's depthwise output, and of a packed panel (RDC_KC x RDC_NR at most).
         var expandElements: Int { expand == nil ? 0 : depthwise.ci * rows * depthwise.w }
         var projectElements: Int { project == nil ? 0 : channelChunk * band * depthwise.ow }
-        var slab: Int { expandElements + projectElements + 256 * 32 }
+        var slab: Int { expandElements + projectElements + TemplateConstants.gemmDepth * TemplateConstants.widestPanel }
         var scratch: Int { DepthwiseChainKernels.threads * slab }
 
         /// Elements a chunk touches: its expanded rows, depthwise output and 1x1 weights.
@@ -68,7 +68,7 @@ enum DepthwiseChainKernels {
     /// Whether a dense convolution can be a chain's expansion: a 1x1, or one whose output rows
     /// are whole GEMM panels (32 columns, the widest RDC_NR), so a band's rows start a panel.
     static func expands(_ g: ConvGeometry) -> Bool {
-        g.groups == 1 && (DenseConvKernels.isPointwise(g) || g.ow % 32 == 0)
+        g.groups == 1 && (DenseConvKernels.isPointwise(g) || g.ow % TemplateConstants.widestPanel == 0)
     }
 
     /// The plan with the widest band whose working set fits cacheBytes, nil where not even

@@ -114,7 +114,7 @@ struct EmitC {
         tables += profileTable()
         s += units ? "#ifndef RDC_TEACHER_UNIT\n" + tables + "#endif\n\n" : tables + "\n"
         s += profileCounters()
-        s += runtime.joined(separator: "\n") + "\n"
+        s += runtime.joined(separator: "\n") + "\n" + TemplateConstants.staticAsserts + "\n"
         let profileRows = profileRow
         let order = EmitC.kernelOrder(program)
         let teacherKernels = Set(units ? program.phases.fold + program.phases.teacher : [])

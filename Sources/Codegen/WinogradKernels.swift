@@ -64,8 +64,7 @@ enum WinogradKernels {
         return (ImageGroup(images: g.n, pixels: th * tw, target: ImageGroup.winogradColumns), th, tw)
     }
 
-    /// RDC_WINO_PAD of templates/rdc_winograd.c.
-    static let padElements = 16
+    static let padElements = TemplateConstants.winogradPad
 
     /// Threads rdc_wino_conv may use: each needs its own block (36 panels of 32 tiles, for the
     /// input and the output channels), and all the blocks together at most `blockBudget`
