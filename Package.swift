@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
-        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "ModelRuntime", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
+        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "ModelRuntime", "DSL", "RDGraphs", "Reference", "TorchFiles", "GoldenCases"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
         // Runs the built rdc binary (.build/<config>/rdc) end to end: compile, train, eval, infer, export.
         .testTarget(name: "EndToEndTests", dependencies: ["Datasets", "Checkpoints", "DSL", "RDGraphs", "Imaging", "Metrics", "GoldenCases"]),

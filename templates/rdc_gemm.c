@@ -41,35 +41,44 @@ typedef real rdc_v8 __attribute__((vector_size(8 * sizeof(real)), aligned(sizeof
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
-/* ReLU and ReLU6 of a vector as the scalar epilogues write them (Activation.apply): lanes
- * compared and replaced, so a NaN (every comparison false) passes through, where max and min
- * would turn it into 0; and no branch, where the scalar form may compile to one per lane. */
+/* An activation (Activation in Sources/DSL: ReLU, ReLU6, LeakyReLU) of a vector as the scalar
+ * form writes it (Activation.apply): below 0 times slope (exactly 0 at slope 0, so that -inf
+ * gives 0), above ceiling the ceiling (INFINITY: none). Lanes compared and replaced, so a NaN
+ * (every comparison false) passes through, where max and min would turn it into 0; and no
+ * branch, where the scalar form may compile to one per lane. */
 typedef __typeof__((rdc_vec){0} < (rdc_vec){0}) rdc_mask;
 static inline rdc_vec rdc_vselect(rdc_mask m, rdc_vec a, rdc_vec b) { return (rdc_vec)(((rdc_mask)a & m) | ((rdc_mask)b & ~m)); }
-static inline rdc_vec rdc_vrelu(rdc_vec v) { return rdc_vselect(v < 0, (rdc_vec){0}, v); }
-static inline rdc_vec rdc_vrelu6(rdc_vec v) { v = rdc_vrelu(v); return rdc_vselect(v > 6, (rdc_vec){0} + 6, v); }
+static inline rdc_vec rdc_vact(rdc_vec v, real slope, real ceiling)
+{
+    v = rdc_vselect(v < 0, slope == 0 ? (rdc_vec){0} : v * slope, v);
+    return rdc_vselect(v > ceiling, (rdc_vec){0} + ceiling, v);
+}
 
 /* What rdc_gemm applies to each finished element of row m (an output channel), while its
  * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
- * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
- * activation, without another pass over the output. */
+ * 0, the activation rdc_vact(., slope, ceiling) where act is 1. A convolution's bias,
+ * eval-mode BatchNorm and activation, without another pass over the output. */
 typedef struct rdc_epilogue {
     const real *scale, *shift;
     int act;
+    real slope, ceiling;
     int stream;   /* full tiles go out with streaming stores (vector-aligned C; the caller fences) */
 } rdc_epilogue;
 
-/* v * scale + shift, then the activation act (as rdc_epilogue's): one row's epilogue on a vector. */
-static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, int act)
+/* v * scale + shift, then e's activation: one row's epilogue on a vector. */
+static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, const rdc_epilogue *e)
 {
     v = v * scale + shift;
-    return act == 1 ? rdc_vrelu(v) : act == 2 ? rdc_vrelu6(v) : v;
+    return e->act ? rdc_vact(v, e->slope, e->ceiling) : v;
 }
 
 /* The epilogue of e's rows from i0 on (e not NULL). */
 static inline rdc_epilogue rdc_epilogue_from(const rdc_epilogue *e, int i0)
 {
-    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act, e->stream};
+    rdc_epilogue rows = *e;
+    rows.scale = e->scale ? e->scale + i0 : NULL;
+    rows.shift = e->shift ? e->shift + i0 : NULL;
+    return rows;
 }
 
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
@@ -94,7 +103,7 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
-            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e->act);
+            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e);
             if (e && e->stream) __builtin_nontemporal_store(v, (rdc_vec *)ci);
             else rdc_vstore(ci, v);
         }
@@ -462,7 +471,8 @@ static void rdc_gemm_panels(int jp0, int pg, int M, int N, int K, const real *re
                         for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
                     for (int i = 0; i < RDC_MR; i++)
                         for (int j = 0; j < RDC_NR; j++) t[i * RDC_NR + j] = add && i < mb && j < nb ? c[i * ldc + j] : 0;
-                    const rdc_epilogue held = last ? (rdc_epilogue){last->scale, last->shift, last->act, 0} : (rdc_epilogue){0};
+                    rdc_epilogue held = last ? *last : (rdc_epilogue){0};
+                    held.stream = 0;
                     rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last ? &held : NULL, i0, mb);
                     for (int i = 0; i < mb; i++)
                         for (int j = 0; j < nb; j++) c[i * ldc + j] = t[i * RDC_NR + j];

@@ -296,7 +296,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
                                   int OH, int OW, real *restrict y, int accumulate, const rdc_epilogue *ep)
 {
     const real scale = ep && ep->scale ? ep->scale[ko] : 1, shift = ep && ep->shift ? ep->shift[ko] : 0;
-    const int act = ep ? ep->act : 0, width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
+    const int width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
     real s[4][6][RDC_NR], o[4][4][RDC_NR];
     for (int b = 0; b < 6; b++)
         #pragma omp simd
@@ -308,7 +308,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
         for (int t = 0; t < RDC_NR; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &o[i][0][t], RDC_NR);
         if (ep)
             for (int j = 0; j < 4; j++)
-                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, act));
+                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, ep));
     }
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);

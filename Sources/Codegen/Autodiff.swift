@@ -174,7 +174,7 @@ extension ProgramBuilder {
                                                            accumulate: accumulate),
                            flops: 10 * node.shape.count)]
 
-        case .relu, .relu6:
+        case .activation:
             guard needs[0] else { return [] }
             let t = target(node.inputs[0], &grads)
             return [kernel(node.id, "bwd", "d \(node.op.kind) \(shapes(node))",

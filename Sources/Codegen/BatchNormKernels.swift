@@ -156,7 +156,7 @@ enum BatchNormKernels {
     /// gradient's pointer ("dy" where it replaces the incoming gradient: every dy is summed
     /// before the first store), nil when none is needed.
     static func backward(_ x: Shape, act: Activation?, dx: String?, accumulate: Bool) -> String {
-        let g = act.map { "(\($0.passes("(xp[i] * sc + sh)")) ? yp[i] : 0)" } ?? "yp[i]"
+        let g = act.map { $0.gradient("yp[i]", at: "(xp[i] * sc + sh)") } ?? "yp[i]"
         let mask = act == nil ? "" : "        " + scaleShift + "\n"
         var s = constants(x) + """
             const double M = (double)N * HW;

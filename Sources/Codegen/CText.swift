@@ -22,6 +22,11 @@ enum CText {
 
     /// A float attribute (BatchNorm eps, momentum) as the shortest decimal that reads back
     /// as the same Float: PyTorch gets these as Python floats of the same spelling.
+    /// A C number of `x`: an integral value as an integer ("6"), else a float literal.
+    static func number(_ x: Float) -> String {
+        x == x.rounded() && abs(x) < 1e9 ? String(Int(x)) : literal(x) + "f"
+    }
+
     static func literal(_ x: Float) -> String {
         let s = "\(x)"
         return s.contains(".") || s.contains("e") ? s : s + ".0"

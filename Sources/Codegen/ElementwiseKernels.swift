@@ -24,7 +24,7 @@ enum ElementwiseKernels {
     /// dx (=|+=) dy where the activation's output z lets the gradient pass; args dy, z, dx.
     static func activationBackward(_ count: Int, _ act: Activation, accumulate: Bool) -> String {
         CText.constants([("COUNT", count)]) + parallelFor(count)
-            + "    for (long i = 0; i < COUNT; i++) dx[i] \(accumulate ? "+=" : "=") \(act.passes("z[i]")) ? dy[i] : 0;\n"
+            + "    for (long i = 0; i < COUNT; i++) dx[i] \(accumulate ? "+=" : "=") \(act.gradient("dy[i]", at: "z[i]"));\n"
     }
 
     /// y = act(x0 + x1 + ...), summed left to right as PyTorch's chained adds; args x0.., y.
@@ -38,7 +38,7 @@ enum ElementwiseKernels {
     /// gets `times` x g, g = dy * mask, written or accumulated, and dy itself becomes g when
     /// in place; args dy, [z,] t0...
     static func addBackward(_ count: Int, act: Activation?, inPlace: Bool, targets: [(accumulate: Bool, times: Int)]) -> String {
-        let g = act.map { "\($0.passes("z[i]")) ? dy[i] : 0" } ?? "dy[i]"
+        let g = act.map { $0.gradient("dy[i]", at: "z[i]") } ?? "dy[i]"
         let stores = ((inPlace ? ["dy[i] = g;"] : []) + targets.enumerated().map { k, t in
             "t\(k)[i] \(t.accumulate ? "+=" : "=") \(t.times == 1 ? "" : "\(t.times) * ")g;"
         }).joined(separator: " ")

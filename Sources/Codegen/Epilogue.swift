@@ -1,3 +1,5 @@
+import DSL
+
 /// What a convolution does to each finished output plane: add its bias, apply an eval-mode
 /// BatchNorm from the running statistics, and an activation, in one pass while the plane
 /// is still in cache. (The teacher's BatchNorms are folded into its weights instead, see
@@ -60,7 +62,7 @@ extension Epilogue {
                     ep_scale[co] = a;
                     ep_shift[co] = \(bias ? "b[co] * a + " : "")bn_b[co] - bn_mean[co] * a;
                 }
-                const rdc_epilogue ep = {ep_scale, ep_shift, \(actCode)};
+                const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift\(actFields)};
 
             """, "&ep")
     }
@@ -69,15 +71,9 @@ extension Epilogue {
     /// `bias`; "" when empty.
     func gemmBias(name: String, bias: String, stream: Bool = false) -> String {
         precondition(batchNormEps == nil, "a BatchNorm epilogue needs its coefficients (gemm(coefficients:))")
-        return isEmpty ? "" : "    const rdc_epilogue \(name) = {NULL, \(self.bias ? bias : "NULL"), \(actCode)\(stream ? ", 1" : "")};\n"
+        return isEmpty ? "" : "    const rdc_epilogue \(name) = {.shift = \(self.bias ? bias : "NULL")\(actFields)\(stream ? ", .stream = 1" : "")};\n"
     }
 
-    /// rdc_epilogue's act: 0 none, 1 ReLU, 2 ReLU6.
-    private var actCode: Int {
-        switch act {
-        case nil: return 0
-        case .relu: return 1
-        case .relu6: return 2
-        }
-    }
+    /// rdc_epilogue's activation fields, after others.
+    private var actFields: String { act.map { ", " + $0.epilogueFields } ?? "" }
 }

@@ -1,44 +1,5 @@
 import DSL
 
-/// ReLU or ReLU6 applied in the epilogue of the kernel before it.
-enum Activation {
-    case relu, relu6
-
-    init?(_ op: Op) {
-        switch op {
-        case .relu: self = .relu
-        case .relu6: self = .relu6
-        default: return nil
-        }
-    }
-
-    /// C expression of the activation of `v`. Written so a NaN passes through, as in
-    /// PyTorch: a diverging run must reach the loss as NaN, not be silenced into zeros.
-    func apply(_ v: String) -> String {
-        switch self {
-        case .relu: return "(\(v) < 0 ? 0 : \(v))"
-        case .relu6: return "(\(v) < 0 ? 0 : (\(v) > 6 ? 6 : \(v)))"
-        }
-    }
-
-    /// The same of the vector `v` (rdc_vrelu, rdc_vrelu6 in templates/rdc_gemm.c).
-    func applyVector(_ v: String) -> String {
-        switch self {
-        case .relu: return "rdc_vrelu(\(v))"
-        case .relu6: return "rdc_vrelu6(\(v))"
-        }
-    }
-
-    /// C condition under which the gradient passes, from the activation's output `z`
-    /// (as PyTorch's threshold/hardtanh backward: zero where the output is clamped).
-    func passes(_ z: String) -> String {
-        switch self {
-        case .relu: return "\(z) > 0"
-        case .relu6: return "(\(z) > 0 && \(z) < 6)"
-        }
-    }
-}
-
 /// The nodes one forward kernel computes: `main`, optionally an eval-mode BatchNorm folded
 /// or applied in a convolution's epilogue, and an activation; the kernel writes only the
 /// value of `output`, so the intermediates never reach memory.

@@ -20,7 +20,7 @@ enum KernelFamily {
             return "convT\(a.kernel[0])x\(a.kernel[1])"
         case .batchNorm:
             return suffix == "fold" ? "other" : "batchnorm"
-        case .relu, .relu6, .add, .concat, .maxPool2d:
+        case .activation, .add, .concat, .maxPool2d:
             return "elementwise"
         default:
             return "other"

@@ -217,7 +217,7 @@ final class ProgramBuilder {
             return kernel(node.id, fwd, "batchnorm (running statistics) \(shapes(node))\(fused)", args: args,
                           body: BatchNormKernels.forwardEval(node.shape, a, act: act), flops: 2 * count)
 
-        case .relu, .relu6:
+        case .activation:
             return kernel(node.id, fwd, "\(node.op.kind) \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
                           body: ElementwiseKernels.activation(count, Activation(node.op)!), flops: flops)
 

@@ -1,7 +1,7 @@
 public struct ReLU: UnaryLayer {
     public init() {}
     public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
-        try g.node(.relu, [x], suffix: "relu")
+        try g.node(.activation(.relu), [x], suffix: "relu")
     }
 }
 
@@ -9,7 +9,18 @@ public struct ReLU: UnaryLayer {
 public struct ReLU6: UnaryLayer {
     public init() {}
     public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
-        try g.node(.relu6, [x], suffix: "relu6")
+        try g.node(.activation(.relu6), [x], suffix: "relu6")
+    }
+}
+
+/// nn.LeakyReLU: x below 0 times `slope`.
+public struct LeakyReLU: UnaryLayer {
+    public var slope: Float
+    public init(_ slope: Float = 0.01) { self.slope = slope }
+    public func build(_ x: TensorRef, in g: GraphContext) throws -> TensorRef {
+        // The gradient rule reads the slope's side of 0 from the output's sign.
+        guard slope >= 0, slope.isFinite else { throw g.error("LeakyReLU slope \(slope): must be finite and >= 0") }
+        return try g.node(.activation(Activation(name: "leaky_relu", negativeSlope: slope)), [x], suffix: "leaky_relu")
     }
 }
 

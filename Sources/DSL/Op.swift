@@ -80,9 +80,8 @@ public enum Op: Codable, Hashable, Sendable {
     /// Training mode normalizes with biased batch statistics and updates the running ones
     /// (unbiased variance, momentum); eval mode uses the running statistics.
     case batchNorm(BatchNormAttrs)
-    case relu
-    /// min(max(x, 0), 6)
-    case relu6
+    /// x -> same: a pointwise activation (ReLU, ReLU6, LeakyReLU: `Activation`).
+    case activation(Activation)
     /// Max over the window; padding counts as -infinity.
     case maxPool2d(PoolAttrs)
     /// Elementwise sum of two or more inputs of one shape.
@@ -111,8 +110,7 @@ public enum Op: Codable, Hashable, Sendable {
         case .conv2d(let a): return a.groups == 1 ? "conv2d" : (a.groups == a.inChannels ? "dwconv2d" : "gconv2d")
         case .convTranspose2d: return "convT2d"
         case .batchNorm: return "batchnorm"
-        case .relu: return "relu"
-        case .relu6: return "relu6"
+        case .activation(let a): return a.name
         case .maxPool2d: return "maxpool"
         case .add: return "add"
         case .concat: return "concat"

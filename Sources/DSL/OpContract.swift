@@ -74,7 +74,7 @@ extension Op {
                 },
                 flops: { _, y in 2 * count(y) })
 
-        case .relu, .relu6:
+        case .activation:
             return OpContract(inputs: 1...1, parameters: [], shape: { x in x[0] }, flops: { _, y in count(y) })
 
         case .maxPool2d(let a):

@@ -166,8 +166,7 @@ public struct ReferenceExecutor: Sendable {
                 } else {
                     out = Kernels.batchNormEval(x[0], bn)
                 }
-            case .relu: out = Kernels.map(x[0]) { max($0, 0) }
-            case .relu6: out = Kernels.map(x[0]) { min(max($0, 0), 6) }
+            case .activation(let a): out = Kernels.map(x[0]) { a($0) }
             case .maxPool2d(let a): out = Kernels.maxPool2d(x[0], attrs: a)
             case .add: out = Kernels.add(x)
             case .concat: out = Kernels.concat(x)

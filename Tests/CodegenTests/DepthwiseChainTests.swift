@@ -31,7 +31,7 @@ final class DepthwiseChainTests: XCTestCase {
             let (chained, source) = try teacherFeatures(graph, chains: true)
             XCTAssertEqual(source.components(separatedBy: "_fwd_chain(").count - 1, 3, "one chain kernel, defined and called by two forwards")
             XCTAssertTrue(source.contains("rdc_windows(&win, 0);\n") && source.contains(" * stem: conv2d 3x3 s2"))
-            XCTAssertEqual(source.contains("ep_project = {NULL, b_project, 0, 1};"), batch == 16, "batch \(batch): streamed output")
+            XCTAssertEqual(source.contains("ep_project = {.shift = b_project, .stream = 1};"), batch == 16, "batch \(batch): streamed output")
             let (separate, _) = try teacherFeatures(graph, chains: false)
             try assertEqualInFloat64(graph)
             XCTAssertEqual(chained.count, batch * 16 * 65 * 64)

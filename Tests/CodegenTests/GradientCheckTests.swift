@@ -12,6 +12,14 @@ final class GradientCheckTests: XCTestCase {
     func testResidualGraph() throws { try check(TinyGraphs.residual(), seed: 1) }
     func testTwoSidedGraph() throws { try check(TinyGraphs.twoSided(), seed: 2) }
 
+    func testLeakyReLUGraph() throws {
+        let source = try check(TinyGraphs.leaky(), seed: 7)
+        // The slopes reach the epilogues, the fused BatchNorm and the add: each kernel its own.
+        for slope in ["0.2", "0.1", "0.25", "0.3", "0.05"] {
+            XCTAssert(source.contains("(real)\(slope)f"), "no kernel applies slope \(slope)")
+        }
+    }
+
     func testConcatWithTeacherGraph() throws {
         let source = try check(TinyGraphs.concatWithTeacher(), seed: 4)
         // Both stride-2 data gradients are limited to the concat's trainable channels, and the

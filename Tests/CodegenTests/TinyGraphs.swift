@@ -107,6 +107,22 @@ enum TinyGraphs {
         })
     }
 
+    /// LeakyReLU everywhere an activation goes: in the frozen teacher's epilogues (a folded
+    /// BatchNorm's, a bias's), after a training BatchNorm (forward, backward, recompute), in a
+    /// training convolution's epilogue, and after a residual add; slopes differ so a kernel
+    /// that took another's would show.
+    static func leaky() throws -> Graph {
+        try graph("tiny_leaky", input: Shape(2, 3, 10, 37), teacher: { x, g in
+            let t = try apply(LeakyReLU(0.2), try apply(BatchNorm("bn1"), try apply(Conv("conv1", 16, 3), x, g), g), g)
+            return try apply(LeakyReLU(0.1), try apply(Conv("conv2", 16, 3, bias: true), t, g), g)
+        }, student: { t, g in
+            let a = try apply(LeakyReLU(0.25), try apply(BatchNorm("b1"), try apply(Conv("c1", 8, 3), t, g), g), g)
+            let b = try apply(LeakyReLU(0.3), try apply(Conv("c2", 8, 1, bias: true), a, g), g)
+            let sum = try apply(LeakyReLU(0.05), g.node(.add, [b, a], suffix: "add"), g)
+            return (t, try apply(Conv("proj", 16, 3), sum, g))
+        })
+    }
+
     /// Winograd family (WinogradKernels): 3x3 stride-1 convolutions of 16 channels with
     /// padding 1 (bias; and in the teacher with a folded BatchNorm and ReLU as its epilogue),
     /// 0 and 2, on a 10x37 image (partial 4x4 tiles on both axes); the padding-0 one also

@@ -88,7 +88,7 @@ final class ValidationTests: XCTestCase {
 
     func testRejectsInconsistentNodeShapes() throws {
         // A graph read from a file may declare any shape: the executor checks it against the op.
-        var g = try graph(input: [1, 2, 4, 4]) { g, x in try g.node(.relu, [x]) }
+        var g = try graph(input: [1, 2, 4, 4]) { g, x in try g.node(.activation(.relu), [x]) }
         g.nodes[1].shape = Shape(1, 2, 4, 5)
         XCTAssertThrowsError(try ReferenceExecutor(graph: g, parameters: [:])) { error in
             XCTAssert("\(error)".contains("[1,2,4,5]"), "\(error)")

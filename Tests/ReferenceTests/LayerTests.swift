@@ -60,6 +60,22 @@ final class BatchNormTests: XCTestCase {
 }
 
 final class ElementwiseTests: XCTestCase {
+    func testActivationsByHand() throws {
+        // nn.ReLU, nn.ReLU6, nn.LeakyReLU(0.1) around both kinks; then -inf and NaN, as PyTorch.
+        let x: [Float] = [-7, -1, 0, 0.5, 6, 7.5, -.infinity, .nan]
+        let cases: [(any UnaryLayer, [Double], Float)] = [
+            (ReLU(), [0, 0, 0, 0.5, 6, 7.5], 0),
+            (ReLU6(), [0, 0, 0, 0.5, 6, 6], 0),
+            (LeakyReLU(0.1), [-0.7, -0.1, 0, 0.5, 6, 7.5], -.infinity),
+        ]
+        for (layer, want, atMinusInfinity) in cases {
+            let y = try XCTUnwrap(try runY(try layerGraph(layer, input: [1, 1, 1, 8]), tensor([1, 1, 1, 8], x)))
+            assertClose(HostTensor(shape: [1, 1, 1, 6], values: Array(y.values.prefix(6))), shape: [1, 1, 1, 6], want, "\(layer)")
+            XCTAssertEqual(y.values[6], atMinusInfinity, "\(layer) of -inf")
+            XCTAssert(y.values[7].isNaN, "\(layer) turns NaN into \(y.values[7])")
+        }
+    }
+
     func testMaxPoolPaddingIsMinusInfinity() throws {
         // All-negative input: zero padding would win every window; -inf padding never does.
         let g = try layerGraph(MaxPool("pool", 3, stride: 2, padding: 1), input: [1, 1, 3, 3])
@@ -81,12 +97,6 @@ final class ElementwiseTests: XCTestCase {
         let values = (0..<16).map(Float.init) + (0..<16).map { -Float($0) }
         let y = try runY(g, tensor([1, 2, 4, 4], values))
         assertClose(y, shape: [1, 2, 2, 2], [5, 7, 13, 15, 0, -1, -4, -5])
-    }
-
-    func testActivations() throws {
-        let x = tensor([1, 1, 1, 4], [-1, 0.5, 6.5, 0])
-        assertClose(try runY(try layerGraph(ReLU(), input: [1, 1, 1, 4]), x), shape: [1, 1, 1, 4], [0, 0.5, 6.5, 0])
-        assertClose(try runY(try layerGraph(ReLU6(), input: [1, 1, 1, 4]), x), shape: [1, 1, 1, 4], [0, 0.5, 6, 0])
     }
 
     func testAddOfThreeInputs() throws {

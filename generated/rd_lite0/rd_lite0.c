@@ -1028,35 +1028,44 @@ typedef real rdc_v8 __attribute__((vector_size(8 * sizeof(real)), aligned(sizeof
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
-/* ReLU and ReLU6 of a vector as the scalar epilogues write them (Activation.apply): lanes
- * compared and replaced, so a NaN (every comparison false) passes through, where max and min
- * would turn it into 0; and no branch, where the scalar form may compile to one per lane. */
+/* An activation (Activation in Sources/DSL: ReLU, ReLU6, LeakyReLU) of a vector as the scalar
+ * form writes it (Activation.apply): below 0 times slope (exactly 0 at slope 0, so that -inf
+ * gives 0), above ceiling the ceiling (INFINITY: none). Lanes compared and replaced, so a NaN
+ * (every comparison false) passes through, where max and min would turn it into 0; and no
+ * branch, where the scalar form may compile to one per lane. */
 typedef __typeof__((rdc_vec){0} < (rdc_vec){0}) rdc_mask;
 static inline rdc_vec rdc_vselect(rdc_mask m, rdc_vec a, rdc_vec b) { return (rdc_vec)(((rdc_mask)a & m) | ((rdc_mask)b & ~m)); }
-static inline rdc_vec rdc_vrelu(rdc_vec v) { return rdc_vselect(v < 0, (rdc_vec){0}, v); }
-static inline rdc_vec rdc_vrelu6(rdc_vec v) { v = rdc_vrelu(v); return rdc_vselect(v > 6, (rdc_vec){0} + 6, v); }
+static inline rdc_vec rdc_vact(rdc_vec v, real slope, real ceiling)
+{
+    v = rdc_vselect(v < 0, slope == 0 ? (rdc_vec){0} : v * slope, v);
+    return rdc_vselect(v > ceiling, (rdc_vec){0} + ceiling, v);
+}
 
 /* What rdc_gemm applies to each finished element of row m (an output channel), while its
  * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
- * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
- * activation, without another pass over the output. */
+ * 0, the activation rdc_vact(., slope, ceiling) where act is 1. A convolution's bias,
+ * eval-mode BatchNorm and activation, without another pass over the output. */
 typedef struct rdc_epilogue {
     const real *scale, *shift;
     int act;
+    real slope, ceiling;
     int stream;   /* full tiles go out with streaming stores (vector-aligned C; the caller fences) */
 } rdc_epilogue;
 
-/* v * scale + shift, then the activation act (as rdc_epilogue's): one row's epilogue on a vector. */
-static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, int act)
+/* v * scale + shift, then e's activation: one row's epilogue on a vector. */
+static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, const rdc_epilogue *e)
 {
     v = v * scale + shift;
-    return act == 1 ? rdc_vrelu(v) : act == 2 ? rdc_vrelu6(v) : v;
+    return e->act ? rdc_vact(v, e->slope, e->ceiling) : v;
 }
 
 /* The epilogue of e's rows from i0 on (e not NULL). */
 static inline rdc_epilogue rdc_epilogue_from(const rdc_epilogue *e, int i0)
 {
-    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act, e->stream};
+    rdc_epilogue rows = *e;
+    rows.scale = e->scale ? e->scale + i0 : NULL;
+    rows.shift = e->shift ? e->shift + i0 : NULL;
+    return rows;
 }
 
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
@@ -1081,7 +1090,7 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
-            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e->act);
+            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e);
             if (e && e->stream) __builtin_nontemporal_store(v, (rdc_vec *)ci);
             else rdc_vstore(ci, v);
         }
@@ -1449,7 +1458,8 @@ static void rdc_gemm_panels(int jp0, int pg, int M, int N, int K, const real *re
                         for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
                     for (int i = 0; i < RDC_MR; i++)
                         for (int j = 0; j < RDC_NR; j++) t[i * RDC_NR + j] = add && i < mb && j < nb ? c[i * ldc + j] : 0;
-                    const rdc_epilogue held = last ? (rdc_epilogue){last->scale, last->shift, last->act, 0} : (rdc_epilogue){0};
+                    rdc_epilogue held = last ? *last : (rdc_epilogue){0};
+                    held.stream = 0;
                     rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last ? &held : NULL, i0, mb);
                     for (int i = 0; i < mb; i++)
                         for (int j = 0; j < nb; j++) c[i * ldc + j] = t[i * RDC_NR + j];
@@ -1959,7 +1969,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
                                   int OH, int OW, real *restrict y, int accumulate, const rdc_epilogue *ep)
 {
     const real scale = ep && ep->scale ? ep->scale[ko] : 1, shift = ep && ep->shift ? ep->shift[ko] : 0;
-    const int act = ep ? ep->act : 0, width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
+    const int width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
     real s[4][6][RDC_NR], o[4][4][RDC_NR];
     for (int b = 0; b < 6; b++)
         #pragma omp simd
@@ -1971,7 +1981,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
         for (int t = 0; t < RDC_NR; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &o[i][0][t], RDC_NR);
         if (ep)
             for (int j = 0; j < 4; j++)
-                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, act));
+                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, ep));
     }
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
@@ -2368,8 +2378,8 @@ static void k004__blocks_0__depthwise_conv_fwd_chain(const double *restrict x, c
     enum { XH = 256, XW = 256, EKH = 3, EKW = 3, ESH = 2, ESW = 2, EPT = 0, EPL = 0, K = 27 };
     enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
            OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
-    const rdc_epilogue ep_expand = {NULL, b_expand, 2};
-    const rdc_epilogue ep_project = {NULL, b_project, 0, 1};
+    const rdc_epilogue ep_expand = {.shift = b_expand, .act = 1, .slope = 0, .ceiling = 6};
+    const rdc_epilogue ep_project = {.shift = b_project, .stream = 1};
     const int threads = omp_get_max_threads() < THREADS ? omp_get_max_threads() : THREADS;
     /* Row segments per image (whole tiles of R rows), so that every thread has work. */
     const int S = (threads + N - 1) / N, per = ((OH + S - 1) / S + R - 1) / R * R;
@@ -2453,7 +2463,7 @@ static void k004__blocks_0__depthwise_conv_fwd_chain(const double *restrict x, c
                                         }
                                     }
                                 for (int r = 0; r < R; r++)
-                                    for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                                    for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                             }
                             for (int r = 0; r < R && oh0 + r < o1; r++)
                                 for (int j = 0; j < OW; j++) yp[(long)(oh0 + r - o0) * OW + j] = tile[r * OWP + j];
@@ -2513,7 +2523,7 @@ static void k009__blocks_1__expand_conv_fwd(const double *restrict x, const doub
     enum { N = 16, CI = 16, H = 128, W = 128, CO = 96, OH = 128, OW = 128, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 16, P = 16384, HW = 16384, G = 1, GP = 16384 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 2};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = 6};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524480;
         #pragma omp parallel
@@ -2604,7 +2614,7 @@ static void k012__blocks_1__depthwise_conv_fwd(const double *restrict x, const d
                             }
                         }
                     for (int r = 0; r < R; r++)
-                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                 }
                 for (int r = 0; r < R && oh0 + r < OH; r++)
                     for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
@@ -2635,7 +2645,7 @@ static void k015__blocks_1__project_conv_fwd(const double *restrict x, const dou
     enum { N = 16, CI = 96, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 96, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524336;
         #pragma omp parallel
@@ -2677,7 +2687,7 @@ static void k017__blocks_2__expand_conv_fwd(const double *restrict x, const doub
     enum { N = 16, CI = 24, H = 64, W = 64, CO = 144, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 24, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 2};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = 6};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524576;
         #pragma omp parallel
@@ -2768,7 +2778,7 @@ static void k020__blocks_2__depthwise_conv_fwd(const double *restrict x, const d
                             }
                         }
                     for (int r = 0; r < R; r++)
-                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                 }
                 for (int r = 0; r < R && oh0 + r < OH; r++)
                     for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
@@ -2799,7 +2809,7 @@ static void k023__blocks_2__project_conv_fwd(const double *restrict x, const dou
     enum { N = 16, CI = 144, H = 64, W = 64, CO = 24, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 144, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524336;
         #pragma omp parallel
@@ -2859,7 +2869,7 @@ static void k026__blocks_3__expand_conv_fwd(const double *restrict x, const doub
     enum { N = 16, CI = 24, H = 64, W = 64, CO = 144, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 24, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 2};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = 6};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524576;
         #pragma omp parallel
@@ -2950,7 +2960,7 @@ static void k029__blocks_3__depthwise_conv_fwd(const double *restrict x, const d
                             }
                         }
                     for (int r = 0; r < R; r++)
-                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                 }
                 for (int r = 0; r < R && oh0 + r < OH; r++)
                     for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
@@ -2981,7 +2991,7 @@ static void k032__blocks_3__project_conv_fwd(const double *restrict x, const dou
     enum { N = 16, CI = 144, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 144, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524368;
         #pragma omp parallel
@@ -3023,7 +3033,7 @@ static void k034__blocks_4__expand_conv_fwd(const double *restrict x, const doub
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 240, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 40, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 2};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = 6};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524768;
         #pragma omp parallel
@@ -3114,7 +3124,7 @@ static void k037__blocks_4__depthwise_conv_fwd(const double *restrict x, const d
                             }
                         }
                     for (int r = 0; r < R; r++)
-                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                 }
                 for (int r = 0; r < R && oh0 + r < OH; r++)
                     for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
@@ -3145,7 +3155,7 @@ static void k040__blocks_4__project_conv_fwd(const double *restrict x, const dou
     enum { N = 16, CI = 240, H = 32, W = 32, CO = 40, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 240, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524368;
         #pragma omp parallel
@@ -3205,7 +3215,7 @@ static void k043__blocks_5__expand_conv_fwd(const double *restrict x, const doub
     enum { N = 16, CI = 40, H = 32, W = 32, CO = 240, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 40, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 2};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = 6};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524768;
         #pragma omp parallel
@@ -3296,7 +3306,7 @@ static void k046__blocks_5__depthwise_conv_fwd(const double *restrict x, const d
                             }
                         }
                     for (int r = 0; r < R; r++)
-                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                 }
                 for (int r = 0; r < R && oh0 + r < OH; r++)
                     for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
@@ -3327,7 +3337,7 @@ static void k049__blocks_5__project_conv_fwd(const double *restrict x, const dou
     enum { N = 16, CI = 240, H = 16, W = 16, CO = 80, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 240, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 245760;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 4) {   /* each thread its own images */
         real *const slabs = col + 770208;
         #pragma omp parallel
@@ -3394,8 +3404,8 @@ static void k054__blocks_6__depthwise_conv_fwd_chain(const double *restrict x, c
     enum { B = 4, ROWS = 6, CC = 256, EL = 46080, DL = 16384, SLAB = 70656, THREADS = 16 };
     enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
            OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
-    const rdc_epilogue ep_expand = {NULL, b_expand, 2};
-    const rdc_epilogue ep_project = {NULL, b_project, 0};
+    const rdc_epilogue ep_expand = {.shift = b_expand, .act = 1, .slope = 0, .ceiling = 6};
+    const rdc_epilogue ep_project = {.shift = b_project};
     const int threads = omp_get_max_threads() < THREADS ? omp_get_max_threads() : THREADS;
     /* Row segments per image (whole tiles of R rows), so that every thread has work. */
     const int S = (threads + N - 1) / N, per = ((OH + S - 1) / S + R - 1) / R * R;
@@ -3477,7 +3487,7 @@ static void k054__blocks_6__depthwise_conv_fwd_chain(const double *restrict x, c
                                         }
                                     }
                                 for (int r = 0; r < R; r++)
-                                    for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                                    for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                             }
                             for (int r = 0; r < R && oh0 + r < o1; r++)
                                 for (int j = 0; j < OW; j++) yp[(long)(oh0 + r - o0) * OW + j] = tile[r * OWP + j];
@@ -3566,8 +3576,8 @@ static void k063__blocks_7__depthwise_conv_fwd_chain(const double *restrict x, c
     enum { B = 4, ROWS = 6, CC = 256, EL = 46080, DL = 16384, SLAB = 70656, THREADS = 16 };
     enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
            OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
-    const rdc_epilogue ep_expand = {NULL, b_expand, 2};
-    const rdc_epilogue ep_project = {NULL, b_project, 0};
+    const rdc_epilogue ep_expand = {.shift = b_expand, .act = 1, .slope = 0, .ceiling = 6};
+    const rdc_epilogue ep_project = {.shift = b_project};
     const int threads = omp_get_max_threads() < THREADS ? omp_get_max_threads() : THREADS;
     /* Row segments per image (whole tiles of R rows), so that every thread has work. */
     const int S = (threads + N - 1) / N, per = ((OH + S - 1) / S + R - 1) / R * R;
@@ -3649,7 +3659,7 @@ static void k063__blocks_7__depthwise_conv_fwd_chain(const double *restrict x, c
                                         }
                                     }
                                 for (int r = 0; r < R; r++)
-                                    for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                                    for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                             }
                             for (int r = 0; r < R && oh0 + r < o1; r++)
                                 for (int j = 0; j < OW; j++) yp[(long)(oh0 + r - o0) * OW + j] = tile[r * OWP + j];
@@ -3738,8 +3748,8 @@ static void k072__blocks_8__depthwise_conv_fwd_chain(const double *restrict x, c
     enum { B = 4, ROWS = 8, CC = 256, EL = 61440, DL = 16384, SLAB = 86016, THREADS = 16 };
     enum { NV = OW <= RDC_VW ? 1 : 2, CB = NV * RDC_VW, R = 4 / NV, RING = (R - 1) * SH + KH,
            OWP = (OW + CB - 1) / CB * CB, WQ = (OWP + (KW - 1) / SW + RDC_VW - 1) / RDC_VW * RDC_VW, RL = SW * WQ };
-    const rdc_epilogue ep_expand = {NULL, b_expand, 2};
-    const rdc_epilogue ep_project = {NULL, b_project, 0};
+    const rdc_epilogue ep_expand = {.shift = b_expand, .act = 1, .slope = 0, .ceiling = 6};
+    const rdc_epilogue ep_project = {.shift = b_project};
     const int threads = omp_get_max_threads() < THREADS ? omp_get_max_threads() : THREADS;
     /* Row segments per image (whole tiles of R rows), so that every thread has work. */
     const int S = (threads + N - 1) / N, per = ((OH + S - 1) / S + R - 1) / R * R;
@@ -3821,7 +3831,7 @@ static void k072__blocks_8__depthwise_conv_fwd_chain(const double *restrict x, c
                                         }
                                     }
                                 for (int r = 0; r < R; r++)
-                                    for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                                    for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                             }
                             for (int r = 0; r < R && oh0 + r < o1; r++)
                                 for (int j = 0; j < OW; j++) yp[(long)(oh0 + r - o0) * OW + j] = tile[r * OWP + j];
@@ -3880,7 +3890,7 @@ static void k077__blocks_9__expand_conv_fwd(const double *restrict x, const doub
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 672, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 112, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 688128;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 2};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = 6};
     if (omp_get_max_threads() <= 2) {   /* each thread its own images */
         real *const slabs = col + 1213760;
         #pragma omp parallel
@@ -3975,7 +3985,7 @@ static void k080__blocks_9__depthwise_conv_fwd(const double *restrict x, const d
                             }
                         }
                     for (int r = 0; r < R; r++)
-                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                 }
                 for (int r = 0; r < R && oh0 + r < OH; r++)
                     for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
@@ -4006,7 +4016,7 @@ static void k083__blocks_9__project_conv_fwd(const double *restrict x, const dou
     enum { N = 16, CI = 672, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 672, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 688128;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 2) {   /* each thread its own images */
         real *const slabs = col + 1212640;
         #pragma omp parallel
@@ -4061,7 +4071,7 @@ static void k086__blocks_10__expand_conv_fwd(const double *restrict x, const dou
     enum { N = 16, CI = 112, H = 16, W = 16, CO = 672, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 112, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 688128;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 2};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = 6};
     if (omp_get_max_threads() <= 2) {   /* each thread its own images */
         real *const slabs = col + 1213760;
         #pragma omp parallel
@@ -4156,7 +4166,7 @@ static void k089__blocks_10__depthwise_conv_fwd(const double *restrict x, const 
                             }
                         }
                     for (int r = 0; r < R; r++)
-                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vrelu6((acc[r][v] + bias)));
+                        for (int v = 0; v < NV; v++) rdc_vstore(tile + r * OWP + o + v * RDC_VW, rdc_vact((acc[r][v] + bias), 0, 6));
                 }
                 for (int r = 0; r < R && oh0 + r < OH; r++)
                     for (int j = 0; j < OW; j++) yp[(long)(oh0 + r) * OW + j] = tile[r * OWP + j];
@@ -4187,7 +4197,7 @@ static void k092__blocks_10__project_conv_fwd(const double *restrict x, const do
     enum { N = 16, CI = 672, H = 16, W = 16, CO = 112, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 672, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 688128;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 2) {   /* each thread its own images */
         real *const slabs = col + 1212640;
         #pragma omp parallel
@@ -4401,7 +4411,7 @@ static void k095_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 622672;
         #pragma omp parallel
@@ -4605,7 +4615,7 @@ static void k098_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 4) {   /* each thread its own images */
         real *const slabs = col + 639200;
         #pragma omp parallel
@@ -4825,7 +4835,7 @@ static void k101_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 4) {   /* each thread its own images */
         real *const slabs = col + 639200;
         #pragma omp parallel
@@ -5039,7 +5049,7 @@ static void k105_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -5207,7 +5217,7 @@ static void k108_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -5346,7 +5356,7 @@ static void k110_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -5509,7 +5519,7 @@ static void k112_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z
 {
     enum { COUNT = 229376 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
@@ -5532,7 +5542,7 @@ static void k114_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -5679,7 +5689,7 @@ static void k117_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -5804,7 +5814,7 @@ static void k119_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z
 {
     enum { COUNT = 229376 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer1.0.conv1: convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16]
@@ -6005,7 +6015,7 @@ static void k124_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6308,7 +6318,7 @@ static void k128_decoder_layer1_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 458752 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
@@ -6331,7 +6341,7 @@ static void k130_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6478,7 +6488,7 @@ static void k133_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6603,7 +6613,7 @@ static void k135_decoder_layer1_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 458752 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer2.0.conv1: convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
@@ -6864,7 +6874,7 @@ static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -7227,7 +7237,7 @@ static void k144_decoder_layer2_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 655360 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
@@ -7250,7 +7260,7 @@ static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -7397,7 +7407,7 @@ static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -7522,7 +7532,7 @@ static void k151_decoder_layer2_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 655360 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer3.0.conv1: convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
@@ -7779,7 +7789,7 @@ static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -8138,7 +8148,7 @@ static void k160_decoder_layer3_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 1572864 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
@@ -8161,7 +8171,7 @@ static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -8308,7 +8318,7 @@ static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -8433,7 +8443,7 @@ static void k167_decoder_layer3_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 1572864 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* scale1.cosdist_flat: 1 - cosine per flattened sample [16,24,64,64], [16,24,64,64] -> [16]

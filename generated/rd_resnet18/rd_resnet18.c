@@ -907,35 +907,44 @@ typedef real rdc_v8 __attribute__((vector_size(8 * sizeof(real)), aligned(sizeof
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
-/* ReLU and ReLU6 of a vector as the scalar epilogues write them (Activation.apply): lanes
- * compared and replaced, so a NaN (every comparison false) passes through, where max and min
- * would turn it into 0; and no branch, where the scalar form may compile to one per lane. */
+/* An activation (Activation in Sources/DSL: ReLU, ReLU6, LeakyReLU) of a vector as the scalar
+ * form writes it (Activation.apply): below 0 times slope (exactly 0 at slope 0, so that -inf
+ * gives 0), above ceiling the ceiling (INFINITY: none). Lanes compared and replaced, so a NaN
+ * (every comparison false) passes through, where max and min would turn it into 0; and no
+ * branch, where the scalar form may compile to one per lane. */
 typedef __typeof__((rdc_vec){0} < (rdc_vec){0}) rdc_mask;
 static inline rdc_vec rdc_vselect(rdc_mask m, rdc_vec a, rdc_vec b) { return (rdc_vec)(((rdc_mask)a & m) | ((rdc_mask)b & ~m)); }
-static inline rdc_vec rdc_vrelu(rdc_vec v) { return rdc_vselect(v < 0, (rdc_vec){0}, v); }
-static inline rdc_vec rdc_vrelu6(rdc_vec v) { v = rdc_vrelu(v); return rdc_vselect(v > 6, (rdc_vec){0} + 6, v); }
+static inline rdc_vec rdc_vact(rdc_vec v, real slope, real ceiling)
+{
+    v = rdc_vselect(v < 0, slope == 0 ? (rdc_vec){0} : v * slope, v);
+    return rdc_vselect(v > ceiling, (rdc_vec){0} + ceiling, v);
+}
 
 /* What rdc_gemm applies to each finished element of row m (an output channel), while its
  * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
- * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
- * activation, without another pass over the output. */
+ * 0, the activation rdc_vact(., slope, ceiling) where act is 1. A convolution's bias,
+ * eval-mode BatchNorm and activation, without another pass over the output. */
 typedef struct rdc_epilogue {
     const real *scale, *shift;
     int act;
+    real slope, ceiling;
     int stream;   /* full tiles go out with streaming stores (vector-aligned C; the caller fences) */
 } rdc_epilogue;
 
-/* v * scale + shift, then the activation act (as rdc_epilogue's): one row's epilogue on a vector. */
-static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, int act)
+/* v * scale + shift, then e's activation: one row's epilogue on a vector. */
+static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, const rdc_epilogue *e)
 {
     v = v * scale + shift;
-    return act == 1 ? rdc_vrelu(v) : act == 2 ? rdc_vrelu6(v) : v;
+    return e->act ? rdc_vact(v, e->slope, e->ceiling) : v;
 }
 
 /* The epilogue of e's rows from i0 on (e not NULL). */
 static inline rdc_epilogue rdc_epilogue_from(const rdc_epilogue *e, int i0)
 {
-    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act, e->stream};
+    rdc_epilogue rows = *e;
+    rows.scale = e->scale ? e->scale + i0 : NULL;
+    rows.shift = e->shift ? e->shift + i0 : NULL;
+    return rows;
 }
 
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
@@ -960,7 +969,7 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
-            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e->act);
+            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e);
             if (e && e->stream) __builtin_nontemporal_store(v, (rdc_vec *)ci);
             else rdc_vstore(ci, v);
         }
@@ -1328,7 +1337,8 @@ static void rdc_gemm_panels(int jp0, int pg, int M, int N, int K, const real *re
                         for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
                     for (int i = 0; i < RDC_MR; i++)
                         for (int j = 0; j < RDC_NR; j++) t[i * RDC_NR + j] = add && i < mb && j < nb ? c[i * ldc + j] : 0;
-                    const rdc_epilogue held = last ? (rdc_epilogue){last->scale, last->shift, last->act, 0} : (rdc_epilogue){0};
+                    rdc_epilogue held = last ? *last : (rdc_epilogue){0};
+                    held.stream = 0;
                     rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last ? &held : NULL, i0, mb);
                     for (int i = 0; i < mb; i++)
                         for (int j = 0; j < nb; j++) c[i * ldc + j] = t[i * RDC_NR + j];
@@ -1838,7 +1848,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
                                   int OH, int OW, real *restrict y, int accumulate, const rdc_epilogue *ep)
 {
     const real scale = ep && ep->scale ? ep->scale[ko] : 1, shift = ep && ep->shift ? ep->shift[ko] : 0;
-    const int act = ep ? ep->act : 0, width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
+    const int width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
     real s[4][6][RDC_NR], o[4][4][RDC_NR];
     for (int b = 0; b < 6; b++)
         #pragma omp simd
@@ -1850,7 +1860,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
         for (int t = 0; t < RDC_NR; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &o[i][0][t], RDC_NR);
         if (ep)
             for (int j = 0; j < 4; j++)
-                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, act));
+                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, ep));
     }
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
@@ -2224,7 +2234,7 @@ static void k001_conv1_fwd(const double *restrict x, const double *restrict w, c
     enum { N = 16, CI = 3, H = 256, W = 256, CO = 64, OH = 128, OW = 128, KH = 7, KW = 7, SH = 2, SW = 2, PT = 3, PL = 3, K = 147, P = 16384, HW = 65536, G = 1, GP = 16384 };
     real *rows = col + 196608, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 9) {   /* each thread its own images */
         real *const slabs = col + 721024;
         #pragma omp parallel
@@ -2297,7 +2307,7 @@ static void k005_layer1_0_conv1_fold(const float *restrict w, const float *restr
 static void k005_layer1_0_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2322,7 +2332,7 @@ static void k008_layer1_0_conv2_fold(const float *restrict w, const float *restr
 static void k008_layer1_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2356,7 +2366,7 @@ static void k012_layer1_1_conv1_fold(const float *restrict w, const float *restr
 static void k012_layer1_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2381,7 +2391,7 @@ static void k015_layer1_1_conv2_fold(const float *restrict w, const float *restr
 static void k015_layer1_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 64, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 16 };
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2426,7 +2436,7 @@ static void k019_layer2_0_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 576, P = 1024, HW = 4096, G = 1, GP = 1024 };
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 7) {   /* each thread its own images */
         real *const slabs = col + 786688;
         #pragma omp parallel
@@ -2470,7 +2480,7 @@ static void k022_layer2_0_conv2_fold(const float *restrict w, const float *restr
 static void k022_layer2_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2497,7 +2507,7 @@ static void k024_layer2_0_downsample_0_fwd(const double *restrict x, const doubl
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 32, OW = 32, KH = 1, KW = 1, SH = 2, SW = 2, PT = 0, PL = 0, K = 64, P = 1024, HW = 4096, G = 1, GP = 1024 };
     real *rows = col + 262144, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 7) {   /* each thread its own images */
         real *const slabs = col + 786688;
         #pragma omp parallel
@@ -2550,7 +2560,7 @@ static void k028_layer2_1_conv1_fold(const float *restrict w, const float *restr
 static void k028_layer2_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2575,7 +2585,7 @@ static void k031_layer2_1_conv2_fold(const float *restrict w, const float *restr
 static void k031_layer2_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 128, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 14 };
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2620,7 +2630,7 @@ static void k035_layer3_0_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 256, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 1152, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 4) {   /* each thread its own images */
         real *const slabs = col + 786944;
         #pragma omp parallel
@@ -2664,7 +2674,7 @@ static void k038_layer3_0_conv2_fold(const float *restrict w, const float *restr
 static void k038_layer3_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2691,7 +2701,7 @@ static void k040_layer3_0_downsample_0_fwd(const double *restrict x, const doubl
     enum { N = 16, CI = 128, H = 32, W = 32, CO = 256, OH = 16, OW = 16, KH = 1, KW = 1, SH = 2, SW = 2, PT = 0, PL = 0, K = 128, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 262144;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 4) {   /* each thread its own images */
         real *const slabs = col + 786944;
         #pragma omp parallel
@@ -2744,7 +2754,7 @@ static void k044_layer3_1_conv1_fold(const float *restrict w, const float *restr
 static void k044_layer3_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2769,7 +2779,7 @@ static void k047_layer3_1_conv2_fold(const float *restrict w, const float *restr
 static void k047_layer3_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 256, H = 16, W = 16, CO = 256, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 7 };
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -2928,7 +2938,7 @@ static void k051_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 7) {   /* each thread its own images */
         real *const slabs = col + 786688;
         #pragma omp parallel
@@ -3132,7 +3142,7 @@ static void k054_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 4) {   /* each thread its own images */
         real *const slabs = col + 786944;
         #pragma omp parallel
@@ -3337,7 +3347,7 @@ static void k057_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 4) {   /* each thread its own images */
         real *const slabs = col + 786944;
         #pragma omp parallel
@@ -3551,7 +3561,7 @@ static void k061_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -3719,7 +3729,7 @@ static void k064_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -3858,7 +3868,7 @@ static void k066_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4021,7 +4031,7 @@ static void k068_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z
 {
     enum { COUNT = 524288 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
@@ -4044,7 +4054,7 @@ static void k070_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4191,7 +4201,7 @@ static void k073_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4316,7 +4326,7 @@ static void k075_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z
 {
     enum { COUNT = 524288 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer1.0.conv1: convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16]
@@ -4517,7 +4527,7 @@ static void k080_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4820,7 +4830,7 @@ static void k084_decoder_layer1_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 1048576 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
@@ -4843,7 +4853,7 @@ static void k086_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4990,7 +5000,7 @@ static void k089_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -5115,7 +5125,7 @@ static void k091_decoder_layer1_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 1048576 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer2.0.conv1: convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
@@ -5376,7 +5386,7 @@ static void k096_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -5739,7 +5749,7 @@ static void k100_decoder_layer2_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 2097152 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
@@ -5762,7 +5772,7 @@ static void k102_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -5909,7 +5919,7 @@ static void k105_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6034,7 +6044,7 @@ static void k107_decoder_layer2_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 2097152 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer3.0.conv1: convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
@@ -6291,7 +6301,7 @@ static void k112_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6650,7 +6660,7 @@ static void k116_decoder_layer3_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 4194304 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
@@ -6673,7 +6683,7 @@ static void k118_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6820,7 +6830,7 @@ static void k121_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6945,7 +6955,7 @@ static void k123_decoder_layer3_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 4194304 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* scale1.cosdist_flat: 1 - cosine per flattened sample [16,64,64,64], [16,64,64,64] -> [16]

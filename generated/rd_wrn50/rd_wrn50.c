@@ -1790,35 +1790,44 @@ typedef real rdc_v8 __attribute__((vector_size(8 * sizeof(real)), aligned(sizeof
 static inline rdc_vec rdc_vload(const real *p) { rdc_vec v; memcpy(&v, p, sizeof v); return v; }
 static inline void rdc_vstore(real *p, rdc_vec v) { memcpy(p, &v, sizeof v); }
 
-/* ReLU and ReLU6 of a vector as the scalar epilogues write them (Activation.apply): lanes
- * compared and replaced, so a NaN (every comparison false) passes through, where max and min
- * would turn it into 0; and no branch, where the scalar form may compile to one per lane. */
+/* An activation (Activation in Sources/DSL: ReLU, ReLU6, LeakyReLU) of a vector as the scalar
+ * form writes it (Activation.apply): below 0 times slope (exactly 0 at slope 0, so that -inf
+ * gives 0), above ceiling the ceiling (INFINITY: none). Lanes compared and replaced, so a NaN
+ * (every comparison false) passes through, where max and min would turn it into 0; and no
+ * branch, where the scalar form may compile to one per lane. */
 typedef __typeof__((rdc_vec){0} < (rdc_vec){0}) rdc_mask;
 static inline rdc_vec rdc_vselect(rdc_mask m, rdc_vec a, rdc_vec b) { return (rdc_vec)(((rdc_mask)a & m) | ((rdc_mask)b & ~m)); }
-static inline rdc_vec rdc_vrelu(rdc_vec v) { return rdc_vselect(v < 0, (rdc_vec){0}, v); }
-static inline rdc_vec rdc_vrelu6(rdc_vec v) { v = rdc_vrelu(v); return rdc_vselect(v > 6, (rdc_vec){0} + 6, v); }
+static inline rdc_vec rdc_vact(rdc_vec v, real slope, real ceiling)
+{
+    v = rdc_vselect(v < 0, slope == 0 ? (rdc_vec){0} : v * slope, v);
+    return rdc_vselect(v > ceiling, (rdc_vec){0} + ceiling, v);
+}
 
 /* What rdc_gemm applies to each finished element of row m (an output channel), while its
  * tile is still in L1: c = act(c * scale[m] + shift[m]), scale NULL meaning 1 and shift NULL
- * 0; act 0 none, 1 ReLU, 2 ReLU6. A convolution's bias, eval-mode BatchNorm and
- * activation, without another pass over the output. */
+ * 0, the activation rdc_vact(., slope, ceiling) where act is 1. A convolution's bias,
+ * eval-mode BatchNorm and activation, without another pass over the output. */
 typedef struct rdc_epilogue {
     const real *scale, *shift;
     int act;
+    real slope, ceiling;
     int stream;   /* full tiles go out with streaming stores (vector-aligned C; the caller fences) */
 } rdc_epilogue;
 
-/* v * scale + shift, then the activation act (as rdc_epilogue's): one row's epilogue on a vector. */
-static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, int act)
+/* v * scale + shift, then e's activation: one row's epilogue on a vector. */
+static inline rdc_vec rdc_vepilogue(rdc_vec v, real scale, real shift, const rdc_epilogue *e)
 {
     v = v * scale + shift;
-    return act == 1 ? rdc_vrelu(v) : act == 2 ? rdc_vrelu6(v) : v;
+    return e->act ? rdc_vact(v, e->slope, e->ceiling) : v;
 }
 
 /* The epilogue of e's rows from i0 on (e not NULL). */
 static inline rdc_epilogue rdc_epilogue_from(const rdc_epilogue *e, int i0)
 {
-    return (rdc_epilogue){e->scale ? e->scale + i0 : NULL, e->shift ? e->shift + i0 : NULL, e->act, e->stream};
+    rdc_epilogue rows = *e;
+    rows.scale = e->scale ? e->scale + i0 : NULL;
+    rows.shift = e->shift ? e->shift + i0 : NULL;
+    return rows;
 }
 
 /* C[RDC_MR][RDC_NR] tile (ldc) (=, or += when add) sum over k < kc of a[i*am + k*ak] * b[k][j]
@@ -1843,7 +1852,7 @@ static inline void rdc_micro(int kc, const real *restrict a, long am, long ak, c
         for (int j = 0; j < RDC_NV; j++) {
             real *ci = c + (long)i * ldc + j * RDC_VW;
             rdc_vec v = add ? rdc_vload(ci) + acc[i][j] : acc[i][j];
-            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e->act);
+            if (e && i < mb) v = rdc_vepilogue(v, e->scale ? e->scale[i0 + i] : 1, e->shift ? e->shift[i0 + i] : 0, e);
             if (e && e->stream) __builtin_nontemporal_store(v, (rdc_vec *)ci);
             else rdc_vstore(ci, v);
         }
@@ -2211,7 +2220,8 @@ static void rdc_gemm_panels(int jp0, int pg, int M, int N, int K, const real *re
                         for (int i = 0; i < RDC_MR; i++) ta[k * RDC_MR + i] = i < mb ? a[i * am + k * ak] : 0;
                     for (int i = 0; i < RDC_MR; i++)
                         for (int j = 0; j < RDC_NR; j++) t[i * RDC_NR + j] = add && i < mb && j < nb ? c[i * ldc + j] : 0;
-                    const rdc_epilogue held = last ? (rdc_epilogue){last->scale, last->shift, last->act, 0} : (rdc_epilogue){0};
+                    rdc_epilogue held = last ? *last : (rdc_epilogue){0};
+                    held.stream = 0;
                     rdc_micro(kc, ta, 1, RDC_MR, panel, t, RDC_NR, add, last ? &held : NULL, i0, mb);
                     for (int i = 0; i < mb; i++)
                         for (int j = 0; j < nb; j++) c[i * ldc + j] = t[i * RDC_NR + j];
@@ -2721,7 +2731,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
                                   int OH, int OW, real *restrict y, int accumulate, const rdc_epilogue *ep)
 {
     const real scale = ep && ep->scale ? ep->scale[ko] : 1, shift = ep && ep->shift ? ep->shift[ko] : 0;
-    const int act = ep ? ep->act : 0, width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
+    const int width = OW - 4 * k.tw0 < 4 * k.n ? OW - 4 * k.tw0 : 4 * k.n;
     real s[4][6][RDC_NR], o[4][4][RDC_NR];
     for (int b = 0; b < 6; b++)
         #pragma omp simd
@@ -2733,7 +2743,7 @@ static void rdc_wino_output_block(const real *restrict m, long ms, const rdc_win
         for (int t = 0; t < RDC_NR; t++) rdc_wino_at(s[i][0][t], s[i][1][t], s[i][2][t], s[i][3][t], s[i][4][t], s[i][5][t], &o[i][0][t], RDC_NR);
         if (ep)
             for (int j = 0; j < 4; j++)
-                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, act));
+                for (int t = 0; t < RDC_NR; t += RDC_VW) rdc_vstore(&o[i][j][t], rdc_vepilogue(rdc_vload(&o[i][j][t]), scale, shift, ep));
     }
     for (int q = 0; q < k.rows; q++) {
         const int g = (int)((k.tr0 + q) / bl->TH), th = (int)((k.tr0 + q) % bl->TH);
@@ -3107,7 +3117,7 @@ static void k001_conv1_fwd(const double *restrict x, const double *restrict w, c
     enum { N = 16, CI = 3, H = 256, W = 256, CO = 64, OH = 128, OW = 128, KH = 7, KW = 7, SH = 2, SW = 2, PT = 3, PL = 3, K = 147, P = 16384, HW = 65536, G = 1, GP = 16384 };
     real *rows = col + 196608, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 9) {   /* each thread its own images */
         real *const slabs = col + 721024;
         #pragma omp parallel
@@ -3182,7 +3192,7 @@ static void k005_layer1_0_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 64, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -3222,7 +3232,7 @@ static void k008_layer1_0_conv2_fold(const float *restrict w, const float *restr
 static void k008_layer1_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -3249,7 +3259,7 @@ static void k011_layer1_0_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -3291,7 +3301,7 @@ static void k013_layer1_0_downsample_0_fwd(const double *restrict x, const doubl
     enum { N = 16, CI = 64, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 64, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -3342,7 +3352,7 @@ static void k017_layer1_1_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -3382,7 +3392,7 @@ static void k020_layer1_1_conv2_fold(const float *restrict w, const float *restr
 static void k020_layer1_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -3409,7 +3419,7 @@ static void k023_layer1_1_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -3460,7 +3470,7 @@ static void k027_layer1_2_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 128, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -3500,7 +3510,7 @@ static void k030_layer1_2_conv2_fold(const float *restrict w, const float *restr
 static void k030_layer1_2_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 128, OH = 64, OW = 64, PT = 1, PL = 1, THREADS = 14 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -3527,7 +3537,7 @@ static void k033_layer1_2_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 128, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 128, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -3587,7 +3597,7 @@ static void k037_layer2_0_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 256, OH = 64, OW = 64, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 4096, HW = 4096, G = 1, GP = 4096 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -3629,7 +3639,7 @@ static void k040_layer2_0_conv2_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 256, OH = 32, OW = 32, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 2304, P = 1024, HW = 4096, G = 1, GP = 1024 };
     real *rows = col + 1048576, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
         const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
@@ -3661,7 +3671,7 @@ static void k043_layer2_0_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -3703,7 +3713,7 @@ static void k045_layer2_0_downsample_0_fwd(const double *restrict x, const doubl
     enum { N = 16, CI = 256, H = 64, W = 64, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 2, SW = 2, PT = 0, PL = 0, K = 256, P = 1024, HW = 4096, G = 1, GP = 1024 };
     real *rows = col + 1048576, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
         const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
@@ -3744,7 +3754,7 @@ static void k049_layer2_1_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -3784,7 +3794,7 @@ static void k052_layer2_1_conv2_fold(const float *restrict w, const float *restr
 static void k052_layer2_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -3811,7 +3821,7 @@ static void k055_layer2_1_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -3862,7 +3872,7 @@ static void k059_layer2_2_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -3902,7 +3912,7 @@ static void k062_layer2_2_conv2_fold(const float *restrict w, const float *restr
 static void k062_layer2_2_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -3929,7 +3939,7 @@ static void k065_layer2_2_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -3980,7 +3990,7 @@ static void k069_layer2_3_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 256, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -4020,7 +4030,7 @@ static void k072_layer2_3_conv2_fold(const float *restrict w, const float *restr
 static void k072_layer2_3_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 256, OH = 32, OW = 32, PT = 1, PL = 1, THREADS = 7 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4047,7 +4057,7 @@ static void k075_layer2_3_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 256, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 256, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -4107,7 +4117,7 @@ static void k079_layer3_0_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 512, OH = 32, OW = 32, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 1024, HW = 1024, G = 1, GP = 1024 };
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -4149,7 +4159,7 @@ static void k082_layer3_0_conv2_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 512, OH = 16, OW = 16, KH = 3, KW = 3, SH = 2, SW = 2, PT = 1, PL = 1, K = 4608, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 524288;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 3) {   /* each thread its own images */
         real *const slabs = col + 1049600;
         #pragma omp parallel
@@ -4195,7 +4205,7 @@ static void k085_layer3_0_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 1024, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4227,7 +4237,7 @@ static void k087_layer3_0_downsample_0_fwd(const double *restrict x, const doubl
     enum { N = 16, CI = 512, H = 32, W = 32, CO = 1024, OH = 16, OW = 16, KH = 1, KW = 1, SH = 2, SW = 2, PT = 0, PL = 0, K = 512, P = 256, HW = 1024, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4268,7 +4278,7 @@ static void k091_layer3_1_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 1024, H = 16, W = 16, CO = 512, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 1024, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4298,7 +4308,7 @@ static void k094_layer3_1_conv2_fold(const float *restrict w, const float *restr
 static void k094_layer3_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4325,7 +4335,7 @@ static void k097_layer3_1_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 1024, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4366,7 +4376,7 @@ static void k101_layer3_2_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 1024, H = 16, W = 16, CO = 512, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 1024, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4396,7 +4406,7 @@ static void k104_layer3_2_conv2_fold(const float *restrict w, const float *restr
 static void k104_layer3_2_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4423,7 +4433,7 @@ static void k107_layer3_2_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 1024, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4464,7 +4474,7 @@ static void k111_layer3_3_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 1024, H = 16, W = 16, CO = 512, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 1024, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4494,7 +4504,7 @@ static void k114_layer3_3_conv2_fold(const float *restrict w, const float *restr
 static void k114_layer3_3_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4521,7 +4531,7 @@ static void k117_layer3_3_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 1024, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4562,7 +4572,7 @@ static void k121_layer3_4_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 1024, H = 16, W = 16, CO = 512, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 1024, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4592,7 +4602,7 @@ static void k124_layer3_4_conv2_fold(const float *restrict w, const float *restr
 static void k124_layer3_4_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4619,7 +4629,7 @@ static void k127_layer3_4_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 1024, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4660,7 +4670,7 @@ static void k131_layer3_5_conv1_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 1024, H = 16, W = 16, CO = 512, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 1024, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4690,7 +4700,7 @@ static void k134_layer3_5_conv2_fold(const float *restrict w, const float *restr
 static void k134_layer3_5_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 512, OH = 16, OW = 16, PT = 1, PL = 1, THREADS = 3 };
-    const rdc_epilogue ep = {NULL, b, 1};
+    const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -4717,7 +4727,7 @@ static void k137_layer3_5_conv3_fwd(const double *restrict x, const double *rest
     enum { N = 16, CI = 512, H = 16, W = 16, CO = 1024, OH = 16, OW = 16, KH = 1, KW = 1, SH = 1, SW = 1, PT = 0, PL = 0, K = 512, P = 256, HW = 256, G = 4, GP = 1024 };
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
-    const rdc_epilogue ep = {NULL, b, 0};
+    const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -4965,7 +4975,7 @@ static void k141_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
         const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
@@ -5125,7 +5135,7 @@ static void k144_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -5286,7 +5296,7 @@ static void k147_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -5470,7 +5480,7 @@ static void k151_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -5645,7 +5655,7 @@ static void k154_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -5821,7 +5831,7 @@ static void k157_bn_bn_layer_0_conv3_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -5979,7 +5989,7 @@ static void k159_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -6142,7 +6152,7 @@ static void k161_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z
 {
     enum { COUNT = 2097152 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* bn.bn_layer.1.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8]
@@ -6174,7 +6184,7 @@ static void k163_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -6340,7 +6350,7 @@ static void k166_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6496,7 +6506,7 @@ static void k169_bn_bn_layer_1_conv3_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -6640,7 +6650,7 @@ static void k171_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z
 {
     enum { COUNT = 2097152 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* bn.bn_layer.2.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8]
@@ -6672,7 +6682,7 @@ static void k173_bn_bn_layer_2_conv1_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -6838,7 +6848,7 @@ static void k176_bn_bn_layer_2_conv2_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -6994,7 +7004,7 @@ static void k179_bn_bn_layer_2_conv3_fwd_eval(const real *restrict x, const real
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -7138,7 +7148,7 @@ static void k181_bn_bn_layer_2_add_bwd(real *restrict dy, const real *restrict z
 {
     enum { COUNT = 2097152 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer1.0.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,512,8,8]
@@ -7170,7 +7180,7 @@ static void k183_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -7523,7 +7533,7 @@ static void k189_decoder_layer1_0_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -7845,7 +7855,7 @@ static void k193_decoder_layer1_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 4194304 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer1.1.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16]
@@ -7877,7 +7887,7 @@ static void k195_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -8043,7 +8053,7 @@ static void k198_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -8199,7 +8209,7 @@ static void k201_decoder_layer1_1_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -8343,7 +8353,7 @@ static void k203_decoder_layer1_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 4194304 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer1.2.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16]
@@ -8375,7 +8385,7 @@ static void k205_decoder_layer1_2_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -8541,7 +8551,7 @@ static void k208_decoder_layer1_2_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -8697,7 +8707,7 @@ static void k211_decoder_layer1_2_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -8841,7 +8851,7 @@ static void k213_decoder_layer1_2_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 4194304 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer2.0.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,256,16,16]
@@ -8873,7 +8883,7 @@ static void k215_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
@@ -9266,7 +9276,7 @@ static void k221_decoder_layer2_0_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -9622,7 +9632,7 @@ static void k225_decoder_layer2_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 8388608 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer2.1.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -9664,7 +9674,7 @@ static void k227_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -9864,7 +9874,7 @@ static void k230_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -10030,7 +10040,7 @@ static void k233_decoder_layer2_1_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -10208,7 +10218,7 @@ static void k235_decoder_layer2_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 8388608 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer2.2.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -10250,7 +10260,7 @@ static void k237_decoder_layer2_2_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -10450,7 +10460,7 @@ static void k240_decoder_layer2_2_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -10616,7 +10626,7 @@ static void k243_decoder_layer2_2_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -10794,7 +10804,7 @@ static void k245_decoder_layer2_2_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 8388608 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer2.3.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
@@ -10836,7 +10846,7 @@ static void k247_decoder_layer2_3_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -11036,7 +11046,7 @@ static void k250_decoder_layer2_3_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -11202,7 +11212,7 @@ static void k253_decoder_layer2_3_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 525312;
         #pragma omp parallel
@@ -11380,7 +11390,7 @@ static void k255_decoder_layer2_3_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 8388608 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer3.0.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,128,32,32]
@@ -11422,7 +11432,7 @@ static void k257_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -11875,7 +11885,7 @@ static void k263_decoder_layer3_0_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -12242,7 +12252,7 @@ static void k267_decoder_layer3_0_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 16777216 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; }
 }
 
 /* decoder.layer3.1.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -12284,7 +12294,7 @@ static void k269_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -12484,7 +12494,7 @@ static void k272_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -12650,7 +12660,7 @@ static void k275_decoder_layer3_1_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -12828,7 +12838,7 @@ static void k277_decoder_layer3_1_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 16777216 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer3.2.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -12870,7 +12880,7 @@ static void k279_decoder_layer3_2_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -13070,7 +13080,7 @@ static void k282_decoder_layer3_2_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -13236,7 +13246,7 @@ static void k285_decoder_layer3_2_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -13414,7 +13424,7 @@ static void k287_decoder_layer3_2_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 16777216 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer3.3.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -13456,7 +13466,7 @@ static void k289_decoder_layer3_3_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -13656,7 +13666,7 @@ static void k292_decoder_layer3_3_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -13822,7 +13832,7 @@ static void k295_decoder_layer3_3_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -14000,7 +14010,7 @@ static void k297_decoder_layer3_3_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 16777216 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer3.4.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -14042,7 +14052,7 @@ static void k299_decoder_layer3_4_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -14242,7 +14252,7 @@ static void k302_decoder_layer3_4_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -14408,7 +14418,7 @@ static void k305_decoder_layer3_4_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -14586,7 +14596,7 @@ static void k307_decoder_layer3_4_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 16777216 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* decoder.layer3.5.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
@@ -14628,7 +14638,7 @@ static void k309_decoder_layer3_5_conv1_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524544;
         #pragma omp parallel
@@ -14828,7 +14838,7 @@ static void k312_decoder_layer3_5_conv2_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 1};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     rdc_wino_conv(x, w, 0, N, CI, H, W, CO, OH, OW, PT, PL, y, 0, &ep, THREADS, col);
 }
 
@@ -14994,7 +15004,7 @@ static void k315_decoder_layer3_5_conv3_fwd_eval(const real *restrict x, const r
         ep_scale[co] = a;
         ep_shift[co] = bn_b[co] - bn_mean[co] * a;
     }
-    const rdc_epilogue ep = {ep_scale, ep_shift, 0};
+    const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     if (omp_get_max_threads() <= 16) {   /* each thread its own images */
         real *const slabs = col + 524800;
         #pragma omp parallel
@@ -15172,7 +15182,7 @@ static void k317_decoder_layer3_5_add_bwd(real *restrict dy, const real *restric
 {
     enum { COUNT = 16777216 };
     #pragma omp parallel for schedule(static)
-    for (long i = 0; i < COUNT; i++) { const real g = z[i] > 0 ? dy[i] : 0; dy[i] = g; t0[i] = g; }
+    for (long i = 0; i < COUNT; i++) { const real g = (z[i] > 0 ? dy[i] : 0); dy[i] = g; t0[i] = g; }
 }
 
 /* scale1.cosdist_flat: 1 - cosine per flattened sample [16,256,64,64], [16,256,64,64] -> [16]
