@@ -17,8 +17,8 @@ enum HeatMapColourBar {
         <title>heat map colour scale</title>
         <defs><linearGradient id="jet">\(stops.joined())</linearGradient></defs>
         <rect x="20" y="4" width="400" height="18" fill="url(#jet)" stroke="#444"/>
-        <text x="20" y="38" text-anchor="middle">\(String(format: "%.4g", low))</text>
-        <text x="420" y="38" text-anchor="middle">\(String(format: "%.4g", high))</text>
+        <text x="20" y="38" text-anchor="start">\(String(format: "%.4g", low))</text>
+        <text x="420" y="38" text-anchor="end">\(String(format: "%.4g", high))</text>
         </svg>
         """
     }

@@ -80,6 +80,11 @@ struct SVGChart {
         parts.append("<text transform=\"translate(14 \(format((Self.top + plotBottom) / 2))) rotate(-90)\" text-anchor=\"middle\">"
                      + "\(HTMLText.escaped(yLabel))</text>")
         parts += marks
+        if !legend.isEmpty {  // on a white box: bars and lines may run under it
+            let firstY = legendAtBottom ? plotBottom - 8 - Double(legend.count - 1) * 16 : Self.top + 14
+            parts.append("<rect x=\"\(format(plotRight - 156))\" y=\"\(format(firstY - 13))\" width=\"150\" "
+                         + "height=\"\(format(Double(legend.count) * 16 + 2))\" fill=\"white\" fill-opacity=\"0.85\"/>")
+        }
         for (i, entry) in legend.enumerated() {
             let yp = legendAtBottom ? plotBottom - 8 - Double(legend.count - 1 - i) * 16 : Self.top + 14 + Double(i) * 16
             parts.append("<rect x=\"\(format(plotRight - 150))\" y=\"\(format(yp - 9))\" width=\"10\" height=\"10\" fill=\"\(entry.colour)\"/>"
