@@ -25,6 +25,20 @@ final class HTMLReportTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + source), "\(source) is missing")
         }
 
+        // Worst first: false negatives, then false positives, then the nearest calls.
+        let threshold = try XCTUnwrap(html.firstMatch(of: /Threshold <b>([^<]+)<\/b>/).flatMap { Double($0.output.1) })
+        let shown = html.matches(of: /label: (\w+)[^<]*<br>score: ([0-9.]+)/).map { ($0.output.1 == "anomalous", Double($0.output.2)!) }
+        XCTAssertEqual(shown.count, 16)
+        // (The page rounds scores to 4 decimals: the image scoring the threshold may show just below it.)
+        let ranks = shown.map { anomalous, score -> (Int, Double) in
+            switch (anomalous, score >= threshold - 1e-4) {
+            case (true, false): return (0, score)
+            case (false, true): return (1, -score)
+            default: return (2, abs(score - threshold))
+            }
+        }
+        XCTAssertTrue(zip(ranks, ranks.dropFirst()).allSatisfy { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 <= $1.1 + 1e-4) }, "\(shown)")
+
         // The browser decoded every image and drew every plot.
         let loaded = try HeadlessChromium.load(page, scratch: folder)
         XCTAssertEqual(loaded.scripts, 0)
