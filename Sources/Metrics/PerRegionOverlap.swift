@@ -24,6 +24,13 @@ public struct PROResult: Equatable, Sendable {
     public let regionCount: Int
     /// Thresholds with FPR < maxFPR, the ones the area is computed over.
     public let keptThresholdCount: Int
+    /// The FPR limit the area was computed to.
+    public let maxFPR: Double
+
+    /// The part of the curve the area is computed over.
+    public var keptCurve: [PROCurvePoint] { Self.kept(curve, maxFPR: maxFPR) }
+
+    static func kept(_ curve: [PROCurvePoint], maxFPR: Double) -> [PROCurvePoint] { curve.filter { $0.fpr < maxFPR } }
 }
 
 /// The per-region-overlap metric of RD4AD's evaluation (MVTec AD's PRO), normalized
@@ -78,9 +85,9 @@ public func perRegionOverlap(_ samples: [SegmentationSample], thresholdCount: In
         PROCurvePoint(threshold: thresholds[i], fpr: Double(normalPositives[i]) / normalCount,
                       pro: overlapSums[i] / Double(regionCount))
     }
-    let kept = curve.filter { $0.fpr < maxFPR }
+    let kept = PROResult.kept(curve, maxFPR: maxFPR)
     return PROResult(area: normalizedArea(kept), curve: curve,
-                     regionCount: regionCount, keptThresholdCount: kept.count)
+                     regionCount: regionCount, keptThresholdCount: kept.count, maxFPR: maxFPR)
 }
 
 /// How many of the ascending `thresholds` lie strictly below `value`.

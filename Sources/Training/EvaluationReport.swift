@@ -45,11 +45,7 @@ public struct EvaluationReport: Codable, Sendable {
                 row.imageAUROC = rocAUC(scores: chosen.map { Double(scored.scores[$0]) }, labels: chosen.map { items[$0].isAnomalous })
             }
             if defined, let masks {
-                let plane = scored.height * scored.width
-                let samples = chosen.map { i in
-                    SegmentationSample(width: scored.width, height: scored.height, map: scored.map(i),
-                                       mask: masks[(i * plane)..<((i + 1) * plane)].map { $0 > 0.5 })
-                }
+                let samples = Self.segmentationSamples(chosen, scored: scored, masks: masks)
                 row.pixelAUROC = pixelAUROC(samples)
                 let pro = perRegionOverlap(samples).area
                 row.pro = pro.isNaN ? nil : pro
@@ -67,15 +63,26 @@ public struct EvaluationReport: Codable, Sendable {
         self.notes = notes
     }
 
+    /// The images `indices` of a scored set with their masks ([n, 1, H, W] of 0/1).
+    static func segmentationSamples(_ indices: [Int], scored: ScoredImages, masks: [Float]) -> [SegmentationSample] {
+        let plane = scored.height * scored.width
+        return indices.map { i in
+            SegmentationSample(width: scored.width, height: scored.height, map: scored.map(i),
+                               mask: masks[(i * plane)..<((i + 1) * plane)].map { $0 > 0.5 })
+        }
+    }
+
+    /// A metric as the table and the HTML report show it; "-" when undefined.
+    static func cell(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
+
     /// The results as a text table, then the notes.
     public var table: String {
-        func cell(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
         let width = max(12, rows.map(\.defectType.count).max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
         var lines = [pad("defect type", width) + "  normal  anomalous  image AUROC  pixel AUROC     PRO"]
         for r in rows {
             lines.append(pad(r.defectType, width) + "  " + String(format: "%6d  %9d", r.normal, r.anomalous)
-                         + "  " + pad(cell(r.imageAUROC), 11) + "  " + pad(cell(r.pixelAUROC), 11) + "  " + cell(r.pro))
+                         + "  " + pad(Self.cell(r.imageAUROC), 11) + "  " + pad(Self.cell(r.pixelAUROC), 11) + "  " + Self.cell(r.pro))
         }
         if let t = bestF1 {
             lines.append(String(format: "best-F1 threshold %.6g (F1 %.4f, precision %.4f, recall %.4f)",

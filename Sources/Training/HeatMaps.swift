@@ -23,14 +23,23 @@ public struct HeatMaps: Sendable {
 
     /// Writes `map` over `item`'s image as an 8-bit RGB PNG at `path`.
     public func write(_ map: [Float], over item: DatasetItem, to path: String) throws {
+        try overlay(map, on: try seenImage(item)).writePNG(to: path)
+    }
+
+    /// `map` drawn over `image` (one the model saw) on this range.
+    public func overlay(_ map: [Float], on image: Image) -> Image {
+        image.heatMapOverlay(map: map, low: low, high: high)
+    }
+
+    /// `item`'s image as the model saw it: RGB, resized and cropped as preprocessed.
+    public func seenImage(_ item: DatasetItem) throws -> Image {
         let image: Image
         switch item.source {
         case .file(let file): image = try Image(pngFile: file)
         case .memory(let pixels): image = pixels
         }
-        let seen = image.toRGB()
+        return image.toRGB()
             .resizedBilinearLikePIL(width: preprocessing.resizeWidth, height: preprocessing.resizeHeight)
             .centerCropped(width: preprocessing.cropWidth, height: preprocessing.cropHeight)
-        try seen.heatMapOverlay(map: map, low: low, high: high).writePNG(to: path)
     }
 }

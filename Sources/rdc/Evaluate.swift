@@ -13,7 +13,8 @@ struct Evaluate: ParsableCommand {
         writes them as JSON (--report). Pixel AUROC and PRO need ground-truth masks. \
         --save-maps DIR writes scores.csv, maps/shape.txt, a raw float32 map (.f32) and a heat \
         map (.png) per test image. --save-threshold stores the best-F1 threshold in the checkpoint \
-        for rdc infer.
+        for rdc infer. --html DIR writes DIR/index.html, a page with the metrics, curves, training \
+        log and the test images worst first, viewable offline.
         """)
 
     @OptionGroup var weights: WeightsOptions
@@ -31,7 +32,14 @@ struct Evaluate: ParsableCommand {
     @Flag(name: .customLong("save-threshold"), help: "Store the best-F1 threshold and the maps' range in the checkpoint.")
     var saveThreshold = false
 
-    @Flag(help: "Replace --report even if it is not an rdc evaluation report.")
+    @Option(help: "Write an HTML report (index.html and the images it shows) into this folder.")
+    var html: String?
+
+    @Option(name: .customLong("html-images"), parsing: .unconditional,
+            help: "Show at most this many test images in --html's grid, worst first (default 100).")
+    var htmlImages = 100
+
+    @Flag(help: "Replace --report, or write into --html's folder, even if rdc did not write them.")
     var force = false
 
     func run() throws {
@@ -41,6 +49,7 @@ struct Evaluate: ParsableCommand {
         try OutputFile(flag: "--report", path: reportPath, kind: "an rdc evaluation report", isOwnKind: EvaluationReport.isReport)
             .check(inputs: weights.inputFiles + [data], force: force)
         if let saveMaps { try OutputFile.checkNotAnInput(saveMaps, flag: "--save-maps", inputs: [data, weights.generated]) }
+        if let html { try checkHTMLFolder(html, inputs: weights.inputFiles + [data, weights.generated]) }
         let (model, checkpoint) = try weights.open()
         let dataset = try Dataset.open(root: data, options: DatasetOptions(
             normalClass: dataOptions.normalClass, testLimit: dataOptions.testLimit, seed: seed))
@@ -58,6 +67,10 @@ struct Evaluate: ParsableCommand {
             print("wrote \(saveMaps)/scores.csv and \(test.count) maps (.f32) and heat maps (.png) under \(saveMaps)/maps")
         }
         if saveThreshold { try storeThreshold(evaluation.report, heatMaps: heatMaps, in: checkpoint, for: model) }
+        if let html {
+            try writeHTML(to: html, evaluation: evaluation, heatMaps: heatMaps, checkpoint: checkpoint, model: model,
+                          dataset: dataset, reportPath: reportPath)
+        }
     }
 
     private func storeThreshold(_ report: EvaluationReport, heatMaps: HeatMaps, in checkpoint: Checkpoint,

@@ -40,6 +40,7 @@ struct PerRegionOverlapTests {
                                         mask: [true, true, true, false, true, false, false])
         let result = perRegionOverlap([sample], thresholdCount: 2, maxFPR: 0.3)
         #expect(result.keptThresholdCount == 1)
+        #expect(result.keptCurve == [PROCurvePoint(threshold: 1, fpr: 0, pro: 0.5)])
         #expect(result.area.isNaN)  // one point spans no area
     }
 
