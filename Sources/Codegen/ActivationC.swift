@@ -34,6 +34,17 @@ extension Activation {
         return "(\(z) > 0 ? \(passes.map { "(\($0) ? \(dy) : 0)" } ?? dy) : \(dy) * \(slopeLiteral))"
     }
 
+    /// The activation of `x` for a kernel's comment: "max(x, 0)", "min(max(x, 0), 6)".
+    func formula(_ x: String) -> String {
+        let rectified = negativeSlope == 0 ? "max(\(x), 0)" : "(\(x) < 0 ? \(negativeSlope) \(x) : \(x))"
+        return ceiling.map { "min(\(rectified), \(CText.number($0)))" } ?? rectified
+    }
+
+    /// Its derivative read from the output `z`, for a kernel's comment.
+    func derivativeFormula(_ z: String) -> String {
+        "1 where \(ceiling.map { "0 < \(z) < \(CText.number($0))" } ?? "\(z) > 0"), else \(negativeSlope == 0 ? "0" : "\(negativeSlope)")"
+    }
+
     /// rdc_epilogue's fields of the activation (designated initializers).
     var epilogueFields: String {
         ".act = 1, .slope = \(negativeSlope == 0 ? "0" : slopeLiteral), .ceiling = \(ceiling.map(CText.number) ?? "INFINITY")"

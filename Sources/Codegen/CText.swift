@@ -22,6 +22,9 @@ enum CText {
 
     /// A float attribute (BatchNorm eps, momentum) as the shortest decimal that reads back
     /// as the same Float: PyTorch gets these as Python floats of the same spelling.
+    /// `s` inside a C comment: a name from a model file cannot end the comment early.
+    static func comment(_ s: String) -> String { s.replacingOccurrences(of: "*/", with: "* /") }
+
     /// A C number of `x`: an integral value as an integer ("6"), else a float literal.
     static func number(_ x: Float) -> String {
         x == x.rounded() && abs(x) < 1e9 ? String(Int(x)) : literal(x) + "f"

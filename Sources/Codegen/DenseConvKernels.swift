@@ -66,8 +66,8 @@ enum DenseConvKernels {
     static func windows(_ g: ConvGeometry) -> String {
         isPhased(g)
             ? "        rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);\n"
-                + "        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};\n"
-            : "        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};\n"
+                + "        const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};\n"
+            : "        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};\n"
     }
 
     /// The epilogue over every output plane of `planeSize` values.
@@ -223,7 +223,7 @@ enum DenseConvKernels {
                         for (int k = 0; k < KH * KW; k++) wt[((long)ci * CO + co) * KH * KW + k] = w[((long)co * CI + ci) * KH * KW + KH * KW - 1 - k];
 
             """ + perGroup({ """
-                        const rdc_window win = {dy + (long)n * CO * P, CO, OH, OW, KH, KW, 1, 1, KH - 1 - PT, KW - 1 - PL, H, W};
+                        const rdc_window win = {.x = dy + (long)n * CO * P, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = 1, .SW = 1, .PT = KH - 1 - PT, .PL = KW - 1 - PL, .OH = H, .OW = W};
                         \($0)(CI, GP, CO * KH * KW, wt, CO * KH * KW, 1, rdc_windows(&win, 0), \(out), GP, \(group.images > 1 ? "0" : acc), NULL, pack);
 
                 """ + (group.images > 1 ? "        rdc_from_rows(rows, dx + (long)n * CI * HW, G, CI, HW, \(acc));\n" : "") }, split: split, shared: shared)
@@ -302,7 +302,7 @@ enum DenseConvKernels {
 
     /// A transposed convolution is the data gradient of a convolution from y's grid (OH x OW)
     /// to x's (H x W), no padding: these are that convolution's windows over dy.
-    static let transposedWindows = "        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};\n"
+    static let transposedWindows = "        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};\n"
 
     /// y = epilogue(col2im(w^T . x)); args x, w, epilogue args, col, y.
     static func transposedForward(_ g: ConvTransposeGeometry, _ e: Epilogue) -> String {
@@ -312,7 +312,7 @@ enum DenseConvKernels {
         let scatter = disjoint ? "rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q)"
             : "rdc_col2im(col + (long)g * P, GP, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W, y + (long)(n + g) * CO * Q, 0)"
         return constants(g, group, window: g.co * g.kh * g.kw * group.columns) + perGroup({ """
-                    const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                    const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                     \($0)(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                     for (int g = 0; g < G; g++)
                         \(scatter);

@@ -158,7 +158,7 @@ enum DepthwiseChainKernels {
                                 if (nhi > hi) {
                                     /* Columns of the window matrix are the expansion's output pixels; rows hi..nhi are
                                      * whole panels (W a multiple of RDC_NR), written from xe's row lo on. */
-                                    const rdc_window win = {x + (long)n * CI * XH * XW, CI, XH, XW, EKH, EKW, ESH, ESW, EPT, EPL, H, W, 0};
+                                    const rdc_window win = {.x = x + (long)n * CI * XH * XW, .C = CI, .H = XH, .W = XW, .KH = EKH, .KW = EKW, .SH = ESH, .SW = ESW, .PT = EPT, .PL = EPL, .OH = H, .OW = W};
                                     const rdc_operand xb = rdc_windows(&win, 0);
             \(ep)                        for (int jp = hi * W / RDC_NR; jp < nhi * W / RDC_NR; jp++)
                                         rdc_gemm_panel(jp, cc, nhi * W, K, w_expand + (long)c0 * K, K, 1, &xb, xe + ((long)c0 * ROWS - lo) * W,

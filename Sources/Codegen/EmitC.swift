@@ -184,7 +184,7 @@ struct EmitC {
             return (a.writes ? "" : "const ") + "\(type) *restrict \(a.name)"
         }
         let part = k.part == nil ? "" : "    enum { PROFILE_PART = \(row + 1) };\n"
-        return "/* " + k.summary.joined(separator: "\n * ") + " */\n"
+        return "/* " + k.summary.map(CText.comment).joined(separator: "\n * ") + " */\n"
             + "static void \(k.name)(\(params.joined(separator: ", ")))\n{\n\(part)\(k.body)}\n\n"
     }
 
@@ -204,7 +204,11 @@ struct EmitC {
         let bytes = n == 0 ? 0 : state.offsets[first + n]! - start
         let offsets = (0..<4).map { start + $0 * bytes }
         return """
-        /* Adam over \(n) trainable parameters (\(bytes / program.precision.size) values with padding). */
+        /* Adam over \(n) trainable parameters (\(bytes / program.precision.size) values with padding), as torch.optim.Adam
+         * without weight decay, at step t:
+         *   m = m + (1 - beta1) (g - m)                         (torch.lerp)
+         *   v = beta2 v + (1 - beta2) g^2
+         *   p -= lr / (1 - beta1^t) m / (sqrt(v) / sqrt(1 - beta2^t) + eps) */
         static void rdc_adam_update(real *restrict p, const real *restrict g, real *restrict m, real *restrict v,
                                     int64_t t, double lr, double beta1, double beta2, double eps)
         {
@@ -227,7 +231,10 @@ struct EmitC {
         {
             unsigned char *S = ctx->state;
             ctx->adam_steps += 1;
-            rdc_adam_update(R(S, \(offsets[0])), R(S, \(offsets[1])), R(S, \(offsets[2])), R(S, \(offsets[3])),
+            rdc_adam_update(R(S, \(offsets[0])),   /* p: the trainable parameters, one run */
+                            R(S, \(offsets[1])),   /* g: their gradients, laid out alike */
+                            R(S, \(offsets[2])),   /* m: Adam's first moments */
+                            R(S, \(offsets[3])),   /* v: Adam's second moments */
                             ctx->adam_steps, lr, beta1, beta2, eps);
             return RDC_OK;
         }
@@ -248,7 +255,14 @@ struct EmitC {
         let rows = profileRow
         return "    /* \(comment) */\n" + kernels.map { k in
             let kernel = program.kernels[k]
-            return "    RDC_TIMED(\(rows[k]!), \(kernel.name)(" + kernel.args.map { address($0.buffer, plan, teacherUnit: teacherUnit) }.joined(separator: ", ") + "));\n"
+            // One argument a line, named: the kernel's parameter and the tensor it gets.
+            let args = kernel.args.enumerated().map { i, arg in
+                let code = address(arg.buffer, plan, teacherUnit: teacherUnit) + (i == kernel.args.count - 1 ? "));" : ",")
+                let pad = String(repeating: " ", count: max(1, 22 - code.count))
+                return "        \(code)\(pad)/* \(arg.name): \(CText.comment(program.buffers[arg.buffer].name)) */\n"
+            }
+            guard !args.isEmpty else { return "    RDC_TIMED(\(rows[k]!), \(kernel.name)());\n" }
+            return "    RDC_TIMED(\(rows[k]!), \(kernel.name)(\n" + args.joined()
         }.joined()
     }
 

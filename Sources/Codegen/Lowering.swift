@@ -134,11 +134,12 @@ final class ProgramBuilder {
     /// training and eval forms of the trainable part share every kernel that does not
     /// depend on the mode; such a kernel is made once.
     func kernel(_ node: Int, _ suffix: String, _ what: String, args: [(String, Int, Bool)], body: String, flops: Int,
-                family: String? = nil, part: Kernel.Part? = nil) -> Int {
+                family: String? = nil, part: Kernel.Part? = nil, formula: String? = nil) -> Int {
         let digits = max(3, String(graph.nodes.count - 1).count)
         let id = String(repeating: "0", count: digits - String(node).count) + String(node)
         let name = "k\(id)_\(CText.identifier(graph.nodes[node].name))_\(suffix)"
-        let k = Kernel(name: name, node: node, suffix: suffix, summary: ["\(graph.nodes[node].name): \(what)", CText.amount(flops, "FLOP")],
+        let k = Kernel(name: name, node: node, suffix: suffix, summary: ["\(graph.nodes[node].name): \(what)"]
+                           + [formula ?? KernelFormula.of(graph.nodes[node].op, suffix: suffix)].compactMap { $0 } + [CText.amount(flops, "FLOP")],
                        args: args.map { Kernel.Arg(name: $0.0, buffer: $0.1, writes: $0.2) }, body: body, flops: flops,
                        family: family ?? KernelFamily.of(graph.nodes[node].op, suffix: suffix), part: part)
         if let existing = kernelsByName[name] {
@@ -210,7 +211,8 @@ final class ProgramBuilder {
                             ("part", scratch("bn_part." + node.name, [BatchNormKernels.partials(node.shape)], isDouble: true), true),
                             ("y", y, true)]
                 return kernel(node.id, fwd, "batchnorm (batch statistics) \(shapes(node))\(fused)", args: args,
-                              body: BatchNormKernels.forwardTrain(node.shape, a, act: act), flops: 7 * count)
+                              body: BatchNormKernels.forwardTrain(node.shape, a, act: act), flops: 7 * count,
+                              formula: KernelFormula.batchNormTraining)
             }
             let args = [("x", x[0], false), ("w", p[0], false), ("b", p[1], false), ("running_mean", p[2], false),
                         ("running_var", p[3], false), ("y", y, true)]

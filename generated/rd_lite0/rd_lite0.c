@@ -2333,6 +2333,7 @@ static void k000_input_widen(const float *restrict x, double *restrict y)
 }
 
 /* _conv_stem: fold _bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.728 KFLOP */
 static void k001__conv_stem_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2349,6 +2350,7 @@ static void k001__conv_stem_fold(const float *restrict w, const float *restrict 
 }
 
 /* _blocks.0._depthwise_conv: fold _blocks.0._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 576 FLOP */
 static void k004__blocks_0__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2368,6 +2370,7 @@ static void k004__blocks_0__depthwise_conv_fold(const float *restrict w, const f
  * _conv_stem: conv2d 3x3 s2 p0 [16,3,256,256] -> [16,32,128,128] + batchnorm + relu6 (folded)
  * _blocks.0._depthwise_conv: dwconv2d 3x3 s1 p1 groups 32 [16,32,128,128] -> [16,32,128,128] + batchnorm + relu6 (folded)
  * _blocks.0._project_conv: conv2d 1x1 s1 p0 [16,32,128,128] -> [16,16,128,128] + batchnorm (folded)
+ * expansion, depthwise and projection of each band of rows, one after another while the band is in cache
  * 931.135 MFLOP */
 static void k004__blocks_0__depthwise_conv_fwd_chain(const double *restrict x, const double *restrict w_expand, const double *restrict b_expand, const double *restrict w, const double *restrict b, const double *restrict w_project, const double *restrict b_project, double *restrict scratch, double *restrict y)
 {
@@ -2408,7 +2411,7 @@ static void k004__blocks_0__depthwise_conv_fwd_chain(const double *restrict x, c
                     if (nhi > hi) {
                         /* Columns of the window matrix are the expansion's output pixels; rows hi..nhi are
                          * whole panels (W a multiple of RDC_NR), written from xe's row lo on. */
-                        const rdc_window win = {x + (long)n * CI * XH * XW, CI, XH, XW, EKH, EKW, ESH, ESW, EPT, EPL, H, W, 0};
+                        const rdc_window win = {.x = x + (long)n * CI * XH * XW, .C = CI, .H = XH, .W = XW, .KH = EKH, .KW = EKW, .SH = ESH, .SW = ESW, .PT = EPT, .PL = EPL, .OH = H, .OW = W};
                         const rdc_operand xb = rdc_windows(&win, 0);
                         const rdc_epilogue ep = rdc_epilogue_from(&ep_expand, c0);
                         for (int jp = hi * W / RDC_NR; jp < nhi * W / RDC_NR; jp++)
@@ -2485,6 +2488,7 @@ static void k004__blocks_0__depthwise_conv_fwd_chain(const double *restrict x, c
 }
 
 /* _blocks.0._project_conv: fold _blocks.0._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.024 KFLOP */
 static void k007__blocks_0__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2501,6 +2505,7 @@ static void k007__blocks_0__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.1._expand_conv: fold _blocks.1._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 3.072 KFLOP */
 static void k009__blocks_1__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2517,6 +2522,7 @@ static void k009__blocks_1__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.1._expand_conv: conv2d 1x1 s1 p0 [16,16,128,128] -> [16,96,128,128] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 880.804 MFLOP */
 static void k009__blocks_1__expand_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2543,6 +2549,7 @@ static void k009__blocks_1__expand_conv_fwd(const double *restrict x, const doub
 }
 
 /* _blocks.1._depthwise_conv: fold _blocks.1._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.728 KFLOP */
 static void k012__blocks_1__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2559,6 +2566,7 @@ static void k012__blocks_1__depthwise_conv_fold(const float *restrict w, const f
 }
 
 /* _blocks.1._depthwise_conv: dwconv2d 3x3 s2 p0 groups 96 [16,96,128,128] -> [16,96,64,64] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 132.121 MFLOP */
 static void k012__blocks_1__depthwise_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict y)
 {
@@ -2623,6 +2631,7 @@ static void k012__blocks_1__depthwise_conv_fwd(const double *restrict x, const d
 }
 
 /* _blocks.1._project_conv: fold _blocks.1._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 4.608 KFLOP */
 static void k015__blocks_1__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2639,6 +2648,7 @@ static void k015__blocks_1__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.1._project_conv: conv2d 1x1 s1 p0 [16,96,64,64] -> [16,24,64,64] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 305.136 MFLOP */
 static void k015__blocks_1__project_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2665,6 +2675,7 @@ static void k015__blocks_1__project_conv_fwd(const double *restrict x, const dou
 }
 
 /* _blocks.2._expand_conv: fold _blocks.2._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 6.912 KFLOP */
 static void k017__blocks_2__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2681,6 +2692,7 @@ static void k017__blocks_2__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.2._expand_conv: conv2d 1x1 s1 p0 [16,24,64,64] -> [16,144,64,64] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 481.296 MFLOP */
 static void k017__blocks_2__expand_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2707,6 +2719,7 @@ static void k017__blocks_2__expand_conv_fwd(const double *restrict x, const doub
 }
 
 /* _blocks.2._depthwise_conv: fold _blocks.2._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 2.592 KFLOP */
 static void k020__blocks_2__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2723,6 +2736,7 @@ static void k020__blocks_2__depthwise_conv_fold(const float *restrict w, const f
 }
 
 /* _blocks.2._depthwise_conv: dwconv2d 3x3 s1 p1 groups 144 [16,144,64,64] -> [16,144,64,64] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 198.181 MFLOP */
 static void k020__blocks_2__depthwise_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict y)
 {
@@ -2787,6 +2801,7 @@ static void k020__blocks_2__depthwise_conv_fwd(const double *restrict x, const d
 }
 
 /* _blocks.2._project_conv: fold _blocks.2._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 6.912 KFLOP */
 static void k023__blocks_2__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2803,6 +2818,7 @@ static void k023__blocks_2__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.2._project_conv: conv2d 1x1 s1 p0 [16,144,64,64] -> [16,24,64,64] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 456.131 MFLOP */
 static void k023__blocks_2__project_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2829,6 +2845,7 @@ static void k023__blocks_2__project_conv_fwd(const double *restrict x, const dou
 }
 
 /* _blocks.2.add: add [16,24,64,64], [16,24,64,64] -> [16,24,64,64]
+ * y = act(x0 + x1 + ...)
  * 1.573 MFLOP */
 static void k025__blocks_2_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -2847,6 +2864,7 @@ static void k025__blocks_2_add_narrow(const double *restrict x, float *restrict 
 }
 
 /* _blocks.3._expand_conv: fold _blocks.3._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 6.912 KFLOP */
 static void k026__blocks_3__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2863,6 +2881,7 @@ static void k026__blocks_3__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.3._expand_conv: conv2d 1x1 s1 p0 [16,24,64,64] -> [16,144,64,64] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 481.296 MFLOP */
 static void k026__blocks_3__expand_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2889,6 +2908,7 @@ static void k026__blocks_3__expand_conv_fwd(const double *restrict x, const doub
 }
 
 /* _blocks.3._depthwise_conv: fold _blocks.3._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 7.200 KFLOP */
 static void k029__blocks_3__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2905,6 +2925,7 @@ static void k029__blocks_3__depthwise_conv_fold(const float *restrict w, const f
 }
 
 /* _blocks.3._depthwise_conv: dwconv2d 5x5 s2 p1 groups 144 [16,144,64,64] -> [16,144,32,32] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 125.043 MFLOP */
 static void k029__blocks_3__depthwise_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict y)
 {
@@ -2969,6 +2990,7 @@ static void k029__blocks_3__depthwise_conv_fwd(const double *restrict x, const d
 }
 
 /* _blocks.3._project_conv: fold _blocks.3._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 11.520 KFLOP */
 static void k032__blocks_3__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2985,6 +3007,7 @@ static void k032__blocks_3__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.3._project_conv: conv2d 1x1 s1 p0 [16,144,32,32] -> [16,40,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 190.054 MFLOP */
 static void k032__blocks_3__project_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3011,6 +3034,7 @@ static void k032__blocks_3__project_conv_fwd(const double *restrict x, const dou
 }
 
 /* _blocks.4._expand_conv: fold _blocks.4._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 19.200 KFLOP */
 static void k034__blocks_4__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3027,6 +3051,7 @@ static void k034__blocks_4__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.4._expand_conv: conv2d 1x1 s1 p0 [16,40,32,32] -> [16,240,32,32] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 326.369 MFLOP */
 static void k034__blocks_4__expand_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3053,6 +3078,7 @@ static void k034__blocks_4__expand_conv_fwd(const double *restrict x, const doub
 }
 
 /* _blocks.4._depthwise_conv: fold _blocks.4._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 12.000 KFLOP */
 static void k037__blocks_4__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3069,6 +3095,7 @@ static void k037__blocks_4__depthwise_conv_fold(const float *restrict w, const f
 }
 
 /* _blocks.4._depthwise_conv: dwconv2d 5x5 s1 p2 groups 240 [16,240,32,32] -> [16,240,32,32] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 208.404 MFLOP */
 static void k037__blocks_4__depthwise_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict y)
 {
@@ -3133,6 +3160,7 @@ static void k037__blocks_4__depthwise_conv_fwd(const double *restrict x, const d
 }
 
 /* _blocks.4._project_conv: fold _blocks.4._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 19.200 KFLOP */
 static void k040__blocks_4__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3149,6 +3177,7 @@ static void k040__blocks_4__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.4._project_conv: conv2d 1x1 s1 p0 [16,240,32,32] -> [16,40,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 315.884 MFLOP */
 static void k040__blocks_4__project_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3175,6 +3204,7 @@ static void k040__blocks_4__project_conv_fwd(const double *restrict x, const dou
 }
 
 /* _blocks.4.add: add [16,40,32,32], [16,40,32,32] -> [16,40,32,32]
+ * y = act(x0 + x1 + ...)
  * 655.360 KFLOP */
 static void k042__blocks_4_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3193,6 +3223,7 @@ static void k042__blocks_4_add_narrow(const double *restrict x, float *restrict 
 }
 
 /* _blocks.5._expand_conv: fold _blocks.5._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 19.200 KFLOP */
 static void k043__blocks_5__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3209,6 +3240,7 @@ static void k043__blocks_5__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.5._expand_conv: conv2d 1x1 s1 p0 [16,40,32,32] -> [16,240,32,32] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 326.369 MFLOP */
 static void k043__blocks_5__expand_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3235,6 +3267,7 @@ static void k043__blocks_5__expand_conv_fwd(const double *restrict x, const doub
 }
 
 /* _blocks.5._depthwise_conv: fold _blocks.5._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 4.320 KFLOP */
 static void k046__blocks_5__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3251,6 +3284,7 @@ static void k046__blocks_5__depthwise_conv_fold(const float *restrict w, const f
 }
 
 /* _blocks.5._depthwise_conv: dwconv2d 3x3 s2 p0 groups 240 [16,240,32,32] -> [16,240,16,16] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 20.644 MFLOP */
 static void k046__blocks_5__depthwise_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict y)
 {
@@ -3315,6 +3349,7 @@ static void k046__blocks_5__depthwise_conv_fwd(const double *restrict x, const d
 }
 
 /* _blocks.5._project_conv: fold _blocks.5._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 38.400 KFLOP */
 static void k049__blocks_5__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3331,6 +3366,7 @@ static void k049__blocks_5__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.5._project_conv: conv2d 1x1 s1 p0 [16,240,16,16] -> [16,80,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 157.942 MFLOP */
 static void k049__blocks_5__project_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3346,14 +3382,14 @@ static void k049__blocks_5__project_conv_fwd(const double *restrict x, const dou
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -3361,6 +3397,7 @@ static void k049__blocks_5__project_conv_fwd(const double *restrict x, const dou
 }
 
 /* _blocks.6._expand_conv: fold _blocks.6._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 76.800 KFLOP */
 static void k051__blocks_6__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3377,6 +3414,7 @@ static void k051__blocks_6__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.6._depthwise_conv: fold _blocks.6._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 8.640 KFLOP */
 static void k054__blocks_6__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3396,6 +3434,7 @@ static void k054__blocks_6__depthwise_conv_fold(const float *restrict w, const f
  * _blocks.6._expand_conv: conv2d 1x1 s1 p0 [16,80,16,16] -> [16,480,16,16] + batchnorm + relu6 (folded)
  * _blocks.6._depthwise_conv: dwconv2d 3x3 s1 p1 groups 480 [16,480,16,16] -> [16,480,16,16] + batchnorm + relu6 (folded)
  * _blocks.6._project_conv: conv2d 1x1 s1 p0 [16,480,16,16] -> [16,80,16,16] + batchnorm (folded)
+ * expansion, depthwise and projection of each band of rows, one after another while the band is in cache
  * 676.987 MFLOP */
 static void k054__blocks_6__depthwise_conv_fwd_chain(const double *restrict x, const double *restrict w_expand, const double *restrict b_expand, const double *restrict w, const double *restrict b, const double *restrict w_project, const double *restrict b_project, double *restrict scratch, double *restrict y)
 {
@@ -3508,6 +3547,7 @@ static void k054__blocks_6__depthwise_conv_fwd_chain(const double *restrict x, c
 }
 
 /* _blocks.6._project_conv: fold _blocks.6._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 76.800 KFLOP */
 static void k057__blocks_6__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3524,6 +3564,7 @@ static void k057__blocks_6__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.6.add: add [16,80,16,16], [16,80,16,16] -> [16,80,16,16]
+ * y = act(x0 + x1 + ...)
  * 327.680 KFLOP */
 static void k059__blocks_6_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3533,6 +3574,7 @@ static void k059__blocks_6_add_fwd(const double *restrict x0, const double *rest
 }
 
 /* _blocks.7._expand_conv: fold _blocks.7._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 76.800 KFLOP */
 static void k060__blocks_7__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3549,6 +3591,7 @@ static void k060__blocks_7__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.7._depthwise_conv: fold _blocks.7._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 8.640 KFLOP */
 static void k063__blocks_7__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3568,6 +3611,7 @@ static void k063__blocks_7__depthwise_conv_fold(const float *restrict w, const f
  * _blocks.7._expand_conv: conv2d 1x1 s1 p0 [16,80,16,16] -> [16,480,16,16] + batchnorm + relu6 (folded)
  * _blocks.7._depthwise_conv: dwconv2d 3x3 s1 p1 groups 480 [16,480,16,16] -> [16,480,16,16] + batchnorm + relu6 (folded)
  * _blocks.7._project_conv: conv2d 1x1 s1 p0 [16,480,16,16] -> [16,80,16,16] + batchnorm (folded)
+ * expansion, depthwise and projection of each band of rows, one after another while the band is in cache
  * 676.987 MFLOP */
 static void k063__blocks_7__depthwise_conv_fwd_chain(const double *restrict x, const double *restrict w_expand, const double *restrict b_expand, const double *restrict w, const double *restrict b, const double *restrict w_project, const double *restrict b_project, double *restrict scratch, double *restrict y)
 {
@@ -3680,6 +3724,7 @@ static void k063__blocks_7__depthwise_conv_fwd_chain(const double *restrict x, c
 }
 
 /* _blocks.7._project_conv: fold _blocks.7._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 76.800 KFLOP */
 static void k066__blocks_7__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3696,6 +3741,7 @@ static void k066__blocks_7__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.7.add: add [16,80,16,16], [16,80,16,16] -> [16,80,16,16]
+ * y = act(x0 + x1 + ...)
  * 327.680 KFLOP */
 static void k068__blocks_7_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3705,6 +3751,7 @@ static void k068__blocks_7_add_fwd(const double *restrict x0, const double *rest
 }
 
 /* _blocks.8._expand_conv: fold _blocks.8._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 76.800 KFLOP */
 static void k069__blocks_8__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3721,6 +3768,7 @@ static void k069__blocks_8__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.8._depthwise_conv: fold _blocks.8._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 24.000 KFLOP */
 static void k072__blocks_8__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3740,6 +3788,7 @@ static void k072__blocks_8__depthwise_conv_fold(const float *restrict w, const f
  * _blocks.8._expand_conv: conv2d 1x1 s1 p0 [16,80,16,16] -> [16,480,16,16] + batchnorm + relu6 (folded)
  * _blocks.8._depthwise_conv: dwconv2d 5x5 s1 p2 groups 480 [16,480,16,16] -> [16,480,16,16] + batchnorm + relu6 (folded)
  * _blocks.8._project_conv: conv2d 1x1 s1 p0 [16,480,16,16] -> [16,112,16,16] + batchnorm (folded)
+ * expansion, depthwise and projection of each band of rows, one after another while the band is in cache
  * 865.993 MFLOP */
 static void k072__blocks_8__depthwise_conv_fwd_chain(const double *restrict x, const double *restrict w_expand, const double *restrict b_expand, const double *restrict w, const double *restrict b, const double *restrict w_project, const double *restrict b_project, double *restrict scratch, double *restrict y)
 {
@@ -3852,6 +3901,7 @@ static void k072__blocks_8__depthwise_conv_fwd_chain(const double *restrict x, c
 }
 
 /* _blocks.8._project_conv: fold _blocks.8._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 107.520 KFLOP */
 static void k075__blocks_8__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3868,6 +3918,7 @@ static void k075__blocks_8__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.9._expand_conv: fold _blocks.9._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 150.528 KFLOP */
 static void k077__blocks_9__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3884,6 +3935,7 @@ static void k077__blocks_9__expand_conv_fold(const float *restrict w, const floa
 }
 
 /* _blocks.9._expand_conv: conv2d 1x1 s1 p0 [16,112,16,16] -> [16,672,16,16] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 624.820 MFLOP */
 static void k077__blocks_9__expand_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3899,14 +3951,14 @@ static void k077__blocks_9__expand_conv_fwd(const double *restrict x, const doub
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -3914,6 +3966,7 @@ static void k077__blocks_9__expand_conv_fwd(const double *restrict x, const doub
 }
 
 /* _blocks.9._depthwise_conv: fold _blocks.9._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 33.600 KFLOP */
 static void k080__blocks_9__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3930,6 +3983,7 @@ static void k080__blocks_9__depthwise_conv_fold(const float *restrict w, const f
 }
 
 /* _blocks.9._depthwise_conv: dwconv2d 5x5 s1 p2 groups 672 [16,672,16,16] -> [16,672,16,16] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 145.883 MFLOP */
 static void k080__blocks_9__depthwise_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict y)
 {
@@ -3994,6 +4048,7 @@ static void k080__blocks_9__depthwise_conv_fwd(const double *restrict x, const d
 }
 
 /* _blocks.9._project_conv: fold _blocks.9._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 150.528 KFLOP */
 static void k083__blocks_9__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4010,6 +4065,7 @@ static void k083__blocks_9__project_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.9._project_conv: conv2d 1x1 s1 p0 [16,672,16,16] -> [16,112,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 617.480 MFLOP */
 static void k083__blocks_9__project_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4025,14 +4081,14 @@ static void k083__blocks_9__project_conv_fwd(const double *restrict x, const dou
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -4040,6 +4096,7 @@ static void k083__blocks_9__project_conv_fwd(const double *restrict x, const dou
 }
 
 /* _blocks.9.add: add [16,112,16,16], [16,112,16,16] -> [16,112,16,16]
+ * y = act(x0 + x1 + ...)
  * 458.752 KFLOP */
 static void k085__blocks_9_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4049,6 +4106,7 @@ static void k085__blocks_9_add_fwd(const double *restrict x0, const double *rest
 }
 
 /* _blocks.10._expand_conv: fold _blocks.10._bn0 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 150.528 KFLOP */
 static void k086__blocks_10__expand_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4065,6 +4123,7 @@ static void k086__blocks_10__expand_conv_fold(const float *restrict w, const flo
 }
 
 /* _blocks.10._expand_conv: conv2d 1x1 s1 p0 [16,112,16,16] -> [16,672,16,16] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 624.820 MFLOP */
 static void k086__blocks_10__expand_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4080,14 +4139,14 @@ static void k086__blocks_10__expand_conv_fwd(const double *restrict x, const dou
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -4095,6 +4154,7 @@ static void k086__blocks_10__expand_conv_fwd(const double *restrict x, const dou
 }
 
 /* _blocks.10._depthwise_conv: fold _blocks.10._bn1 (eval batchnorm) into dwconv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 33.600 KFLOP */
 static void k089__blocks_10__depthwise_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4111,6 +4171,7 @@ static void k089__blocks_10__depthwise_conv_fold(const float *restrict w, const 
 }
 
 /* _blocks.10._depthwise_conv: dwconv2d 5x5 s1 p2 groups 672 [16,672,16,16] -> [16,672,16,16] + batchnorm + relu6 (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 145.883 MFLOP */
 static void k089__blocks_10__depthwise_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict y)
 {
@@ -4175,6 +4236,7 @@ static void k089__blocks_10__depthwise_conv_fwd(const double *restrict x, const 
 }
 
 /* _blocks.10._project_conv: fold _blocks.10._bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 150.528 KFLOP */
 static void k092__blocks_10__project_conv_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4191,6 +4253,7 @@ static void k092__blocks_10__project_conv_fold(const float *restrict w, const fl
 }
 
 /* _blocks.10._project_conv: conv2d 1x1 s1 p0 [16,672,16,16] -> [16,112,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 617.480 MFLOP */
 static void k092__blocks_10__project_conv_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4206,14 +4269,14 @@ static void k092__blocks_10__project_conv_fwd(const double *restrict x, const do
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -4221,6 +4284,7 @@ static void k092__blocks_10__project_conv_fwd(const double *restrict x, const do
 }
 
 /* _blocks.10.add: add [16,112,16,16], [16,112,16,16] -> [16,112,16,16]
+ * y = act(x0 + x1 + ...)
  * 458.752 KFLOP */
 static void k094__blocks_10_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4247,121 +4311,672 @@ void rdc_teacher_fold(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher BatchNorms folded into their convolutions, parameters widened */
-    RDC_TIMED(1, k001__conv_stem_fold(F(S, 45488640), F(S, 45492096), F(S, 45492224), F(S, 45492352), F(S, 45492480), D(S, 101280192), D(S, 101287104)));
-    RDC_TIMED(2, k004__blocks_0__depthwise_conv_fold(F(S, 45492608), F(S, 45493760), F(S, 45493888), F(S, 45494016), F(S, 45494144), D(S, 101287360), D(S, 101289664)));
-    RDC_TIMED(5, k007__blocks_0__project_conv_fold(F(S, 45494272), F(S, 45496320), F(S, 45496384), F(S, 45496448), F(S, 45496512), D(S, 101289920), D(S, 101294016)));
-    RDC_TIMED(6, k009__blocks_1__expand_conv_fold(F(S, 45496576), F(S, 45502720), F(S, 45503104), F(S, 45503488), F(S, 45503872), D(S, 101294144), D(S, 101306432)));
-    RDC_TIMED(8, k012__blocks_1__depthwise_conv_fold(F(S, 45504256), F(S, 45507712), F(S, 45508096), F(S, 45508480), F(S, 45508864), D(S, 101307200), D(S, 101314112)));
-    RDC_TIMED(10, k015__blocks_1__project_conv_fold(F(S, 45509248), F(S, 45518464), F(S, 45518592), F(S, 45518720), F(S, 45518848), D(S, 101314880), D(S, 101333312)));
-    RDC_TIMED(12, k017__blocks_2__expand_conv_fold(F(S, 45518976), F(S, 45532800), F(S, 45533376), F(S, 45533952), F(S, 45534528), D(S, 101333504), D(S, 101361152)));
-    RDC_TIMED(14, k020__blocks_2__depthwise_conv_fold(F(S, 45535104), F(S, 45540288), F(S, 45540864), F(S, 45541440), F(S, 45542016), D(S, 101362304), D(S, 101372672)));
-    RDC_TIMED(16, k023__blocks_2__project_conv_fold(F(S, 45542592), F(S, 45556416), F(S, 45556544), F(S, 45556672), F(S, 45556800), D(S, 101373824), D(S, 101401472)));
-    RDC_TIMED(20, k026__blocks_3__expand_conv_fold(F(S, 45556928), F(S, 45570752), F(S, 45571328), F(S, 45571904), F(S, 45572480), D(S, 101401664), D(S, 101429312)));
-    RDC_TIMED(22, k029__blocks_3__depthwise_conv_fold(F(S, 45573056), F(S, 45587456), F(S, 45588032), F(S, 45588608), F(S, 45589184), D(S, 101430464), D(S, 101459264)));
-    RDC_TIMED(24, k032__blocks_3__project_conv_fold(F(S, 45589760), F(S, 45612800), F(S, 45612992), F(S, 45613184), F(S, 45613376), D(S, 101460416), D(S, 101506496)));
-    RDC_TIMED(26, k034__blocks_4__expand_conv_fold(F(S, 45613568), F(S, 45651968), F(S, 45652928), F(S, 45653888), F(S, 45654848), D(S, 101506816), D(S, 101583616)));
-    RDC_TIMED(28, k037__blocks_4__depthwise_conv_fold(F(S, 45655808), F(S, 45679808), F(S, 45680768), F(S, 45681728), F(S, 45682688), D(S, 101585536), D(S, 101633536)));
-    RDC_TIMED(30, k040__blocks_4__project_conv_fold(F(S, 45683648), F(S, 45722048), F(S, 45722240), F(S, 45722432), F(S, 45722624), D(S, 101635456), D(S, 101712256)));
-    RDC_TIMED(34, k043__blocks_5__expand_conv_fold(F(S, 45722816), F(S, 45761216), F(S, 45762176), F(S, 45763136), F(S, 45764096), D(S, 101712576), D(S, 101789376)));
-    RDC_TIMED(36, k046__blocks_5__depthwise_conv_fold(F(S, 45765056), F(S, 45773696), F(S, 45774656), F(S, 45775616), F(S, 45776576), D(S, 101791296), D(S, 101808576)));
-    RDC_TIMED(38, k049__blocks_5__project_conv_fold(F(S, 45777536), F(S, 45854336), F(S, 45854656), F(S, 45854976), F(S, 45855296), D(S, 101810496), D(S, 101964096)));
-    RDC_TIMED(40, k051__blocks_6__expand_conv_fold(F(S, 45855616), F(S, 46009216), F(S, 46011136), F(S, 46013056), F(S, 46014976), D(S, 101964736), D(S, 102271936)));
-    RDC_TIMED(41, k054__blocks_6__depthwise_conv_fold(F(S, 46016896), F(S, 46034176), F(S, 46036096), F(S, 46038016), F(S, 46039936), D(S, 102275776), D(S, 102310336)));
-    RDC_TIMED(44, k057__blocks_6__project_conv_fold(F(S, 46041856), F(S, 46195456), F(S, 46195776), F(S, 46196096), F(S, 46196416), D(S, 102314176), D(S, 102621376)));
-    RDC_TIMED(46, k060__blocks_7__expand_conv_fold(F(S, 46196736), F(S, 46350336), F(S, 46352256), F(S, 46354176), F(S, 46356096), D(S, 102622016), D(S, 102929216)));
-    RDC_TIMED(47, k063__blocks_7__depthwise_conv_fold(F(S, 46358016), F(S, 46375296), F(S, 46377216), F(S, 46379136), F(S, 46381056), D(S, 102933056), D(S, 102967616)));
-    RDC_TIMED(50, k066__blocks_7__project_conv_fold(F(S, 46382976), F(S, 46536576), F(S, 46536896), F(S, 46537216), F(S, 46537536), D(S, 102971456), D(S, 103278656)));
-    RDC_TIMED(52, k069__blocks_8__expand_conv_fold(F(S, 46537856), F(S, 46691456), F(S, 46693376), F(S, 46695296), F(S, 46697216), D(S, 103279296), D(S, 103586496)));
-    RDC_TIMED(53, k072__blocks_8__depthwise_conv_fold(F(S, 46699136), F(S, 46747136), F(S, 46749056), F(S, 46750976), F(S, 46752896), D(S, 103590336), D(S, 103686336)));
-    RDC_TIMED(56, k075__blocks_8__project_conv_fold(F(S, 46754816), F(S, 46969856), F(S, 46970304), F(S, 46970752), F(S, 46971200), D(S, 103690176), D(S, 104120256)));
-    RDC_TIMED(57, k077__blocks_9__expand_conv_fold(F(S, 46971648), F(S, 47272704), F(S, 47275392), F(S, 47278080), F(S, 47280768), D(S, 104121152), D(S, 104723264)));
-    RDC_TIMED(59, k080__blocks_9__depthwise_conv_fold(F(S, 47283456), F(S, 47350656), F(S, 47353344), F(S, 47356032), F(S, 47358720), D(S, 104728640), D(S, 104863040)));
-    RDC_TIMED(61, k083__blocks_9__project_conv_fold(F(S, 47361408), F(S, 47662464), F(S, 47662912), F(S, 47663360), F(S, 47663808), D(S, 104868416), D(S, 105470528)));
-    RDC_TIMED(64, k086__blocks_10__expand_conv_fold(F(S, 47664256), F(S, 47965312), F(S, 47968000), F(S, 47970688), F(S, 47973376), D(S, 105471424), D(S, 106073536)));
-    RDC_TIMED(66, k089__blocks_10__depthwise_conv_fold(F(S, 47976064), F(S, 48043264), F(S, 48045952), F(S, 48048640), F(S, 48051328), D(S, 106078912), D(S, 106213312)));
-    RDC_TIMED(68, k092__blocks_10__project_conv_fold(F(S, 48054016), F(S, 48355072), F(S, 48355520), F(S, 48355968), F(S, 48356416), D(S, 106218688), D(S, 106820800)));
+    RDC_TIMED(1, k001__conv_stem_fold(
+        F(S, 45488640),       /* w: _conv_stem.weight */
+        F(S, 45492096),       /* bn_w: _bn0.weight */
+        F(S, 45492224),       /* bn_b: _bn0.bias */
+        F(S, 45492352),       /* bn_mean: _bn0.running_mean */
+        F(S, 45492480),       /* bn_var: _bn0.running_var */
+        D(S, 101280192),      /* fw: fold._conv_stem.weight */
+        D(S, 101287104)));    /* fb: fold._conv_stem.bias */
+    RDC_TIMED(2, k004__blocks_0__depthwise_conv_fold(
+        F(S, 45492608),       /* w: _blocks.0._depthwise_conv.weight */
+        F(S, 45493760),       /* bn_w: _blocks.0._bn1.weight */
+        F(S, 45493888),       /* bn_b: _blocks.0._bn1.bias */
+        F(S, 45494016),       /* bn_mean: _blocks.0._bn1.running_mean */
+        F(S, 45494144),       /* bn_var: _blocks.0._bn1.running_var */
+        D(S, 101287360),      /* fw: fold._blocks.0._depthwise_conv.weight */
+        D(S, 101289664)));    /* fb: fold._blocks.0._depthwise_conv.bias */
+    RDC_TIMED(5, k007__blocks_0__project_conv_fold(
+        F(S, 45494272),       /* w: _blocks.0._project_conv.weight */
+        F(S, 45496320),       /* bn_w: _blocks.0._bn2.weight */
+        F(S, 45496384),       /* bn_b: _blocks.0._bn2.bias */
+        F(S, 45496448),       /* bn_mean: _blocks.0._bn2.running_mean */
+        F(S, 45496512),       /* bn_var: _blocks.0._bn2.running_var */
+        D(S, 101289920),      /* fw: fold._blocks.0._project_conv.weight */
+        D(S, 101294016)));    /* fb: fold._blocks.0._project_conv.bias */
+    RDC_TIMED(6, k009__blocks_1__expand_conv_fold(
+        F(S, 45496576),       /* w: _blocks.1._expand_conv.weight */
+        F(S, 45502720),       /* bn_w: _blocks.1._bn0.weight */
+        F(S, 45503104),       /* bn_b: _blocks.1._bn0.bias */
+        F(S, 45503488),       /* bn_mean: _blocks.1._bn0.running_mean */
+        F(S, 45503872),       /* bn_var: _blocks.1._bn0.running_var */
+        D(S, 101294144),      /* fw: fold._blocks.1._expand_conv.weight */
+        D(S, 101306432)));    /* fb: fold._blocks.1._expand_conv.bias */
+    RDC_TIMED(8, k012__blocks_1__depthwise_conv_fold(
+        F(S, 45504256),       /* w: _blocks.1._depthwise_conv.weight */
+        F(S, 45507712),       /* bn_w: _blocks.1._bn1.weight */
+        F(S, 45508096),       /* bn_b: _blocks.1._bn1.bias */
+        F(S, 45508480),       /* bn_mean: _blocks.1._bn1.running_mean */
+        F(S, 45508864),       /* bn_var: _blocks.1._bn1.running_var */
+        D(S, 101307200),      /* fw: fold._blocks.1._depthwise_conv.weight */
+        D(S, 101314112)));    /* fb: fold._blocks.1._depthwise_conv.bias */
+    RDC_TIMED(10, k015__blocks_1__project_conv_fold(
+        F(S, 45509248),       /* w: _blocks.1._project_conv.weight */
+        F(S, 45518464),       /* bn_w: _blocks.1._bn2.weight */
+        F(S, 45518592),       /* bn_b: _blocks.1._bn2.bias */
+        F(S, 45518720),       /* bn_mean: _blocks.1._bn2.running_mean */
+        F(S, 45518848),       /* bn_var: _blocks.1._bn2.running_var */
+        D(S, 101314880),      /* fw: fold._blocks.1._project_conv.weight */
+        D(S, 101333312)));    /* fb: fold._blocks.1._project_conv.bias */
+    RDC_TIMED(12, k017__blocks_2__expand_conv_fold(
+        F(S, 45518976),       /* w: _blocks.2._expand_conv.weight */
+        F(S, 45532800),       /* bn_w: _blocks.2._bn0.weight */
+        F(S, 45533376),       /* bn_b: _blocks.2._bn0.bias */
+        F(S, 45533952),       /* bn_mean: _blocks.2._bn0.running_mean */
+        F(S, 45534528),       /* bn_var: _blocks.2._bn0.running_var */
+        D(S, 101333504),      /* fw: fold._blocks.2._expand_conv.weight */
+        D(S, 101361152)));    /* fb: fold._blocks.2._expand_conv.bias */
+    RDC_TIMED(14, k020__blocks_2__depthwise_conv_fold(
+        F(S, 45535104),       /* w: _blocks.2._depthwise_conv.weight */
+        F(S, 45540288),       /* bn_w: _blocks.2._bn1.weight */
+        F(S, 45540864),       /* bn_b: _blocks.2._bn1.bias */
+        F(S, 45541440),       /* bn_mean: _blocks.2._bn1.running_mean */
+        F(S, 45542016),       /* bn_var: _blocks.2._bn1.running_var */
+        D(S, 101362304),      /* fw: fold._blocks.2._depthwise_conv.weight */
+        D(S, 101372672)));    /* fb: fold._blocks.2._depthwise_conv.bias */
+    RDC_TIMED(16, k023__blocks_2__project_conv_fold(
+        F(S, 45542592),       /* w: _blocks.2._project_conv.weight */
+        F(S, 45556416),       /* bn_w: _blocks.2._bn2.weight */
+        F(S, 45556544),       /* bn_b: _blocks.2._bn2.bias */
+        F(S, 45556672),       /* bn_mean: _blocks.2._bn2.running_mean */
+        F(S, 45556800),       /* bn_var: _blocks.2._bn2.running_var */
+        D(S, 101373824),      /* fw: fold._blocks.2._project_conv.weight */
+        D(S, 101401472)));    /* fb: fold._blocks.2._project_conv.bias */
+    RDC_TIMED(20, k026__blocks_3__expand_conv_fold(
+        F(S, 45556928),       /* w: _blocks.3._expand_conv.weight */
+        F(S, 45570752),       /* bn_w: _blocks.3._bn0.weight */
+        F(S, 45571328),       /* bn_b: _blocks.3._bn0.bias */
+        F(S, 45571904),       /* bn_mean: _blocks.3._bn0.running_mean */
+        F(S, 45572480),       /* bn_var: _blocks.3._bn0.running_var */
+        D(S, 101401664),      /* fw: fold._blocks.3._expand_conv.weight */
+        D(S, 101429312)));    /* fb: fold._blocks.3._expand_conv.bias */
+    RDC_TIMED(22, k029__blocks_3__depthwise_conv_fold(
+        F(S, 45573056),       /* w: _blocks.3._depthwise_conv.weight */
+        F(S, 45587456),       /* bn_w: _blocks.3._bn1.weight */
+        F(S, 45588032),       /* bn_b: _blocks.3._bn1.bias */
+        F(S, 45588608),       /* bn_mean: _blocks.3._bn1.running_mean */
+        F(S, 45589184),       /* bn_var: _blocks.3._bn1.running_var */
+        D(S, 101430464),      /* fw: fold._blocks.3._depthwise_conv.weight */
+        D(S, 101459264)));    /* fb: fold._blocks.3._depthwise_conv.bias */
+    RDC_TIMED(24, k032__blocks_3__project_conv_fold(
+        F(S, 45589760),       /* w: _blocks.3._project_conv.weight */
+        F(S, 45612800),       /* bn_w: _blocks.3._bn2.weight */
+        F(S, 45612992),       /* bn_b: _blocks.3._bn2.bias */
+        F(S, 45613184),       /* bn_mean: _blocks.3._bn2.running_mean */
+        F(S, 45613376),       /* bn_var: _blocks.3._bn2.running_var */
+        D(S, 101460416),      /* fw: fold._blocks.3._project_conv.weight */
+        D(S, 101506496)));    /* fb: fold._blocks.3._project_conv.bias */
+    RDC_TIMED(26, k034__blocks_4__expand_conv_fold(
+        F(S, 45613568),       /* w: _blocks.4._expand_conv.weight */
+        F(S, 45651968),       /* bn_w: _blocks.4._bn0.weight */
+        F(S, 45652928),       /* bn_b: _blocks.4._bn0.bias */
+        F(S, 45653888),       /* bn_mean: _blocks.4._bn0.running_mean */
+        F(S, 45654848),       /* bn_var: _blocks.4._bn0.running_var */
+        D(S, 101506816),      /* fw: fold._blocks.4._expand_conv.weight */
+        D(S, 101583616)));    /* fb: fold._blocks.4._expand_conv.bias */
+    RDC_TIMED(28, k037__blocks_4__depthwise_conv_fold(
+        F(S, 45655808),       /* w: _blocks.4._depthwise_conv.weight */
+        F(S, 45679808),       /* bn_w: _blocks.4._bn1.weight */
+        F(S, 45680768),       /* bn_b: _blocks.4._bn1.bias */
+        F(S, 45681728),       /* bn_mean: _blocks.4._bn1.running_mean */
+        F(S, 45682688),       /* bn_var: _blocks.4._bn1.running_var */
+        D(S, 101585536),      /* fw: fold._blocks.4._depthwise_conv.weight */
+        D(S, 101633536)));    /* fb: fold._blocks.4._depthwise_conv.bias */
+    RDC_TIMED(30, k040__blocks_4__project_conv_fold(
+        F(S, 45683648),       /* w: _blocks.4._project_conv.weight */
+        F(S, 45722048),       /* bn_w: _blocks.4._bn2.weight */
+        F(S, 45722240),       /* bn_b: _blocks.4._bn2.bias */
+        F(S, 45722432),       /* bn_mean: _blocks.4._bn2.running_mean */
+        F(S, 45722624),       /* bn_var: _blocks.4._bn2.running_var */
+        D(S, 101635456),      /* fw: fold._blocks.4._project_conv.weight */
+        D(S, 101712256)));    /* fb: fold._blocks.4._project_conv.bias */
+    RDC_TIMED(34, k043__blocks_5__expand_conv_fold(
+        F(S, 45722816),       /* w: _blocks.5._expand_conv.weight */
+        F(S, 45761216),       /* bn_w: _blocks.5._bn0.weight */
+        F(S, 45762176),       /* bn_b: _blocks.5._bn0.bias */
+        F(S, 45763136),       /* bn_mean: _blocks.5._bn0.running_mean */
+        F(S, 45764096),       /* bn_var: _blocks.5._bn0.running_var */
+        D(S, 101712576),      /* fw: fold._blocks.5._expand_conv.weight */
+        D(S, 101789376)));    /* fb: fold._blocks.5._expand_conv.bias */
+    RDC_TIMED(36, k046__blocks_5__depthwise_conv_fold(
+        F(S, 45765056),       /* w: _blocks.5._depthwise_conv.weight */
+        F(S, 45773696),       /* bn_w: _blocks.5._bn1.weight */
+        F(S, 45774656),       /* bn_b: _blocks.5._bn1.bias */
+        F(S, 45775616),       /* bn_mean: _blocks.5._bn1.running_mean */
+        F(S, 45776576),       /* bn_var: _blocks.5._bn1.running_var */
+        D(S, 101791296),      /* fw: fold._blocks.5._depthwise_conv.weight */
+        D(S, 101808576)));    /* fb: fold._blocks.5._depthwise_conv.bias */
+    RDC_TIMED(38, k049__blocks_5__project_conv_fold(
+        F(S, 45777536),       /* w: _blocks.5._project_conv.weight */
+        F(S, 45854336),       /* bn_w: _blocks.5._bn2.weight */
+        F(S, 45854656),       /* bn_b: _blocks.5._bn2.bias */
+        F(S, 45854976),       /* bn_mean: _blocks.5._bn2.running_mean */
+        F(S, 45855296),       /* bn_var: _blocks.5._bn2.running_var */
+        D(S, 101810496),      /* fw: fold._blocks.5._project_conv.weight */
+        D(S, 101964096)));    /* fb: fold._blocks.5._project_conv.bias */
+    RDC_TIMED(40, k051__blocks_6__expand_conv_fold(
+        F(S, 45855616),       /* w: _blocks.6._expand_conv.weight */
+        F(S, 46009216),       /* bn_w: _blocks.6._bn0.weight */
+        F(S, 46011136),       /* bn_b: _blocks.6._bn0.bias */
+        F(S, 46013056),       /* bn_mean: _blocks.6._bn0.running_mean */
+        F(S, 46014976),       /* bn_var: _blocks.6._bn0.running_var */
+        D(S, 101964736),      /* fw: fold._blocks.6._expand_conv.weight */
+        D(S, 102271936)));    /* fb: fold._blocks.6._expand_conv.bias */
+    RDC_TIMED(41, k054__blocks_6__depthwise_conv_fold(
+        F(S, 46016896),       /* w: _blocks.6._depthwise_conv.weight */
+        F(S, 46034176),       /* bn_w: _blocks.6._bn1.weight */
+        F(S, 46036096),       /* bn_b: _blocks.6._bn1.bias */
+        F(S, 46038016),       /* bn_mean: _blocks.6._bn1.running_mean */
+        F(S, 46039936),       /* bn_var: _blocks.6._bn1.running_var */
+        D(S, 102275776),      /* fw: fold._blocks.6._depthwise_conv.weight */
+        D(S, 102310336)));    /* fb: fold._blocks.6._depthwise_conv.bias */
+    RDC_TIMED(44, k057__blocks_6__project_conv_fold(
+        F(S, 46041856),       /* w: _blocks.6._project_conv.weight */
+        F(S, 46195456),       /* bn_w: _blocks.6._bn2.weight */
+        F(S, 46195776),       /* bn_b: _blocks.6._bn2.bias */
+        F(S, 46196096),       /* bn_mean: _blocks.6._bn2.running_mean */
+        F(S, 46196416),       /* bn_var: _blocks.6._bn2.running_var */
+        D(S, 102314176),      /* fw: fold._blocks.6._project_conv.weight */
+        D(S, 102621376)));    /* fb: fold._blocks.6._project_conv.bias */
+    RDC_TIMED(46, k060__blocks_7__expand_conv_fold(
+        F(S, 46196736),       /* w: _blocks.7._expand_conv.weight */
+        F(S, 46350336),       /* bn_w: _blocks.7._bn0.weight */
+        F(S, 46352256),       /* bn_b: _blocks.7._bn0.bias */
+        F(S, 46354176),       /* bn_mean: _blocks.7._bn0.running_mean */
+        F(S, 46356096),       /* bn_var: _blocks.7._bn0.running_var */
+        D(S, 102622016),      /* fw: fold._blocks.7._expand_conv.weight */
+        D(S, 102929216)));    /* fb: fold._blocks.7._expand_conv.bias */
+    RDC_TIMED(47, k063__blocks_7__depthwise_conv_fold(
+        F(S, 46358016),       /* w: _blocks.7._depthwise_conv.weight */
+        F(S, 46375296),       /* bn_w: _blocks.7._bn1.weight */
+        F(S, 46377216),       /* bn_b: _blocks.7._bn1.bias */
+        F(S, 46379136),       /* bn_mean: _blocks.7._bn1.running_mean */
+        F(S, 46381056),       /* bn_var: _blocks.7._bn1.running_var */
+        D(S, 102933056),      /* fw: fold._blocks.7._depthwise_conv.weight */
+        D(S, 102967616)));    /* fb: fold._blocks.7._depthwise_conv.bias */
+    RDC_TIMED(50, k066__blocks_7__project_conv_fold(
+        F(S, 46382976),       /* w: _blocks.7._project_conv.weight */
+        F(S, 46536576),       /* bn_w: _blocks.7._bn2.weight */
+        F(S, 46536896),       /* bn_b: _blocks.7._bn2.bias */
+        F(S, 46537216),       /* bn_mean: _blocks.7._bn2.running_mean */
+        F(S, 46537536),       /* bn_var: _blocks.7._bn2.running_var */
+        D(S, 102971456),      /* fw: fold._blocks.7._project_conv.weight */
+        D(S, 103278656)));    /* fb: fold._blocks.7._project_conv.bias */
+    RDC_TIMED(52, k069__blocks_8__expand_conv_fold(
+        F(S, 46537856),       /* w: _blocks.8._expand_conv.weight */
+        F(S, 46691456),       /* bn_w: _blocks.8._bn0.weight */
+        F(S, 46693376),       /* bn_b: _blocks.8._bn0.bias */
+        F(S, 46695296),       /* bn_mean: _blocks.8._bn0.running_mean */
+        F(S, 46697216),       /* bn_var: _blocks.8._bn0.running_var */
+        D(S, 103279296),      /* fw: fold._blocks.8._expand_conv.weight */
+        D(S, 103586496)));    /* fb: fold._blocks.8._expand_conv.bias */
+    RDC_TIMED(53, k072__blocks_8__depthwise_conv_fold(
+        F(S, 46699136),       /* w: _blocks.8._depthwise_conv.weight */
+        F(S, 46747136),       /* bn_w: _blocks.8._bn1.weight */
+        F(S, 46749056),       /* bn_b: _blocks.8._bn1.bias */
+        F(S, 46750976),       /* bn_mean: _blocks.8._bn1.running_mean */
+        F(S, 46752896),       /* bn_var: _blocks.8._bn1.running_var */
+        D(S, 103590336),      /* fw: fold._blocks.8._depthwise_conv.weight */
+        D(S, 103686336)));    /* fb: fold._blocks.8._depthwise_conv.bias */
+    RDC_TIMED(56, k075__blocks_8__project_conv_fold(
+        F(S, 46754816),       /* w: _blocks.8._project_conv.weight */
+        F(S, 46969856),       /* bn_w: _blocks.8._bn2.weight */
+        F(S, 46970304),       /* bn_b: _blocks.8._bn2.bias */
+        F(S, 46970752),       /* bn_mean: _blocks.8._bn2.running_mean */
+        F(S, 46971200),       /* bn_var: _blocks.8._bn2.running_var */
+        D(S, 103690176),      /* fw: fold._blocks.8._project_conv.weight */
+        D(S, 104120256)));    /* fb: fold._blocks.8._project_conv.bias */
+    RDC_TIMED(57, k077__blocks_9__expand_conv_fold(
+        F(S, 46971648),       /* w: _blocks.9._expand_conv.weight */
+        F(S, 47272704),       /* bn_w: _blocks.9._bn0.weight */
+        F(S, 47275392),       /* bn_b: _blocks.9._bn0.bias */
+        F(S, 47278080),       /* bn_mean: _blocks.9._bn0.running_mean */
+        F(S, 47280768),       /* bn_var: _blocks.9._bn0.running_var */
+        D(S, 104121152),      /* fw: fold._blocks.9._expand_conv.weight */
+        D(S, 104723264)));    /* fb: fold._blocks.9._expand_conv.bias */
+    RDC_TIMED(59, k080__blocks_9__depthwise_conv_fold(
+        F(S, 47283456),       /* w: _blocks.9._depthwise_conv.weight */
+        F(S, 47350656),       /* bn_w: _blocks.9._bn1.weight */
+        F(S, 47353344),       /* bn_b: _blocks.9._bn1.bias */
+        F(S, 47356032),       /* bn_mean: _blocks.9._bn1.running_mean */
+        F(S, 47358720),       /* bn_var: _blocks.9._bn1.running_var */
+        D(S, 104728640),      /* fw: fold._blocks.9._depthwise_conv.weight */
+        D(S, 104863040)));    /* fb: fold._blocks.9._depthwise_conv.bias */
+    RDC_TIMED(61, k083__blocks_9__project_conv_fold(
+        F(S, 47361408),       /* w: _blocks.9._project_conv.weight */
+        F(S, 47662464),       /* bn_w: _blocks.9._bn2.weight */
+        F(S, 47662912),       /* bn_b: _blocks.9._bn2.bias */
+        F(S, 47663360),       /* bn_mean: _blocks.9._bn2.running_mean */
+        F(S, 47663808),       /* bn_var: _blocks.9._bn2.running_var */
+        D(S, 104868416),      /* fw: fold._blocks.9._project_conv.weight */
+        D(S, 105470528)));    /* fb: fold._blocks.9._project_conv.bias */
+    RDC_TIMED(64, k086__blocks_10__expand_conv_fold(
+        F(S, 47664256),       /* w: _blocks.10._expand_conv.weight */
+        F(S, 47965312),       /* bn_w: _blocks.10._bn0.weight */
+        F(S, 47968000),       /* bn_b: _blocks.10._bn0.bias */
+        F(S, 47970688),       /* bn_mean: _blocks.10._bn0.running_mean */
+        F(S, 47973376),       /* bn_var: _blocks.10._bn0.running_var */
+        D(S, 105471424),      /* fw: fold._blocks.10._expand_conv.weight */
+        D(S, 106073536)));    /* fb: fold._blocks.10._expand_conv.bias */
+    RDC_TIMED(66, k089__blocks_10__depthwise_conv_fold(
+        F(S, 47976064),       /* w: _blocks.10._depthwise_conv.weight */
+        F(S, 48043264),       /* bn_w: _blocks.10._bn1.weight */
+        F(S, 48045952),       /* bn_b: _blocks.10._bn1.bias */
+        F(S, 48048640),       /* bn_mean: _blocks.10._bn1.running_mean */
+        F(S, 48051328),       /* bn_var: _blocks.10._bn1.running_var */
+        D(S, 106078912),      /* fw: fold._blocks.10._depthwise_conv.weight */
+        D(S, 106213312)));    /* fb: fold._blocks.10._depthwise_conv.bias */
+    RDC_TIMED(68, k092__blocks_10__project_conv_fold(
+        F(S, 48054016),       /* w: _blocks.10._project_conv.weight */
+        F(S, 48355072),       /* bn_w: _blocks.10._bn2.weight */
+        F(S, 48355520),       /* bn_b: _blocks.10._bn2.bias */
+        F(S, 48355968),       /* bn_mean: _blocks.10._bn2.running_mean */
+        F(S, 48356416),       /* bn_var: _blocks.10._bn2.running_var */
+        D(S, 106218688),      /* fw: fold._blocks.10._project_conv.weight */
+        D(S, 106820800)));    /* fb: fold._blocks.10._project_conv.bias */
 }
 
 void rdc_teacher_forward_train(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher (frozen, folded), in double */
-    RDC_TIMED(0, k000_input_widen(F(S, 48375680), D(A, 0)));
-    RDC_TIMED(3, k004__blocks_0__depthwise_conv_fwd_chain(D(A, 0), D(S, 101280192), D(S, 101287104), D(S, 101287360), D(S, 101289664), D(S, 101289920), D(S, 101294016), D(A, 25165824), D(A, 201326592)));
-    RDC_TIMED(7, k009__blocks_1__expand_conv_fwd(D(A, 201326592), D(S, 101294144), D(S, 101306432), D(A, 234881024), D(A, 0)));
-    RDC_TIMED(9, k012__blocks_1__depthwise_conv_fwd(D(A, 0), D(S, 101307200), D(S, 101314112), D(A, 201326592)));
-    RDC_TIMED(11, k015__blocks_1__project_conv_fwd(D(A, 201326592), D(S, 101314880), D(S, 101333312), D(A, 0), D(A, 150994944)));
-    RDC_TIMED(13, k017__blocks_2__expand_conv_fwd(D(A, 150994944), D(S, 101333504), D(S, 101361152), D(A, 75497472), D(A, 0)));
-    RDC_TIMED(15, k020__blocks_2__depthwise_conv_fwd(D(A, 0), D(S, 101362304), D(S, 101372672), D(A, 75497472)));
-    RDC_TIMED(17, k023__blocks_2__project_conv_fwd(D(A, 75497472), D(S, 101373824), D(S, 101401472), D(A, 12582912), D(A, 0)));
-    RDC_TIMED(18, k025__blocks_2_add_fwd(D(A, 0), D(A, 150994944), D(A, 94371840)));
-    RDC_TIMED(21, k026__blocks_3__expand_conv_fwd(D(A, 94371840), D(S, 101401664), D(S, 101429312), D(A, 75497472), D(A, 0)));
-    RDC_TIMED(23, k029__blocks_3__depthwise_conv_fwd(D(A, 0), D(S, 101430464), D(S, 101459264), D(A, 75497472)));
-    RDC_TIMED(25, k032__blocks_3__project_conv_fwd(D(A, 75497472), D(S, 101460416), D(S, 101506496), D(A, 0), D(A, 62914560)));
-    RDC_TIMED(27, k034__blocks_4__expand_conv_fwd(D(A, 62914560), D(S, 101506816), D(S, 101583616), D(A, 31457280), D(A, 0)));
-    RDC_TIMED(29, k037__blocks_4__depthwise_conv_fwd(D(A, 0), D(S, 101585536), D(S, 101633536), D(A, 31457280)));
-    RDC_TIMED(31, k040__blocks_4__project_conv_fwd(D(A, 31457280), D(S, 101635456), D(S, 101712256), D(A, 0), D(A, 8389248)));
-    RDC_TIMED(32, k042__blocks_4_add_fwd(D(A, 8389248), D(A, 62914560), D(A, 44040192)));
-    RDC_TIMED(35, k043__blocks_5__expand_conv_fwd(D(A, 44040192), D(S, 101712576), D(S, 101789376), D(A, 31457280), D(A, 0)));
-    RDC_TIMED(37, k046__blocks_5__depthwise_conv_fwd(D(A, 0), D(S, 101791296), D(S, 101808576), D(A, 31457280)));
-    RDC_TIMED(39, k049__blocks_5__project_conv_fwd(D(A, 31457280), D(S, 101810496), D(S, 101964096), D(A, 0), D(A, 15074560)));
-    RDC_TIMED(42, k054__blocks_6__depthwise_conv_fwd_chain(D(A, 15074560), D(S, 101964736), D(S, 102271936), D(S, 102275776), D(S, 102310336), D(S, 102314176), D(S, 102621376), D(A, 0), D(A, 9043968)));
-    RDC_TIMED(45, k059__blocks_6_add_fwd(D(A, 9043968), D(A, 15074560), D(A, 11665408)));
-    RDC_TIMED(48, k063__blocks_7__depthwise_conv_fwd_chain(D(A, 11665408), D(S, 102622016), D(S, 102929216), D(S, 102933056), D(S, 102967616), D(S, 102971456), D(S, 103278656), D(A, 0), D(A, 9043968)));
-    RDC_TIMED(51, k068__blocks_7_add_fwd(D(A, 9043968), D(A, 11665408), D(A, 14286848)));
-    RDC_TIMED(54, k072__blocks_8__depthwise_conv_fwd_chain(D(A, 14286848), D(S, 103279296), D(S, 103586496), D(S, 103590336), D(S, 103686336), D(S, 103690176), D(S, 104120256), D(A, 0), D(A, 49283072)));
-    RDC_TIMED(58, k077__blocks_9__expand_conv_fwd(D(A, 49283072), D(S, 104121152), D(S, 104723264), D(A, 22020096), D(A, 0)));
-    RDC_TIMED(60, k080__blocks_9__depthwise_conv_fwd(D(A, 0), D(S, 104728640), D(S, 104863040), D(A, 22020096)));
-    RDC_TIMED(62, k083__blocks_9__project_conv_fwd(D(A, 22020096), D(S, 104868416), D(S, 105470528), D(A, 0), D(A, 52953088)));
-    RDC_TIMED(63, k085__blocks_9_add_fwd(D(A, 52953088), D(A, 49283072), D(A, 56623104)));
-    RDC_TIMED(65, k086__blocks_10__expand_conv_fwd(D(A, 56623104), D(S, 105471424), D(S, 106073536), D(A, 22020096), D(A, 0)));
-    RDC_TIMED(67, k089__blocks_10__depthwise_conv_fwd(D(A, 0), D(S, 106078912), D(S, 106213312), D(A, 22020096)));
-    RDC_TIMED(69, k092__blocks_10__project_conv_fwd(D(A, 22020096), D(S, 106218688), D(S, 106820800), D(A, 0), D(A, 49283072)));
-    RDC_TIMED(70, k094__blocks_10_add_fwd(D(A, 49283072), D(A, 56623104), D(A, 0)));
-    RDC_TIMED(19, k025__blocks_2_add_narrow(D(A, 94371840), F(S, 60958592)));
-    RDC_TIMED(33, k042__blocks_4_add_narrow(D(A, 44040192), F(S, 67250048)));
-    RDC_TIMED(71, k094__blocks_10_add_narrow(D(A, 0), F(S, 69871488)));
+    RDC_TIMED(0, k000_input_widen(
+        F(S, 48375680),       /* x: input */
+        D(A, 0)));            /* y: act64.input */
+    RDC_TIMED(3, k004__blocks_0__depthwise_conv_fwd_chain(
+        D(A, 0),              /* x: act64.input */
+        D(S, 101280192),      /* w_expand: fold._conv_stem.weight */
+        D(S, 101287104),      /* b_expand: fold._conv_stem.bias */
+        D(S, 101287360),      /* w: fold._blocks.0._depthwise_conv.weight */
+        D(S, 101289664),      /* b: fold._blocks.0._depthwise_conv.bias */
+        D(S, 101289920),      /* w_project: fold._blocks.0._project_conv.weight */
+        D(S, 101294016),      /* b_project: fold._blocks.0._project_conv.bias */
+        D(A, 25165824),       /* scratch: chain._blocks.0._depthwise_conv */
+        D(A, 201326592)));    /* y: act64._blocks.0._bn2 */
+    RDC_TIMED(7, k009__blocks_1__expand_conv_fwd(
+        D(A, 201326592),      /* x: act64._blocks.0._bn2 */
+        D(S, 101294144),      /* w: fold._blocks.1._expand_conv.weight */
+        D(S, 101306432),      /* b: fold._blocks.1._expand_conv.bias */
+        D(A, 234881024),      /* col: col.forward._blocks.1._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.1.relu6 */
+    RDC_TIMED(9, k012__blocks_1__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.1.relu6 */
+        D(S, 101307200),      /* w: fold._blocks.1._depthwise_conv.weight */
+        D(S, 101314112),      /* b: fold._blocks.1._depthwise_conv.bias */
+        D(A, 201326592)));    /* y: act64._blocks.1.relu6_1 */
+    RDC_TIMED(11, k015__blocks_1__project_conv_fwd(
+        D(A, 201326592),      /* x: act64._blocks.1.relu6_1 */
+        D(S, 101314880),      /* w: fold._blocks.1._project_conv.weight */
+        D(S, 101333312),      /* b: fold._blocks.1._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.1._project_conv */
+        D(A, 150994944)));    /* y: act64._blocks.1._bn2 */
+    RDC_TIMED(13, k017__blocks_2__expand_conv_fwd(
+        D(A, 150994944),      /* x: act64._blocks.1._bn2 */
+        D(S, 101333504),      /* w: fold._blocks.2._expand_conv.weight */
+        D(S, 101361152),      /* b: fold._blocks.2._expand_conv.bias */
+        D(A, 75497472),       /* col: col.forward._blocks.2._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.2.relu6 */
+    RDC_TIMED(15, k020__blocks_2__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.2.relu6 */
+        D(S, 101362304),      /* w: fold._blocks.2._depthwise_conv.weight */
+        D(S, 101372672),      /* b: fold._blocks.2._depthwise_conv.bias */
+        D(A, 75497472)));     /* y: act64._blocks.2.relu6_1 */
+    RDC_TIMED(17, k023__blocks_2__project_conv_fwd(
+        D(A, 75497472),       /* x: act64._blocks.2.relu6_1 */
+        D(S, 101373824),      /* w: fold._blocks.2._project_conv.weight */
+        D(S, 101401472),      /* b: fold._blocks.2._project_conv.bias */
+        D(A, 12582912),       /* col: col.forward._blocks.2._project_conv */
+        D(A, 0)));            /* y: act64._blocks.2._bn2 */
+    RDC_TIMED(18, k025__blocks_2_add_fwd(
+        D(A, 0),              /* x0: act64._blocks.2._bn2 */
+        D(A, 150994944),      /* x1: act64._blocks.1._bn2 */
+        D(A, 94371840)));     /* y: act64._blocks.2.add */
+    RDC_TIMED(21, k026__blocks_3__expand_conv_fwd(
+        D(A, 94371840),       /* x: act64._blocks.2.add */
+        D(S, 101401664),      /* w: fold._blocks.3._expand_conv.weight */
+        D(S, 101429312),      /* b: fold._blocks.3._expand_conv.bias */
+        D(A, 75497472),       /* col: col.forward._blocks.3._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.3.relu6 */
+    RDC_TIMED(23, k029__blocks_3__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.3.relu6 */
+        D(S, 101430464),      /* w: fold._blocks.3._depthwise_conv.weight */
+        D(S, 101459264),      /* b: fold._blocks.3._depthwise_conv.bias */
+        D(A, 75497472)));     /* y: act64._blocks.3.relu6_1 */
+    RDC_TIMED(25, k032__blocks_3__project_conv_fwd(
+        D(A, 75497472),       /* x: act64._blocks.3.relu6_1 */
+        D(S, 101460416),      /* w: fold._blocks.3._project_conv.weight */
+        D(S, 101506496),      /* b: fold._blocks.3._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.3._project_conv */
+        D(A, 62914560)));     /* y: act64._blocks.3._bn2 */
+    RDC_TIMED(27, k034__blocks_4__expand_conv_fwd(
+        D(A, 62914560),       /* x: act64._blocks.3._bn2 */
+        D(S, 101506816),      /* w: fold._blocks.4._expand_conv.weight */
+        D(S, 101583616),      /* b: fold._blocks.4._expand_conv.bias */
+        D(A, 31457280),       /* col: col.forward._blocks.4._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.4.relu6 */
+    RDC_TIMED(29, k037__blocks_4__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.4.relu6 */
+        D(S, 101585536),      /* w: fold._blocks.4._depthwise_conv.weight */
+        D(S, 101633536),      /* b: fold._blocks.4._depthwise_conv.bias */
+        D(A, 31457280)));     /* y: act64._blocks.4.relu6_1 */
+    RDC_TIMED(31, k040__blocks_4__project_conv_fwd(
+        D(A, 31457280),       /* x: act64._blocks.4.relu6_1 */
+        D(S, 101635456),      /* w: fold._blocks.4._project_conv.weight */
+        D(S, 101712256),      /* b: fold._blocks.4._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.4._project_conv */
+        D(A, 8389248)));      /* y: act64._blocks.4._bn2 */
+    RDC_TIMED(32, k042__blocks_4_add_fwd(
+        D(A, 8389248),        /* x0: act64._blocks.4._bn2 */
+        D(A, 62914560),       /* x1: act64._blocks.3._bn2 */
+        D(A, 44040192)));     /* y: act64._blocks.4.add */
+    RDC_TIMED(35, k043__blocks_5__expand_conv_fwd(
+        D(A, 44040192),       /* x: act64._blocks.4.add */
+        D(S, 101712576),      /* w: fold._blocks.5._expand_conv.weight */
+        D(S, 101789376),      /* b: fold._blocks.5._expand_conv.bias */
+        D(A, 31457280),       /* col: col.forward._blocks.5._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.5.relu6 */
+    RDC_TIMED(37, k046__blocks_5__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.5.relu6 */
+        D(S, 101791296),      /* w: fold._blocks.5._depthwise_conv.weight */
+        D(S, 101808576),      /* b: fold._blocks.5._depthwise_conv.bias */
+        D(A, 31457280)));     /* y: act64._blocks.5.relu6_1 */
+    RDC_TIMED(39, k049__blocks_5__project_conv_fwd(
+        D(A, 31457280),       /* x: act64._blocks.5.relu6_1 */
+        D(S, 101810496),      /* w: fold._blocks.5._project_conv.weight */
+        D(S, 101964096),      /* b: fold._blocks.5._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.5._project_conv */
+        D(A, 15074560)));     /* y: act64._blocks.5._bn2 */
+    RDC_TIMED(42, k054__blocks_6__depthwise_conv_fwd_chain(
+        D(A, 15074560),       /* x: act64._blocks.5._bn2 */
+        D(S, 101964736),      /* w_expand: fold._blocks.6._expand_conv.weight */
+        D(S, 102271936),      /* b_expand: fold._blocks.6._expand_conv.bias */
+        D(S, 102275776),      /* w: fold._blocks.6._depthwise_conv.weight */
+        D(S, 102310336),      /* b: fold._blocks.6._depthwise_conv.bias */
+        D(S, 102314176),      /* w_project: fold._blocks.6._project_conv.weight */
+        D(S, 102621376),      /* b_project: fold._blocks.6._project_conv.bias */
+        D(A, 0),              /* scratch: chain._blocks.6._depthwise_conv */
+        D(A, 9043968)));      /* y: act64._blocks.6._bn2 */
+    RDC_TIMED(45, k059__blocks_6_add_fwd(
+        D(A, 9043968),        /* x0: act64._blocks.6._bn2 */
+        D(A, 15074560),       /* x1: act64._blocks.5._bn2 */
+        D(A, 11665408)));     /* y: act64._blocks.6.add */
+    RDC_TIMED(48, k063__blocks_7__depthwise_conv_fwd_chain(
+        D(A, 11665408),       /* x: act64._blocks.6.add */
+        D(S, 102622016),      /* w_expand: fold._blocks.7._expand_conv.weight */
+        D(S, 102929216),      /* b_expand: fold._blocks.7._expand_conv.bias */
+        D(S, 102933056),      /* w: fold._blocks.7._depthwise_conv.weight */
+        D(S, 102967616),      /* b: fold._blocks.7._depthwise_conv.bias */
+        D(S, 102971456),      /* w_project: fold._blocks.7._project_conv.weight */
+        D(S, 103278656),      /* b_project: fold._blocks.7._project_conv.bias */
+        D(A, 0),              /* scratch: chain._blocks.7._depthwise_conv */
+        D(A, 9043968)));      /* y: act64._blocks.7._bn2 */
+    RDC_TIMED(51, k068__blocks_7_add_fwd(
+        D(A, 9043968),        /* x0: act64._blocks.7._bn2 */
+        D(A, 11665408),       /* x1: act64._blocks.6.add */
+        D(A, 14286848)));     /* y: act64._blocks.7.add */
+    RDC_TIMED(54, k072__blocks_8__depthwise_conv_fwd_chain(
+        D(A, 14286848),       /* x: act64._blocks.7.add */
+        D(S, 103279296),      /* w_expand: fold._blocks.8._expand_conv.weight */
+        D(S, 103586496),      /* b_expand: fold._blocks.8._expand_conv.bias */
+        D(S, 103590336),      /* w: fold._blocks.8._depthwise_conv.weight */
+        D(S, 103686336),      /* b: fold._blocks.8._depthwise_conv.bias */
+        D(S, 103690176),      /* w_project: fold._blocks.8._project_conv.weight */
+        D(S, 104120256),      /* b_project: fold._blocks.8._project_conv.bias */
+        D(A, 0),              /* scratch: chain._blocks.8._depthwise_conv */
+        D(A, 49283072)));     /* y: act64._blocks.8._bn2 */
+    RDC_TIMED(58, k077__blocks_9__expand_conv_fwd(
+        D(A, 49283072),       /* x: act64._blocks.8._bn2 */
+        D(S, 104121152),      /* w: fold._blocks.9._expand_conv.weight */
+        D(S, 104723264),      /* b: fold._blocks.9._expand_conv.bias */
+        D(A, 22020096),       /* col: col.forward._blocks.9._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.9.relu6 */
+    RDC_TIMED(60, k080__blocks_9__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.9.relu6 */
+        D(S, 104728640),      /* w: fold._blocks.9._depthwise_conv.weight */
+        D(S, 104863040),      /* b: fold._blocks.9._depthwise_conv.bias */
+        D(A, 22020096)));     /* y: act64._blocks.9.relu6_1 */
+    RDC_TIMED(62, k083__blocks_9__project_conv_fwd(
+        D(A, 22020096),       /* x: act64._blocks.9.relu6_1 */
+        D(S, 104868416),      /* w: fold._blocks.9._project_conv.weight */
+        D(S, 105470528),      /* b: fold._blocks.9._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.9._project_conv */
+        D(A, 52953088)));     /* y: act64._blocks.9._bn2 */
+    RDC_TIMED(63, k085__blocks_9_add_fwd(
+        D(A, 52953088),       /* x0: act64._blocks.9._bn2 */
+        D(A, 49283072),       /* x1: act64._blocks.8._bn2 */
+        D(A, 56623104)));     /* y: act64._blocks.9.add */
+    RDC_TIMED(65, k086__blocks_10__expand_conv_fwd(
+        D(A, 56623104),       /* x: act64._blocks.9.add */
+        D(S, 105471424),      /* w: fold._blocks.10._expand_conv.weight */
+        D(S, 106073536),      /* b: fold._blocks.10._expand_conv.bias */
+        D(A, 22020096),       /* col: col.forward._blocks.10._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.10.relu6 */
+    RDC_TIMED(67, k089__blocks_10__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.10.relu6 */
+        D(S, 106078912),      /* w: fold._blocks.10._depthwise_conv.weight */
+        D(S, 106213312),      /* b: fold._blocks.10._depthwise_conv.bias */
+        D(A, 22020096)));     /* y: act64._blocks.10.relu6_1 */
+    RDC_TIMED(69, k092__blocks_10__project_conv_fwd(
+        D(A, 22020096),       /* x: act64._blocks.10.relu6_1 */
+        D(S, 106218688),      /* w: fold._blocks.10._project_conv.weight */
+        D(S, 106820800),      /* b: fold._blocks.10._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.10._project_conv */
+        D(A, 49283072)));     /* y: act64._blocks.10._bn2 */
+    RDC_TIMED(70, k094__blocks_10_add_fwd(
+        D(A, 49283072),       /* x0: act64._blocks.10._bn2 */
+        D(A, 56623104),       /* x1: act64._blocks.9.add */
+        D(A, 0)));            /* y: act64._blocks.10.add */
+    RDC_TIMED(19, k025__blocks_2_add_narrow(
+        D(A, 94371840),       /* x: act64._blocks.2.add */
+        F(S, 60958592)));     /* y: t1 */
+    RDC_TIMED(33, k042__blocks_4_add_narrow(
+        D(A, 44040192),       /* x: act64._blocks.4.add */
+        F(S, 67250048)));     /* y: t2 */
+    RDC_TIMED(71, k094__blocks_10_add_narrow(
+        D(A, 0),              /* x: act64._blocks.10.add */
+        F(S, 69871488)));     /* y: t3 */
 }
 
 void rdc_teacher_forward_eval(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher (frozen, folded), in double */
-    RDC_TIMED(0, k000_input_widen(F(S, 48375680), D(A, 0)));
-    RDC_TIMED(3, k004__blocks_0__depthwise_conv_fwd_chain(D(A, 0), D(S, 101280192), D(S, 101287104), D(S, 101287360), D(S, 101289664), D(S, 101289920), D(S, 101294016), D(A, 25165824), D(A, 201326592)));
-    RDC_TIMED(7, k009__blocks_1__expand_conv_fwd(D(A, 201326592), D(S, 101294144), D(S, 101306432), D(A, 234881024), D(A, 0)));
-    RDC_TIMED(9, k012__blocks_1__depthwise_conv_fwd(D(A, 0), D(S, 101307200), D(S, 101314112), D(A, 201326592)));
-    RDC_TIMED(11, k015__blocks_1__project_conv_fwd(D(A, 201326592), D(S, 101314880), D(S, 101333312), D(A, 0), D(A, 150994944)));
-    RDC_TIMED(13, k017__blocks_2__expand_conv_fwd(D(A, 150994944), D(S, 101333504), D(S, 101361152), D(A, 75497472), D(A, 0)));
-    RDC_TIMED(15, k020__blocks_2__depthwise_conv_fwd(D(A, 0), D(S, 101362304), D(S, 101372672), D(A, 75497472)));
-    RDC_TIMED(17, k023__blocks_2__project_conv_fwd(D(A, 75497472), D(S, 101373824), D(S, 101401472), D(A, 12582912), D(A, 0)));
-    RDC_TIMED(18, k025__blocks_2_add_fwd(D(A, 0), D(A, 150994944), D(A, 94371840)));
-    RDC_TIMED(21, k026__blocks_3__expand_conv_fwd(D(A, 94371840), D(S, 101401664), D(S, 101429312), D(A, 75497472), D(A, 0)));
-    RDC_TIMED(23, k029__blocks_3__depthwise_conv_fwd(D(A, 0), D(S, 101430464), D(S, 101459264), D(A, 75497472)));
-    RDC_TIMED(25, k032__blocks_3__project_conv_fwd(D(A, 75497472), D(S, 101460416), D(S, 101506496), D(A, 0), D(A, 62914560)));
-    RDC_TIMED(27, k034__blocks_4__expand_conv_fwd(D(A, 62914560), D(S, 101506816), D(S, 101583616), D(A, 31457280), D(A, 0)));
-    RDC_TIMED(29, k037__blocks_4__depthwise_conv_fwd(D(A, 0), D(S, 101585536), D(S, 101633536), D(A, 31457280)));
-    RDC_TIMED(31, k040__blocks_4__project_conv_fwd(D(A, 31457280), D(S, 101635456), D(S, 101712256), D(A, 0), D(A, 8389248)));
-    RDC_TIMED(32, k042__blocks_4_add_fwd(D(A, 8389248), D(A, 62914560), D(A, 44040192)));
-    RDC_TIMED(35, k043__blocks_5__expand_conv_fwd(D(A, 44040192), D(S, 101712576), D(S, 101789376), D(A, 31457280), D(A, 0)));
-    RDC_TIMED(37, k046__blocks_5__depthwise_conv_fwd(D(A, 0), D(S, 101791296), D(S, 101808576), D(A, 31457280)));
-    RDC_TIMED(39, k049__blocks_5__project_conv_fwd(D(A, 31457280), D(S, 101810496), D(S, 101964096), D(A, 0), D(A, 15074560)));
-    RDC_TIMED(42, k054__blocks_6__depthwise_conv_fwd_chain(D(A, 15074560), D(S, 101964736), D(S, 102271936), D(S, 102275776), D(S, 102310336), D(S, 102314176), D(S, 102621376), D(A, 0), D(A, 9043968)));
-    RDC_TIMED(45, k059__blocks_6_add_fwd(D(A, 9043968), D(A, 15074560), D(A, 11665408)));
-    RDC_TIMED(48, k063__blocks_7__depthwise_conv_fwd_chain(D(A, 11665408), D(S, 102622016), D(S, 102929216), D(S, 102933056), D(S, 102967616), D(S, 102971456), D(S, 103278656), D(A, 0), D(A, 9043968)));
-    RDC_TIMED(51, k068__blocks_7_add_fwd(D(A, 9043968), D(A, 11665408), D(A, 14286848)));
-    RDC_TIMED(54, k072__blocks_8__depthwise_conv_fwd_chain(D(A, 14286848), D(S, 103279296), D(S, 103586496), D(S, 103590336), D(S, 103686336), D(S, 103690176), D(S, 104120256), D(A, 0), D(A, 49283072)));
-    RDC_TIMED(58, k077__blocks_9__expand_conv_fwd(D(A, 49283072), D(S, 104121152), D(S, 104723264), D(A, 22020096), D(A, 0)));
-    RDC_TIMED(60, k080__blocks_9__depthwise_conv_fwd(D(A, 0), D(S, 104728640), D(S, 104863040), D(A, 22020096)));
-    RDC_TIMED(62, k083__blocks_9__project_conv_fwd(D(A, 22020096), D(S, 104868416), D(S, 105470528), D(A, 0), D(A, 52953088)));
-    RDC_TIMED(63, k085__blocks_9_add_fwd(D(A, 52953088), D(A, 49283072), D(A, 56623104)));
-    RDC_TIMED(65, k086__blocks_10__expand_conv_fwd(D(A, 56623104), D(S, 105471424), D(S, 106073536), D(A, 22020096), D(A, 0)));
-    RDC_TIMED(67, k089__blocks_10__depthwise_conv_fwd(D(A, 0), D(S, 106078912), D(S, 106213312), D(A, 22020096)));
-    RDC_TIMED(69, k092__blocks_10__project_conv_fwd(D(A, 22020096), D(S, 106218688), D(S, 106820800), D(A, 0), D(A, 49283072)));
-    RDC_TIMED(70, k094__blocks_10_add_fwd(D(A, 49283072), D(A, 56623104), D(A, 0)));
-    RDC_TIMED(19, k025__blocks_2_add_narrow(D(A, 94371840), F(S, 60958592)));
-    RDC_TIMED(33, k042__blocks_4_add_narrow(D(A, 44040192), F(S, 67250048)));
-    RDC_TIMED(71, k094__blocks_10_add_narrow(D(A, 0), F(S, 69871488)));
+    RDC_TIMED(0, k000_input_widen(
+        F(S, 48375680),       /* x: input */
+        D(A, 0)));            /* y: act64.input */
+    RDC_TIMED(3, k004__blocks_0__depthwise_conv_fwd_chain(
+        D(A, 0),              /* x: act64.input */
+        D(S, 101280192),      /* w_expand: fold._conv_stem.weight */
+        D(S, 101287104),      /* b_expand: fold._conv_stem.bias */
+        D(S, 101287360),      /* w: fold._blocks.0._depthwise_conv.weight */
+        D(S, 101289664),      /* b: fold._blocks.0._depthwise_conv.bias */
+        D(S, 101289920),      /* w_project: fold._blocks.0._project_conv.weight */
+        D(S, 101294016),      /* b_project: fold._blocks.0._project_conv.bias */
+        D(A, 25165824),       /* scratch: chain._blocks.0._depthwise_conv */
+        D(A, 201326592)));    /* y: act64._blocks.0._bn2 */
+    RDC_TIMED(7, k009__blocks_1__expand_conv_fwd(
+        D(A, 201326592),      /* x: act64._blocks.0._bn2 */
+        D(S, 101294144),      /* w: fold._blocks.1._expand_conv.weight */
+        D(S, 101306432),      /* b: fold._blocks.1._expand_conv.bias */
+        D(A, 234881024),      /* col: col.forward._blocks.1._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.1.relu6 */
+    RDC_TIMED(9, k012__blocks_1__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.1.relu6 */
+        D(S, 101307200),      /* w: fold._blocks.1._depthwise_conv.weight */
+        D(S, 101314112),      /* b: fold._blocks.1._depthwise_conv.bias */
+        D(A, 201326592)));    /* y: act64._blocks.1.relu6_1 */
+    RDC_TIMED(11, k015__blocks_1__project_conv_fwd(
+        D(A, 201326592),      /* x: act64._blocks.1.relu6_1 */
+        D(S, 101314880),      /* w: fold._blocks.1._project_conv.weight */
+        D(S, 101333312),      /* b: fold._blocks.1._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.1._project_conv */
+        D(A, 150994944)));    /* y: act64._blocks.1._bn2 */
+    RDC_TIMED(13, k017__blocks_2__expand_conv_fwd(
+        D(A, 150994944),      /* x: act64._blocks.1._bn2 */
+        D(S, 101333504),      /* w: fold._blocks.2._expand_conv.weight */
+        D(S, 101361152),      /* b: fold._blocks.2._expand_conv.bias */
+        D(A, 75497472),       /* col: col.forward._blocks.2._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.2.relu6 */
+    RDC_TIMED(15, k020__blocks_2__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.2.relu6 */
+        D(S, 101362304),      /* w: fold._blocks.2._depthwise_conv.weight */
+        D(S, 101372672),      /* b: fold._blocks.2._depthwise_conv.bias */
+        D(A, 75497472)));     /* y: act64._blocks.2.relu6_1 */
+    RDC_TIMED(17, k023__blocks_2__project_conv_fwd(
+        D(A, 75497472),       /* x: act64._blocks.2.relu6_1 */
+        D(S, 101373824),      /* w: fold._blocks.2._project_conv.weight */
+        D(S, 101401472),      /* b: fold._blocks.2._project_conv.bias */
+        D(A, 12582912),       /* col: col.forward._blocks.2._project_conv */
+        D(A, 0)));            /* y: act64._blocks.2._bn2 */
+    RDC_TIMED(18, k025__blocks_2_add_fwd(
+        D(A, 0),              /* x0: act64._blocks.2._bn2 */
+        D(A, 150994944),      /* x1: act64._blocks.1._bn2 */
+        D(A, 94371840)));     /* y: act64._blocks.2.add */
+    RDC_TIMED(21, k026__blocks_3__expand_conv_fwd(
+        D(A, 94371840),       /* x: act64._blocks.2.add */
+        D(S, 101401664),      /* w: fold._blocks.3._expand_conv.weight */
+        D(S, 101429312),      /* b: fold._blocks.3._expand_conv.bias */
+        D(A, 75497472),       /* col: col.forward._blocks.3._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.3.relu6 */
+    RDC_TIMED(23, k029__blocks_3__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.3.relu6 */
+        D(S, 101430464),      /* w: fold._blocks.3._depthwise_conv.weight */
+        D(S, 101459264),      /* b: fold._blocks.3._depthwise_conv.bias */
+        D(A, 75497472)));     /* y: act64._blocks.3.relu6_1 */
+    RDC_TIMED(25, k032__blocks_3__project_conv_fwd(
+        D(A, 75497472),       /* x: act64._blocks.3.relu6_1 */
+        D(S, 101460416),      /* w: fold._blocks.3._project_conv.weight */
+        D(S, 101506496),      /* b: fold._blocks.3._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.3._project_conv */
+        D(A, 62914560)));     /* y: act64._blocks.3._bn2 */
+    RDC_TIMED(27, k034__blocks_4__expand_conv_fwd(
+        D(A, 62914560),       /* x: act64._blocks.3._bn2 */
+        D(S, 101506816),      /* w: fold._blocks.4._expand_conv.weight */
+        D(S, 101583616),      /* b: fold._blocks.4._expand_conv.bias */
+        D(A, 31457280),       /* col: col.forward._blocks.4._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.4.relu6 */
+    RDC_TIMED(29, k037__blocks_4__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.4.relu6 */
+        D(S, 101585536),      /* w: fold._blocks.4._depthwise_conv.weight */
+        D(S, 101633536),      /* b: fold._blocks.4._depthwise_conv.bias */
+        D(A, 31457280)));     /* y: act64._blocks.4.relu6_1 */
+    RDC_TIMED(31, k040__blocks_4__project_conv_fwd(
+        D(A, 31457280),       /* x: act64._blocks.4.relu6_1 */
+        D(S, 101635456),      /* w: fold._blocks.4._project_conv.weight */
+        D(S, 101712256),      /* b: fold._blocks.4._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.4._project_conv */
+        D(A, 8389248)));      /* y: act64._blocks.4._bn2 */
+    RDC_TIMED(32, k042__blocks_4_add_fwd(
+        D(A, 8389248),        /* x0: act64._blocks.4._bn2 */
+        D(A, 62914560),       /* x1: act64._blocks.3._bn2 */
+        D(A, 44040192)));     /* y: act64._blocks.4.add */
+    RDC_TIMED(35, k043__blocks_5__expand_conv_fwd(
+        D(A, 44040192),       /* x: act64._blocks.4.add */
+        D(S, 101712576),      /* w: fold._blocks.5._expand_conv.weight */
+        D(S, 101789376),      /* b: fold._blocks.5._expand_conv.bias */
+        D(A, 31457280),       /* col: col.forward._blocks.5._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.5.relu6 */
+    RDC_TIMED(37, k046__blocks_5__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.5.relu6 */
+        D(S, 101791296),      /* w: fold._blocks.5._depthwise_conv.weight */
+        D(S, 101808576),      /* b: fold._blocks.5._depthwise_conv.bias */
+        D(A, 31457280)));     /* y: act64._blocks.5.relu6_1 */
+    RDC_TIMED(39, k049__blocks_5__project_conv_fwd(
+        D(A, 31457280),       /* x: act64._blocks.5.relu6_1 */
+        D(S, 101810496),      /* w: fold._blocks.5._project_conv.weight */
+        D(S, 101964096),      /* b: fold._blocks.5._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.5._project_conv */
+        D(A, 15074560)));     /* y: act64._blocks.5._bn2 */
+    RDC_TIMED(42, k054__blocks_6__depthwise_conv_fwd_chain(
+        D(A, 15074560),       /* x: act64._blocks.5._bn2 */
+        D(S, 101964736),      /* w_expand: fold._blocks.6._expand_conv.weight */
+        D(S, 102271936),      /* b_expand: fold._blocks.6._expand_conv.bias */
+        D(S, 102275776),      /* w: fold._blocks.6._depthwise_conv.weight */
+        D(S, 102310336),      /* b: fold._blocks.6._depthwise_conv.bias */
+        D(S, 102314176),      /* w_project: fold._blocks.6._project_conv.weight */
+        D(S, 102621376),      /* b_project: fold._blocks.6._project_conv.bias */
+        D(A, 0),              /* scratch: chain._blocks.6._depthwise_conv */
+        D(A, 9043968)));      /* y: act64._blocks.6._bn2 */
+    RDC_TIMED(45, k059__blocks_6_add_fwd(
+        D(A, 9043968),        /* x0: act64._blocks.6._bn2 */
+        D(A, 15074560),       /* x1: act64._blocks.5._bn2 */
+        D(A, 11665408)));     /* y: act64._blocks.6.add */
+    RDC_TIMED(48, k063__blocks_7__depthwise_conv_fwd_chain(
+        D(A, 11665408),       /* x: act64._blocks.6.add */
+        D(S, 102622016),      /* w_expand: fold._blocks.7._expand_conv.weight */
+        D(S, 102929216),      /* b_expand: fold._blocks.7._expand_conv.bias */
+        D(S, 102933056),      /* w: fold._blocks.7._depthwise_conv.weight */
+        D(S, 102967616),      /* b: fold._blocks.7._depthwise_conv.bias */
+        D(S, 102971456),      /* w_project: fold._blocks.7._project_conv.weight */
+        D(S, 103278656),      /* b_project: fold._blocks.7._project_conv.bias */
+        D(A, 0),              /* scratch: chain._blocks.7._depthwise_conv */
+        D(A, 9043968)));      /* y: act64._blocks.7._bn2 */
+    RDC_TIMED(51, k068__blocks_7_add_fwd(
+        D(A, 9043968),        /* x0: act64._blocks.7._bn2 */
+        D(A, 11665408),       /* x1: act64._blocks.6.add */
+        D(A, 14286848)));     /* y: act64._blocks.7.add */
+    RDC_TIMED(54, k072__blocks_8__depthwise_conv_fwd_chain(
+        D(A, 14286848),       /* x: act64._blocks.7.add */
+        D(S, 103279296),      /* w_expand: fold._blocks.8._expand_conv.weight */
+        D(S, 103586496),      /* b_expand: fold._blocks.8._expand_conv.bias */
+        D(S, 103590336),      /* w: fold._blocks.8._depthwise_conv.weight */
+        D(S, 103686336),      /* b: fold._blocks.8._depthwise_conv.bias */
+        D(S, 103690176),      /* w_project: fold._blocks.8._project_conv.weight */
+        D(S, 104120256),      /* b_project: fold._blocks.8._project_conv.bias */
+        D(A, 0),              /* scratch: chain._blocks.8._depthwise_conv */
+        D(A, 49283072)));     /* y: act64._blocks.8._bn2 */
+    RDC_TIMED(58, k077__blocks_9__expand_conv_fwd(
+        D(A, 49283072),       /* x: act64._blocks.8._bn2 */
+        D(S, 104121152),      /* w: fold._blocks.9._expand_conv.weight */
+        D(S, 104723264),      /* b: fold._blocks.9._expand_conv.bias */
+        D(A, 22020096),       /* col: col.forward._blocks.9._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.9.relu6 */
+    RDC_TIMED(60, k080__blocks_9__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.9.relu6 */
+        D(S, 104728640),      /* w: fold._blocks.9._depthwise_conv.weight */
+        D(S, 104863040),      /* b: fold._blocks.9._depthwise_conv.bias */
+        D(A, 22020096)));     /* y: act64._blocks.9.relu6_1 */
+    RDC_TIMED(62, k083__blocks_9__project_conv_fwd(
+        D(A, 22020096),       /* x: act64._blocks.9.relu6_1 */
+        D(S, 104868416),      /* w: fold._blocks.9._project_conv.weight */
+        D(S, 105470528),      /* b: fold._blocks.9._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.9._project_conv */
+        D(A, 52953088)));     /* y: act64._blocks.9._bn2 */
+    RDC_TIMED(63, k085__blocks_9_add_fwd(
+        D(A, 52953088),       /* x0: act64._blocks.9._bn2 */
+        D(A, 49283072),       /* x1: act64._blocks.8._bn2 */
+        D(A, 56623104)));     /* y: act64._blocks.9.add */
+    RDC_TIMED(65, k086__blocks_10__expand_conv_fwd(
+        D(A, 56623104),       /* x: act64._blocks.9.add */
+        D(S, 105471424),      /* w: fold._blocks.10._expand_conv.weight */
+        D(S, 106073536),      /* b: fold._blocks.10._expand_conv.bias */
+        D(A, 22020096),       /* col: col.forward._blocks.10._expand_conv */
+        D(A, 0)));            /* y: act64._blocks.10.relu6 */
+    RDC_TIMED(67, k089__blocks_10__depthwise_conv_fwd(
+        D(A, 0),              /* x: act64._blocks.10.relu6 */
+        D(S, 106078912),      /* w: fold._blocks.10._depthwise_conv.weight */
+        D(S, 106213312),      /* b: fold._blocks.10._depthwise_conv.bias */
+        D(A, 22020096)));     /* y: act64._blocks.10.relu6_1 */
+    RDC_TIMED(69, k092__blocks_10__project_conv_fwd(
+        D(A, 22020096),       /* x: act64._blocks.10.relu6_1 */
+        D(S, 106218688),      /* w: fold._blocks.10._project_conv.weight */
+        D(S, 106820800),      /* b: fold._blocks.10._project_conv.bias */
+        D(A, 0),              /* col: col.forward._blocks.10._project_conv */
+        D(A, 49283072)));     /* y: act64._blocks.10._bn2 */
+    RDC_TIMED(70, k094__blocks_10_add_fwd(
+        D(A, 49283072),       /* x0: act64._blocks.10._bn2 */
+        D(A, 56623104),       /* x1: act64._blocks.9.add */
+        D(A, 0)));            /* y: act64._blocks.10.add */
+    RDC_TIMED(19, k025__blocks_2_add_narrow(
+        D(A, 94371840),       /* x: act64._blocks.2.add */
+        F(S, 60958592)));     /* y: t1 */
+    RDC_TIMED(33, k042__blocks_4_add_narrow(
+        D(A, 44040192),       /* x: act64._blocks.4.add */
+        F(S, 67250048)));     /* y: t2 */
+    RDC_TIMED(71, k094__blocks_10_add_narrow(
+        D(A, 0),              /* x: act64._blocks.10.add */
+        F(S, 69871488)));     /* y: t3 */
 }
 
 #else
@@ -4369,6 +4984,7 @@ void rdc_teacher_forward_eval(unsigned char *S, unsigned char *A)
 /* ======== kernels, in graph order ======== */
 
 /* bn.conv1: conv2d 3x3 s2 p1 [16,24,64,64] -> [16,40,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 283.116 MFLOP */
 static void k095_bn_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4384,20 +5000,21 @@ static void k095_bn_conv1_fwd(const real *restrict x, const real *restrict w, re
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
         }
     }
 }
 
 /* bn.conv1: conv2d 3x3 s2 p1 [16,24,64,64] -> [16,40,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 285.082 MFLOP */
 static void k095_bn_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4421,20 +5038,21 @@ static void k095_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
         }
     }
 }
 
 /* bn.conv1: d weight of conv2d 3x3 s2 p1 [16,24,64,64] -> [16,40,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 283.116 MFLOP */
 static void k095_bn_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4451,7 +5069,7 @@ static void k095_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
@@ -4459,13 +5077,14 @@ static void k095_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* bn.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
 static void k096_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4515,6 +5134,7 @@ static void k096_bn_bn1_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn1: batchnorm + relu again, from the saved statistics [16,40,32,32] -> [16,40,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 1.966 MFLOP */
 static void k096_bn_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -4530,6 +5150,7 @@ static void k096_bn_bn1_recompute(const real *restrict x, const real *restrict w
 }
 
 /* bn.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
 static void k096_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -4573,6 +5194,7 @@ static void k096_bn_bn1_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.conv2: conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 330.301 MFLOP */
 static void k098_bn_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4587,14 +5209,14 @@ static void k098_bn_conv2_fwd(const real *restrict x, const real *restrict w, re
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -4602,6 +5224,7 @@ static void k098_bn_conv2_fwd(const real *restrict x, const real *restrict w, re
 }
 
 /* bn.conv2: conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 331.678 MFLOP */
 static void k098_bn_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4624,14 +5247,14 @@ static void k098_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -4639,6 +5262,7 @@ static void k098_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
 }
 
 /* bn.conv2: d weight of conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 330.301 MFLOP */
 static void k098_bn_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4654,7 +5278,7 @@ static void k098_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
                 rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
@@ -4662,7 +5286,7 @@ static void k098_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
             rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
@@ -4670,6 +5294,7 @@ static void k098_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
 }
 
 /* bn.conv2: d input of conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 330.301 MFLOP */
 static void k098_bn_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -4701,6 +5326,7 @@ static void k098_bn_conv2_bwd_data(const real *restrict dy, const real *restrict
 }
 
 /* bn.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
 static void k099_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4750,6 +5376,7 @@ static void k099_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn2: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
 static void k099_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -4793,6 +5420,7 @@ static void k099_bn_bn2_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.conv3: conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 330.301 MFLOP */
 static void k101_bn_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4807,14 +5435,14 @@ static void k101_bn_conv3_fwd(const real *restrict x, const real *restrict w, re
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -4822,6 +5450,7 @@ static void k101_bn_conv3_fwd(const real *restrict x, const real *restrict w, re
 }
 
 /* bn.conv3: conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 331.678 MFLOP */
 static void k101_bn_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4844,14 +5473,14 @@ static void k101_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -4859,6 +5488,7 @@ static void k101_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
 }
 
 /* bn.conv3: d weight of conv2d 3x3 s2 p1 [16,40,32,32] -> [16,112,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 330.301 MFLOP */
 static void k101_bn_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4874,7 +5504,7 @@ static void k101_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
                 rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
@@ -4882,7 +5512,7 @@ static void k101_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
             rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
@@ -4890,6 +5520,7 @@ static void k101_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
 }
 
 /* bn.bn3: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
 static void k102_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4939,6 +5570,7 @@ static void k102_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn3: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
 static void k102_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -4982,6 +5614,7 @@ static void k102_bn_bn3_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.concat: concat [16,112,16,16], [16,112,16,16], [16,112,16,16] -> [16,336,16,16]
+ * y = [x0, x1, ...] along channels
  * 0 FLOP */
 static void k104_bn_concat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -4995,6 +5628,7 @@ static void k104_bn_concat_fwd(const real *restrict x0, const real *restrict x1,
 }
 
 /* bn.concat: d concat input 0 (channels 0..<112) [16,112,16,16], [16,112,16,16], [16,112,16,16] -> [16,336,16,16]
+ * dx_k (+)= dy[:, the channels of x_k]
  * 0 FLOP */
 static void k104_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 {
@@ -5008,6 +5642,7 @@ static void k104_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 }
 
 /* bn.concat: d concat input 1 (channels 112..<224) [16,112,16,16], [16,112,16,16], [16,112,16,16] -> [16,336,16,16]
+ * dx_k (+)= dy[:, the channels of x_k]
  * 0 FLOP */
 static void k104_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 {
@@ -5021,6 +5656,7 @@ static void k104_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 }
 
 /* bn.bn_layer.0.conv1: conv2d 3x3 s2 p1 [16,336,16,16] -> [16,224,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 1.387 GFLOP */
 static void k105_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5028,7 +5664,7 @@ static void k105_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 344064;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5036,6 +5672,7 @@ static void k105_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.0.conv1: conv2d 3x3 s2 p1 [16,336,16,16] -> [16,224,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 1.388 GFLOP */
 static void k105_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5051,7 +5688,7 @@ static void k105_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5059,6 +5696,7 @@ static void k105_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.0.conv1: d weight of conv2d 3x3 s2 p1 [16,336,16,16] -> [16,224,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 1.387 GFLOP */
 static void k105_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5066,7 +5704,7 @@ static void k105_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 344064;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -5074,6 +5712,7 @@ static void k105_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.conv1: d input of conv2d 3x3 s2 p1 (channels 0..<224 of dx: the others have no reader) [16,336,16,16] -> [16,224,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k105_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5091,6 +5730,7 @@ static void k105_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.0.bn1: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
 static void k106_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5140,6 +5780,7 @@ static void k106_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.0.bn1: batchnorm + relu again, from the saved statistics [16,224,8,8] -> [16,224,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 688.128 KFLOP */
 static void k106_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -5155,6 +5796,7 @@ static void k106_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,224,8,8] -> [16,224,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
 static void k106_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5198,6 +5840,7 @@ static void k106_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5206,6 +5849,7 @@ static void k108_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 925.303 MFLOP */
 static void k108_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5222,6 +5866,7 @@ static void k108_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5230,6 +5875,7 @@ static void k108_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k108_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5238,6 +5884,7 @@ static void k108_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.0.bn2: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
 static void k109_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5287,6 +5934,7 @@ static void k109_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.0.bn2: d batchnorm (batch statistics) (in place) [16,224,8,8] -> [16,224,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
 static void k109_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5328,6 +5976,7 @@ static void k109_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.0.downsample.0: conv2d 1x1 s2 p0 [16,336,16,16] -> [16,224,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 154.141 MFLOP */
 static void k110_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5335,7 +5984,7 @@ static void k110_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const re
     real *rows = col + 0, *pack = rows + 344064;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5343,6 +5992,7 @@ static void k110_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const re
 }
 
 /* bn.bn_layer.0.downsample.0: conv2d 1x1 s2 p0 [16,336,16,16] -> [16,224,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 154.599 MFLOP */
 static void k110_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5358,7 +6008,7 @@ static void k110_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5366,6 +6016,7 @@ static void k110_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
 }
 
 /* bn.bn_layer.0.downsample.0: d weight of conv2d 1x1 s2 p0 [16,336,16,16] -> [16,224,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 154.141 MFLOP */
 static void k110_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5373,7 +6024,7 @@ static void k110_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, 
     real *rows = col + 0, *pack = rows + 344064;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -5381,6 +6032,7 @@ static void k110_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, 
 }
 
 /* bn.bn_layer.0.downsample.0: d input of conv2d 1x1 s2 p0 (channels 0..<224 of dx: the others have no reader) [16,336,16,16] -> [16,224,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 102.760 MFLOP */
 static void k110_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5398,6 +6050,7 @@ static void k110_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, co
 }
 
 /* bn.bn_layer.0.downsample.1: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
 static void k111_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5447,6 +6100,7 @@ static void k111_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
 }
 
 /* bn.bn_layer.0.downsample.1: d batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
 static void k111_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -5488,6 +6142,7 @@ static void k111_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.add: add [16,224,8,8], [16,224,8,8] -> [16,224,8,8] + relu
+ * y = act(x0 + x1 + ...)
  * 458.752 KFLOP */
 static void k112_bn_bn_layer_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -5497,6 +6152,7 @@ static void k112_bn_bn_layer_0_add_fwd(const real *restrict x0, const real *rest
 }
 
 /* bn.bn_layer.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,224,8,8], [16,224,8,8] -> [16,224,8,8]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 1.376 MFLOP */
 static void k112_bn_bn_layer_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -5514,6 +6170,7 @@ static void k112_bn_bn_layer_0_add_recompute(const real *restrict x0, const real
 }
 
 /* bn.bn_layer.0.add: d add + relu (in place) [16,224,8,8], [16,224,8,8] -> [16,224,8,8]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 229.376 KFLOP */
 static void k112_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -5523,6 +6180,7 @@ static void k112_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z
 }
 
 /* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5531,6 +6189,7 @@ static void k114_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 925.532 MFLOP */
 static void k114_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5547,6 +6206,7 @@ static void k114_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5555,6 +6215,7 @@ static void k114_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k114_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5563,6 +6224,7 @@ static void k114_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.1.bn1: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
 static void k115_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5612,6 +6274,7 @@ static void k115_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.1.bn1: batchnorm + relu again, from the saved statistics [16,224,8,8] -> [16,224,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 688.128 KFLOP */
 static void k115_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -5627,6 +6290,7 @@ static void k115_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,224,8,8] -> [16,224,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
 static void k115_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5670,6 +6334,7 @@ static void k115_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5678,6 +6343,7 @@ static void k117_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 925.303 MFLOP */
 static void k117_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5694,6 +6360,7 @@ static void k117_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5702,6 +6369,7 @@ static void k117_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,224,8,8] -> [16,224,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k117_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5710,6 +6378,7 @@ static void k117_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.1.bn2: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
 static void k118_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5759,6 +6428,7 @@ static void k118_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.1.bn2: d batchnorm (batch statistics) (in place) [16,224,8,8] -> [16,224,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
 static void k118_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5800,6 +6470,7 @@ static void k118_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.1.add: add [16,224,8,8], [16,224,8,8] -> [16,224,8,8] + relu
+ * y = act(x0 + x1 + ...)
  * 458.752 KFLOP */
 static void k119_bn_bn_layer_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -5809,6 +6480,7 @@ static void k119_bn_bn_layer_1_add_fwd(const real *restrict x0, const real *rest
 }
 
 /* bn.bn_layer.1.add: d add + relu (in place) [16,224,8,8], [16,224,8,8] -> [16,224,8,8]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 458.752 KFLOP */
 static void k119_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -5818,6 +6490,7 @@ static void k119_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z
 }
 
 /* decoder.layer1.0.conv1: convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 205.521 MFLOP */
 static void k121_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5825,7 +6498,7 @@ static void k121_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 458752, *pack = rows + 229376;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5834,6 +6507,7 @@ static void k121_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.0.conv1: convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 206.897 MFLOP */
 static void k121_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5841,7 +6515,7 @@ static void k121_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const r
     real *rows = col + 458752, *pack = rows + 229376;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5859,6 +6533,7 @@ static void k121_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.conv1: d weight of convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 205.521 MFLOP */
 static void k121_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5866,7 +6541,7 @@ static void k121_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 229376;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
         rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
     }
@@ -5874,6 +6549,7 @@ static void k121_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.0.conv1: d input of convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 205.521 MFLOP */
 static void k121_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5881,7 +6557,7 @@ static void k121_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const 
     real *rows = col + 0, *pack = rows + 229376;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
     }
@@ -5889,6 +6565,7 @@ static void k121_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.bn1: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
 static void k122_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5938,6 +6615,7 @@ static void k122_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.0.bn1: batchnorm + relu again, from the saved statistics [16,112,16,16] -> [16,112,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 1.376 MFLOP */
 static void k122_decoder_layer1_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -5953,6 +6631,7 @@ static void k122_decoder_layer1_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
 static void k122_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5996,6 +6675,7 @@ static void k122_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6004,6 +6684,7 @@ static void k124_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 925.762 MFLOP */
 static void k124_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6020,6 +6701,7 @@ static void k124_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6028,6 +6710,7 @@ static void k124_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k124_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6036,6 +6719,7 @@ static void k124_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
 static void k125_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6085,6 +6769,7 @@ static void k125_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.0.bn2: d batchnorm (batch statistics) (in place) [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
 static void k125_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6126,6 +6811,7 @@ static void k125_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.0.upsample.0: convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 205.521 MFLOP */
 static void k126_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6133,7 +6819,7 @@ static void k126_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const r
     real *rows = col + 458752, *pack = rows + 229376;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6142,6 +6828,7 @@ static void k126_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.upsample.0: convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 206.438 MFLOP */
 static void k126_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6149,7 +6836,7 @@ static void k126_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, co
     real *rows = col + 458752, *pack = rows + 229376;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6167,6 +6854,7 @@ static void k126_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer1.0.upsample.0: d weight of convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 205.521 MFLOP */
 static void k126_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6174,7 +6862,7 @@ static void k126_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy,
     real *rows = col + 0, *pack = rows + 229376;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
         rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
     }
@@ -6182,6 +6870,7 @@ static void k126_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy,
 }
 
 /* decoder.layer1.0.upsample.0: d input of convT2d 2x2 s2 [16,224,8,8] -> [16,112,16,16]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 205.521 MFLOP */
 static void k126_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6189,7 +6878,7 @@ static void k126_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
     real *rows = col + 0, *pack = rows + 229376;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
     }
@@ -6197,6 +6886,7 @@ static void k126_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
 }
 
 /* decoder.layer1.0.upsample.1: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
 static void k127_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6246,6 +6936,7 @@ static void k127_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.upsample.1: d batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
 static void k127_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -6287,6 +6978,7 @@ static void k127_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.add: add [16,112,16,16], [16,112,16,16] -> [16,112,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 917.504 KFLOP */
 static void k128_decoder_layer1_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -6296,6 +6988,7 @@ static void k128_decoder_layer1_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer1.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,112,16,16], [16,112,16,16] -> [16,112,16,16]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 2.753 MFLOP */
 static void k128_decoder_layer1_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -6313,6 +7006,7 @@ static void k128_decoder_layer1_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer1.0.add: d add + relu (in place) [16,112,16,16], [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 458.752 KFLOP */
 static void k128_decoder_layer1_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -6322,6 +7016,7 @@ static void k128_decoder_layer1_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6330,6 +7025,7 @@ static void k130_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 926.220 MFLOP */
 static void k130_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6346,6 +7042,7 @@ static void k130_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6354,6 +7051,7 @@ static void k130_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k130_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6362,6 +7060,7 @@ static void k130_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.1.bn1: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
 static void k131_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6411,6 +7110,7 @@ static void k131_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.1.bn1: batchnorm + relu again, from the saved statistics [16,112,16,16] -> [16,112,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 1.376 MFLOP */
 static void k131_decoder_layer1_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -6426,6 +7126,7 @@ static void k131_decoder_layer1_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
 static void k131_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6469,6 +7170,7 @@ static void k131_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6477,6 +7179,7 @@ static void k133_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 925.762 MFLOP */
 static void k133_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6493,6 +7196,7 @@ static void k133_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6501,6 +7205,7 @@ static void k133_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,112,16,16] -> [16,112,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 924.844 MFLOP */
 static void k133_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6509,6 +7214,7 @@ static void k133_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.1.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
 static void k134_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6558,6 +7264,7 @@ static void k134_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.1.bn2: d batchnorm (batch statistics) (in place) [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
 static void k134_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6599,6 +7306,7 @@ static void k134_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.add: add [16,112,16,16], [16,112,16,16] -> [16,112,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 917.504 KFLOP */
 static void k135_decoder_layer1_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -6608,6 +7316,7 @@ static void k135_decoder_layer1_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer1.1.add: d add + relu (in place) [16,112,16,16], [16,112,16,16] -> [16,112,16,16]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 917.504 KFLOP */
 static void k135_decoder_layer1_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -6617,6 +7326,7 @@ static void k135_decoder_layer1_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.conv1: convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 146.801 MFLOP */
 static void k137_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6631,7 +7341,7 @@ static void k137_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6639,7 +7349,7 @@ static void k137_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6648,6 +7358,7 @@ static void k137_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.0.conv1: convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 148.767 MFLOP */
 static void k137_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6662,7 +7373,7 @@ static void k137_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6670,7 +7381,7 @@ static void k137_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6688,6 +7399,7 @@ static void k137_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.conv1: d weight of convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 146.801 MFLOP */
 static void k137_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6703,7 +7415,7 @@ static void k137_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
                 rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
@@ -6711,7 +7423,7 @@ static void k137_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
             rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
@@ -6719,6 +7431,7 @@ static void k137_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.0.conv1: d input of convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 146.801 MFLOP */
 static void k137_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6733,14 +7446,14 @@ static void k137_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
         }
@@ -6748,6 +7461,7 @@ static void k137_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
 static void k138_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6797,6 +7511,7 @@ static void k138_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.0.bn1: batchnorm + relu again, from the saved statistics [16,40,32,32] -> [16,40,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 1.966 MFLOP */
 static void k138_decoder_layer2_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -6812,6 +7527,7 @@ static void k138_decoder_layer2_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
 static void k138_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6855,6 +7571,7 @@ static void k138_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6863,6 +7580,7 @@ static void k140_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 473.170 MFLOP */
 static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6879,6 +7597,7 @@ static void k140_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 by dot products [16,40,32,32] -> [16,40,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6887,6 +7606,7 @@ static void k140_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 471.859 MFLOP */
 static void k140_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6895,6 +7615,7 @@ static void k140_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
 static void k141_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6944,6 +7665,7 @@ static void k141_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.0.bn2: d batchnorm (batch statistics) (in place) [16,40,32,32] -> [16,40,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
 static void k141_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6985,6 +7707,7 @@ static void k141_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.upsample.0: convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 146.801 MFLOP */
 static void k142_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6999,7 +7722,7 @@ static void k142_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7007,7 +7730,7 @@ static void k142_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7016,6 +7739,7 @@ static void k142_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.upsample.0: convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 148.111 MFLOP */
 static void k142_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7030,7 +7754,7 @@ static void k142_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7038,7 +7762,7 @@ static void k142_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7056,6 +7780,7 @@ static void k142_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer2.0.upsample.0: d weight of convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 146.801 MFLOP */
 static void k142_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7071,7 +7796,7 @@ static void k142_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
                 rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
@@ -7079,7 +7804,7 @@ static void k142_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
             rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
@@ -7087,6 +7812,7 @@ static void k142_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
 }
 
 /* decoder.layer2.0.upsample.0: d input of convT2d 2x2 s2 [16,112,16,16] -> [16,40,32,32]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 146.801 MFLOP */
 static void k142_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7101,14 +7827,14 @@ static void k142_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
         }
@@ -7116,6 +7842,7 @@ static void k142_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
 }
 
 /* decoder.layer2.0.upsample.1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
 static void k143_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7165,6 +7892,7 @@ static void k143_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.upsample.1: d batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
 static void k143_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -7206,6 +7934,7 @@ static void k143_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.add: add [16,40,32,32], [16,40,32,32] -> [16,40,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 1.311 MFLOP */
 static void k144_decoder_layer2_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -7215,6 +7944,7 @@ static void k144_decoder_layer2_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer2.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,40,32,32], [16,40,32,32] -> [16,40,32,32]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 3.932 MFLOP */
 static void k144_decoder_layer2_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -7232,6 +7962,7 @@ static void k144_decoder_layer2_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer2.0.add: d add + relu (in place) [16,40,32,32], [16,40,32,32] -> [16,40,32,32]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 655.360 KFLOP */
 static void k144_decoder_layer2_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -7241,6 +7972,7 @@ static void k144_decoder_layer2_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7249,6 +7981,7 @@ static void k146_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 473.825 MFLOP */
 static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7265,6 +7998,7 @@ static void k146_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 by dot products [16,40,32,32] -> [16,40,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7273,6 +8007,7 @@ static void k146_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 471.859 MFLOP */
 static void k146_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7281,6 +8016,7 @@ static void k146_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
 static void k147_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7330,6 +8066,7 @@ static void k147_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.1.bn1: batchnorm + relu again, from the saved statistics [16,40,32,32] -> [16,40,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 1.966 MFLOP */
 static void k147_decoder_layer2_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -7345,6 +8082,7 @@ static void k147_decoder_layer2_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
 static void k147_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -7388,6 +8126,7 @@ static void k147_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7396,6 +8135,7 @@ static void k149_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 473.170 MFLOP */
 static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7412,6 +8152,7 @@ static void k149_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 by dot products [16,40,32,32] -> [16,40,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7420,6 +8161,7 @@ static void k149_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,40,32,32] -> [16,40,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 471.859 MFLOP */
 static void k149_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7428,6 +8170,7 @@ static void k149_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.1.bn2: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
 static void k150_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7477,6 +8220,7 @@ static void k150_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.1.bn2: d batchnorm (batch statistics) (in place) [16,40,32,32] -> [16,40,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
 static void k150_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -7518,6 +8262,7 @@ static void k150_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.add: add [16,40,32,32], [16,40,32,32] -> [16,40,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 1.311 MFLOP */
 static void k151_decoder_layer2_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -7527,6 +8272,7 @@ static void k151_decoder_layer2_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer2.1.add: d add + relu (in place) [16,40,32,32], [16,40,32,32] -> [16,40,32,32]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 1.311 MFLOP */
 static void k151_decoder_layer2_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -7536,6 +8282,7 @@ static void k151_decoder_layer2_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.conv1: convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 125.829 MFLOP */
 static void k153_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7550,7 +8297,7 @@ static void k153_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7558,7 +8305,7 @@ static void k153_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7567,6 +8314,7 @@ static void k153_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.0.conv1: convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 130.548 MFLOP */
 static void k153_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7581,7 +8329,7 @@ static void k153_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7589,7 +8337,7 @@ static void k153_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7607,6 +8355,7 @@ static void k153_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.conv1: d weight of convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 125.829 MFLOP */
 static void k153_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7622,20 +8371,21 @@ static void k153_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.conv1: d input of convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 125.829 MFLOP */
 static void k153_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7650,19 +8400,20 @@ static void k153_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
 static void k154_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7712,6 +8463,7 @@ static void k154_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.0.bn1: batchnorm + relu again, from the saved statistics [16,24,64,64] -> [16,24,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 4.719 MFLOP */
 static void k154_decoder_layer3_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -7727,6 +8479,7 @@ static void k154_decoder_layer3_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,24,64,64] -> [16,24,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
 static void k154_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -7770,6 +8523,7 @@ static void k154_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7778,6 +8532,7 @@ static void k156_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 682.623 MFLOP */
 static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7794,6 +8549,7 @@ static void k156_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 by dot products [16,24,64,64] -> [16,24,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7802,6 +8558,7 @@ static void k156_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 679.477 MFLOP */
 static void k156_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7810,6 +8567,7 @@ static void k156_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
 static void k157_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7859,6 +8617,7 @@ static void k157_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.0.bn2: d batchnorm (batch statistics) (in place) [16,24,64,64] -> [16,24,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
 static void k157_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -7900,6 +8659,7 @@ static void k157_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.upsample.0: convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 125.829 MFLOP */
 static void k158_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7914,7 +8674,7 @@ static void k158_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7922,7 +8682,7 @@ static void k158_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7931,6 +8691,7 @@ static void k158_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.upsample.0: convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 128.975 MFLOP */
 static void k158_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7945,7 +8706,7 @@ static void k158_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7953,7 +8714,7 @@ static void k158_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7971,6 +8732,7 @@ static void k158_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer3.0.upsample.0: d weight of convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 125.829 MFLOP */
 static void k158_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7986,20 +8748,21 @@ static void k158_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy,
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.upsample.0: d input of convT2d 2x2 s2 [16,40,32,32] -> [16,24,64,64]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 125.829 MFLOP */
 static void k158_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8014,19 +8777,20 @@ static void k158_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
 static void k159_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8076,6 +8840,7 @@ static void k159_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.upsample.1: d batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
 static void k159_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -8117,6 +8882,7 @@ static void k159_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer3.0.add: add [16,24,64,64], [16,24,64,64] -> [16,24,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 3.146 MFLOP */
 static void k160_decoder_layer3_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -8126,6 +8892,7 @@ static void k160_decoder_layer3_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,24,64,64], [16,24,64,64] -> [16,24,64,64]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 9.437 MFLOP */
 static void k160_decoder_layer3_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -8143,6 +8910,7 @@ static void k160_decoder_layer3_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer3.0.add: d add + relu (in place) [16,24,64,64], [16,24,64,64] -> [16,24,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 1.573 MFLOP */
 static void k160_decoder_layer3_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -8152,6 +8920,7 @@ static void k160_decoder_layer3_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -8160,6 +8929,7 @@ static void k162_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 684.196 MFLOP */
 static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -8176,6 +8946,7 @@ static void k162_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 by dot products [16,24,64,64] -> [16,24,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -8184,6 +8955,7 @@ static void k162_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 679.477 MFLOP */
 static void k162_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8192,6 +8964,7 @@ static void k162_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
 static void k163_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8241,6 +9014,7 @@ static void k163_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.1.bn1: batchnorm + relu again, from the saved statistics [16,24,64,64] -> [16,24,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 4.719 MFLOP */
 static void k163_decoder_layer3_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -8256,6 +9030,7 @@ static void k163_decoder_layer3_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,24,64,64] -> [16,24,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
 static void k163_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -8299,6 +9074,7 @@ static void k163_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -8307,6 +9083,7 @@ static void k165_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 682.623 MFLOP */
 static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -8323,6 +9100,7 @@ static void k165_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 by dot products [16,24,64,64] -> [16,24,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -8331,6 +9109,7 @@ static void k165_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,24,64,64] -> [16,24,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 679.477 MFLOP */
 static void k165_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8339,6 +9118,7 @@ static void k165_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.1.bn2: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
 static void k166_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8388,6 +9168,7 @@ static void k166_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.1.bn2: d batchnorm (batch statistics) (in place) [16,24,64,64] -> [16,24,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
 static void k166_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -8429,6 +9210,7 @@ static void k166_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.add: add [16,24,64,64], [16,24,64,64] -> [16,24,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 3.146 MFLOP */
 static void k167_decoder_layer3_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -8438,6 +9220,7 @@ static void k167_decoder_layer3_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.1.add: d add + relu (in place) [16,24,64,64], [16,24,64,64] -> [16,24,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 3.146 MFLOP */
 static void k167_decoder_layer3_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -8447,6 +9230,7 @@ static void k167_decoder_layer3_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* scale1.cosdist_flat: 1 - cosine per flattened sample [16,24,64,64], [16,24,64,64] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 9.437 MFLOP */
 static void k169_scale1_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -8472,6 +9256,7 @@ static void k169_scale1_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale1.cosdist_flat: d cosdist_flat [16,24,64,64], [16,24,64,64] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 15.729 MFLOP */
 static void k169_scale1_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -8510,6 +9295,7 @@ static void k169_scale1_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale1.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k170_scale1_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -8521,6 +9307,7 @@ static void k170_scale1_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale1.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k170_scale1_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -8529,6 +9316,7 @@ static void k170_scale1_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale1.amap: 1 - cosine over channels [16,24,64,64], [16,24,64,64] -> [16,64,64]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 9.437 MFLOP */
 static void k171_scale1_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -8553,6 +9341,7 @@ static void k171_scale1_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale1.loss_pixel: mean [16,64,64] -> []
+ * y = sum x / count
  * 65.536 KFLOP */
 static void k172_scale1_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -8564,6 +9353,7 @@ static void k172_scale1_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale1.upsample: bilinear upsample (align_corners) [16,64,64] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k173_scale1_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -8587,6 +9377,7 @@ static void k173_scale1_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.cosdist_flat: 1 - cosine per flattened sample [16,40,32,32], [16,40,32,32] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 3.932 MFLOP */
 static void k174_scale2_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -8612,6 +9403,7 @@ static void k174_scale2_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale2.cosdist_flat: d cosdist_flat [16,40,32,32], [16,40,32,32] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 6.554 MFLOP */
 static void k174_scale2_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -8650,6 +9442,7 @@ static void k174_scale2_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale2.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k175_scale2_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -8661,6 +9454,7 @@ static void k175_scale2_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k175_scale2_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -8669,6 +9463,7 @@ static void k175_scale2_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale2.amap: 1 - cosine over channels [16,40,32,32], [16,40,32,32] -> [16,32,32]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 3.932 MFLOP */
 static void k176_scale2_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -8693,6 +9488,7 @@ static void k176_scale2_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale2.loss_pixel: mean [16,32,32] -> []
+ * y = sum x / count
  * 16.384 KFLOP */
 static void k177_scale2_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -8704,6 +9500,7 @@ static void k177_scale2_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.upsample: bilinear upsample (align_corners) [16,32,32] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k178_scale2_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -8727,6 +9524,7 @@ static void k178_scale2_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.cosdist_flat: 1 - cosine per flattened sample [16,112,16,16], [16,112,16,16] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 2.753 MFLOP */
 static void k179_scale3_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -8752,6 +9550,7 @@ static void k179_scale3_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale3.cosdist_flat: d cosdist_flat [16,112,16,16], [16,112,16,16] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 4.588 MFLOP */
 static void k179_scale3_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -8790,6 +9589,7 @@ static void k179_scale3_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale3.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k180_scale3_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -8801,6 +9601,7 @@ static void k180_scale3_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k180_scale3_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -8809,6 +9610,7 @@ static void k180_scale3_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale3.amap: 1 - cosine over channels [16,112,16,16], [16,112,16,16] -> [16,16,16]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 2.753 MFLOP */
 static void k181_scale3_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -8833,6 +9635,7 @@ static void k181_scale3_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale3.loss_pixel: mean [16,16,16] -> []
+ * y = sum x / count
  * 4.096 KFLOP */
 static void k182_scale3_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -8844,6 +9647,7 @@ static void k182_scale3_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.upsample: bilinear upsample (align_corners) [16,16,16] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k183_scale3_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -8867,6 +9671,7 @@ static void k183_scale3_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* loss_flat: add [], [], [] -> []
+ * y = act(x0 + x1 + ...)
  * 2 FLOP */
 static void k184_loss_flat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -8875,6 +9680,7 @@ static void k184_loss_flat_fwd(const real *restrict x0, const real *restrict x1,
 }
 
 /* loss_flat: d loss / d loss = 1
+ * d loss / d loss = 1
  * 0 FLOP */
 static void k184_loss_flat_seed(real *restrict y)
 {
@@ -8882,6 +9688,7 @@ static void k184_loss_flat_seed(real *restrict y)
 }
 
 /* loss_pixel: add [], [], [] -> []
+ * y = act(x0 + x1 + ...)
  * 2 FLOP */
 static void k185_loss_pixel_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -8890,6 +9697,7 @@ static void k185_loss_pixel_fwd(const real *restrict x0, const real *restrict x1
 }
 
 /* amap_sum: add [16,256,256], [16,256,256], [16,256,256] -> [16,256,256]
+ * y = act(x0 + x1 + ...)
  * 2.097 MFLOP */
 static void k186_amap_sum_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -8899,6 +9707,7 @@ static void k186_amap_sum_fwd(const real *restrict x0, const real *restrict x1, 
 }
 
 /* amap_smooth: gaussian sigma 4.0 radius 16 reflect [16,256,256] -> [16,256,256]
+ * y = x * g along rows, then along columns, g[k] = exp(-k^2 / (2 sigma^2)) normalized, |k| <= radius, reflected at the edges; the pass between in double
  * 138.412 MFLOP */
 static void k187_amap_smooth_fwd(const real *restrict x, double *restrict tmp, real *restrict y)
 {
@@ -8932,6 +9741,7 @@ static void k187_amap_smooth_fwd(const real *restrict x, double *restrict tmp, r
 }
 
 /* image_scores: max per sample [16,256,256] -> [16]
+ * y[n] = max of sample n
  * 1.049 MFLOP */
 static void k188_image_scores_fwd(const real *restrict x, real *restrict y)
 {
@@ -8947,7 +9757,11 @@ static void k188_image_scores_fwd(const real *restrict x, real *restrict y)
 #define R(base, off) ((real *)((base) + (off)))
 #define D(base, off) ((double *)((base) + (off)))
 
-/* Adam over 69 trainable parameters (2843040 values with padding). */
+/* Adam over 69 trainable parameters (2843040 values with padding), as torch.optim.Adam
+ * without weight decay, at step t:
+ *   m = m + (1 - beta1) (g - m)                         (torch.lerp)
+ *   v = beta2 v + (1 - beta2) g^2
+ *   p -= lr / (1 - beta1^t) m / (sqrt(v) / sqrt(1 - beta2^t) + eps) */
 static void rdc_adam_update(real *restrict p, const real *restrict g, real *restrict m, real *restrict v,
                             int64_t t, double lr, double beta1, double beta2, double eps)
 {
@@ -8970,7 +9784,10 @@ int32_t rdc_adam_step(rdc_ctx *ctx, double lr, double beta1, double beta2, doubl
 {
     unsigned char *S = ctx->state;
     ctx->adam_steps += 1;
-    rdc_adam_update(R(S, 0), R(S, 11372160), R(S, 22744320), R(S, 34116480),
+    rdc_adam_update(R(S, 0),   /* p: the trainable parameters, one run */
+                    R(S, 11372160),   /* g: their gradients, laid out alike */
+                    R(S, 22744320),   /* m: Adam's first moments */
+                    R(S, 34116480),   /* v: Adam's second moments */
                     ctx->adam_steps, lr, beta1, beta2, eps);
     return RDC_OK;
 }
@@ -8995,76 +9812,441 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     /* teacher (frozen, folded), in double */
     rdc_teacher_forward_train(S, A);
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 57692160)));
-    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 57692160), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 95325056), R(A, 95325248), D(A, 0), R(A, 4916096)));
-    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 4916096), R(S, 34944), R(A, 0), R(A, 76042240)));
-    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 76042240), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 95318784), R(A, 95319232), D(A, 0), R(S, 71706496)));
-    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 77877248)));
-    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 77877248), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 95319680), R(A, 95320128), D(A, 0), R(S, 73541504)));
-    RDC_TIMED(89, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 90722304)));
-    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 90722304), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 95309824), R(A, 95310720), D(A, 0), R(A, 23781376)));
-    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 91639808)));
-    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 91639808), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 95311616), R(A, 95312512), D(A, 0), R(A, 3475200)));
-    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 92557312)));
-    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 92557312), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 95313408), R(A, 95314304), D(A, 917504), R(A, 0)));
-    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 3475200), R(A, 0), R(A, 23781376)));
-    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_fwd(R(A, 23781376), R(S, 5181568), R(A, 0), R(A, 93474816)));
-    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_fwd(R(A, 93474816), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 95315200), R(A, 95316096), D(A, 0), R(A, 24698880)));
-    RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(R(A, 24698880), R(S, 6989696), R(A, 0), R(A, 94392320)));
-    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_fwd(R(A, 94392320), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 95316992), R(A, 95317888), D(A, 917504), R(A, 0)));
-    RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 23781376), R(S, 80881536)));
-    RDC_TIMED(129, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 79712256)));
-    RDC_TIMED(133, k122_decoder_layer1_0_bn1_fwd(R(A, 79712256), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 95320576), R(A, 95321024), D(A, 0), R(A, 18398336)));
-    RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 81547264)));
-    RDC_TIMED(140, k125_decoder_layer1_0_bn2_fwd(R(A, 81547264), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 95321472), R(A, 95321920), D(A, 0), R(A, 4849664)));
-    RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 83382272)));
-    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_fwd(R(A, 83382272), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 95322368), R(A, 95322816), D(A, 1835008), R(A, 0)));
-    RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(R(A, 4849664), R(A, 0), R(A, 18398336)));
-    RDC_TIMED(151, k130_decoder_layer1_1_conv1_fwd(R(A, 18398336), R(S, 10054912), R(A, 0), R(A, 85217280)));
-    RDC_TIMED(155, k131_decoder_layer1_1_bn1_fwd(R(A, 85217280), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 95323264), R(A, 95323712), D(A, 0), R(A, 20233344)));
-    RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(R(A, 20233344), R(S, 10507392), R(A, 0), R(A, 87052288)));
-    RDC_TIMED(162, k134_decoder_layer1_1_bn2_fwd(R(A, 87052288), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 95324160), R(A, 95324608), D(A, 1835008), R(A, 0)));
-    RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(R(A, 0), R(A, 18398336), R(S, 81799040)));
-    RDC_TIMED(166, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 60313600)));
-    RDC_TIMED(170, k138_decoder_layer2_0_bn1_fwd(R(A, 60313600), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 95325440), R(A, 95325632), D(A, 0), R(A, 6204992)));
-    RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 62935040)));
-    RDC_TIMED(177, k141_decoder_layer2_0_bn2_fwd(R(A, 62935040), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 95325824), R(A, 95326016), D(A, 0), R(A, 8192000)));
-    RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 65556480)));
-    RDC_TIMED(183, k143_decoder_layer2_0_upsample_1_fwd(R(A, 65556480), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 95326208), R(A, 95326400), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(R(A, 8192000), R(A, 0), R(A, 10813440)));
-    RDC_TIMED(188, k146_decoder_layer2_1_conv1_fwd(R(A, 10813440), R(S, 11161984), R(A, 0), R(A, 68177920)));
-    RDC_TIMED(192, k147_decoder_layer2_1_bn1_fwd(R(A, 68177920), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 95326592), R(A, 95326784), D(A, 0), R(A, 6204992)));
-    RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(R(A, 6204992), R(S, 11219968), R(A, 0), R(A, 70799360)));
-    RDC_TIMED(199, k150_decoder_layer2_1_bn2_fwd(R(A, 70799360), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 95326976), R(A, 95327168), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 10813440), R(S, 83634048)));
-    RDC_TIMED(203, k153_decoder_layer3_0_conv1_fwd(R(S, 83634048), R(S, 11277952), R(A, 0), R(A, 13651968)));
-    RDC_TIMED(207, k154_decoder_layer3_0_bn1_fwd(R(A, 13651968), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 95327360), R(A, 95327488), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(210, k156_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 11293568), R(A, 6291456), R(A, 19943424)));
-    RDC_TIMED(214, k157_decoder_layer3_0_bn2_fwd(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 95327616), R(A, 95327744), D(A, 0), R(A, 26234880)));
-    RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 0), R(A, 32526336)));
-    RDC_TIMED(220, k159_decoder_layer3_0_upsample_1_fwd(R(A, 32526336), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 95327872), R(A, 95328000), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(R(A, 26234880), R(A, 0), R(A, 6291456)));
-    RDC_TIMED(225, k162_decoder_layer3_1_conv1_fwd(R(A, 6291456), R(S, 11330176), R(A, 0), R(A, 26234880)));
-    RDC_TIMED(229, k163_decoder_layer3_1_bn1_fwd(R(A, 26234880), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 95328128), R(A, 95328256), D(A, 12582912), R(A, 0)));
-    RDC_TIMED(232, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 45109248), R(A, 38817792)));
-    RDC_TIMED(236, k166_decoder_layer3_1_bn2_fwd(R(A, 38817792), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 12589056), R(A, 12589184), D(A, 12582912), R(A, 0)));
-    RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 6291456), R(S, 86255488)));
+    RDC_TIMED(72, k095_bn_conv1_fwd(
+        R(S, 60958592),       /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 57692160)));     /* y: act.bn.conv1 */
+    RDC_TIMED(75, k096_bn_bn1_fwd(
+        R(A, 57692160),       /* x: act.bn.conv1 */
+        R(S, 34560),          /* w: bn.bn1.weight */
+        R(S, 34752),          /* b: bn.bn1.bias */
+        R(S, 48356864),       /* running_mean: bn.bn1.running_mean */
+        R(S, 48357056),       /* running_var: bn.bn1.running_var */
+        R(A, 95325056),       /* save_mean: bn_mean.bn.bn1 */
+        R(A, 95325248),       /* save_invstd: bn_invstd.bn.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn1 */
+        R(A, 4916096)));      /* y: act.bn.relu */
+    RDC_TIMED(78, k098_bn_conv2_fwd(
+        R(A, 4916096),        /* x: act.bn.relu */
+        R(S, 34944),          /* w: bn.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.conv2 */
+        R(A, 76042240)));     /* y: act.bn.conv2 */
+    RDC_TIMED(82, k099_bn_bn2_fwd(
+        R(A, 76042240),       /* x: act.bn.conv2 */
+        R(S, 196224),         /* w: bn.bn2.weight */
+        R(S, 196672),         /* b: bn.bn2.bias */
+        R(S, 48357248),       /* running_mean: bn.bn2.running_mean */
+        R(S, 48357696),       /* running_var: bn.bn2.running_var */
+        R(A, 95318784),       /* save_mean: bn_mean.bn.bn2 */
+        R(A, 95319232),       /* save_invstd: bn_invstd.bn.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn2 */
+        R(S, 71706496)));     /* y: ocbe_l1 */
+    RDC_TIMED(84, k101_bn_conv3_fwd(
+        R(S, 67250048),       /* x: t2 */
+        R(S, 197120),         /* w: bn.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(A, 77877248)));     /* y: act.bn.conv3 */
+    RDC_TIMED(87, k102_bn_bn3_fwd(
+        R(A, 77877248),       /* x: act.bn.conv3 */
+        R(S, 358400),         /* w: bn.bn3.weight */
+        R(S, 358848),         /* b: bn.bn3.bias */
+        R(S, 48358144),       /* running_mean: bn.bn3.running_mean */
+        R(S, 48358592),       /* running_var: bn.bn3.running_var */
+        R(A, 95319680),       /* save_mean: bn_mean.bn.bn3 */
+        R(A, 95320128),       /* save_invstd: bn_invstd.bn.bn3 */
+        D(A, 0),              /* part: bn_part.bn.bn3 */
+        R(S, 73541504)));     /* y: ocbe_l2 */
+    RDC_TIMED(89, k104_bn_concat_fwd(
+        R(S, 71706496),       /* x0: ocbe_l1 */
+        R(S, 73541504),       /* x1: ocbe_l2 */
+        R(S, 69871488),       /* x2: t3 */
+        R(S, 75376512)));     /* y: ocbe_cat */
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(S, 359296),         /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 90722304)));     /* y: act.bn.bn_layer.0.conv1 */
+    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(
+        R(A, 90722304),       /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 3068800),        /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 3069696),        /* b: bn.bn_layer.0.bn1.bias */
+        R(S, 48359040),       /* running_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 48359936),       /* running_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 95309824),       /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 95310720),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn1 */
+        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(
+        R(A, 23781376),       /* x: act.bn.bn_layer.0.relu */
+        R(S, 3070592),        /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 91639808)));     /* y: act.bn.bn_layer.0.conv2 */
+    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(
+        R(A, 91639808),       /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 4876928),        /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 4877824),        /* b: bn.bn_layer.0.bn2.bias */
+        R(S, 48360832),       /* running_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 48361728),       /* running_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 95311616),       /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 95312512),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
+        R(A, 3475200)));      /* y: act.bn.bn_layer.0.bn2 */
+    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(S, 4878720),        /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 92557312)));     /* y: act.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(
+        R(A, 92557312),       /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 5179776),        /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 5180672),        /* b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 48362624),       /* running_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 48363520),       /* running_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 95313408),       /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 95314304),       /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        D(A, 917504),         /* part: bn_part.bn.bn_layer.0.downsample.1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(
+        R(A, 3475200),        /* x0: act.bn.bn_layer.0.bn2 */
+        R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_fwd(
+        R(A, 23781376),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 5181568),        /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 93474816)));     /* y: act.bn.bn_layer.1.conv1 */
+    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_fwd(
+        R(A, 93474816),       /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 6987904),        /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 6988800),        /* b: bn.bn_layer.1.bn1.bias */
+        R(S, 48364416),       /* running_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 48365312),       /* running_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 95315200),       /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 95316096),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
+        R(A, 24698880)));     /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(
+        R(A, 24698880),       /* x: act.bn.bn_layer.1.relu */
+        R(S, 6989696),        /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 94392320)));     /* y: act.bn.bn_layer.1.conv2 */
+    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_fwd(
+        R(A, 94392320),       /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 8796032),        /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 8796928),        /* b: bn.bn_layer.1.bn2.bias */
+        R(S, 48366208),       /* running_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 48367104),       /* running_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 95316992),       /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 95317888),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        D(A, 917504),         /* part: bn_part.bn.bn_layer.1.bn2 */
+        R(A, 0)));            /* y: act.bn.bn_layer.1.bn2 */
+    RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(
+        R(A, 0),              /* x0: act.bn.bn_layer.1.bn2 */
+        R(A, 23781376),       /* x1: act.bn.bn_layer.0.relu_1 */
+        R(S, 80881536)));     /* y: ocbe */
+    RDC_TIMED(129, k121_decoder_layer1_0_conv1_fwd(
+        R(S, 80881536),       /* x: ocbe */
+        R(S, 8797824),        /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 79712256)));     /* y: act.decoder.layer1.0.conv1 */
+    RDC_TIMED(133, k122_decoder_layer1_0_bn1_fwd(
+        R(A, 79712256),       /* x: act.decoder.layer1.0.conv1 */
+        R(S, 9199232),        /* w: decoder.layer1.0.bn1.weight */
+        R(S, 9199680),        /* b: decoder.layer1.0.bn1.bias */
+        R(S, 48368000),       /* running_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 48368448),       /* running_var: decoder.layer1.0.bn1.running_var */
+        R(A, 95320576),       /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 95321024),       /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
+        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(
+        R(A, 18398336),       /* x: act.decoder.layer1.0.relu */
+        R(S, 9200128),        /* w: decoder.layer1.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 81547264)));     /* y: act.decoder.layer1.0.conv2 */
+    RDC_TIMED(140, k125_decoder_layer1_0_bn2_fwd(
+        R(A, 81547264),       /* x: act.decoder.layer1.0.conv2 */
+        R(S, 9651712),        /* w: decoder.layer1.0.bn2.weight */
+        R(S, 9652160),        /* b: decoder.layer1.0.bn2.bias */
+        R(S, 48368896),       /* running_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 48369344),       /* running_var: decoder.layer1.0.bn2.running_var */
+        R(A, 95321472),       /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 95321920),       /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn2 */
+        R(A, 4849664)));      /* y: act.decoder.layer1.0.bn2 */
+    RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(
+        R(S, 80881536),       /* x: ocbe */
+        R(S, 9652608),        /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 83382272)));     /* y: act.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_fwd(
+        R(A, 83382272),       /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 10054016),       /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 10054464),       /* b: decoder.layer1.0.upsample.1.bias */
+        R(S, 48369792),       /* running_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 48370240),       /* running_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 95322368),       /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 95322816),       /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        D(A, 1835008),        /* part: bn_part.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(
+        R(A, 4849664),        /* x0: act.decoder.layer1.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(151, k130_decoder_layer1_1_conv1_fwd(
+        R(A, 18398336),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 10054912),       /* w: decoder.layer1.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 85217280)));     /* y: act.decoder.layer1.1.conv1 */
+    RDC_TIMED(155, k131_decoder_layer1_1_bn1_fwd(
+        R(A, 85217280),       /* x: act.decoder.layer1.1.conv1 */
+        R(S, 10506496),       /* w: decoder.layer1.1.bn1.weight */
+        R(S, 10506944),       /* b: decoder.layer1.1.bn1.bias */
+        R(S, 48370688),       /* running_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 48371136),       /* running_var: decoder.layer1.1.bn1.running_var */
+        R(A, 95323264),       /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 95323712),       /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
+        R(A, 20233344)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(
+        R(A, 20233344),       /* x: act.decoder.layer1.1.relu */
+        R(S, 10507392),       /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 87052288)));     /* y: act.decoder.layer1.1.conv2 */
+    RDC_TIMED(162, k134_decoder_layer1_1_bn2_fwd(
+        R(A, 87052288),       /* x: act.decoder.layer1.1.conv2 */
+        R(S, 10958976),       /* w: decoder.layer1.1.bn2.weight */
+        R(S, 10959424),       /* b: decoder.layer1.1.bn2.bias */
+        R(S, 48371584),       /* running_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 48372032),       /* running_var: decoder.layer1.1.bn2.running_var */
+        R(A, 95324160),       /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 95324608),       /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        D(A, 1835008),        /* part: bn_part.decoder.layer1.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.bn2 */
+    RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.1.bn2 */
+        R(A, 18398336),       /* x1: act.decoder.layer1.0.relu_1 */
+        R(S, 81799040)));     /* y: s3 */
+    RDC_TIMED(166, k137_decoder_layer2_0_conv1_fwd(
+        R(S, 81799040),       /* x: s3 */
+        R(S, 10959872),       /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 60313600)));     /* y: act.decoder.layer2.0.conv1 */
+    RDC_TIMED(170, k138_decoder_layer2_0_bn1_fwd(
+        R(A, 60313600),       /* x: act.decoder.layer2.0.conv1 */
+        R(S, 11031552),       /* w: decoder.layer2.0.bn1.weight */
+        R(S, 11031744),       /* b: decoder.layer2.0.bn1.bias */
+        R(S, 48372480),       /* running_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 48372672),       /* running_var: decoder.layer2.0.bn1.running_var */
+        R(A, 95325440),       /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 95325632),       /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
+        R(A, 6204992)));      /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(
+        R(A, 6204992),        /* x: act.decoder.layer2.0.relu */
+        R(S, 11031936),       /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 62935040)));     /* y: act.decoder.layer2.0.conv2 */
+    RDC_TIMED(177, k141_decoder_layer2_0_bn2_fwd(
+        R(A, 62935040),       /* x: act.decoder.layer2.0.conv2 */
+        R(S, 11089536),       /* w: decoder.layer2.0.bn2.weight */
+        R(S, 11089728),       /* b: decoder.layer2.0.bn2.bias */
+        R(S, 48372864),       /* running_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 48373056),       /* running_var: decoder.layer2.0.bn2.running_var */
+        R(A, 95325824),       /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 95326016),       /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn2 */
+        R(A, 8192000)));      /* y: act.decoder.layer2.0.bn2 */
+    RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(
+        R(S, 81799040),       /* x: s3 */
+        R(S, 11089920),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 65556480)));     /* y: act.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(183, k143_decoder_layer2_0_upsample_1_fwd(
+        R(A, 65556480),       /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 11161600),       /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 11161792),       /* b: decoder.layer2.0.upsample.1.bias */
+        R(S, 48373248),       /* running_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 48373440),       /* running_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 95326208),       /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 95326400),       /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        D(A, 2621440),        /* part: bn_part.decoder.layer2.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(
+        R(A, 8192000),        /* x0: act.decoder.layer2.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 10813440)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(188, k146_decoder_layer2_1_conv1_fwd(
+        R(A, 10813440),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 11161984),       /* w: decoder.layer2.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 68177920)));     /* y: act.decoder.layer2.1.conv1 */
+    RDC_TIMED(192, k147_decoder_layer2_1_bn1_fwd(
+        R(A, 68177920),       /* x: act.decoder.layer2.1.conv1 */
+        R(S, 11219584),       /* w: decoder.layer2.1.bn1.weight */
+        R(S, 11219776),       /* b: decoder.layer2.1.bn1.bias */
+        R(S, 48373632),       /* running_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 48373824),       /* running_var: decoder.layer2.1.bn1.running_var */
+        R(A, 95326592),       /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 95326784),       /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
+        R(A, 6204992)));      /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(
+        R(A, 6204992),        /* x: act.decoder.layer2.1.relu */
+        R(S, 11219968),       /* w: decoder.layer2.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 70799360)));     /* y: act.decoder.layer2.1.conv2 */
+    RDC_TIMED(199, k150_decoder_layer2_1_bn2_fwd(
+        R(A, 70799360),       /* x: act.decoder.layer2.1.conv2 */
+        R(S, 11277568),       /* w: decoder.layer2.1.bn2.weight */
+        R(S, 11277760),       /* b: decoder.layer2.1.bn2.bias */
+        R(S, 48374016),       /* running_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 48374208),       /* running_var: decoder.layer2.1.bn2.running_var */
+        R(A, 95326976),       /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 95327168),       /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        D(A, 2621440),        /* part: bn_part.decoder.layer2.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.bn2 */
+    RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.1.bn2 */
+        R(A, 10813440),       /* x1: act.decoder.layer2.0.relu_1 */
+        R(S, 83634048)));     /* y: s2 */
+    RDC_TIMED(203, k153_decoder_layer3_0_conv1_fwd(
+        R(S, 83634048),       /* x: s2 */
+        R(S, 11277952),       /* w: decoder.layer3.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 13651968)));     /* y: act.decoder.layer3.0.conv1 */
+    RDC_TIMED(207, k154_decoder_layer3_0_bn1_fwd(
+        R(A, 13651968),       /* x: act.decoder.layer3.0.conv1 */
+        R(S, 11293312),       /* w: decoder.layer3.0.bn1.weight */
+        R(S, 11293440),       /* b: decoder.layer3.0.bn1.bias */
+        R(S, 48374400),       /* running_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 48374528),       /* running_var: decoder.layer3.0.bn1.running_var */
+        R(A, 95327360),       /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 95327488),       /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        D(A, 6291456),        /* part: bn_part.decoder.layer3.0.bn1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(210, k156_decoder_layer3_0_conv2_fwd(
+        R(A, 0),              /* x: act.decoder.layer3.0.relu */
+        R(S, 11293568),       /* w: decoder.layer3.0.conv2.weight */
+        R(A, 6291456),        /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 19943424)));     /* y: act.decoder.layer3.0.conv2 */
+    RDC_TIMED(214, k157_decoder_layer3_0_bn2_fwd(
+        R(A, 19943424),       /* x: act.decoder.layer3.0.conv2 */
+        R(S, 11314304),       /* w: decoder.layer3.0.bn2.weight */
+        R(S, 11314432),       /* b: decoder.layer3.0.bn2.bias */
+        R(S, 48374656),       /* running_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 48374784),       /* running_var: decoder.layer3.0.bn2.running_var */
+        R(A, 95327616),       /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 95327744),       /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer3.0.bn2 */
+        R(A, 26234880)));     /* y: act.decoder.layer3.0.bn2 */
+    RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_fwd(
+        R(S, 83634048),       /* x: s2 */
+        R(S, 11314560),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 32526336)));     /* y: act.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(220, k159_decoder_layer3_0_upsample_1_fwd(
+        R(A, 32526336),       /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 11329920),       /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 11330048),       /* b: decoder.layer3.0.upsample.1.bias */
+        R(S, 48374912),       /* running_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 48375040),       /* running_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 95327872),       /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 95328000),       /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        D(A, 6291456),        /* part: bn_part.decoder.layer3.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(
+        R(A, 26234880),       /* x0: act.decoder.layer3.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 6291456)));      /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(225, k162_decoder_layer3_1_conv1_fwd(
+        R(A, 6291456),        /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 11330176),       /* w: decoder.layer3.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 26234880)));     /* y: act.decoder.layer3.1.conv1 */
+    RDC_TIMED(229, k163_decoder_layer3_1_bn1_fwd(
+        R(A, 26234880),       /* x: act.decoder.layer3.1.conv1 */
+        R(S, 11350912),       /* w: decoder.layer3.1.bn1.weight */
+        R(S, 11351040),       /* b: decoder.layer3.1.bn1.bias */
+        R(S, 48375168),       /* running_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 48375296),       /* running_var: decoder.layer3.1.bn1.running_var */
+        R(A, 95328128),       /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 95328256),       /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        D(A, 12582912),       /* part: bn_part.decoder.layer3.1.bn1 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(232, k165_decoder_layer3_1_conv2_fwd(
+        R(A, 0),              /* x: act.decoder.layer3.1.relu */
+        R(S, 11351168),       /* w: decoder.layer3.1.conv2.weight */
+        R(A, 45109248),       /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 38817792)));     /* y: act.decoder.layer3.1.conv2 */
+    RDC_TIMED(236, k166_decoder_layer3_1_bn2_fwd(
+        R(A, 38817792),       /* x: act.decoder.layer3.1.conv2 */
+        R(S, 11371904),       /* w: decoder.layer3.1.bn2.weight */
+        R(S, 11372032),       /* b: decoder.layer3.1.bn2.bias */
+        R(S, 48375424),       /* running_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 48375552),       /* running_var: decoder.layer3.1.bn2.running_var */
+        R(A, 12589056),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 12589184),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        D(A, 12582912),       /* part: bn_part.decoder.layer3.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.bn2 */
+    RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.1.bn2 */
+        R(A, 6291456),        /* x1: act.decoder.layer3.0.relu_1 */
+        R(S, 86255488)));     /* y: s1 */
     /* losses */
-    RDC_TIMED(240, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
-    RDC_TIMED(242, k170_scale1_loss_flat_fwd(R(A, 0), R(S, 92546944)));
-    RDC_TIMED(244, k171_scale1_amap_fwd(R(S, 60958592), R(S, 86255488), R(S, 92547008)));
-    RDC_TIMED(245, k172_scale1_loss_pixel_fwd(R(S, 92547008), R(S, 92809152)));
-    RDC_TIMED(247, k174_scale2_cosdist_flat_fwd(R(S, 67250048), R(S, 83634048), R(A, 0)));
-    RDC_TIMED(249, k175_scale2_loss_flat_fwd(R(A, 0), R(S, 92809216)));
-    RDC_TIMED(251, k176_scale2_amap_fwd(R(S, 67250048), R(S, 83634048), R(S, 92809280)));
-    RDC_TIMED(252, k177_scale2_loss_pixel_fwd(R(S, 92809280), R(S, 92874816)));
-    RDC_TIMED(254, k179_scale3_cosdist_flat_fwd(R(S, 69871488), R(S, 81799040), R(A, 0)));
-    RDC_TIMED(256, k180_scale3_loss_flat_fwd(R(A, 0), R(S, 92874880)));
-    RDC_TIMED(258, k181_scale3_amap_fwd(R(S, 69871488), R(S, 81799040), R(S, 92874944)));
-    RDC_TIMED(259, k182_scale3_loss_pixel_fwd(R(S, 92874944), R(S, 92891328)));
-    RDC_TIMED(261, k184_loss_flat_fwd(R(S, 92546944), R(S, 92809216), R(S, 92874880), R(S, 92891392)));
-    RDC_TIMED(263, k185_loss_pixel_fwd(R(S, 92809152), R(S, 92874816), R(S, 92891328), R(S, 92891456)));
+    RDC_TIMED(240, k169_scale1_cosdist_flat_fwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(A, 0)));            /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(242, k170_scale1_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale1.cosdist_flat */
+        R(S, 92546944)));     /* y: loss_flat.scale1 */
+    RDC_TIMED(244, k171_scale1_amap_fwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(S, 92547008)));     /* y: amap1 */
+    RDC_TIMED(245, k172_scale1_loss_pixel_fwd(
+        R(S, 92547008),       /* x: amap1 */
+        R(S, 92809152)));     /* y: loss_pixel.scale1 */
+    RDC_TIMED(247, k174_scale2_cosdist_flat_fwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(A, 0)));            /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(249, k175_scale2_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale2.cosdist_flat */
+        R(S, 92809216)));     /* y: loss_flat.scale2 */
+    RDC_TIMED(251, k176_scale2_amap_fwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(S, 92809280)));     /* y: amap2 */
+    RDC_TIMED(252, k177_scale2_loss_pixel_fwd(
+        R(S, 92809280),       /* x: amap2 */
+        R(S, 92874816)));     /* y: loss_pixel.scale2 */
+    RDC_TIMED(254, k179_scale3_cosdist_flat_fwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(A, 0)));            /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(256, k180_scale3_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale3.cosdist_flat */
+        R(S, 92874880)));     /* y: loss_flat.scale3 */
+    RDC_TIMED(258, k181_scale3_amap_fwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(S, 92874944)));     /* y: amap3 */
+    RDC_TIMED(259, k182_scale3_loss_pixel_fwd(
+        R(S, 92874944),       /* x: amap3 */
+        R(S, 92891328)));     /* y: loss_pixel.scale3 */
+    RDC_TIMED(261, k184_loss_flat_fwd(
+        R(S, 92546944),       /* x0: loss_flat.scale1 */
+        R(S, 92809216),       /* x1: loss_flat.scale2 */
+        R(S, 92874880),       /* x2: loss_flat.scale3 */
+        R(S, 92891392)));     /* y: loss_flat */
+    RDC_TIMED(263, k185_loss_pixel_fwd(
+        R(S, 92809152),       /* x0: loss_pixel.scale1 */
+        R(S, 92874816),       /* x1: loss_pixel.scale2 */
+        R(S, 92891328),       /* x2: loss_pixel.scale3 */
+        R(S, 92891456)));     /* y: loss_pixel */
     ctx->train_ready = 1;
     return RDC_OK;
 }
@@ -9076,76 +10258,441 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(72, k095_bn_conv1_fwd(R(S, 60958592), R(S, 0), R(A, 0), R(A, 57692160)));
-    RDC_TIMED(75, k096_bn_bn1_fwd(R(A, 57692160), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 95325056), R(A, 95325248), D(A, 0), R(A, 4916096)));
-    RDC_TIMED(78, k098_bn_conv2_fwd(R(A, 4916096), R(S, 34944), R(A, 0), R(A, 76042240)));
-    RDC_TIMED(82, k099_bn_bn2_fwd(R(A, 76042240), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 95318784), R(A, 95319232), D(A, 0), R(S, 71706496)));
-    RDC_TIMED(84, k101_bn_conv3_fwd(R(S, 67250048), R(S, 197120), R(A, 0), R(A, 77877248)));
-    RDC_TIMED(87, k102_bn_bn3_fwd(R(A, 77877248), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 95319680), R(A, 95320128), D(A, 0), R(S, 73541504)));
-    RDC_TIMED(89, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(R(S, 75376512), R(S, 359296), R(A, 0), R(A, 90722304)));
-    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(R(A, 90722304), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 95309824), R(A, 95310720), D(A, 0), R(A, 23781376)));
-    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(R(A, 23781376), R(S, 3070592), R(A, 0), R(A, 91639808)));
-    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(R(A, 91639808), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 95311616), R(A, 95312512), D(A, 0), R(A, 3475200)));
-    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(R(S, 75376512), R(S, 4878720), R(A, 0), R(A, 92557312)));
-    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(R(A, 92557312), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 95313408), R(A, 95314304), D(A, 917504), R(A, 0)));
-    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 3475200), R(A, 0), R(A, 23781376)));
-    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_fwd(R(A, 23781376), R(S, 5181568), R(A, 0), R(A, 93474816)));
-    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_fwd(R(A, 93474816), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 95315200), R(A, 95316096), D(A, 0), R(A, 24698880)));
-    RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(R(A, 24698880), R(S, 6989696), R(A, 0), R(A, 94392320)));
-    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_fwd(R(A, 94392320), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 95316992), R(A, 95317888), D(A, 917504), R(A, 0)));
-    RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 23781376), R(S, 80881536)));
-    RDC_TIMED(129, k121_decoder_layer1_0_conv1_fwd(R(S, 80881536), R(S, 8797824), R(A, 0), R(A, 79712256)));
-    RDC_TIMED(133, k122_decoder_layer1_0_bn1_fwd(R(A, 79712256), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 95320576), R(A, 95321024), D(A, 0), R(A, 18398336)));
-    RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(R(A, 18398336), R(S, 9200128), R(A, 0), R(A, 81547264)));
-    RDC_TIMED(140, k125_decoder_layer1_0_bn2_fwd(R(A, 81547264), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 95321472), R(A, 95321920), D(A, 0), R(A, 4849664)));
-    RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(R(S, 80881536), R(S, 9652608), R(A, 0), R(A, 83382272)));
-    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_fwd(R(A, 83382272), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 95322368), R(A, 95322816), D(A, 1835008), R(A, 0)));
-    RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(R(A, 4849664), R(A, 0), R(A, 18398336)));
-    RDC_TIMED(151, k130_decoder_layer1_1_conv1_fwd(R(A, 18398336), R(S, 10054912), R(A, 0), R(A, 85217280)));
-    RDC_TIMED(155, k131_decoder_layer1_1_bn1_fwd(R(A, 85217280), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 95323264), R(A, 95323712), D(A, 0), R(A, 20233344)));
-    RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(R(A, 20233344), R(S, 10507392), R(A, 0), R(A, 87052288)));
-    RDC_TIMED(162, k134_decoder_layer1_1_bn2_fwd(R(A, 87052288), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 95324160), R(A, 95324608), D(A, 1835008), R(A, 0)));
-    RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(R(A, 0), R(A, 18398336), R(S, 81799040)));
-    RDC_TIMED(166, k137_decoder_layer2_0_conv1_fwd(R(S, 81799040), R(S, 10959872), R(A, 0), R(A, 60313600)));
-    RDC_TIMED(170, k138_decoder_layer2_0_bn1_fwd(R(A, 60313600), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 95325440), R(A, 95325632), D(A, 0), R(A, 6204992)));
-    RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(R(A, 6204992), R(S, 11031936), R(A, 0), R(A, 62935040)));
-    RDC_TIMED(177, k141_decoder_layer2_0_bn2_fwd(R(A, 62935040), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 95325824), R(A, 95326016), D(A, 0), R(A, 8192000)));
-    RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(R(S, 81799040), R(S, 11089920), R(A, 0), R(A, 65556480)));
-    RDC_TIMED(183, k143_decoder_layer2_0_upsample_1_fwd(R(A, 65556480), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 95326208), R(A, 95326400), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(R(A, 8192000), R(A, 0), R(A, 10813440)));
-    RDC_TIMED(188, k146_decoder_layer2_1_conv1_fwd(R(A, 10813440), R(S, 11161984), R(A, 0), R(A, 68177920)));
-    RDC_TIMED(192, k147_decoder_layer2_1_bn1_fwd(R(A, 68177920), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 95326592), R(A, 95326784), D(A, 0), R(A, 6204992)));
-    RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(R(A, 6204992), R(S, 11219968), R(A, 0), R(A, 70799360)));
-    RDC_TIMED(199, k150_decoder_layer2_1_bn2_fwd(R(A, 70799360), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 95326976), R(A, 95327168), D(A, 2621440), R(A, 0)));
-    RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(R(A, 0), R(A, 10813440), R(S, 83634048)));
-    RDC_TIMED(203, k153_decoder_layer3_0_conv1_fwd(R(S, 83634048), R(S, 11277952), R(A, 0), R(A, 13651968)));
-    RDC_TIMED(207, k154_decoder_layer3_0_bn1_fwd(R(A, 13651968), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 95327360), R(A, 95327488), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(210, k156_decoder_layer3_0_conv2_fwd(R(A, 0), R(S, 11293568), R(A, 6291456), R(A, 19943424)));
-    RDC_TIMED(214, k157_decoder_layer3_0_bn2_fwd(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 95327616), R(A, 95327744), D(A, 0), R(A, 26234880)));
-    RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_fwd(R(S, 83634048), R(S, 11314560), R(A, 0), R(A, 32526336)));
-    RDC_TIMED(220, k159_decoder_layer3_0_upsample_1_fwd(R(A, 32526336), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 95327872), R(A, 95328000), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(R(A, 26234880), R(A, 0), R(A, 6291456)));
-    RDC_TIMED(225, k162_decoder_layer3_1_conv1_fwd(R(A, 6291456), R(S, 11330176), R(A, 0), R(A, 26234880)));
-    RDC_TIMED(229, k163_decoder_layer3_1_bn1_fwd(R(A, 26234880), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 95328128), R(A, 95328256), D(A, 12582912), R(A, 0)));
-    RDC_TIMED(232, k165_decoder_layer3_1_conv2_fwd(R(A, 0), R(S, 11351168), R(A, 45109248), R(A, 38817792)));
-    RDC_TIMED(236, k166_decoder_layer3_1_bn2_fwd(R(A, 38817792), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 12589056), R(A, 12589184), D(A, 12582912), R(A, 0)));
-    RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(R(A, 0), R(A, 6291456), R(S, 86255488)));
+    RDC_TIMED(72, k095_bn_conv1_fwd(
+        R(S, 60958592),       /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 57692160)));     /* y: act.bn.conv1 */
+    RDC_TIMED(75, k096_bn_bn1_fwd(
+        R(A, 57692160),       /* x: act.bn.conv1 */
+        R(S, 34560),          /* w: bn.bn1.weight */
+        R(S, 34752),          /* b: bn.bn1.bias */
+        R(S, 48356864),       /* running_mean: bn.bn1.running_mean */
+        R(S, 48357056),       /* running_var: bn.bn1.running_var */
+        R(A, 95325056),       /* save_mean: bn_mean.bn.bn1 */
+        R(A, 95325248),       /* save_invstd: bn_invstd.bn.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn1 */
+        R(A, 4916096)));      /* y: act.bn.relu */
+    RDC_TIMED(78, k098_bn_conv2_fwd(
+        R(A, 4916096),        /* x: act.bn.relu */
+        R(S, 34944),          /* w: bn.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.conv2 */
+        R(A, 76042240)));     /* y: act.bn.conv2 */
+    RDC_TIMED(82, k099_bn_bn2_fwd(
+        R(A, 76042240),       /* x: act.bn.conv2 */
+        R(S, 196224),         /* w: bn.bn2.weight */
+        R(S, 196672),         /* b: bn.bn2.bias */
+        R(S, 48357248),       /* running_mean: bn.bn2.running_mean */
+        R(S, 48357696),       /* running_var: bn.bn2.running_var */
+        R(A, 95318784),       /* save_mean: bn_mean.bn.bn2 */
+        R(A, 95319232),       /* save_invstd: bn_invstd.bn.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn2 */
+        R(S, 71706496)));     /* y: ocbe_l1 */
+    RDC_TIMED(84, k101_bn_conv3_fwd(
+        R(S, 67250048),       /* x: t2 */
+        R(S, 197120),         /* w: bn.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(A, 77877248)));     /* y: act.bn.conv3 */
+    RDC_TIMED(87, k102_bn_bn3_fwd(
+        R(A, 77877248),       /* x: act.bn.conv3 */
+        R(S, 358400),         /* w: bn.bn3.weight */
+        R(S, 358848),         /* b: bn.bn3.bias */
+        R(S, 48358144),       /* running_mean: bn.bn3.running_mean */
+        R(S, 48358592),       /* running_var: bn.bn3.running_var */
+        R(A, 95319680),       /* save_mean: bn_mean.bn.bn3 */
+        R(A, 95320128),       /* save_invstd: bn_invstd.bn.bn3 */
+        D(A, 0),              /* part: bn_part.bn.bn3 */
+        R(S, 73541504)));     /* y: ocbe_l2 */
+    RDC_TIMED(89, k104_bn_concat_fwd(
+        R(S, 71706496),       /* x0: ocbe_l1 */
+        R(S, 73541504),       /* x1: ocbe_l2 */
+        R(S, 69871488),       /* x2: t3 */
+        R(S, 75376512)));     /* y: ocbe_cat */
+    RDC_TIMED(92, k105_bn_bn_layer_0_conv1_fwd(
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(S, 359296),         /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 90722304)));     /* y: act.bn.bn_layer.0.conv1 */
+    RDC_TIMED(96, k106_bn_bn_layer_0_bn1_fwd(
+        R(A, 90722304),       /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 3068800),        /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 3069696),        /* b: bn.bn_layer.0.bn1.bias */
+        R(S, 48359040),       /* running_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 48359936),       /* running_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 95309824),       /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 95310720),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn1 */
+        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(
+        R(A, 23781376),       /* x: act.bn.bn_layer.0.relu */
+        R(S, 3070592),        /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 91639808)));     /* y: act.bn.bn_layer.0.conv2 */
+    RDC_TIMED(103, k109_bn_bn_layer_0_bn2_fwd(
+        R(A, 91639808),       /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 4876928),        /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 4877824),        /* b: bn.bn_layer.0.bn2.bias */
+        R(S, 48360832),       /* running_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 48361728),       /* running_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 95311616),       /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 95312512),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
+        R(A, 3475200)));      /* y: act.bn.bn_layer.0.bn2 */
+    RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(S, 4878720),        /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 92557312)));     /* y: act.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(109, k111_bn_bn_layer_0_downsample_1_fwd(
+        R(A, 92557312),       /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 5179776),        /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 5180672),        /* b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 48362624),       /* running_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 48363520),       /* running_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 95313408),       /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 95314304),       /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        D(A, 917504),         /* part: bn_part.bn.bn_layer.0.downsample.1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(
+        R(A, 3475200),        /* x0: act.bn.bn_layer.0.bn2 */
+        R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(114, k114_bn_bn_layer_1_conv1_fwd(
+        R(A, 23781376),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 5181568),        /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 93474816)));     /* y: act.bn.bn_layer.1.conv1 */
+    RDC_TIMED(118, k115_bn_bn_layer_1_bn1_fwd(
+        R(A, 93474816),       /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 6987904),        /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 6988800),        /* b: bn.bn_layer.1.bn1.bias */
+        R(S, 48364416),       /* running_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 48365312),       /* running_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 95315200),       /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 95316096),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
+        R(A, 24698880)));     /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(
+        R(A, 24698880),       /* x: act.bn.bn_layer.1.relu */
+        R(S, 6989696),        /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 94392320)));     /* y: act.bn.bn_layer.1.conv2 */
+    RDC_TIMED(125, k118_bn_bn_layer_1_bn2_fwd(
+        R(A, 94392320),       /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 8796032),        /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 8796928),        /* b: bn.bn_layer.1.bn2.bias */
+        R(S, 48366208),       /* running_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 48367104),       /* running_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 95316992),       /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 95317888),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        D(A, 917504),         /* part: bn_part.bn.bn_layer.1.bn2 */
+        R(A, 0)));            /* y: act.bn.bn_layer.1.bn2 */
+    RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(
+        R(A, 0),              /* x0: act.bn.bn_layer.1.bn2 */
+        R(A, 23781376),       /* x1: act.bn.bn_layer.0.relu_1 */
+        R(S, 80881536)));     /* y: ocbe */
+    RDC_TIMED(129, k121_decoder_layer1_0_conv1_fwd(
+        R(S, 80881536),       /* x: ocbe */
+        R(S, 8797824),        /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 79712256)));     /* y: act.decoder.layer1.0.conv1 */
+    RDC_TIMED(133, k122_decoder_layer1_0_bn1_fwd(
+        R(A, 79712256),       /* x: act.decoder.layer1.0.conv1 */
+        R(S, 9199232),        /* w: decoder.layer1.0.bn1.weight */
+        R(S, 9199680),        /* b: decoder.layer1.0.bn1.bias */
+        R(S, 48368000),       /* running_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 48368448),       /* running_var: decoder.layer1.0.bn1.running_var */
+        R(A, 95320576),       /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 95321024),       /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
+        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(
+        R(A, 18398336),       /* x: act.decoder.layer1.0.relu */
+        R(S, 9200128),        /* w: decoder.layer1.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 81547264)));     /* y: act.decoder.layer1.0.conv2 */
+    RDC_TIMED(140, k125_decoder_layer1_0_bn2_fwd(
+        R(A, 81547264),       /* x: act.decoder.layer1.0.conv2 */
+        R(S, 9651712),        /* w: decoder.layer1.0.bn2.weight */
+        R(S, 9652160),        /* b: decoder.layer1.0.bn2.bias */
+        R(S, 48368896),       /* running_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 48369344),       /* running_var: decoder.layer1.0.bn2.running_var */
+        R(A, 95321472),       /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 95321920),       /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn2 */
+        R(A, 4849664)));      /* y: act.decoder.layer1.0.bn2 */
+    RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(
+        R(S, 80881536),       /* x: ocbe */
+        R(S, 9652608),        /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 83382272)));     /* y: act.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(146, k127_decoder_layer1_0_upsample_1_fwd(
+        R(A, 83382272),       /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 10054016),       /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 10054464),       /* b: decoder.layer1.0.upsample.1.bias */
+        R(S, 48369792),       /* running_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 48370240),       /* running_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 95322368),       /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 95322816),       /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        D(A, 1835008),        /* part: bn_part.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(
+        R(A, 4849664),        /* x0: act.decoder.layer1.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(151, k130_decoder_layer1_1_conv1_fwd(
+        R(A, 18398336),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 10054912),       /* w: decoder.layer1.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 85217280)));     /* y: act.decoder.layer1.1.conv1 */
+    RDC_TIMED(155, k131_decoder_layer1_1_bn1_fwd(
+        R(A, 85217280),       /* x: act.decoder.layer1.1.conv1 */
+        R(S, 10506496),       /* w: decoder.layer1.1.bn1.weight */
+        R(S, 10506944),       /* b: decoder.layer1.1.bn1.bias */
+        R(S, 48370688),       /* running_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 48371136),       /* running_var: decoder.layer1.1.bn1.running_var */
+        R(A, 95323264),       /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 95323712),       /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
+        R(A, 20233344)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(
+        R(A, 20233344),       /* x: act.decoder.layer1.1.relu */
+        R(S, 10507392),       /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 87052288)));     /* y: act.decoder.layer1.1.conv2 */
+    RDC_TIMED(162, k134_decoder_layer1_1_bn2_fwd(
+        R(A, 87052288),       /* x: act.decoder.layer1.1.conv2 */
+        R(S, 10958976),       /* w: decoder.layer1.1.bn2.weight */
+        R(S, 10959424),       /* b: decoder.layer1.1.bn2.bias */
+        R(S, 48371584),       /* running_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 48372032),       /* running_var: decoder.layer1.1.bn2.running_var */
+        R(A, 95324160),       /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 95324608),       /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        D(A, 1835008),        /* part: bn_part.decoder.layer1.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.bn2 */
+    RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.1.bn2 */
+        R(A, 18398336),       /* x1: act.decoder.layer1.0.relu_1 */
+        R(S, 81799040)));     /* y: s3 */
+    RDC_TIMED(166, k137_decoder_layer2_0_conv1_fwd(
+        R(S, 81799040),       /* x: s3 */
+        R(S, 10959872),       /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 60313600)));     /* y: act.decoder.layer2.0.conv1 */
+    RDC_TIMED(170, k138_decoder_layer2_0_bn1_fwd(
+        R(A, 60313600),       /* x: act.decoder.layer2.0.conv1 */
+        R(S, 11031552),       /* w: decoder.layer2.0.bn1.weight */
+        R(S, 11031744),       /* b: decoder.layer2.0.bn1.bias */
+        R(S, 48372480),       /* running_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 48372672),       /* running_var: decoder.layer2.0.bn1.running_var */
+        R(A, 95325440),       /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 95325632),       /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
+        R(A, 6204992)));      /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(
+        R(A, 6204992),        /* x: act.decoder.layer2.0.relu */
+        R(S, 11031936),       /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 62935040)));     /* y: act.decoder.layer2.0.conv2 */
+    RDC_TIMED(177, k141_decoder_layer2_0_bn2_fwd(
+        R(A, 62935040),       /* x: act.decoder.layer2.0.conv2 */
+        R(S, 11089536),       /* w: decoder.layer2.0.bn2.weight */
+        R(S, 11089728),       /* b: decoder.layer2.0.bn2.bias */
+        R(S, 48372864),       /* running_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 48373056),       /* running_var: decoder.layer2.0.bn2.running_var */
+        R(A, 95325824),       /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 95326016),       /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn2 */
+        R(A, 8192000)));      /* y: act.decoder.layer2.0.bn2 */
+    RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(
+        R(S, 81799040),       /* x: s3 */
+        R(S, 11089920),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 65556480)));     /* y: act.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(183, k143_decoder_layer2_0_upsample_1_fwd(
+        R(A, 65556480),       /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 11161600),       /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 11161792),       /* b: decoder.layer2.0.upsample.1.bias */
+        R(S, 48373248),       /* running_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 48373440),       /* running_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 95326208),       /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 95326400),       /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        D(A, 2621440),        /* part: bn_part.decoder.layer2.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(
+        R(A, 8192000),        /* x0: act.decoder.layer2.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 10813440)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(188, k146_decoder_layer2_1_conv1_fwd(
+        R(A, 10813440),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 11161984),       /* w: decoder.layer2.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 68177920)));     /* y: act.decoder.layer2.1.conv1 */
+    RDC_TIMED(192, k147_decoder_layer2_1_bn1_fwd(
+        R(A, 68177920),       /* x: act.decoder.layer2.1.conv1 */
+        R(S, 11219584),       /* w: decoder.layer2.1.bn1.weight */
+        R(S, 11219776),       /* b: decoder.layer2.1.bn1.bias */
+        R(S, 48373632),       /* running_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 48373824),       /* running_var: decoder.layer2.1.bn1.running_var */
+        R(A, 95326592),       /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 95326784),       /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
+        R(A, 6204992)));      /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(
+        R(A, 6204992),        /* x: act.decoder.layer2.1.relu */
+        R(S, 11219968),       /* w: decoder.layer2.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 70799360)));     /* y: act.decoder.layer2.1.conv2 */
+    RDC_TIMED(199, k150_decoder_layer2_1_bn2_fwd(
+        R(A, 70799360),       /* x: act.decoder.layer2.1.conv2 */
+        R(S, 11277568),       /* w: decoder.layer2.1.bn2.weight */
+        R(S, 11277760),       /* b: decoder.layer2.1.bn2.bias */
+        R(S, 48374016),       /* running_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 48374208),       /* running_var: decoder.layer2.1.bn2.running_var */
+        R(A, 95326976),       /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 95327168),       /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        D(A, 2621440),        /* part: bn_part.decoder.layer2.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.bn2 */
+    RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.1.bn2 */
+        R(A, 10813440),       /* x1: act.decoder.layer2.0.relu_1 */
+        R(S, 83634048)));     /* y: s2 */
+    RDC_TIMED(203, k153_decoder_layer3_0_conv1_fwd(
+        R(S, 83634048),       /* x: s2 */
+        R(S, 11277952),       /* w: decoder.layer3.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 13651968)));     /* y: act.decoder.layer3.0.conv1 */
+    RDC_TIMED(207, k154_decoder_layer3_0_bn1_fwd(
+        R(A, 13651968),       /* x: act.decoder.layer3.0.conv1 */
+        R(S, 11293312),       /* w: decoder.layer3.0.bn1.weight */
+        R(S, 11293440),       /* b: decoder.layer3.0.bn1.bias */
+        R(S, 48374400),       /* running_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 48374528),       /* running_var: decoder.layer3.0.bn1.running_var */
+        R(A, 95327360),       /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 95327488),       /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        D(A, 6291456),        /* part: bn_part.decoder.layer3.0.bn1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(210, k156_decoder_layer3_0_conv2_fwd(
+        R(A, 0),              /* x: act.decoder.layer3.0.relu */
+        R(S, 11293568),       /* w: decoder.layer3.0.conv2.weight */
+        R(A, 6291456),        /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 19943424)));     /* y: act.decoder.layer3.0.conv2 */
+    RDC_TIMED(214, k157_decoder_layer3_0_bn2_fwd(
+        R(A, 19943424),       /* x: act.decoder.layer3.0.conv2 */
+        R(S, 11314304),       /* w: decoder.layer3.0.bn2.weight */
+        R(S, 11314432),       /* b: decoder.layer3.0.bn2.bias */
+        R(S, 48374656),       /* running_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 48374784),       /* running_var: decoder.layer3.0.bn2.running_var */
+        R(A, 95327616),       /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 95327744),       /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer3.0.bn2 */
+        R(A, 26234880)));     /* y: act.decoder.layer3.0.bn2 */
+    RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_fwd(
+        R(S, 83634048),       /* x: s2 */
+        R(S, 11314560),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 32526336)));     /* y: act.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(220, k159_decoder_layer3_0_upsample_1_fwd(
+        R(A, 32526336),       /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 11329920),       /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 11330048),       /* b: decoder.layer3.0.upsample.1.bias */
+        R(S, 48374912),       /* running_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 48375040),       /* running_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 95327872),       /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 95328000),       /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        D(A, 6291456),        /* part: bn_part.decoder.layer3.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(
+        R(A, 26234880),       /* x0: act.decoder.layer3.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 6291456)));      /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(225, k162_decoder_layer3_1_conv1_fwd(
+        R(A, 6291456),        /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 11330176),       /* w: decoder.layer3.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 26234880)));     /* y: act.decoder.layer3.1.conv1 */
+    RDC_TIMED(229, k163_decoder_layer3_1_bn1_fwd(
+        R(A, 26234880),       /* x: act.decoder.layer3.1.conv1 */
+        R(S, 11350912),       /* w: decoder.layer3.1.bn1.weight */
+        R(S, 11351040),       /* b: decoder.layer3.1.bn1.bias */
+        R(S, 48375168),       /* running_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 48375296),       /* running_var: decoder.layer3.1.bn1.running_var */
+        R(A, 95328128),       /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 95328256),       /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        D(A, 12582912),       /* part: bn_part.decoder.layer3.1.bn1 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(232, k165_decoder_layer3_1_conv2_fwd(
+        R(A, 0),              /* x: act.decoder.layer3.1.relu */
+        R(S, 11351168),       /* w: decoder.layer3.1.conv2.weight */
+        R(A, 45109248),       /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 38817792)));     /* y: act.decoder.layer3.1.conv2 */
+    RDC_TIMED(236, k166_decoder_layer3_1_bn2_fwd(
+        R(A, 38817792),       /* x: act.decoder.layer3.1.conv2 */
+        R(S, 11371904),       /* w: decoder.layer3.1.bn2.weight */
+        R(S, 11372032),       /* b: decoder.layer3.1.bn2.bias */
+        R(S, 48375424),       /* running_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 48375552),       /* running_var: decoder.layer3.1.bn2.running_var */
+        R(A, 12589056),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 12589184),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        D(A, 12582912),       /* part: bn_part.decoder.layer3.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.bn2 */
+    RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.1.bn2 */
+        R(A, 6291456),        /* x1: act.decoder.layer3.0.relu_1 */
+        R(S, 86255488)));     /* y: s1 */
     /* losses */
-    RDC_TIMED(240, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
-    RDC_TIMED(242, k170_scale1_loss_flat_fwd(R(A, 0), R(S, 92546944)));
-    RDC_TIMED(244, k171_scale1_amap_fwd(R(S, 60958592), R(S, 86255488), R(S, 92547008)));
-    RDC_TIMED(245, k172_scale1_loss_pixel_fwd(R(S, 92547008), R(S, 92809152)));
-    RDC_TIMED(247, k174_scale2_cosdist_flat_fwd(R(S, 67250048), R(S, 83634048), R(A, 0)));
-    RDC_TIMED(249, k175_scale2_loss_flat_fwd(R(A, 0), R(S, 92809216)));
-    RDC_TIMED(251, k176_scale2_amap_fwd(R(S, 67250048), R(S, 83634048), R(S, 92809280)));
-    RDC_TIMED(252, k177_scale2_loss_pixel_fwd(R(S, 92809280), R(S, 92874816)));
-    RDC_TIMED(254, k179_scale3_cosdist_flat_fwd(R(S, 69871488), R(S, 81799040), R(A, 0)));
-    RDC_TIMED(256, k180_scale3_loss_flat_fwd(R(A, 0), R(S, 92874880)));
-    RDC_TIMED(258, k181_scale3_amap_fwd(R(S, 69871488), R(S, 81799040), R(S, 92874944)));
-    RDC_TIMED(259, k182_scale3_loss_pixel_fwd(R(S, 92874944), R(S, 92891328)));
-    RDC_TIMED(261, k184_loss_flat_fwd(R(S, 92546944), R(S, 92809216), R(S, 92874880), R(S, 92891392)));
-    RDC_TIMED(263, k185_loss_pixel_fwd(R(S, 92809152), R(S, 92874816), R(S, 92891328), R(S, 92891456)));
+    RDC_TIMED(240, k169_scale1_cosdist_flat_fwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(A, 0)));            /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(242, k170_scale1_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale1.cosdist_flat */
+        R(S, 92546944)));     /* y: loss_flat.scale1 */
+    RDC_TIMED(244, k171_scale1_amap_fwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(S, 92547008)));     /* y: amap1 */
+    RDC_TIMED(245, k172_scale1_loss_pixel_fwd(
+        R(S, 92547008),       /* x: amap1 */
+        R(S, 92809152)));     /* y: loss_pixel.scale1 */
+    RDC_TIMED(247, k174_scale2_cosdist_flat_fwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(A, 0)));            /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(249, k175_scale2_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale2.cosdist_flat */
+        R(S, 92809216)));     /* y: loss_flat.scale2 */
+    RDC_TIMED(251, k176_scale2_amap_fwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(S, 92809280)));     /* y: amap2 */
+    RDC_TIMED(252, k177_scale2_loss_pixel_fwd(
+        R(S, 92809280),       /* x: amap2 */
+        R(S, 92874816)));     /* y: loss_pixel.scale2 */
+    RDC_TIMED(254, k179_scale3_cosdist_flat_fwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(A, 0)));            /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(256, k180_scale3_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale3.cosdist_flat */
+        R(S, 92874880)));     /* y: loss_flat.scale3 */
+    RDC_TIMED(258, k181_scale3_amap_fwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(S, 92874944)));     /* y: amap3 */
+    RDC_TIMED(259, k182_scale3_loss_pixel_fwd(
+        R(S, 92874944),       /* x: amap3 */
+        R(S, 92891328)));     /* y: loss_pixel.scale3 */
+    RDC_TIMED(261, k184_loss_flat_fwd(
+        R(S, 92546944),       /* x0: loss_flat.scale1 */
+        R(S, 92809216),       /* x1: loss_flat.scale2 */
+        R(S, 92874880),       /* x2: loss_flat.scale3 */
+        R(S, 92891392)));     /* y: loss_flat */
+    RDC_TIMED(263, k185_loss_pixel_fwd(
+        R(S, 92809152),       /* x0: loss_pixel.scale1 */
+        R(S, 92874816),       /* x1: loss_pixel.scale2 */
+        R(S, 92891328),       /* x2: loss_pixel.scale3 */
+        R(S, 92891456)));     /* y: loss_pixel */
     ctx->train_ready = 1;
     return RDC_OK;
 }
@@ -9160,60 +10707,325 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     /* teacher (frozen, folded), in double */
     rdc_teacher_forward_eval(S, A);
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(73, k095_bn_conv1_fwd_eval(R(S, 60958592), R(S, 0), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 0), R(A, 10879296)));
-    RDC_TIMED(79, k098_bn_conv2_fwd_eval(R(A, 10879296), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 0), R(S, 71706496)));
-    RDC_TIMED(85, k101_bn_conv3_fwd_eval(R(S, 67250048), R(S, 197120), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 0), R(S, 73541504)));
-    RDC_TIMED(89, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(93, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 23781376)));
-    RDC_TIMED(100, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 23781376), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 24698880)));
-    RDC_TIMED(106, k110_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 75376512), R(S, 4878720), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 0), R(A, 3475200)));
-    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 24698880), R(A, 3475200), R(A, 23781376)));
-    RDC_TIMED(115, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 23781376), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 24698880)));
-    RDC_TIMED(122, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 24698880), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 25616384)));
-    RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(R(A, 25616384), R(A, 23781376), R(S, 80881536)));
-    RDC_TIMED(130, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 18398336)));
-    RDC_TIMED(137, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 18398336), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 20233344)));
-    RDC_TIMED(143, k126_decoder_layer1_0_upsample_0_fwd_eval(R(S, 80881536), R(S, 9652608), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 0), R(A, 4849664)));
-    RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(R(A, 20233344), R(A, 4849664), R(A, 18398336)));
-    RDC_TIMED(152, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 18398336), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 20233344)));
-    RDC_TIMED(159, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 20233344), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 22068352)));
-    RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(R(A, 22068352), R(A, 18398336), R(S, 81799040)));
-    RDC_TIMED(167, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 8192000)));
-    RDC_TIMED(174, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 8192000), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 10813440)));
-    RDC_TIMED(180, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 8192000)));
-    RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(R(A, 10813440), R(A, 8192000), R(A, 13434880)));
-    RDC_TIMED(189, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 13434880), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 6204992)));
-    RDC_TIMED(196, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 6204992), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 8826432)));
-    RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(R(A, 8826432), R(A, 13434880), R(S, 83634048)));
-    RDC_TIMED(204, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 0), R(A, 10878976)));
-    RDC_TIMED(211, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 10878976), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 0), R(A, 17170432)));
-    RDC_TIMED(217, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 0), R(A, 10878976)));
-    RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(R(A, 17170432), R(A, 10878976), R(A, 0)));
-    RDC_TIMED(226, k162_decoder_layer3_1_conv1_fwd_eval(R(A, 0), R(S, 11330176), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 12582912), R(A, 6291456)));
-    RDC_TIMED(233, k165_decoder_layer3_1_conv2_fwd_eval(R(A, 6291456), R(S, 11351168), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 18874368), R(A, 12582912)));
-    RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(R(A, 12582912), R(A, 0), R(S, 86255488)));
+    RDC_TIMED(73, k095_bn_conv1_fwd_eval(
+        R(S, 60958592),       /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(S, 34560),          /* bn_w: bn.bn1.weight */
+        R(S, 34752),          /* bn_b: bn.bn1.bias */
+        R(S, 48356864),       /* bn_mean: bn.bn1.running_mean */
+        R(S, 48357056),       /* bn_var: bn.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 10879296)));     /* y: act.bn.relu */
+    RDC_TIMED(79, k098_bn_conv2_fwd_eval(
+        R(A, 10879296),       /* x: act.bn.relu */
+        R(S, 34944),          /* w: bn.conv2.weight */
+        R(S, 196224),         /* bn_w: bn.bn2.weight */
+        R(S, 196672),         /* bn_b: bn.bn2.bias */
+        R(S, 48357248),       /* bn_mean: bn.bn2.running_mean */
+        R(S, 48357696),       /* bn_var: bn.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv2 */
+        R(S, 71706496)));     /* y: ocbe_l1 */
+    RDC_TIMED(85, k101_bn_conv3_fwd_eval(
+        R(S, 67250048),       /* x: t2 */
+        R(S, 197120),         /* w: bn.conv3.weight */
+        R(S, 358400),         /* bn_w: bn.bn3.weight */
+        R(S, 358848),         /* bn_b: bn.bn3.bias */
+        R(S, 48358144),       /* bn_mean: bn.bn3.running_mean */
+        R(S, 48358592),       /* bn_var: bn.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(S, 73541504)));     /* y: ocbe_l2 */
+    RDC_TIMED(89, k104_bn_concat_fwd(
+        R(S, 71706496),       /* x0: ocbe_l1 */
+        R(S, 73541504),       /* x1: ocbe_l2 */
+        R(S, 69871488),       /* x2: t3 */
+        R(S, 75376512)));     /* y: ocbe_cat */
+    RDC_TIMED(93, k105_bn_bn_layer_0_conv1_fwd_eval(
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(S, 359296),         /* w: bn.bn_layer.0.conv1.weight */
+        R(S, 3068800),        /* bn_w: bn.bn_layer.0.bn1.weight */
+        R(S, 3069696),        /* bn_b: bn.bn_layer.0.bn1.bias */
+        R(S, 48359040),       /* bn_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 48359936),       /* bn_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(100, k108_bn_bn_layer_0_conv2_fwd_eval(
+        R(A, 23781376),       /* x: act.bn.bn_layer.0.relu */
+        R(S, 3070592),        /* w: bn.bn_layer.0.conv2.weight */
+        R(S, 4876928),        /* bn_w: bn.bn_layer.0.bn2.weight */
+        R(S, 4877824),        /* bn_b: bn.bn_layer.0.bn2.bias */
+        R(S, 48360832),       /* bn_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 48361728),       /* bn_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 24698880)));     /* y: act.bn.bn_layer.0.bn2 */
+    RDC_TIMED(106, k110_bn_bn_layer_0_downsample_0_fwd_eval(
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(S, 4878720),        /* w: bn.bn_layer.0.downsample.0.weight */
+        R(S, 5179776),        /* bn_w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 5180672),        /* bn_b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 48362624),       /* bn_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 48363520),       /* bn_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 3475200)));      /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(
+        R(A, 24698880),       /* x0: act.bn.bn_layer.0.bn2 */
+        R(A, 3475200),        /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(115, k114_bn_bn_layer_1_conv1_fwd_eval(
+        R(A, 23781376),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 5181568),        /* w: bn.bn_layer.1.conv1.weight */
+        R(S, 6987904),        /* bn_w: bn.bn_layer.1.bn1.weight */
+        R(S, 6988800),        /* bn_b: bn.bn_layer.1.bn1.bias */
+        R(S, 48364416),       /* bn_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 48365312),       /* bn_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 24698880)));     /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(122, k117_bn_bn_layer_1_conv2_fwd_eval(
+        R(A, 24698880),       /* x: act.bn.bn_layer.1.relu */
+        R(S, 6989696),        /* w: bn.bn_layer.1.conv2.weight */
+        R(S, 8796032),        /* bn_w: bn.bn_layer.1.bn2.weight */
+        R(S, 8796928),        /* bn_b: bn.bn_layer.1.bn2.bias */
+        R(S, 48366208),       /* bn_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 48367104),       /* bn_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 25616384)));     /* y: act.bn.bn_layer.1.bn2 */
+    RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(
+        R(A, 25616384),       /* x0: act.bn.bn_layer.1.bn2 */
+        R(A, 23781376),       /* x1: act.bn.bn_layer.0.relu_1 */
+        R(S, 80881536)));     /* y: ocbe */
+    RDC_TIMED(130, k121_decoder_layer1_0_conv1_fwd_eval(
+        R(S, 80881536),       /* x: ocbe */
+        R(S, 8797824),        /* w: decoder.layer1.0.conv1.weight */
+        R(S, 9199232),        /* bn_w: decoder.layer1.0.bn1.weight */
+        R(S, 9199680),        /* bn_b: decoder.layer1.0.bn1.bias */
+        R(S, 48368000),       /* bn_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 48368448),       /* bn_var: decoder.layer1.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(137, k124_decoder_layer1_0_conv2_fwd_eval(
+        R(A, 18398336),       /* x: act.decoder.layer1.0.relu */
+        R(S, 9200128),        /* w: decoder.layer1.0.conv2.weight */
+        R(S, 9651712),        /* bn_w: decoder.layer1.0.bn2.weight */
+        R(S, 9652160),        /* bn_b: decoder.layer1.0.bn2.bias */
+        R(S, 48368896),       /* bn_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 48369344),       /* bn_var: decoder.layer1.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 20233344)));     /* y: act.decoder.layer1.0.bn2 */
+    RDC_TIMED(143, k126_decoder_layer1_0_upsample_0_fwd_eval(
+        R(S, 80881536),       /* x: ocbe */
+        R(S, 9652608),        /* w: decoder.layer1.0.upsample.0.weight */
+        R(S, 10054016),       /* bn_w: decoder.layer1.0.upsample.1.weight */
+        R(S, 10054464),       /* bn_b: decoder.layer1.0.upsample.1.bias */
+        R(S, 48369792),       /* bn_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 48370240),       /* bn_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 4849664)));      /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(
+        R(A, 20233344),       /* x0: act.decoder.layer1.0.bn2 */
+        R(A, 4849664),        /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(152, k130_decoder_layer1_1_conv1_fwd_eval(
+        R(A, 18398336),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 10054912),       /* w: decoder.layer1.1.conv1.weight */
+        R(S, 10506496),       /* bn_w: decoder.layer1.1.bn1.weight */
+        R(S, 10506944),       /* bn_b: decoder.layer1.1.bn1.bias */
+        R(S, 48370688),       /* bn_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 48371136),       /* bn_var: decoder.layer1.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 20233344)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(159, k133_decoder_layer1_1_conv2_fwd_eval(
+        R(A, 20233344),       /* x: act.decoder.layer1.1.relu */
+        R(S, 10507392),       /* w: decoder.layer1.1.conv2.weight */
+        R(S, 10958976),       /* bn_w: decoder.layer1.1.bn2.weight */
+        R(S, 10959424),       /* bn_b: decoder.layer1.1.bn2.bias */
+        R(S, 48371584),       /* bn_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 48372032),       /* bn_var: decoder.layer1.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 22068352)));     /* y: act.decoder.layer1.1.bn2 */
+    RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(
+        R(A, 22068352),       /* x0: act.decoder.layer1.1.bn2 */
+        R(A, 18398336),       /* x1: act.decoder.layer1.0.relu_1 */
+        R(S, 81799040)));     /* y: s3 */
+    RDC_TIMED(167, k137_decoder_layer2_0_conv1_fwd_eval(
+        R(S, 81799040),       /* x: s3 */
+        R(S, 10959872),       /* w: decoder.layer2.0.conv1.weight */
+        R(S, 11031552),       /* bn_w: decoder.layer2.0.bn1.weight */
+        R(S, 11031744),       /* bn_b: decoder.layer2.0.bn1.bias */
+        R(S, 48372480),       /* bn_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 48372672),       /* bn_var: decoder.layer2.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 8192000)));      /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(174, k140_decoder_layer2_0_conv2_fwd_eval(
+        R(A, 8192000),        /* x: act.decoder.layer2.0.relu */
+        R(S, 11031936),       /* w: decoder.layer2.0.conv2.weight */
+        R(S, 11089536),       /* bn_w: decoder.layer2.0.bn2.weight */
+        R(S, 11089728),       /* bn_b: decoder.layer2.0.bn2.bias */
+        R(S, 48372864),       /* bn_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 48373056),       /* bn_var: decoder.layer2.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 10813440)));     /* y: act.decoder.layer2.0.bn2 */
+    RDC_TIMED(180, k142_decoder_layer2_0_upsample_0_fwd_eval(
+        R(S, 81799040),       /* x: s3 */
+        R(S, 11089920),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(S, 11161600),       /* bn_w: decoder.layer2.0.upsample.1.weight */
+        R(S, 11161792),       /* bn_b: decoder.layer2.0.upsample.1.bias */
+        R(S, 48373248),       /* bn_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 48373440),       /* bn_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 8192000)));      /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(
+        R(A, 10813440),       /* x0: act.decoder.layer2.0.bn2 */
+        R(A, 8192000),        /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 13434880)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(189, k146_decoder_layer2_1_conv1_fwd_eval(
+        R(A, 13434880),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 11161984),       /* w: decoder.layer2.1.conv1.weight */
+        R(S, 11219584),       /* bn_w: decoder.layer2.1.bn1.weight */
+        R(S, 11219776),       /* bn_b: decoder.layer2.1.bn1.bias */
+        R(S, 48373632),       /* bn_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 48373824),       /* bn_var: decoder.layer2.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 6204992)));      /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(196, k149_decoder_layer2_1_conv2_fwd_eval(
+        R(A, 6204992),        /* x: act.decoder.layer2.1.relu */
+        R(S, 11219968),       /* w: decoder.layer2.1.conv2.weight */
+        R(S, 11277568),       /* bn_w: decoder.layer2.1.bn2.weight */
+        R(S, 11277760),       /* bn_b: decoder.layer2.1.bn2.bias */
+        R(S, 48374016),       /* bn_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 48374208),       /* bn_var: decoder.layer2.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 8826432)));      /* y: act.decoder.layer2.1.bn2 */
+    RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(
+        R(A, 8826432),        /* x0: act.decoder.layer2.1.bn2 */
+        R(A, 13434880),       /* x1: act.decoder.layer2.0.relu_1 */
+        R(S, 83634048)));     /* y: s2 */
+    RDC_TIMED(204, k153_decoder_layer3_0_conv1_fwd_eval(
+        R(S, 83634048),       /* x: s2 */
+        R(S, 11277952),       /* w: decoder.layer3.0.conv1.weight */
+        R(S, 11293312),       /* bn_w: decoder.layer3.0.bn1.weight */
+        R(S, 11293440),       /* bn_b: decoder.layer3.0.bn1.bias */
+        R(S, 48374400),       /* bn_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 48374528),       /* bn_var: decoder.layer3.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 10878976)));     /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(211, k156_decoder_layer3_0_conv2_fwd_eval(
+        R(A, 10878976),       /* x: act.decoder.layer3.0.relu */
+        R(S, 11293568),       /* w: decoder.layer3.0.conv2.weight */
+        R(S, 11314304),       /* bn_w: decoder.layer3.0.bn2.weight */
+        R(S, 11314432),       /* bn_b: decoder.layer3.0.bn2.bias */
+        R(S, 48374656),       /* bn_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 48374784),       /* bn_var: decoder.layer3.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 17170432)));     /* y: act.decoder.layer3.0.bn2 */
+    RDC_TIMED(217, k158_decoder_layer3_0_upsample_0_fwd_eval(
+        R(S, 83634048),       /* x: s2 */
+        R(S, 11314560),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(S, 11329920),       /* bn_w: decoder.layer3.0.upsample.1.weight */
+        R(S, 11330048),       /* bn_b: decoder.layer3.0.upsample.1.bias */
+        R(S, 48374912),       /* bn_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 48375040),       /* bn_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 10878976)));     /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(
+        R(A, 17170432),       /* x0: act.decoder.layer3.0.bn2 */
+        R(A, 10878976),       /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(226, k162_decoder_layer3_1_conv1_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 11330176),       /* w: decoder.layer3.1.conv1.weight */
+        R(S, 11350912),       /* bn_w: decoder.layer3.1.bn1.weight */
+        R(S, 11351040),       /* bn_b: decoder.layer3.1.bn1.bias */
+        R(S, 48375168),       /* bn_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 48375296),       /* bn_var: decoder.layer3.1.bn1.running_var */
+        R(A, 12582912),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 6291456)));      /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(233, k165_decoder_layer3_1_conv2_fwd_eval(
+        R(A, 6291456),        /* x: act.decoder.layer3.1.relu */
+        R(S, 11351168),       /* w: decoder.layer3.1.conv2.weight */
+        R(S, 11371904),       /* bn_w: decoder.layer3.1.bn2.weight */
+        R(S, 11372032),       /* bn_b: decoder.layer3.1.bn2.bias */
+        R(S, 48375424),       /* bn_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 48375552),       /* bn_var: decoder.layer3.1.bn2.running_var */
+        R(A, 18874368),       /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 12582912)));     /* y: act.decoder.layer3.1.bn2 */
+    RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(
+        R(A, 12582912),       /* x0: act.decoder.layer3.1.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer3.0.relu_1 */
+        R(S, 86255488)));     /* y: s1 */
     /* losses */
-    RDC_TIMED(240, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
-    RDC_TIMED(242, k170_scale1_loss_flat_fwd(R(A, 0), R(S, 92546944)));
-    RDC_TIMED(244, k171_scale1_amap_fwd(R(S, 60958592), R(S, 86255488), R(S, 92547008)));
-    RDC_TIMED(245, k172_scale1_loss_pixel_fwd(R(S, 92547008), R(S, 92809152)));
-    RDC_TIMED(247, k174_scale2_cosdist_flat_fwd(R(S, 67250048), R(S, 83634048), R(A, 0)));
-    RDC_TIMED(249, k175_scale2_loss_flat_fwd(R(A, 0), R(S, 92809216)));
-    RDC_TIMED(251, k176_scale2_amap_fwd(R(S, 67250048), R(S, 83634048), R(S, 92809280)));
-    RDC_TIMED(252, k177_scale2_loss_pixel_fwd(R(S, 92809280), R(S, 92874816)));
-    RDC_TIMED(254, k179_scale3_cosdist_flat_fwd(R(S, 69871488), R(S, 81799040), R(A, 0)));
-    RDC_TIMED(256, k180_scale3_loss_flat_fwd(R(A, 0), R(S, 92874880)));
-    RDC_TIMED(258, k181_scale3_amap_fwd(R(S, 69871488), R(S, 81799040), R(S, 92874944)));
-    RDC_TIMED(259, k182_scale3_loss_pixel_fwd(R(S, 92874944), R(S, 92891328)));
-    RDC_TIMED(261, k184_loss_flat_fwd(R(S, 92546944), R(S, 92809216), R(S, 92874880), R(S, 92891392)));
-    RDC_TIMED(263, k185_loss_pixel_fwd(R(S, 92809152), R(S, 92874816), R(S, 92891328), R(S, 92891456)));
+    RDC_TIMED(240, k169_scale1_cosdist_flat_fwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(A, 0)));            /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(242, k170_scale1_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale1.cosdist_flat */
+        R(S, 92546944)));     /* y: loss_flat.scale1 */
+    RDC_TIMED(244, k171_scale1_amap_fwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(S, 92547008)));     /* y: amap1 */
+    RDC_TIMED(245, k172_scale1_loss_pixel_fwd(
+        R(S, 92547008),       /* x: amap1 */
+        R(S, 92809152)));     /* y: loss_pixel.scale1 */
+    RDC_TIMED(247, k174_scale2_cosdist_flat_fwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(A, 0)));            /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(249, k175_scale2_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale2.cosdist_flat */
+        R(S, 92809216)));     /* y: loss_flat.scale2 */
+    RDC_TIMED(251, k176_scale2_amap_fwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(S, 92809280)));     /* y: amap2 */
+    RDC_TIMED(252, k177_scale2_loss_pixel_fwd(
+        R(S, 92809280),       /* x: amap2 */
+        R(S, 92874816)));     /* y: loss_pixel.scale2 */
+    RDC_TIMED(254, k179_scale3_cosdist_flat_fwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(A, 0)));            /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(256, k180_scale3_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale3.cosdist_flat */
+        R(S, 92874880)));     /* y: loss_flat.scale3 */
+    RDC_TIMED(258, k181_scale3_amap_fwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(S, 92874944)));     /* y: amap3 */
+    RDC_TIMED(259, k182_scale3_loss_pixel_fwd(
+        R(S, 92874944),       /* x: amap3 */
+        R(S, 92891328)));     /* y: loss_pixel.scale3 */
+    RDC_TIMED(261, k184_loss_flat_fwd(
+        R(S, 92546944),       /* x0: loss_flat.scale1 */
+        R(S, 92809216),       /* x1: loss_flat.scale2 */
+        R(S, 92874880),       /* x2: loss_flat.scale3 */
+        R(S, 92891392)));     /* y: loss_flat */
+    RDC_TIMED(263, k185_loss_pixel_fwd(
+        R(S, 92809152),       /* x0: loss_pixel.scale1 */
+        R(S, 92874816),       /* x1: loss_pixel.scale2 */
+        R(S, 92891328),       /* x2: loss_pixel.scale3 */
+        R(S, 92891456)));     /* y: loss_pixel */
     /* anomaly maps and scores */
-    RDC_TIMED(246, k173_scale1_upsample_fwd(R(S, 92547008), R(A, 0)));
-    RDC_TIMED(253, k178_scale2_upsample_fwd(R(S, 92809280), R(A, 4194304)));
-    RDC_TIMED(260, k183_scale3_upsample_fwd(R(S, 92874944), R(A, 8388608)));
-    RDC_TIMED(264, k186_amap_sum_fwd(R(A, 0), R(A, 4194304), R(A, 8388608), R(S, 92891520)));
-    RDC_TIMED(265, k187_amap_smooth_fwd(R(S, 92891520), D(A, 0), R(S, 97085824)));
-    RDC_TIMED(266, k188_image_scores_fwd(R(S, 97085824), R(S, 101280128)));
+    RDC_TIMED(246, k173_scale1_upsample_fwd(
+        R(S, 92547008),       /* x: amap1 */
+        R(A, 0)));            /* y: act.scale1.upsample */
+    RDC_TIMED(253, k178_scale2_upsample_fwd(
+        R(S, 92809280),       /* x: amap2 */
+        R(A, 4194304)));      /* y: act.scale2.upsample */
+    RDC_TIMED(260, k183_scale3_upsample_fwd(
+        R(S, 92874944),       /* x: amap3 */
+        R(A, 8388608)));      /* y: act.scale3.upsample */
+    RDC_TIMED(264, k186_amap_sum_fwd(
+        R(A, 0),              /* x0: act.scale1.upsample */
+        R(A, 4194304),        /* x1: act.scale2.upsample */
+        R(A, 8388608),        /* x2: act.scale3.upsample */
+        R(S, 92891520)));     /* y: amap_sum */
+    RDC_TIMED(265, k187_amap_smooth_fwd(
+        R(S, 92891520),       /* x: amap_sum */
+        D(A, 0),              /* tmp: tmp.amap_smooth */
+        R(S, 97085824)));     /* y: amap_smooth */
+    RDC_TIMED(266, k188_image_scores_fwd(
+        R(S, 97085824),       /* x: amap_smooth */
+        R(S, 101280128)));    /* y: image_scores */
     ctx->train_ready = 0;
     return RDC_OK;
 }
@@ -9225,60 +11037,325 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(73, k095_bn_conv1_fwd_eval(R(S, 60958592), R(S, 0), R(S, 34560), R(S, 34752), R(S, 48356864), R(S, 48357056), R(A, 0), R(A, 10879296)));
-    RDC_TIMED(79, k098_bn_conv2_fwd_eval(R(A, 10879296), R(S, 34944), R(S, 196224), R(S, 196672), R(S, 48357248), R(S, 48357696), R(A, 0), R(S, 71706496)));
-    RDC_TIMED(85, k101_bn_conv3_fwd_eval(R(S, 67250048), R(S, 197120), R(S, 358400), R(S, 358848), R(S, 48358144), R(S, 48358592), R(A, 0), R(S, 73541504)));
-    RDC_TIMED(89, k104_bn_concat_fwd(R(S, 71706496), R(S, 73541504), R(S, 69871488), R(S, 75376512)));
-    RDC_TIMED(93, k105_bn_bn_layer_0_conv1_fwd_eval(R(S, 75376512), R(S, 359296), R(S, 3068800), R(S, 3069696), R(S, 48359040), R(S, 48359936), R(A, 0), R(A, 23781376)));
-    RDC_TIMED(100, k108_bn_bn_layer_0_conv2_fwd_eval(R(A, 23781376), R(S, 3070592), R(S, 4876928), R(S, 4877824), R(S, 48360832), R(S, 48361728), R(A, 0), R(A, 24698880)));
-    RDC_TIMED(106, k110_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 75376512), R(S, 4878720), R(S, 5179776), R(S, 5180672), R(S, 48362624), R(S, 48363520), R(A, 0), R(A, 3475200)));
-    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(R(A, 24698880), R(A, 3475200), R(A, 23781376)));
-    RDC_TIMED(115, k114_bn_bn_layer_1_conv1_fwd_eval(R(A, 23781376), R(S, 5181568), R(S, 6987904), R(S, 6988800), R(S, 48364416), R(S, 48365312), R(A, 0), R(A, 24698880)));
-    RDC_TIMED(122, k117_bn_bn_layer_1_conv2_fwd_eval(R(A, 24698880), R(S, 6989696), R(S, 8796032), R(S, 8796928), R(S, 48366208), R(S, 48367104), R(A, 0), R(A, 25616384)));
-    RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(R(A, 25616384), R(A, 23781376), R(S, 80881536)));
-    RDC_TIMED(130, k121_decoder_layer1_0_conv1_fwd_eval(R(S, 80881536), R(S, 8797824), R(S, 9199232), R(S, 9199680), R(S, 48368000), R(S, 48368448), R(A, 0), R(A, 18398336)));
-    RDC_TIMED(137, k124_decoder_layer1_0_conv2_fwd_eval(R(A, 18398336), R(S, 9200128), R(S, 9651712), R(S, 9652160), R(S, 48368896), R(S, 48369344), R(A, 0), R(A, 20233344)));
-    RDC_TIMED(143, k126_decoder_layer1_0_upsample_0_fwd_eval(R(S, 80881536), R(S, 9652608), R(S, 10054016), R(S, 10054464), R(S, 48369792), R(S, 48370240), R(A, 0), R(A, 4849664)));
-    RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(R(A, 20233344), R(A, 4849664), R(A, 18398336)));
-    RDC_TIMED(152, k130_decoder_layer1_1_conv1_fwd_eval(R(A, 18398336), R(S, 10054912), R(S, 10506496), R(S, 10506944), R(S, 48370688), R(S, 48371136), R(A, 0), R(A, 20233344)));
-    RDC_TIMED(159, k133_decoder_layer1_1_conv2_fwd_eval(R(A, 20233344), R(S, 10507392), R(S, 10958976), R(S, 10959424), R(S, 48371584), R(S, 48372032), R(A, 0), R(A, 22068352)));
-    RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(R(A, 22068352), R(A, 18398336), R(S, 81799040)));
-    RDC_TIMED(167, k137_decoder_layer2_0_conv1_fwd_eval(R(S, 81799040), R(S, 10959872), R(S, 11031552), R(S, 11031744), R(S, 48372480), R(S, 48372672), R(A, 0), R(A, 8192000)));
-    RDC_TIMED(174, k140_decoder_layer2_0_conv2_fwd_eval(R(A, 8192000), R(S, 11031936), R(S, 11089536), R(S, 11089728), R(S, 48372864), R(S, 48373056), R(A, 0), R(A, 10813440)));
-    RDC_TIMED(180, k142_decoder_layer2_0_upsample_0_fwd_eval(R(S, 81799040), R(S, 11089920), R(S, 11161600), R(S, 11161792), R(S, 48373248), R(S, 48373440), R(A, 0), R(A, 8192000)));
-    RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(R(A, 10813440), R(A, 8192000), R(A, 13434880)));
-    RDC_TIMED(189, k146_decoder_layer2_1_conv1_fwd_eval(R(A, 13434880), R(S, 11161984), R(S, 11219584), R(S, 11219776), R(S, 48373632), R(S, 48373824), R(A, 0), R(A, 6204992)));
-    RDC_TIMED(196, k149_decoder_layer2_1_conv2_fwd_eval(R(A, 6204992), R(S, 11219968), R(S, 11277568), R(S, 11277760), R(S, 48374016), R(S, 48374208), R(A, 0), R(A, 8826432)));
-    RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(R(A, 8826432), R(A, 13434880), R(S, 83634048)));
-    RDC_TIMED(204, k153_decoder_layer3_0_conv1_fwd_eval(R(S, 83634048), R(S, 11277952), R(S, 11293312), R(S, 11293440), R(S, 48374400), R(S, 48374528), R(A, 0), R(A, 10878976)));
-    RDC_TIMED(211, k156_decoder_layer3_0_conv2_fwd_eval(R(A, 10878976), R(S, 11293568), R(S, 11314304), R(S, 11314432), R(S, 48374656), R(S, 48374784), R(A, 0), R(A, 17170432)));
-    RDC_TIMED(217, k158_decoder_layer3_0_upsample_0_fwd_eval(R(S, 83634048), R(S, 11314560), R(S, 11329920), R(S, 11330048), R(S, 48374912), R(S, 48375040), R(A, 0), R(A, 10878976)));
-    RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(R(A, 17170432), R(A, 10878976), R(A, 0)));
-    RDC_TIMED(226, k162_decoder_layer3_1_conv1_fwd_eval(R(A, 0), R(S, 11330176), R(S, 11350912), R(S, 11351040), R(S, 48375168), R(S, 48375296), R(A, 12582912), R(A, 6291456)));
-    RDC_TIMED(233, k165_decoder_layer3_1_conv2_fwd_eval(R(A, 6291456), R(S, 11351168), R(S, 11371904), R(S, 11372032), R(S, 48375424), R(S, 48375552), R(A, 18874368), R(A, 12582912)));
-    RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(R(A, 12582912), R(A, 0), R(S, 86255488)));
+    RDC_TIMED(73, k095_bn_conv1_fwd_eval(
+        R(S, 60958592),       /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(S, 34560),          /* bn_w: bn.bn1.weight */
+        R(S, 34752),          /* bn_b: bn.bn1.bias */
+        R(S, 48356864),       /* bn_mean: bn.bn1.running_mean */
+        R(S, 48357056),       /* bn_var: bn.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 10879296)));     /* y: act.bn.relu */
+    RDC_TIMED(79, k098_bn_conv2_fwd_eval(
+        R(A, 10879296),       /* x: act.bn.relu */
+        R(S, 34944),          /* w: bn.conv2.weight */
+        R(S, 196224),         /* bn_w: bn.bn2.weight */
+        R(S, 196672),         /* bn_b: bn.bn2.bias */
+        R(S, 48357248),       /* bn_mean: bn.bn2.running_mean */
+        R(S, 48357696),       /* bn_var: bn.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv2 */
+        R(S, 71706496)));     /* y: ocbe_l1 */
+    RDC_TIMED(85, k101_bn_conv3_fwd_eval(
+        R(S, 67250048),       /* x: t2 */
+        R(S, 197120),         /* w: bn.conv3.weight */
+        R(S, 358400),         /* bn_w: bn.bn3.weight */
+        R(S, 358848),         /* bn_b: bn.bn3.bias */
+        R(S, 48358144),       /* bn_mean: bn.bn3.running_mean */
+        R(S, 48358592),       /* bn_var: bn.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(S, 73541504)));     /* y: ocbe_l2 */
+    RDC_TIMED(89, k104_bn_concat_fwd(
+        R(S, 71706496),       /* x0: ocbe_l1 */
+        R(S, 73541504),       /* x1: ocbe_l2 */
+        R(S, 69871488),       /* x2: t3 */
+        R(S, 75376512)));     /* y: ocbe_cat */
+    RDC_TIMED(93, k105_bn_bn_layer_0_conv1_fwd_eval(
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(S, 359296),         /* w: bn.bn_layer.0.conv1.weight */
+        R(S, 3068800),        /* bn_w: bn.bn_layer.0.bn1.weight */
+        R(S, 3069696),        /* bn_b: bn.bn_layer.0.bn1.bias */
+        R(S, 48359040),       /* bn_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 48359936),       /* bn_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(100, k108_bn_bn_layer_0_conv2_fwd_eval(
+        R(A, 23781376),       /* x: act.bn.bn_layer.0.relu */
+        R(S, 3070592),        /* w: bn.bn_layer.0.conv2.weight */
+        R(S, 4876928),        /* bn_w: bn.bn_layer.0.bn2.weight */
+        R(S, 4877824),        /* bn_b: bn.bn_layer.0.bn2.bias */
+        R(S, 48360832),       /* bn_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 48361728),       /* bn_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 24698880)));     /* y: act.bn.bn_layer.0.bn2 */
+    RDC_TIMED(106, k110_bn_bn_layer_0_downsample_0_fwd_eval(
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(S, 4878720),        /* w: bn.bn_layer.0.downsample.0.weight */
+        R(S, 5179776),        /* bn_w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 5180672),        /* bn_b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 48362624),       /* bn_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 48363520),       /* bn_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 3475200)));      /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(
+        R(A, 24698880),       /* x0: act.bn.bn_layer.0.bn2 */
+        R(A, 3475200),        /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(115, k114_bn_bn_layer_1_conv1_fwd_eval(
+        R(A, 23781376),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 5181568),        /* w: bn.bn_layer.1.conv1.weight */
+        R(S, 6987904),        /* bn_w: bn.bn_layer.1.bn1.weight */
+        R(S, 6988800),        /* bn_b: bn.bn_layer.1.bn1.bias */
+        R(S, 48364416),       /* bn_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 48365312),       /* bn_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 24698880)));     /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(122, k117_bn_bn_layer_1_conv2_fwd_eval(
+        R(A, 24698880),       /* x: act.bn.bn_layer.1.relu */
+        R(S, 6989696),        /* w: bn.bn_layer.1.conv2.weight */
+        R(S, 8796032),        /* bn_w: bn.bn_layer.1.bn2.weight */
+        R(S, 8796928),        /* bn_b: bn.bn_layer.1.bn2.bias */
+        R(S, 48366208),       /* bn_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 48367104),       /* bn_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 25616384)));     /* y: act.bn.bn_layer.1.bn2 */
+    RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(
+        R(A, 25616384),       /* x0: act.bn.bn_layer.1.bn2 */
+        R(A, 23781376),       /* x1: act.bn.bn_layer.0.relu_1 */
+        R(S, 80881536)));     /* y: ocbe */
+    RDC_TIMED(130, k121_decoder_layer1_0_conv1_fwd_eval(
+        R(S, 80881536),       /* x: ocbe */
+        R(S, 8797824),        /* w: decoder.layer1.0.conv1.weight */
+        R(S, 9199232),        /* bn_w: decoder.layer1.0.bn1.weight */
+        R(S, 9199680),        /* bn_b: decoder.layer1.0.bn1.bias */
+        R(S, 48368000),       /* bn_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 48368448),       /* bn_var: decoder.layer1.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(137, k124_decoder_layer1_0_conv2_fwd_eval(
+        R(A, 18398336),       /* x: act.decoder.layer1.0.relu */
+        R(S, 9200128),        /* w: decoder.layer1.0.conv2.weight */
+        R(S, 9651712),        /* bn_w: decoder.layer1.0.bn2.weight */
+        R(S, 9652160),        /* bn_b: decoder.layer1.0.bn2.bias */
+        R(S, 48368896),       /* bn_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 48369344),       /* bn_var: decoder.layer1.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 20233344)));     /* y: act.decoder.layer1.0.bn2 */
+    RDC_TIMED(143, k126_decoder_layer1_0_upsample_0_fwd_eval(
+        R(S, 80881536),       /* x: ocbe */
+        R(S, 9652608),        /* w: decoder.layer1.0.upsample.0.weight */
+        R(S, 10054016),       /* bn_w: decoder.layer1.0.upsample.1.weight */
+        R(S, 10054464),       /* bn_b: decoder.layer1.0.upsample.1.bias */
+        R(S, 48369792),       /* bn_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 48370240),       /* bn_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 4849664)));      /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(
+        R(A, 20233344),       /* x0: act.decoder.layer1.0.bn2 */
+        R(A, 4849664),        /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(152, k130_decoder_layer1_1_conv1_fwd_eval(
+        R(A, 18398336),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 10054912),       /* w: decoder.layer1.1.conv1.weight */
+        R(S, 10506496),       /* bn_w: decoder.layer1.1.bn1.weight */
+        R(S, 10506944),       /* bn_b: decoder.layer1.1.bn1.bias */
+        R(S, 48370688),       /* bn_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 48371136),       /* bn_var: decoder.layer1.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 20233344)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(159, k133_decoder_layer1_1_conv2_fwd_eval(
+        R(A, 20233344),       /* x: act.decoder.layer1.1.relu */
+        R(S, 10507392),       /* w: decoder.layer1.1.conv2.weight */
+        R(S, 10958976),       /* bn_w: decoder.layer1.1.bn2.weight */
+        R(S, 10959424),       /* bn_b: decoder.layer1.1.bn2.bias */
+        R(S, 48371584),       /* bn_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 48372032),       /* bn_var: decoder.layer1.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 22068352)));     /* y: act.decoder.layer1.1.bn2 */
+    RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(
+        R(A, 22068352),       /* x0: act.decoder.layer1.1.bn2 */
+        R(A, 18398336),       /* x1: act.decoder.layer1.0.relu_1 */
+        R(S, 81799040)));     /* y: s3 */
+    RDC_TIMED(167, k137_decoder_layer2_0_conv1_fwd_eval(
+        R(S, 81799040),       /* x: s3 */
+        R(S, 10959872),       /* w: decoder.layer2.0.conv1.weight */
+        R(S, 11031552),       /* bn_w: decoder.layer2.0.bn1.weight */
+        R(S, 11031744),       /* bn_b: decoder.layer2.0.bn1.bias */
+        R(S, 48372480),       /* bn_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 48372672),       /* bn_var: decoder.layer2.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 8192000)));      /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(174, k140_decoder_layer2_0_conv2_fwd_eval(
+        R(A, 8192000),        /* x: act.decoder.layer2.0.relu */
+        R(S, 11031936),       /* w: decoder.layer2.0.conv2.weight */
+        R(S, 11089536),       /* bn_w: decoder.layer2.0.bn2.weight */
+        R(S, 11089728),       /* bn_b: decoder.layer2.0.bn2.bias */
+        R(S, 48372864),       /* bn_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 48373056),       /* bn_var: decoder.layer2.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 10813440)));     /* y: act.decoder.layer2.0.bn2 */
+    RDC_TIMED(180, k142_decoder_layer2_0_upsample_0_fwd_eval(
+        R(S, 81799040),       /* x: s3 */
+        R(S, 11089920),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(S, 11161600),       /* bn_w: decoder.layer2.0.upsample.1.weight */
+        R(S, 11161792),       /* bn_b: decoder.layer2.0.upsample.1.bias */
+        R(S, 48373248),       /* bn_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 48373440),       /* bn_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 8192000)));      /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(
+        R(A, 10813440),       /* x0: act.decoder.layer2.0.bn2 */
+        R(A, 8192000),        /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 13434880)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(189, k146_decoder_layer2_1_conv1_fwd_eval(
+        R(A, 13434880),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 11161984),       /* w: decoder.layer2.1.conv1.weight */
+        R(S, 11219584),       /* bn_w: decoder.layer2.1.bn1.weight */
+        R(S, 11219776),       /* bn_b: decoder.layer2.1.bn1.bias */
+        R(S, 48373632),       /* bn_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 48373824),       /* bn_var: decoder.layer2.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 6204992)));      /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(196, k149_decoder_layer2_1_conv2_fwd_eval(
+        R(A, 6204992),        /* x: act.decoder.layer2.1.relu */
+        R(S, 11219968),       /* w: decoder.layer2.1.conv2.weight */
+        R(S, 11277568),       /* bn_w: decoder.layer2.1.bn2.weight */
+        R(S, 11277760),       /* bn_b: decoder.layer2.1.bn2.bias */
+        R(S, 48374016),       /* bn_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 48374208),       /* bn_var: decoder.layer2.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 8826432)));      /* y: act.decoder.layer2.1.bn2 */
+    RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(
+        R(A, 8826432),        /* x0: act.decoder.layer2.1.bn2 */
+        R(A, 13434880),       /* x1: act.decoder.layer2.0.relu_1 */
+        R(S, 83634048)));     /* y: s2 */
+    RDC_TIMED(204, k153_decoder_layer3_0_conv1_fwd_eval(
+        R(S, 83634048),       /* x: s2 */
+        R(S, 11277952),       /* w: decoder.layer3.0.conv1.weight */
+        R(S, 11293312),       /* bn_w: decoder.layer3.0.bn1.weight */
+        R(S, 11293440),       /* bn_b: decoder.layer3.0.bn1.bias */
+        R(S, 48374400),       /* bn_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 48374528),       /* bn_var: decoder.layer3.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 10878976)));     /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(211, k156_decoder_layer3_0_conv2_fwd_eval(
+        R(A, 10878976),       /* x: act.decoder.layer3.0.relu */
+        R(S, 11293568),       /* w: decoder.layer3.0.conv2.weight */
+        R(S, 11314304),       /* bn_w: decoder.layer3.0.bn2.weight */
+        R(S, 11314432),       /* bn_b: decoder.layer3.0.bn2.bias */
+        R(S, 48374656),       /* bn_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 48374784),       /* bn_var: decoder.layer3.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 17170432)));     /* y: act.decoder.layer3.0.bn2 */
+    RDC_TIMED(217, k158_decoder_layer3_0_upsample_0_fwd_eval(
+        R(S, 83634048),       /* x: s2 */
+        R(S, 11314560),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(S, 11329920),       /* bn_w: decoder.layer3.0.upsample.1.weight */
+        R(S, 11330048),       /* bn_b: decoder.layer3.0.upsample.1.bias */
+        R(S, 48374912),       /* bn_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 48375040),       /* bn_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 10878976)));     /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(
+        R(A, 17170432),       /* x0: act.decoder.layer3.0.bn2 */
+        R(A, 10878976),       /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(226, k162_decoder_layer3_1_conv1_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 11330176),       /* w: decoder.layer3.1.conv1.weight */
+        R(S, 11350912),       /* bn_w: decoder.layer3.1.bn1.weight */
+        R(S, 11351040),       /* bn_b: decoder.layer3.1.bn1.bias */
+        R(S, 48375168),       /* bn_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 48375296),       /* bn_var: decoder.layer3.1.bn1.running_var */
+        R(A, 12582912),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 6291456)));      /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(233, k165_decoder_layer3_1_conv2_fwd_eval(
+        R(A, 6291456),        /* x: act.decoder.layer3.1.relu */
+        R(S, 11351168),       /* w: decoder.layer3.1.conv2.weight */
+        R(S, 11371904),       /* bn_w: decoder.layer3.1.bn2.weight */
+        R(S, 11372032),       /* bn_b: decoder.layer3.1.bn2.bias */
+        R(S, 48375424),       /* bn_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 48375552),       /* bn_var: decoder.layer3.1.bn2.running_var */
+        R(A, 18874368),       /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 12582912)));     /* y: act.decoder.layer3.1.bn2 */
+    RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(
+        R(A, 12582912),       /* x0: act.decoder.layer3.1.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer3.0.relu_1 */
+        R(S, 86255488)));     /* y: s1 */
     /* losses */
-    RDC_TIMED(240, k169_scale1_cosdist_flat_fwd(R(S, 60958592), R(S, 86255488), R(A, 0)));
-    RDC_TIMED(242, k170_scale1_loss_flat_fwd(R(A, 0), R(S, 92546944)));
-    RDC_TIMED(244, k171_scale1_amap_fwd(R(S, 60958592), R(S, 86255488), R(S, 92547008)));
-    RDC_TIMED(245, k172_scale1_loss_pixel_fwd(R(S, 92547008), R(S, 92809152)));
-    RDC_TIMED(247, k174_scale2_cosdist_flat_fwd(R(S, 67250048), R(S, 83634048), R(A, 0)));
-    RDC_TIMED(249, k175_scale2_loss_flat_fwd(R(A, 0), R(S, 92809216)));
-    RDC_TIMED(251, k176_scale2_amap_fwd(R(S, 67250048), R(S, 83634048), R(S, 92809280)));
-    RDC_TIMED(252, k177_scale2_loss_pixel_fwd(R(S, 92809280), R(S, 92874816)));
-    RDC_TIMED(254, k179_scale3_cosdist_flat_fwd(R(S, 69871488), R(S, 81799040), R(A, 0)));
-    RDC_TIMED(256, k180_scale3_loss_flat_fwd(R(A, 0), R(S, 92874880)));
-    RDC_TIMED(258, k181_scale3_amap_fwd(R(S, 69871488), R(S, 81799040), R(S, 92874944)));
-    RDC_TIMED(259, k182_scale3_loss_pixel_fwd(R(S, 92874944), R(S, 92891328)));
-    RDC_TIMED(261, k184_loss_flat_fwd(R(S, 92546944), R(S, 92809216), R(S, 92874880), R(S, 92891392)));
-    RDC_TIMED(263, k185_loss_pixel_fwd(R(S, 92809152), R(S, 92874816), R(S, 92891328), R(S, 92891456)));
+    RDC_TIMED(240, k169_scale1_cosdist_flat_fwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(A, 0)));            /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(242, k170_scale1_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale1.cosdist_flat */
+        R(S, 92546944)));     /* y: loss_flat.scale1 */
+    RDC_TIMED(244, k171_scale1_amap_fwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(S, 92547008)));     /* y: amap1 */
+    RDC_TIMED(245, k172_scale1_loss_pixel_fwd(
+        R(S, 92547008),       /* x: amap1 */
+        R(S, 92809152)));     /* y: loss_pixel.scale1 */
+    RDC_TIMED(247, k174_scale2_cosdist_flat_fwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(A, 0)));            /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(249, k175_scale2_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale2.cosdist_flat */
+        R(S, 92809216)));     /* y: loss_flat.scale2 */
+    RDC_TIMED(251, k176_scale2_amap_fwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(S, 92809280)));     /* y: amap2 */
+    RDC_TIMED(252, k177_scale2_loss_pixel_fwd(
+        R(S, 92809280),       /* x: amap2 */
+        R(S, 92874816)));     /* y: loss_pixel.scale2 */
+    RDC_TIMED(254, k179_scale3_cosdist_flat_fwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(A, 0)));            /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(256, k180_scale3_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale3.cosdist_flat */
+        R(S, 92874880)));     /* y: loss_flat.scale3 */
+    RDC_TIMED(258, k181_scale3_amap_fwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(S, 92874944)));     /* y: amap3 */
+    RDC_TIMED(259, k182_scale3_loss_pixel_fwd(
+        R(S, 92874944),       /* x: amap3 */
+        R(S, 92891328)));     /* y: loss_pixel.scale3 */
+    RDC_TIMED(261, k184_loss_flat_fwd(
+        R(S, 92546944),       /* x0: loss_flat.scale1 */
+        R(S, 92809216),       /* x1: loss_flat.scale2 */
+        R(S, 92874880),       /* x2: loss_flat.scale3 */
+        R(S, 92891392)));     /* y: loss_flat */
+    RDC_TIMED(263, k185_loss_pixel_fwd(
+        R(S, 92809152),       /* x0: loss_pixel.scale1 */
+        R(S, 92874816),       /* x1: loss_pixel.scale2 */
+        R(S, 92891328),       /* x2: loss_pixel.scale3 */
+        R(S, 92891456)));     /* y: loss_pixel */
     /* anomaly maps and scores */
-    RDC_TIMED(246, k173_scale1_upsample_fwd(R(S, 92547008), R(A, 0)));
-    RDC_TIMED(253, k178_scale2_upsample_fwd(R(S, 92809280), R(A, 4194304)));
-    RDC_TIMED(260, k183_scale3_upsample_fwd(R(S, 92874944), R(A, 8388608)));
-    RDC_TIMED(264, k186_amap_sum_fwd(R(A, 0), R(A, 4194304), R(A, 8388608), R(S, 92891520)));
-    RDC_TIMED(265, k187_amap_smooth_fwd(R(S, 92891520), D(A, 0), R(S, 97085824)));
-    RDC_TIMED(266, k188_image_scores_fwd(R(S, 97085824), R(S, 101280128)));
+    RDC_TIMED(246, k173_scale1_upsample_fwd(
+        R(S, 92547008),       /* x: amap1 */
+        R(A, 0)));            /* y: act.scale1.upsample */
+    RDC_TIMED(253, k178_scale2_upsample_fwd(
+        R(S, 92809280),       /* x: amap2 */
+        R(A, 4194304)));      /* y: act.scale2.upsample */
+    RDC_TIMED(260, k183_scale3_upsample_fwd(
+        R(S, 92874944),       /* x: amap3 */
+        R(A, 8388608)));      /* y: act.scale3.upsample */
+    RDC_TIMED(264, k186_amap_sum_fwd(
+        R(A, 0),              /* x0: act.scale1.upsample */
+        R(A, 4194304),        /* x1: act.scale2.upsample */
+        R(A, 8388608),        /* x2: act.scale3.upsample */
+        R(S, 92891520)));     /* y: amap_sum */
+    RDC_TIMED(265, k187_amap_smooth_fwd(
+        R(S, 92891520),       /* x: amap_sum */
+        D(A, 0),              /* tmp: tmp.amap_smooth */
+        R(S, 97085824)));     /* y: amap_smooth */
+    RDC_TIMED(266, k188_image_scores_fwd(
+        R(S, 97085824),       /* x: amap_smooth */
+        R(S, 101280128)));    /* y: image_scores */
     ctx->train_ready = 0;
     return RDC_OK;
 }
@@ -9290,12 +11367,27 @@ int32_t rdc_anomaly_maps(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* anomaly maps and scores */
-    RDC_TIMED(246, k173_scale1_upsample_fwd(R(S, 92547008), R(A, 0)));
-    RDC_TIMED(253, k178_scale2_upsample_fwd(R(S, 92809280), R(A, 4194304)));
-    RDC_TIMED(260, k183_scale3_upsample_fwd(R(S, 92874944), R(A, 8388608)));
-    RDC_TIMED(264, k186_amap_sum_fwd(R(A, 0), R(A, 4194304), R(A, 8388608), R(S, 92891520)));
-    RDC_TIMED(265, k187_amap_smooth_fwd(R(S, 92891520), D(A, 0), R(S, 97085824)));
-    RDC_TIMED(266, k188_image_scores_fwd(R(S, 97085824), R(S, 101280128)));
+    RDC_TIMED(246, k173_scale1_upsample_fwd(
+        R(S, 92547008),       /* x: amap1 */
+        R(A, 0)));            /* y: act.scale1.upsample */
+    RDC_TIMED(253, k178_scale2_upsample_fwd(
+        R(S, 92809280),       /* x: amap2 */
+        R(A, 4194304)));      /* y: act.scale2.upsample */
+    RDC_TIMED(260, k183_scale3_upsample_fwd(
+        R(S, 92874944),       /* x: amap3 */
+        R(A, 8388608)));      /* y: act.scale3.upsample */
+    RDC_TIMED(264, k186_amap_sum_fwd(
+        R(A, 0),              /* x0: act.scale1.upsample */
+        R(A, 4194304),        /* x1: act.scale2.upsample */
+        R(A, 8388608),        /* x2: act.scale3.upsample */
+        R(S, 92891520)));     /* y: amap_sum */
+    RDC_TIMED(265, k187_amap_smooth_fwd(
+        R(S, 92891520),       /* x: amap_sum */
+        D(A, 0),              /* tmp: tmp.amap_smooth */
+        R(S, 97085824)));     /* y: amap_smooth */
+    RDC_TIMED(266, k188_image_scores_fwd(
+        R(S, 97085824),       /* x: amap_smooth */
+        R(S, 101280128)));    /* y: image_scores */
     return RDC_OK;
 }
 
@@ -9307,103 +11399,631 @@ int32_t rdc_backward(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* backward, last layer first */
-    RDC_TIMED(262, k184_loss_flat_seed(R(A, 0)));
-    RDC_TIMED(257, k180_scale3_loss_flat_bwd(R(A, 0), R(A, 64)));
-    RDC_TIMED(255, k179_scale3_cosdist_flat_bwd(R(S, 69871488), R(S, 81799040), R(A, 64), R(A, 88887296)));
-    RDC_TIMED(250, k175_scale2_loss_flat_bwd(R(A, 0), R(A, 64)));
-    RDC_TIMED(248, k174_scale2_cosdist_flat_bwd(R(S, 67250048), R(S, 83634048), R(A, 64), R(A, 73420800)));
-    RDC_TIMED(243, k170_scale1_loss_flat_bwd(R(A, 0), R(A, 64)));
-    RDC_TIMED(241, k169_scale1_cosdist_flat_bwd(R(S, 60958592), R(S, 86255488), R(A, 64), R(A, 45109248)));
-    RDC_TIMED(239, k167_decoder_layer3_1_add_bwd(R(A, 45109248), R(S, 86255488), R(A, 51400704)));
-    RDC_TIMED(237, k166_decoder_layer3_1_bn2_bwd(R(A, 45109248), R(A, 38817792), R(S, 11371904), R(S, 11372032), R(A, 12589056), R(A, 12589184), R(S, 22744064), R(S, 22744192), D(A, 0)));
-    RDC_TIMED(230, k163_decoder_layer3_1_bn1_recompute(R(A, 26234880), R(S, 11350912), R(S, 11351040), R(A, 95328128), R(A, 95328256), R(A, 38817792)));
-    RDC_TIMED(234, k165_decoder_layer3_1_conv2_bwd_weight(R(A, 45109248), R(A, 38817792), R(A, 0), R(S, 22723328)));
-    RDC_TIMED(235, k165_decoder_layer3_1_conv2_bwd_data(R(A, 45109248), R(S, 11351168), R(A, 0), R(A, 38817792)));
-    RDC_TIMED(231, k163_decoder_layer3_1_bn1_bwd(R(A, 38817792), R(A, 26234880), R(S, 11350912), R(S, 11351040), R(A, 95328128), R(A, 95328256), R(S, 22723072), R(S, 22723200), D(A, 0)));
-    RDC_TIMED(223, k160_decoder_layer3_0_add_recompute(R(A, 19943424), R(S, 11314304), R(S, 11314432), R(A, 95327616), R(A, 95327744), R(A, 32526336), R(S, 11329920), R(S, 11330048), R(A, 95327872), R(A, 95328000), R(A, 26234880)));
-    RDC_TIMED(227, k162_decoder_layer3_1_conv1_bwd_weight(R(A, 38817792), R(A, 26234880), R(A, 0), R(S, 22702336)));
-    RDC_TIMED(228, k162_decoder_layer3_1_conv1_bwd_data(R(A, 38817792), R(S, 11330176), R(A, 0), R(A, 51400704)));
-    RDC_TIMED(224, k160_decoder_layer3_0_add_bwd(R(A, 51400704), R(A, 26234880)));
-    RDC_TIMED(221, k159_decoder_layer3_0_upsample_1_bwd(R(A, 51400704), R(A, 32526336), R(S, 11329920), R(S, 11330048), R(A, 95327872), R(A, 95328000), R(S, 22702080), R(S, 22702208), D(A, 6291456), R(A, 0)));
-    RDC_TIMED(218, k158_decoder_layer3_0_upsample_0_bwd_weight(R(A, 0), R(S, 83634048), R(A, 6291456), R(S, 22686720)));
-    RDC_TIMED(219, k158_decoder_layer3_0_upsample_0_bwd_data(R(A, 0), R(S, 11314560), R(A, 6291456), R(A, 73420800)));
-    RDC_TIMED(215, k157_decoder_layer3_0_bn2_bwd(R(A, 51400704), R(A, 19943424), R(S, 11314304), R(S, 11314432), R(A, 95327616), R(A, 95327744), R(S, 22686464), R(S, 22686592), D(A, 0)));
-    RDC_TIMED(208, k154_decoder_layer3_0_bn1_recompute(R(A, 13651968), R(S, 11293312), R(S, 11293440), R(A, 95327360), R(A, 95327488), R(A, 19943424)));
-    RDC_TIMED(212, k156_decoder_layer3_0_conv2_bwd_weight(R(A, 51400704), R(A, 19943424), R(A, 0), R(S, 22665728)));
-    RDC_TIMED(213, k156_decoder_layer3_0_conv2_bwd_data(R(A, 51400704), R(S, 11293568), R(A, 6291456), R(A, 0)));
-    RDC_TIMED(209, k154_decoder_layer3_0_bn1_bwd(R(A, 0), R(A, 13651968), R(S, 11293312), R(S, 11293440), R(A, 95327360), R(A, 95327488), R(S, 22665472), R(S, 22665600), D(A, 6291456)));
-    RDC_TIMED(205, k153_decoder_layer3_0_conv1_bwd_weight(R(A, 0), R(S, 83634048), R(A, 6291456), R(S, 22650112)));
-    RDC_TIMED(206, k153_decoder_layer3_0_conv1_bwd_data(R(A, 0), R(S, 11277952), R(A, 6291456), R(A, 73420800)));
-    RDC_TIMED(202, k151_decoder_layer2_1_add_bwd(R(A, 73420800), R(S, 83634048), R(A, 6204672)));
-    RDC_TIMED(200, k150_decoder_layer2_1_bn2_bwd(R(A, 73420800), R(A, 70799360), R(S, 11277568), R(S, 11277760), R(A, 95326976), R(A, 95327168), R(S, 22649728), R(S, 22649920), D(A, 0)));
-    RDC_TIMED(193, k147_decoder_layer2_1_bn1_recompute(R(A, 68177920), R(S, 11219584), R(S, 11219776), R(A, 95326592), R(A, 95326784), R(A, 8826112)));
-    RDC_TIMED(197, k149_decoder_layer2_1_conv2_bwd_weight(R(A, 73420800), R(A, 8826112), R(A, 0), R(S, 22592128)));
-    RDC_TIMED(198, k149_decoder_layer2_1_conv2_bwd_data(R(A, 73420800), R(S, 11219968), R(A, 0), R(A, 8826112)));
-    RDC_TIMED(194, k147_decoder_layer2_1_bn1_bwd(R(A, 8826112), R(A, 68177920), R(S, 11219584), R(S, 11219776), R(A, 95326592), R(A, 95326784), R(S, 22591744), R(S, 22591936), D(A, 0)));
-    RDC_TIMED(186, k144_decoder_layer2_0_add_recompute(R(A, 62935040), R(S, 11089536), R(S, 11089728), R(A, 95325824), R(A, 95326016), R(A, 65556480), R(S, 11161600), R(S, 11161792), R(A, 95326208), R(A, 95326400), R(A, 11447552)));
-    RDC_TIMED(190, k146_decoder_layer2_1_conv1_bwd_weight(R(A, 8826112), R(A, 11447552), R(A, 0), R(S, 22534144)));
-    RDC_TIMED(191, k146_decoder_layer2_1_conv1_bwd_data(R(A, 8826112), R(S, 11161984), R(A, 0), R(A, 6204672)));
-    RDC_TIMED(187, k144_decoder_layer2_0_add_bwd(R(A, 6204672), R(A, 11447552)));
-    RDC_TIMED(184, k143_decoder_layer2_0_upsample_1_bwd(R(A, 6204672), R(A, 65556480), R(S, 11161600), R(S, 11161792), R(A, 95326208), R(A, 95326400), R(S, 22533760), R(S, 22533952), D(A, 0), R(A, 8826112)));
-    RDC_TIMED(181, k142_decoder_layer2_0_upsample_0_bwd_weight(R(A, 8826112), R(S, 81799040), R(A, 0), R(S, 22462080)));
-    RDC_TIMED(182, k142_decoder_layer2_0_upsample_0_bwd_data(R(A, 8826112), R(S, 11089920), R(A, 0), R(A, 88887296)));
-    RDC_TIMED(178, k141_decoder_layer2_0_bn2_bwd(R(A, 6204672), R(A, 62935040), R(S, 11089536), R(S, 11089728), R(A, 95325824), R(A, 95326016), R(S, 22461696), R(S, 22461888), D(A, 0)));
-    RDC_TIMED(171, k138_decoder_layer2_0_bn1_recompute(R(A, 60313600), R(S, 11031552), R(S, 11031744), R(A, 95325440), R(A, 95325632), R(A, 8826112)));
-    RDC_TIMED(175, k140_decoder_layer2_0_conv2_bwd_weight(R(A, 6204672), R(A, 8826112), R(A, 0), R(S, 22404096)));
-    RDC_TIMED(176, k140_decoder_layer2_0_conv2_bwd_data(R(A, 6204672), R(S, 11031936), R(A, 0), R(A, 8826112)));
-    RDC_TIMED(172, k138_decoder_layer2_0_bn1_bwd(R(A, 8826112), R(A, 60313600), R(S, 11031552), R(S, 11031744), R(A, 95325440), R(A, 95325632), R(S, 22403712), R(S, 22403904), D(A, 0)));
-    RDC_TIMED(168, k137_decoder_layer2_0_conv1_bwd_weight(R(A, 8826112), R(S, 81799040), R(A, 0), R(S, 22332032)));
-    RDC_TIMED(169, k137_decoder_layer2_0_conv1_bwd_data(R(A, 8826112), R(S, 10959872), R(A, 0), R(A, 88887296)));
-    RDC_TIMED(165, k135_decoder_layer1_1_add_bwd(R(A, 88887296), R(S, 81799040), R(A, 18397440)));
-    RDC_TIMED(163, k134_decoder_layer1_1_bn2_bwd(R(A, 88887296), R(A, 87052288), R(S, 10958976), R(S, 10959424), R(A, 95324160), R(A, 95324608), R(S, 22331136), R(S, 22331584), D(A, 0)));
-    RDC_TIMED(156, k131_decoder_layer1_1_bn1_recompute(R(A, 85217280), R(S, 10506496), R(S, 10506944), R(A, 95323264), R(A, 95323712), R(A, 12167936)));
-    RDC_TIMED(160, k133_decoder_layer1_1_conv2_bwd_weight(R(A, 88887296), R(A, 12167936), R(A, 0), R(S, 21879552)));
-    RDC_TIMED(161, k133_decoder_layer1_1_conv2_bwd_data(R(A, 88887296), R(S, 10507392), R(A, 0), R(A, 20232448)));
-    RDC_TIMED(157, k131_decoder_layer1_1_bn1_bwd(R(A, 20232448), R(A, 85217280), R(S, 10506496), R(S, 10506944), R(A, 95323264), R(A, 95323712), R(S, 21878656), R(S, 21879104), D(A, 0)));
-    RDC_TIMED(149, k128_decoder_layer1_0_add_recompute(R(A, 81547264), R(S, 9651712), R(S, 9652160), R(A, 95321472), R(A, 95321920), R(A, 83382272), R(S, 10054016), R(S, 10054464), R(A, 95322368), R(A, 95322816), R(A, 22067456)));
-    RDC_TIMED(153, k130_decoder_layer1_1_conv1_bwd_weight(R(A, 20232448), R(A, 22067456), R(A, 0), R(S, 21427072)));
-    RDC_TIMED(154, k130_decoder_layer1_1_conv1_bwd_data(R(A, 20232448), R(S, 10054912), R(A, 0), R(A, 18397440)));
-    RDC_TIMED(150, k128_decoder_layer1_0_add_bwd(R(A, 18397440), R(A, 22067456)));
-    RDC_TIMED(147, k127_decoder_layer1_0_upsample_1_bwd(R(A, 18397440), R(A, 83382272), R(S, 10054016), R(S, 10054464), R(A, 95322368), R(A, 95322816), R(S, 21426176), R(S, 21426624), D(A, 0), R(A, 3014656)));
-    RDC_TIMED(144, k126_decoder_layer1_0_upsample_0_bwd_weight(R(A, 3014656), R(S, 80881536), R(A, 0), R(S, 21024768)));
-    RDC_TIMED(145, k126_decoder_layer1_0_upsample_0_bwd_data(R(A, 3014656), R(S, 9652608), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(141, k125_decoder_layer1_0_bn2_bwd(R(A, 18397440), R(A, 81547264), R(S, 9651712), R(S, 9652160), R(A, 95321472), R(A, 95321920), R(S, 21023872), R(S, 21024320), D(A, 0)));
-    RDC_TIMED(134, k122_decoder_layer1_0_bn1_recompute(R(A, 79712256), R(S, 9199232), R(S, 9199680), R(A, 95320576), R(A, 95321024), R(A, 12167936)));
-    RDC_TIMED(138, k124_decoder_layer1_0_conv2_bwd_weight(R(A, 18397440), R(A, 12167936), R(A, 0), R(S, 20572288)));
-    RDC_TIMED(139, k124_decoder_layer1_0_conv2_bwd_data(R(A, 18397440), R(S, 9200128), R(A, 0), R(A, 20232448)));
-    RDC_TIMED(135, k122_decoder_layer1_0_bn1_bwd(R(A, 20232448), R(A, 79712256), R(S, 9199232), R(S, 9199680), R(A, 95320576), R(A, 95321024), R(S, 20571392), R(S, 20571840), D(A, 0)));
-    RDC_TIMED(131, k121_decoder_layer1_0_conv1_bwd_weight(R(A, 20232448), R(S, 80881536), R(A, 0), R(S, 20169984)));
-    RDC_TIMED(132, k121_decoder_layer1_0_conv1_bwd_data(R(A, 20232448), R(S, 8797824), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(128, k119_bn_bn_layer_1_add_bwd(R(A, 23779584), R(S, 80881536), R(A, 29284608)));
-    RDC_TIMED(126, k118_bn_bn_layer_1_bn2_bwd(R(A, 23779584), R(A, 94392320), R(S, 8796032), R(S, 8796928), R(A, 95316992), R(A, 95317888), R(S, 20168192), R(S, 20169088), D(A, 0)));
-    RDC_TIMED(119, k115_bn_bn_layer_1_bn1_recompute(R(A, 93474816), R(S, 6987904), R(S, 6988800), R(A, 95315200), R(A, 95316096), R(A, 9441792)));
-    RDC_TIMED(123, k117_bn_bn_layer_1_conv2_bwd_weight(R(A, 23779584), R(A, 9441792), R(A, 0), R(S, 18361856)));
-    RDC_TIMED(124, k117_bn_bn_layer_1_conv2_bwd_data(R(A, 23779584), R(S, 6989696), R(A, 0), R(A, 24697088)));
-    RDC_TIMED(120, k115_bn_bn_layer_1_bn1_bwd(R(A, 24697088), R(A, 93474816), R(S, 6987904), R(S, 6988800), R(A, 95315200), R(A, 95316096), R(S, 18360064), R(S, 18360960), D(A, 0)));
-    RDC_TIMED(112, k112_bn_bn_layer_0_add_recompute(R(A, 91639808), R(S, 4876928), R(S, 4877824), R(A, 95311616), R(A, 95312512), R(A, 92557312), R(S, 5179776), R(S, 5180672), R(A, 95313408), R(A, 95314304), R(A, 23779584)));
-    RDC_TIMED(116, k114_bn_bn_layer_1_conv1_bwd_weight(R(A, 24697088), R(A, 23779584), R(A, 0), R(S, 16553728)));
-    RDC_TIMED(117, k114_bn_bn_layer_1_conv1_bwd_data(R(A, 24697088), R(S, 5181568), R(A, 0), R(A, 29284608)));
-    RDC_TIMED(113, k112_bn_bn_layer_0_add_bwd(R(A, 29284608), R(A, 23779584)));
-    RDC_TIMED(110, k111_bn_bn_layer_0_downsample_1_bwd(R(A, 29284608), R(A, 92557312), R(S, 5179776), R(S, 5180672), R(A, 95313408), R(A, 95314304), R(S, 16551936), R(S, 16552832), D(A, 0), R(A, 4849664)));
-    RDC_TIMED(107, k110_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 4849664), R(S, 75376512), R(A, 0), R(S, 16250880)));
-    RDC_TIMED(108, k110_bn_bn_layer_0_downsample_0_bwd_data(R(A, 4849664), R(S, 4878720), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(104, k109_bn_bn_layer_0_bn2_bwd(R(A, 29284608), R(A, 91639808), R(S, 4876928), R(S, 4877824), R(A, 95311616), R(A, 95312512), R(S, 16249088), R(S, 16249984), D(A, 0)));
-    RDC_TIMED(97, k106_bn_bn_layer_0_bn1_recompute(R(A, 90722304), R(S, 3068800), R(S, 3069696), R(A, 95309824), R(A, 95310720), R(A, 9441792)));
-    RDC_TIMED(101, k108_bn_bn_layer_0_conv2_bwd_weight(R(A, 29284608), R(A, 9441792), R(A, 0), R(S, 14442752)));
-    RDC_TIMED(102, k108_bn_bn_layer_0_conv2_bwd_data(R(A, 29284608), R(S, 3070592), R(A, 0), R(A, 30202112)));
-    RDC_TIMED(98, k106_bn_bn_layer_0_bn1_bwd(R(A, 30202112), R(A, 90722304), R(S, 3068800), R(S, 3069696), R(A, 95309824), R(A, 95310720), R(S, 14440960), R(S, 14441856), D(A, 0)));
-    RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(R(A, 30202112), R(S, 75376512), R(A, 0), R(S, 11731456)));
-    RDC_TIMED(95, k105_bn_bn_layer_0_conv1_bwd_data(R(A, 30202112), R(S, 359296), R(A, 0), R(A, 23779584)));
-    RDC_TIMED(90, k104_bn_concat_bwd0(R(A, 23779584), R(A, 14909440)));
-    RDC_TIMED(91, k104_bn_concat_bwd1(R(A, 23779584), R(A, 5560320)));
-    RDC_TIMED(88, k102_bn_bn3_bwd(R(A, 5560320), R(A, 77877248), R(S, 358400), R(S, 358848), R(A, 95319680), R(A, 95320128), R(S, 11730560), R(S, 11731008), D(A, 0)));
-    RDC_TIMED(86, k101_bn_conv3_bwd_weight(R(A, 5560320), R(S, 67250048), R(A, 0), R(S, 11569280)));
-    RDC_TIMED(83, k099_bn_bn2_bwd(R(A, 14909440), R(A, 76042240), R(S, 196224), R(S, 196672), R(A, 95318784), R(A, 95319232), R(S, 11568384), R(S, 11568832), D(A, 0)));
-    RDC_TIMED(76, k096_bn_bn1_recompute(R(A, 57692160), R(S, 34560), R(S, 34752), R(A, 95325056), R(A, 95325248), R(A, 5560320)));
-    RDC_TIMED(80, k098_bn_conv2_bwd_weight(R(A, 14909440), R(A, 5560320), R(A, 0), R(S, 11407104)));
-    RDC_TIMED(81, k098_bn_conv2_bwd_data(R(A, 14909440), R(S, 34944), R(A, 0), R(A, 12288000)));
-    RDC_TIMED(77, k096_bn_bn1_bwd(R(A, 12288000), R(A, 57692160), R(S, 34560), R(S, 34752), R(A, 95325056), R(A, 95325248), R(S, 11406720), R(S, 11406912), D(A, 0)));
-    RDC_TIMED(74, k095_bn_conv1_bwd_weight(R(A, 12288000), R(S, 60958592), R(A, 0), R(S, 11372160)));
+    RDC_TIMED(262, k184_loss_flat_seed(
+        R(A, 0)));            /* y: grad.loss_flat */
+    RDC_TIMED(257, k180_scale3_loss_flat_bwd(
+        R(A, 0),              /* dy: grad.loss_flat */
+        R(A, 64)));           /* dx: grad.scale3.cosdist_flat */
+    RDC_TIMED(255, k179_scale3_cosdist_flat_bwd(
+        R(S, 69871488),       /* a: t3 */
+        R(S, 81799040),       /* b: s3 */
+        R(A, 64),             /* dy: grad.scale3.cosdist_flat */
+        R(A, 88887296)));     /* db: grad.decoder.layer1.1.relu_1 */
+    RDC_TIMED(250, k175_scale2_loss_flat_bwd(
+        R(A, 0),              /* dy: grad.loss_flat */
+        R(A, 64)));           /* dx: grad.scale2.cosdist_flat */
+    RDC_TIMED(248, k174_scale2_cosdist_flat_bwd(
+        R(S, 67250048),       /* a: t2 */
+        R(S, 83634048),       /* b: s2 */
+        R(A, 64),             /* dy: grad.scale2.cosdist_flat */
+        R(A, 73420800)));     /* db: grad.decoder.layer2.1.relu_1 */
+    RDC_TIMED(243, k170_scale1_loss_flat_bwd(
+        R(A, 0),              /* dy: grad.loss_flat */
+        R(A, 64)));           /* dx: grad.scale1.cosdist_flat */
+    RDC_TIMED(241, k169_scale1_cosdist_flat_bwd(
+        R(S, 60958592),       /* a: t1 */
+        R(S, 86255488),       /* b: s1 */
+        R(A, 64),             /* dy: grad.scale1.cosdist_flat */
+        R(A, 45109248)));     /* db: grad.decoder.layer3.1.relu_1 */
+    RDC_TIMED(239, k167_decoder_layer3_1_add_bwd(
+        R(A, 45109248),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(S, 86255488),       /* z: s1 */
+        R(A, 51400704)));     /* t0: grad.decoder.layer3.0.relu_1 */
+    RDC_TIMED(237, k166_decoder_layer3_1_bn2_bwd(
+        R(A, 45109248),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(A, 38817792),       /* x: act.decoder.layer3.1.conv2 */
+        R(S, 11371904),       /* w: decoder.layer3.1.bn2.weight */
+        R(S, 11372032),       /* b: decoder.layer3.1.bn2.bias */
+        R(A, 12589056),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 12589184),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(S, 22744064),       /* dw: grad.decoder.layer3.1.bn2.weight */
+        R(S, 22744192),       /* db: grad.decoder.layer3.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer3.1.bn2 */
+    RDC_TIMED(230, k163_decoder_layer3_1_bn1_recompute(
+        R(A, 26234880),       /* x: act.decoder.layer3.1.conv1 */
+        R(S, 11350912),       /* w: decoder.layer3.1.bn1.weight */
+        R(S, 11351040),       /* b: decoder.layer3.1.bn1.bias */
+        R(A, 95328128),       /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 95328256),       /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        R(A, 38817792)));     /* z: recomputed.decoder.layer3.1.relu */
+    RDC_TIMED(234, k165_decoder_layer3_1_conv2_bwd_weight(
+        R(A, 45109248),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(A, 38817792),       /* x: recomputed.decoder.layer3.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer3.1.conv2 */
+        R(S, 22723328)));     /* dw: grad.decoder.layer3.1.conv2.weight */
+    RDC_TIMED(235, k165_decoder_layer3_1_conv2_bwd_data(
+        R(A, 45109248),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(S, 11351168),       /* w: decoder.layer3.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer3.1.conv2 */
+        R(A, 38817792)));     /* dx: grad.decoder.layer3.1.relu */
+    RDC_TIMED(231, k163_decoder_layer3_1_bn1_bwd(
+        R(A, 38817792),       /* dy: grad.decoder.layer3.1.relu */
+        R(A, 26234880),       /* x: act.decoder.layer3.1.conv1 */
+        R(S, 11350912),       /* w: decoder.layer3.1.bn1.weight */
+        R(S, 11351040),       /* b: decoder.layer3.1.bn1.bias */
+        R(A, 95328128),       /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 95328256),       /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        R(S, 22723072),       /* dw: grad.decoder.layer3.1.bn1.weight */
+        R(S, 22723200),       /* db: grad.decoder.layer3.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer3.1.bn1 */
+    RDC_TIMED(223, k160_decoder_layer3_0_add_recompute(
+        R(A, 19943424),       /* x0: act.decoder.layer3.0.conv2 */
+        R(S, 11314304),       /* w0: decoder.layer3.0.bn2.weight */
+        R(S, 11314432),       /* b0: decoder.layer3.0.bn2.bias */
+        R(A, 95327616),       /* save_mean0: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 95327744),       /* save_invstd0: bn_invstd.decoder.layer3.0.bn2 */
+        R(A, 32526336),       /* x1: act.decoder.layer3.0.upsample.0 */
+        R(S, 11329920),       /* w1: decoder.layer3.0.upsample.1.weight */
+        R(S, 11330048),       /* b1: decoder.layer3.0.upsample.1.bias */
+        R(A, 95327872),       /* save_mean1: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 95328000),       /* save_invstd1: bn_invstd.decoder.layer3.0.upsample.1 */
+        R(A, 26234880)));     /* z: recomputed.decoder.layer3.0.relu_1 */
+    RDC_TIMED(227, k162_decoder_layer3_1_conv1_bwd_weight(
+        R(A, 38817792),       /* dy: grad.decoder.layer3.1.relu */
+        R(A, 26234880),       /* x: recomputed.decoder.layer3.0.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer3.1.conv1 */
+        R(S, 22702336)));     /* dw: grad.decoder.layer3.1.conv1.weight */
+    RDC_TIMED(228, k162_decoder_layer3_1_conv1_bwd_data(
+        R(A, 38817792),       /* dy: grad.decoder.layer3.1.relu */
+        R(S, 11330176),       /* w: decoder.layer3.1.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer3.1.conv1 */
+        R(A, 51400704)));     /* dx: grad.decoder.layer3.0.relu_1 */
+    RDC_TIMED(224, k160_decoder_layer3_0_add_bwd(
+        R(A, 51400704),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 26234880)));     /* z: recomputed.decoder.layer3.0.relu_1 */
+    RDC_TIMED(221, k159_decoder_layer3_0_upsample_1_bwd(
+        R(A, 51400704),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 32526336),       /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 11329920),       /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 11330048),       /* b: decoder.layer3.0.upsample.1.bias */
+        R(A, 95327872),       /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 95328000),       /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        R(S, 22702080),       /* dw: grad.decoder.layer3.0.upsample.1.weight */
+        R(S, 22702208),       /* db: grad.decoder.layer3.0.upsample.1.bias */
+        D(A, 6291456),        /* part: bn_part.bwd.decoder.layer3.0.upsample.1 */
+        R(A, 0)));            /* dx: grad.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(218, k158_decoder_layer3_0_upsample_0_bwd_weight(
+        R(A, 0),              /* dy: grad.decoder.layer3.0.upsample.0 */
+        R(S, 83634048),       /* x: s2 */
+        R(A, 6291456),        /* col: col.backwardWeight.decoder.layer3.0.upsample.0 */
+        R(S, 22686720)));     /* dw: grad.decoder.layer3.0.upsample.0.weight */
+    RDC_TIMED(219, k158_decoder_layer3_0_upsample_0_bwd_data(
+        R(A, 0),              /* dy: grad.decoder.layer3.0.upsample.0 */
+        R(S, 11314560),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 6291456),        /* col: col.backwardData.decoder.layer3.0.upsample.0 */
+        R(A, 73420800)));     /* dx: grad.decoder.layer2.1.relu_1 */
+    RDC_TIMED(215, k157_decoder_layer3_0_bn2_bwd(
+        R(A, 51400704),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 19943424),       /* x: act.decoder.layer3.0.conv2 */
+        R(S, 11314304),       /* w: decoder.layer3.0.bn2.weight */
+        R(S, 11314432),       /* b: decoder.layer3.0.bn2.bias */
+        R(A, 95327616),       /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 95327744),       /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        R(S, 22686464),       /* dw: grad.decoder.layer3.0.bn2.weight */
+        R(S, 22686592),       /* db: grad.decoder.layer3.0.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer3.0.bn2 */
+    RDC_TIMED(208, k154_decoder_layer3_0_bn1_recompute(
+        R(A, 13651968),       /* x: act.decoder.layer3.0.conv1 */
+        R(S, 11293312),       /* w: decoder.layer3.0.bn1.weight */
+        R(S, 11293440),       /* b: decoder.layer3.0.bn1.bias */
+        R(A, 95327360),       /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 95327488),       /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        R(A, 19943424)));     /* z: recomputed.decoder.layer3.0.relu */
+    RDC_TIMED(212, k156_decoder_layer3_0_conv2_bwd_weight(
+        R(A, 51400704),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 19943424),       /* x: recomputed.decoder.layer3.0.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer3.0.conv2 */
+        R(S, 22665728)));     /* dw: grad.decoder.layer3.0.conv2.weight */
+    RDC_TIMED(213, k156_decoder_layer3_0_conv2_bwd_data(
+        R(A, 51400704),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(S, 11293568),       /* w: decoder.layer3.0.conv2.weight */
+        R(A, 6291456),        /* col: col.backwardData.decoder.layer3.0.conv2 */
+        R(A, 0)));            /* dx: grad.decoder.layer3.0.relu */
+    RDC_TIMED(209, k154_decoder_layer3_0_bn1_bwd(
+        R(A, 0),              /* dy: grad.decoder.layer3.0.relu */
+        R(A, 13651968),       /* x: act.decoder.layer3.0.conv1 */
+        R(S, 11293312),       /* w: decoder.layer3.0.bn1.weight */
+        R(S, 11293440),       /* b: decoder.layer3.0.bn1.bias */
+        R(A, 95327360),       /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 95327488),       /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        R(S, 22665472),       /* dw: grad.decoder.layer3.0.bn1.weight */
+        R(S, 22665600),       /* db: grad.decoder.layer3.0.bn1.bias */
+        D(A, 6291456)));      /* part: bn_part.bwd.decoder.layer3.0.bn1 */
+    RDC_TIMED(205, k153_decoder_layer3_0_conv1_bwd_weight(
+        R(A, 0),              /* dy: grad.decoder.layer3.0.relu */
+        R(S, 83634048),       /* x: s2 */
+        R(A, 6291456),        /* col: col.backwardWeight.decoder.layer3.0.conv1 */
+        R(S, 22650112)));     /* dw: grad.decoder.layer3.0.conv1.weight */
+    RDC_TIMED(206, k153_decoder_layer3_0_conv1_bwd_data(
+        R(A, 0),              /* dy: grad.decoder.layer3.0.relu */
+        R(S, 11277952),       /* w: decoder.layer3.0.conv1.weight */
+        R(A, 6291456),        /* col: col.backwardData.decoder.layer3.0.conv1 */
+        R(A, 73420800)));     /* dx: grad.decoder.layer2.1.relu_1 */
+    RDC_TIMED(202, k151_decoder_layer2_1_add_bwd(
+        R(A, 73420800),       /* dy: grad.decoder.layer2.1.relu_1 */
+        R(S, 83634048),       /* z: s2 */
+        R(A, 6204672)));      /* t0: grad.decoder.layer2.0.relu_1 */
+    RDC_TIMED(200, k150_decoder_layer2_1_bn2_bwd(
+        R(A, 73420800),       /* dy: grad.decoder.layer2.1.relu_1 */
+        R(A, 70799360),       /* x: act.decoder.layer2.1.conv2 */
+        R(S, 11277568),       /* w: decoder.layer2.1.bn2.weight */
+        R(S, 11277760),       /* b: decoder.layer2.1.bn2.bias */
+        R(A, 95326976),       /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 95327168),       /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        R(S, 22649728),       /* dw: grad.decoder.layer2.1.bn2.weight */
+        R(S, 22649920),       /* db: grad.decoder.layer2.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.1.bn2 */
+    RDC_TIMED(193, k147_decoder_layer2_1_bn1_recompute(
+        R(A, 68177920),       /* x: act.decoder.layer2.1.conv1 */
+        R(S, 11219584),       /* w: decoder.layer2.1.bn1.weight */
+        R(S, 11219776),       /* b: decoder.layer2.1.bn1.bias */
+        R(A, 95326592),       /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 95326784),       /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        R(A, 8826112)));      /* z: recomputed.decoder.layer2.1.relu */
+    RDC_TIMED(197, k149_decoder_layer2_1_conv2_bwd_weight(
+        R(A, 73420800),       /* dy: grad.decoder.layer2.1.relu_1 */
+        R(A, 8826112),        /* x: recomputed.decoder.layer2.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.1.conv2 */
+        R(S, 22592128)));     /* dw: grad.decoder.layer2.1.conv2.weight */
+    RDC_TIMED(198, k149_decoder_layer2_1_conv2_bwd_data(
+        R(A, 73420800),       /* dy: grad.decoder.layer2.1.relu_1 */
+        R(S, 11219968),       /* w: decoder.layer2.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.1.conv2 */
+        R(A, 8826112)));      /* dx: grad.decoder.layer2.1.relu */
+    RDC_TIMED(194, k147_decoder_layer2_1_bn1_bwd(
+        R(A, 8826112),        /* dy: grad.decoder.layer2.1.relu */
+        R(A, 68177920),       /* x: act.decoder.layer2.1.conv1 */
+        R(S, 11219584),       /* w: decoder.layer2.1.bn1.weight */
+        R(S, 11219776),       /* b: decoder.layer2.1.bn1.bias */
+        R(A, 95326592),       /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 95326784),       /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        R(S, 22591744),       /* dw: grad.decoder.layer2.1.bn1.weight */
+        R(S, 22591936),       /* db: grad.decoder.layer2.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.1.bn1 */
+    RDC_TIMED(186, k144_decoder_layer2_0_add_recompute(
+        R(A, 62935040),       /* x0: act.decoder.layer2.0.conv2 */
+        R(S, 11089536),       /* w0: decoder.layer2.0.bn2.weight */
+        R(S, 11089728),       /* b0: decoder.layer2.0.bn2.bias */
+        R(A, 95325824),       /* save_mean0: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 95326016),       /* save_invstd0: bn_invstd.decoder.layer2.0.bn2 */
+        R(A, 65556480),       /* x1: act.decoder.layer2.0.upsample.0 */
+        R(S, 11161600),       /* w1: decoder.layer2.0.upsample.1.weight */
+        R(S, 11161792),       /* b1: decoder.layer2.0.upsample.1.bias */
+        R(A, 95326208),       /* save_mean1: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 95326400),       /* save_invstd1: bn_invstd.decoder.layer2.0.upsample.1 */
+        R(A, 11447552)));     /* z: recomputed.decoder.layer2.0.relu_1 */
+    RDC_TIMED(190, k146_decoder_layer2_1_conv1_bwd_weight(
+        R(A, 8826112),        /* dy: grad.decoder.layer2.1.relu */
+        R(A, 11447552),       /* x: recomputed.decoder.layer2.0.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.1.conv1 */
+        R(S, 22534144)));     /* dw: grad.decoder.layer2.1.conv1.weight */
+    RDC_TIMED(191, k146_decoder_layer2_1_conv1_bwd_data(
+        R(A, 8826112),        /* dy: grad.decoder.layer2.1.relu */
+        R(S, 11161984),       /* w: decoder.layer2.1.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.1.conv1 */
+        R(A, 6204672)));      /* dx: grad.decoder.layer2.0.relu_1 */
+    RDC_TIMED(187, k144_decoder_layer2_0_add_bwd(
+        R(A, 6204672),        /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 11447552)));     /* z: recomputed.decoder.layer2.0.relu_1 */
+    RDC_TIMED(184, k143_decoder_layer2_0_upsample_1_bwd(
+        R(A, 6204672),        /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 65556480),       /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 11161600),       /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 11161792),       /* b: decoder.layer2.0.upsample.1.bias */
+        R(A, 95326208),       /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 95326400),       /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        R(S, 22533760),       /* dw: grad.decoder.layer2.0.upsample.1.weight */
+        R(S, 22533952),       /* db: grad.decoder.layer2.0.upsample.1.bias */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.0.upsample.1 */
+        R(A, 8826112)));      /* dx: grad.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(181, k142_decoder_layer2_0_upsample_0_bwd_weight(
+        R(A, 8826112),        /* dy: grad.decoder.layer2.0.upsample.0 */
+        R(S, 81799040),       /* x: s3 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.0.upsample.0 */
+        R(S, 22462080)));     /* dw: grad.decoder.layer2.0.upsample.0.weight */
+    RDC_TIMED(182, k142_decoder_layer2_0_upsample_0_bwd_data(
+        R(A, 8826112),        /* dy: grad.decoder.layer2.0.upsample.0 */
+        R(S, 11089920),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.0.upsample.0 */
+        R(A, 88887296)));     /* dx: grad.decoder.layer1.1.relu_1 */
+    RDC_TIMED(178, k141_decoder_layer2_0_bn2_bwd(
+        R(A, 6204672),        /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 62935040),       /* x: act.decoder.layer2.0.conv2 */
+        R(S, 11089536),       /* w: decoder.layer2.0.bn2.weight */
+        R(S, 11089728),       /* b: decoder.layer2.0.bn2.bias */
+        R(A, 95325824),       /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 95326016),       /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        R(S, 22461696),       /* dw: grad.decoder.layer2.0.bn2.weight */
+        R(S, 22461888),       /* db: grad.decoder.layer2.0.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn2 */
+    RDC_TIMED(171, k138_decoder_layer2_0_bn1_recompute(
+        R(A, 60313600),       /* x: act.decoder.layer2.0.conv1 */
+        R(S, 11031552),       /* w: decoder.layer2.0.bn1.weight */
+        R(S, 11031744),       /* b: decoder.layer2.0.bn1.bias */
+        R(A, 95325440),       /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 95325632),       /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        R(A, 8826112)));      /* z: recomputed.decoder.layer2.0.relu */
+    RDC_TIMED(175, k140_decoder_layer2_0_conv2_bwd_weight(
+        R(A, 6204672),        /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 8826112),        /* x: recomputed.decoder.layer2.0.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.0.conv2 */
+        R(S, 22404096)));     /* dw: grad.decoder.layer2.0.conv2.weight */
+    RDC_TIMED(176, k140_decoder_layer2_0_conv2_bwd_data(
+        R(A, 6204672),        /* dy: grad.decoder.layer2.0.relu_1 */
+        R(S, 11031936),       /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.0.conv2 */
+        R(A, 8826112)));      /* dx: grad.decoder.layer2.0.relu */
+    RDC_TIMED(172, k138_decoder_layer2_0_bn1_bwd(
+        R(A, 8826112),        /* dy: grad.decoder.layer2.0.relu */
+        R(A, 60313600),       /* x: act.decoder.layer2.0.conv1 */
+        R(S, 11031552),       /* w: decoder.layer2.0.bn1.weight */
+        R(S, 11031744),       /* b: decoder.layer2.0.bn1.bias */
+        R(A, 95325440),       /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 95325632),       /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        R(S, 22403712),       /* dw: grad.decoder.layer2.0.bn1.weight */
+        R(S, 22403904),       /* db: grad.decoder.layer2.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn1 */
+    RDC_TIMED(168, k137_decoder_layer2_0_conv1_bwd_weight(
+        R(A, 8826112),        /* dy: grad.decoder.layer2.0.relu */
+        R(S, 81799040),       /* x: s3 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.0.conv1 */
+        R(S, 22332032)));     /* dw: grad.decoder.layer2.0.conv1.weight */
+    RDC_TIMED(169, k137_decoder_layer2_0_conv1_bwd_data(
+        R(A, 8826112),        /* dy: grad.decoder.layer2.0.relu */
+        R(S, 10959872),       /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.0.conv1 */
+        R(A, 88887296)));     /* dx: grad.decoder.layer1.1.relu_1 */
+    RDC_TIMED(165, k135_decoder_layer1_1_add_bwd(
+        R(A, 88887296),       /* dy: grad.decoder.layer1.1.relu_1 */
+        R(S, 81799040),       /* z: s3 */
+        R(A, 18397440)));     /* t0: grad.decoder.layer1.0.relu_1 */
+    RDC_TIMED(163, k134_decoder_layer1_1_bn2_bwd(
+        R(A, 88887296),       /* dy: grad.decoder.layer1.1.relu_1 */
+        R(A, 87052288),       /* x: act.decoder.layer1.1.conv2 */
+        R(S, 10958976),       /* w: decoder.layer1.1.bn2.weight */
+        R(S, 10959424),       /* b: decoder.layer1.1.bn2.bias */
+        R(A, 95324160),       /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 95324608),       /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        R(S, 22331136),       /* dw: grad.decoder.layer1.1.bn2.weight */
+        R(S, 22331584),       /* db: grad.decoder.layer1.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn2 */
+    RDC_TIMED(156, k131_decoder_layer1_1_bn1_recompute(
+        R(A, 85217280),       /* x: act.decoder.layer1.1.conv1 */
+        R(S, 10506496),       /* w: decoder.layer1.1.bn1.weight */
+        R(S, 10506944),       /* b: decoder.layer1.1.bn1.bias */
+        R(A, 95323264),       /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 95323712),       /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        R(A, 12167936)));     /* z: recomputed.decoder.layer1.1.relu */
+    RDC_TIMED(160, k133_decoder_layer1_1_conv2_bwd_weight(
+        R(A, 88887296),       /* dy: grad.decoder.layer1.1.relu_1 */
+        R(A, 12167936),       /* x: recomputed.decoder.layer1.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.1.conv2 */
+        R(S, 21879552)));     /* dw: grad.decoder.layer1.1.conv2.weight */
+    RDC_TIMED(161, k133_decoder_layer1_1_conv2_bwd_data(
+        R(A, 88887296),       /* dy: grad.decoder.layer1.1.relu_1 */
+        R(S, 10507392),       /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.1.conv2 */
+        R(A, 20232448)));     /* dx: grad.decoder.layer1.1.relu */
+    RDC_TIMED(157, k131_decoder_layer1_1_bn1_bwd(
+        R(A, 20232448),       /* dy: grad.decoder.layer1.1.relu */
+        R(A, 85217280),       /* x: act.decoder.layer1.1.conv1 */
+        R(S, 10506496),       /* w: decoder.layer1.1.bn1.weight */
+        R(S, 10506944),       /* b: decoder.layer1.1.bn1.bias */
+        R(A, 95323264),       /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 95323712),       /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        R(S, 21878656),       /* dw: grad.decoder.layer1.1.bn1.weight */
+        R(S, 21879104),       /* db: grad.decoder.layer1.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn1 */
+    RDC_TIMED(149, k128_decoder_layer1_0_add_recompute(
+        R(A, 81547264),       /* x0: act.decoder.layer1.0.conv2 */
+        R(S, 9651712),        /* w0: decoder.layer1.0.bn2.weight */
+        R(S, 9652160),        /* b0: decoder.layer1.0.bn2.bias */
+        R(A, 95321472),       /* save_mean0: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 95321920),       /* save_invstd0: bn_invstd.decoder.layer1.0.bn2 */
+        R(A, 83382272),       /* x1: act.decoder.layer1.0.upsample.0 */
+        R(S, 10054016),       /* w1: decoder.layer1.0.upsample.1.weight */
+        R(S, 10054464),       /* b1: decoder.layer1.0.upsample.1.bias */
+        R(A, 95322368),       /* save_mean1: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 95322816),       /* save_invstd1: bn_invstd.decoder.layer1.0.upsample.1 */
+        R(A, 22067456)));     /* z: recomputed.decoder.layer1.0.relu_1 */
+    RDC_TIMED(153, k130_decoder_layer1_1_conv1_bwd_weight(
+        R(A, 20232448),       /* dy: grad.decoder.layer1.1.relu */
+        R(A, 22067456),       /* x: recomputed.decoder.layer1.0.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.1.conv1 */
+        R(S, 21427072)));     /* dw: grad.decoder.layer1.1.conv1.weight */
+    RDC_TIMED(154, k130_decoder_layer1_1_conv1_bwd_data(
+        R(A, 20232448),       /* dy: grad.decoder.layer1.1.relu */
+        R(S, 10054912),       /* w: decoder.layer1.1.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.1.conv1 */
+        R(A, 18397440)));     /* dx: grad.decoder.layer1.0.relu_1 */
+    RDC_TIMED(150, k128_decoder_layer1_0_add_bwd(
+        R(A, 18397440),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 22067456)));     /* z: recomputed.decoder.layer1.0.relu_1 */
+    RDC_TIMED(147, k127_decoder_layer1_0_upsample_1_bwd(
+        R(A, 18397440),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 83382272),       /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 10054016),       /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 10054464),       /* b: decoder.layer1.0.upsample.1.bias */
+        R(A, 95322368),       /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 95322816),       /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        R(S, 21426176),       /* dw: grad.decoder.layer1.0.upsample.1.weight */
+        R(S, 21426624),       /* db: grad.decoder.layer1.0.upsample.1.bias */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.0.upsample.1 */
+        R(A, 3014656)));      /* dx: grad.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(144, k126_decoder_layer1_0_upsample_0_bwd_weight(
+        R(A, 3014656),        /* dy: grad.decoder.layer1.0.upsample.0 */
+        R(S, 80881536),       /* x: ocbe */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.0.upsample.0 */
+        R(S, 21024768)));     /* dw: grad.decoder.layer1.0.upsample.0.weight */
+    RDC_TIMED(145, k126_decoder_layer1_0_upsample_0_bwd_data(
+        R(A, 3014656),        /* dy: grad.decoder.layer1.0.upsample.0 */
+        R(S, 9652608),        /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.0.upsample.0 */
+        R(A, 23779584)));     /* dx: grad.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(141, k125_decoder_layer1_0_bn2_bwd(
+        R(A, 18397440),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 81547264),       /* x: act.decoder.layer1.0.conv2 */
+        R(S, 9651712),        /* w: decoder.layer1.0.bn2.weight */
+        R(S, 9652160),        /* b: decoder.layer1.0.bn2.bias */
+        R(A, 95321472),       /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 95321920),       /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        R(S, 21023872),       /* dw: grad.decoder.layer1.0.bn2.weight */
+        R(S, 21024320),       /* db: grad.decoder.layer1.0.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn2 */
+    RDC_TIMED(134, k122_decoder_layer1_0_bn1_recompute(
+        R(A, 79712256),       /* x: act.decoder.layer1.0.conv1 */
+        R(S, 9199232),        /* w: decoder.layer1.0.bn1.weight */
+        R(S, 9199680),        /* b: decoder.layer1.0.bn1.bias */
+        R(A, 95320576),       /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 95321024),       /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        R(A, 12167936)));     /* z: recomputed.decoder.layer1.0.relu */
+    RDC_TIMED(138, k124_decoder_layer1_0_conv2_bwd_weight(
+        R(A, 18397440),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 12167936),       /* x: recomputed.decoder.layer1.0.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.0.conv2 */
+        R(S, 20572288)));     /* dw: grad.decoder.layer1.0.conv2.weight */
+    RDC_TIMED(139, k124_decoder_layer1_0_conv2_bwd_data(
+        R(A, 18397440),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(S, 9200128),        /* w: decoder.layer1.0.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.0.conv2 */
+        R(A, 20232448)));     /* dx: grad.decoder.layer1.0.relu */
+    RDC_TIMED(135, k122_decoder_layer1_0_bn1_bwd(
+        R(A, 20232448),       /* dy: grad.decoder.layer1.0.relu */
+        R(A, 79712256),       /* x: act.decoder.layer1.0.conv1 */
+        R(S, 9199232),        /* w: decoder.layer1.0.bn1.weight */
+        R(S, 9199680),        /* b: decoder.layer1.0.bn1.bias */
+        R(A, 95320576),       /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 95321024),       /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        R(S, 20571392),       /* dw: grad.decoder.layer1.0.bn1.weight */
+        R(S, 20571840),       /* db: grad.decoder.layer1.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn1 */
+    RDC_TIMED(131, k121_decoder_layer1_0_conv1_bwd_weight(
+        R(A, 20232448),       /* dy: grad.decoder.layer1.0.relu */
+        R(S, 80881536),       /* x: ocbe */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.0.conv1 */
+        R(S, 20169984)));     /* dw: grad.decoder.layer1.0.conv1.weight */
+    RDC_TIMED(132, k121_decoder_layer1_0_conv1_bwd_data(
+        R(A, 20232448),       /* dy: grad.decoder.layer1.0.relu */
+        R(S, 8797824),        /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.0.conv1 */
+        R(A, 23779584)));     /* dx: grad.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(128, k119_bn_bn_layer_1_add_bwd(
+        R(A, 23779584),       /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(S, 80881536),       /* z: ocbe */
+        R(A, 29284608)));     /* t0: grad.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(126, k118_bn_bn_layer_1_bn2_bwd(
+        R(A, 23779584),       /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(A, 94392320),       /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 8796032),        /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 8796928),        /* b: bn.bn_layer.1.bn2.bias */
+        R(A, 95316992),       /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 95317888),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        R(S, 20168192),       /* dw: grad.bn.bn_layer.1.bn2.weight */
+        R(S, 20169088),       /* db: grad.bn.bn_layer.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn2 */
+    RDC_TIMED(119, k115_bn_bn_layer_1_bn1_recompute(
+        R(A, 93474816),       /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 6987904),        /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 6988800),        /* b: bn.bn_layer.1.bn1.bias */
+        R(A, 95315200),       /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 95316096),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        R(A, 9441792)));      /* z: recomputed.bn.bn_layer.1.relu */
+    RDC_TIMED(123, k117_bn_bn_layer_1_conv2_bwd_weight(
+        R(A, 23779584),       /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(A, 9441792),        /* x: recomputed.bn.bn_layer.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.1.conv2 */
+        R(S, 18361856)));     /* dw: grad.bn.bn_layer.1.conv2.weight */
+    RDC_TIMED(124, k117_bn_bn_layer_1_conv2_bwd_data(
+        R(A, 23779584),       /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(S, 6989696),        /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.1.conv2 */
+        R(A, 24697088)));     /* dx: grad.bn.bn_layer.1.relu */
+    RDC_TIMED(120, k115_bn_bn_layer_1_bn1_bwd(
+        R(A, 24697088),       /* dy: grad.bn.bn_layer.1.relu */
+        R(A, 93474816),       /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 6987904),        /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 6988800),        /* b: bn.bn_layer.1.bn1.bias */
+        R(A, 95315200),       /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 95316096),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        R(S, 18360064),       /* dw: grad.bn.bn_layer.1.bn1.weight */
+        R(S, 18360960),       /* db: grad.bn.bn_layer.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn1 */
+    RDC_TIMED(112, k112_bn_bn_layer_0_add_recompute(
+        R(A, 91639808),       /* x0: act.bn.bn_layer.0.conv2 */
+        R(S, 4876928),        /* w0: bn.bn_layer.0.bn2.weight */
+        R(S, 4877824),        /* b0: bn.bn_layer.0.bn2.bias */
+        R(A, 95311616),       /* save_mean0: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 95312512),       /* save_invstd0: bn_invstd.bn.bn_layer.0.bn2 */
+        R(A, 92557312),       /* x1: act.bn.bn_layer.0.downsample.0 */
+        R(S, 5179776),        /* w1: bn.bn_layer.0.downsample.1.weight */
+        R(S, 5180672),        /* b1: bn.bn_layer.0.downsample.1.bias */
+        R(A, 95313408),       /* save_mean1: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 95314304),       /* save_invstd1: bn_invstd.bn.bn_layer.0.downsample.1 */
+        R(A, 23779584)));     /* z: recomputed.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(116, k114_bn_bn_layer_1_conv1_bwd_weight(
+        R(A, 24697088),       /* dy: grad.bn.bn_layer.1.relu */
+        R(A, 23779584),       /* x: recomputed.bn.bn_layer.0.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.1.conv1 */
+        R(S, 16553728)));     /* dw: grad.bn.bn_layer.1.conv1.weight */
+    RDC_TIMED(117, k114_bn_bn_layer_1_conv1_bwd_data(
+        R(A, 24697088),       /* dy: grad.bn.bn_layer.1.relu */
+        R(S, 5181568),        /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.1.conv1 */
+        R(A, 29284608)));     /* dx: grad.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(113, k112_bn_bn_layer_0_add_bwd(
+        R(A, 29284608),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 23779584)));     /* z: recomputed.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(110, k111_bn_bn_layer_0_downsample_1_bwd(
+        R(A, 29284608),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 92557312),       /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 5179776),        /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 5180672),        /* b: bn.bn_layer.0.downsample.1.bias */
+        R(A, 95313408),       /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 95314304),       /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        R(S, 16551936),       /* dw: grad.bn.bn_layer.0.downsample.1.weight */
+        R(S, 16552832),       /* db: grad.bn.bn_layer.0.downsample.1.bias */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.downsample.1 */
+        R(A, 4849664)));      /* dx: grad.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(107, k110_bn_bn_layer_0_downsample_0_bwd_weight(
+        R(A, 4849664),        /* dy: grad.bn.bn_layer.0.downsample.0 */
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.0.downsample.0 */
+        R(S, 16250880)));     /* dw: grad.bn.bn_layer.0.downsample.0.weight */
+    RDC_TIMED(108, k110_bn_bn_layer_0_downsample_0_bwd_data(
+        R(A, 4849664),        /* dy: grad.bn.bn_layer.0.downsample.0 */
+        R(S, 4878720),        /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.0.downsample.0 */
+        R(A, 23779584)));     /* dx: grad.bn.concat */
+    RDC_TIMED(104, k109_bn_bn_layer_0_bn2_bwd(
+        R(A, 29284608),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 91639808),       /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 4876928),        /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 4877824),        /* b: bn.bn_layer.0.bn2.bias */
+        R(A, 95311616),       /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 95312512),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        R(S, 16249088),       /* dw: grad.bn.bn_layer.0.bn2.weight */
+        R(S, 16249984),       /* db: grad.bn.bn_layer.0.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.0.bn2 */
+    RDC_TIMED(97, k106_bn_bn_layer_0_bn1_recompute(
+        R(A, 90722304),       /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 3068800),        /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 3069696),        /* b: bn.bn_layer.0.bn1.bias */
+        R(A, 95309824),       /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 95310720),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        R(A, 9441792)));      /* z: recomputed.bn.bn_layer.0.relu */
+    RDC_TIMED(101, k108_bn_bn_layer_0_conv2_bwd_weight(
+        R(A, 29284608),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 9441792),        /* x: recomputed.bn.bn_layer.0.relu */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.0.conv2 */
+        R(S, 14442752)));     /* dw: grad.bn.bn_layer.0.conv2.weight */
+    RDC_TIMED(102, k108_bn_bn_layer_0_conv2_bwd_data(
+        R(A, 29284608),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(S, 3070592),        /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.0.conv2 */
+        R(A, 30202112)));     /* dx: grad.bn.bn_layer.0.relu */
+    RDC_TIMED(98, k106_bn_bn_layer_0_bn1_bwd(
+        R(A, 30202112),       /* dy: grad.bn.bn_layer.0.relu */
+        R(A, 90722304),       /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 3068800),        /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 3069696),        /* b: bn.bn_layer.0.bn1.bias */
+        R(A, 95309824),       /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 95310720),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        R(S, 14440960),       /* dw: grad.bn.bn_layer.0.bn1.weight */
+        R(S, 14441856),       /* db: grad.bn.bn_layer.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.0.bn1 */
+    RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(
+        R(A, 30202112),       /* dy: grad.bn.bn_layer.0.relu */
+        R(S, 75376512),       /* x: ocbe_cat */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.0.conv1 */
+        R(S, 11731456)));     /* dw: grad.bn.bn_layer.0.conv1.weight */
+    RDC_TIMED(95, k105_bn_bn_layer_0_conv1_bwd_data(
+        R(A, 30202112),       /* dy: grad.bn.bn_layer.0.relu */
+        R(S, 359296),         /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.0.conv1 */
+        R(A, 23779584)));     /* dx: grad.bn.concat */
+    RDC_TIMED(90, k104_bn_concat_bwd0(
+        R(A, 23779584),       /* dy: grad.bn.concat */
+        R(A, 14909440)));     /* dx: grad.bn.relu_1 */
+    RDC_TIMED(91, k104_bn_concat_bwd1(
+        R(A, 23779584),       /* dy: grad.bn.concat */
+        R(A, 5560320)));      /* dx: grad.bn.relu_2 */
+    RDC_TIMED(88, k102_bn_bn3_bwd(
+        R(A, 5560320),        /* dy: grad.bn.relu_2 */
+        R(A, 77877248),       /* x: act.bn.conv3 */
+        R(S, 358400),         /* w: bn.bn3.weight */
+        R(S, 358848),         /* b: bn.bn3.bias */
+        R(A, 95319680),       /* save_mean: bn_mean.bn.bn3 */
+        R(A, 95320128),       /* save_invstd: bn_invstd.bn.bn3 */
+        R(S, 11730560),       /* dw: grad.bn.bn3.weight */
+        R(S, 11731008),       /* db: grad.bn.bn3.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn3 */
+    RDC_TIMED(86, k101_bn_conv3_bwd_weight(
+        R(A, 5560320),        /* dy: grad.bn.relu_2 */
+        R(S, 67250048),       /* x: t2 */
+        R(A, 0),              /* col: col.backwardWeight.bn.conv3 */
+        R(S, 11569280)));     /* dw: grad.bn.conv3.weight */
+    RDC_TIMED(83, k099_bn_bn2_bwd(
+        R(A, 14909440),       /* dy: grad.bn.relu_1 */
+        R(A, 76042240),       /* x: act.bn.conv2 */
+        R(S, 196224),         /* w: bn.bn2.weight */
+        R(S, 196672),         /* b: bn.bn2.bias */
+        R(A, 95318784),       /* save_mean: bn_mean.bn.bn2 */
+        R(A, 95319232),       /* save_invstd: bn_invstd.bn.bn2 */
+        R(S, 11568384),       /* dw: grad.bn.bn2.weight */
+        R(S, 11568832),       /* db: grad.bn.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn2 */
+    RDC_TIMED(76, k096_bn_bn1_recompute(
+        R(A, 57692160),       /* x: act.bn.conv1 */
+        R(S, 34560),          /* w: bn.bn1.weight */
+        R(S, 34752),          /* b: bn.bn1.bias */
+        R(A, 95325056),       /* save_mean: bn_mean.bn.bn1 */
+        R(A, 95325248),       /* save_invstd: bn_invstd.bn.bn1 */
+        R(A, 5560320)));      /* z: recomputed.bn.relu */
+    RDC_TIMED(80, k098_bn_conv2_bwd_weight(
+        R(A, 14909440),       /* dy: grad.bn.relu_1 */
+        R(A, 5560320),        /* x: recomputed.bn.relu */
+        R(A, 0),              /* col: col.backwardWeight.bn.conv2 */
+        R(S, 11407104)));     /* dw: grad.bn.conv2.weight */
+    RDC_TIMED(81, k098_bn_conv2_bwd_data(
+        R(A, 14909440),       /* dy: grad.bn.relu_1 */
+        R(S, 34944),          /* w: bn.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.bn.conv2 */
+        R(A, 12288000)));     /* dx: grad.bn.relu */
+    RDC_TIMED(77, k096_bn_bn1_bwd(
+        R(A, 12288000),       /* dy: grad.bn.relu */
+        R(A, 57692160),       /* x: act.bn.conv1 */
+        R(S, 34560),          /* w: bn.bn1.weight */
+        R(S, 34752),          /* b: bn.bn1.bias */
+        R(A, 95325056),       /* save_mean: bn_mean.bn.bn1 */
+        R(A, 95325248),       /* save_invstd: bn_invstd.bn.bn1 */
+        R(S, 11406720),       /* dw: grad.bn.bn1.weight */
+        R(S, 11406912),       /* db: grad.bn.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn1 */
+    RDC_TIMED(74, k095_bn_conv1_bwd_weight(
+        R(A, 12288000),       /* dy: grad.bn.relu */
+        R(S, 60958592),       /* x: t1 */
+        R(A, 0),              /* col: col.backwardWeight.bn.conv1 */
+        R(S, 11372160)));     /* dw: grad.bn.conv1.weight */
     ctx->train_ready = 0;
     return RDC_OK;
 }

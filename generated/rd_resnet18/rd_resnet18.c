@@ -2212,6 +2212,7 @@ static void k000_input_widen(const float *restrict x, double *restrict y)
 }
 
 /* conv1: fold bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 18.816 KFLOP */
 static void k001_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2228,6 +2229,7 @@ static void k001_conv1_fold(const float *restrict w, const float *restrict bn_w,
 }
 
 /* conv1: conv2d 7x7 s2 p3 [16,3,256,256] -> [16,64,128,128] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.983 GFLOP */
 static void k001_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2244,20 +2246,21 @@ static void k001_conv1_fwd(const double *restrict x, const double *restrict w, c
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
         }
     }
 }
 
 /* maxpool: maxpool 3x3 s2 [16,64,128,128] -> [16,64,64,64]
+ * y[n,c,i,j] = max over the window (padding -inf)
  * 37.749 MFLOP */
 static void k004_maxpool_fwd(const double *restrict x, double *restrict y)
 {
@@ -2287,6 +2290,7 @@ static void k004_maxpool_fwd(const double *restrict x, double *restrict y)
 }
 
 /* layer1.0.conv1: fold layer1.0.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 73.728 KFLOP */
 static void k005_layer1_0_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2303,6 +2307,7 @@ static void k005_layer1_0_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.0.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.844 GFLOP */
 static void k005_layer1_0_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2312,6 +2317,7 @@ static void k005_layer1_0_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.0.conv2: fold layer1.0.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 73.728 KFLOP */
 static void k008_layer1_0_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2328,6 +2334,7 @@ static void k008_layer1_0_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.840 GFLOP */
 static void k008_layer1_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2337,6 +2344,7 @@ static void k008_layer1_0_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.0.add: add [16,64,64,64], [16,64,64,64] -> [16,64,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k010_layer1_0_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -2346,6 +2354,7 @@ static void k010_layer1_0_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer1.1.conv1: fold layer1.1.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 73.728 KFLOP */
 static void k012_layer1_1_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2362,6 +2371,7 @@ static void k012_layer1_1_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.844 GFLOP */
 static void k012_layer1_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2371,6 +2381,7 @@ static void k012_layer1_1_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.1.conv2: fold layer1.1.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 73.728 KFLOP */
 static void k015_layer1_1_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2387,6 +2398,7 @@ static void k015_layer1_1_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.840 GFLOP */
 static void k015_layer1_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2396,6 +2408,7 @@ static void k015_layer1_1_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.1.add: add [16,64,64,64], [16,64,64,64] -> [16,64,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k017_layer1_1_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -2414,6 +2427,7 @@ static void k018_layer1_1_relu_1_narrow(const double *restrict x, float *restric
 }
 
 /* layer2.0.conv1: fold layer2.0.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 147.456 KFLOP */
 static void k019_layer2_0_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2430,6 +2444,7 @@ static void k019_layer2_0_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.0.conv1: conv2d 3x3 s2 p1 [16,64,64,64] -> [16,128,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.422 GFLOP */
 static void k019_layer2_0_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2446,20 +2461,21 @@ static void k019_layer2_0_conv1_fwd(const double *restrict x, const double *rest
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
         }
     }
 }
 
 /* layer2.0.conv2: fold layer2.0.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 294.912 KFLOP */
 static void k022_layer2_0_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2476,6 +2492,7 @@ static void k022_layer2_0_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.836 GFLOP */
 static void k022_layer2_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2485,6 +2502,7 @@ static void k022_layer2_0_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.0.downsample.0: fold layer2.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 16.384 KFLOP */
 static void k024_layer2_0_downsample_0_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2501,6 +2519,7 @@ static void k024_layer2_0_downsample_0_fold(const float *restrict w, const float
 }
 
 /* layer2.0.downsample.0: conv2d 1x1 s2 p0 [16,64,64,64] -> [16,128,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 272.630 MFLOP */
 static void k024_layer2_0_downsample_0_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2517,20 +2536,21 @@ static void k024_layer2_0_downsample_0_fwd(const double *restrict x, const doubl
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
         }
     }
 }
 
 /* layer2.0.add: add [16,128,32,32], [16,128,32,32] -> [16,128,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 4.194 MFLOP */
 static void k026_layer2_0_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -2540,6 +2560,7 @@ static void k026_layer2_0_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer2.1.conv1: fold layer2.1.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 294.912 KFLOP */
 static void k028_layer2_1_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2556,6 +2577,7 @@ static void k028_layer2_1_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.838 GFLOP */
 static void k028_layer2_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2565,6 +2587,7 @@ static void k028_layer2_1_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.1.conv2: fold layer2.1.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 294.912 KFLOP */
 static void k031_layer2_1_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2581,6 +2604,7 @@ static void k031_layer2_1_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.836 GFLOP */
 static void k031_layer2_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2590,6 +2614,7 @@ static void k031_layer2_1_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.1.add: add [16,128,32,32], [16,128,32,32] -> [16,128,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 4.194 MFLOP */
 static void k033_layer2_1_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -2608,6 +2633,7 @@ static void k034_layer2_1_relu_1_narrow(const double *restrict x, float *restric
 }
 
 /* layer3.0.conv1: fold layer3.0.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 589.824 KFLOP */
 static void k035_layer3_0_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2624,6 +2650,7 @@ static void k035_layer3_0_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.0.conv1: conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.419 GFLOP */
 static void k035_layer3_0_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2639,14 +2666,14 @@ static void k035_layer3_0_conv1_fwd(const double *restrict x, const double *rest
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -2654,6 +2681,7 @@ static void k035_layer3_0_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.0.conv2: fold layer3.0.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.180 MFLOP */
 static void k038_layer3_0_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2670,6 +2698,7 @@ static void k038_layer3_0_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.834 GFLOP */
 static void k038_layer3_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2679,6 +2708,7 @@ static void k038_layer3_0_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.0.downsample.0: fold layer3.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 65.536 KFLOP */
 static void k040_layer3_0_downsample_0_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2695,6 +2725,7 @@ static void k040_layer3_0_downsample_0_fold(const float *restrict w, const float
 }
 
 /* layer3.0.downsample.0: conv2d 1x1 s2 p0 [16,128,32,32] -> [16,256,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 270.533 MFLOP */
 static void k040_layer3_0_downsample_0_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2710,14 +2741,14 @@ static void k040_layer3_0_downsample_0_fwd(const double *restrict x, const doubl
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -2725,6 +2756,7 @@ static void k040_layer3_0_downsample_0_fwd(const double *restrict x, const doubl
 }
 
 /* layer3.0.add: add [16,256,16,16], [16,256,16,16] -> [16,256,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 2.097 MFLOP */
 static void k042_layer3_0_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -2734,6 +2766,7 @@ static void k042_layer3_0_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer3.1.conv1: fold layer3.1.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.180 MFLOP */
 static void k044_layer3_1_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2750,6 +2783,7 @@ static void k044_layer3_1_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.835 GFLOP */
 static void k044_layer3_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2759,6 +2793,7 @@ static void k044_layer3_1_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.1.conv2: fold layer3.1.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.180 MFLOP */
 static void k047_layer3_1_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -2775,6 +2810,7 @@ static void k047_layer3_1_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.834 GFLOP */
 static void k047_layer3_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -2784,6 +2820,7 @@ static void k047_layer3_1_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.1.add: add [16,256,16,16], [16,256,16,16] -> [16,256,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 2.097 MFLOP */
 static void k049_layer3_1_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -2810,85 +2847,396 @@ void rdc_teacher_fold(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher BatchNorms folded into their convolutions, parameters widened */
-    RDC_TIMED(1, k001_conv1_fold(F(S, 246130688), F(S, 246168320), F(S, 246168576), F(S, 246168832), F(S, 246169088), D(S, 360428352), D(S, 360503616)));
-    RDC_TIMED(4, k005_layer1_0_conv1_fold(F(S, 246169344), F(S, 246316800), F(S, 246317056), F(S, 246317312), F(S, 246317568), D(S, 360504128), D(S, 360799040)));
-    RDC_TIMED(6, k008_layer1_0_conv2_fold(F(S, 246317824), F(S, 246465280), F(S, 246465536), F(S, 246465792), F(S, 246466048), D(S, 360799552), D(S, 361094464)));
-    RDC_TIMED(9, k012_layer1_1_conv1_fold(F(S, 246466304), F(S, 246613760), F(S, 246614016), F(S, 246614272), F(S, 246614528), D(S, 361094976), D(S, 361389888)));
-    RDC_TIMED(11, k015_layer1_1_conv2_fold(F(S, 246614784), F(S, 246762240), F(S, 246762496), F(S, 246762752), F(S, 246763008), D(S, 361390400), D(S, 361685312)));
-    RDC_TIMED(15, k019_layer2_0_conv1_fold(F(S, 246763264), F(S, 247058176), F(S, 247058688), F(S, 247059200), F(S, 247059712), D(S, 361685824), D(S, 362275648)));
-    RDC_TIMED(17, k022_layer2_0_conv2_fold(F(S, 247060224), F(S, 247650048), F(S, 247650560), F(S, 247651072), F(S, 247651584), D(S, 362276672), D(S, 363456320)));
-    RDC_TIMED(19, k024_layer2_0_downsample_0_fold(F(S, 247652096), F(S, 247684864), F(S, 247685376), F(S, 247685888), F(S, 247686400), D(S, 363457344), D(S, 363522880)));
-    RDC_TIMED(22, k028_layer2_1_conv1_fold(F(S, 247686912), F(S, 248276736), F(S, 248277248), F(S, 248277760), F(S, 248278272), D(S, 363523904), D(S, 364703552)));
-    RDC_TIMED(24, k031_layer2_1_conv2_fold(F(S, 248278784), F(S, 248868608), F(S, 248869120), F(S, 248869632), F(S, 248870144), D(S, 364704576), D(S, 365884224)));
-    RDC_TIMED(28, k035_layer3_0_conv1_fold(F(S, 248870656), F(S, 250050304), F(S, 250051328), F(S, 250052352), F(S, 250053376), D(S, 365885248), D(S, 368244544)));
-    RDC_TIMED(30, k038_layer3_0_conv2_fold(F(S, 250054400), F(S, 252413696), F(S, 252414720), F(S, 252415744), F(S, 252416768), D(S, 368246592), D(S, 372965184)));
-    RDC_TIMED(32, k040_layer3_0_downsample_0_fold(F(S, 252417792), F(S, 252548864), F(S, 252549888), F(S, 252550912), F(S, 252551936), D(S, 372967232), D(S, 373229376)));
-    RDC_TIMED(35, k044_layer3_1_conv1_fold(F(S, 252552960), F(S, 254912256), F(S, 254913280), F(S, 254914304), F(S, 254915328), D(S, 373231424), D(S, 377950016)));
-    RDC_TIMED(37, k047_layer3_1_conv2_fold(F(S, 254916352), F(S, 257275648), F(S, 257276672), F(S, 257277696), F(S, 257278720), D(S, 377952064), D(S, 382670656)));
+    RDC_TIMED(1, k001_conv1_fold(
+        F(S, 246130688),      /* w: conv1.weight */
+        F(S, 246168320),      /* bn_w: bn1.weight */
+        F(S, 246168576),      /* bn_b: bn1.bias */
+        F(S, 246168832),      /* bn_mean: bn1.running_mean */
+        F(S, 246169088),      /* bn_var: bn1.running_var */
+        D(S, 360428352),      /* fw: fold.conv1.weight */
+        D(S, 360503616)));    /* fb: fold.conv1.bias */
+    RDC_TIMED(4, k005_layer1_0_conv1_fold(
+        F(S, 246169344),      /* w: layer1.0.conv1.weight */
+        F(S, 246316800),      /* bn_w: layer1.0.bn1.weight */
+        F(S, 246317056),      /* bn_b: layer1.0.bn1.bias */
+        F(S, 246317312),      /* bn_mean: layer1.0.bn1.running_mean */
+        F(S, 246317568),      /* bn_var: layer1.0.bn1.running_var */
+        D(S, 360504128),      /* fw: fold.layer1.0.conv1.weight */
+        D(S, 360799040)));    /* fb: fold.layer1.0.conv1.bias */
+    RDC_TIMED(6, k008_layer1_0_conv2_fold(
+        F(S, 246317824),      /* w: layer1.0.conv2.weight */
+        F(S, 246465280),      /* bn_w: layer1.0.bn2.weight */
+        F(S, 246465536),      /* bn_b: layer1.0.bn2.bias */
+        F(S, 246465792),      /* bn_mean: layer1.0.bn2.running_mean */
+        F(S, 246466048),      /* bn_var: layer1.0.bn2.running_var */
+        D(S, 360799552),      /* fw: fold.layer1.0.conv2.weight */
+        D(S, 361094464)));    /* fb: fold.layer1.0.conv2.bias */
+    RDC_TIMED(9, k012_layer1_1_conv1_fold(
+        F(S, 246466304),      /* w: layer1.1.conv1.weight */
+        F(S, 246613760),      /* bn_w: layer1.1.bn1.weight */
+        F(S, 246614016),      /* bn_b: layer1.1.bn1.bias */
+        F(S, 246614272),      /* bn_mean: layer1.1.bn1.running_mean */
+        F(S, 246614528),      /* bn_var: layer1.1.bn1.running_var */
+        D(S, 361094976),      /* fw: fold.layer1.1.conv1.weight */
+        D(S, 361389888)));    /* fb: fold.layer1.1.conv1.bias */
+    RDC_TIMED(11, k015_layer1_1_conv2_fold(
+        F(S, 246614784),      /* w: layer1.1.conv2.weight */
+        F(S, 246762240),      /* bn_w: layer1.1.bn2.weight */
+        F(S, 246762496),      /* bn_b: layer1.1.bn2.bias */
+        F(S, 246762752),      /* bn_mean: layer1.1.bn2.running_mean */
+        F(S, 246763008),      /* bn_var: layer1.1.bn2.running_var */
+        D(S, 361390400),      /* fw: fold.layer1.1.conv2.weight */
+        D(S, 361685312)));    /* fb: fold.layer1.1.conv2.bias */
+    RDC_TIMED(15, k019_layer2_0_conv1_fold(
+        F(S, 246763264),      /* w: layer2.0.conv1.weight */
+        F(S, 247058176),      /* bn_w: layer2.0.bn1.weight */
+        F(S, 247058688),      /* bn_b: layer2.0.bn1.bias */
+        F(S, 247059200),      /* bn_mean: layer2.0.bn1.running_mean */
+        F(S, 247059712),      /* bn_var: layer2.0.bn1.running_var */
+        D(S, 361685824),      /* fw: fold.layer2.0.conv1.weight */
+        D(S, 362275648)));    /* fb: fold.layer2.0.conv1.bias */
+    RDC_TIMED(17, k022_layer2_0_conv2_fold(
+        F(S, 247060224),      /* w: layer2.0.conv2.weight */
+        F(S, 247650048),      /* bn_w: layer2.0.bn2.weight */
+        F(S, 247650560),      /* bn_b: layer2.0.bn2.bias */
+        F(S, 247651072),      /* bn_mean: layer2.0.bn2.running_mean */
+        F(S, 247651584),      /* bn_var: layer2.0.bn2.running_var */
+        D(S, 362276672),      /* fw: fold.layer2.0.conv2.weight */
+        D(S, 363456320)));    /* fb: fold.layer2.0.conv2.bias */
+    RDC_TIMED(19, k024_layer2_0_downsample_0_fold(
+        F(S, 247652096),      /* w: layer2.0.downsample.0.weight */
+        F(S, 247684864),      /* bn_w: layer2.0.downsample.1.weight */
+        F(S, 247685376),      /* bn_b: layer2.0.downsample.1.bias */
+        F(S, 247685888),      /* bn_mean: layer2.0.downsample.1.running_mean */
+        F(S, 247686400),      /* bn_var: layer2.0.downsample.1.running_var */
+        D(S, 363457344),      /* fw: fold.layer2.0.downsample.0.weight */
+        D(S, 363522880)));    /* fb: fold.layer2.0.downsample.0.bias */
+    RDC_TIMED(22, k028_layer2_1_conv1_fold(
+        F(S, 247686912),      /* w: layer2.1.conv1.weight */
+        F(S, 248276736),      /* bn_w: layer2.1.bn1.weight */
+        F(S, 248277248),      /* bn_b: layer2.1.bn1.bias */
+        F(S, 248277760),      /* bn_mean: layer2.1.bn1.running_mean */
+        F(S, 248278272),      /* bn_var: layer2.1.bn1.running_var */
+        D(S, 363523904),      /* fw: fold.layer2.1.conv1.weight */
+        D(S, 364703552)));    /* fb: fold.layer2.1.conv1.bias */
+    RDC_TIMED(24, k031_layer2_1_conv2_fold(
+        F(S, 248278784),      /* w: layer2.1.conv2.weight */
+        F(S, 248868608),      /* bn_w: layer2.1.bn2.weight */
+        F(S, 248869120),      /* bn_b: layer2.1.bn2.bias */
+        F(S, 248869632),      /* bn_mean: layer2.1.bn2.running_mean */
+        F(S, 248870144),      /* bn_var: layer2.1.bn2.running_var */
+        D(S, 364704576),      /* fw: fold.layer2.1.conv2.weight */
+        D(S, 365884224)));    /* fb: fold.layer2.1.conv2.bias */
+    RDC_TIMED(28, k035_layer3_0_conv1_fold(
+        F(S, 248870656),      /* w: layer3.0.conv1.weight */
+        F(S, 250050304),      /* bn_w: layer3.0.bn1.weight */
+        F(S, 250051328),      /* bn_b: layer3.0.bn1.bias */
+        F(S, 250052352),      /* bn_mean: layer3.0.bn1.running_mean */
+        F(S, 250053376),      /* bn_var: layer3.0.bn1.running_var */
+        D(S, 365885248),      /* fw: fold.layer3.0.conv1.weight */
+        D(S, 368244544)));    /* fb: fold.layer3.0.conv1.bias */
+    RDC_TIMED(30, k038_layer3_0_conv2_fold(
+        F(S, 250054400),      /* w: layer3.0.conv2.weight */
+        F(S, 252413696),      /* bn_w: layer3.0.bn2.weight */
+        F(S, 252414720),      /* bn_b: layer3.0.bn2.bias */
+        F(S, 252415744),      /* bn_mean: layer3.0.bn2.running_mean */
+        F(S, 252416768),      /* bn_var: layer3.0.bn2.running_var */
+        D(S, 368246592),      /* fw: fold.layer3.0.conv2.weight */
+        D(S, 372965184)));    /* fb: fold.layer3.0.conv2.bias */
+    RDC_TIMED(32, k040_layer3_0_downsample_0_fold(
+        F(S, 252417792),      /* w: layer3.0.downsample.0.weight */
+        F(S, 252548864),      /* bn_w: layer3.0.downsample.1.weight */
+        F(S, 252549888),      /* bn_b: layer3.0.downsample.1.bias */
+        F(S, 252550912),      /* bn_mean: layer3.0.downsample.1.running_mean */
+        F(S, 252551936),      /* bn_var: layer3.0.downsample.1.running_var */
+        D(S, 372967232),      /* fw: fold.layer3.0.downsample.0.weight */
+        D(S, 373229376)));    /* fb: fold.layer3.0.downsample.0.bias */
+    RDC_TIMED(35, k044_layer3_1_conv1_fold(
+        F(S, 252552960),      /* w: layer3.1.conv1.weight */
+        F(S, 254912256),      /* bn_w: layer3.1.bn1.weight */
+        F(S, 254913280),      /* bn_b: layer3.1.bn1.bias */
+        F(S, 254914304),      /* bn_mean: layer3.1.bn1.running_mean */
+        F(S, 254915328),      /* bn_var: layer3.1.bn1.running_var */
+        D(S, 373231424),      /* fw: fold.layer3.1.conv1.weight */
+        D(S, 377950016)));    /* fb: fold.layer3.1.conv1.bias */
+    RDC_TIMED(37, k047_layer3_1_conv2_fold(
+        F(S, 254916352),      /* w: layer3.1.conv2.weight */
+        F(S, 257275648),      /* bn_w: layer3.1.bn2.weight */
+        F(S, 257276672),      /* bn_b: layer3.1.bn2.bias */
+        F(S, 257277696),      /* bn_mean: layer3.1.bn2.running_mean */
+        F(S, 257278720),      /* bn_var: layer3.1.bn2.running_var */
+        D(S, 377952064),      /* fw: fold.layer3.1.conv2.weight */
+        D(S, 382670656)));    /* fb: fold.layer3.1.conv2.bias */
 }
 
 void rdc_teacher_forward_train(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher (frozen, folded), in double */
-    RDC_TIMED(0, k000_input_widen(F(S, 257323264), D(A, 134217728)));
-    RDC_TIMED(2, k001_conv1_fwd(D(A, 134217728), D(S, 360428352), D(S, 360503616), D(A, 159383552), D(A, 0)));
-    RDC_TIMED(3, k004_maxpool_fwd(D(A, 0), D(A, 134217728)));
-    RDC_TIMED(5, k005_layer1_0_conv1_fwd(D(A, 134217728), D(S, 360504128), D(S, 360799040), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(7, k008_layer1_0_conv2_fwd(D(A, 0), D(S, 360799552), D(S, 361094464), D(A, 67108864), D(A, 33554432)));
-    RDC_TIMED(8, k010_layer1_0_add_fwd(D(A, 33554432), D(A, 134217728), D(A, 0)));
-    RDC_TIMED(10, k012_layer1_1_conv1_fwd(D(A, 0), D(S, 361094976), D(S, 361389888), D(A, 67108864), D(A, 33554432)));
-    RDC_TIMED(12, k015_layer1_1_conv2_fwd(D(A, 33554432), D(S, 361390400), D(S, 361685312), D(A, 100663296), D(A, 67108864)));
-    RDC_TIMED(13, k017_layer1_1_add_fwd(D(A, 67108864), D(A, 0), D(A, 100663296)));
-    RDC_TIMED(16, k019_layer2_0_conv1_fwd(D(A, 100663296), D(S, 361685824), D(S, 362275648), D(A, 0), D(A, 37884416)));
-    RDC_TIMED(18, k022_layer2_0_conv2_fwd(D(A, 37884416), D(S, 362276672), D(S, 363456320), D(A, 0), D(A, 54661632)));
-    RDC_TIMED(20, k024_layer2_0_downsample_0_fwd(D(A, 100663296), D(S, 363457344), D(S, 363522880), D(A, 0), D(A, 22808576)));
-    RDC_TIMED(21, k026_layer2_0_add_fwd(D(A, 54661632), D(A, 22808576), D(A, 71438848)));
-    RDC_TIMED(23, k028_layer2_1_conv1_fwd(D(A, 71438848), D(S, 363523904), D(S, 364703552), D(A, 0), D(A, 37884416)));
-    RDC_TIMED(25, k031_layer2_1_conv2_fwd(D(A, 37884416), D(S, 364704576), D(S, 365884224), D(A, 0), D(A, 54661632)));
-    RDC_TIMED(26, k033_layer2_1_add_fwd(D(A, 54661632), D(A, 71438848), D(A, 134217728)));
-    RDC_TIMED(29, k035_layer3_0_conv1_fwd(D(A, 134217728), D(S, 365885248), D(S, 368244544), D(A, 0), D(A, 51977728)));
-    RDC_TIMED(31, k038_layer3_0_conv2_fwd(D(A, 51977728), D(S, 368246592), D(S, 372965184), D(A, 0), D(A, 60366336)));
-    RDC_TIMED(33, k040_layer3_0_downsample_0_fwd(D(A, 134217728), D(S, 372967232), D(S, 373229376), D(A, 0), D(A, 15732736)));
-    RDC_TIMED(34, k042_layer3_0_add_fwd(D(A, 60366336), D(A, 15732736), D(A, 51977728)));
-    RDC_TIMED(36, k044_layer3_1_conv1_fwd(D(A, 51977728), D(S, 373231424), D(S, 377950016), D(A, 0), D(A, 60366336)));
-    RDC_TIMED(38, k047_layer3_1_conv2_fwd(D(A, 60366336), D(S, 377952064), D(S, 382670656), D(A, 0), D(A, 68754944)));
-    RDC_TIMED(39, k049_layer3_1_add_fwd(D(A, 68754944), D(A, 51977728), D(A, 0)));
-    RDC_TIMED(14, k018_layer1_1_relu_1_narrow(D(A, 100663296), F(S, 269906176)));
-    RDC_TIMED(27, k034_layer2_1_relu_1_narrow(D(A, 134217728), F(S, 286683392)));
-    RDC_TIMED(40, k050_layer3_1_relu_1_narrow(D(A, 0), F(S, 295072000)));
+    RDC_TIMED(0, k000_input_widen(
+        F(S, 257323264),      /* x: input */
+        D(A, 134217728)));    /* y: act64.input */
+    RDC_TIMED(2, k001_conv1_fwd(
+        D(A, 134217728),      /* x: act64.input */
+        D(S, 360428352),      /* w: fold.conv1.weight */
+        D(S, 360503616),      /* b: fold.conv1.bias */
+        D(A, 159383552),      /* col: col.forward.conv1 */
+        D(A, 0)));            /* y: act64.relu */
+    RDC_TIMED(3, k004_maxpool_fwd(
+        D(A, 0),              /* x: act64.relu */
+        D(A, 134217728)));    /* y: act64.maxpool */
+    RDC_TIMED(5, k005_layer1_0_conv1_fwd(
+        D(A, 134217728),      /* x: act64.maxpool */
+        D(S, 360504128),      /* w: fold.layer1.0.conv1.weight */
+        D(S, 360799040),      /* b: fold.layer1.0.conv1.bias */
+        D(A, 33554432),       /* col: col.forward.layer1.0.conv1 */
+        D(A, 0)));            /* y: act64.layer1.0.relu */
+    RDC_TIMED(7, k008_layer1_0_conv2_fwd(
+        D(A, 0),              /* x: act64.layer1.0.relu */
+        D(S, 360799552),      /* w: fold.layer1.0.conv2.weight */
+        D(S, 361094464),      /* b: fold.layer1.0.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.0.conv2 */
+        D(A, 33554432)));     /* y: act64.layer1.0.bn2 */
+    RDC_TIMED(8, k010_layer1_0_add_fwd(
+        D(A, 33554432),       /* x0: act64.layer1.0.bn2 */
+        D(A, 134217728),      /* x1: act64.maxpool */
+        D(A, 0)));            /* y: act64.layer1.0.relu_1 */
+    RDC_TIMED(10, k012_layer1_1_conv1_fwd(
+        D(A, 0),              /* x: act64.layer1.0.relu_1 */
+        D(S, 361094976),      /* w: fold.layer1.1.conv1.weight */
+        D(S, 361389888),      /* b: fold.layer1.1.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.1.conv1 */
+        D(A, 33554432)));     /* y: act64.layer1.1.relu */
+    RDC_TIMED(12, k015_layer1_1_conv2_fwd(
+        D(A, 33554432),       /* x: act64.layer1.1.relu */
+        D(S, 361390400),      /* w: fold.layer1.1.conv2.weight */
+        D(S, 361685312),      /* b: fold.layer1.1.conv2.bias */
+        D(A, 100663296),      /* col: col.forward.layer1.1.conv2 */
+        D(A, 67108864)));     /* y: act64.layer1.1.bn2 */
+    RDC_TIMED(13, k017_layer1_1_add_fwd(
+        D(A, 67108864),       /* x0: act64.layer1.1.bn2 */
+        D(A, 0),              /* x1: act64.layer1.0.relu_1 */
+        D(A, 100663296)));    /* y: act64.layer1.1.relu_1 */
+    RDC_TIMED(16, k019_layer2_0_conv1_fwd(
+        D(A, 100663296),      /* x: act64.layer1.1.relu_1 */
+        D(S, 361685824),      /* w: fold.layer2.0.conv1.weight */
+        D(S, 362275648),      /* b: fold.layer2.0.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.0.conv1 */
+        D(A, 37884416)));     /* y: act64.layer2.0.relu */
+    RDC_TIMED(18, k022_layer2_0_conv2_fwd(
+        D(A, 37884416),       /* x: act64.layer2.0.relu */
+        D(S, 362276672),      /* w: fold.layer2.0.conv2.weight */
+        D(S, 363456320),      /* b: fold.layer2.0.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.0.conv2 */
+        D(A, 54661632)));     /* y: act64.layer2.0.bn2 */
+    RDC_TIMED(20, k024_layer2_0_downsample_0_fwd(
+        D(A, 100663296),      /* x: act64.layer1.1.relu_1 */
+        D(S, 363457344),      /* w: fold.layer2.0.downsample.0.weight */
+        D(S, 363522880),      /* b: fold.layer2.0.downsample.0.bias */
+        D(A, 0),              /* col: col.forward.layer2.0.downsample.0 */
+        D(A, 22808576)));     /* y: act64.layer2.0.downsample.1 */
+    RDC_TIMED(21, k026_layer2_0_add_fwd(
+        D(A, 54661632),       /* x0: act64.layer2.0.bn2 */
+        D(A, 22808576),       /* x1: act64.layer2.0.downsample.1 */
+        D(A, 71438848)));     /* y: act64.layer2.0.relu_1 */
+    RDC_TIMED(23, k028_layer2_1_conv1_fwd(
+        D(A, 71438848),       /* x: act64.layer2.0.relu_1 */
+        D(S, 363523904),      /* w: fold.layer2.1.conv1.weight */
+        D(S, 364703552),      /* b: fold.layer2.1.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.1.conv1 */
+        D(A, 37884416)));     /* y: act64.layer2.1.relu */
+    RDC_TIMED(25, k031_layer2_1_conv2_fwd(
+        D(A, 37884416),       /* x: act64.layer2.1.relu */
+        D(S, 364704576),      /* w: fold.layer2.1.conv2.weight */
+        D(S, 365884224),      /* b: fold.layer2.1.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.1.conv2 */
+        D(A, 54661632)));     /* y: act64.layer2.1.bn2 */
+    RDC_TIMED(26, k033_layer2_1_add_fwd(
+        D(A, 54661632),       /* x0: act64.layer2.1.bn2 */
+        D(A, 71438848),       /* x1: act64.layer2.0.relu_1 */
+        D(A, 134217728)));    /* y: act64.layer2.1.relu_1 */
+    RDC_TIMED(29, k035_layer3_0_conv1_fwd(
+        D(A, 134217728),      /* x: act64.layer2.1.relu_1 */
+        D(S, 365885248),      /* w: fold.layer3.0.conv1.weight */
+        D(S, 368244544),      /* b: fold.layer3.0.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.0.conv1 */
+        D(A, 51977728)));     /* y: act64.layer3.0.relu */
+    RDC_TIMED(31, k038_layer3_0_conv2_fwd(
+        D(A, 51977728),       /* x: act64.layer3.0.relu */
+        D(S, 368246592),      /* w: fold.layer3.0.conv2.weight */
+        D(S, 372965184),      /* b: fold.layer3.0.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.0.conv2 */
+        D(A, 60366336)));     /* y: act64.layer3.0.bn2 */
+    RDC_TIMED(33, k040_layer3_0_downsample_0_fwd(
+        D(A, 134217728),      /* x: act64.layer2.1.relu_1 */
+        D(S, 372967232),      /* w: fold.layer3.0.downsample.0.weight */
+        D(S, 373229376),      /* b: fold.layer3.0.downsample.0.bias */
+        D(A, 0),              /* col: col.forward.layer3.0.downsample.0 */
+        D(A, 15732736)));     /* y: act64.layer3.0.downsample.1 */
+    RDC_TIMED(34, k042_layer3_0_add_fwd(
+        D(A, 60366336),       /* x0: act64.layer3.0.bn2 */
+        D(A, 15732736),       /* x1: act64.layer3.0.downsample.1 */
+        D(A, 51977728)));     /* y: act64.layer3.0.relu_1 */
+    RDC_TIMED(36, k044_layer3_1_conv1_fwd(
+        D(A, 51977728),       /* x: act64.layer3.0.relu_1 */
+        D(S, 373231424),      /* w: fold.layer3.1.conv1.weight */
+        D(S, 377950016),      /* b: fold.layer3.1.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.1.conv1 */
+        D(A, 60366336)));     /* y: act64.layer3.1.relu */
+    RDC_TIMED(38, k047_layer3_1_conv2_fwd(
+        D(A, 60366336),       /* x: act64.layer3.1.relu */
+        D(S, 377952064),      /* w: fold.layer3.1.conv2.weight */
+        D(S, 382670656),      /* b: fold.layer3.1.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.1.conv2 */
+        D(A, 68754944)));     /* y: act64.layer3.1.bn2 */
+    RDC_TIMED(39, k049_layer3_1_add_fwd(
+        D(A, 68754944),       /* x0: act64.layer3.1.bn2 */
+        D(A, 51977728),       /* x1: act64.layer3.0.relu_1 */
+        D(A, 0)));            /* y: act64.layer3.1.relu_1 */
+    RDC_TIMED(14, k018_layer1_1_relu_1_narrow(
+        D(A, 100663296),      /* x: act64.layer1.1.relu_1 */
+        F(S, 269906176)));    /* y: t1 */
+    RDC_TIMED(27, k034_layer2_1_relu_1_narrow(
+        D(A, 134217728),      /* x: act64.layer2.1.relu_1 */
+        F(S, 286683392)));    /* y: t2 */
+    RDC_TIMED(40, k050_layer3_1_relu_1_narrow(
+        D(A, 0),              /* x: act64.layer3.1.relu_1 */
+        F(S, 295072000)));    /* y: t3 */
 }
 
 void rdc_teacher_forward_eval(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher (frozen, folded), in double */
-    RDC_TIMED(0, k000_input_widen(F(S, 257323264), D(A, 134217728)));
-    RDC_TIMED(2, k001_conv1_fwd(D(A, 134217728), D(S, 360428352), D(S, 360503616), D(A, 159383552), D(A, 0)));
-    RDC_TIMED(3, k004_maxpool_fwd(D(A, 0), D(A, 134217728)));
-    RDC_TIMED(5, k005_layer1_0_conv1_fwd(D(A, 134217728), D(S, 360504128), D(S, 360799040), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(7, k008_layer1_0_conv2_fwd(D(A, 0), D(S, 360799552), D(S, 361094464), D(A, 67108864), D(A, 33554432)));
-    RDC_TIMED(8, k010_layer1_0_add_fwd(D(A, 33554432), D(A, 134217728), D(A, 0)));
-    RDC_TIMED(10, k012_layer1_1_conv1_fwd(D(A, 0), D(S, 361094976), D(S, 361389888), D(A, 67108864), D(A, 33554432)));
-    RDC_TIMED(12, k015_layer1_1_conv2_fwd(D(A, 33554432), D(S, 361390400), D(S, 361685312), D(A, 100663296), D(A, 67108864)));
-    RDC_TIMED(13, k017_layer1_1_add_fwd(D(A, 67108864), D(A, 0), D(A, 100663296)));
-    RDC_TIMED(16, k019_layer2_0_conv1_fwd(D(A, 100663296), D(S, 361685824), D(S, 362275648), D(A, 0), D(A, 37884416)));
-    RDC_TIMED(18, k022_layer2_0_conv2_fwd(D(A, 37884416), D(S, 362276672), D(S, 363456320), D(A, 0), D(A, 54661632)));
-    RDC_TIMED(20, k024_layer2_0_downsample_0_fwd(D(A, 100663296), D(S, 363457344), D(S, 363522880), D(A, 0), D(A, 22808576)));
-    RDC_TIMED(21, k026_layer2_0_add_fwd(D(A, 54661632), D(A, 22808576), D(A, 71438848)));
-    RDC_TIMED(23, k028_layer2_1_conv1_fwd(D(A, 71438848), D(S, 363523904), D(S, 364703552), D(A, 0), D(A, 37884416)));
-    RDC_TIMED(25, k031_layer2_1_conv2_fwd(D(A, 37884416), D(S, 364704576), D(S, 365884224), D(A, 0), D(A, 54661632)));
-    RDC_TIMED(26, k033_layer2_1_add_fwd(D(A, 54661632), D(A, 71438848), D(A, 134217728)));
-    RDC_TIMED(29, k035_layer3_0_conv1_fwd(D(A, 134217728), D(S, 365885248), D(S, 368244544), D(A, 0), D(A, 51977728)));
-    RDC_TIMED(31, k038_layer3_0_conv2_fwd(D(A, 51977728), D(S, 368246592), D(S, 372965184), D(A, 0), D(A, 60366336)));
-    RDC_TIMED(33, k040_layer3_0_downsample_0_fwd(D(A, 134217728), D(S, 372967232), D(S, 373229376), D(A, 0), D(A, 15732736)));
-    RDC_TIMED(34, k042_layer3_0_add_fwd(D(A, 60366336), D(A, 15732736), D(A, 51977728)));
-    RDC_TIMED(36, k044_layer3_1_conv1_fwd(D(A, 51977728), D(S, 373231424), D(S, 377950016), D(A, 0), D(A, 60366336)));
-    RDC_TIMED(38, k047_layer3_1_conv2_fwd(D(A, 60366336), D(S, 377952064), D(S, 382670656), D(A, 0), D(A, 68754944)));
-    RDC_TIMED(39, k049_layer3_1_add_fwd(D(A, 68754944), D(A, 51977728), D(A, 0)));
-    RDC_TIMED(14, k018_layer1_1_relu_1_narrow(D(A, 100663296), F(S, 269906176)));
-    RDC_TIMED(27, k034_layer2_1_relu_1_narrow(D(A, 134217728), F(S, 286683392)));
-    RDC_TIMED(40, k050_layer3_1_relu_1_narrow(D(A, 0), F(S, 295072000)));
+    RDC_TIMED(0, k000_input_widen(
+        F(S, 257323264),      /* x: input */
+        D(A, 134217728)));    /* y: act64.input */
+    RDC_TIMED(2, k001_conv1_fwd(
+        D(A, 134217728),      /* x: act64.input */
+        D(S, 360428352),      /* w: fold.conv1.weight */
+        D(S, 360503616),      /* b: fold.conv1.bias */
+        D(A, 159383552),      /* col: col.forward.conv1 */
+        D(A, 0)));            /* y: act64.relu */
+    RDC_TIMED(3, k004_maxpool_fwd(
+        D(A, 0),              /* x: act64.relu */
+        D(A, 134217728)));    /* y: act64.maxpool */
+    RDC_TIMED(5, k005_layer1_0_conv1_fwd(
+        D(A, 134217728),      /* x: act64.maxpool */
+        D(S, 360504128),      /* w: fold.layer1.0.conv1.weight */
+        D(S, 360799040),      /* b: fold.layer1.0.conv1.bias */
+        D(A, 33554432),       /* col: col.forward.layer1.0.conv1 */
+        D(A, 0)));            /* y: act64.layer1.0.relu */
+    RDC_TIMED(7, k008_layer1_0_conv2_fwd(
+        D(A, 0),              /* x: act64.layer1.0.relu */
+        D(S, 360799552),      /* w: fold.layer1.0.conv2.weight */
+        D(S, 361094464),      /* b: fold.layer1.0.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.0.conv2 */
+        D(A, 33554432)));     /* y: act64.layer1.0.bn2 */
+    RDC_TIMED(8, k010_layer1_0_add_fwd(
+        D(A, 33554432),       /* x0: act64.layer1.0.bn2 */
+        D(A, 134217728),      /* x1: act64.maxpool */
+        D(A, 0)));            /* y: act64.layer1.0.relu_1 */
+    RDC_TIMED(10, k012_layer1_1_conv1_fwd(
+        D(A, 0),              /* x: act64.layer1.0.relu_1 */
+        D(S, 361094976),      /* w: fold.layer1.1.conv1.weight */
+        D(S, 361389888),      /* b: fold.layer1.1.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.1.conv1 */
+        D(A, 33554432)));     /* y: act64.layer1.1.relu */
+    RDC_TIMED(12, k015_layer1_1_conv2_fwd(
+        D(A, 33554432),       /* x: act64.layer1.1.relu */
+        D(S, 361390400),      /* w: fold.layer1.1.conv2.weight */
+        D(S, 361685312),      /* b: fold.layer1.1.conv2.bias */
+        D(A, 100663296),      /* col: col.forward.layer1.1.conv2 */
+        D(A, 67108864)));     /* y: act64.layer1.1.bn2 */
+    RDC_TIMED(13, k017_layer1_1_add_fwd(
+        D(A, 67108864),       /* x0: act64.layer1.1.bn2 */
+        D(A, 0),              /* x1: act64.layer1.0.relu_1 */
+        D(A, 100663296)));    /* y: act64.layer1.1.relu_1 */
+    RDC_TIMED(16, k019_layer2_0_conv1_fwd(
+        D(A, 100663296),      /* x: act64.layer1.1.relu_1 */
+        D(S, 361685824),      /* w: fold.layer2.0.conv1.weight */
+        D(S, 362275648),      /* b: fold.layer2.0.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.0.conv1 */
+        D(A, 37884416)));     /* y: act64.layer2.0.relu */
+    RDC_TIMED(18, k022_layer2_0_conv2_fwd(
+        D(A, 37884416),       /* x: act64.layer2.0.relu */
+        D(S, 362276672),      /* w: fold.layer2.0.conv2.weight */
+        D(S, 363456320),      /* b: fold.layer2.0.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.0.conv2 */
+        D(A, 54661632)));     /* y: act64.layer2.0.bn2 */
+    RDC_TIMED(20, k024_layer2_0_downsample_0_fwd(
+        D(A, 100663296),      /* x: act64.layer1.1.relu_1 */
+        D(S, 363457344),      /* w: fold.layer2.0.downsample.0.weight */
+        D(S, 363522880),      /* b: fold.layer2.0.downsample.0.bias */
+        D(A, 0),              /* col: col.forward.layer2.0.downsample.0 */
+        D(A, 22808576)));     /* y: act64.layer2.0.downsample.1 */
+    RDC_TIMED(21, k026_layer2_0_add_fwd(
+        D(A, 54661632),       /* x0: act64.layer2.0.bn2 */
+        D(A, 22808576),       /* x1: act64.layer2.0.downsample.1 */
+        D(A, 71438848)));     /* y: act64.layer2.0.relu_1 */
+    RDC_TIMED(23, k028_layer2_1_conv1_fwd(
+        D(A, 71438848),       /* x: act64.layer2.0.relu_1 */
+        D(S, 363523904),      /* w: fold.layer2.1.conv1.weight */
+        D(S, 364703552),      /* b: fold.layer2.1.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.1.conv1 */
+        D(A, 37884416)));     /* y: act64.layer2.1.relu */
+    RDC_TIMED(25, k031_layer2_1_conv2_fwd(
+        D(A, 37884416),       /* x: act64.layer2.1.relu */
+        D(S, 364704576),      /* w: fold.layer2.1.conv2.weight */
+        D(S, 365884224),      /* b: fold.layer2.1.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.1.conv2 */
+        D(A, 54661632)));     /* y: act64.layer2.1.bn2 */
+    RDC_TIMED(26, k033_layer2_1_add_fwd(
+        D(A, 54661632),       /* x0: act64.layer2.1.bn2 */
+        D(A, 71438848),       /* x1: act64.layer2.0.relu_1 */
+        D(A, 134217728)));    /* y: act64.layer2.1.relu_1 */
+    RDC_TIMED(29, k035_layer3_0_conv1_fwd(
+        D(A, 134217728),      /* x: act64.layer2.1.relu_1 */
+        D(S, 365885248),      /* w: fold.layer3.0.conv1.weight */
+        D(S, 368244544),      /* b: fold.layer3.0.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.0.conv1 */
+        D(A, 51977728)));     /* y: act64.layer3.0.relu */
+    RDC_TIMED(31, k038_layer3_0_conv2_fwd(
+        D(A, 51977728),       /* x: act64.layer3.0.relu */
+        D(S, 368246592),      /* w: fold.layer3.0.conv2.weight */
+        D(S, 372965184),      /* b: fold.layer3.0.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.0.conv2 */
+        D(A, 60366336)));     /* y: act64.layer3.0.bn2 */
+    RDC_TIMED(33, k040_layer3_0_downsample_0_fwd(
+        D(A, 134217728),      /* x: act64.layer2.1.relu_1 */
+        D(S, 372967232),      /* w: fold.layer3.0.downsample.0.weight */
+        D(S, 373229376),      /* b: fold.layer3.0.downsample.0.bias */
+        D(A, 0),              /* col: col.forward.layer3.0.downsample.0 */
+        D(A, 15732736)));     /* y: act64.layer3.0.downsample.1 */
+    RDC_TIMED(34, k042_layer3_0_add_fwd(
+        D(A, 60366336),       /* x0: act64.layer3.0.bn2 */
+        D(A, 15732736),       /* x1: act64.layer3.0.downsample.1 */
+        D(A, 51977728)));     /* y: act64.layer3.0.relu_1 */
+    RDC_TIMED(36, k044_layer3_1_conv1_fwd(
+        D(A, 51977728),       /* x: act64.layer3.0.relu_1 */
+        D(S, 373231424),      /* w: fold.layer3.1.conv1.weight */
+        D(S, 377950016),      /* b: fold.layer3.1.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.1.conv1 */
+        D(A, 60366336)));     /* y: act64.layer3.1.relu */
+    RDC_TIMED(38, k047_layer3_1_conv2_fwd(
+        D(A, 60366336),       /* x: act64.layer3.1.relu */
+        D(S, 377952064),      /* w: fold.layer3.1.conv2.weight */
+        D(S, 382670656),      /* b: fold.layer3.1.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.1.conv2 */
+        D(A, 68754944)));     /* y: act64.layer3.1.bn2 */
+    RDC_TIMED(39, k049_layer3_1_add_fwd(
+        D(A, 68754944),       /* x0: act64.layer3.1.bn2 */
+        D(A, 51977728),       /* x1: act64.layer3.0.relu_1 */
+        D(A, 0)));            /* y: act64.layer3.1.relu_1 */
+    RDC_TIMED(14, k018_layer1_1_relu_1_narrow(
+        D(A, 100663296),      /* x: act64.layer1.1.relu_1 */
+        F(S, 269906176)));    /* y: t1 */
+    RDC_TIMED(27, k034_layer2_1_relu_1_narrow(
+        D(A, 134217728),      /* x: act64.layer2.1.relu_1 */
+        F(S, 286683392)));    /* y: t2 */
+    RDC_TIMED(40, k050_layer3_1_relu_1_narrow(
+        D(A, 0),              /* x: act64.layer3.1.relu_1 */
+        F(S, 295072000)));    /* y: t3 */
 }
 
 #else
@@ -2896,6 +3244,7 @@ void rdc_teacher_forward_eval(unsigned char *S, unsigned char *A)
 /* ======== kernels, in graph order ======== */
 
 /* bn.conv1: conv2d 3x3 s2 p1 [16,64,64,64] -> [16,128,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.416 GFLOP */
 static void k051_bn_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -2911,20 +3260,21 @@ static void k051_bn_conv1_fwd(const real *restrict x, const real *restrict w, re
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
         }
     }
 }
 
 /* bn.conv1: conv2d 3x3 s2 p1 [16,64,64,64] -> [16,128,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.422 GFLOP */
 static void k051_bn_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -2948,20 +3298,21 @@ static void k051_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
         }
     }
 }
 
 /* bn.conv1: d weight of conv2d 3x3 s2 p1 [16,64,64,64] -> [16,128,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 2.416 GFLOP */
 static void k051_bn_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -2978,7 +3329,7 @@ static void k051_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
@@ -2986,13 +3337,14 @@ static void k051_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* bn.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k052_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -3042,6 +3394,7 @@ static void k052_bn_bn1_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn1: batchnorm + relu again, from the saved statistics [16,128,32,32] -> [16,128,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k052_bn_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -3057,6 +3410,7 @@ static void k052_bn_bn1_recompute(const real *restrict x, const real *restrict w
 }
 
 /* bn.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k052_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -3100,6 +3454,7 @@ static void k052_bn_bn1_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.conv2: conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.416 GFLOP */
 static void k054_bn_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -3114,14 +3469,14 @@ static void k054_bn_conv2_fwd(const real *restrict x, const real *restrict w, re
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -3129,6 +3484,7 @@ static void k054_bn_conv2_fwd(const real *restrict x, const real *restrict w, re
 }
 
 /* bn.conv2: conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.419 GFLOP */
 static void k054_bn_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -3151,14 +3507,14 @@ static void k054_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -3166,6 +3522,7 @@ static void k054_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
 }
 
 /* bn.conv2: d weight of conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 2.416 GFLOP */
 static void k054_bn_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -3181,7 +3538,7 @@ static void k054_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
                 rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
@@ -3189,7 +3546,7 @@ static void k054_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
             rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
@@ -3197,6 +3554,7 @@ static void k054_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
 }
 
 /* bn.conv2: d input of conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 2.416 GFLOP */
 static void k054_bn_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -3213,6 +3571,7 @@ static void k054_bn_conv2_bwd_data(const real *restrict dy, const real *restrict
 }
 
 /* bn.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -3262,6 +3621,7 @@ static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn2: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k055_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -3305,6 +3665,7 @@ static void k055_bn_bn2_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.conv3: conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.416 GFLOP */
 static void k057_bn_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -3319,14 +3680,14 @@ static void k057_bn_conv3_fwd(const real *restrict x, const real *restrict w, re
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -3334,6 +3695,7 @@ static void k057_bn_conv3_fwd(const real *restrict x, const real *restrict w, re
 }
 
 /* bn.conv3: conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.419 GFLOP */
 static void k057_bn_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -3356,14 +3718,14 @@ static void k057_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -3371,6 +3733,7 @@ static void k057_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
 }
 
 /* bn.conv3: d weight of conv2d 3x3 s2 p1 [16,128,32,32] -> [16,256,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 2.416 GFLOP */
 static void k057_bn_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -3386,7 +3749,7 @@ static void k057_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
                 rdc_gemm_own(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
@@ -3394,7 +3757,7 @@ static void k057_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
             rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
@@ -3402,6 +3765,7 @@ static void k057_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
 }
 
 /* bn.bn3: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -3451,6 +3815,7 @@ static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn3: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k058_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -3494,6 +3859,7 @@ static void k058_bn_bn3_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.concat: concat [16,256,16,16], [16,256,16,16], [16,256,16,16] -> [16,768,16,16]
+ * y = [x0, x1, ...] along channels
  * 0 FLOP */
 static void k060_bn_concat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -3507,6 +3873,7 @@ static void k060_bn_concat_fwd(const real *restrict x0, const real *restrict x1,
 }
 
 /* bn.concat: d concat input 0 (channels 0..<256) [16,256,16,16], [16,256,16,16], [16,256,16,16] -> [16,768,16,16]
+ * dx_k (+)= dy[:, the channels of x_k]
  * 0 FLOP */
 static void k060_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 {
@@ -3520,6 +3887,7 @@ static void k060_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 }
 
 /* bn.concat: d concat input 1 (channels 256..<512) [16,256,16,16], [16,256,16,16], [16,256,16,16] -> [16,768,16,16]
+ * dx_k (+)= dy[:, the channels of x_k]
  * 0 FLOP */
 static void k060_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 {
@@ -3533,6 +3901,7 @@ static void k060_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 }
 
 /* bn.bn_layer.0.conv1: conv2d 3x3 s2 p1 [16,768,16,16] -> [16,512,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 7.248 GFLOP */
 static void k061_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -3540,7 +3909,7 @@ static void k061_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 786432;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -3548,6 +3917,7 @@ static void k061_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.0.conv1: conv2d 3x3 s2 p1 [16,768,16,16] -> [16,512,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 7.249 GFLOP */
 static void k061_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -3563,7 +3933,7 @@ static void k061_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -3571,6 +3941,7 @@ static void k061_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.0.conv1: d weight of conv2d 3x3 s2 p1 [16,768,16,16] -> [16,512,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 7.248 GFLOP */
 static void k061_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -3578,7 +3949,7 @@ static void k061_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 786432;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -3586,6 +3957,7 @@ static void k061_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.conv1: d input of conv2d 3x3 s2 p1 (channels 0..<512 of dx: the others have no reader) [16,768,16,16] -> [16,512,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k061_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -3603,6 +3975,7 @@ static void k061_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.0.bn1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
 static void k062_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -3652,6 +4025,7 @@ static void k062_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.0.bn1: batchnorm + relu again, from the saved statistics [16,512,8,8] -> [16,512,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 1.573 MFLOP */
 static void k062_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -3667,6 +4041,7 @@ static void k062_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,8,8] -> [16,512,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
 static void k062_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -3710,6 +4085,7 @@ static void k062_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -3718,6 +4094,7 @@ static void k064_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.833 GFLOP */
 static void k064_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -3734,6 +4111,7 @@ static void k064_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -3742,6 +4120,7 @@ static void k064_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k064_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -3750,6 +4129,7 @@ static void k064_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.0.bn2: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
 static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -3799,6 +4179,7 @@ static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.0.bn2: d batchnorm (batch statistics) (in place) [16,512,8,8] -> [16,512,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
 static void k065_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -3840,6 +4221,7 @@ static void k065_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.0.downsample.0: conv2d 1x1 s2 p0 [16,768,16,16] -> [16,512,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 805.306 MFLOP */
 static void k066_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -3847,7 +4229,7 @@ static void k066_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const re
     real *rows = col + 0, *pack = rows + 786432;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -3855,6 +4237,7 @@ static void k066_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const re
 }
 
 /* bn.bn_layer.0.downsample.0: conv2d 1x1 s2 p0 [16,768,16,16] -> [16,512,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 806.355 MFLOP */
 static void k066_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -3870,7 +4253,7 @@ static void k066_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -3878,6 +4261,7 @@ static void k066_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
 }
 
 /* bn.bn_layer.0.downsample.0: d weight of conv2d 1x1 s2 p0 [16,768,16,16] -> [16,512,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 805.306 MFLOP */
 static void k066_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -3885,7 +4269,7 @@ static void k066_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, 
     real *rows = col + 0, *pack = rows + 786432;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -3893,6 +4277,7 @@ static void k066_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, 
 }
 
 /* bn.bn_layer.0.downsample.0: d input of conv2d 1x1 s2 p0 (channels 0..<512 of dx: the others have no reader) [16,768,16,16] -> [16,512,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 536.871 MFLOP */
 static void k066_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -3910,6 +4295,7 @@ static void k066_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, co
 }
 
 /* bn.bn_layer.0.downsample.1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
 static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -3959,6 +4345,7 @@ static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
 }
 
 /* bn.bn_layer.0.downsample.1: d batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
 static void k067_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -4000,6 +4387,7 @@ static void k067_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.add: add [16,512,8,8], [16,512,8,8] -> [16,512,8,8] + relu
+ * y = act(x0 + x1 + ...)
  * 1.049 MFLOP */
 static void k068_bn_bn_layer_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -4009,6 +4397,7 @@ static void k068_bn_bn_layer_0_add_fwd(const real *restrict x0, const real *rest
 }
 
 /* bn.bn_layer.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,512,8,8], [16,512,8,8] -> [16,512,8,8]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 3.146 MFLOP */
 static void k068_bn_bn_layer_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -4026,6 +4415,7 @@ static void k068_bn_bn_layer_0_add_recompute(const real *restrict x0, const real
 }
 
 /* bn.bn_layer.0.add: d add + relu (in place) [16,512,8,8], [16,512,8,8] -> [16,512,8,8]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 524.288 KFLOP */
 static void k068_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -4035,6 +4425,7 @@ static void k068_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z
 }
 
 /* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4043,6 +4434,7 @@ static void k070_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.833 GFLOP */
 static void k070_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4059,6 +4451,7 @@ static void k070_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4067,6 +4460,7 @@ static void k070_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k070_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -4075,6 +4469,7 @@ static void k070_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.1.bn1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
 static void k071_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4124,6 +4519,7 @@ static void k071_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.1.bn1: batchnorm + relu again, from the saved statistics [16,512,8,8] -> [16,512,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 1.573 MFLOP */
 static void k071_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -4139,6 +4535,7 @@ static void k071_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,8,8] -> [16,512,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
 static void k071_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -4182,6 +4579,7 @@ static void k071_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4190,6 +4588,7 @@ static void k073_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.833 GFLOP */
 static void k073_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4206,6 +4605,7 @@ static void k073_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4214,6 +4614,7 @@ static void k073_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,8,8] -> [16,512,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k073_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -4222,6 +4623,7 @@ static void k073_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.1.bn2: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
 static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4271,6 +4673,7 @@ static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.1.bn2: d batchnorm (batch statistics) (in place) [16,512,8,8] -> [16,512,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
 static void k074_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -4312,6 +4715,7 @@ static void k074_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.1.add: add [16,512,8,8], [16,512,8,8] -> [16,512,8,8] + relu
+ * y = act(x0 + x1 + ...)
  * 1.049 MFLOP */
 static void k075_bn_bn_layer_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -4321,6 +4725,7 @@ static void k075_bn_bn_layer_1_add_fwd(const real *restrict x0, const real *rest
 }
 
 /* bn.bn_layer.1.add: d add + relu (in place) [16,512,8,8], [16,512,8,8] -> [16,512,8,8]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 1.049 MFLOP */
 static void k075_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -4330,6 +4735,7 @@ static void k075_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z
 }
 
 /* decoder.layer1.0.conv1: convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.074 GFLOP */
 static void k077_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4337,7 +4743,7 @@ static void k077_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 1048576, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -4346,6 +4752,7 @@ static void k077_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.0.conv1: convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.077 GFLOP */
 static void k077_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4353,7 +4760,7 @@ static void k077_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const r
     real *rows = col + 1048576, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -4371,6 +4778,7 @@ static void k077_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.conv1: d weight of convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 1.074 GFLOP */
 static void k077_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4378,7 +4786,7 @@ static void k077_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
         rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
     }
@@ -4386,6 +4794,7 @@ static void k077_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.0.conv1: d input of convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 1.074 GFLOP */
 static void k077_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -4393,7 +4802,7 @@ static void k077_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const 
     real *rows = col + 0, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
     }
@@ -4401,6 +4810,7 @@ static void k077_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.bn1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k078_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4450,6 +4860,7 @@ static void k078_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.0.bn1: batchnorm + relu again, from the saved statistics [16,256,16,16] -> [16,256,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 3.146 MFLOP */
 static void k078_decoder_layer1_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -4465,6 +4876,7 @@ static void k078_decoder_layer1_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k078_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -4508,6 +4920,7 @@ static void k078_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4516,6 +4929,7 @@ static void k080_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.834 GFLOP */
 static void k080_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4532,6 +4946,7 @@ static void k080_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4540,6 +4955,7 @@ static void k080_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k080_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -4548,6 +4964,7 @@ static void k080_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4597,6 +5014,7 @@ static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.0.bn2: d batchnorm (batch statistics) (in place) [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k081_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -4638,6 +5056,7 @@ static void k081_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.0.upsample.0: convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.074 GFLOP */
 static void k082_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4645,7 +5064,7 @@ static void k082_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const r
     real *rows = col + 1048576, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -4654,6 +5073,7 @@ static void k082_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.upsample.0: convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.076 GFLOP */
 static void k082_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4661,7 +5081,7 @@ static void k082_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, co
     real *rows = col + 1048576, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -4679,6 +5099,7 @@ static void k082_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer1.0.upsample.0: d weight of convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 1.074 GFLOP */
 static void k082_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4686,7 +5107,7 @@ static void k082_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy,
     real *rows = col + 0, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
         rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
     }
@@ -4694,6 +5115,7 @@ static void k082_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy,
 }
 
 /* decoder.layer1.0.upsample.0: d input of convT2d 2x2 s2 [16,512,8,8] -> [16,256,16,16]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 1.074 GFLOP */
 static void k082_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -4701,7 +5123,7 @@ static void k082_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
     real *rows = col + 0, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
     }
@@ -4709,6 +5131,7 @@ static void k082_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
 }
 
 /* decoder.layer1.0.upsample.1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4758,6 +5181,7 @@ static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.upsample.1: d batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k083_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -4799,6 +5223,7 @@ static void k083_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.add: add [16,256,16,16], [16,256,16,16] -> [16,256,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 2.097 MFLOP */
 static void k084_decoder_layer1_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -4808,6 +5233,7 @@ static void k084_decoder_layer1_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer1.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,256,16,16], [16,256,16,16] -> [16,256,16,16]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 6.291 MFLOP */
 static void k084_decoder_layer1_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -4825,6 +5251,7 @@ static void k084_decoder_layer1_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer1.0.add: d add + relu (in place) [16,256,16,16], [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 1.049 MFLOP */
 static void k084_decoder_layer1_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -4834,6 +5261,7 @@ static void k084_decoder_layer1_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4842,6 +5270,7 @@ static void k086_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.835 GFLOP */
 static void k086_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4858,6 +5287,7 @@ static void k086_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4866,6 +5296,7 @@ static void k086_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k086_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -4874,6 +5305,7 @@ static void k086_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.1.bn1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k087_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -4923,6 +5355,7 @@ static void k087_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.1.bn1: batchnorm + relu again, from the saved statistics [16,256,16,16] -> [16,256,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 3.146 MFLOP */
 static void k087_decoder_layer1_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -4938,6 +5371,7 @@ static void k087_decoder_layer1_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k087_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -4981,6 +5415,7 @@ static void k087_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4989,6 +5424,7 @@ static void k089_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.834 GFLOP */
 static void k089_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5005,6 +5441,7 @@ static void k089_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5013,6 +5450,7 @@ static void k089_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,16,16] -> [16,256,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k089_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5021,6 +5459,7 @@ static void k089_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.1.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5070,6 +5509,7 @@ static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.1.bn2: d batchnorm (batch statistics) (in place) [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k090_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5111,6 +5551,7 @@ static void k090_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.add: add [16,256,16,16], [16,256,16,16] -> [16,256,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 2.097 MFLOP */
 static void k091_decoder_layer1_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -5120,6 +5561,7 @@ static void k091_decoder_layer1_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer1.1.add: d add + relu (in place) [16,256,16,16], [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 2.097 MFLOP */
 static void k091_decoder_layer1_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -5129,6 +5571,7 @@ static void k091_decoder_layer1_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.conv1: convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.074 GFLOP */
 static void k093_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5143,7 +5586,7 @@ static void k093_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5151,7 +5594,7 @@ static void k093_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5160,6 +5603,7 @@ static void k093_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.0.conv1: convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.080 GFLOP */
 static void k093_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5174,7 +5618,7 @@ static void k093_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5182,7 +5626,7 @@ static void k093_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5200,6 +5644,7 @@ static void k093_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.conv1: d weight of convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 1.074 GFLOP */
 static void k093_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5215,7 +5660,7 @@ static void k093_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
                 rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
@@ -5223,7 +5668,7 @@ static void k093_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
             rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
@@ -5231,6 +5676,7 @@ static void k093_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.0.conv1: d input of convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 1.074 GFLOP */
 static void k093_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5245,14 +5691,14 @@ static void k093_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
         }
@@ -5260,6 +5706,7 @@ static void k093_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k094_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5309,6 +5756,7 @@ static void k094_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.0.bn1: batchnorm + relu again, from the saved statistics [16,128,32,32] -> [16,128,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k094_decoder_layer2_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -5324,6 +5772,7 @@ static void k094_decoder_layer2_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k094_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5367,6 +5816,7 @@ static void k094_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5375,6 +5825,7 @@ static void k096_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.836 GFLOP */
 static void k096_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5391,6 +5842,7 @@ static void k096_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5399,6 +5851,7 @@ static void k096_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k096_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5407,6 +5860,7 @@ static void k096_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5456,6 +5910,7 @@ static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.0.bn2: d batchnorm (batch statistics) (in place) [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k097_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5497,6 +5952,7 @@ static void k097_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.upsample.0: convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.074 GFLOP */
 static void k098_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5511,7 +5967,7 @@ static void k098_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5519,7 +5975,7 @@ static void k098_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5528,6 +5984,7 @@ static void k098_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.upsample.0: convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.078 GFLOP */
 static void k098_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5542,7 +5999,7 @@ static void k098_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5550,7 +6007,7 @@ static void k098_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -5568,6 +6025,7 @@ static void k098_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer2.0.upsample.0: d weight of convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 1.074 GFLOP */
 static void k098_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5583,7 +6041,7 @@ static void k098_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
                 rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
@@ -5591,7 +6049,7 @@ static void k098_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
             rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
@@ -5599,6 +6057,7 @@ static void k098_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
 }
 
 /* decoder.layer2.0.upsample.0: d input of convT2d 2x2 s2 [16,256,16,16] -> [16,128,32,32]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 1.074 GFLOP */
 static void k098_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5613,14 +6072,14 @@ static void k098_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
         }
@@ -5628,6 +6087,7 @@ static void k098_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
 }
 
 /* decoder.layer2.0.upsample.1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5677,6 +6137,7 @@ static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.upsample.1: d batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k099_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -5718,6 +6179,7 @@ static void k099_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.add: add [16,128,32,32], [16,128,32,32] -> [16,128,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 4.194 MFLOP */
 static void k100_decoder_layer2_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -5727,6 +6189,7 @@ static void k100_decoder_layer2_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer2.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,128,32,32], [16,128,32,32] -> [16,128,32,32]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 12.583 MFLOP */
 static void k100_decoder_layer2_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -5744,6 +6207,7 @@ static void k100_decoder_layer2_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer2.0.add: d add + relu (in place) [16,128,32,32], [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 2.097 MFLOP */
 static void k100_decoder_layer2_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -5753,6 +6217,7 @@ static void k100_decoder_layer2_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5761,6 +6226,7 @@ static void k102_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.838 GFLOP */
 static void k102_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5777,6 +6243,7 @@ static void k102_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5785,6 +6252,7 @@ static void k102_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k102_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5793,6 +6261,7 @@ static void k102_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k103_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5842,6 +6311,7 @@ static void k103_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.1.bn1: batchnorm + relu again, from the saved statistics [16,128,32,32] -> [16,128,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k103_decoder_layer2_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -5857,6 +6327,7 @@ static void k103_decoder_layer2_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k103_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5900,6 +6371,7 @@ static void k103_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5908,6 +6380,7 @@ static void k105_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.836 GFLOP */
 static void k105_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5924,6 +6397,7 @@ static void k105_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5932,6 +6406,7 @@ static void k105_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,32,32] -> [16,128,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k105_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5940,6 +6415,7 @@ static void k105_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.1.bn2: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5989,6 +6465,7 @@ static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.1.bn2: d batchnorm (batch statistics) (in place) [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k106_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6030,6 +6507,7 @@ static void k106_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.add: add [16,128,32,32], [16,128,32,32] -> [16,128,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 4.194 MFLOP */
 static void k107_decoder_layer2_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -6039,6 +6517,7 @@ static void k107_decoder_layer2_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer2.1.add: d add + relu (in place) [16,128,32,32], [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 4.194 MFLOP */
 static void k107_decoder_layer2_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -6048,6 +6527,7 @@ static void k107_decoder_layer2_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.conv1: convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.074 GFLOP */
 static void k109_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6062,7 +6542,7 @@ static void k109_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6070,7 +6550,7 @@ static void k109_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6079,6 +6559,7 @@ static void k109_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.0.conv1: convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.086 GFLOP */
 static void k109_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6093,7 +6574,7 @@ static void k109_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6101,7 +6582,7 @@ static void k109_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6119,6 +6600,7 @@ static void k109_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.conv1: d weight of convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 1.074 GFLOP */
 static void k109_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6134,20 +6616,21 @@ static void k109_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.conv1: d input of convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 1.074 GFLOP */
 static void k109_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6162,19 +6645,20 @@ static void k109_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k110_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6224,6 +6708,7 @@ static void k110_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.0.bn1: batchnorm + relu again, from the saved statistics [16,64,64,64] -> [16,64,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k110_decoder_layer3_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -6239,6 +6724,7 @@ static void k110_decoder_layer3_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,64,64,64] -> [16,64,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k110_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6282,6 +6768,7 @@ static void k110_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6290,6 +6777,7 @@ static void k112_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.840 GFLOP */
 static void k112_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6306,6 +6794,7 @@ static void k112_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6314,6 +6803,7 @@ static void k112_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.0.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k112_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6322,6 +6812,7 @@ static void k112_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6371,6 +6862,7 @@ static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.0.bn2: d batchnorm (batch statistics) (in place) [16,64,64,64] -> [16,64,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k113_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6412,6 +6904,7 @@ static void k113_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.upsample.0: convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.074 GFLOP */
 static void k114_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6426,7 +6919,7 @@ static void k114_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6434,7 +6927,7 @@ static void k114_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6443,6 +6936,7 @@ static void k114_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.upsample.0: convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 1.082 GFLOP */
 static void k114_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6457,7 +6951,7 @@ static void k114_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6465,7 +6959,7 @@ static void k114_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -6483,6 +6977,7 @@ static void k114_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer3.0.upsample.0: d weight of convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 1.074 GFLOP */
 static void k114_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6498,20 +6993,21 @@ static void k114_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy,
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.upsample.0: d input of convT2d 2x2 s2 [16,128,32,32] -> [16,64,64,64]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 1.074 GFLOP */
 static void k114_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6526,19 +7022,20 @@ static void k114_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6588,6 +7085,7 @@ static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.upsample.1: d batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k115_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -6629,6 +7127,7 @@ static void k115_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer3.0.add: add [16,64,64,64], [16,64,64,64] -> [16,64,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k116_decoder_layer3_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -6638,6 +7137,7 @@ static void k116_decoder_layer3_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,64,64,64], [16,64,64,64] -> [16,64,64,64]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 25.166 MFLOP */
 static void k116_decoder_layer3_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -6655,6 +7155,7 @@ static void k116_decoder_layer3_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer3.0.add: d add + relu (in place) [16,64,64,64], [16,64,64,64] -> [16,64,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 4.194 MFLOP */
 static void k116_decoder_layer3_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -6664,6 +7165,7 @@ static void k116_decoder_layer3_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6672,6 +7174,7 @@ static void k118_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.1.conv1: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.844 GFLOP */
 static void k118_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6688,6 +7191,7 @@ static void k118_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.1.conv1: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6696,6 +7200,7 @@ static void k118_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k118_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6704,6 +7209,7 @@ static void k118_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k119_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6753,6 +7259,7 @@ static void k119_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.1.bn1: batchnorm + relu again, from the saved statistics [16,64,64,64] -> [16,64,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k119_decoder_layer3_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -6768,6 +7275,7 @@ static void k119_decoder_layer3_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,64,64,64] -> [16,64,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k119_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6811,6 +7319,7 @@ static void k119_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6819,6 +7328,7 @@ static void k121_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.840 GFLOP */
 static void k121_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6835,6 +7345,7 @@ static void k121_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6843,6 +7354,7 @@ static void k121_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,64,64,64] -> [16,64,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.832 GFLOP */
 static void k121_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6851,6 +7363,7 @@ static void k121_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.1.bn2: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6900,6 +7413,7 @@ static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.1.bn2: d batchnorm (batch statistics) (in place) [16,64,64,64] -> [16,64,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k122_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6941,6 +7455,7 @@ static void k122_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.add: add [16,64,64,64], [16,64,64,64] -> [16,64,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k123_decoder_layer3_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -6950,6 +7465,7 @@ static void k123_decoder_layer3_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.1.add: d add + relu (in place) [16,64,64,64], [16,64,64,64] -> [16,64,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 8.389 MFLOP */
 static void k123_decoder_layer3_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -6959,6 +7475,7 @@ static void k123_decoder_layer3_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* scale1.cosdist_flat: 1 - cosine per flattened sample [16,64,64,64], [16,64,64,64] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 25.166 MFLOP */
 static void k125_scale1_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -6984,6 +7501,7 @@ static void k125_scale1_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale1.cosdist_flat: d cosdist_flat [16,64,64,64], [16,64,64,64] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 41.943 MFLOP */
 static void k125_scale1_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -7022,6 +7540,7 @@ static void k125_scale1_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale1.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k126_scale1_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -7033,6 +7552,7 @@ static void k126_scale1_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale1.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k126_scale1_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -7041,6 +7561,7 @@ static void k126_scale1_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale1.amap: 1 - cosine over channels [16,64,64,64], [16,64,64,64] -> [16,64,64]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 25.166 MFLOP */
 static void k127_scale1_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -7065,6 +7586,7 @@ static void k127_scale1_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale1.loss_pixel: mean [16,64,64] -> []
+ * y = sum x / count
  * 65.536 KFLOP */
 static void k128_scale1_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -7076,6 +7598,7 @@ static void k128_scale1_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale1.upsample: bilinear upsample (align_corners) [16,64,64] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k129_scale1_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -7099,6 +7622,7 @@ static void k129_scale1_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.cosdist_flat: 1 - cosine per flattened sample [16,128,32,32], [16,128,32,32] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 12.583 MFLOP */
 static void k130_scale2_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -7124,6 +7648,7 @@ static void k130_scale2_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale2.cosdist_flat: d cosdist_flat [16,128,32,32], [16,128,32,32] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 20.972 MFLOP */
 static void k130_scale2_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -7162,6 +7687,7 @@ static void k130_scale2_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale2.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k131_scale2_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -7173,6 +7699,7 @@ static void k131_scale2_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k131_scale2_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -7181,6 +7708,7 @@ static void k131_scale2_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale2.amap: 1 - cosine over channels [16,128,32,32], [16,128,32,32] -> [16,32,32]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 12.583 MFLOP */
 static void k132_scale2_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -7205,6 +7733,7 @@ static void k132_scale2_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale2.loss_pixel: mean [16,32,32] -> []
+ * y = sum x / count
  * 16.384 KFLOP */
 static void k133_scale2_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -7216,6 +7745,7 @@ static void k133_scale2_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.upsample: bilinear upsample (align_corners) [16,32,32] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k134_scale2_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -7239,6 +7769,7 @@ static void k134_scale2_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.cosdist_flat: 1 - cosine per flattened sample [16,256,16,16], [16,256,16,16] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 6.291 MFLOP */
 static void k135_scale3_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -7264,6 +7795,7 @@ static void k135_scale3_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale3.cosdist_flat: d cosdist_flat [16,256,16,16], [16,256,16,16] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 10.486 MFLOP */
 static void k135_scale3_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -7302,6 +7834,7 @@ static void k135_scale3_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale3.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k136_scale3_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -7313,6 +7846,7 @@ static void k136_scale3_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k136_scale3_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -7321,6 +7855,7 @@ static void k136_scale3_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale3.amap: 1 - cosine over channels [16,256,16,16], [16,256,16,16] -> [16,16,16]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 6.291 MFLOP */
 static void k137_scale3_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -7345,6 +7880,7 @@ static void k137_scale3_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale3.loss_pixel: mean [16,16,16] -> []
+ * y = sum x / count
  * 4.096 KFLOP */
 static void k138_scale3_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -7356,6 +7892,7 @@ static void k138_scale3_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.upsample: bilinear upsample (align_corners) [16,16,16] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k139_scale3_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -7379,6 +7916,7 @@ static void k139_scale3_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* loss_flat: add [], [], [] -> []
+ * y = act(x0 + x1 + ...)
  * 2 FLOP */
 static void k140_loss_flat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -7387,6 +7925,7 @@ static void k140_loss_flat_fwd(const real *restrict x0, const real *restrict x1,
 }
 
 /* loss_flat: d loss / d loss = 1
+ * d loss / d loss = 1
  * 0 FLOP */
 static void k140_loss_flat_seed(real *restrict y)
 {
@@ -7394,6 +7933,7 @@ static void k140_loss_flat_seed(real *restrict y)
 }
 
 /* loss_pixel: add [], [], [] -> []
+ * y = act(x0 + x1 + ...)
  * 2 FLOP */
 static void k141_loss_pixel_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -7402,6 +7942,7 @@ static void k141_loss_pixel_fwd(const real *restrict x0, const real *restrict x1
 }
 
 /* amap_sum: add [16,256,256], [16,256,256], [16,256,256] -> [16,256,256]
+ * y = act(x0 + x1 + ...)
  * 2.097 MFLOP */
 static void k142_amap_sum_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -7411,6 +7952,7 @@ static void k142_amap_sum_fwd(const real *restrict x0, const real *restrict x1, 
 }
 
 /* amap_smooth: gaussian sigma 4.0 radius 16 reflect [16,256,256] -> [16,256,256]
+ * y = x * g along rows, then along columns, g[k] = exp(-k^2 / (2 sigma^2)) normalized, |k| <= radius, reflected at the edges; the pass between in double
  * 138.412 MFLOP */
 static void k143_amap_smooth_fwd(const real *restrict x, double *restrict tmp, real *restrict y)
 {
@@ -7444,6 +7986,7 @@ static void k143_amap_smooth_fwd(const real *restrict x, double *restrict tmp, r
 }
 
 /* image_scores: max per sample [16,256,256] -> [16]
+ * y[n] = max of sample n
  * 1.049 MFLOP */
 static void k144_image_scores_fwd(const real *restrict x, real *restrict y)
 {
@@ -7459,7 +8002,11 @@ static void k144_image_scores_fwd(const real *restrict x, real *restrict y)
 #define R(base, off) ((real *)((base) + (off)))
 #define D(base, off) ((double *)((base) + (off)))
 
-/* Adam over 69 trainable parameters (15383168 values with padding). */
+/* Adam over 69 trainable parameters (15383168 values with padding), as torch.optim.Adam
+ * without weight decay, at step t:
+ *   m = m + (1 - beta1) (g - m)                         (torch.lerp)
+ *   v = beta2 v + (1 - beta2) g^2
+ *   p -= lr / (1 - beta1^t) m / (sqrt(v) / sqrt(1 - beta2^t) + eps) */
 static void rdc_adam_update(real *restrict p, const real *restrict g, real *restrict m, real *restrict v,
                             int64_t t, double lr, double beta1, double beta2, double eps)
 {
@@ -7482,7 +8029,10 @@ int32_t rdc_adam_step(rdc_ctx *ctx, double lr, double beta1, double beta2, doubl
 {
     unsigned char *S = ctx->state;
     ctx->adam_steps += 1;
-    rdc_adam_update(R(S, 0), R(S, 61532672), R(S, 123065344), R(S, 184598016),
+    rdc_adam_update(R(S, 0),   /* p: the trainable parameters, one run */
+                    R(S, 61532672),   /* g: their gradients, laid out alike */
+                    R(S, 123065344),   /* m: Adam's first moments */
+                    R(S, 184598016),   /* v: Adam's second moments */
                     ctx->adam_steps, lr, beta1, beta2, eps);
     return RDC_OK;
 }
@@ -7507,76 +8057,441 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     /* teacher (frozen, folded), in double */
     rdc_teacher_forward_train(S, A);
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(41, k051_bn_conv1_fwd(R(S, 269906176), R(S, 0), R(A, 0), R(A, 127544064)));
-    RDC_TIMED(44, k052_bn_bn1_fwd(R(A, 127544064), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 230339328), R(A, 230339840), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(47, k054_bn_conv2_fwd(R(A, 0), R(S, 295936), R(A, 8388608), R(A, 186264320)));
-    RDC_TIMED(51, k055_bn_bn2_fwd(R(A, 186264320), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 230324992), R(A, 230326016), D(A, 0), R(S, 299266304)));
-    RDC_TIMED(53, k057_bn_conv3_fwd(R(S, 286683392), R(S, 1477632), R(A, 0), R(A, 190458624)));
-    RDC_TIMED(56, k058_bn_bn3_fwd(R(A, 190458624), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 230327040), R(A, 230328064), D(A, 0), R(S, 303460608)));
-    RDC_TIMED(58, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
-    RDC_TIMED(61, k061_bn_bn_layer_0_conv1_fwd(R(S, 307654912), R(S, 2659328), R(A, 0), R(A, 219818752)));
-    RDC_TIMED(65, k062_bn_bn_layer_0_bn1_fwd(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 230304512), R(A, 230306560), D(A, 0), R(A, 51924736)));
-    RDC_TIMED(68, k064_bn_bn_layer_0_conv2_fwd(R(A, 51924736), R(S, 16819200), R(A, 0), R(A, 221915904)));
-    RDC_TIMED(72, k065_bn_bn_layer_0_bn2_fwd(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 230308608), R(A, 230310656), D(A, 0), R(A, 5246976)));
-    RDC_TIMED(74, k066_bn_bn_layer_0_downsample_0_fwd(R(S, 307654912), R(S, 26260480), R(A, 0), R(A, 224013056)));
-    RDC_TIMED(78, k067_bn_bn_layer_0_downsample_1_fwd(R(A, 224013056), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 230312704), R(A, 230314752), D(A, 2097152), R(A, 0)));
-    RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(R(A, 5246976), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(83, k070_bn_bn_layer_1_conv1_fwd(R(A, 51924736), R(S, 27837440), R(A, 0), R(A, 226110208)));
-    RDC_TIMED(87, k071_bn_bn_layer_1_bn1_fwd(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 230316800), R(A, 230318848), D(A, 0), R(A, 54021888)));
-    RDC_TIMED(90, k073_bn_bn_layer_1_conv2_fwd(R(A, 54021888), R(S, 37278720), R(A, 0), R(A, 228207360)));
-    RDC_TIMED(94, k074_bn_bn_layer_1_bn2_fwd(R(A, 228207360), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 230320896), R(A, 230322944), D(A, 2097152), R(A, 0)));
-    RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 51924736), R(S, 320237824)));
-    RDC_TIMED(98, k077_decoder_layer1_0_conv1_fwd(R(S, 320237824), R(S, 46720000), R(A, 0), R(A, 194652928)));
-    RDC_TIMED(102, k078_decoder_layer1_0_bn1_fwd(R(A, 194652928), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 230329088), R(A, 230330112), D(A, 0), R(A, 25988864)));
-    RDC_TIMED(105, k080_decoder_layer1_0_conv2_fwd(R(A, 25988864), R(S, 48819200), R(A, 0), R(A, 198847232)));
-    RDC_TIMED(109, k081_decoder_layer1_0_bn2_fwd(R(A, 198847232), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 230331136), R(A, 230332160), D(A, 0), R(A, 8388608)));
-    RDC_TIMED(111, k082_decoder_layer1_0_upsample_0_fwd(R(S, 320237824), R(S, 51180544), R(A, 0), R(A, 203041536)));
-    RDC_TIMED(115, k083_decoder_layer1_0_upsample_1_fwd(R(A, 203041536), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 230333184), R(A, 230334208), D(A, 4194304), R(A, 0)));
-    RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(R(A, 8388608), R(A, 0), R(A, 25988864)));
-    RDC_TIMED(120, k086_decoder_layer1_1_conv1_fwd(R(A, 25988864), R(S, 53279744), R(A, 0), R(A, 207235840)));
-    RDC_TIMED(124, k087_decoder_layer1_1_bn1_fwd(R(A, 207235840), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 230335232), R(A, 230336256), D(A, 0), R(A, 30183168)));
-    RDC_TIMED(127, k089_decoder_layer1_1_conv2_fwd(R(A, 30183168), R(S, 55641088), R(A, 0), R(A, 211430144)));
-    RDC_TIMED(131, k090_decoder_layer1_1_bn2_fwd(R(A, 211430144), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 230337280), R(A, 230338304), D(A, 4194304), R(A, 0)));
-    RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(R(A, 0), R(A, 25988864), R(S, 322334976)));
-    RDC_TIMED(135, k093_decoder_layer2_0_conv1_fwd(R(S, 322334976), R(S, 58002432), R(A, 0), R(A, 135932672)));
-    RDC_TIMED(139, k094_decoder_layer2_0_bn1_fwd(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 230340352), R(A, 230340864), D(A, 0), R(A, 18942208)));
-    RDC_TIMED(142, k096_decoder_layer2_0_conv2_fwd(R(A, 18942208), R(S, 58527744), R(A, 0), R(A, 144321280)));
-    RDC_TIMED(146, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), D(A, 0), R(A, 11796480)));
-    RDC_TIMED(148, k098_decoder_layer2_0_upsample_0_fwd(R(S, 322334976), R(S, 59118592), R(A, 0), R(A, 152709888)));
-    RDC_TIMED(152, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(R(A, 11796480), R(A, 0), R(A, 20185088)));
-    RDC_TIMED(157, k102_decoder_layer2_1_conv1_fwd(R(A, 20185088), R(S, 59643904), R(A, 0), R(A, 161098496)));
-    RDC_TIMED(161, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), D(A, 0), R(A, 28573696)));
-    RDC_TIMED(164, k105_decoder_layer2_1_conv2_fwd(R(A, 28573696), R(S, 60234752), R(A, 0), R(A, 169487104)));
-    RDC_TIMED(168, k106_decoder_layer2_1_bn2_fwd(R(A, 169487104), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 230344448), R(A, 230344960), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(R(A, 0), R(A, 20185088), R(S, 326529280)));
-    RDC_TIMED(172, k109_decoder_layer3_0_conv1_fwd(R(S, 326529280), R(S, 60825600), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(176, k110_decoder_layer3_0_bn1_fwd(R(A, 0), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 230345472), R(A, 230345728), D(A, 33554432), R(A, 16777216)));
-    RDC_TIMED(179, k112_decoder_layer3_0_conv2_fwd(R(A, 16777216), R(S, 60957184), R(A, 50331648), R(A, 33554432)));
-    RDC_TIMED(183, k113_decoder_layer3_0_bn2_fwd(R(A, 33554432), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 230345984), R(A, 230346240), D(A, 50331648), R(A, 16777216)));
-    RDC_TIMED(185, k114_decoder_layer3_0_upsample_0_fwd(R(S, 326529280), R(S, 61105152), R(A, 67108864), R(A, 50331648)));
-    RDC_TIMED(189, k115_decoder_layer3_0_upsample_1_fwd(R(A, 50331648), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 230346496), R(A, 230346752), D(A, 83886080), R(A, 67108864)));
-    RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(R(A, 16777216), R(A, 67108864), R(A, 83886080)));
-    RDC_TIMED(194, k118_decoder_layer3_1_conv1_fwd(R(A, 83886080), R(S, 61236736), R(A, 67108864), R(A, 16777216)));
-    RDC_TIMED(198, k119_decoder_layer3_1_bn1_fwd(R(A, 16777216), R(S, 61384192), R(S, 61384448), R(S, 257322240), R(S, 257322496), R(A, 230347008), R(A, 230347264), D(A, 100663296), R(A, 67108864)));
-    RDC_TIMED(201, k121_decoder_layer3_1_conv2_fwd(R(A, 67108864), R(S, 61384704), R(A, 117440512), R(A, 100663296)));
-    RDC_TIMED(205, k122_decoder_layer3_1_bn2_fwd(R(A, 100663296), R(S, 61532160), R(S, 61532416), R(S, 257322752), R(S, 257323008), R(A, 117456896), R(A, 117457152), D(A, 117440512), R(A, 67108864)));
-    RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(R(A, 67108864), R(A, 83886080), R(S, 334917888)));
+    RDC_TIMED(41, k051_bn_conv1_fwd(
+        R(S, 269906176),      /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 127544064)));    /* y: act.bn.conv1 */
+    RDC_TIMED(44, k052_bn_bn1_fwd(
+        R(A, 127544064),      /* x: act.bn.conv1 */
+        R(S, 294912),         /* w: bn.bn1.weight */
+        R(S, 295424),         /* b: bn.bn1.bias */
+        R(S, 257279744),      /* running_mean: bn.bn1.running_mean */
+        R(S, 257280256),      /* running_var: bn.bn1.running_var */
+        R(A, 230339328),      /* save_mean: bn_mean.bn.bn1 */
+        R(A, 230339840),      /* save_invstd: bn_invstd.bn.bn1 */
+        D(A, 8388608),        /* part: bn_part.bn.bn1 */
+        R(A, 0)));            /* y: act.bn.relu */
+    RDC_TIMED(47, k054_bn_conv2_fwd(
+        R(A, 0),              /* x: act.bn.relu */
+        R(S, 295936),         /* w: bn.conv2.weight */
+        R(A, 8388608),        /* col: col.forward.bn.conv2 */
+        R(A, 186264320)));    /* y: act.bn.conv2 */
+    RDC_TIMED(51, k055_bn_bn2_fwd(
+        R(A, 186264320),      /* x: act.bn.conv2 */
+        R(S, 1475584),        /* w: bn.bn2.weight */
+        R(S, 1476608),        /* b: bn.bn2.bias */
+        R(S, 257280768),      /* running_mean: bn.bn2.running_mean */
+        R(S, 257281792),      /* running_var: bn.bn2.running_var */
+        R(A, 230324992),      /* save_mean: bn_mean.bn.bn2 */
+        R(A, 230326016),      /* save_invstd: bn_invstd.bn.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn2 */
+        R(S, 299266304)));    /* y: ocbe_l1 */
+    RDC_TIMED(53, k057_bn_conv3_fwd(
+        R(S, 286683392),      /* x: t2 */
+        R(S, 1477632),        /* w: bn.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(A, 190458624)));    /* y: act.bn.conv3 */
+    RDC_TIMED(56, k058_bn_bn3_fwd(
+        R(A, 190458624),      /* x: act.bn.conv3 */
+        R(S, 2657280),        /* w: bn.bn3.weight */
+        R(S, 2658304),        /* b: bn.bn3.bias */
+        R(S, 257282816),      /* running_mean: bn.bn3.running_mean */
+        R(S, 257283840),      /* running_var: bn.bn3.running_var */
+        R(A, 230327040),      /* save_mean: bn_mean.bn.bn3 */
+        R(A, 230328064),      /* save_invstd: bn_invstd.bn.bn3 */
+        D(A, 0),              /* part: bn_part.bn.bn3 */
+        R(S, 303460608)));    /* y: ocbe_l2 */
+    RDC_TIMED(58, k060_bn_concat_fwd(
+        R(S, 299266304),      /* x0: ocbe_l1 */
+        R(S, 303460608),      /* x1: ocbe_l2 */
+        R(S, 295072000),      /* x2: t3 */
+        R(S, 307654912)));    /* y: ocbe_cat */
+    RDC_TIMED(61, k061_bn_bn_layer_0_conv1_fwd(
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(S, 2659328),        /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 219818752)));    /* y: act.bn.bn_layer.0.conv1 */
+    RDC_TIMED(65, k062_bn_bn_layer_0_bn1_fwd(
+        R(A, 219818752),      /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 16815104),       /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 16817152),       /* b: bn.bn_layer.0.bn1.bias */
+        R(S, 257284864),      /* running_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 257286912),      /* running_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 230304512),      /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 230306560),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn1 */
+        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(68, k064_bn_bn_layer_0_conv2_fwd(
+        R(A, 51924736),       /* x: act.bn.bn_layer.0.relu */
+        R(S, 16819200),       /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 221915904)));    /* y: act.bn.bn_layer.0.conv2 */
+    RDC_TIMED(72, k065_bn_bn_layer_0_bn2_fwd(
+        R(A, 221915904),      /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 26256384),       /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 26258432),       /* b: bn.bn_layer.0.bn2.bias */
+        R(S, 257288960),      /* running_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 257291008),      /* running_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 230308608),      /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 230310656),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
+        R(A, 5246976)));      /* y: act.bn.bn_layer.0.bn2 */
+    RDC_TIMED(74, k066_bn_bn_layer_0_downsample_0_fwd(
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(S, 26260480),       /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 224013056)));    /* y: act.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(78, k067_bn_bn_layer_0_downsample_1_fwd(
+        R(A, 224013056),      /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 27833344),       /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 27835392),       /* b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 257293056),      /* running_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 257295104),      /* running_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 230312704),      /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 230314752),      /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        D(A, 2097152),        /* part: bn_part.bn.bn_layer.0.downsample.1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(
+        R(A, 5246976),        /* x0: act.bn.bn_layer.0.bn2 */
+        R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(83, k070_bn_bn_layer_1_conv1_fwd(
+        R(A, 51924736),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 27837440),       /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 226110208)));    /* y: act.bn.bn_layer.1.conv1 */
+    RDC_TIMED(87, k071_bn_bn_layer_1_bn1_fwd(
+        R(A, 226110208),      /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 37274624),       /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 37276672),       /* b: bn.bn_layer.1.bn1.bias */
+        R(S, 257297152),      /* running_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 257299200),      /* running_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 230316800),      /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 230318848),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
+        R(A, 54021888)));     /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(90, k073_bn_bn_layer_1_conv2_fwd(
+        R(A, 54021888),       /* x: act.bn.bn_layer.1.relu */
+        R(S, 37278720),       /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 228207360)));    /* y: act.bn.bn_layer.1.conv2 */
+    RDC_TIMED(94, k074_bn_bn_layer_1_bn2_fwd(
+        R(A, 228207360),      /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 46715904),       /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 46717952),       /* b: bn.bn_layer.1.bn2.bias */
+        R(S, 257301248),      /* running_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 257303296),      /* running_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 230320896),      /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 230322944),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        D(A, 2097152),        /* part: bn_part.bn.bn_layer.1.bn2 */
+        R(A, 0)));            /* y: act.bn.bn_layer.1.bn2 */
+    RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(
+        R(A, 0),              /* x0: act.bn.bn_layer.1.bn2 */
+        R(A, 51924736),       /* x1: act.bn.bn_layer.0.relu_1 */
+        R(S, 320237824)));    /* y: ocbe */
+    RDC_TIMED(98, k077_decoder_layer1_0_conv1_fwd(
+        R(S, 320237824),      /* x: ocbe */
+        R(S, 46720000),       /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 194652928)));    /* y: act.decoder.layer1.0.conv1 */
+    RDC_TIMED(102, k078_decoder_layer1_0_bn1_fwd(
+        R(A, 194652928),      /* x: act.decoder.layer1.0.conv1 */
+        R(S, 48817152),       /* w: decoder.layer1.0.bn1.weight */
+        R(S, 48818176),       /* b: decoder.layer1.0.bn1.bias */
+        R(S, 257305344),      /* running_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 257306368),      /* running_var: decoder.layer1.0.bn1.running_var */
+        R(A, 230329088),      /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 230330112),      /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
+        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(105, k080_decoder_layer1_0_conv2_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer1.0.relu */
+        R(S, 48819200),       /* w: decoder.layer1.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 198847232)));    /* y: act.decoder.layer1.0.conv2 */
+    RDC_TIMED(109, k081_decoder_layer1_0_bn2_fwd(
+        R(A, 198847232),      /* x: act.decoder.layer1.0.conv2 */
+        R(S, 51178496),       /* w: decoder.layer1.0.bn2.weight */
+        R(S, 51179520),       /* b: decoder.layer1.0.bn2.bias */
+        R(S, 257307392),      /* running_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 257308416),      /* running_var: decoder.layer1.0.bn2.running_var */
+        R(A, 230331136),      /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 230332160),      /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn2 */
+        R(A, 8388608)));      /* y: act.decoder.layer1.0.bn2 */
+    RDC_TIMED(111, k082_decoder_layer1_0_upsample_0_fwd(
+        R(S, 320237824),      /* x: ocbe */
+        R(S, 51180544),       /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 203041536)));    /* y: act.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(115, k083_decoder_layer1_0_upsample_1_fwd(
+        R(A, 203041536),      /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 53277696),       /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 53278720),       /* b: decoder.layer1.0.upsample.1.bias */
+        R(S, 257309440),      /* running_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 257310464),      /* running_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 230333184),      /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 230334208),      /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        D(A, 4194304),        /* part: bn_part.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(
+        R(A, 8388608),        /* x0: act.decoder.layer1.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(120, k086_decoder_layer1_1_conv1_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 53279744),       /* w: decoder.layer1.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 207235840)));    /* y: act.decoder.layer1.1.conv1 */
+    RDC_TIMED(124, k087_decoder_layer1_1_bn1_fwd(
+        R(A, 207235840),      /* x: act.decoder.layer1.1.conv1 */
+        R(S, 55639040),       /* w: decoder.layer1.1.bn1.weight */
+        R(S, 55640064),       /* b: decoder.layer1.1.bn1.bias */
+        R(S, 257311488),      /* running_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 257312512),      /* running_var: decoder.layer1.1.bn1.running_var */
+        R(A, 230335232),      /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 230336256),      /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
+        R(A, 30183168)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(127, k089_decoder_layer1_1_conv2_fwd(
+        R(A, 30183168),       /* x: act.decoder.layer1.1.relu */
+        R(S, 55641088),       /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 211430144)));    /* y: act.decoder.layer1.1.conv2 */
+    RDC_TIMED(131, k090_decoder_layer1_1_bn2_fwd(
+        R(A, 211430144),      /* x: act.decoder.layer1.1.conv2 */
+        R(S, 58000384),       /* w: decoder.layer1.1.bn2.weight */
+        R(S, 58001408),       /* b: decoder.layer1.1.bn2.bias */
+        R(S, 257313536),      /* running_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 257314560),      /* running_var: decoder.layer1.1.bn2.running_var */
+        R(A, 230337280),      /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 230338304),      /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        D(A, 4194304),        /* part: bn_part.decoder.layer1.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.bn2 */
+    RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.1.bn2 */
+        R(A, 25988864),       /* x1: act.decoder.layer1.0.relu_1 */
+        R(S, 322334976)));    /* y: s3 */
+    RDC_TIMED(135, k093_decoder_layer2_0_conv1_fwd(
+        R(S, 322334976),      /* x: s3 */
+        R(S, 58002432),       /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 135932672)));    /* y: act.decoder.layer2.0.conv1 */
+    RDC_TIMED(139, k094_decoder_layer2_0_bn1_fwd(
+        R(A, 135932672),      /* x: act.decoder.layer2.0.conv1 */
+        R(S, 58526720),       /* w: decoder.layer2.0.bn1.weight */
+        R(S, 58527232),       /* b: decoder.layer2.0.bn1.bias */
+        R(S, 257315584),      /* running_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 257316096),      /* running_var: decoder.layer2.0.bn1.running_var */
+        R(A, 230340352),      /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 230340864),      /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
+        R(A, 18942208)));     /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(142, k096_decoder_layer2_0_conv2_fwd(
+        R(A, 18942208),       /* x: act.decoder.layer2.0.relu */
+        R(S, 58527744),       /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 144321280)));    /* y: act.decoder.layer2.0.conv2 */
+    RDC_TIMED(146, k097_decoder_layer2_0_bn2_fwd(
+        R(A, 144321280),      /* x: act.decoder.layer2.0.conv2 */
+        R(S, 59117568),       /* w: decoder.layer2.0.bn2.weight */
+        R(S, 59118080),       /* b: decoder.layer2.0.bn2.bias */
+        R(S, 257316608),      /* running_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 257317120),      /* running_var: decoder.layer2.0.bn2.running_var */
+        R(A, 230341376),      /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 230341888),      /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn2 */
+        R(A, 11796480)));     /* y: act.decoder.layer2.0.bn2 */
+    RDC_TIMED(148, k098_decoder_layer2_0_upsample_0_fwd(
+        R(S, 322334976),      /* x: s3 */
+        R(S, 59118592),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 152709888)));    /* y: act.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(152, k099_decoder_layer2_0_upsample_1_fwd(
+        R(A, 152709888),      /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 59642880),       /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 59643392),       /* b: decoder.layer2.0.upsample.1.bias */
+        R(S, 257317632),      /* running_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 257318144),      /* running_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 230342400),      /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 230342912),      /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer2.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(
+        R(A, 11796480),       /* x0: act.decoder.layer2.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 20185088)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(157, k102_decoder_layer2_1_conv1_fwd(
+        R(A, 20185088),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 59643904),       /* w: decoder.layer2.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 161098496)));    /* y: act.decoder.layer2.1.conv1 */
+    RDC_TIMED(161, k103_decoder_layer2_1_bn1_fwd(
+        R(A, 161098496),      /* x: act.decoder.layer2.1.conv1 */
+        R(S, 60233728),       /* w: decoder.layer2.1.bn1.weight */
+        R(S, 60234240),       /* b: decoder.layer2.1.bn1.bias */
+        R(S, 257318656),      /* running_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 257319168),      /* running_var: decoder.layer2.1.bn1.running_var */
+        R(A, 230343424),      /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 230343936),      /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
+        R(A, 28573696)));     /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(164, k105_decoder_layer2_1_conv2_fwd(
+        R(A, 28573696),       /* x: act.decoder.layer2.1.relu */
+        R(S, 60234752),       /* w: decoder.layer2.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 169487104)));    /* y: act.decoder.layer2.1.conv2 */
+    RDC_TIMED(168, k106_decoder_layer2_1_bn2_fwd(
+        R(A, 169487104),      /* x: act.decoder.layer2.1.conv2 */
+        R(S, 60824576),       /* w: decoder.layer2.1.bn2.weight */
+        R(S, 60825088),       /* b: decoder.layer2.1.bn2.bias */
+        R(S, 257319680),      /* running_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 257320192),      /* running_var: decoder.layer2.1.bn2.running_var */
+        R(A, 230344448),      /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 230344960),      /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer2.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.bn2 */
+    RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.1.bn2 */
+        R(A, 20185088),       /* x1: act.decoder.layer2.0.relu_1 */
+        R(S, 326529280)));    /* y: s2 */
+    RDC_TIMED(172, k109_decoder_layer3_0_conv1_fwd(
+        R(S, 326529280),      /* x: s2 */
+        R(S, 60825600),       /* w: decoder.layer3.0.conv1.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.conv1 */
+    RDC_TIMED(176, k110_decoder_layer3_0_bn1_fwd(
+        R(A, 0),              /* x: act.decoder.layer3.0.conv1 */
+        R(S, 60956672),       /* w: decoder.layer3.0.bn1.weight */
+        R(S, 60956928),       /* b: decoder.layer3.0.bn1.bias */
+        R(S, 257320704),      /* running_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 257320960),      /* running_var: decoder.layer3.0.bn1.running_var */
+        R(A, 230345472),      /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 230345728),      /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer3.0.bn1 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(179, k112_decoder_layer3_0_conv2_fwd(
+        R(A, 16777216),       /* x: act.decoder.layer3.0.relu */
+        R(S, 60957184),       /* w: decoder.layer3.0.conv2.weight */
+        R(A, 50331648),       /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 33554432)));     /* y: act.decoder.layer3.0.conv2 */
+    RDC_TIMED(183, k113_decoder_layer3_0_bn2_fwd(
+        R(A, 33554432),       /* x: act.decoder.layer3.0.conv2 */
+        R(S, 61104640),       /* w: decoder.layer3.0.bn2.weight */
+        R(S, 61104896),       /* b: decoder.layer3.0.bn2.bias */
+        R(S, 257321216),      /* running_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 257321472),      /* running_var: decoder.layer3.0.bn2.running_var */
+        R(A, 230345984),      /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 230346240),      /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        D(A, 50331648),       /* part: bn_part.decoder.layer3.0.bn2 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.0.bn2 */
+    RDC_TIMED(185, k114_decoder_layer3_0_upsample_0_fwd(
+        R(S, 326529280),      /* x: s2 */
+        R(S, 61105152),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 67108864),       /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 50331648)));     /* y: act.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(189, k115_decoder_layer3_0_upsample_1_fwd(
+        R(A, 50331648),       /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 61236224),       /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 61236480),       /* b: decoder.layer3.0.upsample.1.bias */
+        R(S, 257321728),      /* running_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 257321984),      /* running_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 230346496),      /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 230346752),      /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        D(A, 83886080),       /* part: bn_part.decoder.layer3.0.upsample.1 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(
+        R(A, 16777216),       /* x0: act.decoder.layer3.0.bn2 */
+        R(A, 67108864),       /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 83886080)));     /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(194, k118_decoder_layer3_1_conv1_fwd(
+        R(A, 83886080),       /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 61236736),       /* w: decoder.layer3.1.conv1.weight */
+        R(A, 67108864),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.1.conv1 */
+    RDC_TIMED(198, k119_decoder_layer3_1_bn1_fwd(
+        R(A, 16777216),       /* x: act.decoder.layer3.1.conv1 */
+        R(S, 61384192),       /* w: decoder.layer3.1.bn1.weight */
+        R(S, 61384448),       /* b: decoder.layer3.1.bn1.bias */
+        R(S, 257322240),      /* running_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 257322496),      /* running_var: decoder.layer3.1.bn1.running_var */
+        R(A, 230347008),      /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 230347264),      /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        D(A, 100663296),      /* part: bn_part.decoder.layer3.1.bn1 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(201, k121_decoder_layer3_1_conv2_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.relu */
+        R(S, 61384704),       /* w: decoder.layer3.1.conv2.weight */
+        R(A, 117440512),      /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 100663296)));    /* y: act.decoder.layer3.1.conv2 */
+    RDC_TIMED(205, k122_decoder_layer3_1_bn2_fwd(
+        R(A, 100663296),      /* x: act.decoder.layer3.1.conv2 */
+        R(S, 61532160),       /* w: decoder.layer3.1.bn2.weight */
+        R(S, 61532416),       /* b: decoder.layer3.1.bn2.bias */
+        R(S, 257322752),      /* running_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 257323008),      /* running_var: decoder.layer3.1.bn2.running_var */
+        R(A, 117456896),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 117457152),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        D(A, 117440512),      /* part: bn_part.decoder.layer3.1.bn2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.bn2 */
+    RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(
+        R(A, 67108864),       /* x0: act.decoder.layer3.1.bn2 */
+        R(A, 83886080),       /* x1: act.decoder.layer3.0.relu_1 */
+        R(S, 334917888)));    /* y: s1 */
     /* losses */
-    RDC_TIMED(209, k125_scale1_cosdist_flat_fwd(R(S, 269906176), R(S, 334917888), R(A, 67108864)));
-    RDC_TIMED(211, k126_scale1_loss_flat_fwd(R(A, 67108864), R(S, 351695104)));
-    RDC_TIMED(213, k127_scale1_amap_fwd(R(S, 269906176), R(S, 334917888), R(S, 351695168)));
-    RDC_TIMED(214, k128_scale1_loss_pixel_fwd(R(S, 351695168), R(S, 351957312)));
-    RDC_TIMED(216, k130_scale2_cosdist_flat_fwd(R(S, 286683392), R(S, 326529280), R(A, 67108864)));
-    RDC_TIMED(218, k131_scale2_loss_flat_fwd(R(A, 67108864), R(S, 351957376)));
-    RDC_TIMED(220, k132_scale2_amap_fwd(R(S, 286683392), R(S, 326529280), R(S, 351957440)));
-    RDC_TIMED(221, k133_scale2_loss_pixel_fwd(R(S, 351957440), R(S, 352022976)));
-    RDC_TIMED(223, k135_scale3_cosdist_flat_fwd(R(S, 295072000), R(S, 322334976), R(A, 67108864)));
-    RDC_TIMED(225, k136_scale3_loss_flat_fwd(R(A, 67108864), R(S, 352023040)));
-    RDC_TIMED(227, k137_scale3_amap_fwd(R(S, 295072000), R(S, 322334976), R(S, 352023104)));
-    RDC_TIMED(228, k138_scale3_loss_pixel_fwd(R(S, 352023104), R(S, 352039488)));
-    RDC_TIMED(230, k140_loss_flat_fwd(R(S, 351695104), R(S, 351957376), R(S, 352023040), R(S, 352039552)));
-    RDC_TIMED(232, k141_loss_pixel_fwd(R(S, 351957312), R(S, 352022976), R(S, 352039488), R(S, 352039616)));
+    RDC_TIMED(209, k125_scale1_cosdist_flat_fwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(A, 67108864)));     /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(211, k126_scale1_loss_flat_fwd(
+        R(A, 67108864),       /* x: act.scale1.cosdist_flat */
+        R(S, 351695104)));    /* y: loss_flat.scale1 */
+    RDC_TIMED(213, k127_scale1_amap_fwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(S, 351695168)));    /* y: amap1 */
+    RDC_TIMED(214, k128_scale1_loss_pixel_fwd(
+        R(S, 351695168),      /* x: amap1 */
+        R(S, 351957312)));    /* y: loss_pixel.scale1 */
+    RDC_TIMED(216, k130_scale2_cosdist_flat_fwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(A, 67108864)));     /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(218, k131_scale2_loss_flat_fwd(
+        R(A, 67108864),       /* x: act.scale2.cosdist_flat */
+        R(S, 351957376)));    /* y: loss_flat.scale2 */
+    RDC_TIMED(220, k132_scale2_amap_fwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(S, 351957440)));    /* y: amap2 */
+    RDC_TIMED(221, k133_scale2_loss_pixel_fwd(
+        R(S, 351957440),      /* x: amap2 */
+        R(S, 352022976)));    /* y: loss_pixel.scale2 */
+    RDC_TIMED(223, k135_scale3_cosdist_flat_fwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(A, 67108864)));     /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(225, k136_scale3_loss_flat_fwd(
+        R(A, 67108864),       /* x: act.scale3.cosdist_flat */
+        R(S, 352023040)));    /* y: loss_flat.scale3 */
+    RDC_TIMED(227, k137_scale3_amap_fwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(S, 352023104)));    /* y: amap3 */
+    RDC_TIMED(228, k138_scale3_loss_pixel_fwd(
+        R(S, 352023104),      /* x: amap3 */
+        R(S, 352039488)));    /* y: loss_pixel.scale3 */
+    RDC_TIMED(230, k140_loss_flat_fwd(
+        R(S, 351695104),      /* x0: loss_flat.scale1 */
+        R(S, 351957376),      /* x1: loss_flat.scale2 */
+        R(S, 352023040),      /* x2: loss_flat.scale3 */
+        R(S, 352039552)));    /* y: loss_flat */
+    RDC_TIMED(232, k141_loss_pixel_fwd(
+        R(S, 351957312),      /* x0: loss_pixel.scale1 */
+        R(S, 352022976),      /* x1: loss_pixel.scale2 */
+        R(S, 352039488),      /* x2: loss_pixel.scale3 */
+        R(S, 352039616)));    /* y: loss_pixel */
     ctx->train_ready = 1;
     return RDC_OK;
 }
@@ -7588,76 +8503,441 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(41, k051_bn_conv1_fwd(R(S, 269906176), R(S, 0), R(A, 0), R(A, 127544064)));
-    RDC_TIMED(44, k052_bn_bn1_fwd(R(A, 127544064), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 230339328), R(A, 230339840), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(47, k054_bn_conv2_fwd(R(A, 0), R(S, 295936), R(A, 8388608), R(A, 186264320)));
-    RDC_TIMED(51, k055_bn_bn2_fwd(R(A, 186264320), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 230324992), R(A, 230326016), D(A, 0), R(S, 299266304)));
-    RDC_TIMED(53, k057_bn_conv3_fwd(R(S, 286683392), R(S, 1477632), R(A, 0), R(A, 190458624)));
-    RDC_TIMED(56, k058_bn_bn3_fwd(R(A, 190458624), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 230327040), R(A, 230328064), D(A, 0), R(S, 303460608)));
-    RDC_TIMED(58, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
-    RDC_TIMED(61, k061_bn_bn_layer_0_conv1_fwd(R(S, 307654912), R(S, 2659328), R(A, 0), R(A, 219818752)));
-    RDC_TIMED(65, k062_bn_bn_layer_0_bn1_fwd(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 230304512), R(A, 230306560), D(A, 0), R(A, 51924736)));
-    RDC_TIMED(68, k064_bn_bn_layer_0_conv2_fwd(R(A, 51924736), R(S, 16819200), R(A, 0), R(A, 221915904)));
-    RDC_TIMED(72, k065_bn_bn_layer_0_bn2_fwd(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 230308608), R(A, 230310656), D(A, 0), R(A, 5246976)));
-    RDC_TIMED(74, k066_bn_bn_layer_0_downsample_0_fwd(R(S, 307654912), R(S, 26260480), R(A, 0), R(A, 224013056)));
-    RDC_TIMED(78, k067_bn_bn_layer_0_downsample_1_fwd(R(A, 224013056), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 230312704), R(A, 230314752), D(A, 2097152), R(A, 0)));
-    RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(R(A, 5246976), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(83, k070_bn_bn_layer_1_conv1_fwd(R(A, 51924736), R(S, 27837440), R(A, 0), R(A, 226110208)));
-    RDC_TIMED(87, k071_bn_bn_layer_1_bn1_fwd(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 230316800), R(A, 230318848), D(A, 0), R(A, 54021888)));
-    RDC_TIMED(90, k073_bn_bn_layer_1_conv2_fwd(R(A, 54021888), R(S, 37278720), R(A, 0), R(A, 228207360)));
-    RDC_TIMED(94, k074_bn_bn_layer_1_bn2_fwd(R(A, 228207360), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 230320896), R(A, 230322944), D(A, 2097152), R(A, 0)));
-    RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 51924736), R(S, 320237824)));
-    RDC_TIMED(98, k077_decoder_layer1_0_conv1_fwd(R(S, 320237824), R(S, 46720000), R(A, 0), R(A, 194652928)));
-    RDC_TIMED(102, k078_decoder_layer1_0_bn1_fwd(R(A, 194652928), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 230329088), R(A, 230330112), D(A, 0), R(A, 25988864)));
-    RDC_TIMED(105, k080_decoder_layer1_0_conv2_fwd(R(A, 25988864), R(S, 48819200), R(A, 0), R(A, 198847232)));
-    RDC_TIMED(109, k081_decoder_layer1_0_bn2_fwd(R(A, 198847232), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 230331136), R(A, 230332160), D(A, 0), R(A, 8388608)));
-    RDC_TIMED(111, k082_decoder_layer1_0_upsample_0_fwd(R(S, 320237824), R(S, 51180544), R(A, 0), R(A, 203041536)));
-    RDC_TIMED(115, k083_decoder_layer1_0_upsample_1_fwd(R(A, 203041536), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 230333184), R(A, 230334208), D(A, 4194304), R(A, 0)));
-    RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(R(A, 8388608), R(A, 0), R(A, 25988864)));
-    RDC_TIMED(120, k086_decoder_layer1_1_conv1_fwd(R(A, 25988864), R(S, 53279744), R(A, 0), R(A, 207235840)));
-    RDC_TIMED(124, k087_decoder_layer1_1_bn1_fwd(R(A, 207235840), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 230335232), R(A, 230336256), D(A, 0), R(A, 30183168)));
-    RDC_TIMED(127, k089_decoder_layer1_1_conv2_fwd(R(A, 30183168), R(S, 55641088), R(A, 0), R(A, 211430144)));
-    RDC_TIMED(131, k090_decoder_layer1_1_bn2_fwd(R(A, 211430144), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 230337280), R(A, 230338304), D(A, 4194304), R(A, 0)));
-    RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(R(A, 0), R(A, 25988864), R(S, 322334976)));
-    RDC_TIMED(135, k093_decoder_layer2_0_conv1_fwd(R(S, 322334976), R(S, 58002432), R(A, 0), R(A, 135932672)));
-    RDC_TIMED(139, k094_decoder_layer2_0_bn1_fwd(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 230340352), R(A, 230340864), D(A, 0), R(A, 18942208)));
-    RDC_TIMED(142, k096_decoder_layer2_0_conv2_fwd(R(A, 18942208), R(S, 58527744), R(A, 0), R(A, 144321280)));
-    RDC_TIMED(146, k097_decoder_layer2_0_bn2_fwd(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 230341376), R(A, 230341888), D(A, 0), R(A, 11796480)));
-    RDC_TIMED(148, k098_decoder_layer2_0_upsample_0_fwd(R(S, 322334976), R(S, 59118592), R(A, 0), R(A, 152709888)));
-    RDC_TIMED(152, k099_decoder_layer2_0_upsample_1_fwd(R(A, 152709888), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 230342400), R(A, 230342912), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(R(A, 11796480), R(A, 0), R(A, 20185088)));
-    RDC_TIMED(157, k102_decoder_layer2_1_conv1_fwd(R(A, 20185088), R(S, 59643904), R(A, 0), R(A, 161098496)));
-    RDC_TIMED(161, k103_decoder_layer2_1_bn1_fwd(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 230343424), R(A, 230343936), D(A, 0), R(A, 28573696)));
-    RDC_TIMED(164, k105_decoder_layer2_1_conv2_fwd(R(A, 28573696), R(S, 60234752), R(A, 0), R(A, 169487104)));
-    RDC_TIMED(168, k106_decoder_layer2_1_bn2_fwd(R(A, 169487104), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 230344448), R(A, 230344960), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(R(A, 0), R(A, 20185088), R(S, 326529280)));
-    RDC_TIMED(172, k109_decoder_layer3_0_conv1_fwd(R(S, 326529280), R(S, 60825600), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(176, k110_decoder_layer3_0_bn1_fwd(R(A, 0), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 230345472), R(A, 230345728), D(A, 33554432), R(A, 16777216)));
-    RDC_TIMED(179, k112_decoder_layer3_0_conv2_fwd(R(A, 16777216), R(S, 60957184), R(A, 50331648), R(A, 33554432)));
-    RDC_TIMED(183, k113_decoder_layer3_0_bn2_fwd(R(A, 33554432), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 230345984), R(A, 230346240), D(A, 50331648), R(A, 16777216)));
-    RDC_TIMED(185, k114_decoder_layer3_0_upsample_0_fwd(R(S, 326529280), R(S, 61105152), R(A, 67108864), R(A, 50331648)));
-    RDC_TIMED(189, k115_decoder_layer3_0_upsample_1_fwd(R(A, 50331648), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 230346496), R(A, 230346752), D(A, 83886080), R(A, 67108864)));
-    RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(R(A, 16777216), R(A, 67108864), R(A, 83886080)));
-    RDC_TIMED(194, k118_decoder_layer3_1_conv1_fwd(R(A, 83886080), R(S, 61236736), R(A, 67108864), R(A, 16777216)));
-    RDC_TIMED(198, k119_decoder_layer3_1_bn1_fwd(R(A, 16777216), R(S, 61384192), R(S, 61384448), R(S, 257322240), R(S, 257322496), R(A, 230347008), R(A, 230347264), D(A, 100663296), R(A, 67108864)));
-    RDC_TIMED(201, k121_decoder_layer3_1_conv2_fwd(R(A, 67108864), R(S, 61384704), R(A, 117440512), R(A, 100663296)));
-    RDC_TIMED(205, k122_decoder_layer3_1_bn2_fwd(R(A, 100663296), R(S, 61532160), R(S, 61532416), R(S, 257322752), R(S, 257323008), R(A, 117456896), R(A, 117457152), D(A, 117440512), R(A, 67108864)));
-    RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(R(A, 67108864), R(A, 83886080), R(S, 334917888)));
+    RDC_TIMED(41, k051_bn_conv1_fwd(
+        R(S, 269906176),      /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 127544064)));    /* y: act.bn.conv1 */
+    RDC_TIMED(44, k052_bn_bn1_fwd(
+        R(A, 127544064),      /* x: act.bn.conv1 */
+        R(S, 294912),         /* w: bn.bn1.weight */
+        R(S, 295424),         /* b: bn.bn1.bias */
+        R(S, 257279744),      /* running_mean: bn.bn1.running_mean */
+        R(S, 257280256),      /* running_var: bn.bn1.running_var */
+        R(A, 230339328),      /* save_mean: bn_mean.bn.bn1 */
+        R(A, 230339840),      /* save_invstd: bn_invstd.bn.bn1 */
+        D(A, 8388608),        /* part: bn_part.bn.bn1 */
+        R(A, 0)));            /* y: act.bn.relu */
+    RDC_TIMED(47, k054_bn_conv2_fwd(
+        R(A, 0),              /* x: act.bn.relu */
+        R(S, 295936),         /* w: bn.conv2.weight */
+        R(A, 8388608),        /* col: col.forward.bn.conv2 */
+        R(A, 186264320)));    /* y: act.bn.conv2 */
+    RDC_TIMED(51, k055_bn_bn2_fwd(
+        R(A, 186264320),      /* x: act.bn.conv2 */
+        R(S, 1475584),        /* w: bn.bn2.weight */
+        R(S, 1476608),        /* b: bn.bn2.bias */
+        R(S, 257280768),      /* running_mean: bn.bn2.running_mean */
+        R(S, 257281792),      /* running_var: bn.bn2.running_var */
+        R(A, 230324992),      /* save_mean: bn_mean.bn.bn2 */
+        R(A, 230326016),      /* save_invstd: bn_invstd.bn.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn2 */
+        R(S, 299266304)));    /* y: ocbe_l1 */
+    RDC_TIMED(53, k057_bn_conv3_fwd(
+        R(S, 286683392),      /* x: t2 */
+        R(S, 1477632),        /* w: bn.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(A, 190458624)));    /* y: act.bn.conv3 */
+    RDC_TIMED(56, k058_bn_bn3_fwd(
+        R(A, 190458624),      /* x: act.bn.conv3 */
+        R(S, 2657280),        /* w: bn.bn3.weight */
+        R(S, 2658304),        /* b: bn.bn3.bias */
+        R(S, 257282816),      /* running_mean: bn.bn3.running_mean */
+        R(S, 257283840),      /* running_var: bn.bn3.running_var */
+        R(A, 230327040),      /* save_mean: bn_mean.bn.bn3 */
+        R(A, 230328064),      /* save_invstd: bn_invstd.bn.bn3 */
+        D(A, 0),              /* part: bn_part.bn.bn3 */
+        R(S, 303460608)));    /* y: ocbe_l2 */
+    RDC_TIMED(58, k060_bn_concat_fwd(
+        R(S, 299266304),      /* x0: ocbe_l1 */
+        R(S, 303460608),      /* x1: ocbe_l2 */
+        R(S, 295072000),      /* x2: t3 */
+        R(S, 307654912)));    /* y: ocbe_cat */
+    RDC_TIMED(61, k061_bn_bn_layer_0_conv1_fwd(
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(S, 2659328),        /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 219818752)));    /* y: act.bn.bn_layer.0.conv1 */
+    RDC_TIMED(65, k062_bn_bn_layer_0_bn1_fwd(
+        R(A, 219818752),      /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 16815104),       /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 16817152),       /* b: bn.bn_layer.0.bn1.bias */
+        R(S, 257284864),      /* running_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 257286912),      /* running_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 230304512),      /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 230306560),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn1 */
+        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(68, k064_bn_bn_layer_0_conv2_fwd(
+        R(A, 51924736),       /* x: act.bn.bn_layer.0.relu */
+        R(S, 16819200),       /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 221915904)));    /* y: act.bn.bn_layer.0.conv2 */
+    RDC_TIMED(72, k065_bn_bn_layer_0_bn2_fwd(
+        R(A, 221915904),      /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 26256384),       /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 26258432),       /* b: bn.bn_layer.0.bn2.bias */
+        R(S, 257288960),      /* running_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 257291008),      /* running_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 230308608),      /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 230310656),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
+        R(A, 5246976)));      /* y: act.bn.bn_layer.0.bn2 */
+    RDC_TIMED(74, k066_bn_bn_layer_0_downsample_0_fwd(
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(S, 26260480),       /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 224013056)));    /* y: act.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(78, k067_bn_bn_layer_0_downsample_1_fwd(
+        R(A, 224013056),      /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 27833344),       /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 27835392),       /* b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 257293056),      /* running_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 257295104),      /* running_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 230312704),      /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 230314752),      /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        D(A, 2097152),        /* part: bn_part.bn.bn_layer.0.downsample.1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(
+        R(A, 5246976),        /* x0: act.bn.bn_layer.0.bn2 */
+        R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(83, k070_bn_bn_layer_1_conv1_fwd(
+        R(A, 51924736),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 27837440),       /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 226110208)));    /* y: act.bn.bn_layer.1.conv1 */
+    RDC_TIMED(87, k071_bn_bn_layer_1_bn1_fwd(
+        R(A, 226110208),      /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 37274624),       /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 37276672),       /* b: bn.bn_layer.1.bn1.bias */
+        R(S, 257297152),      /* running_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 257299200),      /* running_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 230316800),      /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 230318848),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
+        R(A, 54021888)));     /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(90, k073_bn_bn_layer_1_conv2_fwd(
+        R(A, 54021888),       /* x: act.bn.bn_layer.1.relu */
+        R(S, 37278720),       /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 228207360)));    /* y: act.bn.bn_layer.1.conv2 */
+    RDC_TIMED(94, k074_bn_bn_layer_1_bn2_fwd(
+        R(A, 228207360),      /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 46715904),       /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 46717952),       /* b: bn.bn_layer.1.bn2.bias */
+        R(S, 257301248),      /* running_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 257303296),      /* running_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 230320896),      /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 230322944),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        D(A, 2097152),        /* part: bn_part.bn.bn_layer.1.bn2 */
+        R(A, 0)));            /* y: act.bn.bn_layer.1.bn2 */
+    RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(
+        R(A, 0),              /* x0: act.bn.bn_layer.1.bn2 */
+        R(A, 51924736),       /* x1: act.bn.bn_layer.0.relu_1 */
+        R(S, 320237824)));    /* y: ocbe */
+    RDC_TIMED(98, k077_decoder_layer1_0_conv1_fwd(
+        R(S, 320237824),      /* x: ocbe */
+        R(S, 46720000),       /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 194652928)));    /* y: act.decoder.layer1.0.conv1 */
+    RDC_TIMED(102, k078_decoder_layer1_0_bn1_fwd(
+        R(A, 194652928),      /* x: act.decoder.layer1.0.conv1 */
+        R(S, 48817152),       /* w: decoder.layer1.0.bn1.weight */
+        R(S, 48818176),       /* b: decoder.layer1.0.bn1.bias */
+        R(S, 257305344),      /* running_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 257306368),      /* running_var: decoder.layer1.0.bn1.running_var */
+        R(A, 230329088),      /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 230330112),      /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
+        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(105, k080_decoder_layer1_0_conv2_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer1.0.relu */
+        R(S, 48819200),       /* w: decoder.layer1.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 198847232)));    /* y: act.decoder.layer1.0.conv2 */
+    RDC_TIMED(109, k081_decoder_layer1_0_bn2_fwd(
+        R(A, 198847232),      /* x: act.decoder.layer1.0.conv2 */
+        R(S, 51178496),       /* w: decoder.layer1.0.bn2.weight */
+        R(S, 51179520),       /* b: decoder.layer1.0.bn2.bias */
+        R(S, 257307392),      /* running_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 257308416),      /* running_var: decoder.layer1.0.bn2.running_var */
+        R(A, 230331136),      /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 230332160),      /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn2 */
+        R(A, 8388608)));      /* y: act.decoder.layer1.0.bn2 */
+    RDC_TIMED(111, k082_decoder_layer1_0_upsample_0_fwd(
+        R(S, 320237824),      /* x: ocbe */
+        R(S, 51180544),       /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 203041536)));    /* y: act.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(115, k083_decoder_layer1_0_upsample_1_fwd(
+        R(A, 203041536),      /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 53277696),       /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 53278720),       /* b: decoder.layer1.0.upsample.1.bias */
+        R(S, 257309440),      /* running_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 257310464),      /* running_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 230333184),      /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 230334208),      /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        D(A, 4194304),        /* part: bn_part.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(
+        R(A, 8388608),        /* x0: act.decoder.layer1.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(120, k086_decoder_layer1_1_conv1_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 53279744),       /* w: decoder.layer1.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 207235840)));    /* y: act.decoder.layer1.1.conv1 */
+    RDC_TIMED(124, k087_decoder_layer1_1_bn1_fwd(
+        R(A, 207235840),      /* x: act.decoder.layer1.1.conv1 */
+        R(S, 55639040),       /* w: decoder.layer1.1.bn1.weight */
+        R(S, 55640064),       /* b: decoder.layer1.1.bn1.bias */
+        R(S, 257311488),      /* running_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 257312512),      /* running_var: decoder.layer1.1.bn1.running_var */
+        R(A, 230335232),      /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 230336256),      /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
+        R(A, 30183168)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(127, k089_decoder_layer1_1_conv2_fwd(
+        R(A, 30183168),       /* x: act.decoder.layer1.1.relu */
+        R(S, 55641088),       /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 211430144)));    /* y: act.decoder.layer1.1.conv2 */
+    RDC_TIMED(131, k090_decoder_layer1_1_bn2_fwd(
+        R(A, 211430144),      /* x: act.decoder.layer1.1.conv2 */
+        R(S, 58000384),       /* w: decoder.layer1.1.bn2.weight */
+        R(S, 58001408),       /* b: decoder.layer1.1.bn2.bias */
+        R(S, 257313536),      /* running_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 257314560),      /* running_var: decoder.layer1.1.bn2.running_var */
+        R(A, 230337280),      /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 230338304),      /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        D(A, 4194304),        /* part: bn_part.decoder.layer1.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.bn2 */
+    RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.1.bn2 */
+        R(A, 25988864),       /* x1: act.decoder.layer1.0.relu_1 */
+        R(S, 322334976)));    /* y: s3 */
+    RDC_TIMED(135, k093_decoder_layer2_0_conv1_fwd(
+        R(S, 322334976),      /* x: s3 */
+        R(S, 58002432),       /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 135932672)));    /* y: act.decoder.layer2.0.conv1 */
+    RDC_TIMED(139, k094_decoder_layer2_0_bn1_fwd(
+        R(A, 135932672),      /* x: act.decoder.layer2.0.conv1 */
+        R(S, 58526720),       /* w: decoder.layer2.0.bn1.weight */
+        R(S, 58527232),       /* b: decoder.layer2.0.bn1.bias */
+        R(S, 257315584),      /* running_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 257316096),      /* running_var: decoder.layer2.0.bn1.running_var */
+        R(A, 230340352),      /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 230340864),      /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
+        R(A, 18942208)));     /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(142, k096_decoder_layer2_0_conv2_fwd(
+        R(A, 18942208),       /* x: act.decoder.layer2.0.relu */
+        R(S, 58527744),       /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 144321280)));    /* y: act.decoder.layer2.0.conv2 */
+    RDC_TIMED(146, k097_decoder_layer2_0_bn2_fwd(
+        R(A, 144321280),      /* x: act.decoder.layer2.0.conv2 */
+        R(S, 59117568),       /* w: decoder.layer2.0.bn2.weight */
+        R(S, 59118080),       /* b: decoder.layer2.0.bn2.bias */
+        R(S, 257316608),      /* running_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 257317120),      /* running_var: decoder.layer2.0.bn2.running_var */
+        R(A, 230341376),      /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 230341888),      /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn2 */
+        R(A, 11796480)));     /* y: act.decoder.layer2.0.bn2 */
+    RDC_TIMED(148, k098_decoder_layer2_0_upsample_0_fwd(
+        R(S, 322334976),      /* x: s3 */
+        R(S, 59118592),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 152709888)));    /* y: act.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(152, k099_decoder_layer2_0_upsample_1_fwd(
+        R(A, 152709888),      /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 59642880),       /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 59643392),       /* b: decoder.layer2.0.upsample.1.bias */
+        R(S, 257317632),      /* running_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 257318144),      /* running_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 230342400),      /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 230342912),      /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer2.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(
+        R(A, 11796480),       /* x0: act.decoder.layer2.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 20185088)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(157, k102_decoder_layer2_1_conv1_fwd(
+        R(A, 20185088),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 59643904),       /* w: decoder.layer2.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 161098496)));    /* y: act.decoder.layer2.1.conv1 */
+    RDC_TIMED(161, k103_decoder_layer2_1_bn1_fwd(
+        R(A, 161098496),      /* x: act.decoder.layer2.1.conv1 */
+        R(S, 60233728),       /* w: decoder.layer2.1.bn1.weight */
+        R(S, 60234240),       /* b: decoder.layer2.1.bn1.bias */
+        R(S, 257318656),      /* running_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 257319168),      /* running_var: decoder.layer2.1.bn1.running_var */
+        R(A, 230343424),      /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 230343936),      /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
+        R(A, 28573696)));     /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(164, k105_decoder_layer2_1_conv2_fwd(
+        R(A, 28573696),       /* x: act.decoder.layer2.1.relu */
+        R(S, 60234752),       /* w: decoder.layer2.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 169487104)));    /* y: act.decoder.layer2.1.conv2 */
+    RDC_TIMED(168, k106_decoder_layer2_1_bn2_fwd(
+        R(A, 169487104),      /* x: act.decoder.layer2.1.conv2 */
+        R(S, 60824576),       /* w: decoder.layer2.1.bn2.weight */
+        R(S, 60825088),       /* b: decoder.layer2.1.bn2.bias */
+        R(S, 257319680),      /* running_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 257320192),      /* running_var: decoder.layer2.1.bn2.running_var */
+        R(A, 230344448),      /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 230344960),      /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer2.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.bn2 */
+    RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.1.bn2 */
+        R(A, 20185088),       /* x1: act.decoder.layer2.0.relu_1 */
+        R(S, 326529280)));    /* y: s2 */
+    RDC_TIMED(172, k109_decoder_layer3_0_conv1_fwd(
+        R(S, 326529280),      /* x: s2 */
+        R(S, 60825600),       /* w: decoder.layer3.0.conv1.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.conv1 */
+    RDC_TIMED(176, k110_decoder_layer3_0_bn1_fwd(
+        R(A, 0),              /* x: act.decoder.layer3.0.conv1 */
+        R(S, 60956672),       /* w: decoder.layer3.0.bn1.weight */
+        R(S, 60956928),       /* b: decoder.layer3.0.bn1.bias */
+        R(S, 257320704),      /* running_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 257320960),      /* running_var: decoder.layer3.0.bn1.running_var */
+        R(A, 230345472),      /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 230345728),      /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer3.0.bn1 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(179, k112_decoder_layer3_0_conv2_fwd(
+        R(A, 16777216),       /* x: act.decoder.layer3.0.relu */
+        R(S, 60957184),       /* w: decoder.layer3.0.conv2.weight */
+        R(A, 50331648),       /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 33554432)));     /* y: act.decoder.layer3.0.conv2 */
+    RDC_TIMED(183, k113_decoder_layer3_0_bn2_fwd(
+        R(A, 33554432),       /* x: act.decoder.layer3.0.conv2 */
+        R(S, 61104640),       /* w: decoder.layer3.0.bn2.weight */
+        R(S, 61104896),       /* b: decoder.layer3.0.bn2.bias */
+        R(S, 257321216),      /* running_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 257321472),      /* running_var: decoder.layer3.0.bn2.running_var */
+        R(A, 230345984),      /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 230346240),      /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        D(A, 50331648),       /* part: bn_part.decoder.layer3.0.bn2 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.0.bn2 */
+    RDC_TIMED(185, k114_decoder_layer3_0_upsample_0_fwd(
+        R(S, 326529280),      /* x: s2 */
+        R(S, 61105152),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 67108864),       /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 50331648)));     /* y: act.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(189, k115_decoder_layer3_0_upsample_1_fwd(
+        R(A, 50331648),       /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 61236224),       /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 61236480),       /* b: decoder.layer3.0.upsample.1.bias */
+        R(S, 257321728),      /* running_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 257321984),      /* running_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 230346496),      /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 230346752),      /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        D(A, 83886080),       /* part: bn_part.decoder.layer3.0.upsample.1 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(
+        R(A, 16777216),       /* x0: act.decoder.layer3.0.bn2 */
+        R(A, 67108864),       /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 83886080)));     /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(194, k118_decoder_layer3_1_conv1_fwd(
+        R(A, 83886080),       /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 61236736),       /* w: decoder.layer3.1.conv1.weight */
+        R(A, 67108864),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.1.conv1 */
+    RDC_TIMED(198, k119_decoder_layer3_1_bn1_fwd(
+        R(A, 16777216),       /* x: act.decoder.layer3.1.conv1 */
+        R(S, 61384192),       /* w: decoder.layer3.1.bn1.weight */
+        R(S, 61384448),       /* b: decoder.layer3.1.bn1.bias */
+        R(S, 257322240),      /* running_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 257322496),      /* running_var: decoder.layer3.1.bn1.running_var */
+        R(A, 230347008),      /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 230347264),      /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        D(A, 100663296),      /* part: bn_part.decoder.layer3.1.bn1 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(201, k121_decoder_layer3_1_conv2_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.relu */
+        R(S, 61384704),       /* w: decoder.layer3.1.conv2.weight */
+        R(A, 117440512),      /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 100663296)));    /* y: act.decoder.layer3.1.conv2 */
+    RDC_TIMED(205, k122_decoder_layer3_1_bn2_fwd(
+        R(A, 100663296),      /* x: act.decoder.layer3.1.conv2 */
+        R(S, 61532160),       /* w: decoder.layer3.1.bn2.weight */
+        R(S, 61532416),       /* b: decoder.layer3.1.bn2.bias */
+        R(S, 257322752),      /* running_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 257323008),      /* running_var: decoder.layer3.1.bn2.running_var */
+        R(A, 117456896),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 117457152),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        D(A, 117440512),      /* part: bn_part.decoder.layer3.1.bn2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.bn2 */
+    RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(
+        R(A, 67108864),       /* x0: act.decoder.layer3.1.bn2 */
+        R(A, 83886080),       /* x1: act.decoder.layer3.0.relu_1 */
+        R(S, 334917888)));    /* y: s1 */
     /* losses */
-    RDC_TIMED(209, k125_scale1_cosdist_flat_fwd(R(S, 269906176), R(S, 334917888), R(A, 67108864)));
-    RDC_TIMED(211, k126_scale1_loss_flat_fwd(R(A, 67108864), R(S, 351695104)));
-    RDC_TIMED(213, k127_scale1_amap_fwd(R(S, 269906176), R(S, 334917888), R(S, 351695168)));
-    RDC_TIMED(214, k128_scale1_loss_pixel_fwd(R(S, 351695168), R(S, 351957312)));
-    RDC_TIMED(216, k130_scale2_cosdist_flat_fwd(R(S, 286683392), R(S, 326529280), R(A, 67108864)));
-    RDC_TIMED(218, k131_scale2_loss_flat_fwd(R(A, 67108864), R(S, 351957376)));
-    RDC_TIMED(220, k132_scale2_amap_fwd(R(S, 286683392), R(S, 326529280), R(S, 351957440)));
-    RDC_TIMED(221, k133_scale2_loss_pixel_fwd(R(S, 351957440), R(S, 352022976)));
-    RDC_TIMED(223, k135_scale3_cosdist_flat_fwd(R(S, 295072000), R(S, 322334976), R(A, 67108864)));
-    RDC_TIMED(225, k136_scale3_loss_flat_fwd(R(A, 67108864), R(S, 352023040)));
-    RDC_TIMED(227, k137_scale3_amap_fwd(R(S, 295072000), R(S, 322334976), R(S, 352023104)));
-    RDC_TIMED(228, k138_scale3_loss_pixel_fwd(R(S, 352023104), R(S, 352039488)));
-    RDC_TIMED(230, k140_loss_flat_fwd(R(S, 351695104), R(S, 351957376), R(S, 352023040), R(S, 352039552)));
-    RDC_TIMED(232, k141_loss_pixel_fwd(R(S, 351957312), R(S, 352022976), R(S, 352039488), R(S, 352039616)));
+    RDC_TIMED(209, k125_scale1_cosdist_flat_fwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(A, 67108864)));     /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(211, k126_scale1_loss_flat_fwd(
+        R(A, 67108864),       /* x: act.scale1.cosdist_flat */
+        R(S, 351695104)));    /* y: loss_flat.scale1 */
+    RDC_TIMED(213, k127_scale1_amap_fwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(S, 351695168)));    /* y: amap1 */
+    RDC_TIMED(214, k128_scale1_loss_pixel_fwd(
+        R(S, 351695168),      /* x: amap1 */
+        R(S, 351957312)));    /* y: loss_pixel.scale1 */
+    RDC_TIMED(216, k130_scale2_cosdist_flat_fwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(A, 67108864)));     /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(218, k131_scale2_loss_flat_fwd(
+        R(A, 67108864),       /* x: act.scale2.cosdist_flat */
+        R(S, 351957376)));    /* y: loss_flat.scale2 */
+    RDC_TIMED(220, k132_scale2_amap_fwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(S, 351957440)));    /* y: amap2 */
+    RDC_TIMED(221, k133_scale2_loss_pixel_fwd(
+        R(S, 351957440),      /* x: amap2 */
+        R(S, 352022976)));    /* y: loss_pixel.scale2 */
+    RDC_TIMED(223, k135_scale3_cosdist_flat_fwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(A, 67108864)));     /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(225, k136_scale3_loss_flat_fwd(
+        R(A, 67108864),       /* x: act.scale3.cosdist_flat */
+        R(S, 352023040)));    /* y: loss_flat.scale3 */
+    RDC_TIMED(227, k137_scale3_amap_fwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(S, 352023104)));    /* y: amap3 */
+    RDC_TIMED(228, k138_scale3_loss_pixel_fwd(
+        R(S, 352023104),      /* x: amap3 */
+        R(S, 352039488)));    /* y: loss_pixel.scale3 */
+    RDC_TIMED(230, k140_loss_flat_fwd(
+        R(S, 351695104),      /* x0: loss_flat.scale1 */
+        R(S, 351957376),      /* x1: loss_flat.scale2 */
+        R(S, 352023040),      /* x2: loss_flat.scale3 */
+        R(S, 352039552)));    /* y: loss_flat */
+    RDC_TIMED(232, k141_loss_pixel_fwd(
+        R(S, 351957312),      /* x0: loss_pixel.scale1 */
+        R(S, 352022976),      /* x1: loss_pixel.scale2 */
+        R(S, 352039488),      /* x2: loss_pixel.scale3 */
+        R(S, 352039616)));    /* y: loss_pixel */
     ctx->train_ready = 1;
     return RDC_OK;
 }
@@ -7672,60 +8952,325 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     /* teacher (frozen, folded), in double */
     rdc_teacher_forward_eval(S, A);
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(42, k051_bn_conv1_fwd_eval(R(S, 269906176), R(S, 0), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 0), R(A, 11404288)));
-    RDC_TIMED(48, k054_bn_conv2_fwd_eval(R(A, 11404288), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 0), R(S, 299266304)));
-    RDC_TIMED(54, k057_bn_conv3_fwd_eval(R(S, 286683392), R(S, 1477632), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 0), R(S, 303460608)));
-    RDC_TIMED(58, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
-    RDC_TIMED(62, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(69, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 51924736), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 54021888)));
-    RDC_TIMED(75, k066_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 307654912), R(S, 26260480), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 0), R(A, 5246976)));
-    RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(R(A, 54021888), R(A, 5246976), R(A, 51924736)));
-    RDC_TIMED(84, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 51924736), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 54021888)));
-    RDC_TIMED(91, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 54021888), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 56119040)));
-    RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(R(A, 56119040), R(A, 51924736), R(S, 320237824)));
-    RDC_TIMED(99, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 25988864)));
-    RDC_TIMED(106, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 25988864), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 30183168)));
-    RDC_TIMED(112, k082_decoder_layer1_0_upsample_0_fwd_eval(R(S, 320237824), R(S, 51180544), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(R(A, 30183168), R(A, 8388608), R(A, 25988864)));
-    RDC_TIMED(121, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 25988864), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 0), R(A, 30183168)));
-    RDC_TIMED(128, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 30183168), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 0), R(A, 34377472)));
-    RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 322334976)));
-    RDC_TIMED(136, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 18942208)));
-    RDC_TIMED(143, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 18942208), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(149, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 0), R(A, 11796480)));
-    RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(R(A, 27330816), R(A, 11796480), R(A, 35719424)));
-    RDC_TIMED(158, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 35719424), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 18942208)));
-    RDC_TIMED(165, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 18942208), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(R(A, 27330816), R(A, 35719424), R(S, 326529280)));
-    RDC_TIMED(173, k109_decoder_layer3_0_conv1_fwd_eval(R(S, 326529280), R(S, 60825600), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(180, k112_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 60957184), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 33554432), R(A, 16777216)));
-    RDC_TIMED(186, k114_decoder_layer3_0_upsample_0_fwd_eval(R(S, 326529280), R(S, 61105152), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(R(A, 16777216), R(A, 0), R(A, 33554432)));
-    RDC_TIMED(195, k118_decoder_layer3_1_conv1_fwd_eval(R(A, 33554432), R(S, 61236736), R(S, 61384192), R(S, 61384448), R(S, 257322240), R(S, 257322496), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(202, k121_decoder_layer3_1_conv2_fwd_eval(R(A, 0), R(S, 61384704), R(S, 61532160), R(S, 61532416), R(S, 257322752), R(S, 257323008), R(A, 50331648), R(A, 16777216)));
-    RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(R(A, 16777216), R(A, 33554432), R(S, 334917888)));
+    RDC_TIMED(42, k051_bn_conv1_fwd_eval(
+        R(S, 269906176),      /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(S, 294912),         /* bn_w: bn.bn1.weight */
+        R(S, 295424),         /* bn_b: bn.bn1.bias */
+        R(S, 257279744),      /* bn_mean: bn.bn1.running_mean */
+        R(S, 257280256),      /* bn_var: bn.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 11404288)));     /* y: act.bn.relu */
+    RDC_TIMED(48, k054_bn_conv2_fwd_eval(
+        R(A, 11404288),       /* x: act.bn.relu */
+        R(S, 295936),         /* w: bn.conv2.weight */
+        R(S, 1475584),        /* bn_w: bn.bn2.weight */
+        R(S, 1476608),        /* bn_b: bn.bn2.bias */
+        R(S, 257280768),      /* bn_mean: bn.bn2.running_mean */
+        R(S, 257281792),      /* bn_var: bn.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv2 */
+        R(S, 299266304)));    /* y: ocbe_l1 */
+    RDC_TIMED(54, k057_bn_conv3_fwd_eval(
+        R(S, 286683392),      /* x: t2 */
+        R(S, 1477632),        /* w: bn.conv3.weight */
+        R(S, 2657280),        /* bn_w: bn.bn3.weight */
+        R(S, 2658304),        /* bn_b: bn.bn3.bias */
+        R(S, 257282816),      /* bn_mean: bn.bn3.running_mean */
+        R(S, 257283840),      /* bn_var: bn.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(S, 303460608)));    /* y: ocbe_l2 */
+    RDC_TIMED(58, k060_bn_concat_fwd(
+        R(S, 299266304),      /* x0: ocbe_l1 */
+        R(S, 303460608),      /* x1: ocbe_l2 */
+        R(S, 295072000),      /* x2: t3 */
+        R(S, 307654912)));    /* y: ocbe_cat */
+    RDC_TIMED(62, k061_bn_bn_layer_0_conv1_fwd_eval(
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(S, 2659328),        /* w: bn.bn_layer.0.conv1.weight */
+        R(S, 16815104),       /* bn_w: bn.bn_layer.0.bn1.weight */
+        R(S, 16817152),       /* bn_b: bn.bn_layer.0.bn1.bias */
+        R(S, 257284864),      /* bn_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 257286912),      /* bn_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(69, k064_bn_bn_layer_0_conv2_fwd_eval(
+        R(A, 51924736),       /* x: act.bn.bn_layer.0.relu */
+        R(S, 16819200),       /* w: bn.bn_layer.0.conv2.weight */
+        R(S, 26256384),       /* bn_w: bn.bn_layer.0.bn2.weight */
+        R(S, 26258432),       /* bn_b: bn.bn_layer.0.bn2.bias */
+        R(S, 257288960),      /* bn_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 257291008),      /* bn_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 54021888)));     /* y: act.bn.bn_layer.0.bn2 */
+    RDC_TIMED(75, k066_bn_bn_layer_0_downsample_0_fwd_eval(
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(S, 26260480),       /* w: bn.bn_layer.0.downsample.0.weight */
+        R(S, 27833344),       /* bn_w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 27835392),       /* bn_b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 257293056),      /* bn_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 257295104),      /* bn_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 5246976)));      /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(
+        R(A, 54021888),       /* x0: act.bn.bn_layer.0.bn2 */
+        R(A, 5246976),        /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(84, k070_bn_bn_layer_1_conv1_fwd_eval(
+        R(A, 51924736),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 27837440),       /* w: bn.bn_layer.1.conv1.weight */
+        R(S, 37274624),       /* bn_w: bn.bn_layer.1.bn1.weight */
+        R(S, 37276672),       /* bn_b: bn.bn_layer.1.bn1.bias */
+        R(S, 257297152),      /* bn_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 257299200),      /* bn_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 54021888)));     /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(91, k073_bn_bn_layer_1_conv2_fwd_eval(
+        R(A, 54021888),       /* x: act.bn.bn_layer.1.relu */
+        R(S, 37278720),       /* w: bn.bn_layer.1.conv2.weight */
+        R(S, 46715904),       /* bn_w: bn.bn_layer.1.bn2.weight */
+        R(S, 46717952),       /* bn_b: bn.bn_layer.1.bn2.bias */
+        R(S, 257301248),      /* bn_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 257303296),      /* bn_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 56119040)));     /* y: act.bn.bn_layer.1.bn2 */
+    RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(
+        R(A, 56119040),       /* x0: act.bn.bn_layer.1.bn2 */
+        R(A, 51924736),       /* x1: act.bn.bn_layer.0.relu_1 */
+        R(S, 320237824)));    /* y: ocbe */
+    RDC_TIMED(99, k077_decoder_layer1_0_conv1_fwd_eval(
+        R(S, 320237824),      /* x: ocbe */
+        R(S, 46720000),       /* w: decoder.layer1.0.conv1.weight */
+        R(S, 48817152),       /* bn_w: decoder.layer1.0.bn1.weight */
+        R(S, 48818176),       /* bn_b: decoder.layer1.0.bn1.bias */
+        R(S, 257305344),      /* bn_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 257306368),      /* bn_var: decoder.layer1.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(106, k080_decoder_layer1_0_conv2_fwd_eval(
+        R(A, 25988864),       /* x: act.decoder.layer1.0.relu */
+        R(S, 48819200),       /* w: decoder.layer1.0.conv2.weight */
+        R(S, 51178496),       /* bn_w: decoder.layer1.0.bn2.weight */
+        R(S, 51179520),       /* bn_b: decoder.layer1.0.bn2.bias */
+        R(S, 257307392),      /* bn_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 257308416),      /* bn_var: decoder.layer1.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 30183168)));     /* y: act.decoder.layer1.0.bn2 */
+    RDC_TIMED(112, k082_decoder_layer1_0_upsample_0_fwd_eval(
+        R(S, 320237824),      /* x: ocbe */
+        R(S, 51180544),       /* w: decoder.layer1.0.upsample.0.weight */
+        R(S, 53277696),       /* bn_w: decoder.layer1.0.upsample.1.weight */
+        R(S, 53278720),       /* bn_b: decoder.layer1.0.upsample.1.bias */
+        R(S, 257309440),      /* bn_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 257310464),      /* bn_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 8388608)));      /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(
+        R(A, 30183168),       /* x0: act.decoder.layer1.0.bn2 */
+        R(A, 8388608),        /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(121, k086_decoder_layer1_1_conv1_fwd_eval(
+        R(A, 25988864),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 53279744),       /* w: decoder.layer1.1.conv1.weight */
+        R(S, 55639040),       /* bn_w: decoder.layer1.1.bn1.weight */
+        R(S, 55640064),       /* bn_b: decoder.layer1.1.bn1.bias */
+        R(S, 257311488),      /* bn_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 257312512),      /* bn_var: decoder.layer1.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 30183168)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(128, k089_decoder_layer1_1_conv2_fwd_eval(
+        R(A, 30183168),       /* x: act.decoder.layer1.1.relu */
+        R(S, 55641088),       /* w: decoder.layer1.1.conv2.weight */
+        R(S, 58000384),       /* bn_w: decoder.layer1.1.bn2.weight */
+        R(S, 58001408),       /* bn_b: decoder.layer1.1.bn2.bias */
+        R(S, 257313536),      /* bn_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 257314560),      /* bn_var: decoder.layer1.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 34377472)));     /* y: act.decoder.layer1.1.bn2 */
+    RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(
+        R(A, 34377472),       /* x0: act.decoder.layer1.1.bn2 */
+        R(A, 25988864),       /* x1: act.decoder.layer1.0.relu_1 */
+        R(S, 322334976)));    /* y: s3 */
+    RDC_TIMED(136, k093_decoder_layer2_0_conv1_fwd_eval(
+        R(S, 322334976),      /* x: s3 */
+        R(S, 58002432),       /* w: decoder.layer2.0.conv1.weight */
+        R(S, 58526720),       /* bn_w: decoder.layer2.0.bn1.weight */
+        R(S, 58527232),       /* bn_b: decoder.layer2.0.bn1.bias */
+        R(S, 257315584),      /* bn_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 257316096),      /* bn_var: decoder.layer2.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 18942208)));     /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(143, k096_decoder_layer2_0_conv2_fwd_eval(
+        R(A, 18942208),       /* x: act.decoder.layer2.0.relu */
+        R(S, 58527744),       /* w: decoder.layer2.0.conv2.weight */
+        R(S, 59117568),       /* bn_w: decoder.layer2.0.bn2.weight */
+        R(S, 59118080),       /* bn_b: decoder.layer2.0.bn2.bias */
+        R(S, 257316608),      /* bn_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 257317120),      /* bn_var: decoder.layer2.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 27330816)));     /* y: act.decoder.layer2.0.bn2 */
+    RDC_TIMED(149, k098_decoder_layer2_0_upsample_0_fwd_eval(
+        R(S, 322334976),      /* x: s3 */
+        R(S, 59118592),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(S, 59642880),       /* bn_w: decoder.layer2.0.upsample.1.weight */
+        R(S, 59643392),       /* bn_b: decoder.layer2.0.upsample.1.bias */
+        R(S, 257317632),      /* bn_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 257318144),      /* bn_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 11796480)));     /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(
+        R(A, 27330816),       /* x0: act.decoder.layer2.0.bn2 */
+        R(A, 11796480),       /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 35719424)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(158, k102_decoder_layer2_1_conv1_fwd_eval(
+        R(A, 35719424),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 59643904),       /* w: decoder.layer2.1.conv1.weight */
+        R(S, 60233728),       /* bn_w: decoder.layer2.1.bn1.weight */
+        R(S, 60234240),       /* bn_b: decoder.layer2.1.bn1.bias */
+        R(S, 257318656),      /* bn_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 257319168),      /* bn_var: decoder.layer2.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 18942208)));     /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(165, k105_decoder_layer2_1_conv2_fwd_eval(
+        R(A, 18942208),       /* x: act.decoder.layer2.1.relu */
+        R(S, 60234752),       /* w: decoder.layer2.1.conv2.weight */
+        R(S, 60824576),       /* bn_w: decoder.layer2.1.bn2.weight */
+        R(S, 60825088),       /* bn_b: decoder.layer2.1.bn2.bias */
+        R(S, 257319680),      /* bn_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 257320192),      /* bn_var: decoder.layer2.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 27330816)));     /* y: act.decoder.layer2.1.bn2 */
+    RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(
+        R(A, 27330816),       /* x0: act.decoder.layer2.1.bn2 */
+        R(A, 35719424),       /* x1: act.decoder.layer2.0.relu_1 */
+        R(S, 326529280)));    /* y: s2 */
+    RDC_TIMED(173, k109_decoder_layer3_0_conv1_fwd_eval(
+        R(S, 326529280),      /* x: s2 */
+        R(S, 60825600),       /* w: decoder.layer3.0.conv1.weight */
+        R(S, 60956672),       /* bn_w: decoder.layer3.0.bn1.weight */
+        R(S, 60956928),       /* bn_b: decoder.layer3.0.bn1.bias */
+        R(S, 257320704),      /* bn_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 257320960),      /* bn_var: decoder.layer3.0.bn1.running_var */
+        R(A, 16777216),       /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(180, k112_decoder_layer3_0_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.0.relu */
+        R(S, 60957184),       /* w: decoder.layer3.0.conv2.weight */
+        R(S, 61104640),       /* bn_w: decoder.layer3.0.bn2.weight */
+        R(S, 61104896),       /* bn_b: decoder.layer3.0.bn2.bias */
+        R(S, 257321216),      /* bn_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 257321472),      /* bn_var: decoder.layer3.0.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.0.bn2 */
+    RDC_TIMED(186, k114_decoder_layer3_0_upsample_0_fwd_eval(
+        R(S, 326529280),      /* x: s2 */
+        R(S, 61105152),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(S, 61236224),       /* bn_w: decoder.layer3.0.upsample.1.weight */
+        R(S, 61236480),       /* bn_b: decoder.layer3.0.upsample.1.bias */
+        R(S, 257321728),      /* bn_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 257321984),      /* bn_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(
+        R(A, 16777216),       /* x0: act.decoder.layer3.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 33554432)));     /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(195, k118_decoder_layer3_1_conv1_fwd_eval(
+        R(A, 33554432),       /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 61236736),       /* w: decoder.layer3.1.conv1.weight */
+        R(S, 61384192),       /* bn_w: decoder.layer3.1.bn1.weight */
+        R(S, 61384448),       /* bn_b: decoder.layer3.1.bn1.bias */
+        R(S, 257322240),      /* bn_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 257322496),      /* bn_var: decoder.layer3.1.bn1.running_var */
+        R(A, 16777216),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(202, k121_decoder_layer3_1_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.1.relu */
+        R(S, 61384704),       /* w: decoder.layer3.1.conv2.weight */
+        R(S, 61532160),       /* bn_w: decoder.layer3.1.bn2.weight */
+        R(S, 61532416),       /* bn_b: decoder.layer3.1.bn2.bias */
+        R(S, 257322752),      /* bn_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 257323008),      /* bn_var: decoder.layer3.1.bn2.running_var */
+        R(A, 50331648),       /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.1.bn2 */
+    RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(
+        R(A, 16777216),       /* x0: act.decoder.layer3.1.bn2 */
+        R(A, 33554432),       /* x1: act.decoder.layer3.0.relu_1 */
+        R(S, 334917888)));    /* y: s1 */
     /* losses */
-    RDC_TIMED(209, k125_scale1_cosdist_flat_fwd(R(S, 269906176), R(S, 334917888), R(A, 0)));
-    RDC_TIMED(211, k126_scale1_loss_flat_fwd(R(A, 0), R(S, 351695104)));
-    RDC_TIMED(213, k127_scale1_amap_fwd(R(S, 269906176), R(S, 334917888), R(S, 351695168)));
-    RDC_TIMED(214, k128_scale1_loss_pixel_fwd(R(S, 351695168), R(S, 351957312)));
-    RDC_TIMED(216, k130_scale2_cosdist_flat_fwd(R(S, 286683392), R(S, 326529280), R(A, 0)));
-    RDC_TIMED(218, k131_scale2_loss_flat_fwd(R(A, 0), R(S, 351957376)));
-    RDC_TIMED(220, k132_scale2_amap_fwd(R(S, 286683392), R(S, 326529280), R(S, 351957440)));
-    RDC_TIMED(221, k133_scale2_loss_pixel_fwd(R(S, 351957440), R(S, 352022976)));
-    RDC_TIMED(223, k135_scale3_cosdist_flat_fwd(R(S, 295072000), R(S, 322334976), R(A, 0)));
-    RDC_TIMED(225, k136_scale3_loss_flat_fwd(R(A, 0), R(S, 352023040)));
-    RDC_TIMED(227, k137_scale3_amap_fwd(R(S, 295072000), R(S, 322334976), R(S, 352023104)));
-    RDC_TIMED(228, k138_scale3_loss_pixel_fwd(R(S, 352023104), R(S, 352039488)));
-    RDC_TIMED(230, k140_loss_flat_fwd(R(S, 351695104), R(S, 351957376), R(S, 352023040), R(S, 352039552)));
-    RDC_TIMED(232, k141_loss_pixel_fwd(R(S, 351957312), R(S, 352022976), R(S, 352039488), R(S, 352039616)));
+    RDC_TIMED(209, k125_scale1_cosdist_flat_fwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(A, 0)));            /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(211, k126_scale1_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale1.cosdist_flat */
+        R(S, 351695104)));    /* y: loss_flat.scale1 */
+    RDC_TIMED(213, k127_scale1_amap_fwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(S, 351695168)));    /* y: amap1 */
+    RDC_TIMED(214, k128_scale1_loss_pixel_fwd(
+        R(S, 351695168),      /* x: amap1 */
+        R(S, 351957312)));    /* y: loss_pixel.scale1 */
+    RDC_TIMED(216, k130_scale2_cosdist_flat_fwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(A, 0)));            /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(218, k131_scale2_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale2.cosdist_flat */
+        R(S, 351957376)));    /* y: loss_flat.scale2 */
+    RDC_TIMED(220, k132_scale2_amap_fwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(S, 351957440)));    /* y: amap2 */
+    RDC_TIMED(221, k133_scale2_loss_pixel_fwd(
+        R(S, 351957440),      /* x: amap2 */
+        R(S, 352022976)));    /* y: loss_pixel.scale2 */
+    RDC_TIMED(223, k135_scale3_cosdist_flat_fwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(A, 0)));            /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(225, k136_scale3_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale3.cosdist_flat */
+        R(S, 352023040)));    /* y: loss_flat.scale3 */
+    RDC_TIMED(227, k137_scale3_amap_fwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(S, 352023104)));    /* y: amap3 */
+    RDC_TIMED(228, k138_scale3_loss_pixel_fwd(
+        R(S, 352023104),      /* x: amap3 */
+        R(S, 352039488)));    /* y: loss_pixel.scale3 */
+    RDC_TIMED(230, k140_loss_flat_fwd(
+        R(S, 351695104),      /* x0: loss_flat.scale1 */
+        R(S, 351957376),      /* x1: loss_flat.scale2 */
+        R(S, 352023040),      /* x2: loss_flat.scale3 */
+        R(S, 352039552)));    /* y: loss_flat */
+    RDC_TIMED(232, k141_loss_pixel_fwd(
+        R(S, 351957312),      /* x0: loss_pixel.scale1 */
+        R(S, 352022976),      /* x1: loss_pixel.scale2 */
+        R(S, 352039488),      /* x2: loss_pixel.scale3 */
+        R(S, 352039616)));    /* y: loss_pixel */
     /* anomaly maps and scores */
-    RDC_TIMED(215, k129_scale1_upsample_fwd(R(S, 351695168), R(A, 0)));
-    RDC_TIMED(222, k134_scale2_upsample_fwd(R(S, 351957440), R(A, 4194304)));
-    RDC_TIMED(229, k139_scale3_upsample_fwd(R(S, 352023104), R(A, 8388608)));
-    RDC_TIMED(233, k142_amap_sum_fwd(R(A, 0), R(A, 4194304), R(A, 8388608), R(S, 352039680)));
-    RDC_TIMED(234, k143_amap_smooth_fwd(R(S, 352039680), D(A, 0), R(S, 356233984)));
-    RDC_TIMED(235, k144_image_scores_fwd(R(S, 356233984), R(S, 360428288)));
+    RDC_TIMED(215, k129_scale1_upsample_fwd(
+        R(S, 351695168),      /* x: amap1 */
+        R(A, 0)));            /* y: act.scale1.upsample */
+    RDC_TIMED(222, k134_scale2_upsample_fwd(
+        R(S, 351957440),      /* x: amap2 */
+        R(A, 4194304)));      /* y: act.scale2.upsample */
+    RDC_TIMED(229, k139_scale3_upsample_fwd(
+        R(S, 352023104),      /* x: amap3 */
+        R(A, 8388608)));      /* y: act.scale3.upsample */
+    RDC_TIMED(233, k142_amap_sum_fwd(
+        R(A, 0),              /* x0: act.scale1.upsample */
+        R(A, 4194304),        /* x1: act.scale2.upsample */
+        R(A, 8388608),        /* x2: act.scale3.upsample */
+        R(S, 352039680)));    /* y: amap_sum */
+    RDC_TIMED(234, k143_amap_smooth_fwd(
+        R(S, 352039680),      /* x: amap_sum */
+        D(A, 0),              /* tmp: tmp.amap_smooth */
+        R(S, 356233984)));    /* y: amap_smooth */
+    RDC_TIMED(235, k144_image_scores_fwd(
+        R(S, 356233984),      /* x: amap_smooth */
+        R(S, 360428288)));    /* y: image_scores */
     ctx->train_ready = 0;
     return RDC_OK;
 }
@@ -7737,60 +9282,325 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(42, k051_bn_conv1_fwd_eval(R(S, 269906176), R(S, 0), R(S, 294912), R(S, 295424), R(S, 257279744), R(S, 257280256), R(A, 0), R(A, 11404288)));
-    RDC_TIMED(48, k054_bn_conv2_fwd_eval(R(A, 11404288), R(S, 295936), R(S, 1475584), R(S, 1476608), R(S, 257280768), R(S, 257281792), R(A, 0), R(S, 299266304)));
-    RDC_TIMED(54, k057_bn_conv3_fwd_eval(R(S, 286683392), R(S, 1477632), R(S, 2657280), R(S, 2658304), R(S, 257282816), R(S, 257283840), R(A, 0), R(S, 303460608)));
-    RDC_TIMED(58, k060_bn_concat_fwd(R(S, 299266304), R(S, 303460608), R(S, 295072000), R(S, 307654912)));
-    RDC_TIMED(62, k061_bn_bn_layer_0_conv1_fwd_eval(R(S, 307654912), R(S, 2659328), R(S, 16815104), R(S, 16817152), R(S, 257284864), R(S, 257286912), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(69, k064_bn_bn_layer_0_conv2_fwd_eval(R(A, 51924736), R(S, 16819200), R(S, 26256384), R(S, 26258432), R(S, 257288960), R(S, 257291008), R(A, 0), R(A, 54021888)));
-    RDC_TIMED(75, k066_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 307654912), R(S, 26260480), R(S, 27833344), R(S, 27835392), R(S, 257293056), R(S, 257295104), R(A, 0), R(A, 5246976)));
-    RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(R(A, 54021888), R(A, 5246976), R(A, 51924736)));
-    RDC_TIMED(84, k070_bn_bn_layer_1_conv1_fwd_eval(R(A, 51924736), R(S, 27837440), R(S, 37274624), R(S, 37276672), R(S, 257297152), R(S, 257299200), R(A, 0), R(A, 54021888)));
-    RDC_TIMED(91, k073_bn_bn_layer_1_conv2_fwd_eval(R(A, 54021888), R(S, 37278720), R(S, 46715904), R(S, 46717952), R(S, 257301248), R(S, 257303296), R(A, 0), R(A, 56119040)));
-    RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(R(A, 56119040), R(A, 51924736), R(S, 320237824)));
-    RDC_TIMED(99, k077_decoder_layer1_0_conv1_fwd_eval(R(S, 320237824), R(S, 46720000), R(S, 48817152), R(S, 48818176), R(S, 257305344), R(S, 257306368), R(A, 0), R(A, 25988864)));
-    RDC_TIMED(106, k080_decoder_layer1_0_conv2_fwd_eval(R(A, 25988864), R(S, 48819200), R(S, 51178496), R(S, 51179520), R(S, 257307392), R(S, 257308416), R(A, 0), R(A, 30183168)));
-    RDC_TIMED(112, k082_decoder_layer1_0_upsample_0_fwd_eval(R(S, 320237824), R(S, 51180544), R(S, 53277696), R(S, 53278720), R(S, 257309440), R(S, 257310464), R(A, 0), R(A, 8388608)));
-    RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(R(A, 30183168), R(A, 8388608), R(A, 25988864)));
-    RDC_TIMED(121, k086_decoder_layer1_1_conv1_fwd_eval(R(A, 25988864), R(S, 53279744), R(S, 55639040), R(S, 55640064), R(S, 257311488), R(S, 257312512), R(A, 0), R(A, 30183168)));
-    RDC_TIMED(128, k089_decoder_layer1_1_conv2_fwd_eval(R(A, 30183168), R(S, 55641088), R(S, 58000384), R(S, 58001408), R(S, 257313536), R(S, 257314560), R(A, 0), R(A, 34377472)));
-    RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(R(A, 34377472), R(A, 25988864), R(S, 322334976)));
-    RDC_TIMED(136, k093_decoder_layer2_0_conv1_fwd_eval(R(S, 322334976), R(S, 58002432), R(S, 58526720), R(S, 58527232), R(S, 257315584), R(S, 257316096), R(A, 0), R(A, 18942208)));
-    RDC_TIMED(143, k096_decoder_layer2_0_conv2_fwd_eval(R(A, 18942208), R(S, 58527744), R(S, 59117568), R(S, 59118080), R(S, 257316608), R(S, 257317120), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(149, k098_decoder_layer2_0_upsample_0_fwd_eval(R(S, 322334976), R(S, 59118592), R(S, 59642880), R(S, 59643392), R(S, 257317632), R(S, 257318144), R(A, 0), R(A, 11796480)));
-    RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(R(A, 27330816), R(A, 11796480), R(A, 35719424)));
-    RDC_TIMED(158, k102_decoder_layer2_1_conv1_fwd_eval(R(A, 35719424), R(S, 59643904), R(S, 60233728), R(S, 60234240), R(S, 257318656), R(S, 257319168), R(A, 0), R(A, 18942208)));
-    RDC_TIMED(165, k105_decoder_layer2_1_conv2_fwd_eval(R(A, 18942208), R(S, 60234752), R(S, 60824576), R(S, 60825088), R(S, 257319680), R(S, 257320192), R(A, 0), R(A, 27330816)));
-    RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(R(A, 27330816), R(A, 35719424), R(S, 326529280)));
-    RDC_TIMED(173, k109_decoder_layer3_0_conv1_fwd_eval(R(S, 326529280), R(S, 60825600), R(S, 60956672), R(S, 60956928), R(S, 257320704), R(S, 257320960), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(180, k112_decoder_layer3_0_conv2_fwd_eval(R(A, 0), R(S, 60957184), R(S, 61104640), R(S, 61104896), R(S, 257321216), R(S, 257321472), R(A, 33554432), R(A, 16777216)));
-    RDC_TIMED(186, k114_decoder_layer3_0_upsample_0_fwd_eval(R(S, 326529280), R(S, 61105152), R(S, 61236224), R(S, 61236480), R(S, 257321728), R(S, 257321984), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(R(A, 16777216), R(A, 0), R(A, 33554432)));
-    RDC_TIMED(195, k118_decoder_layer3_1_conv1_fwd_eval(R(A, 33554432), R(S, 61236736), R(S, 61384192), R(S, 61384448), R(S, 257322240), R(S, 257322496), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(202, k121_decoder_layer3_1_conv2_fwd_eval(R(A, 0), R(S, 61384704), R(S, 61532160), R(S, 61532416), R(S, 257322752), R(S, 257323008), R(A, 50331648), R(A, 16777216)));
-    RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(R(A, 16777216), R(A, 33554432), R(S, 334917888)));
+    RDC_TIMED(42, k051_bn_conv1_fwd_eval(
+        R(S, 269906176),      /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(S, 294912),         /* bn_w: bn.bn1.weight */
+        R(S, 295424),         /* bn_b: bn.bn1.bias */
+        R(S, 257279744),      /* bn_mean: bn.bn1.running_mean */
+        R(S, 257280256),      /* bn_var: bn.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 11404288)));     /* y: act.bn.relu */
+    RDC_TIMED(48, k054_bn_conv2_fwd_eval(
+        R(A, 11404288),       /* x: act.bn.relu */
+        R(S, 295936),         /* w: bn.conv2.weight */
+        R(S, 1475584),        /* bn_w: bn.bn2.weight */
+        R(S, 1476608),        /* bn_b: bn.bn2.bias */
+        R(S, 257280768),      /* bn_mean: bn.bn2.running_mean */
+        R(S, 257281792),      /* bn_var: bn.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv2 */
+        R(S, 299266304)));    /* y: ocbe_l1 */
+    RDC_TIMED(54, k057_bn_conv3_fwd_eval(
+        R(S, 286683392),      /* x: t2 */
+        R(S, 1477632),        /* w: bn.conv3.weight */
+        R(S, 2657280),        /* bn_w: bn.bn3.weight */
+        R(S, 2658304),        /* bn_b: bn.bn3.bias */
+        R(S, 257282816),      /* bn_mean: bn.bn3.running_mean */
+        R(S, 257283840),      /* bn_var: bn.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(S, 303460608)));    /* y: ocbe_l2 */
+    RDC_TIMED(58, k060_bn_concat_fwd(
+        R(S, 299266304),      /* x0: ocbe_l1 */
+        R(S, 303460608),      /* x1: ocbe_l2 */
+        R(S, 295072000),      /* x2: t3 */
+        R(S, 307654912)));    /* y: ocbe_cat */
+    RDC_TIMED(62, k061_bn_bn_layer_0_conv1_fwd_eval(
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(S, 2659328),        /* w: bn.bn_layer.0.conv1.weight */
+        R(S, 16815104),       /* bn_w: bn.bn_layer.0.bn1.weight */
+        R(S, 16817152),       /* bn_b: bn.bn_layer.0.bn1.bias */
+        R(S, 257284864),      /* bn_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 257286912),      /* bn_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(69, k064_bn_bn_layer_0_conv2_fwd_eval(
+        R(A, 51924736),       /* x: act.bn.bn_layer.0.relu */
+        R(S, 16819200),       /* w: bn.bn_layer.0.conv2.weight */
+        R(S, 26256384),       /* bn_w: bn.bn_layer.0.bn2.weight */
+        R(S, 26258432),       /* bn_b: bn.bn_layer.0.bn2.bias */
+        R(S, 257288960),      /* bn_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 257291008),      /* bn_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 54021888)));     /* y: act.bn.bn_layer.0.bn2 */
+    RDC_TIMED(75, k066_bn_bn_layer_0_downsample_0_fwd_eval(
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(S, 26260480),       /* w: bn.bn_layer.0.downsample.0.weight */
+        R(S, 27833344),       /* bn_w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 27835392),       /* bn_b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 257293056),      /* bn_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 257295104),      /* bn_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 5246976)));      /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(
+        R(A, 54021888),       /* x0: act.bn.bn_layer.0.bn2 */
+        R(A, 5246976),        /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(84, k070_bn_bn_layer_1_conv1_fwd_eval(
+        R(A, 51924736),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 27837440),       /* w: bn.bn_layer.1.conv1.weight */
+        R(S, 37274624),       /* bn_w: bn.bn_layer.1.bn1.weight */
+        R(S, 37276672),       /* bn_b: bn.bn_layer.1.bn1.bias */
+        R(S, 257297152),      /* bn_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 257299200),      /* bn_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 54021888)));     /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(91, k073_bn_bn_layer_1_conv2_fwd_eval(
+        R(A, 54021888),       /* x: act.bn.bn_layer.1.relu */
+        R(S, 37278720),       /* w: bn.bn_layer.1.conv2.weight */
+        R(S, 46715904),       /* bn_w: bn.bn_layer.1.bn2.weight */
+        R(S, 46717952),       /* bn_b: bn.bn_layer.1.bn2.bias */
+        R(S, 257301248),      /* bn_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 257303296),      /* bn_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 56119040)));     /* y: act.bn.bn_layer.1.bn2 */
+    RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(
+        R(A, 56119040),       /* x0: act.bn.bn_layer.1.bn2 */
+        R(A, 51924736),       /* x1: act.bn.bn_layer.0.relu_1 */
+        R(S, 320237824)));    /* y: ocbe */
+    RDC_TIMED(99, k077_decoder_layer1_0_conv1_fwd_eval(
+        R(S, 320237824),      /* x: ocbe */
+        R(S, 46720000),       /* w: decoder.layer1.0.conv1.weight */
+        R(S, 48817152),       /* bn_w: decoder.layer1.0.bn1.weight */
+        R(S, 48818176),       /* bn_b: decoder.layer1.0.bn1.bias */
+        R(S, 257305344),      /* bn_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 257306368),      /* bn_var: decoder.layer1.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(106, k080_decoder_layer1_0_conv2_fwd_eval(
+        R(A, 25988864),       /* x: act.decoder.layer1.0.relu */
+        R(S, 48819200),       /* w: decoder.layer1.0.conv2.weight */
+        R(S, 51178496),       /* bn_w: decoder.layer1.0.bn2.weight */
+        R(S, 51179520),       /* bn_b: decoder.layer1.0.bn2.bias */
+        R(S, 257307392),      /* bn_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 257308416),      /* bn_var: decoder.layer1.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 30183168)));     /* y: act.decoder.layer1.0.bn2 */
+    RDC_TIMED(112, k082_decoder_layer1_0_upsample_0_fwd_eval(
+        R(S, 320237824),      /* x: ocbe */
+        R(S, 51180544),       /* w: decoder.layer1.0.upsample.0.weight */
+        R(S, 53277696),       /* bn_w: decoder.layer1.0.upsample.1.weight */
+        R(S, 53278720),       /* bn_b: decoder.layer1.0.upsample.1.bias */
+        R(S, 257309440),      /* bn_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 257310464),      /* bn_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 8388608)));      /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(
+        R(A, 30183168),       /* x0: act.decoder.layer1.0.bn2 */
+        R(A, 8388608),        /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(121, k086_decoder_layer1_1_conv1_fwd_eval(
+        R(A, 25988864),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 53279744),       /* w: decoder.layer1.1.conv1.weight */
+        R(S, 55639040),       /* bn_w: decoder.layer1.1.bn1.weight */
+        R(S, 55640064),       /* bn_b: decoder.layer1.1.bn1.bias */
+        R(S, 257311488),      /* bn_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 257312512),      /* bn_var: decoder.layer1.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 30183168)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(128, k089_decoder_layer1_1_conv2_fwd_eval(
+        R(A, 30183168),       /* x: act.decoder.layer1.1.relu */
+        R(S, 55641088),       /* w: decoder.layer1.1.conv2.weight */
+        R(S, 58000384),       /* bn_w: decoder.layer1.1.bn2.weight */
+        R(S, 58001408),       /* bn_b: decoder.layer1.1.bn2.bias */
+        R(S, 257313536),      /* bn_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 257314560),      /* bn_var: decoder.layer1.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 34377472)));     /* y: act.decoder.layer1.1.bn2 */
+    RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(
+        R(A, 34377472),       /* x0: act.decoder.layer1.1.bn2 */
+        R(A, 25988864),       /* x1: act.decoder.layer1.0.relu_1 */
+        R(S, 322334976)));    /* y: s3 */
+    RDC_TIMED(136, k093_decoder_layer2_0_conv1_fwd_eval(
+        R(S, 322334976),      /* x: s3 */
+        R(S, 58002432),       /* w: decoder.layer2.0.conv1.weight */
+        R(S, 58526720),       /* bn_w: decoder.layer2.0.bn1.weight */
+        R(S, 58527232),       /* bn_b: decoder.layer2.0.bn1.bias */
+        R(S, 257315584),      /* bn_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 257316096),      /* bn_var: decoder.layer2.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 18942208)));     /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(143, k096_decoder_layer2_0_conv2_fwd_eval(
+        R(A, 18942208),       /* x: act.decoder.layer2.0.relu */
+        R(S, 58527744),       /* w: decoder.layer2.0.conv2.weight */
+        R(S, 59117568),       /* bn_w: decoder.layer2.0.bn2.weight */
+        R(S, 59118080),       /* bn_b: decoder.layer2.0.bn2.bias */
+        R(S, 257316608),      /* bn_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 257317120),      /* bn_var: decoder.layer2.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 27330816)));     /* y: act.decoder.layer2.0.bn2 */
+    RDC_TIMED(149, k098_decoder_layer2_0_upsample_0_fwd_eval(
+        R(S, 322334976),      /* x: s3 */
+        R(S, 59118592),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(S, 59642880),       /* bn_w: decoder.layer2.0.upsample.1.weight */
+        R(S, 59643392),       /* bn_b: decoder.layer2.0.upsample.1.bias */
+        R(S, 257317632),      /* bn_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 257318144),      /* bn_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 11796480)));     /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(
+        R(A, 27330816),       /* x0: act.decoder.layer2.0.bn2 */
+        R(A, 11796480),       /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 35719424)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(158, k102_decoder_layer2_1_conv1_fwd_eval(
+        R(A, 35719424),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 59643904),       /* w: decoder.layer2.1.conv1.weight */
+        R(S, 60233728),       /* bn_w: decoder.layer2.1.bn1.weight */
+        R(S, 60234240),       /* bn_b: decoder.layer2.1.bn1.bias */
+        R(S, 257318656),      /* bn_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 257319168),      /* bn_var: decoder.layer2.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 18942208)));     /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(165, k105_decoder_layer2_1_conv2_fwd_eval(
+        R(A, 18942208),       /* x: act.decoder.layer2.1.relu */
+        R(S, 60234752),       /* w: decoder.layer2.1.conv2.weight */
+        R(S, 60824576),       /* bn_w: decoder.layer2.1.bn2.weight */
+        R(S, 60825088),       /* bn_b: decoder.layer2.1.bn2.bias */
+        R(S, 257319680),      /* bn_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 257320192),      /* bn_var: decoder.layer2.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 27330816)));     /* y: act.decoder.layer2.1.bn2 */
+    RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(
+        R(A, 27330816),       /* x0: act.decoder.layer2.1.bn2 */
+        R(A, 35719424),       /* x1: act.decoder.layer2.0.relu_1 */
+        R(S, 326529280)));    /* y: s2 */
+    RDC_TIMED(173, k109_decoder_layer3_0_conv1_fwd_eval(
+        R(S, 326529280),      /* x: s2 */
+        R(S, 60825600),       /* w: decoder.layer3.0.conv1.weight */
+        R(S, 60956672),       /* bn_w: decoder.layer3.0.bn1.weight */
+        R(S, 60956928),       /* bn_b: decoder.layer3.0.bn1.bias */
+        R(S, 257320704),      /* bn_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 257320960),      /* bn_var: decoder.layer3.0.bn1.running_var */
+        R(A, 16777216),       /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(180, k112_decoder_layer3_0_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.0.relu */
+        R(S, 60957184),       /* w: decoder.layer3.0.conv2.weight */
+        R(S, 61104640),       /* bn_w: decoder.layer3.0.bn2.weight */
+        R(S, 61104896),       /* bn_b: decoder.layer3.0.bn2.bias */
+        R(S, 257321216),      /* bn_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 257321472),      /* bn_var: decoder.layer3.0.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.0.bn2 */
+    RDC_TIMED(186, k114_decoder_layer3_0_upsample_0_fwd_eval(
+        R(S, 326529280),      /* x: s2 */
+        R(S, 61105152),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(S, 61236224),       /* bn_w: decoder.layer3.0.upsample.1.weight */
+        R(S, 61236480),       /* bn_b: decoder.layer3.0.upsample.1.bias */
+        R(S, 257321728),      /* bn_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 257321984),      /* bn_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(
+        R(A, 16777216),       /* x0: act.decoder.layer3.0.bn2 */
+        R(A, 0),              /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 33554432)));     /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(195, k118_decoder_layer3_1_conv1_fwd_eval(
+        R(A, 33554432),       /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 61236736),       /* w: decoder.layer3.1.conv1.weight */
+        R(S, 61384192),       /* bn_w: decoder.layer3.1.bn1.weight */
+        R(S, 61384448),       /* bn_b: decoder.layer3.1.bn1.bias */
+        R(S, 257322240),      /* bn_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 257322496),      /* bn_var: decoder.layer3.1.bn1.running_var */
+        R(A, 16777216),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(202, k121_decoder_layer3_1_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.1.relu */
+        R(S, 61384704),       /* w: decoder.layer3.1.conv2.weight */
+        R(S, 61532160),       /* bn_w: decoder.layer3.1.bn2.weight */
+        R(S, 61532416),       /* bn_b: decoder.layer3.1.bn2.bias */
+        R(S, 257322752),      /* bn_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 257323008),      /* bn_var: decoder.layer3.1.bn2.running_var */
+        R(A, 50331648),       /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 16777216)));     /* y: act.decoder.layer3.1.bn2 */
+    RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(
+        R(A, 16777216),       /* x0: act.decoder.layer3.1.bn2 */
+        R(A, 33554432),       /* x1: act.decoder.layer3.0.relu_1 */
+        R(S, 334917888)));    /* y: s1 */
     /* losses */
-    RDC_TIMED(209, k125_scale1_cosdist_flat_fwd(R(S, 269906176), R(S, 334917888), R(A, 0)));
-    RDC_TIMED(211, k126_scale1_loss_flat_fwd(R(A, 0), R(S, 351695104)));
-    RDC_TIMED(213, k127_scale1_amap_fwd(R(S, 269906176), R(S, 334917888), R(S, 351695168)));
-    RDC_TIMED(214, k128_scale1_loss_pixel_fwd(R(S, 351695168), R(S, 351957312)));
-    RDC_TIMED(216, k130_scale2_cosdist_flat_fwd(R(S, 286683392), R(S, 326529280), R(A, 0)));
-    RDC_TIMED(218, k131_scale2_loss_flat_fwd(R(A, 0), R(S, 351957376)));
-    RDC_TIMED(220, k132_scale2_amap_fwd(R(S, 286683392), R(S, 326529280), R(S, 351957440)));
-    RDC_TIMED(221, k133_scale2_loss_pixel_fwd(R(S, 351957440), R(S, 352022976)));
-    RDC_TIMED(223, k135_scale3_cosdist_flat_fwd(R(S, 295072000), R(S, 322334976), R(A, 0)));
-    RDC_TIMED(225, k136_scale3_loss_flat_fwd(R(A, 0), R(S, 352023040)));
-    RDC_TIMED(227, k137_scale3_amap_fwd(R(S, 295072000), R(S, 322334976), R(S, 352023104)));
-    RDC_TIMED(228, k138_scale3_loss_pixel_fwd(R(S, 352023104), R(S, 352039488)));
-    RDC_TIMED(230, k140_loss_flat_fwd(R(S, 351695104), R(S, 351957376), R(S, 352023040), R(S, 352039552)));
-    RDC_TIMED(232, k141_loss_pixel_fwd(R(S, 351957312), R(S, 352022976), R(S, 352039488), R(S, 352039616)));
+    RDC_TIMED(209, k125_scale1_cosdist_flat_fwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(A, 0)));            /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(211, k126_scale1_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale1.cosdist_flat */
+        R(S, 351695104)));    /* y: loss_flat.scale1 */
+    RDC_TIMED(213, k127_scale1_amap_fwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(S, 351695168)));    /* y: amap1 */
+    RDC_TIMED(214, k128_scale1_loss_pixel_fwd(
+        R(S, 351695168),      /* x: amap1 */
+        R(S, 351957312)));    /* y: loss_pixel.scale1 */
+    RDC_TIMED(216, k130_scale2_cosdist_flat_fwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(A, 0)));            /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(218, k131_scale2_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale2.cosdist_flat */
+        R(S, 351957376)));    /* y: loss_flat.scale2 */
+    RDC_TIMED(220, k132_scale2_amap_fwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(S, 351957440)));    /* y: amap2 */
+    RDC_TIMED(221, k133_scale2_loss_pixel_fwd(
+        R(S, 351957440),      /* x: amap2 */
+        R(S, 352022976)));    /* y: loss_pixel.scale2 */
+    RDC_TIMED(223, k135_scale3_cosdist_flat_fwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(A, 0)));            /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(225, k136_scale3_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale3.cosdist_flat */
+        R(S, 352023040)));    /* y: loss_flat.scale3 */
+    RDC_TIMED(227, k137_scale3_amap_fwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(S, 352023104)));    /* y: amap3 */
+    RDC_TIMED(228, k138_scale3_loss_pixel_fwd(
+        R(S, 352023104),      /* x: amap3 */
+        R(S, 352039488)));    /* y: loss_pixel.scale3 */
+    RDC_TIMED(230, k140_loss_flat_fwd(
+        R(S, 351695104),      /* x0: loss_flat.scale1 */
+        R(S, 351957376),      /* x1: loss_flat.scale2 */
+        R(S, 352023040),      /* x2: loss_flat.scale3 */
+        R(S, 352039552)));    /* y: loss_flat */
+    RDC_TIMED(232, k141_loss_pixel_fwd(
+        R(S, 351957312),      /* x0: loss_pixel.scale1 */
+        R(S, 352022976),      /* x1: loss_pixel.scale2 */
+        R(S, 352039488),      /* x2: loss_pixel.scale3 */
+        R(S, 352039616)));    /* y: loss_pixel */
     /* anomaly maps and scores */
-    RDC_TIMED(215, k129_scale1_upsample_fwd(R(S, 351695168), R(A, 0)));
-    RDC_TIMED(222, k134_scale2_upsample_fwd(R(S, 351957440), R(A, 4194304)));
-    RDC_TIMED(229, k139_scale3_upsample_fwd(R(S, 352023104), R(A, 8388608)));
-    RDC_TIMED(233, k142_amap_sum_fwd(R(A, 0), R(A, 4194304), R(A, 8388608), R(S, 352039680)));
-    RDC_TIMED(234, k143_amap_smooth_fwd(R(S, 352039680), D(A, 0), R(S, 356233984)));
-    RDC_TIMED(235, k144_image_scores_fwd(R(S, 356233984), R(S, 360428288)));
+    RDC_TIMED(215, k129_scale1_upsample_fwd(
+        R(S, 351695168),      /* x: amap1 */
+        R(A, 0)));            /* y: act.scale1.upsample */
+    RDC_TIMED(222, k134_scale2_upsample_fwd(
+        R(S, 351957440),      /* x: amap2 */
+        R(A, 4194304)));      /* y: act.scale2.upsample */
+    RDC_TIMED(229, k139_scale3_upsample_fwd(
+        R(S, 352023104),      /* x: amap3 */
+        R(A, 8388608)));      /* y: act.scale3.upsample */
+    RDC_TIMED(233, k142_amap_sum_fwd(
+        R(A, 0),              /* x0: act.scale1.upsample */
+        R(A, 4194304),        /* x1: act.scale2.upsample */
+        R(A, 8388608),        /* x2: act.scale3.upsample */
+        R(S, 352039680)));    /* y: amap_sum */
+    RDC_TIMED(234, k143_amap_smooth_fwd(
+        R(S, 352039680),      /* x: amap_sum */
+        D(A, 0),              /* tmp: tmp.amap_smooth */
+        R(S, 356233984)));    /* y: amap_smooth */
+    RDC_TIMED(235, k144_image_scores_fwd(
+        R(S, 356233984),      /* x: amap_smooth */
+        R(S, 360428288)));    /* y: image_scores */
     ctx->train_ready = 0;
     return RDC_OK;
 }
@@ -7802,12 +9612,27 @@ int32_t rdc_anomaly_maps(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* anomaly maps and scores */
-    RDC_TIMED(215, k129_scale1_upsample_fwd(R(S, 351695168), R(A, 67108864)));
-    RDC_TIMED(222, k134_scale2_upsample_fwd(R(S, 351957440), R(A, 71303168)));
-    RDC_TIMED(229, k139_scale3_upsample_fwd(R(S, 352023104), R(A, 75497472)));
-    RDC_TIMED(233, k142_amap_sum_fwd(R(A, 67108864), R(A, 71303168), R(A, 75497472), R(S, 352039680)));
-    RDC_TIMED(234, k143_amap_smooth_fwd(R(S, 352039680), D(A, 67108864), R(S, 356233984)));
-    RDC_TIMED(235, k144_image_scores_fwd(R(S, 356233984), R(S, 360428288)));
+    RDC_TIMED(215, k129_scale1_upsample_fwd(
+        R(S, 351695168),      /* x: amap1 */
+        R(A, 67108864)));     /* y: act.scale1.upsample */
+    RDC_TIMED(222, k134_scale2_upsample_fwd(
+        R(S, 351957440),      /* x: amap2 */
+        R(A, 71303168)));     /* y: act.scale2.upsample */
+    RDC_TIMED(229, k139_scale3_upsample_fwd(
+        R(S, 352023104),      /* x: amap3 */
+        R(A, 75497472)));     /* y: act.scale3.upsample */
+    RDC_TIMED(233, k142_amap_sum_fwd(
+        R(A, 67108864),       /* x0: act.scale1.upsample */
+        R(A, 71303168),       /* x1: act.scale2.upsample */
+        R(A, 75497472),       /* x2: act.scale3.upsample */
+        R(S, 352039680)));    /* y: amap_sum */
+    RDC_TIMED(234, k143_amap_smooth_fwd(
+        R(S, 352039680),      /* x: amap_sum */
+        D(A, 67108864),       /* tmp: tmp.amap_smooth */
+        R(S, 356233984)));    /* y: amap_smooth */
+    RDC_TIMED(235, k144_image_scores_fwd(
+        R(S, 356233984),      /* x: amap_smooth */
+        R(S, 360428288)));    /* y: image_scores */
     return RDC_OK;
 }
 
@@ -7819,103 +9644,631 @@ int32_t rdc_backward(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* backward, last layer first */
-    RDC_TIMED(231, k140_loss_flat_seed(R(A, 67108864)));
-    RDC_TIMED(226, k136_scale3_loss_flat_bwd(R(A, 67108864), R(A, 67108928)));
-    RDC_TIMED(224, k135_scale3_cosdist_flat_bwd(R(S, 295072000), R(S, 322334976), R(A, 67108928), R(A, 215624448)));
-    RDC_TIMED(219, k131_scale2_loss_flat_bwd(R(A, 67108864), R(A, 67108928)));
-    RDC_TIMED(217, k130_scale2_cosdist_flat_bwd(R(S, 286683392), R(S, 326529280), R(A, 67108928), R(A, 177875712)));
-    RDC_TIMED(212, k126_scale1_loss_flat_bwd(R(A, 67108864), R(A, 83886080)));
-    RDC_TIMED(210, k125_scale1_cosdist_flat_bwd(R(S, 269906176), R(S, 334917888), R(A, 83886080), R(A, 67108864)));
-    RDC_TIMED(208, k123_decoder_layer3_1_add_bwd(R(A, 67108864), R(S, 334917888), R(A, 83886080)));
-    RDC_TIMED(206, k122_decoder_layer3_1_bn2_bwd(R(A, 67108864), R(A, 100663296), R(S, 61532160), R(S, 61532416), R(A, 117456896), R(A, 117457152), R(S, 123064832), R(S, 123065088), D(A, 117440512)));
-    RDC_TIMED(199, k119_decoder_layer3_1_bn1_recompute(R(A, 16777216), R(S, 61384192), R(S, 61384448), R(A, 230347008), R(A, 230347264), R(A, 100663296)));
-    RDC_TIMED(203, k121_decoder_layer3_1_conv2_bwd_weight(R(A, 67108864), R(A, 100663296), R(A, 117440512), R(S, 122917376)));
-    RDC_TIMED(204, k121_decoder_layer3_1_conv2_bwd_data(R(A, 67108864), R(S, 61384704), R(A, 117440512), R(A, 100663296)));
-    RDC_TIMED(200, k119_decoder_layer3_1_bn1_bwd(R(A, 100663296), R(A, 16777216), R(S, 61384192), R(S, 61384448), R(A, 230347008), R(A, 230347264), R(S, 122916864), R(S, 122917120), D(A, 67108864)));
-    RDC_TIMED(192, k116_decoder_layer3_0_add_recompute(R(A, 33554432), R(S, 61104640), R(S, 61104896), R(A, 230345984), R(A, 230346240), R(A, 50331648), R(S, 61236224), R(S, 61236480), R(A, 230346496), R(A, 230346752), R(A, 16777216)));
-    RDC_TIMED(196, k118_decoder_layer3_1_conv1_bwd_weight(R(A, 100663296), R(A, 16777216), R(A, 67108864), R(S, 122769408)));
-    RDC_TIMED(197, k118_decoder_layer3_1_conv1_bwd_data(R(A, 100663296), R(S, 61236736), R(A, 67108864), R(A, 83886080)));
-    RDC_TIMED(193, k116_decoder_layer3_0_add_bwd(R(A, 83886080), R(A, 16777216)));
-    RDC_TIMED(190, k115_decoder_layer3_0_upsample_1_bwd(R(A, 83886080), R(A, 50331648), R(S, 61236224), R(S, 61236480), R(A, 230346496), R(A, 230346752), R(S, 122768896), R(S, 122769152), D(A, 67108864), R(A, 16777216)));
-    RDC_TIMED(187, k114_decoder_layer3_0_upsample_0_bwd_weight(R(A, 16777216), R(S, 326529280), R(A, 50331648), R(S, 122637824)));
-    RDC_TIMED(188, k114_decoder_layer3_0_upsample_0_bwd_data(R(A, 16777216), R(S, 61105152), R(A, 50331648), R(A, 177875712)));
-    RDC_TIMED(184, k113_decoder_layer3_0_bn2_bwd(R(A, 83886080), R(A, 33554432), R(S, 61104640), R(S, 61104896), R(A, 230345984), R(A, 230346240), R(S, 122637312), R(S, 122637568), D(A, 16777216)));
-    RDC_TIMED(177, k110_decoder_layer3_0_bn1_recompute(R(A, 0), R(S, 60956672), R(S, 60956928), R(A, 230345472), R(A, 230345728), R(A, 16777216)));
-    RDC_TIMED(181, k112_decoder_layer3_0_conv2_bwd_weight(R(A, 83886080), R(A, 16777216), R(A, 33554432), R(S, 122489856)));
-    RDC_TIMED(182, k112_decoder_layer3_0_conv2_bwd_data(R(A, 83886080), R(S, 60957184), R(A, 33554432), R(A, 16777216)));
-    RDC_TIMED(178, k110_decoder_layer3_0_bn1_bwd(R(A, 16777216), R(A, 0), R(S, 60956672), R(S, 60956928), R(A, 230345472), R(A, 230345728), R(S, 122489344), R(S, 122489600), D(A, 33554432)));
-    RDC_TIMED(174, k109_decoder_layer3_0_conv1_bwd_weight(R(A, 16777216), R(S, 326529280), R(A, 0), R(S, 122358272)));
-    RDC_TIMED(175, k109_decoder_layer3_0_conv1_bwd_data(R(A, 16777216), R(S, 60825600), R(A, 0), R(A, 177875712)));
-    RDC_TIMED(171, k107_decoder_layer2_1_add_bwd(R(A, 177875712), R(S, 326529280), R(A, 18941184)));
-    RDC_TIMED(169, k106_decoder_layer2_1_bn2_bwd(R(A, 177875712), R(A, 169487104), R(S, 60824576), R(S, 60825088), R(A, 230344448), R(A, 230344960), R(S, 122357248), R(S, 122357760), D(A, 0)));
-    RDC_TIMED(162, k103_decoder_layer2_1_bn1_recompute(R(A, 161098496), R(S, 60233728), R(S, 60234240), R(A, 230343424), R(A, 230343936), R(A, 27329792)));
-    RDC_TIMED(166, k105_decoder_layer2_1_conv2_bwd_weight(R(A, 177875712), R(A, 27329792), R(A, 0), R(S, 121767424)));
-    RDC_TIMED(167, k105_decoder_layer2_1_conv2_bwd_data(R(A, 177875712), R(S, 60234752), R(A, 0), R(A, 27329792)));
-    RDC_TIMED(163, k103_decoder_layer2_1_bn1_bwd(R(A, 27329792), R(A, 161098496), R(S, 60233728), R(S, 60234240), R(A, 230343424), R(A, 230343936), R(S, 121766400), R(S, 121766912), D(A, 0)));
-    RDC_TIMED(155, k100_decoder_layer2_0_add_recompute(R(A, 144321280), R(S, 59117568), R(S, 59118080), R(A, 230341376), R(A, 230341888), R(A, 152709888), R(S, 59642880), R(S, 59643392), R(A, 230342400), R(A, 230342912), R(A, 35718400)));
-    RDC_TIMED(159, k102_decoder_layer2_1_conv1_bwd_weight(R(A, 27329792), R(A, 35718400), R(A, 0), R(S, 121176576)));
-    RDC_TIMED(160, k102_decoder_layer2_1_conv1_bwd_data(R(A, 27329792), R(S, 59643904), R(A, 0), R(A, 18941184)));
-    RDC_TIMED(156, k100_decoder_layer2_0_add_bwd(R(A, 18941184), R(A, 35718400)));
-    RDC_TIMED(153, k099_decoder_layer2_0_upsample_1_bwd(R(A, 18941184), R(A, 152709888), R(S, 59642880), R(S, 59643392), R(A, 230342400), R(A, 230342912), R(S, 121175552), R(S, 121176064), D(A, 0), R(A, 9961472)));
-    RDC_TIMED(150, k098_decoder_layer2_0_upsample_0_bwd_weight(R(A, 9961472), R(S, 322334976), R(A, 0), R(S, 120651264)));
-    RDC_TIMED(151, k098_decoder_layer2_0_upsample_0_bwd_data(R(A, 9961472), R(S, 59118592), R(A, 0), R(A, 215624448)));
-    RDC_TIMED(147, k097_decoder_layer2_0_bn2_bwd(R(A, 18941184), R(A, 144321280), R(S, 59117568), R(S, 59118080), R(A, 230341376), R(A, 230341888), R(S, 120650240), R(S, 120650752), D(A, 0)));
-    RDC_TIMED(140, k094_decoder_layer2_0_bn1_recompute(R(A, 135932672), R(S, 58526720), R(S, 58527232), R(A, 230340352), R(A, 230340864), R(A, 27329792)));
-    RDC_TIMED(144, k096_decoder_layer2_0_conv2_bwd_weight(R(A, 18941184), R(A, 27329792), R(A, 0), R(S, 120060416)));
-    RDC_TIMED(145, k096_decoder_layer2_0_conv2_bwd_data(R(A, 18941184), R(S, 58527744), R(A, 0), R(A, 27329792)));
-    RDC_TIMED(141, k094_decoder_layer2_0_bn1_bwd(R(A, 27329792), R(A, 135932672), R(S, 58526720), R(S, 58527232), R(A, 230340352), R(A, 230340864), R(S, 120059392), R(S, 120059904), D(A, 0)));
-    RDC_TIMED(137, k093_decoder_layer2_0_conv1_bwd_weight(R(A, 27329792), R(S, 322334976), R(A, 0), R(S, 119535104)));
-    RDC_TIMED(138, k093_decoder_layer2_0_conv1_bwd_data(R(A, 27329792), R(S, 58002432), R(A, 0), R(A, 215624448)));
-    RDC_TIMED(134, k091_decoder_layer1_1_add_bwd(R(A, 215624448), R(S, 322334976), R(A, 30415616)));
-    RDC_TIMED(132, k090_decoder_layer1_1_bn2_bwd(R(A, 215624448), R(A, 211430144), R(S, 58000384), R(S, 58001408), R(A, 230337280), R(A, 230338304), R(S, 119533056), R(S, 119534080), D(A, 0)));
-    RDC_TIMED(125, k087_decoder_layer1_1_bn1_recompute(R(A, 207235840), R(S, 55639040), R(S, 55640064), R(A, 230335232), R(A, 230336256), R(A, 34609920)));
-    RDC_TIMED(129, k089_decoder_layer1_1_conv2_bwd_weight(R(A, 215624448), R(A, 34609920), R(A, 0), R(S, 117173760)));
-    RDC_TIMED(130, k089_decoder_layer1_1_conv2_bwd_data(R(A, 215624448), R(S, 55641088), R(A, 0), R(A, 34609920)));
-    RDC_TIMED(126, k087_decoder_layer1_1_bn1_bwd(R(A, 34609920), R(A, 207235840), R(S, 55639040), R(S, 55640064), R(A, 230335232), R(A, 230336256), R(S, 117171712), R(S, 117172736), D(A, 0)));
-    RDC_TIMED(118, k084_decoder_layer1_0_add_recompute(R(A, 198847232), R(S, 51178496), R(S, 51179520), R(A, 230331136), R(A, 230332160), R(A, 203041536), R(S, 53277696), R(S, 53278720), R(A, 230333184), R(A, 230334208), R(A, 38804224)));
-    RDC_TIMED(122, k086_decoder_layer1_1_conv1_bwd_weight(R(A, 34609920), R(A, 38804224), R(A, 0), R(S, 114812416)));
-    RDC_TIMED(123, k086_decoder_layer1_1_conv1_bwd_data(R(A, 34609920), R(S, 53279744), R(A, 0), R(A, 30415616)));
-    RDC_TIMED(119, k084_decoder_layer1_0_add_bwd(R(A, 30415616), R(A, 38804224)));
-    RDC_TIMED(116, k083_decoder_layer1_0_upsample_1_bwd(R(A, 30415616), R(A, 203041536), R(S, 53277696), R(S, 53278720), R(A, 230333184), R(A, 230334208), R(S, 114810368), R(S, 114811392), D(A, 4194304), R(A, 0)));
-    RDC_TIMED(113, k082_decoder_layer1_0_upsample_0_bwd_weight(R(A, 0), R(S, 320237824), R(A, 4194304), R(S, 112713216)));
-    RDC_TIMED(114, k082_decoder_layer1_0_upsample_0_bwd_data(R(A, 0), R(S, 51180544), R(A, 4194304), R(A, 51920640)));
-    RDC_TIMED(110, k081_decoder_layer1_0_bn2_bwd(R(A, 30415616), R(A, 198847232), R(S, 51178496), R(S, 51179520), R(A, 230331136), R(A, 230332160), R(S, 112711168), R(S, 112712192), D(A, 0)));
-    RDC_TIMED(103, k078_decoder_layer1_0_bn1_recompute(R(A, 194652928), R(S, 48817152), R(S, 48818176), R(A, 230329088), R(A, 230330112), R(A, 34609920)));
-    RDC_TIMED(107, k080_decoder_layer1_0_conv2_bwd_weight(R(A, 30415616), R(A, 34609920), R(A, 0), R(S, 110351872)));
-    RDC_TIMED(108, k080_decoder_layer1_0_conv2_bwd_data(R(A, 30415616), R(S, 48819200), R(A, 0), R(A, 25986816)));
-    RDC_TIMED(104, k078_decoder_layer1_0_bn1_bwd(R(A, 25986816), R(A, 194652928), R(S, 48817152), R(S, 48818176), R(A, 230329088), R(A, 230330112), R(S, 110349824), R(S, 110350848), D(A, 0)));
-    RDC_TIMED(100, k077_decoder_layer1_0_conv1_bwd_weight(R(A, 25986816), R(S, 320237824), R(A, 0), R(S, 108252672)));
-    RDC_TIMED(101, k077_decoder_layer1_0_conv1_bwd_data(R(A, 25986816), R(S, 46720000), R(A, 0), R(A, 51920640)));
-    RDC_TIMED(97, k075_bn_bn_layer_1_add_bwd(R(A, 51920640), R(S, 320237824), R(A, 64503552)));
-    RDC_TIMED(95, k074_bn_bn_layer_1_bn2_bwd(R(A, 51920640), R(A, 228207360), R(S, 46715904), R(S, 46717952), R(A, 230320896), R(A, 230322944), R(S, 108248576), R(S, 108250624), D(A, 0)));
-    RDC_TIMED(88, k071_bn_bn_layer_1_bn1_recompute(R(A, 226110208), R(S, 37274624), R(S, 37276672), R(A, 230316800), R(A, 230318848), R(A, 14750208)));
-    RDC_TIMED(92, k073_bn_bn_layer_1_conv2_bwd_weight(R(A, 51920640), R(A, 14750208), R(A, 0), R(S, 98811392)));
-    RDC_TIMED(93, k073_bn_bn_layer_1_conv2_bwd_data(R(A, 51920640), R(S, 37278720), R(A, 0), R(A, 54017792)));
-    RDC_TIMED(89, k071_bn_bn_layer_1_bn1_bwd(R(A, 54017792), R(A, 226110208), R(S, 37274624), R(S, 37276672), R(A, 230316800), R(A, 230318848), R(S, 98807296), R(S, 98809344), D(A, 0)));
-    RDC_TIMED(81, k068_bn_bn_layer_0_add_recompute(R(A, 221915904), R(S, 26256384), R(S, 26258432), R(A, 230308608), R(A, 230310656), R(A, 224013056), R(S, 27833344), R(S, 27835392), R(A, 230312704), R(A, 230314752), R(A, 51920640)));
-    RDC_TIMED(85, k070_bn_bn_layer_1_conv1_bwd_weight(R(A, 54017792), R(A, 51920640), R(A, 0), R(S, 89370112)));
-    RDC_TIMED(86, k070_bn_bn_layer_1_conv1_bwd_data(R(A, 54017792), R(S, 27837440), R(A, 0), R(A, 64503552)));
-    RDC_TIMED(82, k068_bn_bn_layer_0_add_bwd(R(A, 64503552), R(A, 51920640)));
-    RDC_TIMED(79, k067_bn_bn_layer_0_downsample_1_bwd(R(A, 64503552), R(A, 224013056), R(S, 27833344), R(S, 27835392), R(A, 230312704), R(A, 230314752), R(S, 89366016), R(S, 89368064), D(A, 0), R(A, 8388608)));
-    RDC_TIMED(76, k066_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 8388608), R(S, 307654912), R(A, 0), R(S, 87793152)));
-    RDC_TIMED(77, k066_bn_bn_layer_0_downsample_0_bwd_data(R(A, 8388608), R(S, 26260480), R(A, 0), R(A, 51920640)));
-    RDC_TIMED(73, k065_bn_bn_layer_0_bn2_bwd(R(A, 64503552), R(A, 221915904), R(S, 26256384), R(S, 26258432), R(A, 230308608), R(A, 230310656), R(S, 87789056), R(S, 87791104), D(A, 0)));
-    RDC_TIMED(66, k062_bn_bn_layer_0_bn1_recompute(R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(A, 14750208)));
-    RDC_TIMED(70, k064_bn_bn_layer_0_conv2_bwd_weight(R(A, 64503552), R(A, 14750208), R(A, 0), R(S, 78351872)));
-    RDC_TIMED(71, k064_bn_bn_layer_0_conv2_bwd_data(R(A, 64503552), R(S, 16819200), R(A, 0), R(A, 66600704)));
-    RDC_TIMED(67, k062_bn_bn_layer_0_bn1_bwd(R(A, 66600704), R(A, 219818752), R(S, 16815104), R(S, 16817152), R(A, 230304512), R(A, 230306560), R(S, 78347776), R(S, 78349824), D(A, 0)));
-    RDC_TIMED(63, k061_bn_bn_layer_0_conv1_bwd_weight(R(A, 66600704), R(S, 307654912), R(A, 0), R(S, 64192000)));
-    RDC_TIMED(64, k061_bn_bn_layer_0_conv1_bwd_data(R(A, 66600704), R(S, 2659328), R(A, 0), R(A, 51920640)));
-    RDC_TIMED(59, k060_bn_concat_bwd0(R(A, 51920640), R(A, 24510464)));
-    RDC_TIMED(60, k060_bn_concat_bwd1(R(A, 51920640), R(A, 12582912)));
-    RDC_TIMED(57, k058_bn_bn3_bwd(R(A, 12582912), R(A, 190458624), R(S, 2657280), R(S, 2658304), R(A, 230327040), R(A, 230328064), R(S, 64189952), R(S, 64190976), D(A, 0)));
-    RDC_TIMED(55, k057_bn_conv3_bwd_weight(R(A, 12582912), R(S, 286683392), R(A, 0), R(S, 63010304)));
-    RDC_TIMED(52, k055_bn_bn2_bwd(R(A, 24510464), R(A, 186264320), R(S, 1475584), R(S, 1476608), R(A, 230324992), R(A, 230326016), R(S, 63008256), R(S, 63009280), D(A, 0)));
-    RDC_TIMED(45, k052_bn_bn1_recompute(R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(A, 12582912)));
-    RDC_TIMED(49, k054_bn_conv2_bwd_weight(R(A, 24510464), R(A, 12582912), R(A, 0), R(S, 61828608)));
-    RDC_TIMED(50, k054_bn_conv2_bwd_data(R(A, 24510464), R(S, 295936), R(A, 0), R(A, 16121856)));
-    RDC_TIMED(46, k052_bn_bn1_bwd(R(A, 16121856), R(A, 127544064), R(S, 294912), R(S, 295424), R(A, 230339328), R(A, 230339840), R(S, 61827584), R(S, 61828096), D(A, 0)));
-    RDC_TIMED(43, k051_bn_conv1_bwd_weight(R(A, 16121856), R(S, 269906176), R(A, 0), R(S, 61532672)));
+    RDC_TIMED(231, k140_loss_flat_seed(
+        R(A, 67108864)));     /* y: grad.loss_flat */
+    RDC_TIMED(226, k136_scale3_loss_flat_bwd(
+        R(A, 67108864),       /* dy: grad.loss_flat */
+        R(A, 67108928)));     /* dx: grad.scale3.cosdist_flat */
+    RDC_TIMED(224, k135_scale3_cosdist_flat_bwd(
+        R(S, 295072000),      /* a: t3 */
+        R(S, 322334976),      /* b: s3 */
+        R(A, 67108928),       /* dy: grad.scale3.cosdist_flat */
+        R(A, 215624448)));    /* db: grad.decoder.layer1.1.relu_1 */
+    RDC_TIMED(219, k131_scale2_loss_flat_bwd(
+        R(A, 67108864),       /* dy: grad.loss_flat */
+        R(A, 67108928)));     /* dx: grad.scale2.cosdist_flat */
+    RDC_TIMED(217, k130_scale2_cosdist_flat_bwd(
+        R(S, 286683392),      /* a: t2 */
+        R(S, 326529280),      /* b: s2 */
+        R(A, 67108928),       /* dy: grad.scale2.cosdist_flat */
+        R(A, 177875712)));    /* db: grad.decoder.layer2.1.relu_1 */
+    RDC_TIMED(212, k126_scale1_loss_flat_bwd(
+        R(A, 67108864),       /* dy: grad.loss_flat */
+        R(A, 83886080)));     /* dx: grad.scale1.cosdist_flat */
+    RDC_TIMED(210, k125_scale1_cosdist_flat_bwd(
+        R(S, 269906176),      /* a: t1 */
+        R(S, 334917888),      /* b: s1 */
+        R(A, 83886080),       /* dy: grad.scale1.cosdist_flat */
+        R(A, 67108864)));     /* db: grad.decoder.layer3.1.relu_1 */
+    RDC_TIMED(208, k123_decoder_layer3_1_add_bwd(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(S, 334917888),      /* z: s1 */
+        R(A, 83886080)));     /* t0: grad.decoder.layer3.0.relu_1 */
+    RDC_TIMED(206, k122_decoder_layer3_1_bn2_bwd(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(A, 100663296),      /* x: act.decoder.layer3.1.conv2 */
+        R(S, 61532160),       /* w: decoder.layer3.1.bn2.weight */
+        R(S, 61532416),       /* b: decoder.layer3.1.bn2.bias */
+        R(A, 117456896),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 117457152),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(S, 123064832),      /* dw: grad.decoder.layer3.1.bn2.weight */
+        R(S, 123065088),      /* db: grad.decoder.layer3.1.bn2.bias */
+        D(A, 117440512)));    /* part: bn_part.bwd.decoder.layer3.1.bn2 */
+    RDC_TIMED(199, k119_decoder_layer3_1_bn1_recompute(
+        R(A, 16777216),       /* x: act.decoder.layer3.1.conv1 */
+        R(S, 61384192),       /* w: decoder.layer3.1.bn1.weight */
+        R(S, 61384448),       /* b: decoder.layer3.1.bn1.bias */
+        R(A, 230347008),      /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 230347264),      /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        R(A, 100663296)));    /* z: recomputed.decoder.layer3.1.relu */
+    RDC_TIMED(203, k121_decoder_layer3_1_conv2_bwd_weight(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(A, 100663296),      /* x: recomputed.decoder.layer3.1.relu */
+        R(A, 117440512),      /* col: col.backwardWeight.decoder.layer3.1.conv2 */
+        R(S, 122917376)));    /* dw: grad.decoder.layer3.1.conv2.weight */
+    RDC_TIMED(204, k121_decoder_layer3_1_conv2_bwd_data(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(S, 61384704),       /* w: decoder.layer3.1.conv2.weight */
+        R(A, 117440512),      /* col: col.backwardData.decoder.layer3.1.conv2 */
+        R(A, 100663296)));    /* dx: grad.decoder.layer3.1.relu */
+    RDC_TIMED(200, k119_decoder_layer3_1_bn1_bwd(
+        R(A, 100663296),      /* dy: grad.decoder.layer3.1.relu */
+        R(A, 16777216),       /* x: act.decoder.layer3.1.conv1 */
+        R(S, 61384192),       /* w: decoder.layer3.1.bn1.weight */
+        R(S, 61384448),       /* b: decoder.layer3.1.bn1.bias */
+        R(A, 230347008),      /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 230347264),      /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        R(S, 122916864),      /* dw: grad.decoder.layer3.1.bn1.weight */
+        R(S, 122917120),      /* db: grad.decoder.layer3.1.bn1.bias */
+        D(A, 67108864)));     /* part: bn_part.bwd.decoder.layer3.1.bn1 */
+    RDC_TIMED(192, k116_decoder_layer3_0_add_recompute(
+        R(A, 33554432),       /* x0: act.decoder.layer3.0.conv2 */
+        R(S, 61104640),       /* w0: decoder.layer3.0.bn2.weight */
+        R(S, 61104896),       /* b0: decoder.layer3.0.bn2.bias */
+        R(A, 230345984),      /* save_mean0: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 230346240),      /* save_invstd0: bn_invstd.decoder.layer3.0.bn2 */
+        R(A, 50331648),       /* x1: act.decoder.layer3.0.upsample.0 */
+        R(S, 61236224),       /* w1: decoder.layer3.0.upsample.1.weight */
+        R(S, 61236480),       /* b1: decoder.layer3.0.upsample.1.bias */
+        R(A, 230346496),      /* save_mean1: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 230346752),      /* save_invstd1: bn_invstd.decoder.layer3.0.upsample.1 */
+        R(A, 16777216)));     /* z: recomputed.decoder.layer3.0.relu_1 */
+    RDC_TIMED(196, k118_decoder_layer3_1_conv1_bwd_weight(
+        R(A, 100663296),      /* dy: grad.decoder.layer3.1.relu */
+        R(A, 16777216),       /* x: recomputed.decoder.layer3.0.relu_1 */
+        R(A, 67108864),       /* col: col.backwardWeight.decoder.layer3.1.conv1 */
+        R(S, 122769408)));    /* dw: grad.decoder.layer3.1.conv1.weight */
+    RDC_TIMED(197, k118_decoder_layer3_1_conv1_bwd_data(
+        R(A, 100663296),      /* dy: grad.decoder.layer3.1.relu */
+        R(S, 61236736),       /* w: decoder.layer3.1.conv1.weight */
+        R(A, 67108864),       /* col: col.backwardData.decoder.layer3.1.conv1 */
+        R(A, 83886080)));     /* dx: grad.decoder.layer3.0.relu_1 */
+    RDC_TIMED(193, k116_decoder_layer3_0_add_bwd(
+        R(A, 83886080),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 16777216)));     /* z: recomputed.decoder.layer3.0.relu_1 */
+    RDC_TIMED(190, k115_decoder_layer3_0_upsample_1_bwd(
+        R(A, 83886080),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 50331648),       /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 61236224),       /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 61236480),       /* b: decoder.layer3.0.upsample.1.bias */
+        R(A, 230346496),      /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 230346752),      /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        R(S, 122768896),      /* dw: grad.decoder.layer3.0.upsample.1.weight */
+        R(S, 122769152),      /* db: grad.decoder.layer3.0.upsample.1.bias */
+        D(A, 67108864),       /* part: bn_part.bwd.decoder.layer3.0.upsample.1 */
+        R(A, 16777216)));     /* dx: grad.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(187, k114_decoder_layer3_0_upsample_0_bwd_weight(
+        R(A, 16777216),       /* dy: grad.decoder.layer3.0.upsample.0 */
+        R(S, 326529280),      /* x: s2 */
+        R(A, 50331648),       /* col: col.backwardWeight.decoder.layer3.0.upsample.0 */
+        R(S, 122637824)));    /* dw: grad.decoder.layer3.0.upsample.0.weight */
+    RDC_TIMED(188, k114_decoder_layer3_0_upsample_0_bwd_data(
+        R(A, 16777216),       /* dy: grad.decoder.layer3.0.upsample.0 */
+        R(S, 61105152),       /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 50331648),       /* col: col.backwardData.decoder.layer3.0.upsample.0 */
+        R(A, 177875712)));    /* dx: grad.decoder.layer2.1.relu_1 */
+    RDC_TIMED(184, k113_decoder_layer3_0_bn2_bwd(
+        R(A, 83886080),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 33554432),       /* x: act.decoder.layer3.0.conv2 */
+        R(S, 61104640),       /* w: decoder.layer3.0.bn2.weight */
+        R(S, 61104896),       /* b: decoder.layer3.0.bn2.bias */
+        R(A, 230345984),      /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 230346240),      /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        R(S, 122637312),      /* dw: grad.decoder.layer3.0.bn2.weight */
+        R(S, 122637568),      /* db: grad.decoder.layer3.0.bn2.bias */
+        D(A, 16777216)));     /* part: bn_part.bwd.decoder.layer3.0.bn2 */
+    RDC_TIMED(177, k110_decoder_layer3_0_bn1_recompute(
+        R(A, 0),              /* x: act.decoder.layer3.0.conv1 */
+        R(S, 60956672),       /* w: decoder.layer3.0.bn1.weight */
+        R(S, 60956928),       /* b: decoder.layer3.0.bn1.bias */
+        R(A, 230345472),      /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 230345728),      /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        R(A, 16777216)));     /* z: recomputed.decoder.layer3.0.relu */
+    RDC_TIMED(181, k112_decoder_layer3_0_conv2_bwd_weight(
+        R(A, 83886080),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 16777216),       /* x: recomputed.decoder.layer3.0.relu */
+        R(A, 33554432),       /* col: col.backwardWeight.decoder.layer3.0.conv2 */
+        R(S, 122489856)));    /* dw: grad.decoder.layer3.0.conv2.weight */
+    RDC_TIMED(182, k112_decoder_layer3_0_conv2_bwd_data(
+        R(A, 83886080),       /* dy: grad.decoder.layer3.0.relu_1 */
+        R(S, 60957184),       /* w: decoder.layer3.0.conv2.weight */
+        R(A, 33554432),       /* col: col.backwardData.decoder.layer3.0.conv2 */
+        R(A, 16777216)));     /* dx: grad.decoder.layer3.0.relu */
+    RDC_TIMED(178, k110_decoder_layer3_0_bn1_bwd(
+        R(A, 16777216),       /* dy: grad.decoder.layer3.0.relu */
+        R(A, 0),              /* x: act.decoder.layer3.0.conv1 */
+        R(S, 60956672),       /* w: decoder.layer3.0.bn1.weight */
+        R(S, 60956928),       /* b: decoder.layer3.0.bn1.bias */
+        R(A, 230345472),      /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 230345728),      /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        R(S, 122489344),      /* dw: grad.decoder.layer3.0.bn1.weight */
+        R(S, 122489600),      /* db: grad.decoder.layer3.0.bn1.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer3.0.bn1 */
+    RDC_TIMED(174, k109_decoder_layer3_0_conv1_bwd_weight(
+        R(A, 16777216),       /* dy: grad.decoder.layer3.0.relu */
+        R(S, 326529280),      /* x: s2 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer3.0.conv1 */
+        R(S, 122358272)));    /* dw: grad.decoder.layer3.0.conv1.weight */
+    RDC_TIMED(175, k109_decoder_layer3_0_conv1_bwd_data(
+        R(A, 16777216),       /* dy: grad.decoder.layer3.0.relu */
+        R(S, 60825600),       /* w: decoder.layer3.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer3.0.conv1 */
+        R(A, 177875712)));    /* dx: grad.decoder.layer2.1.relu_1 */
+    RDC_TIMED(171, k107_decoder_layer2_1_add_bwd(
+        R(A, 177875712),      /* dy: grad.decoder.layer2.1.relu_1 */
+        R(S, 326529280),      /* z: s2 */
+        R(A, 18941184)));     /* t0: grad.decoder.layer2.0.relu_1 */
+    RDC_TIMED(169, k106_decoder_layer2_1_bn2_bwd(
+        R(A, 177875712),      /* dy: grad.decoder.layer2.1.relu_1 */
+        R(A, 169487104),      /* x: act.decoder.layer2.1.conv2 */
+        R(S, 60824576),       /* w: decoder.layer2.1.bn2.weight */
+        R(S, 60825088),       /* b: decoder.layer2.1.bn2.bias */
+        R(A, 230344448),      /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 230344960),      /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        R(S, 122357248),      /* dw: grad.decoder.layer2.1.bn2.weight */
+        R(S, 122357760),      /* db: grad.decoder.layer2.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.1.bn2 */
+    RDC_TIMED(162, k103_decoder_layer2_1_bn1_recompute(
+        R(A, 161098496),      /* x: act.decoder.layer2.1.conv1 */
+        R(S, 60233728),       /* w: decoder.layer2.1.bn1.weight */
+        R(S, 60234240),       /* b: decoder.layer2.1.bn1.bias */
+        R(A, 230343424),      /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 230343936),      /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        R(A, 27329792)));     /* z: recomputed.decoder.layer2.1.relu */
+    RDC_TIMED(166, k105_decoder_layer2_1_conv2_bwd_weight(
+        R(A, 177875712),      /* dy: grad.decoder.layer2.1.relu_1 */
+        R(A, 27329792),       /* x: recomputed.decoder.layer2.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.1.conv2 */
+        R(S, 121767424)));    /* dw: grad.decoder.layer2.1.conv2.weight */
+    RDC_TIMED(167, k105_decoder_layer2_1_conv2_bwd_data(
+        R(A, 177875712),      /* dy: grad.decoder.layer2.1.relu_1 */
+        R(S, 60234752),       /* w: decoder.layer2.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.1.conv2 */
+        R(A, 27329792)));     /* dx: grad.decoder.layer2.1.relu */
+    RDC_TIMED(163, k103_decoder_layer2_1_bn1_bwd(
+        R(A, 27329792),       /* dy: grad.decoder.layer2.1.relu */
+        R(A, 161098496),      /* x: act.decoder.layer2.1.conv1 */
+        R(S, 60233728),       /* w: decoder.layer2.1.bn1.weight */
+        R(S, 60234240),       /* b: decoder.layer2.1.bn1.bias */
+        R(A, 230343424),      /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 230343936),      /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        R(S, 121766400),      /* dw: grad.decoder.layer2.1.bn1.weight */
+        R(S, 121766912),      /* db: grad.decoder.layer2.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.1.bn1 */
+    RDC_TIMED(155, k100_decoder_layer2_0_add_recompute(
+        R(A, 144321280),      /* x0: act.decoder.layer2.0.conv2 */
+        R(S, 59117568),       /* w0: decoder.layer2.0.bn2.weight */
+        R(S, 59118080),       /* b0: decoder.layer2.0.bn2.bias */
+        R(A, 230341376),      /* save_mean0: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 230341888),      /* save_invstd0: bn_invstd.decoder.layer2.0.bn2 */
+        R(A, 152709888),      /* x1: act.decoder.layer2.0.upsample.0 */
+        R(S, 59642880),       /* w1: decoder.layer2.0.upsample.1.weight */
+        R(S, 59643392),       /* b1: decoder.layer2.0.upsample.1.bias */
+        R(A, 230342400),      /* save_mean1: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 230342912),      /* save_invstd1: bn_invstd.decoder.layer2.0.upsample.1 */
+        R(A, 35718400)));     /* z: recomputed.decoder.layer2.0.relu_1 */
+    RDC_TIMED(159, k102_decoder_layer2_1_conv1_bwd_weight(
+        R(A, 27329792),       /* dy: grad.decoder.layer2.1.relu */
+        R(A, 35718400),       /* x: recomputed.decoder.layer2.0.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.1.conv1 */
+        R(S, 121176576)));    /* dw: grad.decoder.layer2.1.conv1.weight */
+    RDC_TIMED(160, k102_decoder_layer2_1_conv1_bwd_data(
+        R(A, 27329792),       /* dy: grad.decoder.layer2.1.relu */
+        R(S, 59643904),       /* w: decoder.layer2.1.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.1.conv1 */
+        R(A, 18941184)));     /* dx: grad.decoder.layer2.0.relu_1 */
+    RDC_TIMED(156, k100_decoder_layer2_0_add_bwd(
+        R(A, 18941184),       /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 35718400)));     /* z: recomputed.decoder.layer2.0.relu_1 */
+    RDC_TIMED(153, k099_decoder_layer2_0_upsample_1_bwd(
+        R(A, 18941184),       /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 152709888),      /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 59642880),       /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 59643392),       /* b: decoder.layer2.0.upsample.1.bias */
+        R(A, 230342400),      /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 230342912),      /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        R(S, 121175552),      /* dw: grad.decoder.layer2.0.upsample.1.weight */
+        R(S, 121176064),      /* db: grad.decoder.layer2.0.upsample.1.bias */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.0.upsample.1 */
+        R(A, 9961472)));      /* dx: grad.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(150, k098_decoder_layer2_0_upsample_0_bwd_weight(
+        R(A, 9961472),        /* dy: grad.decoder.layer2.0.upsample.0 */
+        R(S, 322334976),      /* x: s3 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.0.upsample.0 */
+        R(S, 120651264)));    /* dw: grad.decoder.layer2.0.upsample.0.weight */
+    RDC_TIMED(151, k098_decoder_layer2_0_upsample_0_bwd_data(
+        R(A, 9961472),        /* dy: grad.decoder.layer2.0.upsample.0 */
+        R(S, 59118592),       /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.0.upsample.0 */
+        R(A, 215624448)));    /* dx: grad.decoder.layer1.1.relu_1 */
+    RDC_TIMED(147, k097_decoder_layer2_0_bn2_bwd(
+        R(A, 18941184),       /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 144321280),      /* x: act.decoder.layer2.0.conv2 */
+        R(S, 59117568),       /* w: decoder.layer2.0.bn2.weight */
+        R(S, 59118080),       /* b: decoder.layer2.0.bn2.bias */
+        R(A, 230341376),      /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 230341888),      /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        R(S, 120650240),      /* dw: grad.decoder.layer2.0.bn2.weight */
+        R(S, 120650752),      /* db: grad.decoder.layer2.0.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn2 */
+    RDC_TIMED(140, k094_decoder_layer2_0_bn1_recompute(
+        R(A, 135932672),      /* x: act.decoder.layer2.0.conv1 */
+        R(S, 58526720),       /* w: decoder.layer2.0.bn1.weight */
+        R(S, 58527232),       /* b: decoder.layer2.0.bn1.bias */
+        R(A, 230340352),      /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 230340864),      /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        R(A, 27329792)));     /* z: recomputed.decoder.layer2.0.relu */
+    RDC_TIMED(144, k096_decoder_layer2_0_conv2_bwd_weight(
+        R(A, 18941184),       /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 27329792),       /* x: recomputed.decoder.layer2.0.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.0.conv2 */
+        R(S, 120060416)));    /* dw: grad.decoder.layer2.0.conv2.weight */
+    RDC_TIMED(145, k096_decoder_layer2_0_conv2_bwd_data(
+        R(A, 18941184),       /* dy: grad.decoder.layer2.0.relu_1 */
+        R(S, 58527744),       /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.0.conv2 */
+        R(A, 27329792)));     /* dx: grad.decoder.layer2.0.relu */
+    RDC_TIMED(141, k094_decoder_layer2_0_bn1_bwd(
+        R(A, 27329792),       /* dy: grad.decoder.layer2.0.relu */
+        R(A, 135932672),      /* x: act.decoder.layer2.0.conv1 */
+        R(S, 58526720),       /* w: decoder.layer2.0.bn1.weight */
+        R(S, 58527232),       /* b: decoder.layer2.0.bn1.bias */
+        R(A, 230340352),      /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 230340864),      /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        R(S, 120059392),      /* dw: grad.decoder.layer2.0.bn1.weight */
+        R(S, 120059904),      /* db: grad.decoder.layer2.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn1 */
+    RDC_TIMED(137, k093_decoder_layer2_0_conv1_bwd_weight(
+        R(A, 27329792),       /* dy: grad.decoder.layer2.0.relu */
+        R(S, 322334976),      /* x: s3 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.0.conv1 */
+        R(S, 119535104)));    /* dw: grad.decoder.layer2.0.conv1.weight */
+    RDC_TIMED(138, k093_decoder_layer2_0_conv1_bwd_data(
+        R(A, 27329792),       /* dy: grad.decoder.layer2.0.relu */
+        R(S, 58002432),       /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.0.conv1 */
+        R(A, 215624448)));    /* dx: grad.decoder.layer1.1.relu_1 */
+    RDC_TIMED(134, k091_decoder_layer1_1_add_bwd(
+        R(A, 215624448),      /* dy: grad.decoder.layer1.1.relu_1 */
+        R(S, 322334976),      /* z: s3 */
+        R(A, 30415616)));     /* t0: grad.decoder.layer1.0.relu_1 */
+    RDC_TIMED(132, k090_decoder_layer1_1_bn2_bwd(
+        R(A, 215624448),      /* dy: grad.decoder.layer1.1.relu_1 */
+        R(A, 211430144),      /* x: act.decoder.layer1.1.conv2 */
+        R(S, 58000384),       /* w: decoder.layer1.1.bn2.weight */
+        R(S, 58001408),       /* b: decoder.layer1.1.bn2.bias */
+        R(A, 230337280),      /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 230338304),      /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        R(S, 119533056),      /* dw: grad.decoder.layer1.1.bn2.weight */
+        R(S, 119534080),      /* db: grad.decoder.layer1.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn2 */
+    RDC_TIMED(125, k087_decoder_layer1_1_bn1_recompute(
+        R(A, 207235840),      /* x: act.decoder.layer1.1.conv1 */
+        R(S, 55639040),       /* w: decoder.layer1.1.bn1.weight */
+        R(S, 55640064),       /* b: decoder.layer1.1.bn1.bias */
+        R(A, 230335232),      /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 230336256),      /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        R(A, 34609920)));     /* z: recomputed.decoder.layer1.1.relu */
+    RDC_TIMED(129, k089_decoder_layer1_1_conv2_bwd_weight(
+        R(A, 215624448),      /* dy: grad.decoder.layer1.1.relu_1 */
+        R(A, 34609920),       /* x: recomputed.decoder.layer1.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.1.conv2 */
+        R(S, 117173760)));    /* dw: grad.decoder.layer1.1.conv2.weight */
+    RDC_TIMED(130, k089_decoder_layer1_1_conv2_bwd_data(
+        R(A, 215624448),      /* dy: grad.decoder.layer1.1.relu_1 */
+        R(S, 55641088),       /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.1.conv2 */
+        R(A, 34609920)));     /* dx: grad.decoder.layer1.1.relu */
+    RDC_TIMED(126, k087_decoder_layer1_1_bn1_bwd(
+        R(A, 34609920),       /* dy: grad.decoder.layer1.1.relu */
+        R(A, 207235840),      /* x: act.decoder.layer1.1.conv1 */
+        R(S, 55639040),       /* w: decoder.layer1.1.bn1.weight */
+        R(S, 55640064),       /* b: decoder.layer1.1.bn1.bias */
+        R(A, 230335232),      /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 230336256),      /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        R(S, 117171712),      /* dw: grad.decoder.layer1.1.bn1.weight */
+        R(S, 117172736),      /* db: grad.decoder.layer1.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn1 */
+    RDC_TIMED(118, k084_decoder_layer1_0_add_recompute(
+        R(A, 198847232),      /* x0: act.decoder.layer1.0.conv2 */
+        R(S, 51178496),       /* w0: decoder.layer1.0.bn2.weight */
+        R(S, 51179520),       /* b0: decoder.layer1.0.bn2.bias */
+        R(A, 230331136),      /* save_mean0: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 230332160),      /* save_invstd0: bn_invstd.decoder.layer1.0.bn2 */
+        R(A, 203041536),      /* x1: act.decoder.layer1.0.upsample.0 */
+        R(S, 53277696),       /* w1: decoder.layer1.0.upsample.1.weight */
+        R(S, 53278720),       /* b1: decoder.layer1.0.upsample.1.bias */
+        R(A, 230333184),      /* save_mean1: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 230334208),      /* save_invstd1: bn_invstd.decoder.layer1.0.upsample.1 */
+        R(A, 38804224)));     /* z: recomputed.decoder.layer1.0.relu_1 */
+    RDC_TIMED(122, k086_decoder_layer1_1_conv1_bwd_weight(
+        R(A, 34609920),       /* dy: grad.decoder.layer1.1.relu */
+        R(A, 38804224),       /* x: recomputed.decoder.layer1.0.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.1.conv1 */
+        R(S, 114812416)));    /* dw: grad.decoder.layer1.1.conv1.weight */
+    RDC_TIMED(123, k086_decoder_layer1_1_conv1_bwd_data(
+        R(A, 34609920),       /* dy: grad.decoder.layer1.1.relu */
+        R(S, 53279744),       /* w: decoder.layer1.1.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.1.conv1 */
+        R(A, 30415616)));     /* dx: grad.decoder.layer1.0.relu_1 */
+    RDC_TIMED(119, k084_decoder_layer1_0_add_bwd(
+        R(A, 30415616),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 38804224)));     /* z: recomputed.decoder.layer1.0.relu_1 */
+    RDC_TIMED(116, k083_decoder_layer1_0_upsample_1_bwd(
+        R(A, 30415616),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 203041536),      /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 53277696),       /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 53278720),       /* b: decoder.layer1.0.upsample.1.bias */
+        R(A, 230333184),      /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 230334208),      /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        R(S, 114810368),      /* dw: grad.decoder.layer1.0.upsample.1.weight */
+        R(S, 114811392),      /* db: grad.decoder.layer1.0.upsample.1.bias */
+        D(A, 4194304),        /* part: bn_part.bwd.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* dx: grad.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(113, k082_decoder_layer1_0_upsample_0_bwd_weight(
+        R(A, 0),              /* dy: grad.decoder.layer1.0.upsample.0 */
+        R(S, 320237824),      /* x: ocbe */
+        R(A, 4194304),        /* col: col.backwardWeight.decoder.layer1.0.upsample.0 */
+        R(S, 112713216)));    /* dw: grad.decoder.layer1.0.upsample.0.weight */
+    RDC_TIMED(114, k082_decoder_layer1_0_upsample_0_bwd_data(
+        R(A, 0),              /* dy: grad.decoder.layer1.0.upsample.0 */
+        R(S, 51180544),       /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 4194304),        /* col: col.backwardData.decoder.layer1.0.upsample.0 */
+        R(A, 51920640)));     /* dx: grad.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(110, k081_decoder_layer1_0_bn2_bwd(
+        R(A, 30415616),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 198847232),      /* x: act.decoder.layer1.0.conv2 */
+        R(S, 51178496),       /* w: decoder.layer1.0.bn2.weight */
+        R(S, 51179520),       /* b: decoder.layer1.0.bn2.bias */
+        R(A, 230331136),      /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 230332160),      /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        R(S, 112711168),      /* dw: grad.decoder.layer1.0.bn2.weight */
+        R(S, 112712192),      /* db: grad.decoder.layer1.0.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn2 */
+    RDC_TIMED(103, k078_decoder_layer1_0_bn1_recompute(
+        R(A, 194652928),      /* x: act.decoder.layer1.0.conv1 */
+        R(S, 48817152),       /* w: decoder.layer1.0.bn1.weight */
+        R(S, 48818176),       /* b: decoder.layer1.0.bn1.bias */
+        R(A, 230329088),      /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 230330112),      /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        R(A, 34609920)));     /* z: recomputed.decoder.layer1.0.relu */
+    RDC_TIMED(107, k080_decoder_layer1_0_conv2_bwd_weight(
+        R(A, 30415616),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 34609920),       /* x: recomputed.decoder.layer1.0.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.0.conv2 */
+        R(S, 110351872)));    /* dw: grad.decoder.layer1.0.conv2.weight */
+    RDC_TIMED(108, k080_decoder_layer1_0_conv2_bwd_data(
+        R(A, 30415616),       /* dy: grad.decoder.layer1.0.relu_1 */
+        R(S, 48819200),       /* w: decoder.layer1.0.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.0.conv2 */
+        R(A, 25986816)));     /* dx: grad.decoder.layer1.0.relu */
+    RDC_TIMED(104, k078_decoder_layer1_0_bn1_bwd(
+        R(A, 25986816),       /* dy: grad.decoder.layer1.0.relu */
+        R(A, 194652928),      /* x: act.decoder.layer1.0.conv1 */
+        R(S, 48817152),       /* w: decoder.layer1.0.bn1.weight */
+        R(S, 48818176),       /* b: decoder.layer1.0.bn1.bias */
+        R(A, 230329088),      /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 230330112),      /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        R(S, 110349824),      /* dw: grad.decoder.layer1.0.bn1.weight */
+        R(S, 110350848),      /* db: grad.decoder.layer1.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn1 */
+    RDC_TIMED(100, k077_decoder_layer1_0_conv1_bwd_weight(
+        R(A, 25986816),       /* dy: grad.decoder.layer1.0.relu */
+        R(S, 320237824),      /* x: ocbe */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.0.conv1 */
+        R(S, 108252672)));    /* dw: grad.decoder.layer1.0.conv1.weight */
+    RDC_TIMED(101, k077_decoder_layer1_0_conv1_bwd_data(
+        R(A, 25986816),       /* dy: grad.decoder.layer1.0.relu */
+        R(S, 46720000),       /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.0.conv1 */
+        R(A, 51920640)));     /* dx: grad.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(97, k075_bn_bn_layer_1_add_bwd(
+        R(A, 51920640),       /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(S, 320237824),      /* z: ocbe */
+        R(A, 64503552)));     /* t0: grad.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(95, k074_bn_bn_layer_1_bn2_bwd(
+        R(A, 51920640),       /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(A, 228207360),      /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 46715904),       /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 46717952),       /* b: bn.bn_layer.1.bn2.bias */
+        R(A, 230320896),      /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 230322944),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        R(S, 108248576),      /* dw: grad.bn.bn_layer.1.bn2.weight */
+        R(S, 108250624),      /* db: grad.bn.bn_layer.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn2 */
+    RDC_TIMED(88, k071_bn_bn_layer_1_bn1_recompute(
+        R(A, 226110208),      /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 37274624),       /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 37276672),       /* b: bn.bn_layer.1.bn1.bias */
+        R(A, 230316800),      /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 230318848),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        R(A, 14750208)));     /* z: recomputed.bn.bn_layer.1.relu */
+    RDC_TIMED(92, k073_bn_bn_layer_1_conv2_bwd_weight(
+        R(A, 51920640),       /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(A, 14750208),       /* x: recomputed.bn.bn_layer.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.1.conv2 */
+        R(S, 98811392)));     /* dw: grad.bn.bn_layer.1.conv2.weight */
+    RDC_TIMED(93, k073_bn_bn_layer_1_conv2_bwd_data(
+        R(A, 51920640),       /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(S, 37278720),       /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.1.conv2 */
+        R(A, 54017792)));     /* dx: grad.bn.bn_layer.1.relu */
+    RDC_TIMED(89, k071_bn_bn_layer_1_bn1_bwd(
+        R(A, 54017792),       /* dy: grad.bn.bn_layer.1.relu */
+        R(A, 226110208),      /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 37274624),       /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 37276672),       /* b: bn.bn_layer.1.bn1.bias */
+        R(A, 230316800),      /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 230318848),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        R(S, 98807296),       /* dw: grad.bn.bn_layer.1.bn1.weight */
+        R(S, 98809344),       /* db: grad.bn.bn_layer.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn1 */
+    RDC_TIMED(81, k068_bn_bn_layer_0_add_recompute(
+        R(A, 221915904),      /* x0: act.bn.bn_layer.0.conv2 */
+        R(S, 26256384),       /* w0: bn.bn_layer.0.bn2.weight */
+        R(S, 26258432),       /* b0: bn.bn_layer.0.bn2.bias */
+        R(A, 230308608),      /* save_mean0: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 230310656),      /* save_invstd0: bn_invstd.bn.bn_layer.0.bn2 */
+        R(A, 224013056),      /* x1: act.bn.bn_layer.0.downsample.0 */
+        R(S, 27833344),       /* w1: bn.bn_layer.0.downsample.1.weight */
+        R(S, 27835392),       /* b1: bn.bn_layer.0.downsample.1.bias */
+        R(A, 230312704),      /* save_mean1: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 230314752),      /* save_invstd1: bn_invstd.bn.bn_layer.0.downsample.1 */
+        R(A, 51920640)));     /* z: recomputed.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(85, k070_bn_bn_layer_1_conv1_bwd_weight(
+        R(A, 54017792),       /* dy: grad.bn.bn_layer.1.relu */
+        R(A, 51920640),       /* x: recomputed.bn.bn_layer.0.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.1.conv1 */
+        R(S, 89370112)));     /* dw: grad.bn.bn_layer.1.conv1.weight */
+    RDC_TIMED(86, k070_bn_bn_layer_1_conv1_bwd_data(
+        R(A, 54017792),       /* dy: grad.bn.bn_layer.1.relu */
+        R(S, 27837440),       /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.1.conv1 */
+        R(A, 64503552)));     /* dx: grad.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(82, k068_bn_bn_layer_0_add_bwd(
+        R(A, 64503552),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 51920640)));     /* z: recomputed.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(79, k067_bn_bn_layer_0_downsample_1_bwd(
+        R(A, 64503552),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 224013056),      /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 27833344),       /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 27835392),       /* b: bn.bn_layer.0.downsample.1.bias */
+        R(A, 230312704),      /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 230314752),      /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        R(S, 89366016),       /* dw: grad.bn.bn_layer.0.downsample.1.weight */
+        R(S, 89368064),       /* db: grad.bn.bn_layer.0.downsample.1.bias */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.downsample.1 */
+        R(A, 8388608)));      /* dx: grad.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(76, k066_bn_bn_layer_0_downsample_0_bwd_weight(
+        R(A, 8388608),        /* dy: grad.bn.bn_layer.0.downsample.0 */
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.0.downsample.0 */
+        R(S, 87793152)));     /* dw: grad.bn.bn_layer.0.downsample.0.weight */
+    RDC_TIMED(77, k066_bn_bn_layer_0_downsample_0_bwd_data(
+        R(A, 8388608),        /* dy: grad.bn.bn_layer.0.downsample.0 */
+        R(S, 26260480),       /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.0.downsample.0 */
+        R(A, 51920640)));     /* dx: grad.bn.concat */
+    RDC_TIMED(73, k065_bn_bn_layer_0_bn2_bwd(
+        R(A, 64503552),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 221915904),      /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 26256384),       /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 26258432),       /* b: bn.bn_layer.0.bn2.bias */
+        R(A, 230308608),      /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 230310656),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        R(S, 87789056),       /* dw: grad.bn.bn_layer.0.bn2.weight */
+        R(S, 87791104),       /* db: grad.bn.bn_layer.0.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.0.bn2 */
+    RDC_TIMED(66, k062_bn_bn_layer_0_bn1_recompute(
+        R(A, 219818752),      /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 16815104),       /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 16817152),       /* b: bn.bn_layer.0.bn1.bias */
+        R(A, 230304512),      /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 230306560),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        R(A, 14750208)));     /* z: recomputed.bn.bn_layer.0.relu */
+    RDC_TIMED(70, k064_bn_bn_layer_0_conv2_bwd_weight(
+        R(A, 64503552),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 14750208),       /* x: recomputed.bn.bn_layer.0.relu */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.0.conv2 */
+        R(S, 78351872)));     /* dw: grad.bn.bn_layer.0.conv2.weight */
+    RDC_TIMED(71, k064_bn_bn_layer_0_conv2_bwd_data(
+        R(A, 64503552),       /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(S, 16819200),       /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.0.conv2 */
+        R(A, 66600704)));     /* dx: grad.bn.bn_layer.0.relu */
+    RDC_TIMED(67, k062_bn_bn_layer_0_bn1_bwd(
+        R(A, 66600704),       /* dy: grad.bn.bn_layer.0.relu */
+        R(A, 219818752),      /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 16815104),       /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 16817152),       /* b: bn.bn_layer.0.bn1.bias */
+        R(A, 230304512),      /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 230306560),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        R(S, 78347776),       /* dw: grad.bn.bn_layer.0.bn1.weight */
+        R(S, 78349824),       /* db: grad.bn.bn_layer.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.0.bn1 */
+    RDC_TIMED(63, k061_bn_bn_layer_0_conv1_bwd_weight(
+        R(A, 66600704),       /* dy: grad.bn.bn_layer.0.relu */
+        R(S, 307654912),      /* x: ocbe_cat */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.0.conv1 */
+        R(S, 64192000)));     /* dw: grad.bn.bn_layer.0.conv1.weight */
+    RDC_TIMED(64, k061_bn_bn_layer_0_conv1_bwd_data(
+        R(A, 66600704),       /* dy: grad.bn.bn_layer.0.relu */
+        R(S, 2659328),        /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.0.conv1 */
+        R(A, 51920640)));     /* dx: grad.bn.concat */
+    RDC_TIMED(59, k060_bn_concat_bwd0(
+        R(A, 51920640),       /* dy: grad.bn.concat */
+        R(A, 24510464)));     /* dx: grad.bn.relu_1 */
+    RDC_TIMED(60, k060_bn_concat_bwd1(
+        R(A, 51920640),       /* dy: grad.bn.concat */
+        R(A, 12582912)));     /* dx: grad.bn.relu_2 */
+    RDC_TIMED(57, k058_bn_bn3_bwd(
+        R(A, 12582912),       /* dy: grad.bn.relu_2 */
+        R(A, 190458624),      /* x: act.bn.conv3 */
+        R(S, 2657280),        /* w: bn.bn3.weight */
+        R(S, 2658304),        /* b: bn.bn3.bias */
+        R(A, 230327040),      /* save_mean: bn_mean.bn.bn3 */
+        R(A, 230328064),      /* save_invstd: bn_invstd.bn.bn3 */
+        R(S, 64189952),       /* dw: grad.bn.bn3.weight */
+        R(S, 64190976),       /* db: grad.bn.bn3.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn3 */
+    RDC_TIMED(55, k057_bn_conv3_bwd_weight(
+        R(A, 12582912),       /* dy: grad.bn.relu_2 */
+        R(S, 286683392),      /* x: t2 */
+        R(A, 0),              /* col: col.backwardWeight.bn.conv3 */
+        R(S, 63010304)));     /* dw: grad.bn.conv3.weight */
+    RDC_TIMED(52, k055_bn_bn2_bwd(
+        R(A, 24510464),       /* dy: grad.bn.relu_1 */
+        R(A, 186264320),      /* x: act.bn.conv2 */
+        R(S, 1475584),        /* w: bn.bn2.weight */
+        R(S, 1476608),        /* b: bn.bn2.bias */
+        R(A, 230324992),      /* save_mean: bn_mean.bn.bn2 */
+        R(A, 230326016),      /* save_invstd: bn_invstd.bn.bn2 */
+        R(S, 63008256),       /* dw: grad.bn.bn2.weight */
+        R(S, 63009280),       /* db: grad.bn.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn2 */
+    RDC_TIMED(45, k052_bn_bn1_recompute(
+        R(A, 127544064),      /* x: act.bn.conv1 */
+        R(S, 294912),         /* w: bn.bn1.weight */
+        R(S, 295424),         /* b: bn.bn1.bias */
+        R(A, 230339328),      /* save_mean: bn_mean.bn.bn1 */
+        R(A, 230339840),      /* save_invstd: bn_invstd.bn.bn1 */
+        R(A, 12582912)));     /* z: recomputed.bn.relu */
+    RDC_TIMED(49, k054_bn_conv2_bwd_weight(
+        R(A, 24510464),       /* dy: grad.bn.relu_1 */
+        R(A, 12582912),       /* x: recomputed.bn.relu */
+        R(A, 0),              /* col: col.backwardWeight.bn.conv2 */
+        R(S, 61828608)));     /* dw: grad.bn.conv2.weight */
+    RDC_TIMED(50, k054_bn_conv2_bwd_data(
+        R(A, 24510464),       /* dy: grad.bn.relu_1 */
+        R(S, 295936),         /* w: bn.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.bn.conv2 */
+        R(A, 16121856)));     /* dx: grad.bn.relu */
+    RDC_TIMED(46, k052_bn_bn1_bwd(
+        R(A, 16121856),       /* dy: grad.bn.relu */
+        R(A, 127544064),      /* x: act.bn.conv1 */
+        R(S, 294912),         /* w: bn.bn1.weight */
+        R(S, 295424),         /* b: bn.bn1.bias */
+        R(A, 230339328),      /* save_mean: bn_mean.bn.bn1 */
+        R(A, 230339840),      /* save_invstd: bn_invstd.bn.bn1 */
+        R(S, 61827584),       /* dw: grad.bn.bn1.weight */
+        R(S, 61828096),       /* db: grad.bn.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn1 */
+    RDC_TIMED(43, k051_bn_conv1_bwd_weight(
+        R(A, 16121856),       /* dy: grad.bn.relu */
+        R(S, 269906176),      /* x: t1 */
+        R(A, 0),              /* col: col.backwardWeight.bn.conv1 */
+        R(S, 61532672)));     /* dw: grad.bn.conv1.weight */
     ctx->train_ready = 0;
     return RDC_OK;
 }

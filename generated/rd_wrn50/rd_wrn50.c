@@ -3095,6 +3095,7 @@ static void k000_input_widen(const float *restrict x, double *restrict y)
 }
 
 /* conv1: fold bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 18.816 KFLOP */
 static void k001_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3111,6 +3112,7 @@ static void k001_conv1_fold(const float *restrict w, const float *restrict bn_w,
 }
 
 /* conv1: conv2d 7x7 s2 p3 [16,3,256,256] -> [16,64,128,128] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.983 GFLOP */
 static void k001_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3127,20 +3129,21 @@ static void k001_conv1_fwd(const double *restrict x, const double *restrict w, c
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
                 rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-                const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+                const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
                 rdc_gemm_own(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
             rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-            const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+            const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
             rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
         }
     }
 }
 
 /* maxpool: maxpool 3x3 s2 [16,64,128,128] -> [16,64,64,64]
+ * y[n,c,i,j] = max over the window (padding -inf)
  * 37.749 MFLOP */
 static void k004_maxpool_fwd(const double *restrict x, double *restrict y)
 {
@@ -3170,6 +3173,7 @@ static void k004_maxpool_fwd(const double *restrict x, double *restrict y)
 }
 
 /* layer1.0.conv1: fold layer1.0.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 16.384 KFLOP */
 static void k005_layer1_0_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3186,6 +3190,7 @@ static void k005_layer1_0_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.0.conv1: conv2d 1x1 s1 p0 [16,64,64,64] -> [16,128,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 1.099 GFLOP */
 static void k005_layer1_0_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3212,6 +3217,7 @@ static void k005_layer1_0_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.0.conv2: fold layer1.0.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 294.912 KFLOP */
 static void k008_layer1_0_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3228,6 +3234,7 @@ static void k008_layer1_0_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.0.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.353 GFLOP */
 static void k008_layer1_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3237,6 +3244,7 @@ static void k008_layer1_0_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.0.conv3: fold layer1.0.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 65.536 KFLOP */
 static void k011_layer1_0_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3253,6 +3261,7 @@ static void k011_layer1_0_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.0.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k011_layer1_0_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3279,6 +3288,7 @@ static void k011_layer1_0_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.0.downsample.0: fold layer1.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 32.768 KFLOP */
 static void k013_layer1_0_downsample_0_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3295,6 +3305,7 @@ static void k013_layer1_0_downsample_0_fold(const float *restrict w, const float
 }
 
 /* layer1.0.downsample.0: conv2d 1x1 s1 p0 [16,64,64,64] -> [16,256,64,64] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.181 GFLOP */
 static void k013_layer1_0_downsample_0_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3321,6 +3332,7 @@ static void k013_layer1_0_downsample_0_fwd(const double *restrict x, const doubl
 }
 
 /* layer1.0.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k015_layer1_0_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3330,6 +3342,7 @@ static void k015_layer1_0_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer1.1.conv1: fold layer1.1.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 65.536 KFLOP */
 static void k017_layer1_1_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3346,6 +3359,7 @@ static void k017_layer1_1_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.1.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.320 GFLOP */
 static void k017_layer1_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3372,6 +3386,7 @@ static void k017_layer1_1_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.1.conv2: fold layer1.1.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 294.912 KFLOP */
 static void k020_layer1_1_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3388,6 +3403,7 @@ static void k020_layer1_1_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.353 GFLOP */
 static void k020_layer1_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3397,6 +3413,7 @@ static void k020_layer1_1_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.1.conv3: fold layer1.1.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 65.536 KFLOP */
 static void k023_layer1_1_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3413,6 +3430,7 @@ static void k023_layer1_1_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.1.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k023_layer1_1_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3439,6 +3457,7 @@ static void k023_layer1_1_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.1.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k025_layer1_1_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3448,6 +3467,7 @@ static void k025_layer1_1_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer1.2.conv1: fold layer1.2.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 65.536 KFLOP */
 static void k027_layer1_2_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3464,6 +3484,7 @@ static void k027_layer1_2_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.2.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.320 GFLOP */
 static void k027_layer1_2_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3490,6 +3511,7 @@ static void k027_layer1_2_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.2.conv2: fold layer1.2.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 294.912 KFLOP */
 static void k030_layer1_2_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3506,6 +3528,7 @@ static void k030_layer1_2_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.353 GFLOP */
 static void k030_layer1_2_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3515,6 +3538,7 @@ static void k030_layer1_2_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.2.conv3: fold layer1.2.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 65.536 KFLOP */
 static void k033_layer1_2_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3531,6 +3555,7 @@ static void k033_layer1_2_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer1.2.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k033_layer1_2_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3557,6 +3582,7 @@ static void k033_layer1_2_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer1.2.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k035_layer1_2_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3575,6 +3601,7 @@ static void k036_layer1_2_relu_2_narrow(const double *restrict x, float *restric
 }
 
 /* layer2.0.conv1: fold layer2.0.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 131.072 KFLOP */
 static void k037_layer2_0_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3591,6 +3618,7 @@ static void k037_layer2_0_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.0.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,256,64,64] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 8.640 GFLOP */
 static void k037_layer2_0_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3617,6 +3645,7 @@ static void k037_layer2_0_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.0.conv2: fold layer2.0.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.180 MFLOP */
 static void k040_layer2_0_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3633,6 +3662,7 @@ static void k040_layer2_0_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.0.conv2: conv2d 3x3 s2 p1 [16,256,64,64] -> [16,256,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.340 GFLOP */
 static void k040_layer2_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3642,13 +3672,14 @@ static void k040_layer2_0_conv2_fwd(const double *restrict x, const double *rest
     const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+        const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
 
 /* layer2.0.conv3: fold layer2.0.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 262.144 KFLOP */
 static void k043_layer2_0_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3665,6 +3696,7 @@ static void k043_layer2_0_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.0.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k043_layer2_0_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3691,6 +3723,7 @@ static void k043_layer2_0_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.0.downsample.0: fold layer2.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 262.144 KFLOP */
 static void k045_layer2_0_downsample_0_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3707,6 +3740,7 @@ static void k045_layer2_0_downsample_0_fold(const float *restrict w, const float
 }
 
 /* layer2.0.downsample.0: conv2d 1x1 s2 p0 [16,256,64,64] -> [16,512,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k045_layer2_0_downsample_0_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3716,13 +3750,14 @@ static void k045_layer2_0_downsample_0_fwd(const double *restrict x, const doubl
     const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
         rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+        const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
 
 /* layer2.0.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 16.777 MFLOP */
 static void k047_layer2_0_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3732,6 +3767,7 @@ static void k047_layer2_0_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer2.1.conv1: fold layer2.1.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 262.144 KFLOP */
 static void k049_layer2_1_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3748,6 +3784,7 @@ static void k049_layer2_1_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.1.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.308 GFLOP */
 static void k049_layer2_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3774,6 +3811,7 @@ static void k049_layer2_1_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.1.conv2: fold layer2.1.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.180 MFLOP */
 static void k052_layer2_1_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3790,6 +3828,7 @@ static void k052_layer2_1_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.340 GFLOP */
 static void k052_layer2_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3799,6 +3838,7 @@ static void k052_layer2_1_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.1.conv3: fold layer2.1.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 262.144 KFLOP */
 static void k055_layer2_1_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3815,6 +3855,7 @@ static void k055_layer2_1_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.1.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k055_layer2_1_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3841,6 +3882,7 @@ static void k055_layer2_1_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.1.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 16.777 MFLOP */
 static void k057_layer2_1_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3850,6 +3892,7 @@ static void k057_layer2_1_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer2.2.conv1: fold layer2.2.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 262.144 KFLOP */
 static void k059_layer2_2_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3866,6 +3909,7 @@ static void k059_layer2_2_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.2.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.308 GFLOP */
 static void k059_layer2_2_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3892,6 +3936,7 @@ static void k059_layer2_2_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.2.conv2: fold layer2.2.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.180 MFLOP */
 static void k062_layer2_2_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3908,6 +3953,7 @@ static void k062_layer2_2_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.340 GFLOP */
 static void k062_layer2_2_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3917,6 +3963,7 @@ static void k062_layer2_2_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.2.conv3: fold layer2.2.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 262.144 KFLOP */
 static void k065_layer2_2_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3933,6 +3980,7 @@ static void k065_layer2_2_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.2.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k065_layer2_2_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -3959,6 +4007,7 @@ static void k065_layer2_2_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.2.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 16.777 MFLOP */
 static void k067_layer2_2_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -3968,6 +4017,7 @@ static void k067_layer2_2_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer2.3.conv1: fold layer2.3.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 262.144 KFLOP */
 static void k069_layer2_3_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -3984,6 +4034,7 @@ static void k069_layer2_3_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.3.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.308 GFLOP */
 static void k069_layer2_3_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4010,6 +4061,7 @@ static void k069_layer2_3_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.3.conv2: fold layer2.3.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.180 MFLOP */
 static void k072_layer2_3_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4026,6 +4078,7 @@ static void k072_layer2_3_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.3.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.340 GFLOP */
 static void k072_layer2_3_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4035,6 +4088,7 @@ static void k072_layer2_3_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.3.conv3: fold layer2.3.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 262.144 KFLOP */
 static void k075_layer2_3_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4051,6 +4105,7 @@ static void k075_layer2_3_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer2.3.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k075_layer2_3_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4077,6 +4132,7 @@ static void k075_layer2_3_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer2.3.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 16.777 MFLOP */
 static void k077_layer2_3_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4095,6 +4151,7 @@ static void k078_layer2_3_relu_2_narrow(const double *restrict x, float *restric
 }
 
 /* layer3.0.conv1: fold layer3.0.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 524.288 KFLOP */
 static void k079_layer3_0_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4111,6 +4168,7 @@ static void k079_layer3_0_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.0.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,512,32,32] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 8.615 GFLOP */
 static void k079_layer3_0_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4137,6 +4195,7 @@ static void k079_layer3_0_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.0.conv2: fold layer3.0.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 4.719 MFLOP */
 static void k082_layer3_0_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4153,6 +4212,7 @@ static void k082_layer3_0_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.0.conv2: conv2d 3x3 s2 p1 [16,512,32,32] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.334 GFLOP */
 static void k082_layer3_0_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4168,14 +4228,14 @@ static void k082_layer3_0_conv2_fwd(const double *restrict x, const double *rest
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
                 rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
             rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
         }
@@ -4183,6 +4243,7 @@ static void k082_layer3_0_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.0.conv3: fold layer3.0.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k085_layer3_0_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4199,6 +4260,7 @@ static void k085_layer3_0_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.0.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k085_layer3_0_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4207,7 +4269,7 @@ static void k085_layer3_0_conv3_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4215,6 +4277,7 @@ static void k085_layer3_0_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.0.downsample.0: fold layer3.0.downsample.1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k087_layer3_0_downsample_0_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4231,6 +4294,7 @@ static void k087_layer3_0_downsample_0_fold(const float *restrict w, const float
 }
 
 /* layer3.0.downsample.0: conv2d 1x1 s2 p0 [16,512,32,32] -> [16,1024,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k087_layer3_0_downsample_0_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4239,7 +4303,7 @@ static void k087_layer3_0_downsample_0_fwd(const double *restrict x, const doubl
     (void)rows;
     const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4247,6 +4311,7 @@ static void k087_layer3_0_downsample_0_fwd(const double *restrict x, const doubl
 }
 
 /* layer3.0.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k089_layer3_0_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4256,6 +4321,7 @@ static void k089_layer3_0_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer3.1.conv1: fold layer3.1.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k091_layer3_1_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4272,6 +4338,7 @@ static void k091_layer3_1_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.1.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.301 GFLOP */
 static void k091_layer3_1_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4280,7 +4347,7 @@ static void k091_layer3_1_conv1_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4288,6 +4355,7 @@ static void k091_layer3_1_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.1.conv2: fold layer3.1.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 4.719 MFLOP */
 static void k094_layer3_1_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4304,6 +4372,7 @@ static void k094_layer3_1_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.334 GFLOP */
 static void k094_layer3_1_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4313,6 +4382,7 @@ static void k094_layer3_1_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.1.conv3: fold layer3.1.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k097_layer3_1_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4329,6 +4399,7 @@ static void k097_layer3_1_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.1.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k097_layer3_1_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4337,7 +4408,7 @@ static void k097_layer3_1_conv3_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4345,6 +4416,7 @@ static void k097_layer3_1_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.1.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k099_layer3_1_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4354,6 +4426,7 @@ static void k099_layer3_1_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer3.2.conv1: fold layer3.2.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k101_layer3_2_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4370,6 +4443,7 @@ static void k101_layer3_2_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.2.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.301 GFLOP */
 static void k101_layer3_2_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4378,7 +4452,7 @@ static void k101_layer3_2_conv1_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4386,6 +4460,7 @@ static void k101_layer3_2_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.2.conv2: fold layer3.2.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 4.719 MFLOP */
 static void k104_layer3_2_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4402,6 +4477,7 @@ static void k104_layer3_2_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.334 GFLOP */
 static void k104_layer3_2_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4411,6 +4487,7 @@ static void k104_layer3_2_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.2.conv3: fold layer3.2.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k107_layer3_2_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4427,6 +4504,7 @@ static void k107_layer3_2_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.2.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k107_layer3_2_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4435,7 +4513,7 @@ static void k107_layer3_2_conv3_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4443,6 +4521,7 @@ static void k107_layer3_2_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.2.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k109_layer3_2_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4452,6 +4531,7 @@ static void k109_layer3_2_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer3.3.conv1: fold layer3.3.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k111_layer3_3_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4468,6 +4548,7 @@ static void k111_layer3_3_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.3.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.301 GFLOP */
 static void k111_layer3_3_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4476,7 +4557,7 @@ static void k111_layer3_3_conv1_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4484,6 +4565,7 @@ static void k111_layer3_3_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.3.conv2: fold layer3.3.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 4.719 MFLOP */
 static void k114_layer3_3_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4500,6 +4582,7 @@ static void k114_layer3_3_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.3.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.334 GFLOP */
 static void k114_layer3_3_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4509,6 +4592,7 @@ static void k114_layer3_3_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.3.conv3: fold layer3.3.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k117_layer3_3_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4525,6 +4609,7 @@ static void k117_layer3_3_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.3.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k117_layer3_3_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4533,7 +4618,7 @@ static void k117_layer3_3_conv3_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4541,6 +4626,7 @@ static void k117_layer3_3_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.3.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k119_layer3_3_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4550,6 +4636,7 @@ static void k119_layer3_3_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer3.4.conv1: fold layer3.4.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k121_layer3_4_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4566,6 +4653,7 @@ static void k121_layer3_4_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.4.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.301 GFLOP */
 static void k121_layer3_4_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4574,7 +4662,7 @@ static void k121_layer3_4_conv1_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4582,6 +4670,7 @@ static void k121_layer3_4_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.4.conv2: fold layer3.4.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 4.719 MFLOP */
 static void k124_layer3_4_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4598,6 +4687,7 @@ static void k124_layer3_4_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.4.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.334 GFLOP */
 static void k124_layer3_4_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4607,6 +4697,7 @@ static void k124_layer3_4_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.4.conv3: fold layer3.4.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k127_layer3_4_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4623,6 +4714,7 @@ static void k127_layer3_4_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.4.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k127_layer3_4_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4631,7 +4723,7 @@ static void k127_layer3_4_conv3_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4639,6 +4731,7 @@ static void k127_layer3_4_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.4.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k129_layer3_4_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4648,6 +4741,7 @@ static void k129_layer3_4_add_fwd(const double *restrict x0, const double *restr
 }
 
 /* layer3.5.conv1: fold layer3.5.bn1 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k131_layer3_5_conv1_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4664,6 +4758,7 @@ static void k131_layer3_5_conv1_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.5.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.301 GFLOP */
 static void k131_layer3_5_conv1_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4672,7 +4767,7 @@ static void k131_layer3_5_conv1_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4680,6 +4775,7 @@ static void k131_layer3_5_conv1_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.5.conv2: fold layer3.5.bn2 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 4.719 MFLOP */
 static void k134_layer3_5_conv2_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4696,6 +4792,7 @@ static void k134_layer3_5_conv2_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.5.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.334 GFLOP */
 static void k134_layer3_5_conv2_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4705,6 +4802,7 @@ static void k134_layer3_5_conv2_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.5.conv3: fold layer3.5.bn3 (eval batchnorm) into conv2d weights and a bias
+ * a = gamma / sqrt(running_var + eps); w' = w a (per output channel); b' = (b - running_mean) a + beta
  * 1.049 MFLOP */
 static void k137_layer3_5_conv3_fold(const float *restrict w, const float *restrict bn_w, const float *restrict bn_b, const float *restrict bn_mean, const float *restrict bn_var, double *restrict fw, double *restrict fb)
 {
@@ -4721,6 +4819,7 @@ static void k137_layer3_5_conv3_fold(const float *restrict w, const float *restr
 }
 
 /* layer3.5.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm (folded)
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k137_layer3_5_conv3_fwd(const double *restrict x, const double *restrict w, const double *restrict b, double *restrict col, double *restrict y)
 {
@@ -4729,7 +4828,7 @@ static void k137_layer3_5_conv3_fwd(const double *restrict x, const double *rest
     (void)rows;
     const rdc_epilogue ep = {.shift = b};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -4737,6 +4836,7 @@ static void k137_layer3_5_conv3_fwd(const double *restrict x, const double *rest
 }
 
 /* layer3.5.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k139_layer3_5_add_fwd(const double *restrict x0, const double *restrict x1, double *restrict y)
 {
@@ -4763,183 +4863,1012 @@ void rdc_teacher_fold(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher BatchNorms folded into their convolutions, parameters widened */
-    RDC_TIMED(1, k001_conv1_fold(F(S, 1340841984), F(S, 1340879616), F(S, 1340879872), F(S, 1340880128), F(S, 1340880384), D(S, 1789178176), D(S, 1789253440)));
-    RDC_TIMED(4, k005_layer1_0_conv1_fold(F(S, 1340880640), F(S, 1340913408), F(S, 1340913920), F(S, 1340914432), F(S, 1340914944), D(S, 1789253952), D(S, 1789319488)));
-    RDC_TIMED(6, k008_layer1_0_conv2_fold(F(S, 1340915456), F(S, 1341505280), F(S, 1341505792), F(S, 1341506304), F(S, 1341506816), D(S, 1789320512), D(S, 1790500160)));
-    RDC_TIMED(8, k011_layer1_0_conv3_fold(F(S, 1341507328), F(S, 1341638400), F(S, 1341639424), F(S, 1341640448), F(S, 1341641472), D(S, 1790501184), D(S, 1790763328)));
-    RDC_TIMED(10, k013_layer1_0_downsample_0_fold(F(S, 1341642496), F(S, 1341708032), F(S, 1341709056), F(S, 1341710080), F(S, 1341711104), D(S, 1790765376), D(S, 1790896448)));
-    RDC_TIMED(13, k017_layer1_1_conv1_fold(F(S, 1341712128), F(S, 1341843200), F(S, 1341843712), F(S, 1341844224), F(S, 1341844736), D(S, 1790898496), D(S, 1791160640)));
-    RDC_TIMED(15, k020_layer1_1_conv2_fold(F(S, 1341845248), F(S, 1342435072), F(S, 1342435584), F(S, 1342436096), F(S, 1342436608), D(S, 1791161664), D(S, 1792341312)));
-    RDC_TIMED(17, k023_layer1_1_conv3_fold(F(S, 1342437120), F(S, 1342568192), F(S, 1342569216), F(S, 1342570240), F(S, 1342571264), D(S, 1792342336), D(S, 1792604480)));
-    RDC_TIMED(20, k027_layer1_2_conv1_fold(F(S, 1342572288), F(S, 1342703360), F(S, 1342703872), F(S, 1342704384), F(S, 1342704896), D(S, 1792606528), D(S, 1792868672)));
-    RDC_TIMED(22, k030_layer1_2_conv2_fold(F(S, 1342705408), F(S, 1343295232), F(S, 1343295744), F(S, 1343296256), F(S, 1343296768), D(S, 1792869696), D(S, 1794049344)));
-    RDC_TIMED(24, k033_layer1_2_conv3_fold(F(S, 1343297280), F(S, 1343428352), F(S, 1343429376), F(S, 1343430400), F(S, 1343431424), D(S, 1794050368), D(S, 1794312512)));
-    RDC_TIMED(28, k037_layer2_0_conv1_fold(F(S, 1343432448), F(S, 1343694592), F(S, 1343695616), F(S, 1343696640), F(S, 1343697664), D(S, 1794314560), D(S, 1794838848)));
-    RDC_TIMED(30, k040_layer2_0_conv2_fold(F(S, 1343698688), F(S, 1346057984), F(S, 1346059008), F(S, 1346060032), F(S, 1346061056), D(S, 1794840896), D(S, 1799559488)));
-    RDC_TIMED(32, k043_layer2_0_conv3_fold(F(S, 1346062080), F(S, 1346586368), F(S, 1346588416), F(S, 1346590464), F(S, 1346592512), D(S, 1799561536), D(S, 1800610112)));
-    RDC_TIMED(34, k045_layer2_0_downsample_0_fold(F(S, 1346594560), F(S, 1347118848), F(S, 1347120896), F(S, 1347122944), F(S, 1347124992), D(S, 1800614208), D(S, 1801662784)));
-    RDC_TIMED(37, k049_layer2_1_conv1_fold(F(S, 1347127040), F(S, 1347651328), F(S, 1347652352), F(S, 1347653376), F(S, 1347654400), D(S, 1801666880), D(S, 1802715456)));
-    RDC_TIMED(39, k052_layer2_1_conv2_fold(F(S, 1347655424), F(S, 1350014720), F(S, 1350015744), F(S, 1350016768), F(S, 1350017792), D(S, 1802717504), D(S, 1807436096)));
-    RDC_TIMED(41, k055_layer2_1_conv3_fold(F(S, 1350018816), F(S, 1350543104), F(S, 1350545152), F(S, 1350547200), F(S, 1350549248), D(S, 1807438144), D(S, 1808486720)));
-    RDC_TIMED(44, k059_layer2_2_conv1_fold(F(S, 1350551296), F(S, 1351075584), F(S, 1351076608), F(S, 1351077632), F(S, 1351078656), D(S, 1808490816), D(S, 1809539392)));
-    RDC_TIMED(46, k062_layer2_2_conv2_fold(F(S, 1351079680), F(S, 1353438976), F(S, 1353440000), F(S, 1353441024), F(S, 1353442048), D(S, 1809541440), D(S, 1814260032)));
-    RDC_TIMED(48, k065_layer2_2_conv3_fold(F(S, 1353443072), F(S, 1353967360), F(S, 1353969408), F(S, 1353971456), F(S, 1353973504), D(S, 1814262080), D(S, 1815310656)));
-    RDC_TIMED(51, k069_layer2_3_conv1_fold(F(S, 1353975552), F(S, 1354499840), F(S, 1354500864), F(S, 1354501888), F(S, 1354502912), D(S, 1815314752), D(S, 1816363328)));
-    RDC_TIMED(53, k072_layer2_3_conv2_fold(F(S, 1354503936), F(S, 1356863232), F(S, 1356864256), F(S, 1356865280), F(S, 1356866304), D(S, 1816365376), D(S, 1821083968)));
-    RDC_TIMED(55, k075_layer2_3_conv3_fold(F(S, 1356867328), F(S, 1357391616), F(S, 1357393664), F(S, 1357395712), F(S, 1357397760), D(S, 1821086016), D(S, 1822134592)));
-    RDC_TIMED(59, k079_layer3_0_conv1_fold(F(S, 1357399808), F(S, 1358448384), F(S, 1358450432), F(S, 1358452480), F(S, 1358454528), D(S, 1822138688), D(S, 1824235840)));
-    RDC_TIMED(61, k082_layer3_0_conv2_fold(F(S, 1358456576), F(S, 1367893760), F(S, 1367895808), F(S, 1367897856), F(S, 1367899904), D(S, 1824239936), D(S, 1843114304)));
-    RDC_TIMED(63, k085_layer3_0_conv3_fold(F(S, 1367901952), F(S, 1369999104), F(S, 1370003200), F(S, 1370007296), F(S, 1370011392), D(S, 1843118400), D(S, 1847312704)));
-    RDC_TIMED(65, k087_layer3_0_downsample_0_fold(F(S, 1370015488), F(S, 1372112640), F(S, 1372116736), F(S, 1372120832), F(S, 1372124928), D(S, 1847320896), D(S, 1851515200)));
-    RDC_TIMED(68, k091_layer3_1_conv1_fold(F(S, 1372129024), F(S, 1374226176), F(S, 1374228224), F(S, 1374230272), F(S, 1374232320), D(S, 1851523392), D(S, 1855717696)));
-    RDC_TIMED(70, k094_layer3_1_conv2_fold(F(S, 1374234368), F(S, 1383671552), F(S, 1383673600), F(S, 1383675648), F(S, 1383677696), D(S, 1855721792), D(S, 1874596160)));
-    RDC_TIMED(72, k097_layer3_1_conv3_fold(F(S, 1383679744), F(S, 1385776896), F(S, 1385780992), F(S, 1385785088), F(S, 1385789184), D(S, 1874600256), D(S, 1878794560)));
-    RDC_TIMED(75, k101_layer3_2_conv1_fold(F(S, 1385793280), F(S, 1387890432), F(S, 1387892480), F(S, 1387894528), F(S, 1387896576), D(S, 1878802752), D(S, 1882997056)));
-    RDC_TIMED(77, k104_layer3_2_conv2_fold(F(S, 1387898624), F(S, 1397335808), F(S, 1397337856), F(S, 1397339904), F(S, 1397341952), D(S, 1883001152), D(S, 1901875520)));
-    RDC_TIMED(79, k107_layer3_2_conv3_fold(F(S, 1397344000), F(S, 1399441152), F(S, 1399445248), F(S, 1399449344), F(S, 1399453440), D(S, 1901879616), D(S, 1906073920)));
-    RDC_TIMED(82, k111_layer3_3_conv1_fold(F(S, 1399457536), F(S, 1401554688), F(S, 1401556736), F(S, 1401558784), F(S, 1401560832), D(S, 1906082112), D(S, 1910276416)));
-    RDC_TIMED(84, k114_layer3_3_conv2_fold(F(S, 1401562880), F(S, 1411000064), F(S, 1411002112), F(S, 1411004160), F(S, 1411006208), D(S, 1910280512), D(S, 1929154880)));
-    RDC_TIMED(86, k117_layer3_3_conv3_fold(F(S, 1411008256), F(S, 1413105408), F(S, 1413109504), F(S, 1413113600), F(S, 1413117696), D(S, 1929158976), D(S, 1933353280)));
-    RDC_TIMED(89, k121_layer3_4_conv1_fold(F(S, 1413121792), F(S, 1415218944), F(S, 1415220992), F(S, 1415223040), F(S, 1415225088), D(S, 1933361472), D(S, 1937555776)));
-    RDC_TIMED(91, k124_layer3_4_conv2_fold(F(S, 1415227136), F(S, 1424664320), F(S, 1424666368), F(S, 1424668416), F(S, 1424670464), D(S, 1937559872), D(S, 1956434240)));
-    RDC_TIMED(93, k127_layer3_4_conv3_fold(F(S, 1424672512), F(S, 1426769664), F(S, 1426773760), F(S, 1426777856), F(S, 1426781952), D(S, 1956438336), D(S, 1960632640)));
-    RDC_TIMED(96, k131_layer3_5_conv1_fold(F(S, 1426786048), F(S, 1428883200), F(S, 1428885248), F(S, 1428887296), F(S, 1428889344), D(S, 1960640832), D(S, 1964835136)));
-    RDC_TIMED(98, k134_layer3_5_conv2_fold(F(S, 1428891392), F(S, 1438328576), F(S, 1438330624), F(S, 1438332672), F(S, 1438334720), D(S, 1964839232), D(S, 1983713600)));
-    RDC_TIMED(100, k137_layer3_5_conv3_fold(F(S, 1438336768), F(S, 1440433920), F(S, 1440438016), F(S, 1440442112), F(S, 1440446208), D(S, 1983717696), D(S, 1987912000)));
+    RDC_TIMED(1, k001_conv1_fold(
+        F(S, 1340841984),     /* w: conv1.weight */
+        F(S, 1340879616),     /* bn_w: bn1.weight */
+        F(S, 1340879872),     /* bn_b: bn1.bias */
+        F(S, 1340880128),     /* bn_mean: bn1.running_mean */
+        F(S, 1340880384),     /* bn_var: bn1.running_var */
+        D(S, 1789178176),     /* fw: fold.conv1.weight */
+        D(S, 1789253440)));   /* fb: fold.conv1.bias */
+    RDC_TIMED(4, k005_layer1_0_conv1_fold(
+        F(S, 1340880640),     /* w: layer1.0.conv1.weight */
+        F(S, 1340913408),     /* bn_w: layer1.0.bn1.weight */
+        F(S, 1340913920),     /* bn_b: layer1.0.bn1.bias */
+        F(S, 1340914432),     /* bn_mean: layer1.0.bn1.running_mean */
+        F(S, 1340914944),     /* bn_var: layer1.0.bn1.running_var */
+        D(S, 1789253952),     /* fw: fold.layer1.0.conv1.weight */
+        D(S, 1789319488)));   /* fb: fold.layer1.0.conv1.bias */
+    RDC_TIMED(6, k008_layer1_0_conv2_fold(
+        F(S, 1340915456),     /* w: layer1.0.conv2.weight */
+        F(S, 1341505280),     /* bn_w: layer1.0.bn2.weight */
+        F(S, 1341505792),     /* bn_b: layer1.0.bn2.bias */
+        F(S, 1341506304),     /* bn_mean: layer1.0.bn2.running_mean */
+        F(S, 1341506816),     /* bn_var: layer1.0.bn2.running_var */
+        D(S, 1789320512),     /* fw: fold.layer1.0.conv2.weight */
+        D(S, 1790500160)));   /* fb: fold.layer1.0.conv2.bias */
+    RDC_TIMED(8, k011_layer1_0_conv3_fold(
+        F(S, 1341507328),     /* w: layer1.0.conv3.weight */
+        F(S, 1341638400),     /* bn_w: layer1.0.bn3.weight */
+        F(S, 1341639424),     /* bn_b: layer1.0.bn3.bias */
+        F(S, 1341640448),     /* bn_mean: layer1.0.bn3.running_mean */
+        F(S, 1341641472),     /* bn_var: layer1.0.bn3.running_var */
+        D(S, 1790501184),     /* fw: fold.layer1.0.conv3.weight */
+        D(S, 1790763328)));   /* fb: fold.layer1.0.conv3.bias */
+    RDC_TIMED(10, k013_layer1_0_downsample_0_fold(
+        F(S, 1341642496),     /* w: layer1.0.downsample.0.weight */
+        F(S, 1341708032),     /* bn_w: layer1.0.downsample.1.weight */
+        F(S, 1341709056),     /* bn_b: layer1.0.downsample.1.bias */
+        F(S, 1341710080),     /* bn_mean: layer1.0.downsample.1.running_mean */
+        F(S, 1341711104),     /* bn_var: layer1.0.downsample.1.running_var */
+        D(S, 1790765376),     /* fw: fold.layer1.0.downsample.0.weight */
+        D(S, 1790896448)));   /* fb: fold.layer1.0.downsample.0.bias */
+    RDC_TIMED(13, k017_layer1_1_conv1_fold(
+        F(S, 1341712128),     /* w: layer1.1.conv1.weight */
+        F(S, 1341843200),     /* bn_w: layer1.1.bn1.weight */
+        F(S, 1341843712),     /* bn_b: layer1.1.bn1.bias */
+        F(S, 1341844224),     /* bn_mean: layer1.1.bn1.running_mean */
+        F(S, 1341844736),     /* bn_var: layer1.1.bn1.running_var */
+        D(S, 1790898496),     /* fw: fold.layer1.1.conv1.weight */
+        D(S, 1791160640)));   /* fb: fold.layer1.1.conv1.bias */
+    RDC_TIMED(15, k020_layer1_1_conv2_fold(
+        F(S, 1341845248),     /* w: layer1.1.conv2.weight */
+        F(S, 1342435072),     /* bn_w: layer1.1.bn2.weight */
+        F(S, 1342435584),     /* bn_b: layer1.1.bn2.bias */
+        F(S, 1342436096),     /* bn_mean: layer1.1.bn2.running_mean */
+        F(S, 1342436608),     /* bn_var: layer1.1.bn2.running_var */
+        D(S, 1791161664),     /* fw: fold.layer1.1.conv2.weight */
+        D(S, 1792341312)));   /* fb: fold.layer1.1.conv2.bias */
+    RDC_TIMED(17, k023_layer1_1_conv3_fold(
+        F(S, 1342437120),     /* w: layer1.1.conv3.weight */
+        F(S, 1342568192),     /* bn_w: layer1.1.bn3.weight */
+        F(S, 1342569216),     /* bn_b: layer1.1.bn3.bias */
+        F(S, 1342570240),     /* bn_mean: layer1.1.bn3.running_mean */
+        F(S, 1342571264),     /* bn_var: layer1.1.bn3.running_var */
+        D(S, 1792342336),     /* fw: fold.layer1.1.conv3.weight */
+        D(S, 1792604480)));   /* fb: fold.layer1.1.conv3.bias */
+    RDC_TIMED(20, k027_layer1_2_conv1_fold(
+        F(S, 1342572288),     /* w: layer1.2.conv1.weight */
+        F(S, 1342703360),     /* bn_w: layer1.2.bn1.weight */
+        F(S, 1342703872),     /* bn_b: layer1.2.bn1.bias */
+        F(S, 1342704384),     /* bn_mean: layer1.2.bn1.running_mean */
+        F(S, 1342704896),     /* bn_var: layer1.2.bn1.running_var */
+        D(S, 1792606528),     /* fw: fold.layer1.2.conv1.weight */
+        D(S, 1792868672)));   /* fb: fold.layer1.2.conv1.bias */
+    RDC_TIMED(22, k030_layer1_2_conv2_fold(
+        F(S, 1342705408),     /* w: layer1.2.conv2.weight */
+        F(S, 1343295232),     /* bn_w: layer1.2.bn2.weight */
+        F(S, 1343295744),     /* bn_b: layer1.2.bn2.bias */
+        F(S, 1343296256),     /* bn_mean: layer1.2.bn2.running_mean */
+        F(S, 1343296768),     /* bn_var: layer1.2.bn2.running_var */
+        D(S, 1792869696),     /* fw: fold.layer1.2.conv2.weight */
+        D(S, 1794049344)));   /* fb: fold.layer1.2.conv2.bias */
+    RDC_TIMED(24, k033_layer1_2_conv3_fold(
+        F(S, 1343297280),     /* w: layer1.2.conv3.weight */
+        F(S, 1343428352),     /* bn_w: layer1.2.bn3.weight */
+        F(S, 1343429376),     /* bn_b: layer1.2.bn3.bias */
+        F(S, 1343430400),     /* bn_mean: layer1.2.bn3.running_mean */
+        F(S, 1343431424),     /* bn_var: layer1.2.bn3.running_var */
+        D(S, 1794050368),     /* fw: fold.layer1.2.conv3.weight */
+        D(S, 1794312512)));   /* fb: fold.layer1.2.conv3.bias */
+    RDC_TIMED(28, k037_layer2_0_conv1_fold(
+        F(S, 1343432448),     /* w: layer2.0.conv1.weight */
+        F(S, 1343694592),     /* bn_w: layer2.0.bn1.weight */
+        F(S, 1343695616),     /* bn_b: layer2.0.bn1.bias */
+        F(S, 1343696640),     /* bn_mean: layer2.0.bn1.running_mean */
+        F(S, 1343697664),     /* bn_var: layer2.0.bn1.running_var */
+        D(S, 1794314560),     /* fw: fold.layer2.0.conv1.weight */
+        D(S, 1794838848)));   /* fb: fold.layer2.0.conv1.bias */
+    RDC_TIMED(30, k040_layer2_0_conv2_fold(
+        F(S, 1343698688),     /* w: layer2.0.conv2.weight */
+        F(S, 1346057984),     /* bn_w: layer2.0.bn2.weight */
+        F(S, 1346059008),     /* bn_b: layer2.0.bn2.bias */
+        F(S, 1346060032),     /* bn_mean: layer2.0.bn2.running_mean */
+        F(S, 1346061056),     /* bn_var: layer2.0.bn2.running_var */
+        D(S, 1794840896),     /* fw: fold.layer2.0.conv2.weight */
+        D(S, 1799559488)));   /* fb: fold.layer2.0.conv2.bias */
+    RDC_TIMED(32, k043_layer2_0_conv3_fold(
+        F(S, 1346062080),     /* w: layer2.0.conv3.weight */
+        F(S, 1346586368),     /* bn_w: layer2.0.bn3.weight */
+        F(S, 1346588416),     /* bn_b: layer2.0.bn3.bias */
+        F(S, 1346590464),     /* bn_mean: layer2.0.bn3.running_mean */
+        F(S, 1346592512),     /* bn_var: layer2.0.bn3.running_var */
+        D(S, 1799561536),     /* fw: fold.layer2.0.conv3.weight */
+        D(S, 1800610112)));   /* fb: fold.layer2.0.conv3.bias */
+    RDC_TIMED(34, k045_layer2_0_downsample_0_fold(
+        F(S, 1346594560),     /* w: layer2.0.downsample.0.weight */
+        F(S, 1347118848),     /* bn_w: layer2.0.downsample.1.weight */
+        F(S, 1347120896),     /* bn_b: layer2.0.downsample.1.bias */
+        F(S, 1347122944),     /* bn_mean: layer2.0.downsample.1.running_mean */
+        F(S, 1347124992),     /* bn_var: layer2.0.downsample.1.running_var */
+        D(S, 1800614208),     /* fw: fold.layer2.0.downsample.0.weight */
+        D(S, 1801662784)));   /* fb: fold.layer2.0.downsample.0.bias */
+    RDC_TIMED(37, k049_layer2_1_conv1_fold(
+        F(S, 1347127040),     /* w: layer2.1.conv1.weight */
+        F(S, 1347651328),     /* bn_w: layer2.1.bn1.weight */
+        F(S, 1347652352),     /* bn_b: layer2.1.bn1.bias */
+        F(S, 1347653376),     /* bn_mean: layer2.1.bn1.running_mean */
+        F(S, 1347654400),     /* bn_var: layer2.1.bn1.running_var */
+        D(S, 1801666880),     /* fw: fold.layer2.1.conv1.weight */
+        D(S, 1802715456)));   /* fb: fold.layer2.1.conv1.bias */
+    RDC_TIMED(39, k052_layer2_1_conv2_fold(
+        F(S, 1347655424),     /* w: layer2.1.conv2.weight */
+        F(S, 1350014720),     /* bn_w: layer2.1.bn2.weight */
+        F(S, 1350015744),     /* bn_b: layer2.1.bn2.bias */
+        F(S, 1350016768),     /* bn_mean: layer2.1.bn2.running_mean */
+        F(S, 1350017792),     /* bn_var: layer2.1.bn2.running_var */
+        D(S, 1802717504),     /* fw: fold.layer2.1.conv2.weight */
+        D(S, 1807436096)));   /* fb: fold.layer2.1.conv2.bias */
+    RDC_TIMED(41, k055_layer2_1_conv3_fold(
+        F(S, 1350018816),     /* w: layer2.1.conv3.weight */
+        F(S, 1350543104),     /* bn_w: layer2.1.bn3.weight */
+        F(S, 1350545152),     /* bn_b: layer2.1.bn3.bias */
+        F(S, 1350547200),     /* bn_mean: layer2.1.bn3.running_mean */
+        F(S, 1350549248),     /* bn_var: layer2.1.bn3.running_var */
+        D(S, 1807438144),     /* fw: fold.layer2.1.conv3.weight */
+        D(S, 1808486720)));   /* fb: fold.layer2.1.conv3.bias */
+    RDC_TIMED(44, k059_layer2_2_conv1_fold(
+        F(S, 1350551296),     /* w: layer2.2.conv1.weight */
+        F(S, 1351075584),     /* bn_w: layer2.2.bn1.weight */
+        F(S, 1351076608),     /* bn_b: layer2.2.bn1.bias */
+        F(S, 1351077632),     /* bn_mean: layer2.2.bn1.running_mean */
+        F(S, 1351078656),     /* bn_var: layer2.2.bn1.running_var */
+        D(S, 1808490816),     /* fw: fold.layer2.2.conv1.weight */
+        D(S, 1809539392)));   /* fb: fold.layer2.2.conv1.bias */
+    RDC_TIMED(46, k062_layer2_2_conv2_fold(
+        F(S, 1351079680),     /* w: layer2.2.conv2.weight */
+        F(S, 1353438976),     /* bn_w: layer2.2.bn2.weight */
+        F(S, 1353440000),     /* bn_b: layer2.2.bn2.bias */
+        F(S, 1353441024),     /* bn_mean: layer2.2.bn2.running_mean */
+        F(S, 1353442048),     /* bn_var: layer2.2.bn2.running_var */
+        D(S, 1809541440),     /* fw: fold.layer2.2.conv2.weight */
+        D(S, 1814260032)));   /* fb: fold.layer2.2.conv2.bias */
+    RDC_TIMED(48, k065_layer2_2_conv3_fold(
+        F(S, 1353443072),     /* w: layer2.2.conv3.weight */
+        F(S, 1353967360),     /* bn_w: layer2.2.bn3.weight */
+        F(S, 1353969408),     /* bn_b: layer2.2.bn3.bias */
+        F(S, 1353971456),     /* bn_mean: layer2.2.bn3.running_mean */
+        F(S, 1353973504),     /* bn_var: layer2.2.bn3.running_var */
+        D(S, 1814262080),     /* fw: fold.layer2.2.conv3.weight */
+        D(S, 1815310656)));   /* fb: fold.layer2.2.conv3.bias */
+    RDC_TIMED(51, k069_layer2_3_conv1_fold(
+        F(S, 1353975552),     /* w: layer2.3.conv1.weight */
+        F(S, 1354499840),     /* bn_w: layer2.3.bn1.weight */
+        F(S, 1354500864),     /* bn_b: layer2.3.bn1.bias */
+        F(S, 1354501888),     /* bn_mean: layer2.3.bn1.running_mean */
+        F(S, 1354502912),     /* bn_var: layer2.3.bn1.running_var */
+        D(S, 1815314752),     /* fw: fold.layer2.3.conv1.weight */
+        D(S, 1816363328)));   /* fb: fold.layer2.3.conv1.bias */
+    RDC_TIMED(53, k072_layer2_3_conv2_fold(
+        F(S, 1354503936),     /* w: layer2.3.conv2.weight */
+        F(S, 1356863232),     /* bn_w: layer2.3.bn2.weight */
+        F(S, 1356864256),     /* bn_b: layer2.3.bn2.bias */
+        F(S, 1356865280),     /* bn_mean: layer2.3.bn2.running_mean */
+        F(S, 1356866304),     /* bn_var: layer2.3.bn2.running_var */
+        D(S, 1816365376),     /* fw: fold.layer2.3.conv2.weight */
+        D(S, 1821083968)));   /* fb: fold.layer2.3.conv2.bias */
+    RDC_TIMED(55, k075_layer2_3_conv3_fold(
+        F(S, 1356867328),     /* w: layer2.3.conv3.weight */
+        F(S, 1357391616),     /* bn_w: layer2.3.bn3.weight */
+        F(S, 1357393664),     /* bn_b: layer2.3.bn3.bias */
+        F(S, 1357395712),     /* bn_mean: layer2.3.bn3.running_mean */
+        F(S, 1357397760),     /* bn_var: layer2.3.bn3.running_var */
+        D(S, 1821086016),     /* fw: fold.layer2.3.conv3.weight */
+        D(S, 1822134592)));   /* fb: fold.layer2.3.conv3.bias */
+    RDC_TIMED(59, k079_layer3_0_conv1_fold(
+        F(S, 1357399808),     /* w: layer3.0.conv1.weight */
+        F(S, 1358448384),     /* bn_w: layer3.0.bn1.weight */
+        F(S, 1358450432),     /* bn_b: layer3.0.bn1.bias */
+        F(S, 1358452480),     /* bn_mean: layer3.0.bn1.running_mean */
+        F(S, 1358454528),     /* bn_var: layer3.0.bn1.running_var */
+        D(S, 1822138688),     /* fw: fold.layer3.0.conv1.weight */
+        D(S, 1824235840)));   /* fb: fold.layer3.0.conv1.bias */
+    RDC_TIMED(61, k082_layer3_0_conv2_fold(
+        F(S, 1358456576),     /* w: layer3.0.conv2.weight */
+        F(S, 1367893760),     /* bn_w: layer3.0.bn2.weight */
+        F(S, 1367895808),     /* bn_b: layer3.0.bn2.bias */
+        F(S, 1367897856),     /* bn_mean: layer3.0.bn2.running_mean */
+        F(S, 1367899904),     /* bn_var: layer3.0.bn2.running_var */
+        D(S, 1824239936),     /* fw: fold.layer3.0.conv2.weight */
+        D(S, 1843114304)));   /* fb: fold.layer3.0.conv2.bias */
+    RDC_TIMED(63, k085_layer3_0_conv3_fold(
+        F(S, 1367901952),     /* w: layer3.0.conv3.weight */
+        F(S, 1369999104),     /* bn_w: layer3.0.bn3.weight */
+        F(S, 1370003200),     /* bn_b: layer3.0.bn3.bias */
+        F(S, 1370007296),     /* bn_mean: layer3.0.bn3.running_mean */
+        F(S, 1370011392),     /* bn_var: layer3.0.bn3.running_var */
+        D(S, 1843118400),     /* fw: fold.layer3.0.conv3.weight */
+        D(S, 1847312704)));   /* fb: fold.layer3.0.conv3.bias */
+    RDC_TIMED(65, k087_layer3_0_downsample_0_fold(
+        F(S, 1370015488),     /* w: layer3.0.downsample.0.weight */
+        F(S, 1372112640),     /* bn_w: layer3.0.downsample.1.weight */
+        F(S, 1372116736),     /* bn_b: layer3.0.downsample.1.bias */
+        F(S, 1372120832),     /* bn_mean: layer3.0.downsample.1.running_mean */
+        F(S, 1372124928),     /* bn_var: layer3.0.downsample.1.running_var */
+        D(S, 1847320896),     /* fw: fold.layer3.0.downsample.0.weight */
+        D(S, 1851515200)));   /* fb: fold.layer3.0.downsample.0.bias */
+    RDC_TIMED(68, k091_layer3_1_conv1_fold(
+        F(S, 1372129024),     /* w: layer3.1.conv1.weight */
+        F(S, 1374226176),     /* bn_w: layer3.1.bn1.weight */
+        F(S, 1374228224),     /* bn_b: layer3.1.bn1.bias */
+        F(S, 1374230272),     /* bn_mean: layer3.1.bn1.running_mean */
+        F(S, 1374232320),     /* bn_var: layer3.1.bn1.running_var */
+        D(S, 1851523392),     /* fw: fold.layer3.1.conv1.weight */
+        D(S, 1855717696)));   /* fb: fold.layer3.1.conv1.bias */
+    RDC_TIMED(70, k094_layer3_1_conv2_fold(
+        F(S, 1374234368),     /* w: layer3.1.conv2.weight */
+        F(S, 1383671552),     /* bn_w: layer3.1.bn2.weight */
+        F(S, 1383673600),     /* bn_b: layer3.1.bn2.bias */
+        F(S, 1383675648),     /* bn_mean: layer3.1.bn2.running_mean */
+        F(S, 1383677696),     /* bn_var: layer3.1.bn2.running_var */
+        D(S, 1855721792),     /* fw: fold.layer3.1.conv2.weight */
+        D(S, 1874596160)));   /* fb: fold.layer3.1.conv2.bias */
+    RDC_TIMED(72, k097_layer3_1_conv3_fold(
+        F(S, 1383679744),     /* w: layer3.1.conv3.weight */
+        F(S, 1385776896),     /* bn_w: layer3.1.bn3.weight */
+        F(S, 1385780992),     /* bn_b: layer3.1.bn3.bias */
+        F(S, 1385785088),     /* bn_mean: layer3.1.bn3.running_mean */
+        F(S, 1385789184),     /* bn_var: layer3.1.bn3.running_var */
+        D(S, 1874600256),     /* fw: fold.layer3.1.conv3.weight */
+        D(S, 1878794560)));   /* fb: fold.layer3.1.conv3.bias */
+    RDC_TIMED(75, k101_layer3_2_conv1_fold(
+        F(S, 1385793280),     /* w: layer3.2.conv1.weight */
+        F(S, 1387890432),     /* bn_w: layer3.2.bn1.weight */
+        F(S, 1387892480),     /* bn_b: layer3.2.bn1.bias */
+        F(S, 1387894528),     /* bn_mean: layer3.2.bn1.running_mean */
+        F(S, 1387896576),     /* bn_var: layer3.2.bn1.running_var */
+        D(S, 1878802752),     /* fw: fold.layer3.2.conv1.weight */
+        D(S, 1882997056)));   /* fb: fold.layer3.2.conv1.bias */
+    RDC_TIMED(77, k104_layer3_2_conv2_fold(
+        F(S, 1387898624),     /* w: layer3.2.conv2.weight */
+        F(S, 1397335808),     /* bn_w: layer3.2.bn2.weight */
+        F(S, 1397337856),     /* bn_b: layer3.2.bn2.bias */
+        F(S, 1397339904),     /* bn_mean: layer3.2.bn2.running_mean */
+        F(S, 1397341952),     /* bn_var: layer3.2.bn2.running_var */
+        D(S, 1883001152),     /* fw: fold.layer3.2.conv2.weight */
+        D(S, 1901875520)));   /* fb: fold.layer3.2.conv2.bias */
+    RDC_TIMED(79, k107_layer3_2_conv3_fold(
+        F(S, 1397344000),     /* w: layer3.2.conv3.weight */
+        F(S, 1399441152),     /* bn_w: layer3.2.bn3.weight */
+        F(S, 1399445248),     /* bn_b: layer3.2.bn3.bias */
+        F(S, 1399449344),     /* bn_mean: layer3.2.bn3.running_mean */
+        F(S, 1399453440),     /* bn_var: layer3.2.bn3.running_var */
+        D(S, 1901879616),     /* fw: fold.layer3.2.conv3.weight */
+        D(S, 1906073920)));   /* fb: fold.layer3.2.conv3.bias */
+    RDC_TIMED(82, k111_layer3_3_conv1_fold(
+        F(S, 1399457536),     /* w: layer3.3.conv1.weight */
+        F(S, 1401554688),     /* bn_w: layer3.3.bn1.weight */
+        F(S, 1401556736),     /* bn_b: layer3.3.bn1.bias */
+        F(S, 1401558784),     /* bn_mean: layer3.3.bn1.running_mean */
+        F(S, 1401560832),     /* bn_var: layer3.3.bn1.running_var */
+        D(S, 1906082112),     /* fw: fold.layer3.3.conv1.weight */
+        D(S, 1910276416)));   /* fb: fold.layer3.3.conv1.bias */
+    RDC_TIMED(84, k114_layer3_3_conv2_fold(
+        F(S, 1401562880),     /* w: layer3.3.conv2.weight */
+        F(S, 1411000064),     /* bn_w: layer3.3.bn2.weight */
+        F(S, 1411002112),     /* bn_b: layer3.3.bn2.bias */
+        F(S, 1411004160),     /* bn_mean: layer3.3.bn2.running_mean */
+        F(S, 1411006208),     /* bn_var: layer3.3.bn2.running_var */
+        D(S, 1910280512),     /* fw: fold.layer3.3.conv2.weight */
+        D(S, 1929154880)));   /* fb: fold.layer3.3.conv2.bias */
+    RDC_TIMED(86, k117_layer3_3_conv3_fold(
+        F(S, 1411008256),     /* w: layer3.3.conv3.weight */
+        F(S, 1413105408),     /* bn_w: layer3.3.bn3.weight */
+        F(S, 1413109504),     /* bn_b: layer3.3.bn3.bias */
+        F(S, 1413113600),     /* bn_mean: layer3.3.bn3.running_mean */
+        F(S, 1413117696),     /* bn_var: layer3.3.bn3.running_var */
+        D(S, 1929158976),     /* fw: fold.layer3.3.conv3.weight */
+        D(S, 1933353280)));   /* fb: fold.layer3.3.conv3.bias */
+    RDC_TIMED(89, k121_layer3_4_conv1_fold(
+        F(S, 1413121792),     /* w: layer3.4.conv1.weight */
+        F(S, 1415218944),     /* bn_w: layer3.4.bn1.weight */
+        F(S, 1415220992),     /* bn_b: layer3.4.bn1.bias */
+        F(S, 1415223040),     /* bn_mean: layer3.4.bn1.running_mean */
+        F(S, 1415225088),     /* bn_var: layer3.4.bn1.running_var */
+        D(S, 1933361472),     /* fw: fold.layer3.4.conv1.weight */
+        D(S, 1937555776)));   /* fb: fold.layer3.4.conv1.bias */
+    RDC_TIMED(91, k124_layer3_4_conv2_fold(
+        F(S, 1415227136),     /* w: layer3.4.conv2.weight */
+        F(S, 1424664320),     /* bn_w: layer3.4.bn2.weight */
+        F(S, 1424666368),     /* bn_b: layer3.4.bn2.bias */
+        F(S, 1424668416),     /* bn_mean: layer3.4.bn2.running_mean */
+        F(S, 1424670464),     /* bn_var: layer3.4.bn2.running_var */
+        D(S, 1937559872),     /* fw: fold.layer3.4.conv2.weight */
+        D(S, 1956434240)));   /* fb: fold.layer3.4.conv2.bias */
+    RDC_TIMED(93, k127_layer3_4_conv3_fold(
+        F(S, 1424672512),     /* w: layer3.4.conv3.weight */
+        F(S, 1426769664),     /* bn_w: layer3.4.bn3.weight */
+        F(S, 1426773760),     /* bn_b: layer3.4.bn3.bias */
+        F(S, 1426777856),     /* bn_mean: layer3.4.bn3.running_mean */
+        F(S, 1426781952),     /* bn_var: layer3.4.bn3.running_var */
+        D(S, 1956438336),     /* fw: fold.layer3.4.conv3.weight */
+        D(S, 1960632640)));   /* fb: fold.layer3.4.conv3.bias */
+    RDC_TIMED(96, k131_layer3_5_conv1_fold(
+        F(S, 1426786048),     /* w: layer3.5.conv1.weight */
+        F(S, 1428883200),     /* bn_w: layer3.5.bn1.weight */
+        F(S, 1428885248),     /* bn_b: layer3.5.bn1.bias */
+        F(S, 1428887296),     /* bn_mean: layer3.5.bn1.running_mean */
+        F(S, 1428889344),     /* bn_var: layer3.5.bn1.running_var */
+        D(S, 1960640832),     /* fw: fold.layer3.5.conv1.weight */
+        D(S, 1964835136)));   /* fb: fold.layer3.5.conv1.bias */
+    RDC_TIMED(98, k134_layer3_5_conv2_fold(
+        F(S, 1428891392),     /* w: layer3.5.conv2.weight */
+        F(S, 1438328576),     /* bn_w: layer3.5.bn2.weight */
+        F(S, 1438330624),     /* bn_b: layer3.5.bn2.bias */
+        F(S, 1438332672),     /* bn_mean: layer3.5.bn2.running_mean */
+        F(S, 1438334720),     /* bn_var: layer3.5.bn2.running_var */
+        D(S, 1964839232),     /* fw: fold.layer3.5.conv2.weight */
+        D(S, 1983713600)));   /* fb: fold.layer3.5.conv2.bias */
+    RDC_TIMED(100, k137_layer3_5_conv3_fold(
+        F(S, 1438336768),     /* w: layer3.5.conv3.weight */
+        F(S, 1440433920),     /* bn_w: layer3.5.bn3.weight */
+        F(S, 1440438016),     /* bn_b: layer3.5.bn3.bias */
+        F(S, 1440442112),     /* bn_mean: layer3.5.bn3.running_mean */
+        F(S, 1440446208),     /* bn_var: layer3.5.bn3.running_var */
+        D(S, 1983717696),     /* fw: fold.layer3.5.conv3.weight */
+        D(S, 1987912000)));   /* fb: fold.layer3.5.conv3.bias */
 }
 
 void rdc_teacher_forward_train(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher (frozen, folded), in double */
-    RDC_TIMED(0, k000_input_widen(F(S, 1440706304), D(A, 134217728)));
-    RDC_TIMED(2, k001_conv1_fwd(D(A, 134217728), D(S, 1789178176), D(S, 1789253440), D(A, 159383552), D(A, 0)));
-    RDC_TIMED(3, k004_maxpool_fwd(D(A, 0), D(A, 268435456)));
-    RDC_TIMED(5, k005_layer1_0_conv1_fwd(D(A, 268435456), D(S, 1789253952), D(S, 1789319488), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(7, k008_layer1_0_conv2_fwd(D(A, 0), D(S, 1789320512), D(S, 1790500160), D(A, 67108864), D(A, 134217728)));
-    RDC_TIMED(9, k011_layer1_0_conv3_fwd(D(A, 134217728), D(S, 1790501184), D(S, 1790763328), D(A, 201326592), D(A, 0)));
-    RDC_TIMED(11, k013_layer1_0_downsample_0_fwd(D(A, 268435456), D(S, 1790765376), D(S, 1790896448), D(A, 301989888), D(A, 134217728)));
-    RDC_TIMED(12, k015_layer1_0_add_fwd(D(A, 0), D(A, 134217728), D(A, 268435456)));
-    RDC_TIMED(14, k017_layer1_1_conv1_fwd(D(A, 268435456), D(S, 1790898496), D(S, 1791160640), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(16, k020_layer1_1_conv2_fwd(D(A, 0), D(S, 1791161664), D(S, 1792341312), D(A, 67108864), D(A, 134217728)));
-    RDC_TIMED(18, k023_layer1_1_conv3_fwd(D(A, 134217728), D(S, 1792342336), D(S, 1792604480), D(A, 201326592), D(A, 0)));
-    RDC_TIMED(19, k025_layer1_1_add_fwd(D(A, 0), D(A, 268435456), D(A, 134217728)));
-    RDC_TIMED(21, k027_layer1_2_conv1_fwd(D(A, 134217728), D(S, 1792606528), D(S, 1792868672), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(23, k030_layer1_2_conv2_fwd(D(A, 0), D(S, 1792869696), D(S, 1794049344), D(A, 67108864), D(A, 268435456)));
-    RDC_TIMED(25, k033_layer1_2_conv3_fwd(D(A, 268435456), D(S, 1794050368), D(S, 1794312512), D(A, 335544320), D(A, 0)));
-    RDC_TIMED(26, k035_layer1_2_add_fwd(D(A, 0), D(A, 134217728), D(A, 268435456)));
-    RDC_TIMED(29, k037_layer2_0_conv1_fwd(D(A, 268435456), D(S, 1794314560), D(S, 1794838848), D(A, 134217728), D(A, 0)));
-    RDC_TIMED(31, k040_layer2_0_conv2_fwd(D(A, 0), D(S, 1794840896), D(S, 1799559488), D(A, 167772160), D(A, 134217728)));
-    RDC_TIMED(33, k043_layer2_0_conv3_fwd(D(A, 134217728), D(S, 1799561536), D(S, 1800610112), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(35, k045_layer2_0_downsample_0_fwd(D(A, 268435456), D(S, 1800614208), D(S, 1801662784), D(A, 134217728), D(A, 67108864)));
-    RDC_TIMED(36, k047_layer2_0_add_fwd(D(A, 0), D(A, 67108864), D(A, 134217728)));
-    RDC_TIMED(38, k049_layer2_1_conv1_fwd(D(A, 134217728), D(S, 1801666880), D(S, 1802715456), D(A, 0), D(A, 51977728)));
-    RDC_TIMED(40, k052_layer2_1_conv2_fwd(D(A, 51977728), D(S, 1802717504), D(S, 1807436096), D(A, 0), D(A, 85532160)));
-    RDC_TIMED(42, k055_layer2_1_conv3_fwd(D(A, 85532160), D(S, 1807438144), D(S, 1808486720), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(43, k057_layer2_1_add_fwd(D(A, 0), D(A, 134217728), D(A, 67108864)));
-    RDC_TIMED(45, k059_layer2_2_conv1_fwd(D(A, 67108864), D(S, 1808490816), D(S, 1809539392), D(A, 0), D(A, 134217728)));
-    RDC_TIMED(47, k062_layer2_2_conv2_fwd(D(A, 134217728), D(S, 1809541440), D(S, 1814260032), D(A, 0), D(A, 167772160)));
-    RDC_TIMED(49, k065_layer2_2_conv3_fwd(D(A, 167772160), D(S, 1814262080), D(S, 1815310656), D(A, 134217728), D(A, 0)));
-    RDC_TIMED(50, k067_layer2_2_add_fwd(D(A, 0), D(A, 67108864), D(A, 134217728)));
-    RDC_TIMED(52, k069_layer2_3_conv1_fwd(D(A, 134217728), D(S, 1815314752), D(S, 1816363328), D(A, 0), D(A, 51977728)));
-    RDC_TIMED(54, k072_layer2_3_conv2_fwd(D(A, 51977728), D(S, 1816365376), D(S, 1821083968), D(A, 0), D(A, 85532160)));
-    RDC_TIMED(56, k075_layer2_3_conv3_fwd(D(A, 85532160), D(S, 1821086016), D(S, 1822134592), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(57, k077_layer2_3_add_fwd(D(A, 0), D(A, 134217728), D(A, 201326592)));
-    RDC_TIMED(60, k079_layer3_0_conv1_fwd(D(A, 201326592), D(S, 1822138688), D(S, 1824235840), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(62, k082_layer3_0_conv2_fwd(D(A, 0), D(S, 1824239936), D(S, 1843114304), D(A, 67108864), D(A, 88875008)));
-    RDC_TIMED(64, k085_layer3_0_conv3_fwd(D(A, 88875008), D(S, 1843118400), D(S, 1847312704), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(66, k087_layer3_0_downsample_0_fwd(D(A, 201326592), D(S, 1847320896), D(S, 1851515200), D(A, 67108864), D(A, 33554432)));
-    RDC_TIMED(67, k089_layer3_0_add_fwd(D(A, 0), D(A, 33554432), D(A, 103849472)));
-    RDC_TIMED(69, k091_layer3_1_conv1_fwd(D(A, 103849472), D(S, 1851523392), D(S, 1855717696), D(A, 0), D(A, 137403904)));
-    RDC_TIMED(71, k094_layer3_1_conv2_fwd(D(A, 137403904), D(S, 1855721792), D(S, 1874596160), D(A, 0), D(A, 154181120)));
-    RDC_TIMED(73, k097_layer3_1_conv3_fwd(D(A, 154181120), D(S, 1874600256), D(S, 1878794560), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(74, k099_layer3_1_add_fwd(D(A, 0), D(A, 103849472), D(A, 137403904)));
-    RDC_TIMED(76, k101_layer3_2_conv1_fwd(D(A, 137403904), D(S, 1878802752), D(S, 1882997056), D(A, 0), D(A, 103849472)));
-    RDC_TIMED(78, k104_layer3_2_conv2_fwd(D(A, 103849472), D(S, 1883001152), D(S, 1901875520), D(A, 0), D(A, 120626688)));
-    RDC_TIMED(80, k107_layer3_2_conv3_fwd(D(A, 120626688), D(S, 1901879616), D(S, 1906073920), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(81, k109_layer3_2_add_fwd(D(A, 0), D(A, 137403904), D(A, 103849472)));
-    RDC_TIMED(83, k111_layer3_3_conv1_fwd(D(A, 103849472), D(S, 1906082112), D(S, 1910276416), D(A, 0), D(A, 137403904)));
-    RDC_TIMED(85, k114_layer3_3_conv2_fwd(D(A, 137403904), D(S, 1910280512), D(S, 1929154880), D(A, 0), D(A, 154181120)));
-    RDC_TIMED(87, k117_layer3_3_conv3_fwd(D(A, 154181120), D(S, 1929158976), D(S, 1933353280), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(88, k119_layer3_3_add_fwd(D(A, 0), D(A, 103849472), D(A, 137403904)));
-    RDC_TIMED(90, k121_layer3_4_conv1_fwd(D(A, 137403904), D(S, 1933361472), D(S, 1937555776), D(A, 0), D(A, 103849472)));
-    RDC_TIMED(92, k124_layer3_4_conv2_fwd(D(A, 103849472), D(S, 1937559872), D(S, 1956434240), D(A, 0), D(A, 120626688)));
-    RDC_TIMED(94, k127_layer3_4_conv3_fwd(D(A, 120626688), D(S, 1956438336), D(S, 1960632640), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(95, k129_layer3_4_add_fwd(D(A, 0), D(A, 137403904), D(A, 103849472)));
-    RDC_TIMED(97, k131_layer3_5_conv1_fwd(D(A, 103849472), D(S, 1960640832), D(S, 1964835136), D(A, 0), D(A, 137403904)));
-    RDC_TIMED(99, k134_layer3_5_conv2_fwd(D(A, 137403904), D(S, 1964839232), D(S, 1983713600), D(A, 0), D(A, 154181120)));
-    RDC_TIMED(101, k137_layer3_5_conv3_fwd(D(A, 154181120), D(S, 1983717696), D(S, 1987912000), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(102, k139_layer3_5_add_fwd(D(A, 0), D(A, 103849472), D(A, 33554432)));
-    RDC_TIMED(27, k036_layer1_2_relu_2_narrow(D(A, 268435456), F(S, 1453289216)));
-    RDC_TIMED(58, k078_layer2_3_relu_2_narrow(D(A, 201326592), F(S, 1520398080)));
-    RDC_TIMED(103, k140_layer3_5_relu_2_narrow(D(A, 33554432), F(S, 1553952512)));
+    RDC_TIMED(0, k000_input_widen(
+        F(S, 1440706304),     /* x: input */
+        D(A, 134217728)));    /* y: act64.input */
+    RDC_TIMED(2, k001_conv1_fwd(
+        D(A, 134217728),      /* x: act64.input */
+        D(S, 1789178176),     /* w: fold.conv1.weight */
+        D(S, 1789253440),     /* b: fold.conv1.bias */
+        D(A, 159383552),      /* col: col.forward.conv1 */
+        D(A, 0)));            /* y: act64.relu */
+    RDC_TIMED(3, k004_maxpool_fwd(
+        D(A, 0),              /* x: act64.relu */
+        D(A, 268435456)));    /* y: act64.maxpool */
+    RDC_TIMED(5, k005_layer1_0_conv1_fwd(
+        D(A, 268435456),      /* x: act64.maxpool */
+        D(S, 1789253952),     /* w: fold.layer1.0.conv1.weight */
+        D(S, 1789319488),     /* b: fold.layer1.0.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.0.conv1 */
+        D(A, 0)));            /* y: act64.layer1.0.relu */
+    RDC_TIMED(7, k008_layer1_0_conv2_fwd(
+        D(A, 0),              /* x: act64.layer1.0.relu */
+        D(S, 1789320512),     /* w: fold.layer1.0.conv2.weight */
+        D(S, 1790500160),     /* b: fold.layer1.0.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.0.conv2 */
+        D(A, 134217728)));    /* y: act64.layer1.0.relu_1 */
+    RDC_TIMED(9, k011_layer1_0_conv3_fwd(
+        D(A, 134217728),      /* x: act64.layer1.0.relu_1 */
+        D(S, 1790501184),     /* w: fold.layer1.0.conv3.weight */
+        D(S, 1790763328),     /* b: fold.layer1.0.conv3.bias */
+        D(A, 201326592),      /* col: col.forward.layer1.0.conv3 */
+        D(A, 0)));            /* y: act64.layer1.0.bn3 */
+    RDC_TIMED(11, k013_layer1_0_downsample_0_fwd(
+        D(A, 268435456),      /* x: act64.maxpool */
+        D(S, 1790765376),     /* w: fold.layer1.0.downsample.0.weight */
+        D(S, 1790896448),     /* b: fold.layer1.0.downsample.0.bias */
+        D(A, 301989888),      /* col: col.forward.layer1.0.downsample.0 */
+        D(A, 134217728)));    /* y: act64.layer1.0.downsample.1 */
+    RDC_TIMED(12, k015_layer1_0_add_fwd(
+        D(A, 0),              /* x0: act64.layer1.0.bn3 */
+        D(A, 134217728),      /* x1: act64.layer1.0.downsample.1 */
+        D(A, 268435456)));    /* y: act64.layer1.0.relu_2 */
+    RDC_TIMED(14, k017_layer1_1_conv1_fwd(
+        D(A, 268435456),      /* x: act64.layer1.0.relu_2 */
+        D(S, 1790898496),     /* w: fold.layer1.1.conv1.weight */
+        D(S, 1791160640),     /* b: fold.layer1.1.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.1.conv1 */
+        D(A, 0)));            /* y: act64.layer1.1.relu */
+    RDC_TIMED(16, k020_layer1_1_conv2_fwd(
+        D(A, 0),              /* x: act64.layer1.1.relu */
+        D(S, 1791161664),     /* w: fold.layer1.1.conv2.weight */
+        D(S, 1792341312),     /* b: fold.layer1.1.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.1.conv2 */
+        D(A, 134217728)));    /* y: act64.layer1.1.relu_1 */
+    RDC_TIMED(18, k023_layer1_1_conv3_fwd(
+        D(A, 134217728),      /* x: act64.layer1.1.relu_1 */
+        D(S, 1792342336),     /* w: fold.layer1.1.conv3.weight */
+        D(S, 1792604480),     /* b: fold.layer1.1.conv3.bias */
+        D(A, 201326592),      /* col: col.forward.layer1.1.conv3 */
+        D(A, 0)));            /* y: act64.layer1.1.bn3 */
+    RDC_TIMED(19, k025_layer1_1_add_fwd(
+        D(A, 0),              /* x0: act64.layer1.1.bn3 */
+        D(A, 268435456),      /* x1: act64.layer1.0.relu_2 */
+        D(A, 134217728)));    /* y: act64.layer1.1.relu_2 */
+    RDC_TIMED(21, k027_layer1_2_conv1_fwd(
+        D(A, 134217728),      /* x: act64.layer1.1.relu_2 */
+        D(S, 1792606528),     /* w: fold.layer1.2.conv1.weight */
+        D(S, 1792868672),     /* b: fold.layer1.2.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.2.conv1 */
+        D(A, 0)));            /* y: act64.layer1.2.relu */
+    RDC_TIMED(23, k030_layer1_2_conv2_fwd(
+        D(A, 0),              /* x: act64.layer1.2.relu */
+        D(S, 1792869696),     /* w: fold.layer1.2.conv2.weight */
+        D(S, 1794049344),     /* b: fold.layer1.2.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.2.conv2 */
+        D(A, 268435456)));    /* y: act64.layer1.2.relu_1 */
+    RDC_TIMED(25, k033_layer1_2_conv3_fwd(
+        D(A, 268435456),      /* x: act64.layer1.2.relu_1 */
+        D(S, 1794050368),     /* w: fold.layer1.2.conv3.weight */
+        D(S, 1794312512),     /* b: fold.layer1.2.conv3.bias */
+        D(A, 335544320),      /* col: col.forward.layer1.2.conv3 */
+        D(A, 0)));            /* y: act64.layer1.2.bn3 */
+    RDC_TIMED(26, k035_layer1_2_add_fwd(
+        D(A, 0),              /* x0: act64.layer1.2.bn3 */
+        D(A, 134217728),      /* x1: act64.layer1.1.relu_2 */
+        D(A, 268435456)));    /* y: act64.layer1.2.relu_2 */
+    RDC_TIMED(29, k037_layer2_0_conv1_fwd(
+        D(A, 268435456),      /* x: act64.layer1.2.relu_2 */
+        D(S, 1794314560),     /* w: fold.layer2.0.conv1.weight */
+        D(S, 1794838848),     /* b: fold.layer2.0.conv1.bias */
+        D(A, 134217728),      /* col: col.forward.layer2.0.conv1 */
+        D(A, 0)));            /* y: act64.layer2.0.relu */
+    RDC_TIMED(31, k040_layer2_0_conv2_fwd(
+        D(A, 0),              /* x: act64.layer2.0.relu */
+        D(S, 1794840896),     /* w: fold.layer2.0.conv2.weight */
+        D(S, 1799559488),     /* b: fold.layer2.0.conv2.bias */
+        D(A, 167772160),      /* col: col.forward.layer2.0.conv2 */
+        D(A, 134217728)));    /* y: act64.layer2.0.relu_1 */
+    RDC_TIMED(33, k043_layer2_0_conv3_fwd(
+        D(A, 134217728),      /* x: act64.layer2.0.relu_1 */
+        D(S, 1799561536),     /* w: fold.layer2.0.conv3.weight */
+        D(S, 1800610112),     /* b: fold.layer2.0.conv3.bias */
+        D(A, 67108864),       /* col: col.forward.layer2.0.conv3 */
+        D(A, 0)));            /* y: act64.layer2.0.bn3 */
+    RDC_TIMED(35, k045_layer2_0_downsample_0_fwd(
+        D(A, 268435456),      /* x: act64.layer1.2.relu_2 */
+        D(S, 1800614208),     /* w: fold.layer2.0.downsample.0.weight */
+        D(S, 1801662784),     /* b: fold.layer2.0.downsample.0.bias */
+        D(A, 134217728),      /* col: col.forward.layer2.0.downsample.0 */
+        D(A, 67108864)));     /* y: act64.layer2.0.downsample.1 */
+    RDC_TIMED(36, k047_layer2_0_add_fwd(
+        D(A, 0),              /* x0: act64.layer2.0.bn3 */
+        D(A, 67108864),       /* x1: act64.layer2.0.downsample.1 */
+        D(A, 134217728)));    /* y: act64.layer2.0.relu_2 */
+    RDC_TIMED(38, k049_layer2_1_conv1_fwd(
+        D(A, 134217728),      /* x: act64.layer2.0.relu_2 */
+        D(S, 1801666880),     /* w: fold.layer2.1.conv1.weight */
+        D(S, 1802715456),     /* b: fold.layer2.1.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.1.conv1 */
+        D(A, 51977728)));     /* y: act64.layer2.1.relu */
+    RDC_TIMED(40, k052_layer2_1_conv2_fwd(
+        D(A, 51977728),       /* x: act64.layer2.1.relu */
+        D(S, 1802717504),     /* w: fold.layer2.1.conv2.weight */
+        D(S, 1807436096),     /* b: fold.layer2.1.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.1.conv2 */
+        D(A, 85532160)));     /* y: act64.layer2.1.relu_1 */
+    RDC_TIMED(42, k055_layer2_1_conv3_fwd(
+        D(A, 85532160),       /* x: act64.layer2.1.relu_1 */
+        D(S, 1807438144),     /* w: fold.layer2.1.conv3.weight */
+        D(S, 1808486720),     /* b: fold.layer2.1.conv3.bias */
+        D(A, 67108864),       /* col: col.forward.layer2.1.conv3 */
+        D(A, 0)));            /* y: act64.layer2.1.bn3 */
+    RDC_TIMED(43, k057_layer2_1_add_fwd(
+        D(A, 0),              /* x0: act64.layer2.1.bn3 */
+        D(A, 134217728),      /* x1: act64.layer2.0.relu_2 */
+        D(A, 67108864)));     /* y: act64.layer2.1.relu_2 */
+    RDC_TIMED(45, k059_layer2_2_conv1_fwd(
+        D(A, 67108864),       /* x: act64.layer2.1.relu_2 */
+        D(S, 1808490816),     /* w: fold.layer2.2.conv1.weight */
+        D(S, 1809539392),     /* b: fold.layer2.2.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.2.conv1 */
+        D(A, 134217728)));    /* y: act64.layer2.2.relu */
+    RDC_TIMED(47, k062_layer2_2_conv2_fwd(
+        D(A, 134217728),      /* x: act64.layer2.2.relu */
+        D(S, 1809541440),     /* w: fold.layer2.2.conv2.weight */
+        D(S, 1814260032),     /* b: fold.layer2.2.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.2.conv2 */
+        D(A, 167772160)));    /* y: act64.layer2.2.relu_1 */
+    RDC_TIMED(49, k065_layer2_2_conv3_fwd(
+        D(A, 167772160),      /* x: act64.layer2.2.relu_1 */
+        D(S, 1814262080),     /* w: fold.layer2.2.conv3.weight */
+        D(S, 1815310656),     /* b: fold.layer2.2.conv3.bias */
+        D(A, 134217728),      /* col: col.forward.layer2.2.conv3 */
+        D(A, 0)));            /* y: act64.layer2.2.bn3 */
+    RDC_TIMED(50, k067_layer2_2_add_fwd(
+        D(A, 0),              /* x0: act64.layer2.2.bn3 */
+        D(A, 67108864),       /* x1: act64.layer2.1.relu_2 */
+        D(A, 134217728)));    /* y: act64.layer2.2.relu_2 */
+    RDC_TIMED(52, k069_layer2_3_conv1_fwd(
+        D(A, 134217728),      /* x: act64.layer2.2.relu_2 */
+        D(S, 1815314752),     /* w: fold.layer2.3.conv1.weight */
+        D(S, 1816363328),     /* b: fold.layer2.3.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.3.conv1 */
+        D(A, 51977728)));     /* y: act64.layer2.3.relu */
+    RDC_TIMED(54, k072_layer2_3_conv2_fwd(
+        D(A, 51977728),       /* x: act64.layer2.3.relu */
+        D(S, 1816365376),     /* w: fold.layer2.3.conv2.weight */
+        D(S, 1821083968),     /* b: fold.layer2.3.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.3.conv2 */
+        D(A, 85532160)));     /* y: act64.layer2.3.relu_1 */
+    RDC_TIMED(56, k075_layer2_3_conv3_fwd(
+        D(A, 85532160),       /* x: act64.layer2.3.relu_1 */
+        D(S, 1821086016),     /* w: fold.layer2.3.conv3.weight */
+        D(S, 1822134592),     /* b: fold.layer2.3.conv3.bias */
+        D(A, 67108864),       /* col: col.forward.layer2.3.conv3 */
+        D(A, 0)));            /* y: act64.layer2.3.bn3 */
+    RDC_TIMED(57, k077_layer2_3_add_fwd(
+        D(A, 0),              /* x0: act64.layer2.3.bn3 */
+        D(A, 134217728),      /* x1: act64.layer2.2.relu_2 */
+        D(A, 201326592)));    /* y: act64.layer2.3.relu_2 */
+    RDC_TIMED(60, k079_layer3_0_conv1_fwd(
+        D(A, 201326592),      /* x: act64.layer2.3.relu_2 */
+        D(S, 1822138688),     /* w: fold.layer3.0.conv1.weight */
+        D(S, 1824235840),     /* b: fold.layer3.0.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer3.0.conv1 */
+        D(A, 0)));            /* y: act64.layer3.0.relu */
+    RDC_TIMED(62, k082_layer3_0_conv2_fwd(
+        D(A, 0),              /* x: act64.layer3.0.relu */
+        D(S, 1824239936),     /* w: fold.layer3.0.conv2.weight */
+        D(S, 1843114304),     /* b: fold.layer3.0.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer3.0.conv2 */
+        D(A, 88875008)));     /* y: act64.layer3.0.relu_1 */
+    RDC_TIMED(64, k085_layer3_0_conv3_fwd(
+        D(A, 88875008),       /* x: act64.layer3.0.relu_1 */
+        D(S, 1843118400),     /* w: fold.layer3.0.conv3.weight */
+        D(S, 1847312704),     /* b: fold.layer3.0.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.0.conv3 */
+        D(A, 0)));            /* y: act64.layer3.0.bn3 */
+    RDC_TIMED(66, k087_layer3_0_downsample_0_fwd(
+        D(A, 201326592),      /* x: act64.layer2.3.relu_2 */
+        D(S, 1847320896),     /* w: fold.layer3.0.downsample.0.weight */
+        D(S, 1851515200),     /* b: fold.layer3.0.downsample.0.bias */
+        D(A, 67108864),       /* col: col.forward.layer3.0.downsample.0 */
+        D(A, 33554432)));     /* y: act64.layer3.0.downsample.1 */
+    RDC_TIMED(67, k089_layer3_0_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.0.bn3 */
+        D(A, 33554432),       /* x1: act64.layer3.0.downsample.1 */
+        D(A, 103849472)));    /* y: act64.layer3.0.relu_2 */
+    RDC_TIMED(69, k091_layer3_1_conv1_fwd(
+        D(A, 103849472),      /* x: act64.layer3.0.relu_2 */
+        D(S, 1851523392),     /* w: fold.layer3.1.conv1.weight */
+        D(S, 1855717696),     /* b: fold.layer3.1.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.1.conv1 */
+        D(A, 137403904)));    /* y: act64.layer3.1.relu */
+    RDC_TIMED(71, k094_layer3_1_conv2_fwd(
+        D(A, 137403904),      /* x: act64.layer3.1.relu */
+        D(S, 1855721792),     /* w: fold.layer3.1.conv2.weight */
+        D(S, 1874596160),     /* b: fold.layer3.1.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.1.conv2 */
+        D(A, 154181120)));    /* y: act64.layer3.1.relu_1 */
+    RDC_TIMED(73, k097_layer3_1_conv3_fwd(
+        D(A, 154181120),      /* x: act64.layer3.1.relu_1 */
+        D(S, 1874600256),     /* w: fold.layer3.1.conv3.weight */
+        D(S, 1878794560),     /* b: fold.layer3.1.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.1.conv3 */
+        D(A, 0)));            /* y: act64.layer3.1.bn3 */
+    RDC_TIMED(74, k099_layer3_1_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.1.bn3 */
+        D(A, 103849472),      /* x1: act64.layer3.0.relu_2 */
+        D(A, 137403904)));    /* y: act64.layer3.1.relu_2 */
+    RDC_TIMED(76, k101_layer3_2_conv1_fwd(
+        D(A, 137403904),      /* x: act64.layer3.1.relu_2 */
+        D(S, 1878802752),     /* w: fold.layer3.2.conv1.weight */
+        D(S, 1882997056),     /* b: fold.layer3.2.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.2.conv1 */
+        D(A, 103849472)));    /* y: act64.layer3.2.relu */
+    RDC_TIMED(78, k104_layer3_2_conv2_fwd(
+        D(A, 103849472),      /* x: act64.layer3.2.relu */
+        D(S, 1883001152),     /* w: fold.layer3.2.conv2.weight */
+        D(S, 1901875520),     /* b: fold.layer3.2.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.2.conv2 */
+        D(A, 120626688)));    /* y: act64.layer3.2.relu_1 */
+    RDC_TIMED(80, k107_layer3_2_conv3_fwd(
+        D(A, 120626688),      /* x: act64.layer3.2.relu_1 */
+        D(S, 1901879616),     /* w: fold.layer3.2.conv3.weight */
+        D(S, 1906073920),     /* b: fold.layer3.2.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.2.conv3 */
+        D(A, 0)));            /* y: act64.layer3.2.bn3 */
+    RDC_TIMED(81, k109_layer3_2_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.2.bn3 */
+        D(A, 137403904),      /* x1: act64.layer3.1.relu_2 */
+        D(A, 103849472)));    /* y: act64.layer3.2.relu_2 */
+    RDC_TIMED(83, k111_layer3_3_conv1_fwd(
+        D(A, 103849472),      /* x: act64.layer3.2.relu_2 */
+        D(S, 1906082112),     /* w: fold.layer3.3.conv1.weight */
+        D(S, 1910276416),     /* b: fold.layer3.3.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.3.conv1 */
+        D(A, 137403904)));    /* y: act64.layer3.3.relu */
+    RDC_TIMED(85, k114_layer3_3_conv2_fwd(
+        D(A, 137403904),      /* x: act64.layer3.3.relu */
+        D(S, 1910280512),     /* w: fold.layer3.3.conv2.weight */
+        D(S, 1929154880),     /* b: fold.layer3.3.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.3.conv2 */
+        D(A, 154181120)));    /* y: act64.layer3.3.relu_1 */
+    RDC_TIMED(87, k117_layer3_3_conv3_fwd(
+        D(A, 154181120),      /* x: act64.layer3.3.relu_1 */
+        D(S, 1929158976),     /* w: fold.layer3.3.conv3.weight */
+        D(S, 1933353280),     /* b: fold.layer3.3.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.3.conv3 */
+        D(A, 0)));            /* y: act64.layer3.3.bn3 */
+    RDC_TIMED(88, k119_layer3_3_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.3.bn3 */
+        D(A, 103849472),      /* x1: act64.layer3.2.relu_2 */
+        D(A, 137403904)));    /* y: act64.layer3.3.relu_2 */
+    RDC_TIMED(90, k121_layer3_4_conv1_fwd(
+        D(A, 137403904),      /* x: act64.layer3.3.relu_2 */
+        D(S, 1933361472),     /* w: fold.layer3.4.conv1.weight */
+        D(S, 1937555776),     /* b: fold.layer3.4.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.4.conv1 */
+        D(A, 103849472)));    /* y: act64.layer3.4.relu */
+    RDC_TIMED(92, k124_layer3_4_conv2_fwd(
+        D(A, 103849472),      /* x: act64.layer3.4.relu */
+        D(S, 1937559872),     /* w: fold.layer3.4.conv2.weight */
+        D(S, 1956434240),     /* b: fold.layer3.4.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.4.conv2 */
+        D(A, 120626688)));    /* y: act64.layer3.4.relu_1 */
+    RDC_TIMED(94, k127_layer3_4_conv3_fwd(
+        D(A, 120626688),      /* x: act64.layer3.4.relu_1 */
+        D(S, 1956438336),     /* w: fold.layer3.4.conv3.weight */
+        D(S, 1960632640),     /* b: fold.layer3.4.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.4.conv3 */
+        D(A, 0)));            /* y: act64.layer3.4.bn3 */
+    RDC_TIMED(95, k129_layer3_4_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.4.bn3 */
+        D(A, 137403904),      /* x1: act64.layer3.3.relu_2 */
+        D(A, 103849472)));    /* y: act64.layer3.4.relu_2 */
+    RDC_TIMED(97, k131_layer3_5_conv1_fwd(
+        D(A, 103849472),      /* x: act64.layer3.4.relu_2 */
+        D(S, 1960640832),     /* w: fold.layer3.5.conv1.weight */
+        D(S, 1964835136),     /* b: fold.layer3.5.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.5.conv1 */
+        D(A, 137403904)));    /* y: act64.layer3.5.relu */
+    RDC_TIMED(99, k134_layer3_5_conv2_fwd(
+        D(A, 137403904),      /* x: act64.layer3.5.relu */
+        D(S, 1964839232),     /* w: fold.layer3.5.conv2.weight */
+        D(S, 1983713600),     /* b: fold.layer3.5.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.5.conv2 */
+        D(A, 154181120)));    /* y: act64.layer3.5.relu_1 */
+    RDC_TIMED(101, k137_layer3_5_conv3_fwd(
+        D(A, 154181120),      /* x: act64.layer3.5.relu_1 */
+        D(S, 1983717696),     /* w: fold.layer3.5.conv3.weight */
+        D(S, 1987912000),     /* b: fold.layer3.5.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.5.conv3 */
+        D(A, 0)));            /* y: act64.layer3.5.bn3 */
+    RDC_TIMED(102, k139_layer3_5_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.5.bn3 */
+        D(A, 103849472),      /* x1: act64.layer3.4.relu_2 */
+        D(A, 33554432)));     /* y: act64.layer3.5.relu_2 */
+    RDC_TIMED(27, k036_layer1_2_relu_2_narrow(
+        D(A, 268435456),      /* x: act64.layer1.2.relu_2 */
+        F(S, 1453289216)));   /* y: t1 */
+    RDC_TIMED(58, k078_layer2_3_relu_2_narrow(
+        D(A, 201326592),      /* x: act64.layer2.3.relu_2 */
+        F(S, 1520398080)));   /* y: t2 */
+    RDC_TIMED(103, k140_layer3_5_relu_2_narrow(
+        D(A, 33554432),       /* x: act64.layer3.5.relu_2 */
+        F(S, 1553952512)));   /* y: t3 */
 }
 
 void rdc_teacher_forward_eval(unsigned char *S, unsigned char *A)
 {
     (void)S; (void)A;
     /* teacher (frozen, folded), in double */
-    RDC_TIMED(0, k000_input_widen(F(S, 1440706304), D(A, 134217728)));
-    RDC_TIMED(2, k001_conv1_fwd(D(A, 134217728), D(S, 1789178176), D(S, 1789253440), D(A, 159383552), D(A, 0)));
-    RDC_TIMED(3, k004_maxpool_fwd(D(A, 0), D(A, 268435456)));
-    RDC_TIMED(5, k005_layer1_0_conv1_fwd(D(A, 268435456), D(S, 1789253952), D(S, 1789319488), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(7, k008_layer1_0_conv2_fwd(D(A, 0), D(S, 1789320512), D(S, 1790500160), D(A, 67108864), D(A, 134217728)));
-    RDC_TIMED(9, k011_layer1_0_conv3_fwd(D(A, 134217728), D(S, 1790501184), D(S, 1790763328), D(A, 201326592), D(A, 0)));
-    RDC_TIMED(11, k013_layer1_0_downsample_0_fwd(D(A, 268435456), D(S, 1790765376), D(S, 1790896448), D(A, 301989888), D(A, 134217728)));
-    RDC_TIMED(12, k015_layer1_0_add_fwd(D(A, 0), D(A, 134217728), D(A, 268435456)));
-    RDC_TIMED(14, k017_layer1_1_conv1_fwd(D(A, 268435456), D(S, 1790898496), D(S, 1791160640), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(16, k020_layer1_1_conv2_fwd(D(A, 0), D(S, 1791161664), D(S, 1792341312), D(A, 67108864), D(A, 134217728)));
-    RDC_TIMED(18, k023_layer1_1_conv3_fwd(D(A, 134217728), D(S, 1792342336), D(S, 1792604480), D(A, 201326592), D(A, 0)));
-    RDC_TIMED(19, k025_layer1_1_add_fwd(D(A, 0), D(A, 268435456), D(A, 134217728)));
-    RDC_TIMED(21, k027_layer1_2_conv1_fwd(D(A, 134217728), D(S, 1792606528), D(S, 1792868672), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(23, k030_layer1_2_conv2_fwd(D(A, 0), D(S, 1792869696), D(S, 1794049344), D(A, 67108864), D(A, 268435456)));
-    RDC_TIMED(25, k033_layer1_2_conv3_fwd(D(A, 268435456), D(S, 1794050368), D(S, 1794312512), D(A, 335544320), D(A, 0)));
-    RDC_TIMED(26, k035_layer1_2_add_fwd(D(A, 0), D(A, 134217728), D(A, 268435456)));
-    RDC_TIMED(29, k037_layer2_0_conv1_fwd(D(A, 268435456), D(S, 1794314560), D(S, 1794838848), D(A, 134217728), D(A, 0)));
-    RDC_TIMED(31, k040_layer2_0_conv2_fwd(D(A, 0), D(S, 1794840896), D(S, 1799559488), D(A, 167772160), D(A, 134217728)));
-    RDC_TIMED(33, k043_layer2_0_conv3_fwd(D(A, 134217728), D(S, 1799561536), D(S, 1800610112), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(35, k045_layer2_0_downsample_0_fwd(D(A, 268435456), D(S, 1800614208), D(S, 1801662784), D(A, 134217728), D(A, 67108864)));
-    RDC_TIMED(36, k047_layer2_0_add_fwd(D(A, 0), D(A, 67108864), D(A, 134217728)));
-    RDC_TIMED(38, k049_layer2_1_conv1_fwd(D(A, 134217728), D(S, 1801666880), D(S, 1802715456), D(A, 0), D(A, 51977728)));
-    RDC_TIMED(40, k052_layer2_1_conv2_fwd(D(A, 51977728), D(S, 1802717504), D(S, 1807436096), D(A, 0), D(A, 85532160)));
-    RDC_TIMED(42, k055_layer2_1_conv3_fwd(D(A, 85532160), D(S, 1807438144), D(S, 1808486720), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(43, k057_layer2_1_add_fwd(D(A, 0), D(A, 134217728), D(A, 67108864)));
-    RDC_TIMED(45, k059_layer2_2_conv1_fwd(D(A, 67108864), D(S, 1808490816), D(S, 1809539392), D(A, 0), D(A, 134217728)));
-    RDC_TIMED(47, k062_layer2_2_conv2_fwd(D(A, 134217728), D(S, 1809541440), D(S, 1814260032), D(A, 0), D(A, 167772160)));
-    RDC_TIMED(49, k065_layer2_2_conv3_fwd(D(A, 167772160), D(S, 1814262080), D(S, 1815310656), D(A, 134217728), D(A, 0)));
-    RDC_TIMED(50, k067_layer2_2_add_fwd(D(A, 0), D(A, 67108864), D(A, 134217728)));
-    RDC_TIMED(52, k069_layer2_3_conv1_fwd(D(A, 134217728), D(S, 1815314752), D(S, 1816363328), D(A, 0), D(A, 51977728)));
-    RDC_TIMED(54, k072_layer2_3_conv2_fwd(D(A, 51977728), D(S, 1816365376), D(S, 1821083968), D(A, 0), D(A, 85532160)));
-    RDC_TIMED(56, k075_layer2_3_conv3_fwd(D(A, 85532160), D(S, 1821086016), D(S, 1822134592), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(57, k077_layer2_3_add_fwd(D(A, 0), D(A, 134217728), D(A, 201326592)));
-    RDC_TIMED(60, k079_layer3_0_conv1_fwd(D(A, 201326592), D(S, 1822138688), D(S, 1824235840), D(A, 67108864), D(A, 0)));
-    RDC_TIMED(62, k082_layer3_0_conv2_fwd(D(A, 0), D(S, 1824239936), D(S, 1843114304), D(A, 67108864), D(A, 88875008)));
-    RDC_TIMED(64, k085_layer3_0_conv3_fwd(D(A, 88875008), D(S, 1843118400), D(S, 1847312704), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(66, k087_layer3_0_downsample_0_fwd(D(A, 201326592), D(S, 1847320896), D(S, 1851515200), D(A, 67108864), D(A, 33554432)));
-    RDC_TIMED(67, k089_layer3_0_add_fwd(D(A, 0), D(A, 33554432), D(A, 103849472)));
-    RDC_TIMED(69, k091_layer3_1_conv1_fwd(D(A, 103849472), D(S, 1851523392), D(S, 1855717696), D(A, 0), D(A, 137403904)));
-    RDC_TIMED(71, k094_layer3_1_conv2_fwd(D(A, 137403904), D(S, 1855721792), D(S, 1874596160), D(A, 0), D(A, 154181120)));
-    RDC_TIMED(73, k097_layer3_1_conv3_fwd(D(A, 154181120), D(S, 1874600256), D(S, 1878794560), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(74, k099_layer3_1_add_fwd(D(A, 0), D(A, 103849472), D(A, 137403904)));
-    RDC_TIMED(76, k101_layer3_2_conv1_fwd(D(A, 137403904), D(S, 1878802752), D(S, 1882997056), D(A, 0), D(A, 103849472)));
-    RDC_TIMED(78, k104_layer3_2_conv2_fwd(D(A, 103849472), D(S, 1883001152), D(S, 1901875520), D(A, 0), D(A, 120626688)));
-    RDC_TIMED(80, k107_layer3_2_conv3_fwd(D(A, 120626688), D(S, 1901879616), D(S, 1906073920), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(81, k109_layer3_2_add_fwd(D(A, 0), D(A, 137403904), D(A, 103849472)));
-    RDC_TIMED(83, k111_layer3_3_conv1_fwd(D(A, 103849472), D(S, 1906082112), D(S, 1910276416), D(A, 0), D(A, 137403904)));
-    RDC_TIMED(85, k114_layer3_3_conv2_fwd(D(A, 137403904), D(S, 1910280512), D(S, 1929154880), D(A, 0), D(A, 154181120)));
-    RDC_TIMED(87, k117_layer3_3_conv3_fwd(D(A, 154181120), D(S, 1929158976), D(S, 1933353280), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(88, k119_layer3_3_add_fwd(D(A, 0), D(A, 103849472), D(A, 137403904)));
-    RDC_TIMED(90, k121_layer3_4_conv1_fwd(D(A, 137403904), D(S, 1933361472), D(S, 1937555776), D(A, 0), D(A, 103849472)));
-    RDC_TIMED(92, k124_layer3_4_conv2_fwd(D(A, 103849472), D(S, 1937559872), D(S, 1956434240), D(A, 0), D(A, 120626688)));
-    RDC_TIMED(94, k127_layer3_4_conv3_fwd(D(A, 120626688), D(S, 1956438336), D(S, 1960632640), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(95, k129_layer3_4_add_fwd(D(A, 0), D(A, 137403904), D(A, 103849472)));
-    RDC_TIMED(97, k131_layer3_5_conv1_fwd(D(A, 103849472), D(S, 1960640832), D(S, 1964835136), D(A, 0), D(A, 137403904)));
-    RDC_TIMED(99, k134_layer3_5_conv2_fwd(D(A, 137403904), D(S, 1964839232), D(S, 1983713600), D(A, 0), D(A, 154181120)));
-    RDC_TIMED(101, k137_layer3_5_conv3_fwd(D(A, 154181120), D(S, 1983717696), D(S, 1987912000), D(A, 33554432), D(A, 0)));
-    RDC_TIMED(102, k139_layer3_5_add_fwd(D(A, 0), D(A, 103849472), D(A, 33554432)));
-    RDC_TIMED(27, k036_layer1_2_relu_2_narrow(D(A, 268435456), F(S, 1453289216)));
-    RDC_TIMED(58, k078_layer2_3_relu_2_narrow(D(A, 201326592), F(S, 1520398080)));
-    RDC_TIMED(103, k140_layer3_5_relu_2_narrow(D(A, 33554432), F(S, 1553952512)));
+    RDC_TIMED(0, k000_input_widen(
+        F(S, 1440706304),     /* x: input */
+        D(A, 134217728)));    /* y: act64.input */
+    RDC_TIMED(2, k001_conv1_fwd(
+        D(A, 134217728),      /* x: act64.input */
+        D(S, 1789178176),     /* w: fold.conv1.weight */
+        D(S, 1789253440),     /* b: fold.conv1.bias */
+        D(A, 159383552),      /* col: col.forward.conv1 */
+        D(A, 0)));            /* y: act64.relu */
+    RDC_TIMED(3, k004_maxpool_fwd(
+        D(A, 0),              /* x: act64.relu */
+        D(A, 268435456)));    /* y: act64.maxpool */
+    RDC_TIMED(5, k005_layer1_0_conv1_fwd(
+        D(A, 268435456),      /* x: act64.maxpool */
+        D(S, 1789253952),     /* w: fold.layer1.0.conv1.weight */
+        D(S, 1789319488),     /* b: fold.layer1.0.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.0.conv1 */
+        D(A, 0)));            /* y: act64.layer1.0.relu */
+    RDC_TIMED(7, k008_layer1_0_conv2_fwd(
+        D(A, 0),              /* x: act64.layer1.0.relu */
+        D(S, 1789320512),     /* w: fold.layer1.0.conv2.weight */
+        D(S, 1790500160),     /* b: fold.layer1.0.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.0.conv2 */
+        D(A, 134217728)));    /* y: act64.layer1.0.relu_1 */
+    RDC_TIMED(9, k011_layer1_0_conv3_fwd(
+        D(A, 134217728),      /* x: act64.layer1.0.relu_1 */
+        D(S, 1790501184),     /* w: fold.layer1.0.conv3.weight */
+        D(S, 1790763328),     /* b: fold.layer1.0.conv3.bias */
+        D(A, 201326592),      /* col: col.forward.layer1.0.conv3 */
+        D(A, 0)));            /* y: act64.layer1.0.bn3 */
+    RDC_TIMED(11, k013_layer1_0_downsample_0_fwd(
+        D(A, 268435456),      /* x: act64.maxpool */
+        D(S, 1790765376),     /* w: fold.layer1.0.downsample.0.weight */
+        D(S, 1790896448),     /* b: fold.layer1.0.downsample.0.bias */
+        D(A, 301989888),      /* col: col.forward.layer1.0.downsample.0 */
+        D(A, 134217728)));    /* y: act64.layer1.0.downsample.1 */
+    RDC_TIMED(12, k015_layer1_0_add_fwd(
+        D(A, 0),              /* x0: act64.layer1.0.bn3 */
+        D(A, 134217728),      /* x1: act64.layer1.0.downsample.1 */
+        D(A, 268435456)));    /* y: act64.layer1.0.relu_2 */
+    RDC_TIMED(14, k017_layer1_1_conv1_fwd(
+        D(A, 268435456),      /* x: act64.layer1.0.relu_2 */
+        D(S, 1790898496),     /* w: fold.layer1.1.conv1.weight */
+        D(S, 1791160640),     /* b: fold.layer1.1.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.1.conv1 */
+        D(A, 0)));            /* y: act64.layer1.1.relu */
+    RDC_TIMED(16, k020_layer1_1_conv2_fwd(
+        D(A, 0),              /* x: act64.layer1.1.relu */
+        D(S, 1791161664),     /* w: fold.layer1.1.conv2.weight */
+        D(S, 1792341312),     /* b: fold.layer1.1.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.1.conv2 */
+        D(A, 134217728)));    /* y: act64.layer1.1.relu_1 */
+    RDC_TIMED(18, k023_layer1_1_conv3_fwd(
+        D(A, 134217728),      /* x: act64.layer1.1.relu_1 */
+        D(S, 1792342336),     /* w: fold.layer1.1.conv3.weight */
+        D(S, 1792604480),     /* b: fold.layer1.1.conv3.bias */
+        D(A, 201326592),      /* col: col.forward.layer1.1.conv3 */
+        D(A, 0)));            /* y: act64.layer1.1.bn3 */
+    RDC_TIMED(19, k025_layer1_1_add_fwd(
+        D(A, 0),              /* x0: act64.layer1.1.bn3 */
+        D(A, 268435456),      /* x1: act64.layer1.0.relu_2 */
+        D(A, 134217728)));    /* y: act64.layer1.1.relu_2 */
+    RDC_TIMED(21, k027_layer1_2_conv1_fwd(
+        D(A, 134217728),      /* x: act64.layer1.1.relu_2 */
+        D(S, 1792606528),     /* w: fold.layer1.2.conv1.weight */
+        D(S, 1792868672),     /* b: fold.layer1.2.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.2.conv1 */
+        D(A, 0)));            /* y: act64.layer1.2.relu */
+    RDC_TIMED(23, k030_layer1_2_conv2_fwd(
+        D(A, 0),              /* x: act64.layer1.2.relu */
+        D(S, 1792869696),     /* w: fold.layer1.2.conv2.weight */
+        D(S, 1794049344),     /* b: fold.layer1.2.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer1.2.conv2 */
+        D(A, 268435456)));    /* y: act64.layer1.2.relu_1 */
+    RDC_TIMED(25, k033_layer1_2_conv3_fwd(
+        D(A, 268435456),      /* x: act64.layer1.2.relu_1 */
+        D(S, 1794050368),     /* w: fold.layer1.2.conv3.weight */
+        D(S, 1794312512),     /* b: fold.layer1.2.conv3.bias */
+        D(A, 335544320),      /* col: col.forward.layer1.2.conv3 */
+        D(A, 0)));            /* y: act64.layer1.2.bn3 */
+    RDC_TIMED(26, k035_layer1_2_add_fwd(
+        D(A, 0),              /* x0: act64.layer1.2.bn3 */
+        D(A, 134217728),      /* x1: act64.layer1.1.relu_2 */
+        D(A, 268435456)));    /* y: act64.layer1.2.relu_2 */
+    RDC_TIMED(29, k037_layer2_0_conv1_fwd(
+        D(A, 268435456),      /* x: act64.layer1.2.relu_2 */
+        D(S, 1794314560),     /* w: fold.layer2.0.conv1.weight */
+        D(S, 1794838848),     /* b: fold.layer2.0.conv1.bias */
+        D(A, 134217728),      /* col: col.forward.layer2.0.conv1 */
+        D(A, 0)));            /* y: act64.layer2.0.relu */
+    RDC_TIMED(31, k040_layer2_0_conv2_fwd(
+        D(A, 0),              /* x: act64.layer2.0.relu */
+        D(S, 1794840896),     /* w: fold.layer2.0.conv2.weight */
+        D(S, 1799559488),     /* b: fold.layer2.0.conv2.bias */
+        D(A, 167772160),      /* col: col.forward.layer2.0.conv2 */
+        D(A, 134217728)));    /* y: act64.layer2.0.relu_1 */
+    RDC_TIMED(33, k043_layer2_0_conv3_fwd(
+        D(A, 134217728),      /* x: act64.layer2.0.relu_1 */
+        D(S, 1799561536),     /* w: fold.layer2.0.conv3.weight */
+        D(S, 1800610112),     /* b: fold.layer2.0.conv3.bias */
+        D(A, 67108864),       /* col: col.forward.layer2.0.conv3 */
+        D(A, 0)));            /* y: act64.layer2.0.bn3 */
+    RDC_TIMED(35, k045_layer2_0_downsample_0_fwd(
+        D(A, 268435456),      /* x: act64.layer1.2.relu_2 */
+        D(S, 1800614208),     /* w: fold.layer2.0.downsample.0.weight */
+        D(S, 1801662784),     /* b: fold.layer2.0.downsample.0.bias */
+        D(A, 134217728),      /* col: col.forward.layer2.0.downsample.0 */
+        D(A, 67108864)));     /* y: act64.layer2.0.downsample.1 */
+    RDC_TIMED(36, k047_layer2_0_add_fwd(
+        D(A, 0),              /* x0: act64.layer2.0.bn3 */
+        D(A, 67108864),       /* x1: act64.layer2.0.downsample.1 */
+        D(A, 134217728)));    /* y: act64.layer2.0.relu_2 */
+    RDC_TIMED(38, k049_layer2_1_conv1_fwd(
+        D(A, 134217728),      /* x: act64.layer2.0.relu_2 */
+        D(S, 1801666880),     /* w: fold.layer2.1.conv1.weight */
+        D(S, 1802715456),     /* b: fold.layer2.1.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.1.conv1 */
+        D(A, 51977728)));     /* y: act64.layer2.1.relu */
+    RDC_TIMED(40, k052_layer2_1_conv2_fwd(
+        D(A, 51977728),       /* x: act64.layer2.1.relu */
+        D(S, 1802717504),     /* w: fold.layer2.1.conv2.weight */
+        D(S, 1807436096),     /* b: fold.layer2.1.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.1.conv2 */
+        D(A, 85532160)));     /* y: act64.layer2.1.relu_1 */
+    RDC_TIMED(42, k055_layer2_1_conv3_fwd(
+        D(A, 85532160),       /* x: act64.layer2.1.relu_1 */
+        D(S, 1807438144),     /* w: fold.layer2.1.conv3.weight */
+        D(S, 1808486720),     /* b: fold.layer2.1.conv3.bias */
+        D(A, 67108864),       /* col: col.forward.layer2.1.conv3 */
+        D(A, 0)));            /* y: act64.layer2.1.bn3 */
+    RDC_TIMED(43, k057_layer2_1_add_fwd(
+        D(A, 0),              /* x0: act64.layer2.1.bn3 */
+        D(A, 134217728),      /* x1: act64.layer2.0.relu_2 */
+        D(A, 67108864)));     /* y: act64.layer2.1.relu_2 */
+    RDC_TIMED(45, k059_layer2_2_conv1_fwd(
+        D(A, 67108864),       /* x: act64.layer2.1.relu_2 */
+        D(S, 1808490816),     /* w: fold.layer2.2.conv1.weight */
+        D(S, 1809539392),     /* b: fold.layer2.2.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.2.conv1 */
+        D(A, 134217728)));    /* y: act64.layer2.2.relu */
+    RDC_TIMED(47, k062_layer2_2_conv2_fwd(
+        D(A, 134217728),      /* x: act64.layer2.2.relu */
+        D(S, 1809541440),     /* w: fold.layer2.2.conv2.weight */
+        D(S, 1814260032),     /* b: fold.layer2.2.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.2.conv2 */
+        D(A, 167772160)));    /* y: act64.layer2.2.relu_1 */
+    RDC_TIMED(49, k065_layer2_2_conv3_fwd(
+        D(A, 167772160),      /* x: act64.layer2.2.relu_1 */
+        D(S, 1814262080),     /* w: fold.layer2.2.conv3.weight */
+        D(S, 1815310656),     /* b: fold.layer2.2.conv3.bias */
+        D(A, 134217728),      /* col: col.forward.layer2.2.conv3 */
+        D(A, 0)));            /* y: act64.layer2.2.bn3 */
+    RDC_TIMED(50, k067_layer2_2_add_fwd(
+        D(A, 0),              /* x0: act64.layer2.2.bn3 */
+        D(A, 67108864),       /* x1: act64.layer2.1.relu_2 */
+        D(A, 134217728)));    /* y: act64.layer2.2.relu_2 */
+    RDC_TIMED(52, k069_layer2_3_conv1_fwd(
+        D(A, 134217728),      /* x: act64.layer2.2.relu_2 */
+        D(S, 1815314752),     /* w: fold.layer2.3.conv1.weight */
+        D(S, 1816363328),     /* b: fold.layer2.3.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer2.3.conv1 */
+        D(A, 51977728)));     /* y: act64.layer2.3.relu */
+    RDC_TIMED(54, k072_layer2_3_conv2_fwd(
+        D(A, 51977728),       /* x: act64.layer2.3.relu */
+        D(S, 1816365376),     /* w: fold.layer2.3.conv2.weight */
+        D(S, 1821083968),     /* b: fold.layer2.3.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer2.3.conv2 */
+        D(A, 85532160)));     /* y: act64.layer2.3.relu_1 */
+    RDC_TIMED(56, k075_layer2_3_conv3_fwd(
+        D(A, 85532160),       /* x: act64.layer2.3.relu_1 */
+        D(S, 1821086016),     /* w: fold.layer2.3.conv3.weight */
+        D(S, 1822134592),     /* b: fold.layer2.3.conv3.bias */
+        D(A, 67108864),       /* col: col.forward.layer2.3.conv3 */
+        D(A, 0)));            /* y: act64.layer2.3.bn3 */
+    RDC_TIMED(57, k077_layer2_3_add_fwd(
+        D(A, 0),              /* x0: act64.layer2.3.bn3 */
+        D(A, 134217728),      /* x1: act64.layer2.2.relu_2 */
+        D(A, 201326592)));    /* y: act64.layer2.3.relu_2 */
+    RDC_TIMED(60, k079_layer3_0_conv1_fwd(
+        D(A, 201326592),      /* x: act64.layer2.3.relu_2 */
+        D(S, 1822138688),     /* w: fold.layer3.0.conv1.weight */
+        D(S, 1824235840),     /* b: fold.layer3.0.conv1.bias */
+        D(A, 67108864),       /* col: col.forward.layer3.0.conv1 */
+        D(A, 0)));            /* y: act64.layer3.0.relu */
+    RDC_TIMED(62, k082_layer3_0_conv2_fwd(
+        D(A, 0),              /* x: act64.layer3.0.relu */
+        D(S, 1824239936),     /* w: fold.layer3.0.conv2.weight */
+        D(S, 1843114304),     /* b: fold.layer3.0.conv2.bias */
+        D(A, 67108864),       /* col: col.forward.layer3.0.conv2 */
+        D(A, 88875008)));     /* y: act64.layer3.0.relu_1 */
+    RDC_TIMED(64, k085_layer3_0_conv3_fwd(
+        D(A, 88875008),       /* x: act64.layer3.0.relu_1 */
+        D(S, 1843118400),     /* w: fold.layer3.0.conv3.weight */
+        D(S, 1847312704),     /* b: fold.layer3.0.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.0.conv3 */
+        D(A, 0)));            /* y: act64.layer3.0.bn3 */
+    RDC_TIMED(66, k087_layer3_0_downsample_0_fwd(
+        D(A, 201326592),      /* x: act64.layer2.3.relu_2 */
+        D(S, 1847320896),     /* w: fold.layer3.0.downsample.0.weight */
+        D(S, 1851515200),     /* b: fold.layer3.0.downsample.0.bias */
+        D(A, 67108864),       /* col: col.forward.layer3.0.downsample.0 */
+        D(A, 33554432)));     /* y: act64.layer3.0.downsample.1 */
+    RDC_TIMED(67, k089_layer3_0_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.0.bn3 */
+        D(A, 33554432),       /* x1: act64.layer3.0.downsample.1 */
+        D(A, 103849472)));    /* y: act64.layer3.0.relu_2 */
+    RDC_TIMED(69, k091_layer3_1_conv1_fwd(
+        D(A, 103849472),      /* x: act64.layer3.0.relu_2 */
+        D(S, 1851523392),     /* w: fold.layer3.1.conv1.weight */
+        D(S, 1855717696),     /* b: fold.layer3.1.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.1.conv1 */
+        D(A, 137403904)));    /* y: act64.layer3.1.relu */
+    RDC_TIMED(71, k094_layer3_1_conv2_fwd(
+        D(A, 137403904),      /* x: act64.layer3.1.relu */
+        D(S, 1855721792),     /* w: fold.layer3.1.conv2.weight */
+        D(S, 1874596160),     /* b: fold.layer3.1.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.1.conv2 */
+        D(A, 154181120)));    /* y: act64.layer3.1.relu_1 */
+    RDC_TIMED(73, k097_layer3_1_conv3_fwd(
+        D(A, 154181120),      /* x: act64.layer3.1.relu_1 */
+        D(S, 1874600256),     /* w: fold.layer3.1.conv3.weight */
+        D(S, 1878794560),     /* b: fold.layer3.1.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.1.conv3 */
+        D(A, 0)));            /* y: act64.layer3.1.bn3 */
+    RDC_TIMED(74, k099_layer3_1_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.1.bn3 */
+        D(A, 103849472),      /* x1: act64.layer3.0.relu_2 */
+        D(A, 137403904)));    /* y: act64.layer3.1.relu_2 */
+    RDC_TIMED(76, k101_layer3_2_conv1_fwd(
+        D(A, 137403904),      /* x: act64.layer3.1.relu_2 */
+        D(S, 1878802752),     /* w: fold.layer3.2.conv1.weight */
+        D(S, 1882997056),     /* b: fold.layer3.2.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.2.conv1 */
+        D(A, 103849472)));    /* y: act64.layer3.2.relu */
+    RDC_TIMED(78, k104_layer3_2_conv2_fwd(
+        D(A, 103849472),      /* x: act64.layer3.2.relu */
+        D(S, 1883001152),     /* w: fold.layer3.2.conv2.weight */
+        D(S, 1901875520),     /* b: fold.layer3.2.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.2.conv2 */
+        D(A, 120626688)));    /* y: act64.layer3.2.relu_1 */
+    RDC_TIMED(80, k107_layer3_2_conv3_fwd(
+        D(A, 120626688),      /* x: act64.layer3.2.relu_1 */
+        D(S, 1901879616),     /* w: fold.layer3.2.conv3.weight */
+        D(S, 1906073920),     /* b: fold.layer3.2.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.2.conv3 */
+        D(A, 0)));            /* y: act64.layer3.2.bn3 */
+    RDC_TIMED(81, k109_layer3_2_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.2.bn3 */
+        D(A, 137403904),      /* x1: act64.layer3.1.relu_2 */
+        D(A, 103849472)));    /* y: act64.layer3.2.relu_2 */
+    RDC_TIMED(83, k111_layer3_3_conv1_fwd(
+        D(A, 103849472),      /* x: act64.layer3.2.relu_2 */
+        D(S, 1906082112),     /* w: fold.layer3.3.conv1.weight */
+        D(S, 1910276416),     /* b: fold.layer3.3.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.3.conv1 */
+        D(A, 137403904)));    /* y: act64.layer3.3.relu */
+    RDC_TIMED(85, k114_layer3_3_conv2_fwd(
+        D(A, 137403904),      /* x: act64.layer3.3.relu */
+        D(S, 1910280512),     /* w: fold.layer3.3.conv2.weight */
+        D(S, 1929154880),     /* b: fold.layer3.3.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.3.conv2 */
+        D(A, 154181120)));    /* y: act64.layer3.3.relu_1 */
+    RDC_TIMED(87, k117_layer3_3_conv3_fwd(
+        D(A, 154181120),      /* x: act64.layer3.3.relu_1 */
+        D(S, 1929158976),     /* w: fold.layer3.3.conv3.weight */
+        D(S, 1933353280),     /* b: fold.layer3.3.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.3.conv3 */
+        D(A, 0)));            /* y: act64.layer3.3.bn3 */
+    RDC_TIMED(88, k119_layer3_3_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.3.bn3 */
+        D(A, 103849472),      /* x1: act64.layer3.2.relu_2 */
+        D(A, 137403904)));    /* y: act64.layer3.3.relu_2 */
+    RDC_TIMED(90, k121_layer3_4_conv1_fwd(
+        D(A, 137403904),      /* x: act64.layer3.3.relu_2 */
+        D(S, 1933361472),     /* w: fold.layer3.4.conv1.weight */
+        D(S, 1937555776),     /* b: fold.layer3.4.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.4.conv1 */
+        D(A, 103849472)));    /* y: act64.layer3.4.relu */
+    RDC_TIMED(92, k124_layer3_4_conv2_fwd(
+        D(A, 103849472),      /* x: act64.layer3.4.relu */
+        D(S, 1937559872),     /* w: fold.layer3.4.conv2.weight */
+        D(S, 1956434240),     /* b: fold.layer3.4.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.4.conv2 */
+        D(A, 120626688)));    /* y: act64.layer3.4.relu_1 */
+    RDC_TIMED(94, k127_layer3_4_conv3_fwd(
+        D(A, 120626688),      /* x: act64.layer3.4.relu_1 */
+        D(S, 1956438336),     /* w: fold.layer3.4.conv3.weight */
+        D(S, 1960632640),     /* b: fold.layer3.4.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.4.conv3 */
+        D(A, 0)));            /* y: act64.layer3.4.bn3 */
+    RDC_TIMED(95, k129_layer3_4_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.4.bn3 */
+        D(A, 137403904),      /* x1: act64.layer3.3.relu_2 */
+        D(A, 103849472)));    /* y: act64.layer3.4.relu_2 */
+    RDC_TIMED(97, k131_layer3_5_conv1_fwd(
+        D(A, 103849472),      /* x: act64.layer3.4.relu_2 */
+        D(S, 1960640832),     /* w: fold.layer3.5.conv1.weight */
+        D(S, 1964835136),     /* b: fold.layer3.5.conv1.bias */
+        D(A, 0),              /* col: col.forward.layer3.5.conv1 */
+        D(A, 137403904)));    /* y: act64.layer3.5.relu */
+    RDC_TIMED(99, k134_layer3_5_conv2_fwd(
+        D(A, 137403904),      /* x: act64.layer3.5.relu */
+        D(S, 1964839232),     /* w: fold.layer3.5.conv2.weight */
+        D(S, 1983713600),     /* b: fold.layer3.5.conv2.bias */
+        D(A, 0),              /* col: col.forward.layer3.5.conv2 */
+        D(A, 154181120)));    /* y: act64.layer3.5.relu_1 */
+    RDC_TIMED(101, k137_layer3_5_conv3_fwd(
+        D(A, 154181120),      /* x: act64.layer3.5.relu_1 */
+        D(S, 1983717696),     /* w: fold.layer3.5.conv3.weight */
+        D(S, 1987912000),     /* b: fold.layer3.5.conv3.bias */
+        D(A, 33554432),       /* col: col.forward.layer3.5.conv3 */
+        D(A, 0)));            /* y: act64.layer3.5.bn3 */
+    RDC_TIMED(102, k139_layer3_5_add_fwd(
+        D(A, 0),              /* x0: act64.layer3.5.bn3 */
+        D(A, 103849472),      /* x1: act64.layer3.4.relu_2 */
+        D(A, 33554432)));     /* y: act64.layer3.5.relu_2 */
+    RDC_TIMED(27, k036_layer1_2_relu_2_narrow(
+        D(A, 268435456),      /* x: act64.layer1.2.relu_2 */
+        F(S, 1453289216)));   /* y: t1 */
+    RDC_TIMED(58, k078_layer2_3_relu_2_narrow(
+        D(A, 201326592),      /* x: act64.layer2.3.relu_2 */
+        F(S, 1520398080)));   /* y: t2 */
+    RDC_TIMED(103, k140_layer3_5_relu_2_narrow(
+        D(A, 33554432),       /* x: act64.layer3.5.relu_2 */
+        F(S, 1553952512)));   /* y: t3 */
 }
 
 #else
@@ -4947,6 +5876,7 @@ void rdc_teacher_forward_eval(unsigned char *S, unsigned char *A)
 /* ======== kernels, in graph order ======== */
 
 /* bn.conv1: conv2d 3x3 s2 p1 [16,256,64,64] -> [16,512,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 38.655 GFLOP */
 static void k141_bn_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -4955,13 +5885,14 @@ static void k141_bn_conv1_fwd(const real *restrict x, const real *restrict w, re
     (void)rows;
     for (int n = 0; n < N; n += G) {
         rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+        const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, NULL, pack);
     }
 
 }
 
 /* bn.conv1: conv2d 3x3 s2 p1 [16,256,64,64] -> [16,512,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 38.680 GFLOP */
 static void k141_bn_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -4978,13 +5909,14 @@ static void k141_bn_conv1_fwd_eval(const real *restrict x, const real *restrict 
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
         rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+        const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
         rdc_gemm(CO, P, K, w, K, 1, rdc_windows(&win, 0), y + (long)n * CO * P, P, 0, &ep, pack);
     }
 
 }
 
 /* bn.conv1: d weight of conv2d 3x3 s2 p1 [16,256,64,64] -> [16,512,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 38.655 GFLOP */
 static void k141_bn_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -4993,13 +5925,14 @@ static void k141_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
     (void)rows;
     for (int n = 0; n < N; n += G) {
         rdc_phase_split(x + (long)n * CI * HW, G, CI, H, W, col);
-        const rdc_window win = {col, CI, (H + 1) / 2, (W + 1) / 2, KH, KW, SH, SW, PT, PL, OH, OW, 1};
+        const rdc_window win = {.x = col, .C = CI, .H = (H + 1) / 2, .W = (W + 1) / 2, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW, .phased = 1};
         rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
 
 }
 
 /* bn.bn1: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k142_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5049,6 +5982,7 @@ static void k142_bn_bn1_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn1: batchnorm + relu again, from the saved statistics [16,512,32,32] -> [16,512,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k142_bn_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -5064,6 +5998,7 @@ static void k142_bn_bn1_recompute(const real *restrict x, const real *restrict w
 }
 
 /* bn.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k142_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5107,6 +6042,7 @@ static void k142_bn_bn1_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.conv2: conv2d 3x3 s2 p1 [16,512,32,32] -> [16,1024,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 38.655 GFLOP */
 static void k144_bn_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5114,7 +6050,7 @@ static void k144_bn_conv2_fwd(const real *restrict x, const real *restrict w, re
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5122,6 +6058,7 @@ static void k144_bn_conv2_fwd(const real *restrict x, const real *restrict w, re
 }
 
 /* bn.conv2: conv2d 3x3 s2 p1 [16,512,32,32] -> [16,1024,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 38.667 GFLOP */
 static void k144_bn_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5137,7 +6074,7 @@ static void k144_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5145,6 +6082,7 @@ static void k144_bn_conv2_fwd_eval(const real *restrict x, const real *restrict 
 }
 
 /* bn.conv2: d weight of conv2d 3x3 s2 p1 [16,512,32,32] -> [16,1024,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 38.655 GFLOP */
 static void k144_bn_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5152,7 +6090,7 @@ static void k144_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -5160,6 +6098,7 @@ static void k144_bn_conv2_bwd_weight(const real *restrict dy, const real *restri
 }
 
 /* bn.conv2: d input of conv2d 3x3 s2 p1 [16,512,32,32] -> [16,1024,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 38.655 GFLOP */
 static void k144_bn_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5176,6 +6115,7 @@ static void k144_bn_conv2_bwd_data(const real *restrict dy, const real *restrict
 }
 
 /* bn.bn2: batchnorm (batch statistics) [16,1024,16,16] -> [16,1024,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k145_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5225,6 +6165,7 @@ static void k145_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn2: d batchnorm (batch statistics) + relu (in place) [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k145_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5268,6 +6209,7 @@ static void k145_bn_bn2_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.conv3: conv2d 3x3 s2 p1 [16,512,32,32] -> [16,1024,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 38.655 GFLOP */
 static void k147_bn_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5275,7 +6217,7 @@ static void k147_bn_conv3_fwd(const real *restrict x, const real *restrict w, re
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5283,6 +6225,7 @@ static void k147_bn_conv3_fwd(const real *restrict x, const real *restrict w, re
 }
 
 /* bn.conv3: conv2d 3x3 s2 p1 [16,512,32,32] -> [16,1024,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 38.667 GFLOP */
 static void k147_bn_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5298,7 +6241,7 @@ static void k147_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5306,6 +6249,7 @@ static void k147_bn_conv3_fwd_eval(const real *restrict x, const real *restrict 
 }
 
 /* bn.conv3: d weight of conv2d 3x3 s2 p1 [16,512,32,32] -> [16,1024,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 38.655 GFLOP */
 static void k147_bn_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5313,7 +6257,7 @@ static void k147_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -5321,6 +6265,7 @@ static void k147_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
 }
 
 /* bn.bn3: batchnorm (batch statistics) [16,1024,16,16] -> [16,1024,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k148_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5370,6 +6315,7 @@ static void k148_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
 }
 
 /* bn.bn3: d batchnorm (batch statistics) + relu (in place) [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k148_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5413,6 +6359,7 @@ static void k148_bn_bn3_bwd(real *restrict dy, const real *restrict x, const rea
 }
 
 /* bn.concat: concat [16,1024,16,16], [16,1024,16,16], [16,1024,16,16] -> [16,3072,16,16]
+ * y = [x0, x1, ...] along channels
  * 0 FLOP */
 static void k150_bn_concat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -5426,6 +6373,7 @@ static void k150_bn_concat_fwd(const real *restrict x0, const real *restrict x1,
 }
 
 /* bn.concat: d concat input 0 (channels 0..<1024) [16,1024,16,16], [16,1024,16,16], [16,1024,16,16] -> [16,3072,16,16]
+ * dx_k (+)= dy[:, the channels of x_k]
  * 0 FLOP */
 static void k150_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 {
@@ -5439,6 +6387,7 @@ static void k150_bn_concat_bwd0(const real *restrict dy, real *restrict dx)
 }
 
 /* bn.concat: d concat input 1 (channels 1024..<2048) [16,1024,16,16], [16,1024,16,16], [16,1024,16,16] -> [16,3072,16,16]
+ * dx_k (+)= dy[:, the channels of x_k]
  * 0 FLOP */
 static void k150_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 {
@@ -5452,6 +6401,7 @@ static void k150_bn_concat_bwd1(const real *restrict dy, real *restrict dx)
 }
 
 /* bn.bn_layer.0.conv1: conv2d 1x1 s1 p0 [16,3072,16,16] -> [16,1024,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 25.770 GFLOP */
 static void k151_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5459,7 +6409,7 @@ static void k151_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 3145728;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5467,6 +6417,7 @@ static void k151_bn_bn_layer_0_conv1_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.0.conv1: conv2d 1x1 s1 p0 [16,3072,16,16] -> [16,1024,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 25.782 GFLOP */
 static void k151_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5482,7 +6433,7 @@ static void k151_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5490,6 +6441,7 @@ static void k151_bn_bn_layer_0_conv1_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.0.conv1: d weight of conv2d 1x1 s1 p0 [16,3072,16,16] -> [16,1024,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 25.770 GFLOP */
 static void k151_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5497,7 +6449,7 @@ static void k151_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 3145728;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -5505,6 +6457,7 @@ static void k151_bn_bn_layer_0_conv1_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.conv1: d input of conv2d 1x1 s1 p0 [16,3072,16,16] -> [16,1024,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 25.770 GFLOP */
 static void k151_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5520,6 +6473,7 @@ static void k151_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.0.bn1: batchnorm (batch statistics) [16,1024,16,16] -> [16,1024,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k152_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5569,6 +6523,7 @@ static void k152_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.0.bn1: batchnorm + relu again, from the saved statistics [16,1024,16,16] -> [16,1024,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k152_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -5584,6 +6539,7 @@ static void k152_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k152_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5627,6 +6583,7 @@ static void k152_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.0.conv2: conv2d 3x3 s2 p1 [16,1024,16,16] -> [16,1024,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k154_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5634,7 +6591,7 @@ static void k154_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5642,6 +6599,7 @@ static void k154_bn_bn_layer_0_conv2_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.0.conv2: conv2d 3x3 s2 p1 [16,1024,16,16] -> [16,1024,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.330 GFLOP */
 static void k154_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5657,7 +6615,7 @@ static void k154_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5665,6 +6623,7 @@ static void k154_bn_bn_layer_0_conv2_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.0.conv2: d weight of conv2d 3x3 s2 p1 [16,1024,16,16] -> [16,1024,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k154_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5672,7 +6631,7 @@ static void k154_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -5680,6 +6639,7 @@ static void k154_bn_bn_layer_0_conv2_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.conv2: d input of conv2d 3x3 s2 p1 [16,1024,16,16] -> [16,1024,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k154_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5696,6 +6656,7 @@ static void k154_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.0.bn2: batchnorm (batch statistics) [16,1024,8,8] -> [16,1024,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k155_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5745,6 +6706,7 @@ static void k155_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.0.bn2: batchnorm + relu again, from the saved statistics [16,1024,8,8] -> [16,1024,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 3.146 MFLOP */
 static void k155_bn_bn_layer_0_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -5760,6 +6722,7 @@ static void k155_bn_bn_layer_0_bn2_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.0.bn2: d batchnorm (batch statistics) + relu (in place) [16,1024,8,8] -> [16,1024,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k155_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5803,6 +6766,7 @@ static void k155_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.0.conv3: conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k157_bn_bn_layer_0_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5810,7 +6774,7 @@ static void k157_bn_bn_layer_0_conv3_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5818,6 +6782,7 @@ static void k157_bn_bn_layer_0_conv3_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.0.conv3: conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.299 GFLOP */
 static void k157_bn_bn_layer_0_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5833,7 +6798,7 @@ static void k157_bn_bn_layer_0_conv3_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5841,6 +6806,7 @@ static void k157_bn_bn_layer_0_conv3_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.0.conv3: d weight of conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k157_bn_bn_layer_0_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -5848,7 +6814,7 @@ static void k157_bn_bn_layer_0_conv3_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -5856,6 +6822,7 @@ static void k157_bn_bn_layer_0_conv3_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.conv3: d input of conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k157_bn_bn_layer_0_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -5871,6 +6838,7 @@ static void k157_bn_bn_layer_0_conv3_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.0.bn3: batchnorm (batch statistics) [16,2048,8,8] -> [16,2048,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k158_bn_bn_layer_0_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -5920,6 +6888,7 @@ static void k158_bn_bn_layer_0_bn3_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.0.bn3: d batchnorm (batch statistics) (in place) [16,2048,8,8] -> [16,2048,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k158_bn_bn_layer_0_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -5961,6 +6930,7 @@ static void k158_bn_bn_layer_0_bn3_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.0.downsample.0: conv2d 1x1 s2 p0 [16,3072,16,16] -> [16,2048,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 12.885 GFLOP */
 static void k159_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -5968,7 +6938,7 @@ static void k159_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const re
     real *rows = col + 0, *pack = rows + 3145728;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5976,6 +6946,7 @@ static void k159_bn_bn_layer_0_downsample_0_fwd(const real *restrict x, const re
 }
 
 /* bn.bn_layer.0.downsample.0: conv2d 1x1 s2 p0 [16,3072,16,16] -> [16,2048,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 12.889 GFLOP */
 static void k159_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -5991,7 +6962,7 @@ static void k159_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -5999,6 +6970,7 @@ static void k159_bn_bn_layer_0_downsample_0_fwd_eval(const real *restrict x, con
 }
 
 /* bn.bn_layer.0.downsample.0: d weight of conv2d 1x1 s2 p0 [16,3072,16,16] -> [16,2048,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 12.885 GFLOP */
 static void k159_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6006,7 +6978,7 @@ static void k159_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, 
     real *rows = col + 0, *pack = rows + 3145728;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -6014,6 +6986,7 @@ static void k159_bn_bn_layer_0_downsample_0_bwd_weight(const real *restrict dy, 
 }
 
 /* bn.bn_layer.0.downsample.0: d input of conv2d 1x1 s2 p0 (channels 0..<2048 of dx: the others have no reader) [16,3072,16,16] -> [16,2048,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 8.590 GFLOP */
 static void k159_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6031,6 +7004,7 @@ static void k159_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, co
 }
 
 /* bn.bn_layer.0.downsample.1: batchnorm (batch statistics) [16,2048,8,8] -> [16,2048,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k160_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6080,6 +7054,7 @@ static void k160_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
 }
 
 /* bn.bn_layer.0.downsample.1: d batchnorm (batch statistics) [16,2048,8,8] -> [16,2048,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k160_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -6121,6 +7096,7 @@ static void k160_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.0.add: add [16,2048,8,8], [16,2048,8,8] -> [16,2048,8,8] + relu
+ * y = act(x0 + x1 + ...)
  * 4.194 MFLOP */
 static void k161_bn_bn_layer_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -6130,6 +7106,7 @@ static void k161_bn_bn_layer_0_add_fwd(const real *restrict x0, const real *rest
 }
 
 /* bn.bn_layer.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,2048,8,8], [16,2048,8,8] -> [16,2048,8,8]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 12.583 MFLOP */
 static void k161_bn_bn_layer_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -6147,6 +7124,7 @@ static void k161_bn_bn_layer_0_add_recompute(const real *restrict x0, const real
 }
 
 /* bn.bn_layer.0.add: d add + relu (in place) [16,2048,8,8], [16,2048,8,8] -> [16,2048,8,8]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 2.097 MFLOP */
 static void k161_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -6156,6 +7134,7 @@ static void k161_bn_bn_layer_0_add_bwd(real *restrict dy, const real *restrict z
 }
 
 /* bn.bn_layer.1.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k163_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6163,7 +7142,7 @@ static void k163_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -6171,6 +7150,7 @@ static void k163_bn_bn_layer_1_conv1_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.1.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.298 GFLOP */
 static void k163_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6186,7 +7166,7 @@ static void k163_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -6194,6 +7174,7 @@ static void k163_bn_bn_layer_1_conv1_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.1.conv1: d weight of conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k163_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6201,7 +7182,7 @@ static void k163_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -6209,6 +7190,7 @@ static void k163_bn_bn_layer_1_conv1_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.1.conv1: d input of conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k163_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6224,6 +7206,7 @@ static void k163_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.1.bn1: batchnorm (batch statistics) [16,1024,8,8] -> [16,1024,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k164_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6273,6 +7256,7 @@ static void k164_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.1.bn1: batchnorm + relu again, from the saved statistics [16,1024,8,8] -> [16,1024,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 3.146 MFLOP */
 static void k164_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -6288,6 +7272,7 @@ static void k164_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,1024,8,8] -> [16,1024,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k164_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6331,6 +7316,7 @@ static void k164_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k166_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6339,6 +7325,7 @@ static void k166_bn_bn_layer_1_conv2_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.330 GFLOP */
 static void k166_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6355,6 +7342,7 @@ static void k166_bn_bn_layer_1_conv2_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k166_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6363,6 +7351,7 @@ static void k166_bn_bn_layer_1_conv2_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k166_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6371,6 +7360,7 @@ static void k166_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.1.bn2: batchnorm (batch statistics) [16,1024,8,8] -> [16,1024,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k167_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6420,6 +7410,7 @@ static void k167_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.1.bn2: batchnorm + relu again, from the saved statistics [16,1024,8,8] -> [16,1024,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 3.146 MFLOP */
 static void k167_bn_bn_layer_1_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -6435,6 +7426,7 @@ static void k167_bn_bn_layer_1_bn2_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.1.bn2: d batchnorm (batch statistics) + relu (in place) [16,1024,8,8] -> [16,1024,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k167_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6478,6 +7470,7 @@ static void k167_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.1.conv3: conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k169_bn_bn_layer_1_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6485,7 +7478,7 @@ static void k169_bn_bn_layer_1_conv3_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -6493,6 +7486,7 @@ static void k169_bn_bn_layer_1_conv3_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.1.conv3: conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.299 GFLOP */
 static void k169_bn_bn_layer_1_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6508,7 +7502,7 @@ static void k169_bn_bn_layer_1_conv3_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -6516,6 +7510,7 @@ static void k169_bn_bn_layer_1_conv3_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.1.conv3: d weight of conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k169_bn_bn_layer_1_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6523,7 +7518,7 @@ static void k169_bn_bn_layer_1_conv3_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -6531,6 +7526,7 @@ static void k169_bn_bn_layer_1_conv3_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.1.conv3: d input of conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k169_bn_bn_layer_1_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6546,6 +7542,7 @@ static void k169_bn_bn_layer_1_conv3_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.1.bn3: batchnorm (batch statistics) [16,2048,8,8] -> [16,2048,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k170_bn_bn_layer_1_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6595,6 +7592,7 @@ static void k170_bn_bn_layer_1_bn3_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.1.bn3: d batchnorm (batch statistics) (in place) [16,2048,8,8] -> [16,2048,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k170_bn_bn_layer_1_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6636,6 +7634,7 @@ static void k170_bn_bn_layer_1_bn3_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.1.add: add [16,2048,8,8], [16,2048,8,8] -> [16,2048,8,8] + relu
+ * y = act(x0 + x1 + ...)
  * 4.194 MFLOP */
 static void k171_bn_bn_layer_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -6645,6 +7644,7 @@ static void k171_bn_bn_layer_1_add_fwd(const real *restrict x0, const real *rest
 }
 
 /* bn.bn_layer.1.add: d add + relu (in place) [16,2048,8,8], [16,2048,8,8] -> [16,2048,8,8]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 4.194 MFLOP */
 static void k171_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -6654,6 +7654,7 @@ static void k171_bn_bn_layer_1_add_bwd(real *restrict dy, const real *restrict z
 }
 
 /* bn.bn_layer.2.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k173_bn_bn_layer_2_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6661,7 +7662,7 @@ static void k173_bn_bn_layer_2_conv1_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -6669,6 +7670,7 @@ static void k173_bn_bn_layer_2_conv1_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.2.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.298 GFLOP */
 static void k173_bn_bn_layer_2_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6684,7 +7686,7 @@ static void k173_bn_bn_layer_2_conv1_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -6692,6 +7694,7 @@ static void k173_bn_bn_layer_2_conv1_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.2.conv1: d weight of conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k173_bn_bn_layer_2_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6699,7 +7702,7 @@ static void k173_bn_bn_layer_2_conv1_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -6707,6 +7710,7 @@ static void k173_bn_bn_layer_2_conv1_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.2.conv1: d input of conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,1024,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k173_bn_bn_layer_2_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6722,6 +7726,7 @@ static void k173_bn_bn_layer_2_conv1_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.2.bn1: batchnorm (batch statistics) [16,1024,8,8] -> [16,1024,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k174_bn_bn_layer_2_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6771,6 +7776,7 @@ static void k174_bn_bn_layer_2_bn1_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.2.bn1: batchnorm + relu again, from the saved statistics [16,1024,8,8] -> [16,1024,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 3.146 MFLOP */
 static void k174_bn_bn_layer_2_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -6786,6 +7792,7 @@ static void k174_bn_bn_layer_2_bn1_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.2.bn1: d batchnorm (batch statistics) + relu (in place) [16,1024,8,8] -> [16,1024,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k174_bn_bn_layer_2_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6829,6 +7836,7 @@ static void k174_bn_bn_layer_2_bn1_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k176_bn_bn_layer_2_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6837,6 +7845,7 @@ static void k176_bn_bn_layer_2_conv2_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.330 GFLOP */
 static void k176_bn_bn_layer_2_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -6853,6 +7862,7 @@ static void k176_bn_bn_layer_2_conv2_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.2.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k176_bn_bn_layer_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -6861,6 +7871,7 @@ static void k176_bn_bn_layer_2_conv2_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,1024,8,8] -> [16,1024,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k176_bn_bn_layer_2_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -6869,6 +7880,7 @@ static void k176_bn_bn_layer_2_conv2_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.2.bn2: batchnorm (batch statistics) [16,1024,8,8] -> [16,1024,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k177_bn_bn_layer_2_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -6918,6 +7930,7 @@ static void k177_bn_bn_layer_2_bn2_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.2.bn2: batchnorm + relu again, from the saved statistics [16,1024,8,8] -> [16,1024,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 3.146 MFLOP */
 static void k177_bn_bn_layer_2_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -6933,6 +7946,7 @@ static void k177_bn_bn_layer_2_bn2_recompute(const real *restrict x, const real 
 }
 
 /* bn.bn_layer.2.bn2: d batchnorm (batch statistics) + relu (in place) [16,1024,8,8] -> [16,1024,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k177_bn_bn_layer_2_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -6976,6 +7990,7 @@ static void k177_bn_bn_layer_2_bn2_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.2.conv3: conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k179_bn_bn_layer_2_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -6983,7 +7998,7 @@ static void k179_bn_bn_layer_2_conv3_fwd(const real *restrict x, const real *res
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -6991,6 +8006,7 @@ static void k179_bn_bn_layer_2_conv3_fwd(const real *restrict x, const real *res
 }
 
 /* bn.bn_layer.2.conv3: conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.299 GFLOP */
 static void k179_bn_bn_layer_2_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7006,7 +8022,7 @@ static void k179_bn_bn_layer_2_conv3_fwd_eval(const real *restrict x, const real
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -7014,6 +8030,7 @@ static void k179_bn_bn_layer_2_conv3_fwd_eval(const real *restrict x, const real
 }
 
 /* bn.bn_layer.2.conv3: d weight of conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k179_bn_bn_layer_2_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7021,7 +8038,7 @@ static void k179_bn_bn_layer_2_conv3_bwd_weight(const real *restrict dy, const r
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -7029,6 +8046,7 @@ static void k179_bn_bn_layer_2_conv3_bwd_weight(const real *restrict dy, const r
 }
 
 /* bn.bn_layer.2.conv3: d input of conv2d 1x1 s1 p0 [16,1024,8,8] -> [16,2048,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k179_bn_bn_layer_2_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7044,6 +8062,7 @@ static void k179_bn_bn_layer_2_conv3_bwd_data(const real *restrict dy, const rea
 }
 
 /* bn.bn_layer.2.bn3: batchnorm (batch statistics) [16,2048,8,8] -> [16,2048,8,8]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k180_bn_bn_layer_2_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7093,6 +8112,7 @@ static void k180_bn_bn_layer_2_bn3_fwd(const real *restrict x, const real *restr
 }
 
 /* bn.bn_layer.2.bn3: d batchnorm (batch statistics) (in place) [16,2048,8,8] -> [16,2048,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k180_bn_bn_layer_2_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -7134,6 +8154,7 @@ static void k180_bn_bn_layer_2_bn3_bwd(real *restrict dy, const real *restrict x
 }
 
 /* bn.bn_layer.2.add: add [16,2048,8,8], [16,2048,8,8] -> [16,2048,8,8] + relu
+ * y = act(x0 + x1 + ...)
  * 4.194 MFLOP */
 static void k181_bn_bn_layer_2_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -7143,6 +8164,7 @@ static void k181_bn_bn_layer_2_add_fwd(const real *restrict x0, const real *rest
 }
 
 /* bn.bn_layer.2.add: d add + relu (in place) [16,2048,8,8], [16,2048,8,8] -> [16,2048,8,8]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 4.194 MFLOP */
 static void k181_bn_bn_layer_2_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -7152,6 +8174,7 @@ static void k181_bn_bn_layer_2_add_bwd(real *restrict dy, const real *restrict z
 }
 
 /* decoder.layer1.0.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,512,8,8]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.147 GFLOP */
 static void k183_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7159,7 +8182,7 @@ static void k183_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -7167,6 +8190,7 @@ static void k183_decoder_layer1_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.0.conv1: conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,512,8,8] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.149 GFLOP */
 static void k183_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7182,7 +8206,7 @@ static void k183_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -7190,6 +8214,7 @@ static void k183_decoder_layer1_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.conv1: d weight of conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,512,8,8]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 2.147 GFLOP */
 static void k183_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7197,7 +8222,7 @@ static void k183_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -7205,6 +8230,7 @@ static void k183_decoder_layer1_0_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.0.conv1: d input of conv2d 1x1 s1 p0 [16,2048,8,8] -> [16,512,8,8]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 2.147 GFLOP */
 static void k183_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7220,6 +8246,7 @@ static void k183_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.bn1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
 static void k184_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7269,6 +8296,7 @@ static void k184_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.0.bn1: batchnorm + relu again, from the saved statistics [16,512,8,8] -> [16,512,8,8]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 1.573 MFLOP */
 static void k184_decoder_layer1_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -7284,6 +8312,7 @@ static void k184_decoder_layer1_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,8,8] -> [16,512,8,8]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
 static void k184_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -7327,6 +8356,7 @@ static void k184_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.0.conv2: convT2d 2x2 s2 [16,512,8,8] -> [16,512,16,16]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 2.147 GFLOP */
 static void k186_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7334,7 +8364,7 @@ static void k186_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *
     real *rows = col + 2097152, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7343,6 +8373,7 @@ static void k186_decoder_layer1_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.0.conv2: convT2d 2x2 s2 [16,512,8,8] -> [16,512,16,16] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 2.154 GFLOP */
 static void k186_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7350,7 +8381,7 @@ static void k186_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
     real *rows = col + 2097152, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7368,6 +8399,7 @@ static void k186_decoder_layer1_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.conv2: d weight of convT2d 2x2 s2 [16,512,8,8] -> [16,512,16,16]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 2.147 GFLOP */
 static void k186_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7375,7 +8407,7 @@ static void k186_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
         rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
     }
@@ -7383,6 +8415,7 @@ static void k186_decoder_layer1_0_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.0.conv2: d input of convT2d 2x2 s2 [16,512,8,8] -> [16,512,16,16]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 2.147 GFLOP */
 static void k186_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7390,7 +8423,7 @@ static void k186_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const 
     real *rows = col + 0, *pack = rows + 524288;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
     }
@@ -7398,6 +8431,7 @@ static void k186_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.bn2: batchnorm (batch statistics) [16,512,16,16] -> [16,512,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k187_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7447,6 +8481,7 @@ static void k187_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.0.bn2: batchnorm + relu again, from the saved statistics [16,512,16,16] -> [16,512,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k187_decoder_layer1_0_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -7462,6 +8497,7 @@ static void k187_decoder_layer1_0_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.0.bn2: d batchnorm (batch statistics) + relu (in place) [16,512,16,16] -> [16,512,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k187_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -7505,6 +8541,7 @@ static void k187_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.0.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k189_decoder_layer1_0_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7512,7 +8549,7 @@ static void k189_decoder_layer1_0_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -7520,6 +8557,7 @@ static void k189_decoder_layer1_0_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.0.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k189_decoder_layer1_0_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7535,7 +8573,7 @@ static void k189_decoder_layer1_0_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -7543,6 +8581,7 @@ static void k189_decoder_layer1_0_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.conv3: d weight of conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k189_decoder_layer1_0_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7550,7 +8589,7 @@ static void k189_decoder_layer1_0_conv3_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -7558,6 +8597,7 @@ static void k189_decoder_layer1_0_conv3_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.0.conv3: d input of conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k189_decoder_layer1_0_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7573,6 +8613,7 @@ static void k189_decoder_layer1_0_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.bn3: batchnorm (batch statistics) [16,1024,16,16] -> [16,1024,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k190_decoder_layer1_0_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7622,6 +8663,7 @@ static void k190_decoder_layer1_0_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.0.bn3: d batchnorm (batch statistics) (in place) [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k190_decoder_layer1_0_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -7663,6 +8705,7 @@ static void k190_decoder_layer1_0_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.0.upsample.0: convT2d 2x2 s2 [16,2048,8,8] -> [16,1024,16,16]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 17.180 GFLOP */
 static void k191_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7670,7 +8713,7 @@ static void k191_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const r
     real *rows = col + 4194304, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7679,6 +8722,7 @@ static void k191_decoder_layer1_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.upsample.0: convT2d 2x2 s2 [16,2048,8,8] -> [16,1024,16,16] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 17.188 GFLOP */
 static void k191_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7686,7 +8730,7 @@ static void k191_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, co
     real *rows = col + 4194304, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -7704,6 +8748,7 @@ static void k191_decoder_layer1_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer1.0.upsample.0: d weight of convT2d 2x2 s2 [16,2048,8,8] -> [16,1024,16,16]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 17.180 GFLOP */
 static void k191_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7711,7 +8756,7 @@ static void k191_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy,
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
         rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
     }
@@ -7719,6 +8764,7 @@ static void k191_decoder_layer1_0_upsample_0_bwd_weight(const real *restrict dy,
 }
 
 /* decoder.layer1.0.upsample.0: d input of convT2d 2x2 s2 [16,2048,8,8] -> [16,1024,16,16]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 17.180 GFLOP */
 static void k191_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7726,7 +8772,7 @@ static void k191_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
     real *rows = col + 0, *pack = rows + 2097152;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
     }
@@ -7734,6 +8780,7 @@ static void k191_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
 }
 
 /* decoder.layer1.0.upsample.1: batchnorm (batch statistics) [16,1024,16,16] -> [16,1024,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k192_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7783,6 +8830,7 @@ static void k192_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer1.0.upsample.1: d batchnorm (batch statistics) [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k192_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -7824,6 +8872,7 @@ static void k192_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer1.0.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k193_decoder_layer1_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -7833,6 +8882,7 @@ static void k193_decoder_layer1_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer1.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 25.166 MFLOP */
 static void k193_decoder_layer1_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -7850,6 +8900,7 @@ static void k193_decoder_layer1_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer1.0.add: d add + relu (in place) [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 4.194 MFLOP */
 static void k193_decoder_layer1_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -7859,6 +8910,7 @@ static void k193_decoder_layer1_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k195_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -7866,7 +8918,7 @@ static void k195_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -7874,6 +8926,7 @@ static void k195_decoder_layer1_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.1.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.301 GFLOP */
 static void k195_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -7889,7 +8942,7 @@ static void k195_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -7897,6 +8950,7 @@ static void k195_decoder_layer1_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.1.conv1: d weight of conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k195_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -7904,7 +8958,7 @@ static void k195_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -7912,6 +8966,7 @@ static void k195_decoder_layer1_1_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.1.conv1: d input of conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k195_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -7927,6 +8982,7 @@ static void k195_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.1.bn1: batchnorm (batch statistics) [16,512,16,16] -> [16,512,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k196_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -7976,6 +9032,7 @@ static void k196_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.1.bn1: batchnorm + relu again, from the saved statistics [16,512,16,16] -> [16,512,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k196_decoder_layer1_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -7991,6 +9048,7 @@ static void k196_decoder_layer1_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,16,16] -> [16,512,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k196_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -8034,6 +9092,7 @@ static void k196_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k198_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -8042,6 +9101,7 @@ static void k198_decoder_layer1_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.334 GFLOP */
 static void k198_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -8058,6 +9118,7 @@ static void k198_decoder_layer1_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k198_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -8066,6 +9127,7 @@ static void k198_decoder_layer1_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k198_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8074,6 +9136,7 @@ static void k198_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.1.bn2: batchnorm (batch statistics) [16,512,16,16] -> [16,512,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k199_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8123,6 +9186,7 @@ static void k199_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.1.bn2: batchnorm + relu again, from the saved statistics [16,512,16,16] -> [16,512,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k199_decoder_layer1_1_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -8138,6 +9202,7 @@ static void k199_decoder_layer1_1_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.1.bn2: d batchnorm (batch statistics) + relu (in place) [16,512,16,16] -> [16,512,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k199_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -8181,6 +9246,7 @@ static void k199_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k201_decoder_layer1_1_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -8188,7 +9254,7 @@ static void k201_decoder_layer1_1_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -8196,6 +9262,7 @@ static void k201_decoder_layer1_1_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.1.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k201_decoder_layer1_1_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -8211,7 +9278,7 @@ static void k201_decoder_layer1_1_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -8219,6 +9286,7 @@ static void k201_decoder_layer1_1_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.1.conv3: d weight of conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k201_decoder_layer1_1_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -8226,7 +9294,7 @@ static void k201_decoder_layer1_1_conv3_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -8234,6 +9302,7 @@ static void k201_decoder_layer1_1_conv3_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.1.conv3: d input of conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k201_decoder_layer1_1_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8249,6 +9318,7 @@ static void k201_decoder_layer1_1_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.1.bn3: batchnorm (batch statistics) [16,1024,16,16] -> [16,1024,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k202_decoder_layer1_1_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8298,6 +9368,7 @@ static void k202_decoder_layer1_1_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.1.bn3: d batchnorm (batch statistics) (in place) [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k202_decoder_layer1_1_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -8339,6 +9410,7 @@ static void k202_decoder_layer1_1_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.1.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k203_decoder_layer1_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -8348,6 +9420,7 @@ static void k203_decoder_layer1_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer1.1.add: d add + relu (in place) [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 8.389 MFLOP */
 static void k203_decoder_layer1_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -8357,6 +9430,7 @@ static void k203_decoder_layer1_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.2.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k205_decoder_layer1_2_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -8364,7 +9438,7 @@ static void k205_decoder_layer1_2_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -8372,6 +9446,7 @@ static void k205_decoder_layer1_2_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.2.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.301 GFLOP */
 static void k205_decoder_layer1_2_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -8387,7 +9462,7 @@ static void k205_decoder_layer1_2_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -8395,6 +9470,7 @@ static void k205_decoder_layer1_2_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.2.conv1: d weight of conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k205_decoder_layer1_2_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -8402,7 +9478,7 @@ static void k205_decoder_layer1_2_conv1_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -8410,6 +9486,7 @@ static void k205_decoder_layer1_2_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.2.conv1: d input of conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,512,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k205_decoder_layer1_2_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8425,6 +9502,7 @@ static void k205_decoder_layer1_2_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.2.bn1: batchnorm (batch statistics) [16,512,16,16] -> [16,512,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k206_decoder_layer1_2_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8474,6 +9552,7 @@ static void k206_decoder_layer1_2_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.2.bn1: batchnorm + relu again, from the saved statistics [16,512,16,16] -> [16,512,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k206_decoder_layer1_2_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -8489,6 +9568,7 @@ static void k206_decoder_layer1_2_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.2.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,16,16] -> [16,512,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k206_decoder_layer1_2_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -8532,6 +9612,7 @@ static void k206_decoder_layer1_2_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k208_decoder_layer1_2_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -8540,6 +9621,7 @@ static void k208_decoder_layer1_2_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.334 GFLOP */
 static void k208_decoder_layer1_2_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -8556,6 +9638,7 @@ static void k208_decoder_layer1_2_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.2.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k208_decoder_layer1_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -8564,6 +9647,7 @@ static void k208_decoder_layer1_2_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,512,16,16] -> [16,512,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k208_decoder_layer1_2_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8572,6 +9656,7 @@ static void k208_decoder_layer1_2_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.2.bn2: batchnorm (batch statistics) [16,512,16,16] -> [16,512,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k209_decoder_layer1_2_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8621,6 +9706,7 @@ static void k209_decoder_layer1_2_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.2.bn2: batchnorm + relu again, from the saved statistics [16,512,16,16] -> [16,512,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k209_decoder_layer1_2_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -8636,6 +9722,7 @@ static void k209_decoder_layer1_2_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer1.2.bn2: d batchnorm (batch statistics) + relu (in place) [16,512,16,16] -> [16,512,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k209_decoder_layer1_2_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -8679,6 +9766,7 @@ static void k209_decoder_layer1_2_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.2.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k211_decoder_layer1_2_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -8686,7 +9774,7 @@ static void k211_decoder_layer1_2_conv3_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -8694,6 +9782,7 @@ static void k211_decoder_layer1_2_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer1.2.conv3: conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.303 GFLOP */
 static void k211_decoder_layer1_2_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -8709,7 +9798,7 @@ static void k211_decoder_layer1_2_conv3_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -8717,6 +9806,7 @@ static void k211_decoder_layer1_2_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer1.2.conv3: d weight of conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k211_decoder_layer1_2_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -8724,7 +9814,7 @@ static void k211_decoder_layer1_2_conv3_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -8732,6 +9822,7 @@ static void k211_decoder_layer1_2_conv3_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer1.2.conv3: d input of conv2d 1x1 s1 p0 [16,512,16,16] -> [16,1024,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k211_decoder_layer1_2_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8747,6 +9838,7 @@ static void k211_decoder_layer1_2_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer1.2.bn3: batchnorm (batch statistics) [16,1024,16,16] -> [16,1024,16,16]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k212_decoder_layer1_2_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8796,6 +9888,7 @@ static void k212_decoder_layer1_2_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer1.2.bn3: d batchnorm (batch statistics) (in place) [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k212_decoder_layer1_2_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -8837,6 +9930,7 @@ static void k212_decoder_layer1_2_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer1.2.add: add [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16] + relu
+ * y = act(x0 + x1 + ...)
  * 8.389 MFLOP */
 static void k213_decoder_layer1_2_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -8846,6 +9940,7 @@ static void k213_decoder_layer1_2_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer1.2.add: d add + relu (in place) [16,1024,16,16], [16,1024,16,16] -> [16,1024,16,16]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 8.389 MFLOP */
 static void k213_decoder_layer1_2_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -8855,6 +9950,7 @@ static void k213_decoder_layer1_2_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,256,16,16]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.147 GFLOP */
 static void k215_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -8862,7 +9958,7 @@ static void k215_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -8870,6 +9966,7 @@ static void k215_decoder_layer2_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.0.conv1: conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,256,16,16] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.151 GFLOP */
 static void k215_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -8885,7 +9982,7 @@ static void k215_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
     }
     const rdc_epilogue ep = {.scale = ep_scale, .shift = ep_shift, .act = 1, .slope = 0, .ceiling = INFINITY};
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_gemm(CO, GP, K, w, K, 1, rdc_windows(&win, 0), rows, GP, 0, &ep, pack);
         rdc_from_rows(rows, y + (long)n * CO * P, G, CO, P, 0);
     }
@@ -8893,6 +9990,7 @@ static void k215_decoder_layer2_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.conv1: d weight of conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,256,16,16]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 2.147 GFLOP */
 static void k215_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -8900,7 +9998,7 @@ static void k215_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+        const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
         rdc_to_rows(dy + (long)n * CO * P, rows, G, CO, P);
         rdc_gemm(CO, K, GP, rows, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
     }
@@ -8908,6 +10006,7 @@ static void k215_decoder_layer2_0_conv1_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.0.conv1: d input of conv2d 1x1 s1 p0 [16,1024,16,16] -> [16,256,16,16]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 2.147 GFLOP */
 static void k215_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -8923,6 +10022,7 @@ static void k215_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.bn1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
 static void k216_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -8972,6 +10072,7 @@ static void k216_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.0.bn1: batchnorm + relu again, from the saved statistics [16,256,16,16] -> [16,256,16,16]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 3.146 MFLOP */
 static void k216_decoder_layer2_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -8987,6 +10088,7 @@ static void k216_decoder_layer2_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
 static void k216_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -9030,6 +10132,7 @@ static void k216_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.conv2: convT2d 2x2 s2 [16,256,16,16] -> [16,256,32,32]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 2.147 GFLOP */
 static void k218_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -9037,7 +10140,7 @@ static void k218_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *
     real *rows = col + 1048576, *pack = rows + 262144;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -9046,6 +10149,7 @@ static void k218_decoder_layer2_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.0.conv2: convT2d 2x2 s2 [16,256,16,16] -> [16,256,32,32] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 2.160 GFLOP */
 static void k218_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -9053,7 +10157,7 @@ static void k218_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
     real *rows = col + 1048576, *pack = rows + 262144;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -9071,6 +10175,7 @@ static void k218_decoder_layer2_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.conv2: d weight of convT2d 2x2 s2 [16,256,16,16] -> [16,256,32,32]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 2.147 GFLOP */
 static void k218_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -9086,7 +10191,7 @@ static void k218_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
                 rdc_gemm_own(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
@@ -9094,7 +10199,7 @@ static void k218_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, cons
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
             rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
@@ -9102,6 +10207,7 @@ static void k218_decoder_layer2_0_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.0.conv2: d input of convT2d 2x2 s2 [16,256,16,16] -> [16,256,32,32]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 2.147 GFLOP */
 static void k218_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -9116,14 +10222,14 @@ static void k218_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
                 rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
             rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 0);
         }
@@ -9131,6 +10237,7 @@ static void k218_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k219_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -9180,6 +10287,7 @@ static void k219_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.0.bn2: batchnorm + relu again, from the saved statistics [16,256,32,32] -> [16,256,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k219_decoder_layer2_0_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -9195,6 +10303,7 @@ static void k219_decoder_layer2_0_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.0.bn2: d batchnorm (batch statistics) + relu (in place) [16,256,32,32] -> [16,256,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k219_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -9238,6 +10347,7 @@ static void k219_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k221_decoder_layer2_0_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -9263,6 +10373,7 @@ static void k221_decoder_layer2_0_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.0.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k221_decoder_layer2_0_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -9296,6 +10407,7 @@ static void k221_decoder_layer2_0_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.conv3: d weight of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k221_decoder_layer2_0_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -9311,20 +10423,21 @@ static void k221_decoder_layer2_0_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer2.0.conv3: d input of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k221_decoder_layer2_0_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -9350,6 +10463,7 @@ static void k221_decoder_layer2_0_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.bn3: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k222_decoder_layer2_0_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -9399,6 +10513,7 @@ static void k222_decoder_layer2_0_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.0.bn3: d batchnorm (batch statistics) (in place) [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k222_decoder_layer2_0_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -9440,6 +10555,7 @@ static void k222_decoder_layer2_0_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.0.upsample.0: convT2d 2x2 s2 [16,1024,16,16] -> [16,512,32,32]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 17.180 GFLOP */
 static void k223_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -9447,7 +10563,7 @@ static void k223_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
     real *rows = col + 2097152, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -9456,6 +10572,7 @@ static void k223_decoder_layer2_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.upsample.0: convT2d 2x2 s2 [16,1024,16,16] -> [16,512,32,32] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 17.197 GFLOP */
 static void k223_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -9463,7 +10580,7 @@ static void k223_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
     real *rows = col + 2097152, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -9481,6 +10598,7 @@ static void k223_decoder_layer2_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer2.0.upsample.0: d weight of convT2d 2x2 s2 [16,1024,16,16] -> [16,512,32,32]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 17.180 GFLOP */
 static void k223_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -9488,7 +10606,7 @@ static void k223_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_to_rows(x + (long)n * CI * P, rows, G, CI, P);
         rdc_gemm(CI, KC, GP, rows, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
     }
@@ -9496,6 +10614,7 @@ static void k223_decoder_layer2_0_upsample_0_bwd_weight(const real *restrict dy,
 }
 
 /* decoder.layer2.0.upsample.0: d input of convT2d 2x2 s2 [16,1024,16,16] -> [16,512,32,32]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 17.180 GFLOP */
 static void k223_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -9503,7 +10622,7 @@ static void k223_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
     real *rows = col + 0, *pack = rows + 1048576;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(CI, GP, KC, w, KC, 1, rdc_windows(&win, 0), rows, GP, 0, NULL, pack);
         rdc_from_rows(rows, dx + (long)n * CI * P, G, CI, P, 1);
     }
@@ -9511,6 +10630,7 @@ static void k223_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
 }
 
 /* decoder.layer2.0.upsample.1: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k224_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -9560,6 +10680,7 @@ static void k224_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer2.0.upsample.1: d batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k224_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -9601,6 +10722,7 @@ static void k224_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer2.0.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 16.777 MFLOP */
 static void k225_decoder_layer2_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -9610,6 +10732,7 @@ static void k225_decoder_layer2_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer2.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,512,32,32], [16,512,32,32] -> [16,512,32,32]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 50.332 MFLOP */
 static void k225_decoder_layer2_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -9627,6 +10750,7 @@ static void k225_decoder_layer2_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer2.0.add: d add + relu (in place) [16,512,32,32], [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 8.389 MFLOP */
 static void k225_decoder_layer2_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -9636,6 +10760,7 @@ static void k225_decoder_layer2_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k227_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -9661,6 +10786,7 @@ static void k227_decoder_layer2_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.1.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.308 GFLOP */
 static void k227_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -9694,6 +10820,7 @@ static void k227_decoder_layer2_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.1.conv1: d weight of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k227_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -9709,20 +10836,21 @@ static void k227_decoder_layer2_1_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer2.1.conv1: d input of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k227_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -9748,6 +10876,7 @@ static void k227_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k228_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -9797,6 +10926,7 @@ static void k228_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.1.bn1: batchnorm + relu again, from the saved statistics [16,256,32,32] -> [16,256,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k228_decoder_layer2_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -9812,6 +10942,7 @@ static void k228_decoder_layer2_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,32,32] -> [16,256,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k228_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -9855,6 +10986,7 @@ static void k228_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k230_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -9863,6 +10995,7 @@ static void k230_decoder_layer2_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.340 GFLOP */
 static void k230_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -9879,6 +11012,7 @@ static void k230_decoder_layer2_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k230_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -9887,6 +11021,7 @@ static void k230_decoder_layer2_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k230_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -9895,6 +11030,7 @@ static void k230_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.1.bn2: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k231_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -9944,6 +11080,7 @@ static void k231_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.1.bn2: batchnorm + relu again, from the saved statistics [16,256,32,32] -> [16,256,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k231_decoder_layer2_1_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -9959,6 +11096,7 @@ static void k231_decoder_layer2_1_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.1.bn2: d batchnorm (batch statistics) + relu (in place) [16,256,32,32] -> [16,256,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k231_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -10002,6 +11140,7 @@ static void k231_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k233_decoder_layer2_1_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -10027,6 +11166,7 @@ static void k233_decoder_layer2_1_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.1.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k233_decoder_layer2_1_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -10060,6 +11200,7 @@ static void k233_decoder_layer2_1_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.1.conv3: d weight of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k233_decoder_layer2_1_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -10075,20 +11216,21 @@ static void k233_decoder_layer2_1_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer2.1.conv3: d input of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k233_decoder_layer2_1_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -10114,6 +11256,7 @@ static void k233_decoder_layer2_1_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.1.bn3: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k234_decoder_layer2_1_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -10163,6 +11306,7 @@ static void k234_decoder_layer2_1_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.1.bn3: d batchnorm (batch statistics) (in place) [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k234_decoder_layer2_1_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -10204,6 +11348,7 @@ static void k234_decoder_layer2_1_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.1.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 16.777 MFLOP */
 static void k235_decoder_layer2_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -10213,6 +11358,7 @@ static void k235_decoder_layer2_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer2.1.add: d add + relu (in place) [16,512,32,32], [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 16.777 MFLOP */
 static void k235_decoder_layer2_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -10222,6 +11368,7 @@ static void k235_decoder_layer2_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.2.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k237_decoder_layer2_2_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -10247,6 +11394,7 @@ static void k237_decoder_layer2_2_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.2.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.308 GFLOP */
 static void k237_decoder_layer2_2_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -10280,6 +11428,7 @@ static void k237_decoder_layer2_2_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.2.conv1: d weight of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k237_decoder_layer2_2_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -10295,20 +11444,21 @@ static void k237_decoder_layer2_2_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer2.2.conv1: d input of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k237_decoder_layer2_2_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -10334,6 +11484,7 @@ static void k237_decoder_layer2_2_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.2.bn1: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k238_decoder_layer2_2_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -10383,6 +11534,7 @@ static void k238_decoder_layer2_2_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.2.bn1: batchnorm + relu again, from the saved statistics [16,256,32,32] -> [16,256,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k238_decoder_layer2_2_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -10398,6 +11550,7 @@ static void k238_decoder_layer2_2_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.2.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,32,32] -> [16,256,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k238_decoder_layer2_2_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -10441,6 +11594,7 @@ static void k238_decoder_layer2_2_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k240_decoder_layer2_2_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -10449,6 +11603,7 @@ static void k240_decoder_layer2_2_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.340 GFLOP */
 static void k240_decoder_layer2_2_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -10465,6 +11620,7 @@ static void k240_decoder_layer2_2_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.2.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k240_decoder_layer2_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -10473,6 +11629,7 @@ static void k240_decoder_layer2_2_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k240_decoder_layer2_2_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -10481,6 +11638,7 @@ static void k240_decoder_layer2_2_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.2.bn2: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k241_decoder_layer2_2_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -10530,6 +11688,7 @@ static void k241_decoder_layer2_2_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.2.bn2: batchnorm + relu again, from the saved statistics [16,256,32,32] -> [16,256,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k241_decoder_layer2_2_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -10545,6 +11704,7 @@ static void k241_decoder_layer2_2_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.2.bn2: d batchnorm (batch statistics) + relu (in place) [16,256,32,32] -> [16,256,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k241_decoder_layer2_2_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -10588,6 +11748,7 @@ static void k241_decoder_layer2_2_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.2.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k243_decoder_layer2_2_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -10613,6 +11774,7 @@ static void k243_decoder_layer2_2_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.2.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k243_decoder_layer2_2_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -10646,6 +11808,7 @@ static void k243_decoder_layer2_2_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.2.conv3: d weight of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k243_decoder_layer2_2_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -10661,20 +11824,21 @@ static void k243_decoder_layer2_2_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer2.2.conv3: d input of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k243_decoder_layer2_2_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -10700,6 +11864,7 @@ static void k243_decoder_layer2_2_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.2.bn3: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k244_decoder_layer2_2_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -10749,6 +11914,7 @@ static void k244_decoder_layer2_2_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.2.bn3: d batchnorm (batch statistics) (in place) [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k244_decoder_layer2_2_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -10790,6 +11956,7 @@ static void k244_decoder_layer2_2_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.2.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 16.777 MFLOP */
 static void k245_decoder_layer2_2_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -10799,6 +11966,7 @@ static void k245_decoder_layer2_2_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer2.2.add: d add + relu (in place) [16,512,32,32], [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 16.777 MFLOP */
 static void k245_decoder_layer2_2_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -10808,6 +11976,7 @@ static void k245_decoder_layer2_2_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.3.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k247_decoder_layer2_3_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -10833,6 +12002,7 @@ static void k247_decoder_layer2_3_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.3.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.308 GFLOP */
 static void k247_decoder_layer2_3_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -10866,6 +12036,7 @@ static void k247_decoder_layer2_3_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.3.conv1: d weight of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k247_decoder_layer2_3_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -10881,20 +12052,21 @@ static void k247_decoder_layer2_3_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer2.3.conv1: d input of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,256,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k247_decoder_layer2_3_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -10920,6 +12092,7 @@ static void k247_decoder_layer2_3_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.3.bn1: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k248_decoder_layer2_3_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -10969,6 +12142,7 @@ static void k248_decoder_layer2_3_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.3.bn1: batchnorm + relu again, from the saved statistics [16,256,32,32] -> [16,256,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k248_decoder_layer2_3_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -10984,6 +12158,7 @@ static void k248_decoder_layer2_3_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.3.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,32,32] -> [16,256,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k248_decoder_layer2_3_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -11027,6 +12202,7 @@ static void k248_decoder_layer2_3_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.3.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k250_decoder_layer2_3_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -11035,6 +12211,7 @@ static void k250_decoder_layer2_3_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.3.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.340 GFLOP */
 static void k250_decoder_layer2_3_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -11051,6 +12228,7 @@ static void k250_decoder_layer2_3_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.3.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k250_decoder_layer2_3_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -11059,6 +12237,7 @@ static void k250_decoder_layer2_3_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer2.3.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,256,32,32] -> [16,256,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k250_decoder_layer2_3_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -11067,6 +12246,7 @@ static void k250_decoder_layer2_3_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.3.bn2: batchnorm (batch statistics) [16,256,32,32] -> [16,256,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
 static void k251_decoder_layer2_3_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -11116,6 +12296,7 @@ static void k251_decoder_layer2_3_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.3.bn2: batchnorm + relu again, from the saved statistics [16,256,32,32] -> [16,256,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 12.583 MFLOP */
 static void k251_decoder_layer2_3_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -11131,6 +12312,7 @@ static void k251_decoder_layer2_3_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer2.3.bn2: d batchnorm (batch statistics) + relu (in place) [16,256,32,32] -> [16,256,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
 static void k251_decoder_layer2_3_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -11174,6 +12356,7 @@ static void k251_decoder_layer2_3_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.3.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k253_decoder_layer2_3_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -11199,6 +12382,7 @@ static void k253_decoder_layer2_3_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer2.3.conv3: conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.312 GFLOP */
 static void k253_decoder_layer2_3_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -11232,6 +12416,7 @@ static void k253_decoder_layer2_3_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer2.3.conv3: d weight of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k253_decoder_layer2_3_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -11247,20 +12432,21 @@ static void k253_decoder_layer2_3_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer2.3.conv3: d input of conv2d 1x1 s1 p0 [16,256,32,32] -> [16,512,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k253_decoder_layer2_3_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -11286,6 +12472,7 @@ static void k253_decoder_layer2_3_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer2.3.bn3: batchnorm (batch statistics) [16,512,32,32] -> [16,512,32,32]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k254_decoder_layer2_3_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -11335,6 +12522,7 @@ static void k254_decoder_layer2_3_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer2.3.bn3: d batchnorm (batch statistics) (in place) [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k254_decoder_layer2_3_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -11376,6 +12564,7 @@ static void k254_decoder_layer2_3_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer2.3.add: add [16,512,32,32], [16,512,32,32] -> [16,512,32,32] + relu
+ * y = act(x0 + x1 + ...)
  * 16.777 MFLOP */
 static void k255_decoder_layer2_3_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -11385,6 +12574,7 @@ static void k255_decoder_layer2_3_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer2.3.add: d add + relu (in place) [16,512,32,32], [16,512,32,32] -> [16,512,32,32]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 16.777 MFLOP */
 static void k255_decoder_layer2_3_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -11394,6 +12584,7 @@ static void k255_decoder_layer2_3_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,128,32,32]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.147 GFLOP */
 static void k257_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -11419,6 +12610,7 @@ static void k257_decoder_layer3_0_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.0.conv1: conv2d 1x1 s1 p0 [16,512,32,32] -> [16,128,32,32] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 2.154 GFLOP */
 static void k257_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -11452,6 +12644,7 @@ static void k257_decoder_layer3_0_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.conv1: d weight of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,128,32,32]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 2.147 GFLOP */
 static void k257_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -11467,20 +12660,21 @@ static void k257_decoder_layer3_0_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.conv1: d input of conv2d 1x1 s1 p0 [16,512,32,32] -> [16,128,32,32]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 2.147 GFLOP */
 static void k257_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -11506,6 +12700,7 @@ static void k257_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
 static void k258_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -11555,6 +12750,7 @@ static void k258_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.0.bn1: batchnorm + relu again, from the saved statistics [16,128,32,32] -> [16,128,32,32]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 6.291 MFLOP */
 static void k258_decoder_layer3_0_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -11570,6 +12766,7 @@ static void k258_decoder_layer3_0_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
 static void k258_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -11613,6 +12810,7 @@ static void k258_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.conv2: convT2d 2x2 s2 [16,128,32,32] -> [16,128,64,64]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 2.147 GFLOP */
 static void k260_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -11627,7 +12825,7 @@ static void k260_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -11635,7 +12833,7 @@ static void k260_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -11644,6 +12842,7 @@ static void k260_decoder_layer3_0_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.0.conv2: convT2d 2x2 s2 [16,128,32,32] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 2.173 GFLOP */
 static void k260_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -11658,7 +12857,7 @@ static void k260_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+                const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
                 for (int g = 0; g < G; g++)
                     rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -11666,7 +12865,7 @@ static void k260_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+            const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
             for (int g = 0; g < G; g++)
                 rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -11684,6 +12883,7 @@ static void k260_decoder_layer3_0_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.conv2: d weight of convT2d 2x2 s2 [16,128,32,32] -> [16,128,64,64]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 2.147 GFLOP */
 static void k260_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -11699,20 +12899,21 @@ static void k260_decoder_layer3_0_conv2_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CI * KC, KC, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CI * KC, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.conv2: d input of convT2d 2x2 s2 [16,128,32,32] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 2.147 GFLOP */
 static void k260_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -11727,19 +12928,20 @@ static void k260_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const 
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 0, NULL, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k261_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -11789,6 +12991,7 @@ static void k261_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.0.bn2: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k261_decoder_layer3_0_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -11804,6 +13007,7 @@ static void k261_decoder_layer3_0_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.0.bn2: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k261_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -11847,6 +13051,7 @@ static void k261_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k263_decoder_layer3_0_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -11872,6 +13077,7 @@ static void k263_decoder_layer3_0_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.0.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k263_decoder_layer3_0_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -11905,6 +13111,7 @@ static void k263_decoder_layer3_0_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k263_decoder_layer3_0_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -11920,20 +13127,21 @@ static void k263_decoder_layer3_0_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k263_decoder_layer3_0_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -11959,6 +13167,7 @@ static void k263_decoder_layer3_0_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.0.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 117.441 MFLOP */
 static void k264_decoder_layer3_0_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -12008,6 +13217,7 @@ static void k264_decoder_layer3_0_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.0.bn3: d batchnorm (batch statistics) (in place) [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 167.772 MFLOP */
 static void k264_decoder_layer3_0_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -12049,6 +13259,7 @@ static void k264_decoder_layer3_0_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.0.upsample.0: convT2d 2x2 s2 [16,512,32,32] -> [16,256,64,64]
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 17.180 GFLOP */
 static void k265_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -12056,7 +13267,7 @@ static void k265_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
     real *rows = col + 1048576, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -12065,6 +13276,7 @@ static void k265_decoder_layer3_0_upsample_0_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.upsample.0: convT2d 2x2 s2 [16,512,32,32] -> [16,256,64,64] + batchnorm
+ * y[n,co,h*sh+kh,w*sw+kw] += sum_ci x[n,ci,h,w] w[ci,co,kh,kw], then act(y + b[co])
  * 17.213 GFLOP */
 static void k265_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -12072,7 +13284,7 @@ static void k265_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
     real *rows = col + 1048576, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window xs = {x + (long)n * CI * P, CI, H, W, 1, 1, 1, 1, 0, 0, H, W};
+        const rdc_window xs = {.x = x + (long)n * CI * P, .C = CI, .H = H, .W = W, .KH = 1, .KW = 1, .SH = 1, .SW = 1, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(KC, GP, CI, w, 1, KC, rdc_windows(&xs, 0), col, GP, 0, NULL, pack);
         for (int g = 0; g < G; g++)
             rdc_unfold_disjoint(col + (long)g * P, GP, CO, H, W, KH, KW, y + (long)(n + g) * CO * Q);
@@ -12090,6 +13302,7 @@ static void k265_decoder_layer3_0_upsample_0_fwd_eval(const real *restrict x, co
 }
 
 /* decoder.layer3.0.upsample.0: d weight of convT2d 2x2 s2 [16,512,32,32] -> [16,256,64,64]
+ * dw[ci,co,kh,kw] = sum_{n,h,w} x[n,ci,h,w] dy[n,co,h*sh+kh,w*sw+kw]; db[co] = sum dy[n,co,.,.]
  * 17.180 GFLOP */
 static void k265_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -12097,13 +13310,14 @@ static void k265_decoder_layer3_0_upsample_0_bwd_weight(const real *restrict dy,
     real *rows = col + 0, *pack = rows + 0;
     (void)rows;
     for (int n = 0; n < N; n += G) {
-        const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+        const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
         rdc_gemm(CI, KC, GP, x + (long)n * CI * P, GP, 1, rdc_windows(&win, 1), dw, KC, n > 0, NULL, pack);
     }
 
 }
 
 /* decoder.layer3.0.upsample.0: d input of convT2d 2x2 s2 [16,512,32,32] -> [16,256,64,64]
+ * dx[n,ci,h,w] (+)= sum_{co,kh,kw} w[ci,co,kh,kw] dy[n,co,h*sh+kh,w*sw+kw]
  * 17.180 GFLOP */
 static void k265_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -12118,19 +13332,20 @@ static void k265_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+                const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
                 rdc_gemm_own(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
             }
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {dy + (long)n * CO * Q, CO, OH, OW, KH, KW, SH, SW, 0, 0, H, W};
+            const rdc_window win = {.x = dy + (long)n * CO * Q, .C = CO, .H = OH, .W = OW, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = 0, .PL = 0, .OH = H, .OW = W};
             rdc_gemm(CI, P, KC, w, KC, 1, rdc_windows(&win, 0), dx + (long)n * CI * P, P, 1, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 117.441 MFLOP */
 static void k266_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -12180,6 +13395,7 @@ static void k266_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
 }
 
 /* decoder.layer3.0.upsample.1: d batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 167.772 MFLOP */
 static void k266_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
 {
@@ -12221,6 +13437,7 @@ static void k266_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const 
 }
 
 /* decoder.layer3.0.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k267_decoder_layer3_0_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -12230,6 +13447,7 @@ static void k267_decoder_layer3_0_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.0.add: add + relu of 2 batchnorms again, from their inputs and saved statistics [16,256,64,64], [16,256,64,64] -> [16,256,64,64]
+ * z = act(sum of its BatchNorms' outputs), each recomputed from its input and saved statistics
  * 100.663 MFLOP */
 static void k267_decoder_layer3_0_add_recompute(const real *restrict x0, const real *restrict w0, const real *restrict b0, const real *restrict save_mean0, const real *restrict save_invstd0, const real *restrict x1, const real *restrict w1, const real *restrict b1, const real *restrict save_mean1, const real *restrict save_invstd1, real *restrict z)
 {
@@ -12247,6 +13465,7 @@ static void k267_decoder_layer3_0_add_recompute(const real *restrict x0, const r
 }
 
 /* decoder.layer3.0.add: d add + relu (in place) [16,256,64,64], [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 16.777 MFLOP */
 static void k267_decoder_layer3_0_add_bwd(real *restrict dy, const real *restrict z)
 {
@@ -12256,6 +13475,7 @@ static void k267_decoder_layer3_0_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k269_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -12281,6 +13501,7 @@ static void k269_decoder_layer3_1_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.1.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.320 GFLOP */
 static void k269_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -12314,6 +13535,7 @@ static void k269_decoder_layer3_1_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.1.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k269_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -12329,20 +13551,21 @@ static void k269_decoder_layer3_1_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.1.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k269_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -12368,6 +13591,7 @@ static void k269_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k270_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -12417,6 +13641,7 @@ static void k270_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.1.bn1: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k270_decoder_layer3_1_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -12432,6 +13657,7 @@ static void k270_decoder_layer3_1_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k270_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -12475,6 +13701,7 @@ static void k270_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k272_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -12483,6 +13710,7 @@ static void k272_decoder_layer3_1_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.1.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.353 GFLOP */
 static void k272_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -12499,6 +13727,7 @@ static void k272_decoder_layer3_1_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.1.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k272_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -12507,6 +13736,7 @@ static void k272_decoder_layer3_1_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.1.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k272_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -12515,6 +13745,7 @@ static void k272_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.1.bn2: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k273_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -12564,6 +13795,7 @@ static void k273_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.1.bn2: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k273_decoder_layer3_1_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -12579,6 +13811,7 @@ static void k273_decoder_layer3_1_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.1.bn2: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k273_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -12622,6 +13855,7 @@ static void k273_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k275_decoder_layer3_1_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -12647,6 +13881,7 @@ static void k275_decoder_layer3_1_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.1.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k275_decoder_layer3_1_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -12680,6 +13915,7 @@ static void k275_decoder_layer3_1_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.1.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k275_decoder_layer3_1_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -12695,20 +13931,21 @@ static void k275_decoder_layer3_1_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.1.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k275_decoder_layer3_1_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -12734,6 +13971,7 @@ static void k275_decoder_layer3_1_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.1.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 117.441 MFLOP */
 static void k276_decoder_layer3_1_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -12783,6 +14021,7 @@ static void k276_decoder_layer3_1_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.1.bn3: d batchnorm (batch statistics) (in place) [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 167.772 MFLOP */
 static void k276_decoder_layer3_1_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -12824,6 +14063,7 @@ static void k276_decoder_layer3_1_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.1.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k277_decoder_layer3_1_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -12833,6 +14073,7 @@ static void k277_decoder_layer3_1_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.1.add: d add + relu (in place) [16,256,64,64], [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 33.554 MFLOP */
 static void k277_decoder_layer3_1_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -12842,6 +14083,7 @@ static void k277_decoder_layer3_1_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.2.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k279_decoder_layer3_2_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -12867,6 +14109,7 @@ static void k279_decoder_layer3_2_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.2.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.320 GFLOP */
 static void k279_decoder_layer3_2_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -12900,6 +14143,7 @@ static void k279_decoder_layer3_2_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.2.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k279_decoder_layer3_2_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -12915,20 +14159,21 @@ static void k279_decoder_layer3_2_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.2.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k279_decoder_layer3_2_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -12954,6 +14199,7 @@ static void k279_decoder_layer3_2_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.2.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k280_decoder_layer3_2_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -13003,6 +14249,7 @@ static void k280_decoder_layer3_2_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.2.bn1: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k280_decoder_layer3_2_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -13018,6 +14265,7 @@ static void k280_decoder_layer3_2_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.2.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k280_decoder_layer3_2_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -13061,6 +14309,7 @@ static void k280_decoder_layer3_2_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k282_decoder_layer3_2_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -13069,6 +14318,7 @@ static void k282_decoder_layer3_2_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.2.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.353 GFLOP */
 static void k282_decoder_layer3_2_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -13085,6 +14335,7 @@ static void k282_decoder_layer3_2_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.2.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k282_decoder_layer3_2_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -13093,6 +14344,7 @@ static void k282_decoder_layer3_2_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.2.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k282_decoder_layer3_2_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -13101,6 +14353,7 @@ static void k282_decoder_layer3_2_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.2.bn2: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k283_decoder_layer3_2_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -13150,6 +14403,7 @@ static void k283_decoder_layer3_2_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.2.bn2: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k283_decoder_layer3_2_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -13165,6 +14419,7 @@ static void k283_decoder_layer3_2_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.2.bn2: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k283_decoder_layer3_2_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -13208,6 +14463,7 @@ static void k283_decoder_layer3_2_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.2.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k285_decoder_layer3_2_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -13233,6 +14489,7 @@ static void k285_decoder_layer3_2_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.2.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k285_decoder_layer3_2_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -13266,6 +14523,7 @@ static void k285_decoder_layer3_2_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.2.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k285_decoder_layer3_2_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -13281,20 +14539,21 @@ static void k285_decoder_layer3_2_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.2.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k285_decoder_layer3_2_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -13320,6 +14579,7 @@ static void k285_decoder_layer3_2_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.2.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 117.441 MFLOP */
 static void k286_decoder_layer3_2_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -13369,6 +14629,7 @@ static void k286_decoder_layer3_2_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.2.bn3: d batchnorm (batch statistics) (in place) [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 167.772 MFLOP */
 static void k286_decoder_layer3_2_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -13410,6 +14671,7 @@ static void k286_decoder_layer3_2_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.2.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k287_decoder_layer3_2_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -13419,6 +14681,7 @@ static void k287_decoder_layer3_2_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.2.add: d add + relu (in place) [16,256,64,64], [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 33.554 MFLOP */
 static void k287_decoder_layer3_2_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -13428,6 +14691,7 @@ static void k287_decoder_layer3_2_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.3.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k289_decoder_layer3_3_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -13453,6 +14717,7 @@ static void k289_decoder_layer3_3_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.3.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.320 GFLOP */
 static void k289_decoder_layer3_3_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -13486,6 +14751,7 @@ static void k289_decoder_layer3_3_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.3.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k289_decoder_layer3_3_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -13501,20 +14767,21 @@ static void k289_decoder_layer3_3_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.3.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k289_decoder_layer3_3_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -13540,6 +14807,7 @@ static void k289_decoder_layer3_3_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.3.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k290_decoder_layer3_3_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -13589,6 +14857,7 @@ static void k290_decoder_layer3_3_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.3.bn1: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k290_decoder_layer3_3_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -13604,6 +14873,7 @@ static void k290_decoder_layer3_3_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.3.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k290_decoder_layer3_3_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -13647,6 +14917,7 @@ static void k290_decoder_layer3_3_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.3.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k292_decoder_layer3_3_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -13655,6 +14926,7 @@ static void k292_decoder_layer3_3_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.3.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.353 GFLOP */
 static void k292_decoder_layer3_3_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -13671,6 +14943,7 @@ static void k292_decoder_layer3_3_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.3.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k292_decoder_layer3_3_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -13679,6 +14952,7 @@ static void k292_decoder_layer3_3_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.3.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k292_decoder_layer3_3_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -13687,6 +14961,7 @@ static void k292_decoder_layer3_3_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.3.bn2: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k293_decoder_layer3_3_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -13736,6 +15011,7 @@ static void k293_decoder_layer3_3_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.3.bn2: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k293_decoder_layer3_3_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -13751,6 +15027,7 @@ static void k293_decoder_layer3_3_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.3.bn2: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k293_decoder_layer3_3_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -13794,6 +15071,7 @@ static void k293_decoder_layer3_3_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.3.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k295_decoder_layer3_3_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -13819,6 +15097,7 @@ static void k295_decoder_layer3_3_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.3.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k295_decoder_layer3_3_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -13852,6 +15131,7 @@ static void k295_decoder_layer3_3_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.3.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k295_decoder_layer3_3_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -13867,20 +15147,21 @@ static void k295_decoder_layer3_3_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.3.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k295_decoder_layer3_3_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -13906,6 +15187,7 @@ static void k295_decoder_layer3_3_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.3.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 117.441 MFLOP */
 static void k296_decoder_layer3_3_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -13955,6 +15237,7 @@ static void k296_decoder_layer3_3_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.3.bn3: d batchnorm (batch statistics) (in place) [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 167.772 MFLOP */
 static void k296_decoder_layer3_3_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -13996,6 +15279,7 @@ static void k296_decoder_layer3_3_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.3.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k297_decoder_layer3_3_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -14005,6 +15289,7 @@ static void k297_decoder_layer3_3_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.3.add: d add + relu (in place) [16,256,64,64], [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 33.554 MFLOP */
 static void k297_decoder_layer3_3_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -14014,6 +15299,7 @@ static void k297_decoder_layer3_3_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.4.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k299_decoder_layer3_4_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -14039,6 +15325,7 @@ static void k299_decoder_layer3_4_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.4.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.320 GFLOP */
 static void k299_decoder_layer3_4_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -14072,6 +15359,7 @@ static void k299_decoder_layer3_4_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.4.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k299_decoder_layer3_4_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -14087,20 +15375,21 @@ static void k299_decoder_layer3_4_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.4.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k299_decoder_layer3_4_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -14126,6 +15415,7 @@ static void k299_decoder_layer3_4_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.4.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k300_decoder_layer3_4_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -14175,6 +15465,7 @@ static void k300_decoder_layer3_4_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.4.bn1: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k300_decoder_layer3_4_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -14190,6 +15481,7 @@ static void k300_decoder_layer3_4_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.4.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k300_decoder_layer3_4_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -14233,6 +15525,7 @@ static void k300_decoder_layer3_4_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.4.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k302_decoder_layer3_4_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -14241,6 +15534,7 @@ static void k302_decoder_layer3_4_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.4.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.353 GFLOP */
 static void k302_decoder_layer3_4_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -14257,6 +15551,7 @@ static void k302_decoder_layer3_4_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.4.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k302_decoder_layer3_4_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -14265,6 +15560,7 @@ static void k302_decoder_layer3_4_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.4.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k302_decoder_layer3_4_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -14273,6 +15569,7 @@ static void k302_decoder_layer3_4_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.4.bn2: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k303_decoder_layer3_4_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -14322,6 +15619,7 @@ static void k303_decoder_layer3_4_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.4.bn2: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k303_decoder_layer3_4_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -14337,6 +15635,7 @@ static void k303_decoder_layer3_4_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.4.bn2: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k303_decoder_layer3_4_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -14380,6 +15679,7 @@ static void k303_decoder_layer3_4_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.4.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k305_decoder_layer3_4_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -14405,6 +15705,7 @@ static void k305_decoder_layer3_4_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.4.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k305_decoder_layer3_4_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -14438,6 +15739,7 @@ static void k305_decoder_layer3_4_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.4.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k305_decoder_layer3_4_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -14453,20 +15755,21 @@ static void k305_decoder_layer3_4_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.4.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k305_decoder_layer3_4_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -14492,6 +15795,7 @@ static void k305_decoder_layer3_4_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.4.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 117.441 MFLOP */
 static void k306_decoder_layer3_4_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -14541,6 +15845,7 @@ static void k306_decoder_layer3_4_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.4.bn3: d batchnorm (batch statistics) (in place) [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 167.772 MFLOP */
 static void k306_decoder_layer3_4_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -14582,6 +15887,7 @@ static void k306_decoder_layer3_4_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.4.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k307_decoder_layer3_4_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -14591,6 +15897,7 @@ static void k307_decoder_layer3_4_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.4.add: d add + relu (in place) [16,256,64,64], [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 33.554 MFLOP */
 static void k307_decoder_layer3_4_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -14600,6 +15907,7 @@ static void k307_decoder_layer3_4_add_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.5.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k309_decoder_layer3_5_conv1_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -14625,6 +15933,7 @@ static void k309_decoder_layer3_5_conv1_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.5.conv1: conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.320 GFLOP */
 static void k309_decoder_layer3_5_conv1_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -14658,6 +15967,7 @@ static void k309_decoder_layer3_5_conv1_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.5.conv1: d weight of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k309_decoder_layer3_5_conv1_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -14673,20 +15983,21 @@ static void k309_decoder_layer3_5_conv1_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.5.conv1: d input of conv2d 1x1 s1 p0 [16,256,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k309_decoder_layer3_5_conv1_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -14712,6 +16023,7 @@ static void k309_decoder_layer3_5_conv1_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.5.bn1: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k310_decoder_layer3_5_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -14761,6 +16073,7 @@ static void k310_decoder_layer3_5_bn1_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.5.bn1: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k310_decoder_layer3_5_bn1_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -14776,6 +16089,7 @@ static void k310_decoder_layer3_5_bn1_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.5.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k310_decoder_layer3_5_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -14819,6 +16133,7 @@ static void k310_decoder_layer3_5_bn1_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.5.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.327 GFLOP */
 static void k312_decoder_layer3_5_conv2_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -14827,6 +16142,7 @@ static void k312_decoder_layer3_5_conv2_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.5.conv2: conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64] + batchnorm + relu
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 19.353 GFLOP */
 static void k312_decoder_layer3_5_conv2_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -14843,6 +16159,7 @@ static void k312_decoder_layer3_5_conv2_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.5.conv2: d weight of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k312_decoder_layer3_5_conv2_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -14851,6 +16168,7 @@ static void k312_decoder_layer3_5_conv2_bwd_weight(const real *restrict dy, cons
 }
 
 /* decoder.layer3.5.conv2: d input of conv2d 3x3 s1 p1 winograd F(4x4,3x3) [16,128,64,64] -> [16,128,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 19.327 GFLOP */
 static void k312_decoder_layer3_5_conv2_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -14859,6 +16177,7 @@ static void k312_decoder_layer3_5_conv2_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.5.bn2: batchnorm (batch statistics) [16,128,64,64] -> [16,128,64,64] + relu
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 58.720 MFLOP */
 static void k313_decoder_layer3_5_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -14908,6 +16227,7 @@ static void k313_decoder_layer3_5_bn2_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.5.bn2: batchnorm + relu again, from the saved statistics [16,128,64,64] -> [16,128,64,64]
+ * z = act((x - save_mean) save_invstd w + b), the forward's output again
  * 25.166 MFLOP */
 static void k313_decoder_layer3_5_bn2_recompute(const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict z)
 {
@@ -14923,6 +16243,7 @@ static void k313_decoder_layer3_5_bn2_recompute(const real *restrict x, const re
 }
 
 /* decoder.layer3.5.bn2: d batchnorm (batch statistics) + relu (in place) [16,128,64,64] -> [16,128,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 83.886 MFLOP */
 static void k313_decoder_layer3_5_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -14966,6 +16287,7 @@ static void k313_decoder_layer3_5_bn2_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.5.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.295 GFLOP */
 static void k315_decoder_layer3_5_conv3_fwd(const real *restrict x, const real *restrict w, real *restrict col, real *restrict y)
 {
@@ -14991,6 +16313,7 @@ static void k315_decoder_layer3_5_conv3_fwd(const real *restrict x, const real *
 }
 
 /* decoder.layer3.5.conv3: conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64] + batchnorm
+ * y[n,co,i,j] = act(sum_{ci,kh,kw} w[co,ci,kh,kw] x[n,ci,i*sh+kh-pt,j*sw+kw-pl] + b[co]), x 0 outside
  * 4.329 GFLOP */
 static void k315_decoder_layer3_5_conv3_fwd_eval(const real *restrict x, const real *restrict w, const real *restrict bn_w, const real *restrict bn_b, const real *restrict bn_mean, const real *restrict bn_var, real *restrict col, real *restrict y)
 {
@@ -15024,6 +16347,7 @@ static void k315_decoder_layer3_5_conv3_fwd_eval(const real *restrict x, const r
 }
 
 /* decoder.layer3.5.conv3: d weight of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dw[co,ci,kh,kw] = sum_{n,i,j} dy[n,co,i,j] x[n,ci,i*sh+kh-pt,j*sw+kw-pl]; db[co] = sum_{n,i,j} dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k315_decoder_layer3_5_conv3_bwd_weight(const real *restrict dy, const real *restrict x, real *restrict col, real *restrict dw)
 {
@@ -15039,20 +16363,21 @@ static void k315_decoder_layer3_5_conv3_bwd_weight(const real *restrict dy, cons
             (void)rows;
             #pragma omp for schedule(static)
             for (int n = 0; n < N; n += G) {
-                const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+                const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
                 rdc_gemm_own(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), sums + (long)(n / G) * CO * K, K, 0, NULL, pack);
             }
             rdc_sum_copies(sums, N / G, CO * K, dw);
         }
     } else {
         for (int n = 0; n < N; n += G) {
-            const rdc_window win = {x + (long)n * CI * HW, CI, H, W, KH, KW, SH, SW, PT, PL, OH, OW};
+            const rdc_window win = {.x = x + (long)n * CI * HW, .C = CI, .H = H, .W = W, .KH = KH, .KW = KW, .SH = SH, .SW = SW, .PT = PT, .PL = PL, .OH = OH, .OW = OW};
             rdc_gemm(CO, K, GP, dy + (long)n * CO * P, GP, 1, rdc_windows(&win, 1), dw, K, n > 0, NULL, pack);
         }
     }
 }
 
 /* decoder.layer3.5.conv3: d input of conv2d 1x1 s1 p0 [16,128,64,64] -> [16,256,64,64]
+ * dx[n,ci,h,w] (+)= sum over the windows reading x[n,ci,h,w] of w[co,ci,kh,kw] dy[n,co,i,j]
  * 4.295 GFLOP */
 static void k315_decoder_layer3_5_conv3_bwd_data(const real *restrict dy, const real *restrict w, real *restrict col, real *restrict dx)
 {
@@ -15078,6 +16403,7 @@ static void k315_decoder_layer3_5_conv3_bwd_data(const real *restrict dy, const 
 }
 
 /* decoder.layer3.5.bn3: batchnorm (batch statistics) [16,256,64,64] -> [16,256,64,64]
+ * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 117.441 MFLOP */
 static void k316_decoder_layer3_5_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
 {
@@ -15127,6 +16453,7 @@ static void k316_decoder_layer3_5_bn3_fwd(const real *restrict x, const real *re
 }
 
 /* decoder.layer3.5.bn3: d batchnorm (batch statistics) (in place) [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 167.772 MFLOP */
 static void k316_decoder_layer3_5_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
 {
@@ -15168,6 +16495,7 @@ static void k316_decoder_layer3_5_bn3_bwd(real *restrict dy, const real *restric
 }
 
 /* decoder.layer3.5.add: add [16,256,64,64], [16,256,64,64] -> [16,256,64,64] + relu
+ * y = act(x0 + x1 + ...)
  * 33.554 MFLOP */
 static void k317_decoder_layer3_5_add_fwd(const real *restrict x0, const real *restrict x1, real *restrict y)
 {
@@ -15177,6 +16505,7 @@ static void k317_decoder_layer3_5_add_fwd(const real *restrict x0, const real *r
 }
 
 /* decoder.layer3.5.add: d add + relu (in place) [16,256,64,64], [16,256,64,64] -> [16,256,64,64]
+ * g = dy act'(z); each input's gradient (+)= g (an input added k times: k g)
  * 33.554 MFLOP */
 static void k317_decoder_layer3_5_add_bwd(real *restrict dy, const real *restrict z, real *restrict t0)
 {
@@ -15186,6 +16515,7 @@ static void k317_decoder_layer3_5_add_bwd(real *restrict dy, const real *restric
 }
 
 /* scale1.cosdist_flat: 1 - cosine per flattened sample [16,256,64,64], [16,256,64,64] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 100.663 MFLOP */
 static void k319_scale1_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -15211,6 +16541,7 @@ static void k319_scale1_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale1.cosdist_flat: d cosdist_flat [16,256,64,64], [16,256,64,64] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 167.772 MFLOP */
 static void k319_scale1_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -15249,6 +16580,7 @@ static void k319_scale1_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale1.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k320_scale1_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -15260,6 +16592,7 @@ static void k320_scale1_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale1.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k320_scale1_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -15268,6 +16601,7 @@ static void k320_scale1_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale1.amap: 1 - cosine over channels [16,256,64,64], [16,256,64,64] -> [16,64,64]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 100.663 MFLOP */
 static void k321_scale1_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -15292,6 +16626,7 @@ static void k321_scale1_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale1.loss_pixel: mean [16,64,64] -> []
+ * y = sum x / count
  * 65.536 KFLOP */
 static void k322_scale1_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -15303,6 +16638,7 @@ static void k322_scale1_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale1.upsample: bilinear upsample (align_corners) [16,64,64] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k323_scale1_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -15326,6 +16662,7 @@ static void k323_scale1_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.cosdist_flat: 1 - cosine per flattened sample [16,512,32,32], [16,512,32,32] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 50.332 MFLOP */
 static void k324_scale2_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -15351,6 +16688,7 @@ static void k324_scale2_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale2.cosdist_flat: d cosdist_flat [16,512,32,32], [16,512,32,32] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 83.886 MFLOP */
 static void k324_scale2_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -15389,6 +16727,7 @@ static void k324_scale2_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale2.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k325_scale2_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -15400,6 +16739,7 @@ static void k325_scale2_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k325_scale2_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -15408,6 +16748,7 @@ static void k325_scale2_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale2.amap: 1 - cosine over channels [16,512,32,32], [16,512,32,32] -> [16,32,32]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 50.332 MFLOP */
 static void k326_scale2_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -15432,6 +16773,7 @@ static void k326_scale2_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale2.loss_pixel: mean [16,32,32] -> []
+ * y = sum x / count
  * 16.384 KFLOP */
 static void k327_scale2_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -15443,6 +16785,7 @@ static void k327_scale2_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale2.upsample: bilinear upsample (align_corners) [16,32,32] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k328_scale2_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -15466,6 +16809,7 @@ static void k328_scale2_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.cosdist_flat: 1 - cosine per flattened sample [16,1024,16,16], [16,1024,16,16] -> [16]
+ * y[n] = 1 - <a_n, b_n> / (max(|a_n|, eps) max(|b_n|, eps)), a_n, b_n sample n flattened
  * 25.166 MFLOP */
 static void k329_scale3_cosdist_flat_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -15491,6 +16835,7 @@ static void k329_scale3_cosdist_flat_fwd(const real *restrict a, const real *res
 }
 
 /* scale3.cosdist_flat: d cosdist_flat [16,1024,16,16], [16,1024,16,16] -> [16]
+ * da (+)= -dy (b / (|a| |b|) - cos a / |a|^2), db likewise with a and b swapped
  * 41.943 MFLOP */
 static void k329_scale3_cosdist_flat_bwd(const real *restrict a, const real *restrict b, const real *restrict dy, real *restrict db)
 {
@@ -15529,6 +16874,7 @@ static void k329_scale3_cosdist_flat_bwd(const real *restrict a, const real *res
 }
 
 /* scale3.loss_flat: mean [16] -> []
+ * y = sum x / count
  * 16 FLOP */
 static void k330_scale3_loss_flat_fwd(const real *restrict x, real *restrict y)
 {
@@ -15540,6 +16886,7 @@ static void k330_scale3_loss_flat_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.loss_flat: d mean [16] -> []
+ * dx (+)= dy / count
  * 16 FLOP */
 static void k330_scale3_loss_flat_bwd(const real *restrict dy, real *restrict dx)
 {
@@ -15548,6 +16895,7 @@ static void k330_scale3_loss_flat_bwd(const real *restrict dy, real *restrict dx
 }
 
 /* scale3.amap: 1 - cosine over channels [16,1024,16,16], [16,1024,16,16] -> [16,16,16]
+ * y[n,h,w] = 1 - sum_c a b / (max(|a|, eps) max(|b|, eps)), norms over channels
  * 25.166 MFLOP */
 static void k331_scale3_amap_fwd(const real *restrict a, const real *restrict b, real *restrict y)
 {
@@ -15572,6 +16920,7 @@ static void k331_scale3_amap_fwd(const real *restrict a, const real *restrict b,
 }
 
 /* scale3.loss_pixel: mean [16,16,16] -> []
+ * y = sum x / count
  * 4.096 KFLOP */
 static void k332_scale3_loss_pixel_fwd(const real *restrict x, real *restrict y)
 {
@@ -15583,6 +16932,7 @@ static void k332_scale3_loss_pixel_fwd(const real *restrict x, real *restrict y)
 }
 
 /* scale3.upsample: bilinear upsample (align_corners) [16,16,16] -> [16,256,256]
+ * y[n,i,j] = x at (i (h-1)/(H-1), j (w-1)/(W-1)), bilinear between its 4 neighbours (align_corners)
  * 8.389 MFLOP */
 static void k333_scale3_upsample_fwd(const real *restrict x, real *restrict y)
 {
@@ -15606,6 +16956,7 @@ static void k333_scale3_upsample_fwd(const real *restrict x, real *restrict y)
 }
 
 /* loss_flat: add [], [], [] -> []
+ * y = act(x0 + x1 + ...)
  * 2 FLOP */
 static void k334_loss_flat_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -15614,6 +16965,7 @@ static void k334_loss_flat_fwd(const real *restrict x0, const real *restrict x1,
 }
 
 /* loss_flat: d loss / d loss = 1
+ * d loss / d loss = 1
  * 0 FLOP */
 static void k334_loss_flat_seed(real *restrict y)
 {
@@ -15621,6 +16973,7 @@ static void k334_loss_flat_seed(real *restrict y)
 }
 
 /* loss_pixel: add [], [], [] -> []
+ * y = act(x0 + x1 + ...)
  * 2 FLOP */
 static void k335_loss_pixel_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -15629,6 +16982,7 @@ static void k335_loss_pixel_fwd(const real *restrict x0, const real *restrict x1
 }
 
 /* amap_sum: add [16,256,256], [16,256,256], [16,256,256] -> [16,256,256]
+ * y = act(x0 + x1 + ...)
  * 2.097 MFLOP */
 static void k336_amap_sum_fwd(const real *restrict x0, const real *restrict x1, const real *restrict x2, real *restrict y)
 {
@@ -15638,6 +16992,7 @@ static void k336_amap_sum_fwd(const real *restrict x0, const real *restrict x1, 
 }
 
 /* amap_smooth: gaussian sigma 4.0 radius 16 reflect [16,256,256] -> [16,256,256]
+ * y = x * g along rows, then along columns, g[k] = exp(-k^2 / (2 sigma^2)) normalized, |k| <= radius, reflected at the edges; the pass between in double
  * 138.412 MFLOP */
 static void k337_amap_smooth_fwd(const real *restrict x, double *restrict tmp, real *restrict y)
 {
@@ -15671,6 +17026,7 @@ static void k337_amap_smooth_fwd(const real *restrict x, double *restrict tmp, r
 }
 
 /* image_scores: max per sample [16,256,256] -> [16]
+ * y[n] = max of sample n
  * 1.049 MFLOP */
 static void k338_image_scores_fwd(const real *restrict x, real *restrict y)
 {
@@ -15686,7 +17042,11 @@ static void k338_image_scores_fwd(const real *restrict x, real *restrict y)
 #define R(base, off) ((real *)((base) + (off)))
 #define D(base, off) ((double *)((base) + (off)))
 
-/* Adam over 165 trainable parameters (83802624 values with padding). */
+/* Adam over 165 trainable parameters (83802624 values with padding), as torch.optim.Adam
+ * without weight decay, at step t:
+ *   m = m + (1 - beta1) (g - m)                         (torch.lerp)
+ *   v = beta2 v + (1 - beta2) g^2
+ *   p -= lr / (1 - beta1^t) m / (sqrt(v) / sqrt(1 - beta2^t) + eps) */
 static void rdc_adam_update(real *restrict p, const real *restrict g, real *restrict m, real *restrict v,
                             int64_t t, double lr, double beta1, double beta2, double eps)
 {
@@ -15709,7 +17069,10 @@ int32_t rdc_adam_step(rdc_ctx *ctx, double lr, double beta1, double beta2, doubl
 {
     unsigned char *S = ctx->state;
     ctx->adam_steps += 1;
-    rdc_adam_update(R(S, 0), R(S, 335210496), R(S, 670420992), R(S, 1005631488),
+    rdc_adam_update(R(S, 0),   /* p: the trainable parameters, one run */
+                    R(S, 335210496),   /* g: their gradients, laid out alike */
+                    R(S, 670420992),   /* m: Adam's first moments */
+                    R(S, 1005631488),   /* v: Adam's second moments */
                     ctx->adam_steps, lr, beta1, beta2, eps);
     return RDC_OK;
 }
@@ -15734,148 +17097,953 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
     /* teacher (frozen, folded), in double */
     rdc_teacher_forward_train(S, A);
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(104, k141_bn_conv1_fwd(R(S, 1453289216), R(S, 0), R(A, 0), R(A, 872415232)));
-    RDC_TIMED(107, k142_bn_bn1_fwd(R(A, 872415232), R(S, 4718592), R(S, 4720640), R(S, 1440450304), R(S, 1440452352), R(A, 1931706368), R(A, 1931708416), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(110, k144_bn_conv2_fwd(R(A, 0), R(S, 4722688), R(A, 33554432), R(A, 1543503872)));
-    RDC_TIMED(114, k145_bn_bn2_fwd(R(A, 1543503872), R(S, 23597056), R(S, 23601152), R(S, 1440454400), R(S, 1440458496), R(A, 1931608064), R(A, 1931612160), D(A, 0), R(S, 1570729728)));
-    RDC_TIMED(116, k147_bn_conv3_fwd(R(S, 1520398080), R(S, 23605248), R(A, 0), R(A, 1560281088)));
-    RDC_TIMED(119, k148_bn_bn3_fwd(R(A, 1560281088), R(S, 42479616), R(S, 42483712), R(S, 1440462592), R(S, 1440466688), R(A, 1931616256), R(A, 1931620352), D(A, 0), R(S, 1587506944)));
-    RDC_TIMED(121, k150_bn_concat_fwd(R(S, 1570729728), R(S, 1587506944), R(S, 1553952512), R(S, 1604284160)));
-    RDC_TIMED(124, k151_bn_bn_layer_0_conv1_fwd(R(S, 1604284160), R(S, 42487808), R(A, 0), R(A, 1577058304)));
-    RDC_TIMED(128, k152_bn_bn_layer_0_bn1_fwd(R(A, 1577058304), R(S, 55070720), R(S, 55074816), R(S, 1440470784), R(S, 1440474880), R(A, 1931624448), R(A, 1931628544), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(131, k154_bn_bn_layer_0_conv2_fwd(R(A, 0), R(S, 55078912), R(A, 16777216), R(A, 1904214016)));
-    RDC_TIMED(135, k155_bn_bn_layer_0_bn2_fwd(R(A, 1904214016), R(S, 92827648), R(S, 92831744), R(S, 1440478976), R(S, 1440483072), R(A, 1931632640), R(A, 1931636736), D(A, 0), R(A, 10502144)));
-    RDC_TIMED(138, k157_bn_bn_layer_0_conv3_fwd(R(A, 10502144), R(S, 92835840), R(A, 0), R(A, 1811939328)));
-    RDC_TIMED(142, k158_bn_bn_layer_0_bn3_fwd(R(A, 1811939328), R(S, 101224448), R(S, 101232640), R(S, 1440487168), R(S, 1440495360), R(A, 1931542528), R(A, 1931550720), D(A, 0), R(A, 14696448)));
-    RDC_TIMED(144, k159_bn_bn_layer_0_downsample_0_fwd(R(S, 1604284160), R(S, 101240832), R(A, 0), R(A, 1820327936)));
-    RDC_TIMED(148, k160_bn_bn_layer_0_downsample_1_fwd(R(A, 1820327936), R(S, 126406656), R(S, 126414848), R(S, 1440503552), R(S, 1440511744), R(A, 1931558912), R(A, 1931567104), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(150, k161_bn_bn_layer_0_add_fwd(R(A, 14696448), R(A, 0), R(A, 169889024)));
-    RDC_TIMED(153, k163_bn_bn_layer_1_conv1_fwd(R(A, 169889024), R(S, 126423040), R(A, 0), R(A, 1908408320)));
-    RDC_TIMED(157, k164_bn_bn_layer_1_bn1_fwd(R(A, 1908408320), R(S, 134811648), R(S, 134815744), R(S, 1440519936), R(S, 1440524032), R(A, 1931640832), R(A, 1931644928), D(A, 0), R(A, 178277632)));
-    RDC_TIMED(160, k166_bn_bn_layer_1_conv2_fwd(R(A, 178277632), R(S, 134819840), R(A, 0), R(A, 1912602624)));
-    RDC_TIMED(164, k167_bn_bn_layer_1_bn2_fwd(R(A, 1912602624), R(S, 172568576), R(S, 172572672), R(S, 1440528128), R(S, 1440532224), R(A, 1931649024), R(A, 1931653120), D(A, 0), R(A, 10502144)));
-    RDC_TIMED(167, k169_bn_bn_layer_1_conv3_fwd(R(A, 10502144), R(S, 172576768), R(A, 0), R(A, 1828716544)));
-    RDC_TIMED(171, k170_bn_bn_layer_1_bn3_fwd(R(A, 1828716544), R(S, 180965376), R(S, 180973568), R(S, 1440536320), R(S, 1440544512), R(A, 1931575296), R(A, 1931583488), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(173, k171_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 169889024), R(A, 1837105152)));
-    RDC_TIMED(175, k173_bn_bn_layer_2_conv1_fwd(R(A, 1837105152), R(S, 180981760), R(A, 0), R(A, 1916796928)));
-    RDC_TIMED(179, k174_bn_bn_layer_2_bn1_fwd(R(A, 1916796928), R(S, 189370368), R(S, 189374464), R(S, 1440552704), R(S, 1440556800), R(A, 1931657216), R(A, 1931661312), D(A, 0), R(A, 169889024)));
-    RDC_TIMED(182, k176_bn_bn_layer_2_conv2_fwd(R(A, 169889024), R(S, 189378560), R(A, 0), R(A, 1920991232)));
-    RDC_TIMED(186, k177_bn_bn_layer_2_bn2_fwd(R(A, 1920991232), R(S, 227127296), R(S, 227131392), R(S, 1440560896), R(S, 1440564992), R(A, 1931665408), R(A, 1931669504), D(A, 0), R(A, 10502144)));
-    RDC_TIMED(189, k179_bn_bn_layer_2_conv3_fwd(R(A, 10502144), R(S, 227135488), R(A, 0), R(A, 1845493760)));
-    RDC_TIMED(193, k180_bn_bn_layer_2_bn3_fwd(R(A, 1845493760), R(S, 235524096), R(S, 235532288), R(S, 1440569088), R(S, 1440577280), R(A, 1931591680), R(A, 1931599872), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(195, k181_bn_bn_layer_2_add_fwd(R(A, 0), R(A, 1837105152), R(S, 1654615808)));
-    RDC_TIMED(197, k183_decoder_layer1_0_conv1_fwd(R(S, 1654615808), R(S, 235540480), R(A, 0), R(A, 1929379840)));
-    RDC_TIMED(201, k184_decoder_layer1_0_bn1_fwd(R(A, 1929379840), R(S, 239734784), R(S, 239736832), R(S, 1440585472), R(S, 1440587520), R(A, 1931710464), R(A, 1931712512), D(A, 0), R(A, 12582912)));
-    RDC_TIMED(204, k186_decoder_layer1_0_conv2_fwd(R(A, 12582912), R(S, 239738880), R(A, 0), R(A, 1853882368)));
-    RDC_TIMED(208, k187_decoder_layer1_0_bn2_fwd(R(A, 1853882368), R(S, 243933184), R(S, 243935232), R(S, 1440589568), R(S, 1440591616), R(A, 1931714560), R(A, 1931716608), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(211, k189_decoder_layer1_0_conv3_fwd(R(A, 0), R(S, 243937280), R(A, 8388608), R(A, 1593835520)));
-    RDC_TIMED(215, k190_decoder_layer1_0_bn3_fwd(R(A, 1593835520), R(S, 246034432), R(S, 246038528), R(S, 1440593664), R(S, 1440597760), R(A, 1931673600), R(A, 1931677696), D(A, 0), R(A, 27262976)));
-    RDC_TIMED(217, k191_decoder_layer1_0_upsample_0_fwd(R(S, 1654615808), R(S, 246042624), R(A, 0), R(A, 1610612736)));
-    RDC_TIMED(221, k192_decoder_layer1_0_upsample_1_fwd(R(A, 1610612736), R(S, 279597056), R(S, 279601152), R(S, 1440601856), R(S, 1440605952), R(A, 1931681792), R(A, 1931685888), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(223, k193_decoder_layer1_0_add_fwd(R(A, 27262976), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(226, k195_decoder_layer1_1_conv1_fwd(R(A, 51924736), R(S, 279605248), R(A, 0), R(A, 1862270976)));
-    RDC_TIMED(230, k196_decoder_layer1_1_bn1_fwd(R(A, 1862270976), R(S, 281702400), R(S, 281704448), R(S, 1440610048), R(S, 1440612096), R(A, 1931718656), R(A, 1931720704), D(A, 0), R(A, 68701952)));
-    RDC_TIMED(233, k198_decoder_layer1_1_conv2_fwd(R(A, 68701952), R(S, 281706496), R(A, 0), R(A, 1870659584)));
-    RDC_TIMED(237, k199_decoder_layer1_1_bn2_fwd(R(A, 1870659584), R(S, 291143680), R(S, 291145728), R(S, 1440614144), R(S, 1440616192), R(A, 1931722752), R(A, 1931724800), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(240, k201_decoder_layer1_1_conv3_fwd(R(A, 0), R(S, 291147776), R(A, 8388608), R(A, 1627389952)));
-    RDC_TIMED(244, k202_decoder_layer1_1_bn3_fwd(R(A, 1627389952), R(S, 293244928), R(S, 293249024), R(S, 1440618240), R(S, 1440622336), R(A, 1931689984), R(A, 1931694080), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(246, k203_decoder_layer1_1_add_fwd(R(A, 0), R(A, 51924736), R(A, 1644167168)));
-    RDC_TIMED(248, k205_decoder_layer1_2_conv1_fwd(R(A, 1644167168), R(S, 293253120), R(A, 0), R(A, 1879048192)));
-    RDC_TIMED(252, k206_decoder_layer1_2_bn1_fwd(R(A, 1879048192), R(S, 295350272), R(S, 295352320), R(S, 1440626432), R(S, 1440628480), R(A, 1931726848), R(A, 1931728896), D(A, 0), R(A, 51924736)));
-    RDC_TIMED(255, k208_decoder_layer1_2_conv2_fwd(R(A, 51924736), R(S, 295354368), R(A, 0), R(A, 1887436800)));
-    RDC_TIMED(259, k209_decoder_layer1_2_bn2_fwd(R(A, 1887436800), R(S, 304791552), R(S, 304793600), R(S, 1440630528), R(S, 1440632576), R(A, 1931730944), R(A, 1931732992), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(262, k211_decoder_layer1_2_conv3_fwd(R(A, 0), R(S, 304795648), R(A, 8388608), R(A, 1660944384)));
-    RDC_TIMED(266, k212_decoder_layer1_2_bn3_fwd(R(A, 1660944384), R(S, 306892800), R(S, 306896896), R(S, 1440634624), R(S, 1440638720), R(A, 1931698176), R(A, 1931702272), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(268, k213_decoder_layer1_2_add_fwd(R(A, 0), R(A, 1644167168), R(S, 1663004416)));
-    RDC_TIMED(270, k215_decoder_layer2_0_conv1_fwd(R(S, 1663004416), R(S, 306900992), R(A, 0), R(A, 1925185536)));
-    RDC_TIMED(274, k216_decoder_layer2_0_bn1_fwd(R(A, 1925185536), R(S, 307949568), R(S, 307950592), R(S, 1440642816), R(S, 1440643840), R(A, 1931755520), R(A, 1931756544), D(A, 0), R(A, 7340032)));
-    RDC_TIMED(277, k218_decoder_layer2_0_conv2_fwd(R(A, 7340032), R(S, 307951616), R(A, 0), R(A, 1677721600)));
-    RDC_TIMED(281, k219_decoder_layer2_0_bn2_fwd(R(A, 1677721600), R(S, 309000192), R(S, 309001216), R(S, 1440644864), R(S, 1440645888), R(A, 1931757568), R(A, 1931758592), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(284, k221_decoder_layer2_0_conv3_fwd(R(A, 0), R(S, 309002240), R(A, 16777216), R(A, 905969664)));
-    RDC_TIMED(288, k222_decoder_layer2_0_bn3_fwd(R(A, 905969664), R(S, 309526528), R(S, 309528576), R(S, 1440646912), R(S, 1440648960), R(A, 1931735040), R(A, 1931737088), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(290, k223_decoder_layer2_0_upsample_0_fwd(R(S, 1663004416), R(S, 309530624), R(A, 33554432), R(A, 939524096)));
-    RDC_TIMED(294, k224_decoder_layer2_0_upsample_1_fwd(R(A, 939524096), R(S, 317919232), R(S, 317921280), R(S, 1440651008), R(S, 1440653056), R(A, 1931739136), R(A, 1931741184), D(A, 67108864), R(A, 33554432)));
-    RDC_TIMED(296, k225_decoder_layer2_0_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(299, k227_decoder_layer2_1_conv1_fwd(R(A, 67108864), R(S, 317923328), R(A, 0), R(A, 1694498816)));
-    RDC_TIMED(303, k228_decoder_layer2_1_bn1_fwd(R(A, 1694498816), R(S, 318447616), R(S, 318448640), R(S, 1440655104), R(S, 1440656128), R(A, 1931759616), R(A, 1931760640), D(A, 0), R(A, 25988864)));
-    RDC_TIMED(306, k230_decoder_layer2_1_conv2_fwd(R(A, 25988864), R(S, 318449664), R(A, 0), R(A, 1711276032)));
-    RDC_TIMED(310, k231_decoder_layer2_1_bn2_fwd(R(A, 1711276032), R(S, 320808960), R(S, 320809984), R(S, 1440657152), R(S, 1440658176), R(A, 1931761664), R(A, 1931762688), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(313, k233_decoder_layer2_1_conv3_fwd(R(A, 0), R(S, 320811008), R(A, 16777216), R(A, 973078528)));
-    RDC_TIMED(317, k234_decoder_layer2_1_bn3_fwd(R(A, 973078528), R(S, 321335296), R(S, 321337344), R(S, 1440659200), R(S, 1440661248), R(A, 1931743232), R(A, 1931745280), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(319, k235_decoder_layer2_1_add_fwd(R(A, 0), R(A, 67108864), R(A, 1006632960)));
-    RDC_TIMED(321, k237_decoder_layer2_2_conv1_fwd(R(A, 1006632960), R(S, 321339392), R(A, 0), R(A, 1728053248)));
-    RDC_TIMED(325, k238_decoder_layer2_2_bn1_fwd(R(A, 1728053248), R(S, 321863680), R(S, 321864704), R(S, 1440663296), R(S, 1440664320), R(A, 1931763712), R(A, 1931764736), D(A, 0), R(A, 25988864)));
-    RDC_TIMED(328, k240_decoder_layer2_2_conv2_fwd(R(A, 25988864), R(S, 321865728), R(A, 0), R(A, 1744830464)));
-    RDC_TIMED(332, k241_decoder_layer2_2_bn2_fwd(R(A, 1744830464), R(S, 324225024), R(S, 324226048), R(S, 1440665344), R(S, 1440666368), R(A, 1931765760), R(A, 1931766784), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(335, k243_decoder_layer2_2_conv3_fwd(R(A, 0), R(S, 324227072), R(A, 16777216), R(A, 1040187392)));
-    RDC_TIMED(339, k244_decoder_layer2_2_bn3_fwd(R(A, 1040187392), R(S, 324751360), R(S, 324753408), R(S, 1440667392), R(S, 1440669440), R(A, 1931747328), R(A, 1931749376), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(341, k245_decoder_layer2_2_add_fwd(R(A, 0), R(A, 1006632960), R(A, 1073741824)));
-    RDC_TIMED(343, k247_decoder_layer2_3_conv1_fwd(R(A, 1073741824), R(S, 324755456), R(A, 0), R(A, 1761607680)));
-    RDC_TIMED(347, k248_decoder_layer2_3_bn1_fwd(R(A, 1761607680), R(S, 325279744), R(S, 325280768), R(S, 1440671488), R(S, 1440672512), R(A, 1931767808), R(A, 1931768832), D(A, 0), R(A, 25988864)));
-    RDC_TIMED(350, k250_decoder_layer2_3_conv2_fwd(R(A, 25988864), R(S, 325281792), R(A, 0), R(A, 1778384896)));
-    RDC_TIMED(354, k251_decoder_layer2_3_bn2_fwd(R(A, 1778384896), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 1931769856), R(A, 1931770880), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(357, k253_decoder_layer2_3_conv3_fwd(R(A, 0), R(S, 327643136), R(A, 16777216), R(A, 1107296256)));
-    RDC_TIMED(361, k254_decoder_layer2_3_bn3_fwd(R(A, 1107296256), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 1931751424), R(A, 1931753472), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(363, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 1073741824), R(S, 1679781632)));
-    RDC_TIMED(365, k257_decoder_layer3_0_conv1_fwd(R(S, 1679781632), R(S, 328171520), R(A, 0), R(A, 1895825408)));
-    RDC_TIMED(369, k258_decoder_layer3_0_bn1_fwd(R(A, 1895825408), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 1931786240), R(A, 1931786752), D(A, 0), R(A, 10878976)));
-    RDC_TIMED(372, k260_decoder_layer3_0_conv2_fwd(R(A, 10878976), R(S, 328434688), R(A, 0), R(A, 1140850688)));
-    RDC_TIMED(376, k261_decoder_layer3_0_bn2_fwd(R(A, 1140850688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 1931787264), R(A, 1931787776), D(A, 0), R(A, 67108864)));
-    RDC_TIMED(379, k263_decoder_layer3_0_conv3_fwd(R(A, 67108864), R(S, 328697856), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(383, k264_decoder_layer3_0_bn3_fwd(R(A, 0), R(S, 328828928), R(S, 328829952), R(S, 1440681728), R(S, 1440682752), R(A, 1931771904), R(A, 1931772928), D(A, 134217728), R(A, 67108864)));
-    RDC_TIMED(385, k265_decoder_layer3_0_upsample_0_fwd(R(S, 1679781632), R(S, 328830976), R(A, 201326592), R(A, 134217728)));
-    RDC_TIMED(389, k266_decoder_layer3_0_upsample_1_fwd(R(A, 134217728), R(S, 330928128), R(S, 330929152), R(S, 1440683776), R(S, 1440684800), R(A, 1931773952), R(A, 1931774976), D(A, 268435456), R(A, 201326592)));
-    RDC_TIMED(391, k267_decoder_layer3_0_add_fwd(R(A, 67108864), R(A, 201326592), R(A, 268435456)));
-    RDC_TIMED(394, k269_decoder_layer3_1_conv1_fwd(R(A, 268435456), R(S, 330930176), R(A, 67108864), R(A, 1174405120)));
-    RDC_TIMED(398, k270_decoder_layer3_1_bn1_fwd(R(A, 1174405120), R(S, 331061248), R(S, 331061760), R(S, 1440685824), R(S, 1440686336), R(A, 1931788288), R(A, 1931788800), D(A, 100663296), R(A, 67108864)));
-    RDC_TIMED(401, k272_decoder_layer3_1_conv2_fwd(R(A, 67108864), R(S, 331062272), R(A, 100663296), R(A, 1207959552)));
-    RDC_TIMED(405, k273_decoder_layer3_1_bn2_fwd(R(A, 1207959552), R(S, 331652096), R(S, 331652608), R(S, 1440686848), R(S, 1440687360), R(A, 1931789312), R(A, 1931789824), D(A, 67108864), R(A, 201326592)));
-    RDC_TIMED(408, k275_decoder_layer3_1_conv3_fwd(R(A, 201326592), R(S, 331653120), R(A, 234881024), R(A, 67108864)));
-    RDC_TIMED(412, k276_decoder_layer3_1_bn3_fwd(R(A, 67108864), R(S, 331784192), R(S, 331785216), R(S, 1440687872), R(S, 1440688896), R(A, 1931776000), R(A, 1931777024), D(A, 335544320), R(A, 201326592)));
-    RDC_TIMED(414, k277_decoder_layer3_1_add_fwd(R(A, 201326592), R(A, 268435456), R(A, 335544320)));
-    RDC_TIMED(416, k279_decoder_layer3_2_conv1_fwd(R(A, 335544320), R(S, 331786240), R(A, 201326592), R(A, 1241513984)));
-    RDC_TIMED(420, k280_decoder_layer3_2_bn1_fwd(R(A, 1241513984), R(S, 331917312), R(S, 331917824), R(S, 1440689920), R(S, 1440690432), R(A, 1931790336), R(A, 1931790848), D(A, 234881024), R(A, 201326592)));
-    RDC_TIMED(423, k282_decoder_layer3_2_conv2_fwd(R(A, 201326592), R(S, 331918336), R(A, 234881024), R(A, 1275068416)));
-    RDC_TIMED(427, k283_decoder_layer3_2_bn2_fwd(R(A, 1275068416), R(S, 332508160), R(S, 332508672), R(S, 1440690944), R(S, 1440691456), R(A, 1931791360), R(A, 1931791872), D(A, 201326592), R(A, 268435456)));
-    RDC_TIMED(430, k285_decoder_layer3_2_conv3_fwd(R(A, 268435456), R(S, 332509184), R(A, 301989888), R(A, 201326592)));
-    RDC_TIMED(434, k286_decoder_layer3_2_bn3_fwd(R(A, 201326592), R(S, 332640256), R(S, 332641280), R(S, 1440691968), R(S, 1440692992), R(A, 1931778048), R(A, 1931779072), D(A, 402653184), R(A, 268435456)));
-    RDC_TIMED(436, k287_decoder_layer3_2_add_fwd(R(A, 268435456), R(A, 335544320), R(A, 402653184)));
-    RDC_TIMED(438, k289_decoder_layer3_3_conv1_fwd(R(A, 402653184), R(S, 332642304), R(A, 268435456), R(A, 1308622848)));
-    RDC_TIMED(442, k290_decoder_layer3_3_bn1_fwd(R(A, 1308622848), R(S, 332773376), R(S, 332773888), R(S, 1440694016), R(S, 1440694528), R(A, 1931792384), R(A, 1931792896), D(A, 301989888), R(A, 268435456)));
-    RDC_TIMED(445, k292_decoder_layer3_3_conv2_fwd(R(A, 268435456), R(S, 332774400), R(A, 301989888), R(A, 1342177280)));
-    RDC_TIMED(449, k293_decoder_layer3_3_bn2_fwd(R(A, 1342177280), R(S, 333364224), R(S, 333364736), R(S, 1440695040), R(S, 1440695552), R(A, 1931793408), R(A, 1931793920), D(A, 268435456), R(A, 469762048)));
-    RDC_TIMED(452, k295_decoder_layer3_3_conv3_fwd(R(A, 469762048), R(S, 333365248), R(A, 503316480), R(A, 268435456)));
-    RDC_TIMED(456, k296_decoder_layer3_3_bn3_fwd(R(A, 268435456), R(S, 333496320), R(S, 333497344), R(S, 1440696064), R(S, 1440697088), R(A, 1931780096), R(A, 1931781120), D(A, 536870912), R(A, 469762048)));
-    RDC_TIMED(458, k297_decoder_layer3_3_add_fwd(R(A, 469762048), R(A, 402653184), R(A, 536870912)));
-    RDC_TIMED(460, k299_decoder_layer3_4_conv1_fwd(R(A, 536870912), R(S, 333498368), R(A, 469762048), R(A, 1375731712)));
-    RDC_TIMED(464, k300_decoder_layer3_4_bn1_fwd(R(A, 1375731712), R(S, 333629440), R(S, 333629952), R(S, 1440698112), R(S, 1440698624), R(A, 1931794432), R(A, 1931794944), D(A, 503316480), R(A, 469762048)));
-    RDC_TIMED(467, k302_decoder_layer3_4_conv2_fwd(R(A, 469762048), R(S, 333630464), R(A, 503316480), R(A, 1409286144)));
-    RDC_TIMED(471, k303_decoder_layer3_4_bn2_fwd(R(A, 1409286144), R(S, 334220288), R(S, 334220800), R(S, 1440699136), R(S, 1440699648), R(A, 1931795456), R(A, 1931795968), D(A, 469762048), R(A, 603979776)));
-    RDC_TIMED(474, k305_decoder_layer3_4_conv3_fwd(R(A, 603979776), R(S, 334221312), R(A, 637534208), R(A, 469762048)));
-    RDC_TIMED(478, k306_decoder_layer3_4_bn3_fwd(R(A, 469762048), R(S, 334352384), R(S, 334353408), R(S, 1440700160), R(S, 1440701184), R(A, 1931782144), R(A, 1931783168), D(A, 671088640), R(A, 603979776)));
-    RDC_TIMED(480, k307_decoder_layer3_4_add_fwd(R(A, 603979776), R(A, 536870912), R(A, 671088640)));
-    RDC_TIMED(482, k309_decoder_layer3_5_conv1_fwd(R(A, 671088640), R(S, 334354432), R(A, 603979776), R(A, 1442840576)));
-    RDC_TIMED(486, k310_decoder_layer3_5_bn1_fwd(R(A, 1442840576), R(S, 334485504), R(S, 334486016), R(S, 1440702208), R(S, 1440702720), R(A, 1931796480), R(A, 1931796992), D(A, 637534208), R(A, 603979776)));
-    RDC_TIMED(489, k312_decoder_layer3_5_conv2_fwd(R(A, 603979776), R(S, 334486528), R(A, 637534208), R(A, 1476395008)));
-    RDC_TIMED(493, k313_decoder_layer3_5_bn2_fwd(R(A, 1476395008), R(S, 335076352), R(S, 335076864), R(S, 1440703232), R(S, 1440703744), R(A, 1931797504), R(A, 1931798016), D(A, 603979776), R(A, 738197504)));
-    RDC_TIMED(496, k315_decoder_layer3_5_conv3_fwd(R(A, 738197504), R(S, 335077376), R(A, 771751936), R(A, 603979776)));
-    RDC_TIMED(500, k316_decoder_layer3_5_bn3_fwd(R(A, 603979776), R(S, 335208448), R(S, 335209472), R(S, 1440704256), R(S, 1440705280), R(A, 1931784192), R(A, 1931785216), D(A, 805306368), R(A, 738197504)));
-    RDC_TIMED(502, k317_decoder_layer3_5_add_fwd(R(A, 738197504), R(A, 671088640), R(S, 1713336064)));
+    RDC_TIMED(104, k141_bn_conv1_fwd(
+        R(S, 1453289216),     /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 872415232)));    /* y: act.bn.conv1 */
+    RDC_TIMED(107, k142_bn_bn1_fwd(
+        R(A, 872415232),      /* x: act.bn.conv1 */
+        R(S, 4718592),        /* w: bn.bn1.weight */
+        R(S, 4720640),        /* b: bn.bn1.bias */
+        R(S, 1440450304),     /* running_mean: bn.bn1.running_mean */
+        R(S, 1440452352),     /* running_var: bn.bn1.running_var */
+        R(A, 1931706368),     /* save_mean: bn_mean.bn.bn1 */
+        R(A, 1931708416),     /* save_invstd: bn_invstd.bn.bn1 */
+        D(A, 33554432),       /* part: bn_part.bn.bn1 */
+        R(A, 0)));            /* y: act.bn.relu */
+    RDC_TIMED(110, k144_bn_conv2_fwd(
+        R(A, 0),              /* x: act.bn.relu */
+        R(S, 4722688),        /* w: bn.conv2.weight */
+        R(A, 33554432),       /* col: col.forward.bn.conv2 */
+        R(A, 1543503872)));   /* y: act.bn.conv2 */
+    RDC_TIMED(114, k145_bn_bn2_fwd(
+        R(A, 1543503872),     /* x: act.bn.conv2 */
+        R(S, 23597056),       /* w: bn.bn2.weight */
+        R(S, 23601152),       /* b: bn.bn2.bias */
+        R(S, 1440454400),     /* running_mean: bn.bn2.running_mean */
+        R(S, 1440458496),     /* running_var: bn.bn2.running_var */
+        R(A, 1931608064),     /* save_mean: bn_mean.bn.bn2 */
+        R(A, 1931612160),     /* save_invstd: bn_invstd.bn.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn2 */
+        R(S, 1570729728)));   /* y: ocbe_l1 */
+    RDC_TIMED(116, k147_bn_conv3_fwd(
+        R(S, 1520398080),     /* x: t2 */
+        R(S, 23605248),       /* w: bn.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(A, 1560281088)));   /* y: act.bn.conv3 */
+    RDC_TIMED(119, k148_bn_bn3_fwd(
+        R(A, 1560281088),     /* x: act.bn.conv3 */
+        R(S, 42479616),       /* w: bn.bn3.weight */
+        R(S, 42483712),       /* b: bn.bn3.bias */
+        R(S, 1440462592),     /* running_mean: bn.bn3.running_mean */
+        R(S, 1440466688),     /* running_var: bn.bn3.running_var */
+        R(A, 1931616256),     /* save_mean: bn_mean.bn.bn3 */
+        R(A, 1931620352),     /* save_invstd: bn_invstd.bn.bn3 */
+        D(A, 0),              /* part: bn_part.bn.bn3 */
+        R(S, 1587506944)));   /* y: ocbe_l2 */
+    RDC_TIMED(121, k150_bn_concat_fwd(
+        R(S, 1570729728),     /* x0: ocbe_l1 */
+        R(S, 1587506944),     /* x1: ocbe_l2 */
+        R(S, 1553952512),     /* x2: t3 */
+        R(S, 1604284160)));   /* y: ocbe_cat */
+    RDC_TIMED(124, k151_bn_bn_layer_0_conv1_fwd(
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(S, 42487808),       /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 1577058304)));   /* y: act.bn.bn_layer.0.conv1 */
+    RDC_TIMED(128, k152_bn_bn_layer_0_bn1_fwd(
+        R(A, 1577058304),     /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 55070720),       /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 55074816),       /* b: bn.bn_layer.0.bn1.bias */
+        R(S, 1440470784),     /* running_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 1440474880),     /* running_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 1931624448),     /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 1931628544),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        D(A, 16777216),       /* part: bn_part.bn.bn_layer.0.bn1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(131, k154_bn_bn_layer_0_conv2_fwd(
+        R(A, 0),              /* x: act.bn.bn_layer.0.relu */
+        R(S, 55078912),       /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 16777216),       /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 1904214016)));   /* y: act.bn.bn_layer.0.conv2 */
+    RDC_TIMED(135, k155_bn_bn_layer_0_bn2_fwd(
+        R(A, 1904214016),     /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 92827648),       /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 92831744),       /* b: bn.bn_layer.0.bn2.bias */
+        R(S, 1440478976),     /* running_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 1440483072),     /* running_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 1931632640),     /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 1931636736),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(138, k157_bn_bn_layer_0_conv3_fwd(
+        R(A, 10502144),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 92835840),       /* w: bn.bn_layer.0.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv3 */
+        R(A, 1811939328)));   /* y: act.bn.bn_layer.0.conv3 */
+    RDC_TIMED(142, k158_bn_bn_layer_0_bn3_fwd(
+        R(A, 1811939328),     /* x: act.bn.bn_layer.0.conv3 */
+        R(S, 101224448),      /* w: bn.bn_layer.0.bn3.weight */
+        R(S, 101232640),      /* b: bn.bn_layer.0.bn3.bias */
+        R(S, 1440487168),     /* running_mean: bn.bn_layer.0.bn3.running_mean */
+        R(S, 1440495360),     /* running_var: bn.bn_layer.0.bn3.running_var */
+        R(A, 1931542528),     /* save_mean: bn_mean.bn.bn_layer.0.bn3 */
+        R(A, 1931550720),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn3 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn3 */
+        R(A, 14696448)));     /* y: act.bn.bn_layer.0.bn3 */
+    RDC_TIMED(144, k159_bn_bn_layer_0_downsample_0_fwd(
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(S, 101240832),      /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 1820327936)));   /* y: act.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(148, k160_bn_bn_layer_0_downsample_1_fwd(
+        R(A, 1820327936),     /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 126406656),      /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 126414848),      /* b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 1440503552),     /* running_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 1440511744),     /* running_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 1931558912),     /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 1931567104),     /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        D(A, 8388608),        /* part: bn_part.bn.bn_layer.0.downsample.1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(150, k161_bn_bn_layer_0_add_fwd(
+        R(A, 14696448),       /* x0: act.bn.bn_layer.0.bn3 */
+        R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 169889024)));    /* y: act.bn.bn_layer.0.relu_2 */
+    RDC_TIMED(153, k163_bn_bn_layer_1_conv1_fwd(
+        R(A, 169889024),      /* x: act.bn.bn_layer.0.relu_2 */
+        R(S, 126423040),      /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 1908408320)));   /* y: act.bn.bn_layer.1.conv1 */
+    RDC_TIMED(157, k164_bn_bn_layer_1_bn1_fwd(
+        R(A, 1908408320),     /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 134811648),      /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 134815744),      /* b: bn.bn_layer.1.bn1.bias */
+        R(S, 1440519936),     /* running_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 1440524032),     /* running_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 1931640832),     /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 1931644928),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
+        R(A, 178277632)));    /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(160, k166_bn_bn_layer_1_conv2_fwd(
+        R(A, 178277632),      /* x: act.bn.bn_layer.1.relu */
+        R(S, 134819840),      /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 1912602624)));   /* y: act.bn.bn_layer.1.conv2 */
+    RDC_TIMED(164, k167_bn_bn_layer_1_bn2_fwd(
+        R(A, 1912602624),     /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 172568576),      /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 172572672),      /* b: bn.bn_layer.1.bn2.bias */
+        R(S, 1440528128),     /* running_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 1440532224),     /* running_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 1931649024),     /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 1931653120),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn2 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(167, k169_bn_bn_layer_1_conv3_fwd(
+        R(A, 10502144),       /* x: act.bn.bn_layer.1.relu_1 */
+        R(S, 172576768),      /* w: bn.bn_layer.1.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv3 */
+        R(A, 1828716544)));   /* y: act.bn.bn_layer.1.conv3 */
+    RDC_TIMED(171, k170_bn_bn_layer_1_bn3_fwd(
+        R(A, 1828716544),     /* x: act.bn.bn_layer.1.conv3 */
+        R(S, 180965376),      /* w: bn.bn_layer.1.bn3.weight */
+        R(S, 180973568),      /* b: bn.bn_layer.1.bn3.bias */
+        R(S, 1440536320),     /* running_mean: bn.bn_layer.1.bn3.running_mean */
+        R(S, 1440544512),     /* running_var: bn.bn_layer.1.bn3.running_var */
+        R(A, 1931575296),     /* save_mean: bn_mean.bn.bn_layer.1.bn3 */
+        R(A, 1931583488),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn3 */
+        D(A, 8388608),        /* part: bn_part.bn.bn_layer.1.bn3 */
+        R(A, 0)));            /* y: act.bn.bn_layer.1.bn3 */
+    RDC_TIMED(173, k171_bn_bn_layer_1_add_fwd(
+        R(A, 0),              /* x0: act.bn.bn_layer.1.bn3 */
+        R(A, 169889024),      /* x1: act.bn.bn_layer.0.relu_2 */
+        R(A, 1837105152)));   /* y: act.bn.bn_layer.1.relu_2 */
+    RDC_TIMED(175, k173_bn_bn_layer_2_conv1_fwd(
+        R(A, 1837105152),     /* x: act.bn.bn_layer.1.relu_2 */
+        R(S, 180981760),      /* w: bn.bn_layer.2.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv1 */
+        R(A, 1916796928)));   /* y: act.bn.bn_layer.2.conv1 */
+    RDC_TIMED(179, k174_bn_bn_layer_2_bn1_fwd(
+        R(A, 1916796928),     /* x: act.bn.bn_layer.2.conv1 */
+        R(S, 189370368),      /* w: bn.bn_layer.2.bn1.weight */
+        R(S, 189374464),      /* b: bn.bn_layer.2.bn1.bias */
+        R(S, 1440552704),     /* running_mean: bn.bn_layer.2.bn1.running_mean */
+        R(S, 1440556800),     /* running_var: bn.bn_layer.2.bn1.running_var */
+        R(A, 1931657216),     /* save_mean: bn_mean.bn.bn_layer.2.bn1 */
+        R(A, 1931661312),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.2.bn1 */
+        R(A, 169889024)));    /* y: act.bn.bn_layer.2.relu */
+    RDC_TIMED(182, k176_bn_bn_layer_2_conv2_fwd(
+        R(A, 169889024),      /* x: act.bn.bn_layer.2.relu */
+        R(S, 189378560),      /* w: bn.bn_layer.2.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv2 */
+        R(A, 1920991232)));   /* y: act.bn.bn_layer.2.conv2 */
+    RDC_TIMED(186, k177_bn_bn_layer_2_bn2_fwd(
+        R(A, 1920991232),     /* x: act.bn.bn_layer.2.conv2 */
+        R(S, 227127296),      /* w: bn.bn_layer.2.bn2.weight */
+        R(S, 227131392),      /* b: bn.bn_layer.2.bn2.bias */
+        R(S, 1440560896),     /* running_mean: bn.bn_layer.2.bn2.running_mean */
+        R(S, 1440564992),     /* running_var: bn.bn_layer.2.bn2.running_var */
+        R(A, 1931665408),     /* save_mean: bn_mean.bn.bn_layer.2.bn2 */
+        R(A, 1931669504),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.2.bn2 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.2.relu_1 */
+    RDC_TIMED(189, k179_bn_bn_layer_2_conv3_fwd(
+        R(A, 10502144),       /* x: act.bn.bn_layer.2.relu_1 */
+        R(S, 227135488),      /* w: bn.bn_layer.2.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv3 */
+        R(A, 1845493760)));   /* y: act.bn.bn_layer.2.conv3 */
+    RDC_TIMED(193, k180_bn_bn_layer_2_bn3_fwd(
+        R(A, 1845493760),     /* x: act.bn.bn_layer.2.conv3 */
+        R(S, 235524096),      /* w: bn.bn_layer.2.bn3.weight */
+        R(S, 235532288),      /* b: bn.bn_layer.2.bn3.bias */
+        R(S, 1440569088),     /* running_mean: bn.bn_layer.2.bn3.running_mean */
+        R(S, 1440577280),     /* running_var: bn.bn_layer.2.bn3.running_var */
+        R(A, 1931591680),     /* save_mean: bn_mean.bn.bn_layer.2.bn3 */
+        R(A, 1931599872),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn3 */
+        D(A, 8388608),        /* part: bn_part.bn.bn_layer.2.bn3 */
+        R(A, 0)));            /* y: act.bn.bn_layer.2.bn3 */
+    RDC_TIMED(195, k181_bn_bn_layer_2_add_fwd(
+        R(A, 0),              /* x0: act.bn.bn_layer.2.bn3 */
+        R(A, 1837105152),     /* x1: act.bn.bn_layer.1.relu_2 */
+        R(S, 1654615808)));   /* y: ocbe */
+    RDC_TIMED(197, k183_decoder_layer1_0_conv1_fwd(
+        R(S, 1654615808),     /* x: ocbe */
+        R(S, 235540480),      /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 1929379840)));   /* y: act.decoder.layer1.0.conv1 */
+    RDC_TIMED(201, k184_decoder_layer1_0_bn1_fwd(
+        R(A, 1929379840),     /* x: act.decoder.layer1.0.conv1 */
+        R(S, 239734784),      /* w: decoder.layer1.0.bn1.weight */
+        R(S, 239736832),      /* b: decoder.layer1.0.bn1.bias */
+        R(S, 1440585472),     /* running_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 1440587520),     /* running_var: decoder.layer1.0.bn1.running_var */
+        R(A, 1931710464),     /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 1931712512),     /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
+        R(A, 12582912)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(204, k186_decoder_layer1_0_conv2_fwd(
+        R(A, 12582912),       /* x: act.decoder.layer1.0.relu */
+        R(S, 239738880),      /* w: decoder.layer1.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 1853882368)));   /* y: act.decoder.layer1.0.conv2 */
+    RDC_TIMED(208, k187_decoder_layer1_0_bn2_fwd(
+        R(A, 1853882368),     /* x: act.decoder.layer1.0.conv2 */
+        R(S, 243933184),      /* w: decoder.layer1.0.bn2.weight */
+        R(S, 243935232),      /* b: decoder.layer1.0.bn2.bias */
+        R(S, 1440589568),     /* running_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 1440591616),     /* running_var: decoder.layer1.0.bn2.running_var */
+        R(A, 1931714560),     /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 1931716608),     /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer1.0.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(211, k189_decoder_layer1_0_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 243937280),      /* w: decoder.layer1.0.conv3.weight */
+        R(A, 8388608),        /* col: col.forward.decoder.layer1.0.conv3 */
+        R(A, 1593835520)));   /* y: act.decoder.layer1.0.conv3 */
+    RDC_TIMED(215, k190_decoder_layer1_0_bn3_fwd(
+        R(A, 1593835520),     /* x: act.decoder.layer1.0.conv3 */
+        R(S, 246034432),      /* w: decoder.layer1.0.bn3.weight */
+        R(S, 246038528),      /* b: decoder.layer1.0.bn3.bias */
+        R(S, 1440593664),     /* running_mean: decoder.layer1.0.bn3.running_mean */
+        R(S, 1440597760),     /* running_var: decoder.layer1.0.bn3.running_var */
+        R(A, 1931673600),     /* save_mean: bn_mean.decoder.layer1.0.bn3 */
+        R(A, 1931677696),     /* save_invstd: bn_invstd.decoder.layer1.0.bn3 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn3 */
+        R(A, 27262976)));     /* y: act.decoder.layer1.0.bn3 */
+    RDC_TIMED(217, k191_decoder_layer1_0_upsample_0_fwd(
+        R(S, 1654615808),     /* x: ocbe */
+        R(S, 246042624),      /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 1610612736)));   /* y: act.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(221, k192_decoder_layer1_0_upsample_1_fwd(
+        R(A, 1610612736),     /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 279597056),      /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 279601152),      /* b: decoder.layer1.0.upsample.1.bias */
+        R(S, 1440601856),     /* running_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 1440605952),     /* running_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 1931681792),     /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 1931685888),     /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(223, k193_decoder_layer1_0_add_fwd(
+        R(A, 27262976),       /* x0: act.decoder.layer1.0.bn3 */
+        R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 51924736)));     /* y: act.decoder.layer1.0.relu_2 */
+    RDC_TIMED(226, k195_decoder_layer1_1_conv1_fwd(
+        R(A, 51924736),       /* x: act.decoder.layer1.0.relu_2 */
+        R(S, 279605248),      /* w: decoder.layer1.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 1862270976)));   /* y: act.decoder.layer1.1.conv1 */
+    RDC_TIMED(230, k196_decoder_layer1_1_bn1_fwd(
+        R(A, 1862270976),     /* x: act.decoder.layer1.1.conv1 */
+        R(S, 281702400),      /* w: decoder.layer1.1.bn1.weight */
+        R(S, 281704448),      /* b: decoder.layer1.1.bn1.bias */
+        R(S, 1440610048),     /* running_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 1440612096),     /* running_var: decoder.layer1.1.bn1.running_var */
+        R(A, 1931718656),     /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 1931720704),     /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
+        R(A, 68701952)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(233, k198_decoder_layer1_1_conv2_fwd(
+        R(A, 68701952),       /* x: act.decoder.layer1.1.relu */
+        R(S, 281706496),      /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 1870659584)));   /* y: act.decoder.layer1.1.conv2 */
+    RDC_TIMED(237, k199_decoder_layer1_1_bn2_fwd(
+        R(A, 1870659584),     /* x: act.decoder.layer1.1.conv2 */
+        R(S, 291143680),      /* w: decoder.layer1.1.bn2.weight */
+        R(S, 291145728),      /* b: decoder.layer1.1.bn2.bias */
+        R(S, 1440614144),     /* running_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 1440616192),     /* running_var: decoder.layer1.1.bn2.running_var */
+        R(A, 1931722752),     /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 1931724800),     /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer1.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.relu_1 */
+    RDC_TIMED(240, k201_decoder_layer1_1_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer1.1.relu_1 */
+        R(S, 291147776),      /* w: decoder.layer1.1.conv3.weight */
+        R(A, 8388608),        /* col: col.forward.decoder.layer1.1.conv3 */
+        R(A, 1627389952)));   /* y: act.decoder.layer1.1.conv3 */
+    RDC_TIMED(244, k202_decoder_layer1_1_bn3_fwd(
+        R(A, 1627389952),     /* x: act.decoder.layer1.1.conv3 */
+        R(S, 293244928),      /* w: decoder.layer1.1.bn3.weight */
+        R(S, 293249024),      /* b: decoder.layer1.1.bn3.bias */
+        R(S, 1440618240),     /* running_mean: decoder.layer1.1.bn3.running_mean */
+        R(S, 1440622336),     /* running_var: decoder.layer1.1.bn3.running_var */
+        R(A, 1931689984),     /* save_mean: bn_mean.decoder.layer1.1.bn3 */
+        R(A, 1931694080),     /* save_invstd: bn_invstd.decoder.layer1.1.bn3 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer1.1.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.bn3 */
+    RDC_TIMED(246, k203_decoder_layer1_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.1.bn3 */
+        R(A, 51924736),       /* x1: act.decoder.layer1.0.relu_2 */
+        R(A, 1644167168)));   /* y: act.decoder.layer1.1.relu_2 */
+    RDC_TIMED(248, k205_decoder_layer1_2_conv1_fwd(
+        R(A, 1644167168),     /* x: act.decoder.layer1.1.relu_2 */
+        R(S, 293253120),      /* w: decoder.layer1.2.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.2.conv1 */
+        R(A, 1879048192)));   /* y: act.decoder.layer1.2.conv1 */
+    RDC_TIMED(252, k206_decoder_layer1_2_bn1_fwd(
+        R(A, 1879048192),     /* x: act.decoder.layer1.2.conv1 */
+        R(S, 295350272),      /* w: decoder.layer1.2.bn1.weight */
+        R(S, 295352320),      /* b: decoder.layer1.2.bn1.bias */
+        R(S, 1440626432),     /* running_mean: decoder.layer1.2.bn1.running_mean */
+        R(S, 1440628480),     /* running_var: decoder.layer1.2.bn1.running_var */
+        R(A, 1931726848),     /* save_mean: bn_mean.decoder.layer1.2.bn1 */
+        R(A, 1931728896),     /* save_invstd: bn_invstd.decoder.layer1.2.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.2.bn1 */
+        R(A, 51924736)));     /* y: act.decoder.layer1.2.relu */
+    RDC_TIMED(255, k208_decoder_layer1_2_conv2_fwd(
+        R(A, 51924736),       /* x: act.decoder.layer1.2.relu */
+        R(S, 295354368),      /* w: decoder.layer1.2.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.2.conv2 */
+        R(A, 1887436800)));   /* y: act.decoder.layer1.2.conv2 */
+    RDC_TIMED(259, k209_decoder_layer1_2_bn2_fwd(
+        R(A, 1887436800),     /* x: act.decoder.layer1.2.conv2 */
+        R(S, 304791552),      /* w: decoder.layer1.2.bn2.weight */
+        R(S, 304793600),      /* b: decoder.layer1.2.bn2.bias */
+        R(S, 1440630528),     /* running_mean: decoder.layer1.2.bn2.running_mean */
+        R(S, 1440632576),     /* running_var: decoder.layer1.2.bn2.running_var */
+        R(A, 1931730944),     /* save_mean: bn_mean.decoder.layer1.2.bn2 */
+        R(A, 1931732992),     /* save_invstd: bn_invstd.decoder.layer1.2.bn2 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer1.2.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.2.relu_1 */
+    RDC_TIMED(262, k211_decoder_layer1_2_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer1.2.relu_1 */
+        R(S, 304795648),      /* w: decoder.layer1.2.conv3.weight */
+        R(A, 8388608),        /* col: col.forward.decoder.layer1.2.conv3 */
+        R(A, 1660944384)));   /* y: act.decoder.layer1.2.conv3 */
+    RDC_TIMED(266, k212_decoder_layer1_2_bn3_fwd(
+        R(A, 1660944384),     /* x: act.decoder.layer1.2.conv3 */
+        R(S, 306892800),      /* w: decoder.layer1.2.bn3.weight */
+        R(S, 306896896),      /* b: decoder.layer1.2.bn3.bias */
+        R(S, 1440634624),     /* running_mean: decoder.layer1.2.bn3.running_mean */
+        R(S, 1440638720),     /* running_var: decoder.layer1.2.bn3.running_var */
+        R(A, 1931698176),     /* save_mean: bn_mean.decoder.layer1.2.bn3 */
+        R(A, 1931702272),     /* save_invstd: bn_invstd.decoder.layer1.2.bn3 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer1.2.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer1.2.bn3 */
+    RDC_TIMED(268, k213_decoder_layer1_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.2.bn3 */
+        R(A, 1644167168),     /* x1: act.decoder.layer1.1.relu_2 */
+        R(S, 1663004416)));   /* y: s3 */
+    RDC_TIMED(270, k215_decoder_layer2_0_conv1_fwd(
+        R(S, 1663004416),     /* x: s3 */
+        R(S, 306900992),      /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 1925185536)));   /* y: act.decoder.layer2.0.conv1 */
+    RDC_TIMED(274, k216_decoder_layer2_0_bn1_fwd(
+        R(A, 1925185536),     /* x: act.decoder.layer2.0.conv1 */
+        R(S, 307949568),      /* w: decoder.layer2.0.bn1.weight */
+        R(S, 307950592),      /* b: decoder.layer2.0.bn1.bias */
+        R(S, 1440642816),     /* running_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 1440643840),     /* running_var: decoder.layer2.0.bn1.running_var */
+        R(A, 1931755520),     /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 1931756544),     /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
+        R(A, 7340032)));      /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(277, k218_decoder_layer2_0_conv2_fwd(
+        R(A, 7340032),        /* x: act.decoder.layer2.0.relu */
+        R(S, 307951616),      /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 1677721600)));   /* y: act.decoder.layer2.0.conv2 */
+    RDC_TIMED(281, k219_decoder_layer2_0_bn2_fwd(
+        R(A, 1677721600),     /* x: act.decoder.layer2.0.conv2 */
+        R(S, 309000192),      /* w: decoder.layer2.0.bn2.weight */
+        R(S, 309001216),      /* b: decoder.layer2.0.bn2.bias */
+        R(S, 1440644864),     /* running_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 1440645888),     /* running_var: decoder.layer2.0.bn2.running_var */
+        R(A, 1931757568),     /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 1931758592),     /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer2.0.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(284, k221_decoder_layer2_0_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 309002240),      /* w: decoder.layer2.0.conv3.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer2.0.conv3 */
+        R(A, 905969664)));    /* y: act.decoder.layer2.0.conv3 */
+    RDC_TIMED(288, k222_decoder_layer2_0_bn3_fwd(
+        R(A, 905969664),      /* x: act.decoder.layer2.0.conv3 */
+        R(S, 309526528),      /* w: decoder.layer2.0.bn3.weight */
+        R(S, 309528576),      /* b: decoder.layer2.0.bn3.bias */
+        R(S, 1440646912),     /* running_mean: decoder.layer2.0.bn3.running_mean */
+        R(S, 1440648960),     /* running_var: decoder.layer2.0.bn3.running_var */
+        R(A, 1931735040),     /* save_mean: bn_mean.decoder.layer2.0.bn3 */
+        R(A, 1931737088),     /* save_invstd: bn_invstd.decoder.layer2.0.bn3 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer2.0.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.bn3 */
+    RDC_TIMED(290, k223_decoder_layer2_0_upsample_0_fwd(
+        R(S, 1663004416),     /* x: s3 */
+        R(S, 309530624),      /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 33554432),       /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 939524096)));    /* y: act.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(294, k224_decoder_layer2_0_upsample_1_fwd(
+        R(A, 939524096),      /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 317919232),      /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 317921280),      /* b: decoder.layer2.0.upsample.1.bias */
+        R(S, 1440651008),     /* running_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 1440653056),     /* running_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 1931739136),     /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 1931741184),     /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        D(A, 67108864),       /* part: bn_part.decoder.layer2.0.upsample.1 */
+        R(A, 33554432)));     /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(296, k225_decoder_layer2_0_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.0.bn3 */
+        R(A, 33554432),       /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 67108864)));     /* y: act.decoder.layer2.0.relu_2 */
+    RDC_TIMED(299, k227_decoder_layer2_1_conv1_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer2.0.relu_2 */
+        R(S, 317923328),      /* w: decoder.layer2.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 1694498816)));   /* y: act.decoder.layer2.1.conv1 */
+    RDC_TIMED(303, k228_decoder_layer2_1_bn1_fwd(
+        R(A, 1694498816),     /* x: act.decoder.layer2.1.conv1 */
+        R(S, 318447616),      /* w: decoder.layer2.1.bn1.weight */
+        R(S, 318448640),      /* b: decoder.layer2.1.bn1.bias */
+        R(S, 1440655104),     /* running_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 1440656128),     /* running_var: decoder.layer2.1.bn1.running_var */
+        R(A, 1931759616),     /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 1931760640),     /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(306, k230_decoder_layer2_1_conv2_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer2.1.relu */
+        R(S, 318449664),      /* w: decoder.layer2.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 1711276032)));   /* y: act.decoder.layer2.1.conv2 */
+    RDC_TIMED(310, k231_decoder_layer2_1_bn2_fwd(
+        R(A, 1711276032),     /* x: act.decoder.layer2.1.conv2 */
+        R(S, 320808960),      /* w: decoder.layer2.1.bn2.weight */
+        R(S, 320809984),      /* b: decoder.layer2.1.bn2.bias */
+        R(S, 1440657152),     /* running_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 1440658176),     /* running_var: decoder.layer2.1.bn2.running_var */
+        R(A, 1931761664),     /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 1931762688),     /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer2.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.relu_1 */
+    RDC_TIMED(313, k233_decoder_layer2_1_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer2.1.relu_1 */
+        R(S, 320811008),      /* w: decoder.layer2.1.conv3.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer2.1.conv3 */
+        R(A, 973078528)));    /* y: act.decoder.layer2.1.conv3 */
+    RDC_TIMED(317, k234_decoder_layer2_1_bn3_fwd(
+        R(A, 973078528),      /* x: act.decoder.layer2.1.conv3 */
+        R(S, 321335296),      /* w: decoder.layer2.1.bn3.weight */
+        R(S, 321337344),      /* b: decoder.layer2.1.bn3.bias */
+        R(S, 1440659200),     /* running_mean: decoder.layer2.1.bn3.running_mean */
+        R(S, 1440661248),     /* running_var: decoder.layer2.1.bn3.running_var */
+        R(A, 1931743232),     /* save_mean: bn_mean.decoder.layer2.1.bn3 */
+        R(A, 1931745280),     /* save_invstd: bn_invstd.decoder.layer2.1.bn3 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer2.1.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.bn3 */
+    RDC_TIMED(319, k235_decoder_layer2_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.1.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer2.0.relu_2 */
+        R(A, 1006632960)));   /* y: act.decoder.layer2.1.relu_2 */
+    RDC_TIMED(321, k237_decoder_layer2_2_conv1_fwd(
+        R(A, 1006632960),     /* x: act.decoder.layer2.1.relu_2 */
+        R(S, 321339392),      /* w: decoder.layer2.2.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.2.conv1 */
+        R(A, 1728053248)));   /* y: act.decoder.layer2.2.conv1 */
+    RDC_TIMED(325, k238_decoder_layer2_2_bn1_fwd(
+        R(A, 1728053248),     /* x: act.decoder.layer2.2.conv1 */
+        R(S, 321863680),      /* w: decoder.layer2.2.bn1.weight */
+        R(S, 321864704),      /* b: decoder.layer2.2.bn1.bias */
+        R(S, 1440663296),     /* running_mean: decoder.layer2.2.bn1.running_mean */
+        R(S, 1440664320),     /* running_var: decoder.layer2.2.bn1.running_var */
+        R(A, 1931763712),     /* save_mean: bn_mean.decoder.layer2.2.bn1 */
+        R(A, 1931764736),     /* save_invstd: bn_invstd.decoder.layer2.2.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.2.bn1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.2.relu */
+    RDC_TIMED(328, k240_decoder_layer2_2_conv2_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer2.2.relu */
+        R(S, 321865728),      /* w: decoder.layer2.2.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.2.conv2 */
+        R(A, 1744830464)));   /* y: act.decoder.layer2.2.conv2 */
+    RDC_TIMED(332, k241_decoder_layer2_2_bn2_fwd(
+        R(A, 1744830464),     /* x: act.decoder.layer2.2.conv2 */
+        R(S, 324225024),      /* w: decoder.layer2.2.bn2.weight */
+        R(S, 324226048),      /* b: decoder.layer2.2.bn2.bias */
+        R(S, 1440665344),     /* running_mean: decoder.layer2.2.bn2.running_mean */
+        R(S, 1440666368),     /* running_var: decoder.layer2.2.bn2.running_var */
+        R(A, 1931765760),     /* save_mean: bn_mean.decoder.layer2.2.bn2 */
+        R(A, 1931766784),     /* save_invstd: bn_invstd.decoder.layer2.2.bn2 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer2.2.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.2.relu_1 */
+    RDC_TIMED(335, k243_decoder_layer2_2_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer2.2.relu_1 */
+        R(S, 324227072),      /* w: decoder.layer2.2.conv3.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer2.2.conv3 */
+        R(A, 1040187392)));   /* y: act.decoder.layer2.2.conv3 */
+    RDC_TIMED(339, k244_decoder_layer2_2_bn3_fwd(
+        R(A, 1040187392),     /* x: act.decoder.layer2.2.conv3 */
+        R(S, 324751360),      /* w: decoder.layer2.2.bn3.weight */
+        R(S, 324753408),      /* b: decoder.layer2.2.bn3.bias */
+        R(S, 1440667392),     /* running_mean: decoder.layer2.2.bn3.running_mean */
+        R(S, 1440669440),     /* running_var: decoder.layer2.2.bn3.running_var */
+        R(A, 1931747328),     /* save_mean: bn_mean.decoder.layer2.2.bn3 */
+        R(A, 1931749376),     /* save_invstd: bn_invstd.decoder.layer2.2.bn3 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer2.2.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer2.2.bn3 */
+    RDC_TIMED(341, k245_decoder_layer2_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.2.bn3 */
+        R(A, 1006632960),     /* x1: act.decoder.layer2.1.relu_2 */
+        R(A, 1073741824)));   /* y: act.decoder.layer2.2.relu_2 */
+    RDC_TIMED(343, k247_decoder_layer2_3_conv1_fwd(
+        R(A, 1073741824),     /* x: act.decoder.layer2.2.relu_2 */
+        R(S, 324755456),      /* w: decoder.layer2.3.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.3.conv1 */
+        R(A, 1761607680)));   /* y: act.decoder.layer2.3.conv1 */
+    RDC_TIMED(347, k248_decoder_layer2_3_bn1_fwd(
+        R(A, 1761607680),     /* x: act.decoder.layer2.3.conv1 */
+        R(S, 325279744),      /* w: decoder.layer2.3.bn1.weight */
+        R(S, 325280768),      /* b: decoder.layer2.3.bn1.bias */
+        R(S, 1440671488),     /* running_mean: decoder.layer2.3.bn1.running_mean */
+        R(S, 1440672512),     /* running_var: decoder.layer2.3.bn1.running_var */
+        R(A, 1931767808),     /* save_mean: bn_mean.decoder.layer2.3.bn1 */
+        R(A, 1931768832),     /* save_invstd: bn_invstd.decoder.layer2.3.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.3.bn1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.3.relu */
+    RDC_TIMED(350, k250_decoder_layer2_3_conv2_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer2.3.relu */
+        R(S, 325281792),      /* w: decoder.layer2.3.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.3.conv2 */
+        R(A, 1778384896)));   /* y: act.decoder.layer2.3.conv2 */
+    RDC_TIMED(354, k251_decoder_layer2_3_bn2_fwd(
+        R(A, 1778384896),     /* x: act.decoder.layer2.3.conv2 */
+        R(S, 327641088),      /* w: decoder.layer2.3.bn2.weight */
+        R(S, 327642112),      /* b: decoder.layer2.3.bn2.bias */
+        R(S, 1440673536),     /* running_mean: decoder.layer2.3.bn2.running_mean */
+        R(S, 1440674560),     /* running_var: decoder.layer2.3.bn2.running_var */
+        R(A, 1931769856),     /* save_mean: bn_mean.decoder.layer2.3.bn2 */
+        R(A, 1931770880),     /* save_invstd: bn_invstd.decoder.layer2.3.bn2 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer2.3.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.3.relu_1 */
+    RDC_TIMED(357, k253_decoder_layer2_3_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer2.3.relu_1 */
+        R(S, 327643136),      /* w: decoder.layer2.3.conv3.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer2.3.conv3 */
+        R(A, 1107296256)));   /* y: act.decoder.layer2.3.conv3 */
+    RDC_TIMED(361, k254_decoder_layer2_3_bn3_fwd(
+        R(A, 1107296256),     /* x: act.decoder.layer2.3.conv3 */
+        R(S, 328167424),      /* w: decoder.layer2.3.bn3.weight */
+        R(S, 328169472),      /* b: decoder.layer2.3.bn3.bias */
+        R(S, 1440675584),     /* running_mean: decoder.layer2.3.bn3.running_mean */
+        R(S, 1440677632),     /* running_var: decoder.layer2.3.bn3.running_var */
+        R(A, 1931751424),     /* save_mean: bn_mean.decoder.layer2.3.bn3 */
+        R(A, 1931753472),     /* save_invstd: bn_invstd.decoder.layer2.3.bn3 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer2.3.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer2.3.bn3 */
+    RDC_TIMED(363, k255_decoder_layer2_3_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.3.bn3 */
+        R(A, 1073741824),     /* x1: act.decoder.layer2.2.relu_2 */
+        R(S, 1679781632)));   /* y: s2 */
+    RDC_TIMED(365, k257_decoder_layer3_0_conv1_fwd(
+        R(S, 1679781632),     /* x: s2 */
+        R(S, 328171520),      /* w: decoder.layer3.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 1895825408)));   /* y: act.decoder.layer3.0.conv1 */
+    RDC_TIMED(369, k258_decoder_layer3_0_bn1_fwd(
+        R(A, 1895825408),     /* x: act.decoder.layer3.0.conv1 */
+        R(S, 328433664),      /* w: decoder.layer3.0.bn1.weight */
+        R(S, 328434176),      /* b: decoder.layer3.0.bn1.bias */
+        R(S, 1440679680),     /* running_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 1440680192),     /* running_var: decoder.layer3.0.bn1.running_var */
+        R(A, 1931786240),     /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 1931786752),     /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer3.0.bn1 */
+        R(A, 10878976)));     /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(372, k260_decoder_layer3_0_conv2_fwd(
+        R(A, 10878976),       /* x: act.decoder.layer3.0.relu */
+        R(S, 328434688),      /* w: decoder.layer3.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 1140850688)));   /* y: act.decoder.layer3.0.conv2 */
+    RDC_TIMED(376, k261_decoder_layer3_0_bn2_fwd(
+        R(A, 1140850688),     /* x: act.decoder.layer3.0.conv2 */
+        R(S, 328696832),      /* w: decoder.layer3.0.bn2.weight */
+        R(S, 328697344),      /* b: decoder.layer3.0.bn2.bias */
+        R(S, 1440680704),     /* running_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 1440681216),     /* running_var: decoder.layer3.0.bn2.running_var */
+        R(A, 1931787264),     /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 1931787776),     /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer3.0.bn2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(379, k263_decoder_layer3_0_conv3_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 328697856),      /* w: decoder.layer3.0.conv3.weight */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.0.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.conv3 */
+    RDC_TIMED(383, k264_decoder_layer3_0_bn3_fwd(
+        R(A, 0),              /* x: act.decoder.layer3.0.conv3 */
+        R(S, 328828928),      /* w: decoder.layer3.0.bn3.weight */
+        R(S, 328829952),      /* b: decoder.layer3.0.bn3.bias */
+        R(S, 1440681728),     /* running_mean: decoder.layer3.0.bn3.running_mean */
+        R(S, 1440682752),     /* running_var: decoder.layer3.0.bn3.running_var */
+        R(A, 1931771904),     /* save_mean: bn_mean.decoder.layer3.0.bn3 */
+        R(A, 1931772928),     /* save_invstd: bn_invstd.decoder.layer3.0.bn3 */
+        D(A, 134217728),      /* part: bn_part.decoder.layer3.0.bn3 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.bn3 */
+    RDC_TIMED(385, k265_decoder_layer3_0_upsample_0_fwd(
+        R(S, 1679781632),     /* x: s2 */
+        R(S, 328830976),      /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 201326592),      /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(389, k266_decoder_layer3_0_upsample_1_fwd(
+        R(A, 134217728),      /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 330928128),      /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 330929152),      /* b: decoder.layer3.0.upsample.1.bias */
+        R(S, 1440683776),     /* running_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 1440684800),     /* running_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 1931773952),     /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 1931774976),     /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        D(A, 268435456),      /* part: bn_part.decoder.layer3.0.upsample.1 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(391, k267_decoder_layer3_0_add_fwd(
+        R(A, 67108864),       /* x0: act.decoder.layer3.0.bn3 */
+        R(A, 201326592),      /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.0.relu_2 */
+    RDC_TIMED(394, k269_decoder_layer3_1_conv1_fwd(
+        R(A, 268435456),      /* x: act.decoder.layer3.0.relu_2 */
+        R(S, 330930176),      /* w: decoder.layer3.1.conv1.weight */
+        R(A, 67108864),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 1174405120)));   /* y: act.decoder.layer3.1.conv1 */
+    RDC_TIMED(398, k270_decoder_layer3_1_bn1_fwd(
+        R(A, 1174405120),     /* x: act.decoder.layer3.1.conv1 */
+        R(S, 331061248),      /* w: decoder.layer3.1.bn1.weight */
+        R(S, 331061760),      /* b: decoder.layer3.1.bn1.bias */
+        R(S, 1440685824),     /* running_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 1440686336),     /* running_var: decoder.layer3.1.bn1.running_var */
+        R(A, 1931788288),     /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 1931788800),     /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        D(A, 100663296),      /* part: bn_part.decoder.layer3.1.bn1 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(401, k272_decoder_layer3_1_conv2_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.relu */
+        R(S, 331062272),      /* w: decoder.layer3.1.conv2.weight */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 1207959552)));   /* y: act.decoder.layer3.1.conv2 */
+    RDC_TIMED(405, k273_decoder_layer3_1_bn2_fwd(
+        R(A, 1207959552),     /* x: act.decoder.layer3.1.conv2 */
+        R(S, 331652096),      /* w: decoder.layer3.1.bn2.weight */
+        R(S, 331652608),      /* b: decoder.layer3.1.bn2.bias */
+        R(S, 1440686848),     /* running_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 1440687360),     /* running_var: decoder.layer3.1.bn2.running_var */
+        R(A, 1931789312),     /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 1931789824),     /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        D(A, 67108864),       /* part: bn_part.decoder.layer3.1.bn2 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.1.relu_1 */
+    RDC_TIMED(408, k275_decoder_layer3_1_conv3_fwd(
+        R(A, 201326592),      /* x: act.decoder.layer3.1.relu_1 */
+        R(S, 331653120),      /* w: decoder.layer3.1.conv3.weight */
+        R(A, 234881024),      /* col: col.forward.decoder.layer3.1.conv3 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.conv3 */
+    RDC_TIMED(412, k276_decoder_layer3_1_bn3_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.conv3 */
+        R(S, 331784192),      /* w: decoder.layer3.1.bn3.weight */
+        R(S, 331785216),      /* b: decoder.layer3.1.bn3.bias */
+        R(S, 1440687872),     /* running_mean: decoder.layer3.1.bn3.running_mean */
+        R(S, 1440688896),     /* running_var: decoder.layer3.1.bn3.running_var */
+        R(A, 1931776000),     /* save_mean: bn_mean.decoder.layer3.1.bn3 */
+        R(A, 1931777024),     /* save_invstd: bn_invstd.decoder.layer3.1.bn3 */
+        D(A, 335544320),      /* part: bn_part.decoder.layer3.1.bn3 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.1.bn3 */
+    RDC_TIMED(414, k277_decoder_layer3_1_add_fwd(
+        R(A, 201326592),      /* x0: act.decoder.layer3.1.bn3 */
+        R(A, 268435456),      /* x1: act.decoder.layer3.0.relu_2 */
+        R(A, 335544320)));    /* y: act.decoder.layer3.1.relu_2 */
+    RDC_TIMED(416, k279_decoder_layer3_2_conv1_fwd(
+        R(A, 335544320),      /* x: act.decoder.layer3.1.relu_2 */
+        R(S, 331786240),      /* w: decoder.layer3.2.conv1.weight */
+        R(A, 201326592),      /* col: col.forward.decoder.layer3.2.conv1 */
+        R(A, 1241513984)));   /* y: act.decoder.layer3.2.conv1 */
+    RDC_TIMED(420, k280_decoder_layer3_2_bn1_fwd(
+        R(A, 1241513984),     /* x: act.decoder.layer3.2.conv1 */
+        R(S, 331917312),      /* w: decoder.layer3.2.bn1.weight */
+        R(S, 331917824),      /* b: decoder.layer3.2.bn1.bias */
+        R(S, 1440689920),     /* running_mean: decoder.layer3.2.bn1.running_mean */
+        R(S, 1440690432),     /* running_var: decoder.layer3.2.bn1.running_var */
+        R(A, 1931790336),     /* save_mean: bn_mean.decoder.layer3.2.bn1 */
+        R(A, 1931790848),     /* save_invstd: bn_invstd.decoder.layer3.2.bn1 */
+        D(A, 234881024),      /* part: bn_part.decoder.layer3.2.bn1 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.2.relu */
+    RDC_TIMED(423, k282_decoder_layer3_2_conv2_fwd(
+        R(A, 201326592),      /* x: act.decoder.layer3.2.relu */
+        R(S, 331918336),      /* w: decoder.layer3.2.conv2.weight */
+        R(A, 234881024),      /* col: col.forward.decoder.layer3.2.conv2 */
+        R(A, 1275068416)));   /* y: act.decoder.layer3.2.conv2 */
+    RDC_TIMED(427, k283_decoder_layer3_2_bn2_fwd(
+        R(A, 1275068416),     /* x: act.decoder.layer3.2.conv2 */
+        R(S, 332508160),      /* w: decoder.layer3.2.bn2.weight */
+        R(S, 332508672),      /* b: decoder.layer3.2.bn2.bias */
+        R(S, 1440690944),     /* running_mean: decoder.layer3.2.bn2.running_mean */
+        R(S, 1440691456),     /* running_var: decoder.layer3.2.bn2.running_var */
+        R(A, 1931791360),     /* save_mean: bn_mean.decoder.layer3.2.bn2 */
+        R(A, 1931791872),     /* save_invstd: bn_invstd.decoder.layer3.2.bn2 */
+        D(A, 201326592),      /* part: bn_part.decoder.layer3.2.bn2 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.2.relu_1 */
+    RDC_TIMED(430, k285_decoder_layer3_2_conv3_fwd(
+        R(A, 268435456),      /* x: act.decoder.layer3.2.relu_1 */
+        R(S, 332509184),      /* w: decoder.layer3.2.conv3.weight */
+        R(A, 301989888),      /* col: col.forward.decoder.layer3.2.conv3 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.2.conv3 */
+    RDC_TIMED(434, k286_decoder_layer3_2_bn3_fwd(
+        R(A, 201326592),      /* x: act.decoder.layer3.2.conv3 */
+        R(S, 332640256),      /* w: decoder.layer3.2.bn3.weight */
+        R(S, 332641280),      /* b: decoder.layer3.2.bn3.bias */
+        R(S, 1440691968),     /* running_mean: decoder.layer3.2.bn3.running_mean */
+        R(S, 1440692992),     /* running_var: decoder.layer3.2.bn3.running_var */
+        R(A, 1931778048),     /* save_mean: bn_mean.decoder.layer3.2.bn3 */
+        R(A, 1931779072),     /* save_invstd: bn_invstd.decoder.layer3.2.bn3 */
+        D(A, 402653184),      /* part: bn_part.decoder.layer3.2.bn3 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.2.bn3 */
+    RDC_TIMED(436, k287_decoder_layer3_2_add_fwd(
+        R(A, 268435456),      /* x0: act.decoder.layer3.2.bn3 */
+        R(A, 335544320),      /* x1: act.decoder.layer3.1.relu_2 */
+        R(A, 402653184)));    /* y: act.decoder.layer3.2.relu_2 */
+    RDC_TIMED(438, k289_decoder_layer3_3_conv1_fwd(
+        R(A, 402653184),      /* x: act.decoder.layer3.2.relu_2 */
+        R(S, 332642304),      /* w: decoder.layer3.3.conv1.weight */
+        R(A, 268435456),      /* col: col.forward.decoder.layer3.3.conv1 */
+        R(A, 1308622848)));   /* y: act.decoder.layer3.3.conv1 */
+    RDC_TIMED(442, k290_decoder_layer3_3_bn1_fwd(
+        R(A, 1308622848),     /* x: act.decoder.layer3.3.conv1 */
+        R(S, 332773376),      /* w: decoder.layer3.3.bn1.weight */
+        R(S, 332773888),      /* b: decoder.layer3.3.bn1.bias */
+        R(S, 1440694016),     /* running_mean: decoder.layer3.3.bn1.running_mean */
+        R(S, 1440694528),     /* running_var: decoder.layer3.3.bn1.running_var */
+        R(A, 1931792384),     /* save_mean: bn_mean.decoder.layer3.3.bn1 */
+        R(A, 1931792896),     /* save_invstd: bn_invstd.decoder.layer3.3.bn1 */
+        D(A, 301989888),      /* part: bn_part.decoder.layer3.3.bn1 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.3.relu */
+    RDC_TIMED(445, k292_decoder_layer3_3_conv2_fwd(
+        R(A, 268435456),      /* x: act.decoder.layer3.3.relu */
+        R(S, 332774400),      /* w: decoder.layer3.3.conv2.weight */
+        R(A, 301989888),      /* col: col.forward.decoder.layer3.3.conv2 */
+        R(A, 1342177280)));   /* y: act.decoder.layer3.3.conv2 */
+    RDC_TIMED(449, k293_decoder_layer3_3_bn2_fwd(
+        R(A, 1342177280),     /* x: act.decoder.layer3.3.conv2 */
+        R(S, 333364224),      /* w: decoder.layer3.3.bn2.weight */
+        R(S, 333364736),      /* b: decoder.layer3.3.bn2.bias */
+        R(S, 1440695040),     /* running_mean: decoder.layer3.3.bn2.running_mean */
+        R(S, 1440695552),     /* running_var: decoder.layer3.3.bn2.running_var */
+        R(A, 1931793408),     /* save_mean: bn_mean.decoder.layer3.3.bn2 */
+        R(A, 1931793920),     /* save_invstd: bn_invstd.decoder.layer3.3.bn2 */
+        D(A, 268435456),      /* part: bn_part.decoder.layer3.3.bn2 */
+        R(A, 469762048)));    /* y: act.decoder.layer3.3.relu_1 */
+    RDC_TIMED(452, k295_decoder_layer3_3_conv3_fwd(
+        R(A, 469762048),      /* x: act.decoder.layer3.3.relu_1 */
+        R(S, 333365248),      /* w: decoder.layer3.3.conv3.weight */
+        R(A, 503316480),      /* col: col.forward.decoder.layer3.3.conv3 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.3.conv3 */
+    RDC_TIMED(456, k296_decoder_layer3_3_bn3_fwd(
+        R(A, 268435456),      /* x: act.decoder.layer3.3.conv3 */
+        R(S, 333496320),      /* w: decoder.layer3.3.bn3.weight */
+        R(S, 333497344),      /* b: decoder.layer3.3.bn3.bias */
+        R(S, 1440696064),     /* running_mean: decoder.layer3.3.bn3.running_mean */
+        R(S, 1440697088),     /* running_var: decoder.layer3.3.bn3.running_var */
+        R(A, 1931780096),     /* save_mean: bn_mean.decoder.layer3.3.bn3 */
+        R(A, 1931781120),     /* save_invstd: bn_invstd.decoder.layer3.3.bn3 */
+        D(A, 536870912),      /* part: bn_part.decoder.layer3.3.bn3 */
+        R(A, 469762048)));    /* y: act.decoder.layer3.3.bn3 */
+    RDC_TIMED(458, k297_decoder_layer3_3_add_fwd(
+        R(A, 469762048),      /* x0: act.decoder.layer3.3.bn3 */
+        R(A, 402653184),      /* x1: act.decoder.layer3.2.relu_2 */
+        R(A, 536870912)));    /* y: act.decoder.layer3.3.relu_2 */
+    RDC_TIMED(460, k299_decoder_layer3_4_conv1_fwd(
+        R(A, 536870912),      /* x: act.decoder.layer3.3.relu_2 */
+        R(S, 333498368),      /* w: decoder.layer3.4.conv1.weight */
+        R(A, 469762048),      /* col: col.forward.decoder.layer3.4.conv1 */
+        R(A, 1375731712)));   /* y: act.decoder.layer3.4.conv1 */
+    RDC_TIMED(464, k300_decoder_layer3_4_bn1_fwd(
+        R(A, 1375731712),     /* x: act.decoder.layer3.4.conv1 */
+        R(S, 333629440),      /* w: decoder.layer3.4.bn1.weight */
+        R(S, 333629952),      /* b: decoder.layer3.4.bn1.bias */
+        R(S, 1440698112),     /* running_mean: decoder.layer3.4.bn1.running_mean */
+        R(S, 1440698624),     /* running_var: decoder.layer3.4.bn1.running_var */
+        R(A, 1931794432),     /* save_mean: bn_mean.decoder.layer3.4.bn1 */
+        R(A, 1931794944),     /* save_invstd: bn_invstd.decoder.layer3.4.bn1 */
+        D(A, 503316480),      /* part: bn_part.decoder.layer3.4.bn1 */
+        R(A, 469762048)));    /* y: act.decoder.layer3.4.relu */
+    RDC_TIMED(467, k302_decoder_layer3_4_conv2_fwd(
+        R(A, 469762048),      /* x: act.decoder.layer3.4.relu */
+        R(S, 333630464),      /* w: decoder.layer3.4.conv2.weight */
+        R(A, 503316480),      /* col: col.forward.decoder.layer3.4.conv2 */
+        R(A, 1409286144)));   /* y: act.decoder.layer3.4.conv2 */
+    RDC_TIMED(471, k303_decoder_layer3_4_bn2_fwd(
+        R(A, 1409286144),     /* x: act.decoder.layer3.4.conv2 */
+        R(S, 334220288),      /* w: decoder.layer3.4.bn2.weight */
+        R(S, 334220800),      /* b: decoder.layer3.4.bn2.bias */
+        R(S, 1440699136),     /* running_mean: decoder.layer3.4.bn2.running_mean */
+        R(S, 1440699648),     /* running_var: decoder.layer3.4.bn2.running_var */
+        R(A, 1931795456),     /* save_mean: bn_mean.decoder.layer3.4.bn2 */
+        R(A, 1931795968),     /* save_invstd: bn_invstd.decoder.layer3.4.bn2 */
+        D(A, 469762048),      /* part: bn_part.decoder.layer3.4.bn2 */
+        R(A, 603979776)));    /* y: act.decoder.layer3.4.relu_1 */
+    RDC_TIMED(474, k305_decoder_layer3_4_conv3_fwd(
+        R(A, 603979776),      /* x: act.decoder.layer3.4.relu_1 */
+        R(S, 334221312),      /* w: decoder.layer3.4.conv3.weight */
+        R(A, 637534208),      /* col: col.forward.decoder.layer3.4.conv3 */
+        R(A, 469762048)));    /* y: act.decoder.layer3.4.conv3 */
+    RDC_TIMED(478, k306_decoder_layer3_4_bn3_fwd(
+        R(A, 469762048),      /* x: act.decoder.layer3.4.conv3 */
+        R(S, 334352384),      /* w: decoder.layer3.4.bn3.weight */
+        R(S, 334353408),      /* b: decoder.layer3.4.bn3.bias */
+        R(S, 1440700160),     /* running_mean: decoder.layer3.4.bn3.running_mean */
+        R(S, 1440701184),     /* running_var: decoder.layer3.4.bn3.running_var */
+        R(A, 1931782144),     /* save_mean: bn_mean.decoder.layer3.4.bn3 */
+        R(A, 1931783168),     /* save_invstd: bn_invstd.decoder.layer3.4.bn3 */
+        D(A, 671088640),      /* part: bn_part.decoder.layer3.4.bn3 */
+        R(A, 603979776)));    /* y: act.decoder.layer3.4.bn3 */
+    RDC_TIMED(480, k307_decoder_layer3_4_add_fwd(
+        R(A, 603979776),      /* x0: act.decoder.layer3.4.bn3 */
+        R(A, 536870912),      /* x1: act.decoder.layer3.3.relu_2 */
+        R(A, 671088640)));    /* y: act.decoder.layer3.4.relu_2 */
+    RDC_TIMED(482, k309_decoder_layer3_5_conv1_fwd(
+        R(A, 671088640),      /* x: act.decoder.layer3.4.relu_2 */
+        R(S, 334354432),      /* w: decoder.layer3.5.conv1.weight */
+        R(A, 603979776),      /* col: col.forward.decoder.layer3.5.conv1 */
+        R(A, 1442840576)));   /* y: act.decoder.layer3.5.conv1 */
+    RDC_TIMED(486, k310_decoder_layer3_5_bn1_fwd(
+        R(A, 1442840576),     /* x: act.decoder.layer3.5.conv1 */
+        R(S, 334485504),      /* w: decoder.layer3.5.bn1.weight */
+        R(S, 334486016),      /* b: decoder.layer3.5.bn1.bias */
+        R(S, 1440702208),     /* running_mean: decoder.layer3.5.bn1.running_mean */
+        R(S, 1440702720),     /* running_var: decoder.layer3.5.bn1.running_var */
+        R(A, 1931796480),     /* save_mean: bn_mean.decoder.layer3.5.bn1 */
+        R(A, 1931796992),     /* save_invstd: bn_invstd.decoder.layer3.5.bn1 */
+        D(A, 637534208),      /* part: bn_part.decoder.layer3.5.bn1 */
+        R(A, 603979776)));    /* y: act.decoder.layer3.5.relu */
+    RDC_TIMED(489, k312_decoder_layer3_5_conv2_fwd(
+        R(A, 603979776),      /* x: act.decoder.layer3.5.relu */
+        R(S, 334486528),      /* w: decoder.layer3.5.conv2.weight */
+        R(A, 637534208),      /* col: col.forward.decoder.layer3.5.conv2 */
+        R(A, 1476395008)));   /* y: act.decoder.layer3.5.conv2 */
+    RDC_TIMED(493, k313_decoder_layer3_5_bn2_fwd(
+        R(A, 1476395008),     /* x: act.decoder.layer3.5.conv2 */
+        R(S, 335076352),      /* w: decoder.layer3.5.bn2.weight */
+        R(S, 335076864),      /* b: decoder.layer3.5.bn2.bias */
+        R(S, 1440703232),     /* running_mean: decoder.layer3.5.bn2.running_mean */
+        R(S, 1440703744),     /* running_var: decoder.layer3.5.bn2.running_var */
+        R(A, 1931797504),     /* save_mean: bn_mean.decoder.layer3.5.bn2 */
+        R(A, 1931798016),     /* save_invstd: bn_invstd.decoder.layer3.5.bn2 */
+        D(A, 603979776),      /* part: bn_part.decoder.layer3.5.bn2 */
+        R(A, 738197504)));    /* y: act.decoder.layer3.5.relu_1 */
+    RDC_TIMED(496, k315_decoder_layer3_5_conv3_fwd(
+        R(A, 738197504),      /* x: act.decoder.layer3.5.relu_1 */
+        R(S, 335077376),      /* w: decoder.layer3.5.conv3.weight */
+        R(A, 771751936),      /* col: col.forward.decoder.layer3.5.conv3 */
+        R(A, 603979776)));    /* y: act.decoder.layer3.5.conv3 */
+    RDC_TIMED(500, k316_decoder_layer3_5_bn3_fwd(
+        R(A, 603979776),      /* x: act.decoder.layer3.5.conv3 */
+        R(S, 335208448),      /* w: decoder.layer3.5.bn3.weight */
+        R(S, 335209472),      /* b: decoder.layer3.5.bn3.bias */
+        R(S, 1440704256),     /* running_mean: decoder.layer3.5.bn3.running_mean */
+        R(S, 1440705280),     /* running_var: decoder.layer3.5.bn3.running_var */
+        R(A, 1931784192),     /* save_mean: bn_mean.decoder.layer3.5.bn3 */
+        R(A, 1931785216),     /* save_invstd: bn_invstd.decoder.layer3.5.bn3 */
+        D(A, 805306368),      /* part: bn_part.decoder.layer3.5.bn3 */
+        R(A, 738197504)));    /* y: act.decoder.layer3.5.bn3 */
+    RDC_TIMED(502, k317_decoder_layer3_5_add_fwd(
+        R(A, 738197504),      /* x0: act.decoder.layer3.5.bn3 */
+        R(A, 671088640),      /* x1: act.decoder.layer3.4.relu_2 */
+        R(S, 1713336064)));   /* y: s1 */
     /* losses */
-    RDC_TIMED(504, k319_scale1_cosdist_flat_fwd(R(S, 1453289216), R(S, 1713336064), R(A, 738197504)));
-    RDC_TIMED(506, k320_scale1_loss_flat_fwd(R(A, 738197504), R(S, 1780444928)));
-    RDC_TIMED(508, k321_scale1_amap_fwd(R(S, 1453289216), R(S, 1713336064), R(S, 1780444992)));
-    RDC_TIMED(509, k322_scale1_loss_pixel_fwd(R(S, 1780444992), R(S, 1780707136)));
-    RDC_TIMED(511, k324_scale2_cosdist_flat_fwd(R(S, 1520398080), R(S, 1679781632), R(A, 738197504)));
-    RDC_TIMED(513, k325_scale2_loss_flat_fwd(R(A, 738197504), R(S, 1780707200)));
-    RDC_TIMED(515, k326_scale2_amap_fwd(R(S, 1520398080), R(S, 1679781632), R(S, 1780707264)));
-    RDC_TIMED(516, k327_scale2_loss_pixel_fwd(R(S, 1780707264), R(S, 1780772800)));
-    RDC_TIMED(518, k329_scale3_cosdist_flat_fwd(R(S, 1553952512), R(S, 1663004416), R(A, 738197504)));
-    RDC_TIMED(520, k330_scale3_loss_flat_fwd(R(A, 738197504), R(S, 1780772864)));
-    RDC_TIMED(522, k331_scale3_amap_fwd(R(S, 1553952512), R(S, 1663004416), R(S, 1780772928)));
-    RDC_TIMED(523, k332_scale3_loss_pixel_fwd(R(S, 1780772928), R(S, 1780789312)));
-    RDC_TIMED(525, k334_loss_flat_fwd(R(S, 1780444928), R(S, 1780707200), R(S, 1780772864), R(S, 1780789376)));
-    RDC_TIMED(527, k335_loss_pixel_fwd(R(S, 1780707136), R(S, 1780772800), R(S, 1780789312), R(S, 1780789440)));
+    RDC_TIMED(504, k319_scale1_cosdist_flat_fwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(A, 738197504)));    /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(506, k320_scale1_loss_flat_fwd(
+        R(A, 738197504),      /* x: act.scale1.cosdist_flat */
+        R(S, 1780444928)));   /* y: loss_flat.scale1 */
+    RDC_TIMED(508, k321_scale1_amap_fwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(S, 1780444992)));   /* y: amap1 */
+    RDC_TIMED(509, k322_scale1_loss_pixel_fwd(
+        R(S, 1780444992),     /* x: amap1 */
+        R(S, 1780707136)));   /* y: loss_pixel.scale1 */
+    RDC_TIMED(511, k324_scale2_cosdist_flat_fwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(A, 738197504)));    /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(513, k325_scale2_loss_flat_fwd(
+        R(A, 738197504),      /* x: act.scale2.cosdist_flat */
+        R(S, 1780707200)));   /* y: loss_flat.scale2 */
+    RDC_TIMED(515, k326_scale2_amap_fwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(S, 1780707264)));   /* y: amap2 */
+    RDC_TIMED(516, k327_scale2_loss_pixel_fwd(
+        R(S, 1780707264),     /* x: amap2 */
+        R(S, 1780772800)));   /* y: loss_pixel.scale2 */
+    RDC_TIMED(518, k329_scale3_cosdist_flat_fwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(A, 738197504)));    /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(520, k330_scale3_loss_flat_fwd(
+        R(A, 738197504),      /* x: act.scale3.cosdist_flat */
+        R(S, 1780772864)));   /* y: loss_flat.scale3 */
+    RDC_TIMED(522, k331_scale3_amap_fwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(S, 1780772928)));   /* y: amap3 */
+    RDC_TIMED(523, k332_scale3_loss_pixel_fwd(
+        R(S, 1780772928),     /* x: amap3 */
+        R(S, 1780789312)));   /* y: loss_pixel.scale3 */
+    RDC_TIMED(525, k334_loss_flat_fwd(
+        R(S, 1780444928),     /* x0: loss_flat.scale1 */
+        R(S, 1780707200),     /* x1: loss_flat.scale2 */
+        R(S, 1780772864),     /* x2: loss_flat.scale3 */
+        R(S, 1780789376)));   /* y: loss_flat */
+    RDC_TIMED(527, k335_loss_pixel_fwd(
+        R(S, 1780707136),     /* x0: loss_pixel.scale1 */
+        R(S, 1780772800),     /* x1: loss_pixel.scale2 */
+        R(S, 1780789312),     /* x2: loss_pixel.scale3 */
+        R(S, 1780789440)));   /* y: loss_pixel */
     ctx->train_ready = 1;
     return RDC_OK;
 }
@@ -15887,148 +18055,953 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm batch statistics */
-    RDC_TIMED(104, k141_bn_conv1_fwd(R(S, 1453289216), R(S, 0), R(A, 0), R(A, 872415232)));
-    RDC_TIMED(107, k142_bn_bn1_fwd(R(A, 872415232), R(S, 4718592), R(S, 4720640), R(S, 1440450304), R(S, 1440452352), R(A, 1931706368), R(A, 1931708416), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(110, k144_bn_conv2_fwd(R(A, 0), R(S, 4722688), R(A, 33554432), R(A, 1543503872)));
-    RDC_TIMED(114, k145_bn_bn2_fwd(R(A, 1543503872), R(S, 23597056), R(S, 23601152), R(S, 1440454400), R(S, 1440458496), R(A, 1931608064), R(A, 1931612160), D(A, 0), R(S, 1570729728)));
-    RDC_TIMED(116, k147_bn_conv3_fwd(R(S, 1520398080), R(S, 23605248), R(A, 0), R(A, 1560281088)));
-    RDC_TIMED(119, k148_bn_bn3_fwd(R(A, 1560281088), R(S, 42479616), R(S, 42483712), R(S, 1440462592), R(S, 1440466688), R(A, 1931616256), R(A, 1931620352), D(A, 0), R(S, 1587506944)));
-    RDC_TIMED(121, k150_bn_concat_fwd(R(S, 1570729728), R(S, 1587506944), R(S, 1553952512), R(S, 1604284160)));
-    RDC_TIMED(124, k151_bn_bn_layer_0_conv1_fwd(R(S, 1604284160), R(S, 42487808), R(A, 0), R(A, 1577058304)));
-    RDC_TIMED(128, k152_bn_bn_layer_0_bn1_fwd(R(A, 1577058304), R(S, 55070720), R(S, 55074816), R(S, 1440470784), R(S, 1440474880), R(A, 1931624448), R(A, 1931628544), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(131, k154_bn_bn_layer_0_conv2_fwd(R(A, 0), R(S, 55078912), R(A, 16777216), R(A, 1904214016)));
-    RDC_TIMED(135, k155_bn_bn_layer_0_bn2_fwd(R(A, 1904214016), R(S, 92827648), R(S, 92831744), R(S, 1440478976), R(S, 1440483072), R(A, 1931632640), R(A, 1931636736), D(A, 0), R(A, 10502144)));
-    RDC_TIMED(138, k157_bn_bn_layer_0_conv3_fwd(R(A, 10502144), R(S, 92835840), R(A, 0), R(A, 1811939328)));
-    RDC_TIMED(142, k158_bn_bn_layer_0_bn3_fwd(R(A, 1811939328), R(S, 101224448), R(S, 101232640), R(S, 1440487168), R(S, 1440495360), R(A, 1931542528), R(A, 1931550720), D(A, 0), R(A, 14696448)));
-    RDC_TIMED(144, k159_bn_bn_layer_0_downsample_0_fwd(R(S, 1604284160), R(S, 101240832), R(A, 0), R(A, 1820327936)));
-    RDC_TIMED(148, k160_bn_bn_layer_0_downsample_1_fwd(R(A, 1820327936), R(S, 126406656), R(S, 126414848), R(S, 1440503552), R(S, 1440511744), R(A, 1931558912), R(A, 1931567104), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(150, k161_bn_bn_layer_0_add_fwd(R(A, 14696448), R(A, 0), R(A, 169889024)));
-    RDC_TIMED(153, k163_bn_bn_layer_1_conv1_fwd(R(A, 169889024), R(S, 126423040), R(A, 0), R(A, 1908408320)));
-    RDC_TIMED(157, k164_bn_bn_layer_1_bn1_fwd(R(A, 1908408320), R(S, 134811648), R(S, 134815744), R(S, 1440519936), R(S, 1440524032), R(A, 1931640832), R(A, 1931644928), D(A, 0), R(A, 178277632)));
-    RDC_TIMED(160, k166_bn_bn_layer_1_conv2_fwd(R(A, 178277632), R(S, 134819840), R(A, 0), R(A, 1912602624)));
-    RDC_TIMED(164, k167_bn_bn_layer_1_bn2_fwd(R(A, 1912602624), R(S, 172568576), R(S, 172572672), R(S, 1440528128), R(S, 1440532224), R(A, 1931649024), R(A, 1931653120), D(A, 0), R(A, 10502144)));
-    RDC_TIMED(167, k169_bn_bn_layer_1_conv3_fwd(R(A, 10502144), R(S, 172576768), R(A, 0), R(A, 1828716544)));
-    RDC_TIMED(171, k170_bn_bn_layer_1_bn3_fwd(R(A, 1828716544), R(S, 180965376), R(S, 180973568), R(S, 1440536320), R(S, 1440544512), R(A, 1931575296), R(A, 1931583488), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(173, k171_bn_bn_layer_1_add_fwd(R(A, 0), R(A, 169889024), R(A, 1837105152)));
-    RDC_TIMED(175, k173_bn_bn_layer_2_conv1_fwd(R(A, 1837105152), R(S, 180981760), R(A, 0), R(A, 1916796928)));
-    RDC_TIMED(179, k174_bn_bn_layer_2_bn1_fwd(R(A, 1916796928), R(S, 189370368), R(S, 189374464), R(S, 1440552704), R(S, 1440556800), R(A, 1931657216), R(A, 1931661312), D(A, 0), R(A, 169889024)));
-    RDC_TIMED(182, k176_bn_bn_layer_2_conv2_fwd(R(A, 169889024), R(S, 189378560), R(A, 0), R(A, 1920991232)));
-    RDC_TIMED(186, k177_bn_bn_layer_2_bn2_fwd(R(A, 1920991232), R(S, 227127296), R(S, 227131392), R(S, 1440560896), R(S, 1440564992), R(A, 1931665408), R(A, 1931669504), D(A, 0), R(A, 10502144)));
-    RDC_TIMED(189, k179_bn_bn_layer_2_conv3_fwd(R(A, 10502144), R(S, 227135488), R(A, 0), R(A, 1845493760)));
-    RDC_TIMED(193, k180_bn_bn_layer_2_bn3_fwd(R(A, 1845493760), R(S, 235524096), R(S, 235532288), R(S, 1440569088), R(S, 1440577280), R(A, 1931591680), R(A, 1931599872), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(195, k181_bn_bn_layer_2_add_fwd(R(A, 0), R(A, 1837105152), R(S, 1654615808)));
-    RDC_TIMED(197, k183_decoder_layer1_0_conv1_fwd(R(S, 1654615808), R(S, 235540480), R(A, 0), R(A, 1929379840)));
-    RDC_TIMED(201, k184_decoder_layer1_0_bn1_fwd(R(A, 1929379840), R(S, 239734784), R(S, 239736832), R(S, 1440585472), R(S, 1440587520), R(A, 1931710464), R(A, 1931712512), D(A, 0), R(A, 12582912)));
-    RDC_TIMED(204, k186_decoder_layer1_0_conv2_fwd(R(A, 12582912), R(S, 239738880), R(A, 0), R(A, 1853882368)));
-    RDC_TIMED(208, k187_decoder_layer1_0_bn2_fwd(R(A, 1853882368), R(S, 243933184), R(S, 243935232), R(S, 1440589568), R(S, 1440591616), R(A, 1931714560), R(A, 1931716608), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(211, k189_decoder_layer1_0_conv3_fwd(R(A, 0), R(S, 243937280), R(A, 8388608), R(A, 1593835520)));
-    RDC_TIMED(215, k190_decoder_layer1_0_bn3_fwd(R(A, 1593835520), R(S, 246034432), R(S, 246038528), R(S, 1440593664), R(S, 1440597760), R(A, 1931673600), R(A, 1931677696), D(A, 0), R(A, 27262976)));
-    RDC_TIMED(217, k191_decoder_layer1_0_upsample_0_fwd(R(S, 1654615808), R(S, 246042624), R(A, 0), R(A, 1610612736)));
-    RDC_TIMED(221, k192_decoder_layer1_0_upsample_1_fwd(R(A, 1610612736), R(S, 279597056), R(S, 279601152), R(S, 1440601856), R(S, 1440605952), R(A, 1931681792), R(A, 1931685888), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(223, k193_decoder_layer1_0_add_fwd(R(A, 27262976), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(226, k195_decoder_layer1_1_conv1_fwd(R(A, 51924736), R(S, 279605248), R(A, 0), R(A, 1862270976)));
-    RDC_TIMED(230, k196_decoder_layer1_1_bn1_fwd(R(A, 1862270976), R(S, 281702400), R(S, 281704448), R(S, 1440610048), R(S, 1440612096), R(A, 1931718656), R(A, 1931720704), D(A, 0), R(A, 68701952)));
-    RDC_TIMED(233, k198_decoder_layer1_1_conv2_fwd(R(A, 68701952), R(S, 281706496), R(A, 0), R(A, 1870659584)));
-    RDC_TIMED(237, k199_decoder_layer1_1_bn2_fwd(R(A, 1870659584), R(S, 291143680), R(S, 291145728), R(S, 1440614144), R(S, 1440616192), R(A, 1931722752), R(A, 1931724800), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(240, k201_decoder_layer1_1_conv3_fwd(R(A, 0), R(S, 291147776), R(A, 8388608), R(A, 1627389952)));
-    RDC_TIMED(244, k202_decoder_layer1_1_bn3_fwd(R(A, 1627389952), R(S, 293244928), R(S, 293249024), R(S, 1440618240), R(S, 1440622336), R(A, 1931689984), R(A, 1931694080), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(246, k203_decoder_layer1_1_add_fwd(R(A, 0), R(A, 51924736), R(A, 1644167168)));
-    RDC_TIMED(248, k205_decoder_layer1_2_conv1_fwd(R(A, 1644167168), R(S, 293253120), R(A, 0), R(A, 1879048192)));
-    RDC_TIMED(252, k206_decoder_layer1_2_bn1_fwd(R(A, 1879048192), R(S, 295350272), R(S, 295352320), R(S, 1440626432), R(S, 1440628480), R(A, 1931726848), R(A, 1931728896), D(A, 0), R(A, 51924736)));
-    RDC_TIMED(255, k208_decoder_layer1_2_conv2_fwd(R(A, 51924736), R(S, 295354368), R(A, 0), R(A, 1887436800)));
-    RDC_TIMED(259, k209_decoder_layer1_2_bn2_fwd(R(A, 1887436800), R(S, 304791552), R(S, 304793600), R(S, 1440630528), R(S, 1440632576), R(A, 1931730944), R(A, 1931732992), D(A, 8388608), R(A, 0)));
-    RDC_TIMED(262, k211_decoder_layer1_2_conv3_fwd(R(A, 0), R(S, 304795648), R(A, 8388608), R(A, 1660944384)));
-    RDC_TIMED(266, k212_decoder_layer1_2_bn3_fwd(R(A, 1660944384), R(S, 306892800), R(S, 306896896), R(S, 1440634624), R(S, 1440638720), R(A, 1931698176), R(A, 1931702272), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(268, k213_decoder_layer1_2_add_fwd(R(A, 0), R(A, 1644167168), R(S, 1663004416)));
-    RDC_TIMED(270, k215_decoder_layer2_0_conv1_fwd(R(S, 1663004416), R(S, 306900992), R(A, 0), R(A, 1925185536)));
-    RDC_TIMED(274, k216_decoder_layer2_0_bn1_fwd(R(A, 1925185536), R(S, 307949568), R(S, 307950592), R(S, 1440642816), R(S, 1440643840), R(A, 1931755520), R(A, 1931756544), D(A, 0), R(A, 7340032)));
-    RDC_TIMED(277, k218_decoder_layer2_0_conv2_fwd(R(A, 7340032), R(S, 307951616), R(A, 0), R(A, 1677721600)));
-    RDC_TIMED(281, k219_decoder_layer2_0_bn2_fwd(R(A, 1677721600), R(S, 309000192), R(S, 309001216), R(S, 1440644864), R(S, 1440645888), R(A, 1931757568), R(A, 1931758592), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(284, k221_decoder_layer2_0_conv3_fwd(R(A, 0), R(S, 309002240), R(A, 16777216), R(A, 905969664)));
-    RDC_TIMED(288, k222_decoder_layer2_0_bn3_fwd(R(A, 905969664), R(S, 309526528), R(S, 309528576), R(S, 1440646912), R(S, 1440648960), R(A, 1931735040), R(A, 1931737088), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(290, k223_decoder_layer2_0_upsample_0_fwd(R(S, 1663004416), R(S, 309530624), R(A, 33554432), R(A, 939524096)));
-    RDC_TIMED(294, k224_decoder_layer2_0_upsample_1_fwd(R(A, 939524096), R(S, 317919232), R(S, 317921280), R(S, 1440651008), R(S, 1440653056), R(A, 1931739136), R(A, 1931741184), D(A, 67108864), R(A, 33554432)));
-    RDC_TIMED(296, k225_decoder_layer2_0_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(299, k227_decoder_layer2_1_conv1_fwd(R(A, 67108864), R(S, 317923328), R(A, 0), R(A, 1694498816)));
-    RDC_TIMED(303, k228_decoder_layer2_1_bn1_fwd(R(A, 1694498816), R(S, 318447616), R(S, 318448640), R(S, 1440655104), R(S, 1440656128), R(A, 1931759616), R(A, 1931760640), D(A, 0), R(A, 25988864)));
-    RDC_TIMED(306, k230_decoder_layer2_1_conv2_fwd(R(A, 25988864), R(S, 318449664), R(A, 0), R(A, 1711276032)));
-    RDC_TIMED(310, k231_decoder_layer2_1_bn2_fwd(R(A, 1711276032), R(S, 320808960), R(S, 320809984), R(S, 1440657152), R(S, 1440658176), R(A, 1931761664), R(A, 1931762688), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(313, k233_decoder_layer2_1_conv3_fwd(R(A, 0), R(S, 320811008), R(A, 16777216), R(A, 973078528)));
-    RDC_TIMED(317, k234_decoder_layer2_1_bn3_fwd(R(A, 973078528), R(S, 321335296), R(S, 321337344), R(S, 1440659200), R(S, 1440661248), R(A, 1931743232), R(A, 1931745280), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(319, k235_decoder_layer2_1_add_fwd(R(A, 0), R(A, 67108864), R(A, 1006632960)));
-    RDC_TIMED(321, k237_decoder_layer2_2_conv1_fwd(R(A, 1006632960), R(S, 321339392), R(A, 0), R(A, 1728053248)));
-    RDC_TIMED(325, k238_decoder_layer2_2_bn1_fwd(R(A, 1728053248), R(S, 321863680), R(S, 321864704), R(S, 1440663296), R(S, 1440664320), R(A, 1931763712), R(A, 1931764736), D(A, 0), R(A, 25988864)));
-    RDC_TIMED(328, k240_decoder_layer2_2_conv2_fwd(R(A, 25988864), R(S, 321865728), R(A, 0), R(A, 1744830464)));
-    RDC_TIMED(332, k241_decoder_layer2_2_bn2_fwd(R(A, 1744830464), R(S, 324225024), R(S, 324226048), R(S, 1440665344), R(S, 1440666368), R(A, 1931765760), R(A, 1931766784), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(335, k243_decoder_layer2_2_conv3_fwd(R(A, 0), R(S, 324227072), R(A, 16777216), R(A, 1040187392)));
-    RDC_TIMED(339, k244_decoder_layer2_2_bn3_fwd(R(A, 1040187392), R(S, 324751360), R(S, 324753408), R(S, 1440667392), R(S, 1440669440), R(A, 1931747328), R(A, 1931749376), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(341, k245_decoder_layer2_2_add_fwd(R(A, 0), R(A, 1006632960), R(A, 1073741824)));
-    RDC_TIMED(343, k247_decoder_layer2_3_conv1_fwd(R(A, 1073741824), R(S, 324755456), R(A, 0), R(A, 1761607680)));
-    RDC_TIMED(347, k248_decoder_layer2_3_bn1_fwd(R(A, 1761607680), R(S, 325279744), R(S, 325280768), R(S, 1440671488), R(S, 1440672512), R(A, 1931767808), R(A, 1931768832), D(A, 0), R(A, 25988864)));
-    RDC_TIMED(350, k250_decoder_layer2_3_conv2_fwd(R(A, 25988864), R(S, 325281792), R(A, 0), R(A, 1778384896)));
-    RDC_TIMED(354, k251_decoder_layer2_3_bn2_fwd(R(A, 1778384896), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 1931769856), R(A, 1931770880), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(357, k253_decoder_layer2_3_conv3_fwd(R(A, 0), R(S, 327643136), R(A, 16777216), R(A, 1107296256)));
-    RDC_TIMED(361, k254_decoder_layer2_3_bn3_fwd(R(A, 1107296256), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 1931751424), R(A, 1931753472), D(A, 33554432), R(A, 0)));
-    RDC_TIMED(363, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 1073741824), R(S, 1679781632)));
-    RDC_TIMED(365, k257_decoder_layer3_0_conv1_fwd(R(S, 1679781632), R(S, 328171520), R(A, 0), R(A, 1895825408)));
-    RDC_TIMED(369, k258_decoder_layer3_0_bn1_fwd(R(A, 1895825408), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 1931786240), R(A, 1931786752), D(A, 0), R(A, 10878976)));
-    RDC_TIMED(372, k260_decoder_layer3_0_conv2_fwd(R(A, 10878976), R(S, 328434688), R(A, 0), R(A, 1140850688)));
-    RDC_TIMED(376, k261_decoder_layer3_0_bn2_fwd(R(A, 1140850688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 1931787264), R(A, 1931787776), D(A, 0), R(A, 67108864)));
-    RDC_TIMED(379, k263_decoder_layer3_0_conv3_fwd(R(A, 67108864), R(S, 328697856), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(383, k264_decoder_layer3_0_bn3_fwd(R(A, 0), R(S, 328828928), R(S, 328829952), R(S, 1440681728), R(S, 1440682752), R(A, 1931771904), R(A, 1931772928), D(A, 134217728), R(A, 67108864)));
-    RDC_TIMED(385, k265_decoder_layer3_0_upsample_0_fwd(R(S, 1679781632), R(S, 328830976), R(A, 201326592), R(A, 134217728)));
-    RDC_TIMED(389, k266_decoder_layer3_0_upsample_1_fwd(R(A, 134217728), R(S, 330928128), R(S, 330929152), R(S, 1440683776), R(S, 1440684800), R(A, 1931773952), R(A, 1931774976), D(A, 268435456), R(A, 201326592)));
-    RDC_TIMED(391, k267_decoder_layer3_0_add_fwd(R(A, 67108864), R(A, 201326592), R(A, 268435456)));
-    RDC_TIMED(394, k269_decoder_layer3_1_conv1_fwd(R(A, 268435456), R(S, 330930176), R(A, 67108864), R(A, 1174405120)));
-    RDC_TIMED(398, k270_decoder_layer3_1_bn1_fwd(R(A, 1174405120), R(S, 331061248), R(S, 331061760), R(S, 1440685824), R(S, 1440686336), R(A, 1931788288), R(A, 1931788800), D(A, 100663296), R(A, 67108864)));
-    RDC_TIMED(401, k272_decoder_layer3_1_conv2_fwd(R(A, 67108864), R(S, 331062272), R(A, 100663296), R(A, 1207959552)));
-    RDC_TIMED(405, k273_decoder_layer3_1_bn2_fwd(R(A, 1207959552), R(S, 331652096), R(S, 331652608), R(S, 1440686848), R(S, 1440687360), R(A, 1931789312), R(A, 1931789824), D(A, 67108864), R(A, 201326592)));
-    RDC_TIMED(408, k275_decoder_layer3_1_conv3_fwd(R(A, 201326592), R(S, 331653120), R(A, 234881024), R(A, 67108864)));
-    RDC_TIMED(412, k276_decoder_layer3_1_bn3_fwd(R(A, 67108864), R(S, 331784192), R(S, 331785216), R(S, 1440687872), R(S, 1440688896), R(A, 1931776000), R(A, 1931777024), D(A, 335544320), R(A, 201326592)));
-    RDC_TIMED(414, k277_decoder_layer3_1_add_fwd(R(A, 201326592), R(A, 268435456), R(A, 335544320)));
-    RDC_TIMED(416, k279_decoder_layer3_2_conv1_fwd(R(A, 335544320), R(S, 331786240), R(A, 201326592), R(A, 1241513984)));
-    RDC_TIMED(420, k280_decoder_layer3_2_bn1_fwd(R(A, 1241513984), R(S, 331917312), R(S, 331917824), R(S, 1440689920), R(S, 1440690432), R(A, 1931790336), R(A, 1931790848), D(A, 234881024), R(A, 201326592)));
-    RDC_TIMED(423, k282_decoder_layer3_2_conv2_fwd(R(A, 201326592), R(S, 331918336), R(A, 234881024), R(A, 1275068416)));
-    RDC_TIMED(427, k283_decoder_layer3_2_bn2_fwd(R(A, 1275068416), R(S, 332508160), R(S, 332508672), R(S, 1440690944), R(S, 1440691456), R(A, 1931791360), R(A, 1931791872), D(A, 201326592), R(A, 268435456)));
-    RDC_TIMED(430, k285_decoder_layer3_2_conv3_fwd(R(A, 268435456), R(S, 332509184), R(A, 301989888), R(A, 201326592)));
-    RDC_TIMED(434, k286_decoder_layer3_2_bn3_fwd(R(A, 201326592), R(S, 332640256), R(S, 332641280), R(S, 1440691968), R(S, 1440692992), R(A, 1931778048), R(A, 1931779072), D(A, 402653184), R(A, 268435456)));
-    RDC_TIMED(436, k287_decoder_layer3_2_add_fwd(R(A, 268435456), R(A, 335544320), R(A, 402653184)));
-    RDC_TIMED(438, k289_decoder_layer3_3_conv1_fwd(R(A, 402653184), R(S, 332642304), R(A, 268435456), R(A, 1308622848)));
-    RDC_TIMED(442, k290_decoder_layer3_3_bn1_fwd(R(A, 1308622848), R(S, 332773376), R(S, 332773888), R(S, 1440694016), R(S, 1440694528), R(A, 1931792384), R(A, 1931792896), D(A, 301989888), R(A, 268435456)));
-    RDC_TIMED(445, k292_decoder_layer3_3_conv2_fwd(R(A, 268435456), R(S, 332774400), R(A, 301989888), R(A, 1342177280)));
-    RDC_TIMED(449, k293_decoder_layer3_3_bn2_fwd(R(A, 1342177280), R(S, 333364224), R(S, 333364736), R(S, 1440695040), R(S, 1440695552), R(A, 1931793408), R(A, 1931793920), D(A, 268435456), R(A, 469762048)));
-    RDC_TIMED(452, k295_decoder_layer3_3_conv3_fwd(R(A, 469762048), R(S, 333365248), R(A, 503316480), R(A, 268435456)));
-    RDC_TIMED(456, k296_decoder_layer3_3_bn3_fwd(R(A, 268435456), R(S, 333496320), R(S, 333497344), R(S, 1440696064), R(S, 1440697088), R(A, 1931780096), R(A, 1931781120), D(A, 536870912), R(A, 469762048)));
-    RDC_TIMED(458, k297_decoder_layer3_3_add_fwd(R(A, 469762048), R(A, 402653184), R(A, 536870912)));
-    RDC_TIMED(460, k299_decoder_layer3_4_conv1_fwd(R(A, 536870912), R(S, 333498368), R(A, 469762048), R(A, 1375731712)));
-    RDC_TIMED(464, k300_decoder_layer3_4_bn1_fwd(R(A, 1375731712), R(S, 333629440), R(S, 333629952), R(S, 1440698112), R(S, 1440698624), R(A, 1931794432), R(A, 1931794944), D(A, 503316480), R(A, 469762048)));
-    RDC_TIMED(467, k302_decoder_layer3_4_conv2_fwd(R(A, 469762048), R(S, 333630464), R(A, 503316480), R(A, 1409286144)));
-    RDC_TIMED(471, k303_decoder_layer3_4_bn2_fwd(R(A, 1409286144), R(S, 334220288), R(S, 334220800), R(S, 1440699136), R(S, 1440699648), R(A, 1931795456), R(A, 1931795968), D(A, 469762048), R(A, 603979776)));
-    RDC_TIMED(474, k305_decoder_layer3_4_conv3_fwd(R(A, 603979776), R(S, 334221312), R(A, 637534208), R(A, 469762048)));
-    RDC_TIMED(478, k306_decoder_layer3_4_bn3_fwd(R(A, 469762048), R(S, 334352384), R(S, 334353408), R(S, 1440700160), R(S, 1440701184), R(A, 1931782144), R(A, 1931783168), D(A, 671088640), R(A, 603979776)));
-    RDC_TIMED(480, k307_decoder_layer3_4_add_fwd(R(A, 603979776), R(A, 536870912), R(A, 671088640)));
-    RDC_TIMED(482, k309_decoder_layer3_5_conv1_fwd(R(A, 671088640), R(S, 334354432), R(A, 603979776), R(A, 1442840576)));
-    RDC_TIMED(486, k310_decoder_layer3_5_bn1_fwd(R(A, 1442840576), R(S, 334485504), R(S, 334486016), R(S, 1440702208), R(S, 1440702720), R(A, 1931796480), R(A, 1931796992), D(A, 637534208), R(A, 603979776)));
-    RDC_TIMED(489, k312_decoder_layer3_5_conv2_fwd(R(A, 603979776), R(S, 334486528), R(A, 637534208), R(A, 1476395008)));
-    RDC_TIMED(493, k313_decoder_layer3_5_bn2_fwd(R(A, 1476395008), R(S, 335076352), R(S, 335076864), R(S, 1440703232), R(S, 1440703744), R(A, 1931797504), R(A, 1931798016), D(A, 603979776), R(A, 738197504)));
-    RDC_TIMED(496, k315_decoder_layer3_5_conv3_fwd(R(A, 738197504), R(S, 335077376), R(A, 771751936), R(A, 603979776)));
-    RDC_TIMED(500, k316_decoder_layer3_5_bn3_fwd(R(A, 603979776), R(S, 335208448), R(S, 335209472), R(S, 1440704256), R(S, 1440705280), R(A, 1931784192), R(A, 1931785216), D(A, 805306368), R(A, 738197504)));
-    RDC_TIMED(502, k317_decoder_layer3_5_add_fwd(R(A, 738197504), R(A, 671088640), R(S, 1713336064)));
+    RDC_TIMED(104, k141_bn_conv1_fwd(
+        R(S, 1453289216),     /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.conv1 */
+        R(A, 872415232)));    /* y: act.bn.conv1 */
+    RDC_TIMED(107, k142_bn_bn1_fwd(
+        R(A, 872415232),      /* x: act.bn.conv1 */
+        R(S, 4718592),        /* w: bn.bn1.weight */
+        R(S, 4720640),        /* b: bn.bn1.bias */
+        R(S, 1440450304),     /* running_mean: bn.bn1.running_mean */
+        R(S, 1440452352),     /* running_var: bn.bn1.running_var */
+        R(A, 1931706368),     /* save_mean: bn_mean.bn.bn1 */
+        R(A, 1931708416),     /* save_invstd: bn_invstd.bn.bn1 */
+        D(A, 33554432),       /* part: bn_part.bn.bn1 */
+        R(A, 0)));            /* y: act.bn.relu */
+    RDC_TIMED(110, k144_bn_conv2_fwd(
+        R(A, 0),              /* x: act.bn.relu */
+        R(S, 4722688),        /* w: bn.conv2.weight */
+        R(A, 33554432),       /* col: col.forward.bn.conv2 */
+        R(A, 1543503872)));   /* y: act.bn.conv2 */
+    RDC_TIMED(114, k145_bn_bn2_fwd(
+        R(A, 1543503872),     /* x: act.bn.conv2 */
+        R(S, 23597056),       /* w: bn.bn2.weight */
+        R(S, 23601152),       /* b: bn.bn2.bias */
+        R(S, 1440454400),     /* running_mean: bn.bn2.running_mean */
+        R(S, 1440458496),     /* running_var: bn.bn2.running_var */
+        R(A, 1931608064),     /* save_mean: bn_mean.bn.bn2 */
+        R(A, 1931612160),     /* save_invstd: bn_invstd.bn.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn2 */
+        R(S, 1570729728)));   /* y: ocbe_l1 */
+    RDC_TIMED(116, k147_bn_conv3_fwd(
+        R(S, 1520398080),     /* x: t2 */
+        R(S, 23605248),       /* w: bn.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(A, 1560281088)));   /* y: act.bn.conv3 */
+    RDC_TIMED(119, k148_bn_bn3_fwd(
+        R(A, 1560281088),     /* x: act.bn.conv3 */
+        R(S, 42479616),       /* w: bn.bn3.weight */
+        R(S, 42483712),       /* b: bn.bn3.bias */
+        R(S, 1440462592),     /* running_mean: bn.bn3.running_mean */
+        R(S, 1440466688),     /* running_var: bn.bn3.running_var */
+        R(A, 1931616256),     /* save_mean: bn_mean.bn.bn3 */
+        R(A, 1931620352),     /* save_invstd: bn_invstd.bn.bn3 */
+        D(A, 0),              /* part: bn_part.bn.bn3 */
+        R(S, 1587506944)));   /* y: ocbe_l2 */
+    RDC_TIMED(121, k150_bn_concat_fwd(
+        R(S, 1570729728),     /* x0: ocbe_l1 */
+        R(S, 1587506944),     /* x1: ocbe_l2 */
+        R(S, 1553952512),     /* x2: t3 */
+        R(S, 1604284160)));   /* y: ocbe_cat */
+    RDC_TIMED(124, k151_bn_bn_layer_0_conv1_fwd(
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(S, 42487808),       /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 1577058304)));   /* y: act.bn.bn_layer.0.conv1 */
+    RDC_TIMED(128, k152_bn_bn_layer_0_bn1_fwd(
+        R(A, 1577058304),     /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 55070720),       /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 55074816),       /* b: bn.bn_layer.0.bn1.bias */
+        R(S, 1440470784),     /* running_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 1440474880),     /* running_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 1931624448),     /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 1931628544),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        D(A, 16777216),       /* part: bn_part.bn.bn_layer.0.bn1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(131, k154_bn_bn_layer_0_conv2_fwd(
+        R(A, 0),              /* x: act.bn.bn_layer.0.relu */
+        R(S, 55078912),       /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 16777216),       /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 1904214016)));   /* y: act.bn.bn_layer.0.conv2 */
+    RDC_TIMED(135, k155_bn_bn_layer_0_bn2_fwd(
+        R(A, 1904214016),     /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 92827648),       /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 92831744),       /* b: bn.bn_layer.0.bn2.bias */
+        R(S, 1440478976),     /* running_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 1440483072),     /* running_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 1931632640),     /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 1931636736),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(138, k157_bn_bn_layer_0_conv3_fwd(
+        R(A, 10502144),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 92835840),       /* w: bn.bn_layer.0.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv3 */
+        R(A, 1811939328)));   /* y: act.bn.bn_layer.0.conv3 */
+    RDC_TIMED(142, k158_bn_bn_layer_0_bn3_fwd(
+        R(A, 1811939328),     /* x: act.bn.bn_layer.0.conv3 */
+        R(S, 101224448),      /* w: bn.bn_layer.0.bn3.weight */
+        R(S, 101232640),      /* b: bn.bn_layer.0.bn3.bias */
+        R(S, 1440487168),     /* running_mean: bn.bn_layer.0.bn3.running_mean */
+        R(S, 1440495360),     /* running_var: bn.bn_layer.0.bn3.running_var */
+        R(A, 1931542528),     /* save_mean: bn_mean.bn.bn_layer.0.bn3 */
+        R(A, 1931550720),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn3 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn3 */
+        R(A, 14696448)));     /* y: act.bn.bn_layer.0.bn3 */
+    RDC_TIMED(144, k159_bn_bn_layer_0_downsample_0_fwd(
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(S, 101240832),      /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 1820327936)));   /* y: act.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(148, k160_bn_bn_layer_0_downsample_1_fwd(
+        R(A, 1820327936),     /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 126406656),      /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 126414848),      /* b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 1440503552),     /* running_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 1440511744),     /* running_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 1931558912),     /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 1931567104),     /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        D(A, 8388608),        /* part: bn_part.bn.bn_layer.0.downsample.1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(150, k161_bn_bn_layer_0_add_fwd(
+        R(A, 14696448),       /* x0: act.bn.bn_layer.0.bn3 */
+        R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 169889024)));    /* y: act.bn.bn_layer.0.relu_2 */
+    RDC_TIMED(153, k163_bn_bn_layer_1_conv1_fwd(
+        R(A, 169889024),      /* x: act.bn.bn_layer.0.relu_2 */
+        R(S, 126423040),      /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 1908408320)));   /* y: act.bn.bn_layer.1.conv1 */
+    RDC_TIMED(157, k164_bn_bn_layer_1_bn1_fwd(
+        R(A, 1908408320),     /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 134811648),      /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 134815744),      /* b: bn.bn_layer.1.bn1.bias */
+        R(S, 1440519936),     /* running_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 1440524032),     /* running_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 1931640832),     /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 1931644928),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
+        R(A, 178277632)));    /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(160, k166_bn_bn_layer_1_conv2_fwd(
+        R(A, 178277632),      /* x: act.bn.bn_layer.1.relu */
+        R(S, 134819840),      /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 1912602624)));   /* y: act.bn.bn_layer.1.conv2 */
+    RDC_TIMED(164, k167_bn_bn_layer_1_bn2_fwd(
+        R(A, 1912602624),     /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 172568576),      /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 172572672),      /* b: bn.bn_layer.1.bn2.bias */
+        R(S, 1440528128),     /* running_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 1440532224),     /* running_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 1931649024),     /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 1931653120),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn2 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(167, k169_bn_bn_layer_1_conv3_fwd(
+        R(A, 10502144),       /* x: act.bn.bn_layer.1.relu_1 */
+        R(S, 172576768),      /* w: bn.bn_layer.1.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv3 */
+        R(A, 1828716544)));   /* y: act.bn.bn_layer.1.conv3 */
+    RDC_TIMED(171, k170_bn_bn_layer_1_bn3_fwd(
+        R(A, 1828716544),     /* x: act.bn.bn_layer.1.conv3 */
+        R(S, 180965376),      /* w: bn.bn_layer.1.bn3.weight */
+        R(S, 180973568),      /* b: bn.bn_layer.1.bn3.bias */
+        R(S, 1440536320),     /* running_mean: bn.bn_layer.1.bn3.running_mean */
+        R(S, 1440544512),     /* running_var: bn.bn_layer.1.bn3.running_var */
+        R(A, 1931575296),     /* save_mean: bn_mean.bn.bn_layer.1.bn3 */
+        R(A, 1931583488),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn3 */
+        D(A, 8388608),        /* part: bn_part.bn.bn_layer.1.bn3 */
+        R(A, 0)));            /* y: act.bn.bn_layer.1.bn3 */
+    RDC_TIMED(173, k171_bn_bn_layer_1_add_fwd(
+        R(A, 0),              /* x0: act.bn.bn_layer.1.bn3 */
+        R(A, 169889024),      /* x1: act.bn.bn_layer.0.relu_2 */
+        R(A, 1837105152)));   /* y: act.bn.bn_layer.1.relu_2 */
+    RDC_TIMED(175, k173_bn_bn_layer_2_conv1_fwd(
+        R(A, 1837105152),     /* x: act.bn.bn_layer.1.relu_2 */
+        R(S, 180981760),      /* w: bn.bn_layer.2.conv1.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv1 */
+        R(A, 1916796928)));   /* y: act.bn.bn_layer.2.conv1 */
+    RDC_TIMED(179, k174_bn_bn_layer_2_bn1_fwd(
+        R(A, 1916796928),     /* x: act.bn.bn_layer.2.conv1 */
+        R(S, 189370368),      /* w: bn.bn_layer.2.bn1.weight */
+        R(S, 189374464),      /* b: bn.bn_layer.2.bn1.bias */
+        R(S, 1440552704),     /* running_mean: bn.bn_layer.2.bn1.running_mean */
+        R(S, 1440556800),     /* running_var: bn.bn_layer.2.bn1.running_var */
+        R(A, 1931657216),     /* save_mean: bn_mean.bn.bn_layer.2.bn1 */
+        R(A, 1931661312),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn1 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.2.bn1 */
+        R(A, 169889024)));    /* y: act.bn.bn_layer.2.relu */
+    RDC_TIMED(182, k176_bn_bn_layer_2_conv2_fwd(
+        R(A, 169889024),      /* x: act.bn.bn_layer.2.relu */
+        R(S, 189378560),      /* w: bn.bn_layer.2.conv2.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv2 */
+        R(A, 1920991232)));   /* y: act.bn.bn_layer.2.conv2 */
+    RDC_TIMED(186, k177_bn_bn_layer_2_bn2_fwd(
+        R(A, 1920991232),     /* x: act.bn.bn_layer.2.conv2 */
+        R(S, 227127296),      /* w: bn.bn_layer.2.bn2.weight */
+        R(S, 227131392),      /* b: bn.bn_layer.2.bn2.bias */
+        R(S, 1440560896),     /* running_mean: bn.bn_layer.2.bn2.running_mean */
+        R(S, 1440564992),     /* running_var: bn.bn_layer.2.bn2.running_var */
+        R(A, 1931665408),     /* save_mean: bn_mean.bn.bn_layer.2.bn2 */
+        R(A, 1931669504),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn2 */
+        D(A, 0),              /* part: bn_part.bn.bn_layer.2.bn2 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.2.relu_1 */
+    RDC_TIMED(189, k179_bn_bn_layer_2_conv3_fwd(
+        R(A, 10502144),       /* x: act.bn.bn_layer.2.relu_1 */
+        R(S, 227135488),      /* w: bn.bn_layer.2.conv3.weight */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv3 */
+        R(A, 1845493760)));   /* y: act.bn.bn_layer.2.conv3 */
+    RDC_TIMED(193, k180_bn_bn_layer_2_bn3_fwd(
+        R(A, 1845493760),     /* x: act.bn.bn_layer.2.conv3 */
+        R(S, 235524096),      /* w: bn.bn_layer.2.bn3.weight */
+        R(S, 235532288),      /* b: bn.bn_layer.2.bn3.bias */
+        R(S, 1440569088),     /* running_mean: bn.bn_layer.2.bn3.running_mean */
+        R(S, 1440577280),     /* running_var: bn.bn_layer.2.bn3.running_var */
+        R(A, 1931591680),     /* save_mean: bn_mean.bn.bn_layer.2.bn3 */
+        R(A, 1931599872),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn3 */
+        D(A, 8388608),        /* part: bn_part.bn.bn_layer.2.bn3 */
+        R(A, 0)));            /* y: act.bn.bn_layer.2.bn3 */
+    RDC_TIMED(195, k181_bn_bn_layer_2_add_fwd(
+        R(A, 0),              /* x0: act.bn.bn_layer.2.bn3 */
+        R(A, 1837105152),     /* x1: act.bn.bn_layer.1.relu_2 */
+        R(S, 1654615808)));   /* y: ocbe */
+    RDC_TIMED(197, k183_decoder_layer1_0_conv1_fwd(
+        R(S, 1654615808),     /* x: ocbe */
+        R(S, 235540480),      /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 1929379840)));   /* y: act.decoder.layer1.0.conv1 */
+    RDC_TIMED(201, k184_decoder_layer1_0_bn1_fwd(
+        R(A, 1929379840),     /* x: act.decoder.layer1.0.conv1 */
+        R(S, 239734784),      /* w: decoder.layer1.0.bn1.weight */
+        R(S, 239736832),      /* b: decoder.layer1.0.bn1.bias */
+        R(S, 1440585472),     /* running_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 1440587520),     /* running_var: decoder.layer1.0.bn1.running_var */
+        R(A, 1931710464),     /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 1931712512),     /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
+        R(A, 12582912)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(204, k186_decoder_layer1_0_conv2_fwd(
+        R(A, 12582912),       /* x: act.decoder.layer1.0.relu */
+        R(S, 239738880),      /* w: decoder.layer1.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 1853882368)));   /* y: act.decoder.layer1.0.conv2 */
+    RDC_TIMED(208, k187_decoder_layer1_0_bn2_fwd(
+        R(A, 1853882368),     /* x: act.decoder.layer1.0.conv2 */
+        R(S, 243933184),      /* w: decoder.layer1.0.bn2.weight */
+        R(S, 243935232),      /* b: decoder.layer1.0.bn2.bias */
+        R(S, 1440589568),     /* running_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 1440591616),     /* running_var: decoder.layer1.0.bn2.running_var */
+        R(A, 1931714560),     /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 1931716608),     /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer1.0.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(211, k189_decoder_layer1_0_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 243937280),      /* w: decoder.layer1.0.conv3.weight */
+        R(A, 8388608),        /* col: col.forward.decoder.layer1.0.conv3 */
+        R(A, 1593835520)));   /* y: act.decoder.layer1.0.conv3 */
+    RDC_TIMED(215, k190_decoder_layer1_0_bn3_fwd(
+        R(A, 1593835520),     /* x: act.decoder.layer1.0.conv3 */
+        R(S, 246034432),      /* w: decoder.layer1.0.bn3.weight */
+        R(S, 246038528),      /* b: decoder.layer1.0.bn3.bias */
+        R(S, 1440593664),     /* running_mean: decoder.layer1.0.bn3.running_mean */
+        R(S, 1440597760),     /* running_var: decoder.layer1.0.bn3.running_var */
+        R(A, 1931673600),     /* save_mean: bn_mean.decoder.layer1.0.bn3 */
+        R(A, 1931677696),     /* save_invstd: bn_invstd.decoder.layer1.0.bn3 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.0.bn3 */
+        R(A, 27262976)));     /* y: act.decoder.layer1.0.bn3 */
+    RDC_TIMED(217, k191_decoder_layer1_0_upsample_0_fwd(
+        R(S, 1654615808),     /* x: ocbe */
+        R(S, 246042624),      /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 1610612736)));   /* y: act.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(221, k192_decoder_layer1_0_upsample_1_fwd(
+        R(A, 1610612736),     /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 279597056),      /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 279601152),      /* b: decoder.layer1.0.upsample.1.bias */
+        R(S, 1440601856),     /* running_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 1440605952),     /* running_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 1931681792),     /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 1931685888),     /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(223, k193_decoder_layer1_0_add_fwd(
+        R(A, 27262976),       /* x0: act.decoder.layer1.0.bn3 */
+        R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 51924736)));     /* y: act.decoder.layer1.0.relu_2 */
+    RDC_TIMED(226, k195_decoder_layer1_1_conv1_fwd(
+        R(A, 51924736),       /* x: act.decoder.layer1.0.relu_2 */
+        R(S, 279605248),      /* w: decoder.layer1.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 1862270976)));   /* y: act.decoder.layer1.1.conv1 */
+    RDC_TIMED(230, k196_decoder_layer1_1_bn1_fwd(
+        R(A, 1862270976),     /* x: act.decoder.layer1.1.conv1 */
+        R(S, 281702400),      /* w: decoder.layer1.1.bn1.weight */
+        R(S, 281704448),      /* b: decoder.layer1.1.bn1.bias */
+        R(S, 1440610048),     /* running_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 1440612096),     /* running_var: decoder.layer1.1.bn1.running_var */
+        R(A, 1931718656),     /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 1931720704),     /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
+        R(A, 68701952)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(233, k198_decoder_layer1_1_conv2_fwd(
+        R(A, 68701952),       /* x: act.decoder.layer1.1.relu */
+        R(S, 281706496),      /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 1870659584)));   /* y: act.decoder.layer1.1.conv2 */
+    RDC_TIMED(237, k199_decoder_layer1_1_bn2_fwd(
+        R(A, 1870659584),     /* x: act.decoder.layer1.1.conv2 */
+        R(S, 291143680),      /* w: decoder.layer1.1.bn2.weight */
+        R(S, 291145728),      /* b: decoder.layer1.1.bn2.bias */
+        R(S, 1440614144),     /* running_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 1440616192),     /* running_var: decoder.layer1.1.bn2.running_var */
+        R(A, 1931722752),     /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 1931724800),     /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer1.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.relu_1 */
+    RDC_TIMED(240, k201_decoder_layer1_1_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer1.1.relu_1 */
+        R(S, 291147776),      /* w: decoder.layer1.1.conv3.weight */
+        R(A, 8388608),        /* col: col.forward.decoder.layer1.1.conv3 */
+        R(A, 1627389952)));   /* y: act.decoder.layer1.1.conv3 */
+    RDC_TIMED(244, k202_decoder_layer1_1_bn3_fwd(
+        R(A, 1627389952),     /* x: act.decoder.layer1.1.conv3 */
+        R(S, 293244928),      /* w: decoder.layer1.1.bn3.weight */
+        R(S, 293249024),      /* b: decoder.layer1.1.bn3.bias */
+        R(S, 1440618240),     /* running_mean: decoder.layer1.1.bn3.running_mean */
+        R(S, 1440622336),     /* running_var: decoder.layer1.1.bn3.running_var */
+        R(A, 1931689984),     /* save_mean: bn_mean.decoder.layer1.1.bn3 */
+        R(A, 1931694080),     /* save_invstd: bn_invstd.decoder.layer1.1.bn3 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer1.1.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.bn3 */
+    RDC_TIMED(246, k203_decoder_layer1_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.1.bn3 */
+        R(A, 51924736),       /* x1: act.decoder.layer1.0.relu_2 */
+        R(A, 1644167168)));   /* y: act.decoder.layer1.1.relu_2 */
+    RDC_TIMED(248, k205_decoder_layer1_2_conv1_fwd(
+        R(A, 1644167168),     /* x: act.decoder.layer1.1.relu_2 */
+        R(S, 293253120),      /* w: decoder.layer1.2.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.2.conv1 */
+        R(A, 1879048192)));   /* y: act.decoder.layer1.2.conv1 */
+    RDC_TIMED(252, k206_decoder_layer1_2_bn1_fwd(
+        R(A, 1879048192),     /* x: act.decoder.layer1.2.conv1 */
+        R(S, 295350272),      /* w: decoder.layer1.2.bn1.weight */
+        R(S, 295352320),      /* b: decoder.layer1.2.bn1.bias */
+        R(S, 1440626432),     /* running_mean: decoder.layer1.2.bn1.running_mean */
+        R(S, 1440628480),     /* running_var: decoder.layer1.2.bn1.running_var */
+        R(A, 1931726848),     /* save_mean: bn_mean.decoder.layer1.2.bn1 */
+        R(A, 1931728896),     /* save_invstd: bn_invstd.decoder.layer1.2.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer1.2.bn1 */
+        R(A, 51924736)));     /* y: act.decoder.layer1.2.relu */
+    RDC_TIMED(255, k208_decoder_layer1_2_conv2_fwd(
+        R(A, 51924736),       /* x: act.decoder.layer1.2.relu */
+        R(S, 295354368),      /* w: decoder.layer1.2.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer1.2.conv2 */
+        R(A, 1887436800)));   /* y: act.decoder.layer1.2.conv2 */
+    RDC_TIMED(259, k209_decoder_layer1_2_bn2_fwd(
+        R(A, 1887436800),     /* x: act.decoder.layer1.2.conv2 */
+        R(S, 304791552),      /* w: decoder.layer1.2.bn2.weight */
+        R(S, 304793600),      /* b: decoder.layer1.2.bn2.bias */
+        R(S, 1440630528),     /* running_mean: decoder.layer1.2.bn2.running_mean */
+        R(S, 1440632576),     /* running_var: decoder.layer1.2.bn2.running_var */
+        R(A, 1931730944),     /* save_mean: bn_mean.decoder.layer1.2.bn2 */
+        R(A, 1931732992),     /* save_invstd: bn_invstd.decoder.layer1.2.bn2 */
+        D(A, 8388608),        /* part: bn_part.decoder.layer1.2.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer1.2.relu_1 */
+    RDC_TIMED(262, k211_decoder_layer1_2_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer1.2.relu_1 */
+        R(S, 304795648),      /* w: decoder.layer1.2.conv3.weight */
+        R(A, 8388608),        /* col: col.forward.decoder.layer1.2.conv3 */
+        R(A, 1660944384)));   /* y: act.decoder.layer1.2.conv3 */
+    RDC_TIMED(266, k212_decoder_layer1_2_bn3_fwd(
+        R(A, 1660944384),     /* x: act.decoder.layer1.2.conv3 */
+        R(S, 306892800),      /* w: decoder.layer1.2.bn3.weight */
+        R(S, 306896896),      /* b: decoder.layer1.2.bn3.bias */
+        R(S, 1440634624),     /* running_mean: decoder.layer1.2.bn3.running_mean */
+        R(S, 1440638720),     /* running_var: decoder.layer1.2.bn3.running_var */
+        R(A, 1931698176),     /* save_mean: bn_mean.decoder.layer1.2.bn3 */
+        R(A, 1931702272),     /* save_invstd: bn_invstd.decoder.layer1.2.bn3 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer1.2.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer1.2.bn3 */
+    RDC_TIMED(268, k213_decoder_layer1_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.2.bn3 */
+        R(A, 1644167168),     /* x1: act.decoder.layer1.1.relu_2 */
+        R(S, 1663004416)));   /* y: s3 */
+    RDC_TIMED(270, k215_decoder_layer2_0_conv1_fwd(
+        R(S, 1663004416),     /* x: s3 */
+        R(S, 306900992),      /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 1925185536)));   /* y: act.decoder.layer2.0.conv1 */
+    RDC_TIMED(274, k216_decoder_layer2_0_bn1_fwd(
+        R(A, 1925185536),     /* x: act.decoder.layer2.0.conv1 */
+        R(S, 307949568),      /* w: decoder.layer2.0.bn1.weight */
+        R(S, 307950592),      /* b: decoder.layer2.0.bn1.bias */
+        R(S, 1440642816),     /* running_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 1440643840),     /* running_var: decoder.layer2.0.bn1.running_var */
+        R(A, 1931755520),     /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 1931756544),     /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
+        R(A, 7340032)));      /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(277, k218_decoder_layer2_0_conv2_fwd(
+        R(A, 7340032),        /* x: act.decoder.layer2.0.relu */
+        R(S, 307951616),      /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 1677721600)));   /* y: act.decoder.layer2.0.conv2 */
+    RDC_TIMED(281, k219_decoder_layer2_0_bn2_fwd(
+        R(A, 1677721600),     /* x: act.decoder.layer2.0.conv2 */
+        R(S, 309000192),      /* w: decoder.layer2.0.bn2.weight */
+        R(S, 309001216),      /* b: decoder.layer2.0.bn2.bias */
+        R(S, 1440644864),     /* running_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 1440645888),     /* running_var: decoder.layer2.0.bn2.running_var */
+        R(A, 1931757568),     /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 1931758592),     /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer2.0.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(284, k221_decoder_layer2_0_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 309002240),      /* w: decoder.layer2.0.conv3.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer2.0.conv3 */
+        R(A, 905969664)));    /* y: act.decoder.layer2.0.conv3 */
+    RDC_TIMED(288, k222_decoder_layer2_0_bn3_fwd(
+        R(A, 905969664),      /* x: act.decoder.layer2.0.conv3 */
+        R(S, 309526528),      /* w: decoder.layer2.0.bn3.weight */
+        R(S, 309528576),      /* b: decoder.layer2.0.bn3.bias */
+        R(S, 1440646912),     /* running_mean: decoder.layer2.0.bn3.running_mean */
+        R(S, 1440648960),     /* running_var: decoder.layer2.0.bn3.running_var */
+        R(A, 1931735040),     /* save_mean: bn_mean.decoder.layer2.0.bn3 */
+        R(A, 1931737088),     /* save_invstd: bn_invstd.decoder.layer2.0.bn3 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer2.0.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.bn3 */
+    RDC_TIMED(290, k223_decoder_layer2_0_upsample_0_fwd(
+        R(S, 1663004416),     /* x: s3 */
+        R(S, 309530624),      /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 33554432),       /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 939524096)));    /* y: act.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(294, k224_decoder_layer2_0_upsample_1_fwd(
+        R(A, 939524096),      /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 317919232),      /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 317921280),      /* b: decoder.layer2.0.upsample.1.bias */
+        R(S, 1440651008),     /* running_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 1440653056),     /* running_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 1931739136),     /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 1931741184),     /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        D(A, 67108864),       /* part: bn_part.decoder.layer2.0.upsample.1 */
+        R(A, 33554432)));     /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(296, k225_decoder_layer2_0_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.0.bn3 */
+        R(A, 33554432),       /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 67108864)));     /* y: act.decoder.layer2.0.relu_2 */
+    RDC_TIMED(299, k227_decoder_layer2_1_conv1_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer2.0.relu_2 */
+        R(S, 317923328),      /* w: decoder.layer2.1.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 1694498816)));   /* y: act.decoder.layer2.1.conv1 */
+    RDC_TIMED(303, k228_decoder_layer2_1_bn1_fwd(
+        R(A, 1694498816),     /* x: act.decoder.layer2.1.conv1 */
+        R(S, 318447616),      /* w: decoder.layer2.1.bn1.weight */
+        R(S, 318448640),      /* b: decoder.layer2.1.bn1.bias */
+        R(S, 1440655104),     /* running_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 1440656128),     /* running_var: decoder.layer2.1.bn1.running_var */
+        R(A, 1931759616),     /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 1931760640),     /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(306, k230_decoder_layer2_1_conv2_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer2.1.relu */
+        R(S, 318449664),      /* w: decoder.layer2.1.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 1711276032)));   /* y: act.decoder.layer2.1.conv2 */
+    RDC_TIMED(310, k231_decoder_layer2_1_bn2_fwd(
+        R(A, 1711276032),     /* x: act.decoder.layer2.1.conv2 */
+        R(S, 320808960),      /* w: decoder.layer2.1.bn2.weight */
+        R(S, 320809984),      /* b: decoder.layer2.1.bn2.bias */
+        R(S, 1440657152),     /* running_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 1440658176),     /* running_var: decoder.layer2.1.bn2.running_var */
+        R(A, 1931761664),     /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 1931762688),     /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer2.1.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.relu_1 */
+    RDC_TIMED(313, k233_decoder_layer2_1_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer2.1.relu_1 */
+        R(S, 320811008),      /* w: decoder.layer2.1.conv3.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer2.1.conv3 */
+        R(A, 973078528)));    /* y: act.decoder.layer2.1.conv3 */
+    RDC_TIMED(317, k234_decoder_layer2_1_bn3_fwd(
+        R(A, 973078528),      /* x: act.decoder.layer2.1.conv3 */
+        R(S, 321335296),      /* w: decoder.layer2.1.bn3.weight */
+        R(S, 321337344),      /* b: decoder.layer2.1.bn3.bias */
+        R(S, 1440659200),     /* running_mean: decoder.layer2.1.bn3.running_mean */
+        R(S, 1440661248),     /* running_var: decoder.layer2.1.bn3.running_var */
+        R(A, 1931743232),     /* save_mean: bn_mean.decoder.layer2.1.bn3 */
+        R(A, 1931745280),     /* save_invstd: bn_invstd.decoder.layer2.1.bn3 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer2.1.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.bn3 */
+    RDC_TIMED(319, k235_decoder_layer2_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.1.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer2.0.relu_2 */
+        R(A, 1006632960)));   /* y: act.decoder.layer2.1.relu_2 */
+    RDC_TIMED(321, k237_decoder_layer2_2_conv1_fwd(
+        R(A, 1006632960),     /* x: act.decoder.layer2.1.relu_2 */
+        R(S, 321339392),      /* w: decoder.layer2.2.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.2.conv1 */
+        R(A, 1728053248)));   /* y: act.decoder.layer2.2.conv1 */
+    RDC_TIMED(325, k238_decoder_layer2_2_bn1_fwd(
+        R(A, 1728053248),     /* x: act.decoder.layer2.2.conv1 */
+        R(S, 321863680),      /* w: decoder.layer2.2.bn1.weight */
+        R(S, 321864704),      /* b: decoder.layer2.2.bn1.bias */
+        R(S, 1440663296),     /* running_mean: decoder.layer2.2.bn1.running_mean */
+        R(S, 1440664320),     /* running_var: decoder.layer2.2.bn1.running_var */
+        R(A, 1931763712),     /* save_mean: bn_mean.decoder.layer2.2.bn1 */
+        R(A, 1931764736),     /* save_invstd: bn_invstd.decoder.layer2.2.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.2.bn1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.2.relu */
+    RDC_TIMED(328, k240_decoder_layer2_2_conv2_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer2.2.relu */
+        R(S, 321865728),      /* w: decoder.layer2.2.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.2.conv2 */
+        R(A, 1744830464)));   /* y: act.decoder.layer2.2.conv2 */
+    RDC_TIMED(332, k241_decoder_layer2_2_bn2_fwd(
+        R(A, 1744830464),     /* x: act.decoder.layer2.2.conv2 */
+        R(S, 324225024),      /* w: decoder.layer2.2.bn2.weight */
+        R(S, 324226048),      /* b: decoder.layer2.2.bn2.bias */
+        R(S, 1440665344),     /* running_mean: decoder.layer2.2.bn2.running_mean */
+        R(S, 1440666368),     /* running_var: decoder.layer2.2.bn2.running_var */
+        R(A, 1931765760),     /* save_mean: bn_mean.decoder.layer2.2.bn2 */
+        R(A, 1931766784),     /* save_invstd: bn_invstd.decoder.layer2.2.bn2 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer2.2.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.2.relu_1 */
+    RDC_TIMED(335, k243_decoder_layer2_2_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer2.2.relu_1 */
+        R(S, 324227072),      /* w: decoder.layer2.2.conv3.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer2.2.conv3 */
+        R(A, 1040187392)));   /* y: act.decoder.layer2.2.conv3 */
+    RDC_TIMED(339, k244_decoder_layer2_2_bn3_fwd(
+        R(A, 1040187392),     /* x: act.decoder.layer2.2.conv3 */
+        R(S, 324751360),      /* w: decoder.layer2.2.bn3.weight */
+        R(S, 324753408),      /* b: decoder.layer2.2.bn3.bias */
+        R(S, 1440667392),     /* running_mean: decoder.layer2.2.bn3.running_mean */
+        R(S, 1440669440),     /* running_var: decoder.layer2.2.bn3.running_var */
+        R(A, 1931747328),     /* save_mean: bn_mean.decoder.layer2.2.bn3 */
+        R(A, 1931749376),     /* save_invstd: bn_invstd.decoder.layer2.2.bn3 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer2.2.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer2.2.bn3 */
+    RDC_TIMED(341, k245_decoder_layer2_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.2.bn3 */
+        R(A, 1006632960),     /* x1: act.decoder.layer2.1.relu_2 */
+        R(A, 1073741824)));   /* y: act.decoder.layer2.2.relu_2 */
+    RDC_TIMED(343, k247_decoder_layer2_3_conv1_fwd(
+        R(A, 1073741824),     /* x: act.decoder.layer2.2.relu_2 */
+        R(S, 324755456),      /* w: decoder.layer2.3.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.3.conv1 */
+        R(A, 1761607680)));   /* y: act.decoder.layer2.3.conv1 */
+    RDC_TIMED(347, k248_decoder_layer2_3_bn1_fwd(
+        R(A, 1761607680),     /* x: act.decoder.layer2.3.conv1 */
+        R(S, 325279744),      /* w: decoder.layer2.3.bn1.weight */
+        R(S, 325280768),      /* b: decoder.layer2.3.bn1.bias */
+        R(S, 1440671488),     /* running_mean: decoder.layer2.3.bn1.running_mean */
+        R(S, 1440672512),     /* running_var: decoder.layer2.3.bn1.running_var */
+        R(A, 1931767808),     /* save_mean: bn_mean.decoder.layer2.3.bn1 */
+        R(A, 1931768832),     /* save_invstd: bn_invstd.decoder.layer2.3.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer2.3.bn1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.3.relu */
+    RDC_TIMED(350, k250_decoder_layer2_3_conv2_fwd(
+        R(A, 25988864),       /* x: act.decoder.layer2.3.relu */
+        R(S, 325281792),      /* w: decoder.layer2.3.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer2.3.conv2 */
+        R(A, 1778384896)));   /* y: act.decoder.layer2.3.conv2 */
+    RDC_TIMED(354, k251_decoder_layer2_3_bn2_fwd(
+        R(A, 1778384896),     /* x: act.decoder.layer2.3.conv2 */
+        R(S, 327641088),      /* w: decoder.layer2.3.bn2.weight */
+        R(S, 327642112),      /* b: decoder.layer2.3.bn2.bias */
+        R(S, 1440673536),     /* running_mean: decoder.layer2.3.bn2.running_mean */
+        R(S, 1440674560),     /* running_var: decoder.layer2.3.bn2.running_var */
+        R(A, 1931769856),     /* save_mean: bn_mean.decoder.layer2.3.bn2 */
+        R(A, 1931770880),     /* save_invstd: bn_invstd.decoder.layer2.3.bn2 */
+        D(A, 16777216),       /* part: bn_part.decoder.layer2.3.bn2 */
+        R(A, 0)));            /* y: act.decoder.layer2.3.relu_1 */
+    RDC_TIMED(357, k253_decoder_layer2_3_conv3_fwd(
+        R(A, 0),              /* x: act.decoder.layer2.3.relu_1 */
+        R(S, 327643136),      /* w: decoder.layer2.3.conv3.weight */
+        R(A, 16777216),       /* col: col.forward.decoder.layer2.3.conv3 */
+        R(A, 1107296256)));   /* y: act.decoder.layer2.3.conv3 */
+    RDC_TIMED(361, k254_decoder_layer2_3_bn3_fwd(
+        R(A, 1107296256),     /* x: act.decoder.layer2.3.conv3 */
+        R(S, 328167424),      /* w: decoder.layer2.3.bn3.weight */
+        R(S, 328169472),      /* b: decoder.layer2.3.bn3.bias */
+        R(S, 1440675584),     /* running_mean: decoder.layer2.3.bn3.running_mean */
+        R(S, 1440677632),     /* running_var: decoder.layer2.3.bn3.running_var */
+        R(A, 1931751424),     /* save_mean: bn_mean.decoder.layer2.3.bn3 */
+        R(A, 1931753472),     /* save_invstd: bn_invstd.decoder.layer2.3.bn3 */
+        D(A, 33554432),       /* part: bn_part.decoder.layer2.3.bn3 */
+        R(A, 0)));            /* y: act.decoder.layer2.3.bn3 */
+    RDC_TIMED(363, k255_decoder_layer2_3_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.3.bn3 */
+        R(A, 1073741824),     /* x1: act.decoder.layer2.2.relu_2 */
+        R(S, 1679781632)));   /* y: s2 */
+    RDC_TIMED(365, k257_decoder_layer3_0_conv1_fwd(
+        R(S, 1679781632),     /* x: s2 */
+        R(S, 328171520),      /* w: decoder.layer3.0.conv1.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 1895825408)));   /* y: act.decoder.layer3.0.conv1 */
+    RDC_TIMED(369, k258_decoder_layer3_0_bn1_fwd(
+        R(A, 1895825408),     /* x: act.decoder.layer3.0.conv1 */
+        R(S, 328433664),      /* w: decoder.layer3.0.bn1.weight */
+        R(S, 328434176),      /* b: decoder.layer3.0.bn1.bias */
+        R(S, 1440679680),     /* running_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 1440680192),     /* running_var: decoder.layer3.0.bn1.running_var */
+        R(A, 1931786240),     /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 1931786752),     /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        D(A, 0),              /* part: bn_part.decoder.layer3.0.bn1 */
+        R(A, 10878976)));     /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(372, k260_decoder_layer3_0_conv2_fwd(
+        R(A, 10878976),       /* x: act.decoder.layer3.0.relu */
+        R(S, 328434688),      /* w: decoder.layer3.0.conv2.weight */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 1140850688)));   /* y: act.decoder.layer3.0.conv2 */
+    RDC_TIMED(376, k261_decoder_layer3_0_bn2_fwd(
+        R(A, 1140850688),     /* x: act.decoder.layer3.0.conv2 */
+        R(S, 328696832),      /* w: decoder.layer3.0.bn2.weight */
+        R(S, 328697344),      /* b: decoder.layer3.0.bn2.bias */
+        R(S, 1440680704),     /* running_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 1440681216),     /* running_var: decoder.layer3.0.bn2.running_var */
+        R(A, 1931787264),     /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 1931787776),     /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        D(A, 0),              /* part: bn_part.decoder.layer3.0.bn2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(379, k263_decoder_layer3_0_conv3_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 328697856),      /* w: decoder.layer3.0.conv3.weight */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.0.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.conv3 */
+    RDC_TIMED(383, k264_decoder_layer3_0_bn3_fwd(
+        R(A, 0),              /* x: act.decoder.layer3.0.conv3 */
+        R(S, 328828928),      /* w: decoder.layer3.0.bn3.weight */
+        R(S, 328829952),      /* b: decoder.layer3.0.bn3.bias */
+        R(S, 1440681728),     /* running_mean: decoder.layer3.0.bn3.running_mean */
+        R(S, 1440682752),     /* running_var: decoder.layer3.0.bn3.running_var */
+        R(A, 1931771904),     /* save_mean: bn_mean.decoder.layer3.0.bn3 */
+        R(A, 1931772928),     /* save_invstd: bn_invstd.decoder.layer3.0.bn3 */
+        D(A, 134217728),      /* part: bn_part.decoder.layer3.0.bn3 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.bn3 */
+    RDC_TIMED(385, k265_decoder_layer3_0_upsample_0_fwd(
+        R(S, 1679781632),     /* x: s2 */
+        R(S, 328830976),      /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 201326592),      /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(389, k266_decoder_layer3_0_upsample_1_fwd(
+        R(A, 134217728),      /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 330928128),      /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 330929152),      /* b: decoder.layer3.0.upsample.1.bias */
+        R(S, 1440683776),     /* running_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 1440684800),     /* running_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 1931773952),     /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 1931774976),     /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        D(A, 268435456),      /* part: bn_part.decoder.layer3.0.upsample.1 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(391, k267_decoder_layer3_0_add_fwd(
+        R(A, 67108864),       /* x0: act.decoder.layer3.0.bn3 */
+        R(A, 201326592),      /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.0.relu_2 */
+    RDC_TIMED(394, k269_decoder_layer3_1_conv1_fwd(
+        R(A, 268435456),      /* x: act.decoder.layer3.0.relu_2 */
+        R(S, 330930176),      /* w: decoder.layer3.1.conv1.weight */
+        R(A, 67108864),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 1174405120)));   /* y: act.decoder.layer3.1.conv1 */
+    RDC_TIMED(398, k270_decoder_layer3_1_bn1_fwd(
+        R(A, 1174405120),     /* x: act.decoder.layer3.1.conv1 */
+        R(S, 331061248),      /* w: decoder.layer3.1.bn1.weight */
+        R(S, 331061760),      /* b: decoder.layer3.1.bn1.bias */
+        R(S, 1440685824),     /* running_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 1440686336),     /* running_var: decoder.layer3.1.bn1.running_var */
+        R(A, 1931788288),     /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 1931788800),     /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        D(A, 100663296),      /* part: bn_part.decoder.layer3.1.bn1 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(401, k272_decoder_layer3_1_conv2_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.relu */
+        R(S, 331062272),      /* w: decoder.layer3.1.conv2.weight */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 1207959552)));   /* y: act.decoder.layer3.1.conv2 */
+    RDC_TIMED(405, k273_decoder_layer3_1_bn2_fwd(
+        R(A, 1207959552),     /* x: act.decoder.layer3.1.conv2 */
+        R(S, 331652096),      /* w: decoder.layer3.1.bn2.weight */
+        R(S, 331652608),      /* b: decoder.layer3.1.bn2.bias */
+        R(S, 1440686848),     /* running_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 1440687360),     /* running_var: decoder.layer3.1.bn2.running_var */
+        R(A, 1931789312),     /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 1931789824),     /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        D(A, 67108864),       /* part: bn_part.decoder.layer3.1.bn2 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.1.relu_1 */
+    RDC_TIMED(408, k275_decoder_layer3_1_conv3_fwd(
+        R(A, 201326592),      /* x: act.decoder.layer3.1.relu_1 */
+        R(S, 331653120),      /* w: decoder.layer3.1.conv3.weight */
+        R(A, 234881024),      /* col: col.forward.decoder.layer3.1.conv3 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.conv3 */
+    RDC_TIMED(412, k276_decoder_layer3_1_bn3_fwd(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.conv3 */
+        R(S, 331784192),      /* w: decoder.layer3.1.bn3.weight */
+        R(S, 331785216),      /* b: decoder.layer3.1.bn3.bias */
+        R(S, 1440687872),     /* running_mean: decoder.layer3.1.bn3.running_mean */
+        R(S, 1440688896),     /* running_var: decoder.layer3.1.bn3.running_var */
+        R(A, 1931776000),     /* save_mean: bn_mean.decoder.layer3.1.bn3 */
+        R(A, 1931777024),     /* save_invstd: bn_invstd.decoder.layer3.1.bn3 */
+        D(A, 335544320),      /* part: bn_part.decoder.layer3.1.bn3 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.1.bn3 */
+    RDC_TIMED(414, k277_decoder_layer3_1_add_fwd(
+        R(A, 201326592),      /* x0: act.decoder.layer3.1.bn3 */
+        R(A, 268435456),      /* x1: act.decoder.layer3.0.relu_2 */
+        R(A, 335544320)));    /* y: act.decoder.layer3.1.relu_2 */
+    RDC_TIMED(416, k279_decoder_layer3_2_conv1_fwd(
+        R(A, 335544320),      /* x: act.decoder.layer3.1.relu_2 */
+        R(S, 331786240),      /* w: decoder.layer3.2.conv1.weight */
+        R(A, 201326592),      /* col: col.forward.decoder.layer3.2.conv1 */
+        R(A, 1241513984)));   /* y: act.decoder.layer3.2.conv1 */
+    RDC_TIMED(420, k280_decoder_layer3_2_bn1_fwd(
+        R(A, 1241513984),     /* x: act.decoder.layer3.2.conv1 */
+        R(S, 331917312),      /* w: decoder.layer3.2.bn1.weight */
+        R(S, 331917824),      /* b: decoder.layer3.2.bn1.bias */
+        R(S, 1440689920),     /* running_mean: decoder.layer3.2.bn1.running_mean */
+        R(S, 1440690432),     /* running_var: decoder.layer3.2.bn1.running_var */
+        R(A, 1931790336),     /* save_mean: bn_mean.decoder.layer3.2.bn1 */
+        R(A, 1931790848),     /* save_invstd: bn_invstd.decoder.layer3.2.bn1 */
+        D(A, 234881024),      /* part: bn_part.decoder.layer3.2.bn1 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.2.relu */
+    RDC_TIMED(423, k282_decoder_layer3_2_conv2_fwd(
+        R(A, 201326592),      /* x: act.decoder.layer3.2.relu */
+        R(S, 331918336),      /* w: decoder.layer3.2.conv2.weight */
+        R(A, 234881024),      /* col: col.forward.decoder.layer3.2.conv2 */
+        R(A, 1275068416)));   /* y: act.decoder.layer3.2.conv2 */
+    RDC_TIMED(427, k283_decoder_layer3_2_bn2_fwd(
+        R(A, 1275068416),     /* x: act.decoder.layer3.2.conv2 */
+        R(S, 332508160),      /* w: decoder.layer3.2.bn2.weight */
+        R(S, 332508672),      /* b: decoder.layer3.2.bn2.bias */
+        R(S, 1440690944),     /* running_mean: decoder.layer3.2.bn2.running_mean */
+        R(S, 1440691456),     /* running_var: decoder.layer3.2.bn2.running_var */
+        R(A, 1931791360),     /* save_mean: bn_mean.decoder.layer3.2.bn2 */
+        R(A, 1931791872),     /* save_invstd: bn_invstd.decoder.layer3.2.bn2 */
+        D(A, 201326592),      /* part: bn_part.decoder.layer3.2.bn2 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.2.relu_1 */
+    RDC_TIMED(430, k285_decoder_layer3_2_conv3_fwd(
+        R(A, 268435456),      /* x: act.decoder.layer3.2.relu_1 */
+        R(S, 332509184),      /* w: decoder.layer3.2.conv3.weight */
+        R(A, 301989888),      /* col: col.forward.decoder.layer3.2.conv3 */
+        R(A, 201326592)));    /* y: act.decoder.layer3.2.conv3 */
+    RDC_TIMED(434, k286_decoder_layer3_2_bn3_fwd(
+        R(A, 201326592),      /* x: act.decoder.layer3.2.conv3 */
+        R(S, 332640256),      /* w: decoder.layer3.2.bn3.weight */
+        R(S, 332641280),      /* b: decoder.layer3.2.bn3.bias */
+        R(S, 1440691968),     /* running_mean: decoder.layer3.2.bn3.running_mean */
+        R(S, 1440692992),     /* running_var: decoder.layer3.2.bn3.running_var */
+        R(A, 1931778048),     /* save_mean: bn_mean.decoder.layer3.2.bn3 */
+        R(A, 1931779072),     /* save_invstd: bn_invstd.decoder.layer3.2.bn3 */
+        D(A, 402653184),      /* part: bn_part.decoder.layer3.2.bn3 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.2.bn3 */
+    RDC_TIMED(436, k287_decoder_layer3_2_add_fwd(
+        R(A, 268435456),      /* x0: act.decoder.layer3.2.bn3 */
+        R(A, 335544320),      /* x1: act.decoder.layer3.1.relu_2 */
+        R(A, 402653184)));    /* y: act.decoder.layer3.2.relu_2 */
+    RDC_TIMED(438, k289_decoder_layer3_3_conv1_fwd(
+        R(A, 402653184),      /* x: act.decoder.layer3.2.relu_2 */
+        R(S, 332642304),      /* w: decoder.layer3.3.conv1.weight */
+        R(A, 268435456),      /* col: col.forward.decoder.layer3.3.conv1 */
+        R(A, 1308622848)));   /* y: act.decoder.layer3.3.conv1 */
+    RDC_TIMED(442, k290_decoder_layer3_3_bn1_fwd(
+        R(A, 1308622848),     /* x: act.decoder.layer3.3.conv1 */
+        R(S, 332773376),      /* w: decoder.layer3.3.bn1.weight */
+        R(S, 332773888),      /* b: decoder.layer3.3.bn1.bias */
+        R(S, 1440694016),     /* running_mean: decoder.layer3.3.bn1.running_mean */
+        R(S, 1440694528),     /* running_var: decoder.layer3.3.bn1.running_var */
+        R(A, 1931792384),     /* save_mean: bn_mean.decoder.layer3.3.bn1 */
+        R(A, 1931792896),     /* save_invstd: bn_invstd.decoder.layer3.3.bn1 */
+        D(A, 301989888),      /* part: bn_part.decoder.layer3.3.bn1 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.3.relu */
+    RDC_TIMED(445, k292_decoder_layer3_3_conv2_fwd(
+        R(A, 268435456),      /* x: act.decoder.layer3.3.relu */
+        R(S, 332774400),      /* w: decoder.layer3.3.conv2.weight */
+        R(A, 301989888),      /* col: col.forward.decoder.layer3.3.conv2 */
+        R(A, 1342177280)));   /* y: act.decoder.layer3.3.conv2 */
+    RDC_TIMED(449, k293_decoder_layer3_3_bn2_fwd(
+        R(A, 1342177280),     /* x: act.decoder.layer3.3.conv2 */
+        R(S, 333364224),      /* w: decoder.layer3.3.bn2.weight */
+        R(S, 333364736),      /* b: decoder.layer3.3.bn2.bias */
+        R(S, 1440695040),     /* running_mean: decoder.layer3.3.bn2.running_mean */
+        R(S, 1440695552),     /* running_var: decoder.layer3.3.bn2.running_var */
+        R(A, 1931793408),     /* save_mean: bn_mean.decoder.layer3.3.bn2 */
+        R(A, 1931793920),     /* save_invstd: bn_invstd.decoder.layer3.3.bn2 */
+        D(A, 268435456),      /* part: bn_part.decoder.layer3.3.bn2 */
+        R(A, 469762048)));    /* y: act.decoder.layer3.3.relu_1 */
+    RDC_TIMED(452, k295_decoder_layer3_3_conv3_fwd(
+        R(A, 469762048),      /* x: act.decoder.layer3.3.relu_1 */
+        R(S, 333365248),      /* w: decoder.layer3.3.conv3.weight */
+        R(A, 503316480),      /* col: col.forward.decoder.layer3.3.conv3 */
+        R(A, 268435456)));    /* y: act.decoder.layer3.3.conv3 */
+    RDC_TIMED(456, k296_decoder_layer3_3_bn3_fwd(
+        R(A, 268435456),      /* x: act.decoder.layer3.3.conv3 */
+        R(S, 333496320),      /* w: decoder.layer3.3.bn3.weight */
+        R(S, 333497344),      /* b: decoder.layer3.3.bn3.bias */
+        R(S, 1440696064),     /* running_mean: decoder.layer3.3.bn3.running_mean */
+        R(S, 1440697088),     /* running_var: decoder.layer3.3.bn3.running_var */
+        R(A, 1931780096),     /* save_mean: bn_mean.decoder.layer3.3.bn3 */
+        R(A, 1931781120),     /* save_invstd: bn_invstd.decoder.layer3.3.bn3 */
+        D(A, 536870912),      /* part: bn_part.decoder.layer3.3.bn3 */
+        R(A, 469762048)));    /* y: act.decoder.layer3.3.bn3 */
+    RDC_TIMED(458, k297_decoder_layer3_3_add_fwd(
+        R(A, 469762048),      /* x0: act.decoder.layer3.3.bn3 */
+        R(A, 402653184),      /* x1: act.decoder.layer3.2.relu_2 */
+        R(A, 536870912)));    /* y: act.decoder.layer3.3.relu_2 */
+    RDC_TIMED(460, k299_decoder_layer3_4_conv1_fwd(
+        R(A, 536870912),      /* x: act.decoder.layer3.3.relu_2 */
+        R(S, 333498368),      /* w: decoder.layer3.4.conv1.weight */
+        R(A, 469762048),      /* col: col.forward.decoder.layer3.4.conv1 */
+        R(A, 1375731712)));   /* y: act.decoder.layer3.4.conv1 */
+    RDC_TIMED(464, k300_decoder_layer3_4_bn1_fwd(
+        R(A, 1375731712),     /* x: act.decoder.layer3.4.conv1 */
+        R(S, 333629440),      /* w: decoder.layer3.4.bn1.weight */
+        R(S, 333629952),      /* b: decoder.layer3.4.bn1.bias */
+        R(S, 1440698112),     /* running_mean: decoder.layer3.4.bn1.running_mean */
+        R(S, 1440698624),     /* running_var: decoder.layer3.4.bn1.running_var */
+        R(A, 1931794432),     /* save_mean: bn_mean.decoder.layer3.4.bn1 */
+        R(A, 1931794944),     /* save_invstd: bn_invstd.decoder.layer3.4.bn1 */
+        D(A, 503316480),      /* part: bn_part.decoder.layer3.4.bn1 */
+        R(A, 469762048)));    /* y: act.decoder.layer3.4.relu */
+    RDC_TIMED(467, k302_decoder_layer3_4_conv2_fwd(
+        R(A, 469762048),      /* x: act.decoder.layer3.4.relu */
+        R(S, 333630464),      /* w: decoder.layer3.4.conv2.weight */
+        R(A, 503316480),      /* col: col.forward.decoder.layer3.4.conv2 */
+        R(A, 1409286144)));   /* y: act.decoder.layer3.4.conv2 */
+    RDC_TIMED(471, k303_decoder_layer3_4_bn2_fwd(
+        R(A, 1409286144),     /* x: act.decoder.layer3.4.conv2 */
+        R(S, 334220288),      /* w: decoder.layer3.4.bn2.weight */
+        R(S, 334220800),      /* b: decoder.layer3.4.bn2.bias */
+        R(S, 1440699136),     /* running_mean: decoder.layer3.4.bn2.running_mean */
+        R(S, 1440699648),     /* running_var: decoder.layer3.4.bn2.running_var */
+        R(A, 1931795456),     /* save_mean: bn_mean.decoder.layer3.4.bn2 */
+        R(A, 1931795968),     /* save_invstd: bn_invstd.decoder.layer3.4.bn2 */
+        D(A, 469762048),      /* part: bn_part.decoder.layer3.4.bn2 */
+        R(A, 603979776)));    /* y: act.decoder.layer3.4.relu_1 */
+    RDC_TIMED(474, k305_decoder_layer3_4_conv3_fwd(
+        R(A, 603979776),      /* x: act.decoder.layer3.4.relu_1 */
+        R(S, 334221312),      /* w: decoder.layer3.4.conv3.weight */
+        R(A, 637534208),      /* col: col.forward.decoder.layer3.4.conv3 */
+        R(A, 469762048)));    /* y: act.decoder.layer3.4.conv3 */
+    RDC_TIMED(478, k306_decoder_layer3_4_bn3_fwd(
+        R(A, 469762048),      /* x: act.decoder.layer3.4.conv3 */
+        R(S, 334352384),      /* w: decoder.layer3.4.bn3.weight */
+        R(S, 334353408),      /* b: decoder.layer3.4.bn3.bias */
+        R(S, 1440700160),     /* running_mean: decoder.layer3.4.bn3.running_mean */
+        R(S, 1440701184),     /* running_var: decoder.layer3.4.bn3.running_var */
+        R(A, 1931782144),     /* save_mean: bn_mean.decoder.layer3.4.bn3 */
+        R(A, 1931783168),     /* save_invstd: bn_invstd.decoder.layer3.4.bn3 */
+        D(A, 671088640),      /* part: bn_part.decoder.layer3.4.bn3 */
+        R(A, 603979776)));    /* y: act.decoder.layer3.4.bn3 */
+    RDC_TIMED(480, k307_decoder_layer3_4_add_fwd(
+        R(A, 603979776),      /* x0: act.decoder.layer3.4.bn3 */
+        R(A, 536870912),      /* x1: act.decoder.layer3.3.relu_2 */
+        R(A, 671088640)));    /* y: act.decoder.layer3.4.relu_2 */
+    RDC_TIMED(482, k309_decoder_layer3_5_conv1_fwd(
+        R(A, 671088640),      /* x: act.decoder.layer3.4.relu_2 */
+        R(S, 334354432),      /* w: decoder.layer3.5.conv1.weight */
+        R(A, 603979776),      /* col: col.forward.decoder.layer3.5.conv1 */
+        R(A, 1442840576)));   /* y: act.decoder.layer3.5.conv1 */
+    RDC_TIMED(486, k310_decoder_layer3_5_bn1_fwd(
+        R(A, 1442840576),     /* x: act.decoder.layer3.5.conv1 */
+        R(S, 334485504),      /* w: decoder.layer3.5.bn1.weight */
+        R(S, 334486016),      /* b: decoder.layer3.5.bn1.bias */
+        R(S, 1440702208),     /* running_mean: decoder.layer3.5.bn1.running_mean */
+        R(S, 1440702720),     /* running_var: decoder.layer3.5.bn1.running_var */
+        R(A, 1931796480),     /* save_mean: bn_mean.decoder.layer3.5.bn1 */
+        R(A, 1931796992),     /* save_invstd: bn_invstd.decoder.layer3.5.bn1 */
+        D(A, 637534208),      /* part: bn_part.decoder.layer3.5.bn1 */
+        R(A, 603979776)));    /* y: act.decoder.layer3.5.relu */
+    RDC_TIMED(489, k312_decoder_layer3_5_conv2_fwd(
+        R(A, 603979776),      /* x: act.decoder.layer3.5.relu */
+        R(S, 334486528),      /* w: decoder.layer3.5.conv2.weight */
+        R(A, 637534208),      /* col: col.forward.decoder.layer3.5.conv2 */
+        R(A, 1476395008)));   /* y: act.decoder.layer3.5.conv2 */
+    RDC_TIMED(493, k313_decoder_layer3_5_bn2_fwd(
+        R(A, 1476395008),     /* x: act.decoder.layer3.5.conv2 */
+        R(S, 335076352),      /* w: decoder.layer3.5.bn2.weight */
+        R(S, 335076864),      /* b: decoder.layer3.5.bn2.bias */
+        R(S, 1440703232),     /* running_mean: decoder.layer3.5.bn2.running_mean */
+        R(S, 1440703744),     /* running_var: decoder.layer3.5.bn2.running_var */
+        R(A, 1931797504),     /* save_mean: bn_mean.decoder.layer3.5.bn2 */
+        R(A, 1931798016),     /* save_invstd: bn_invstd.decoder.layer3.5.bn2 */
+        D(A, 603979776),      /* part: bn_part.decoder.layer3.5.bn2 */
+        R(A, 738197504)));    /* y: act.decoder.layer3.5.relu_1 */
+    RDC_TIMED(496, k315_decoder_layer3_5_conv3_fwd(
+        R(A, 738197504),      /* x: act.decoder.layer3.5.relu_1 */
+        R(S, 335077376),      /* w: decoder.layer3.5.conv3.weight */
+        R(A, 771751936),      /* col: col.forward.decoder.layer3.5.conv3 */
+        R(A, 603979776)));    /* y: act.decoder.layer3.5.conv3 */
+    RDC_TIMED(500, k316_decoder_layer3_5_bn3_fwd(
+        R(A, 603979776),      /* x: act.decoder.layer3.5.conv3 */
+        R(S, 335208448),      /* w: decoder.layer3.5.bn3.weight */
+        R(S, 335209472),      /* b: decoder.layer3.5.bn3.bias */
+        R(S, 1440704256),     /* running_mean: decoder.layer3.5.bn3.running_mean */
+        R(S, 1440705280),     /* running_var: decoder.layer3.5.bn3.running_var */
+        R(A, 1931784192),     /* save_mean: bn_mean.decoder.layer3.5.bn3 */
+        R(A, 1931785216),     /* save_invstd: bn_invstd.decoder.layer3.5.bn3 */
+        D(A, 805306368),      /* part: bn_part.decoder.layer3.5.bn3 */
+        R(A, 738197504)));    /* y: act.decoder.layer3.5.bn3 */
+    RDC_TIMED(502, k317_decoder_layer3_5_add_fwd(
+        R(A, 738197504),      /* x0: act.decoder.layer3.5.bn3 */
+        R(A, 671088640),      /* x1: act.decoder.layer3.4.relu_2 */
+        R(S, 1713336064)));   /* y: s1 */
     /* losses */
-    RDC_TIMED(504, k319_scale1_cosdist_flat_fwd(R(S, 1453289216), R(S, 1713336064), R(A, 738197504)));
-    RDC_TIMED(506, k320_scale1_loss_flat_fwd(R(A, 738197504), R(S, 1780444928)));
-    RDC_TIMED(508, k321_scale1_amap_fwd(R(S, 1453289216), R(S, 1713336064), R(S, 1780444992)));
-    RDC_TIMED(509, k322_scale1_loss_pixel_fwd(R(S, 1780444992), R(S, 1780707136)));
-    RDC_TIMED(511, k324_scale2_cosdist_flat_fwd(R(S, 1520398080), R(S, 1679781632), R(A, 738197504)));
-    RDC_TIMED(513, k325_scale2_loss_flat_fwd(R(A, 738197504), R(S, 1780707200)));
-    RDC_TIMED(515, k326_scale2_amap_fwd(R(S, 1520398080), R(S, 1679781632), R(S, 1780707264)));
-    RDC_TIMED(516, k327_scale2_loss_pixel_fwd(R(S, 1780707264), R(S, 1780772800)));
-    RDC_TIMED(518, k329_scale3_cosdist_flat_fwd(R(S, 1553952512), R(S, 1663004416), R(A, 738197504)));
-    RDC_TIMED(520, k330_scale3_loss_flat_fwd(R(A, 738197504), R(S, 1780772864)));
-    RDC_TIMED(522, k331_scale3_amap_fwd(R(S, 1553952512), R(S, 1663004416), R(S, 1780772928)));
-    RDC_TIMED(523, k332_scale3_loss_pixel_fwd(R(S, 1780772928), R(S, 1780789312)));
-    RDC_TIMED(525, k334_loss_flat_fwd(R(S, 1780444928), R(S, 1780707200), R(S, 1780772864), R(S, 1780789376)));
-    RDC_TIMED(527, k335_loss_pixel_fwd(R(S, 1780707136), R(S, 1780772800), R(S, 1780789312), R(S, 1780789440)));
+    RDC_TIMED(504, k319_scale1_cosdist_flat_fwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(A, 738197504)));    /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(506, k320_scale1_loss_flat_fwd(
+        R(A, 738197504),      /* x: act.scale1.cosdist_flat */
+        R(S, 1780444928)));   /* y: loss_flat.scale1 */
+    RDC_TIMED(508, k321_scale1_amap_fwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(S, 1780444992)));   /* y: amap1 */
+    RDC_TIMED(509, k322_scale1_loss_pixel_fwd(
+        R(S, 1780444992),     /* x: amap1 */
+        R(S, 1780707136)));   /* y: loss_pixel.scale1 */
+    RDC_TIMED(511, k324_scale2_cosdist_flat_fwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(A, 738197504)));    /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(513, k325_scale2_loss_flat_fwd(
+        R(A, 738197504),      /* x: act.scale2.cosdist_flat */
+        R(S, 1780707200)));   /* y: loss_flat.scale2 */
+    RDC_TIMED(515, k326_scale2_amap_fwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(S, 1780707264)));   /* y: amap2 */
+    RDC_TIMED(516, k327_scale2_loss_pixel_fwd(
+        R(S, 1780707264),     /* x: amap2 */
+        R(S, 1780772800)));   /* y: loss_pixel.scale2 */
+    RDC_TIMED(518, k329_scale3_cosdist_flat_fwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(A, 738197504)));    /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(520, k330_scale3_loss_flat_fwd(
+        R(A, 738197504),      /* x: act.scale3.cosdist_flat */
+        R(S, 1780772864)));   /* y: loss_flat.scale3 */
+    RDC_TIMED(522, k331_scale3_amap_fwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(S, 1780772928)));   /* y: amap3 */
+    RDC_TIMED(523, k332_scale3_loss_pixel_fwd(
+        R(S, 1780772928),     /* x: amap3 */
+        R(S, 1780789312)));   /* y: loss_pixel.scale3 */
+    RDC_TIMED(525, k334_loss_flat_fwd(
+        R(S, 1780444928),     /* x0: loss_flat.scale1 */
+        R(S, 1780707200),     /* x1: loss_flat.scale2 */
+        R(S, 1780772864),     /* x2: loss_flat.scale3 */
+        R(S, 1780789376)));   /* y: loss_flat */
+    RDC_TIMED(527, k335_loss_pixel_fwd(
+        R(S, 1780707136),     /* x0: loss_pixel.scale1 */
+        R(S, 1780772800),     /* x1: loss_pixel.scale2 */
+        R(S, 1780789312),     /* x2: loss_pixel.scale3 */
+        R(S, 1780789440)));   /* y: loss_pixel */
     ctx->train_ready = 1;
     return RDC_OK;
 }
@@ -16043,100 +19016,645 @@ int32_t rdc_forward_eval(rdc_ctx *ctx)
     /* teacher (frozen, folded), in double */
     rdc_teacher_forward_eval(S, A);
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(105, k141_bn_conv1_fwd_eval(R(S, 1453289216), R(S, 0), R(S, 4718592), R(S, 4720640), R(S, 1440450304), R(S, 1440452352), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(111, k144_bn_conv2_fwd_eval(R(A, 0), R(S, 4722688), R(S, 23597056), R(S, 23601152), R(S, 1440454400), R(S, 1440458496), R(A, 33554432), R(S, 1570729728)));
-    RDC_TIMED(117, k147_bn_conv3_fwd_eval(R(S, 1520398080), R(S, 23605248), R(S, 42479616), R(S, 42483712), R(S, 1440462592), R(S, 1440466688), R(A, 0), R(S, 1587506944)));
-    RDC_TIMED(121, k150_bn_concat_fwd(R(S, 1570729728), R(S, 1587506944), R(S, 1553952512), R(S, 1604284160)));
-    RDC_TIMED(125, k151_bn_bn_layer_0_conv1_fwd_eval(R(S, 1604284160), R(S, 42487808), R(S, 55070720), R(S, 55074816), R(S, 1440470784), R(S, 1440474880), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(132, k154_bn_bn_layer_0_conv2_fwd_eval(R(A, 0), R(S, 55078912), R(S, 92827648), R(S, 92831744), R(S, 1440478976), R(S, 1440483072), R(A, 16777216), R(A, 23085056)));
-    RDC_TIMED(139, k157_bn_bn_layer_0_conv3_fwd_eval(R(A, 23085056), R(S, 92835840), R(S, 101224448), R(S, 101232640), R(S, 1440487168), R(S, 1440495360), R(A, 0), R(A, 14696448)));
-    RDC_TIMED(145, k159_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 1604284160), R(S, 101240832), R(S, 126406656), R(S, 126414848), R(S, 1440503552), R(S, 1440511744), R(A, 0), R(A, 23085056)));
-    RDC_TIMED(150, k161_bn_bn_layer_0_add_fwd(R(A, 14696448), R(A, 23085056), R(A, 169889024)));
-    RDC_TIMED(154, k163_bn_bn_layer_1_conv1_fwd_eval(R(A, 169889024), R(S, 126423040), R(S, 134811648), R(S, 134815744), R(S, 1440519936), R(S, 1440524032), R(A, 0), R(A, 178277632)));
-    RDC_TIMED(161, k166_bn_bn_layer_1_conv2_fwd_eval(R(A, 178277632), R(S, 134819840), R(S, 172568576), R(S, 172572672), R(S, 1440528128), R(S, 1440532224), R(A, 0), R(A, 182471936)));
-    RDC_TIMED(168, k169_bn_bn_layer_1_conv3_fwd_eval(R(A, 182471936), R(S, 172576768), R(S, 180965376), R(S, 180973568), R(S, 1440536320), R(S, 1440544512), R(A, 0), R(A, 10502144)));
-    RDC_TIMED(173, k171_bn_bn_layer_1_add_fwd(R(A, 10502144), R(A, 169889024), R(A, 178277632)));
-    RDC_TIMED(176, k173_bn_bn_layer_2_conv1_fwd_eval(R(A, 178277632), R(S, 180981760), R(S, 189370368), R(S, 189374464), R(S, 1440552704), R(S, 1440556800), R(A, 0), R(A, 169889024)));
-    RDC_TIMED(183, k176_bn_bn_layer_2_conv2_fwd_eval(R(A, 169889024), R(S, 189378560), R(S, 227127296), R(S, 227131392), R(S, 1440560896), R(S, 1440564992), R(A, 0), R(A, 174083328)));
-    RDC_TIMED(190, k179_bn_bn_layer_2_conv3_fwd_eval(R(A, 174083328), R(S, 227135488), R(S, 235524096), R(S, 235532288), R(S, 1440569088), R(S, 1440577280), R(A, 0), R(A, 10502144)));
-    RDC_TIMED(195, k181_bn_bn_layer_2_add_fwd(R(A, 10502144), R(A, 178277632), R(S, 1654615808)));
-    RDC_TIMED(198, k183_decoder_layer1_0_conv1_fwd_eval(R(S, 1654615808), R(S, 235540480), R(S, 239734784), R(S, 239736832), R(S, 1440585472), R(S, 1440587520), R(A, 0), R(A, 20971520)));
-    RDC_TIMED(205, k186_decoder_layer1_0_conv2_fwd_eval(R(A, 20971520), R(S, 239738880), R(S, 243933184), R(S, 243935232), R(S, 1440589568), R(S, 1440591616), R(A, 0), R(A, 12582912)));
-    RDC_TIMED(212, k189_decoder_layer1_0_conv3_fwd_eval(R(A, 12582912), R(S, 243937280), R(S, 246034432), R(S, 246038528), R(S, 1440593664), R(S, 1440597760), R(A, 0), R(A, 27262976)));
-    RDC_TIMED(218, k191_decoder_layer1_0_upsample_0_fwd_eval(R(S, 1654615808), R(S, 246042624), R(S, 279597056), R(S, 279601152), R(S, 1440601856), R(S, 1440605952), R(A, 0), R(A, 44040192)));
-    RDC_TIMED(223, k193_decoder_layer1_0_add_fwd(R(A, 27262976), R(A, 44040192), R(A, 60817408)));
-    RDC_TIMED(227, k195_decoder_layer1_1_conv1_fwd_eval(R(A, 60817408), R(S, 279605248), R(S, 281702400), R(S, 281704448), R(S, 1440610048), R(S, 1440612096), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(234, k198_decoder_layer1_1_conv2_fwd_eval(R(A, 51924736), R(S, 281706496), R(S, 291143680), R(S, 291145728), R(S, 1440614144), R(S, 1440616192), R(A, 0), R(A, 77594624)));
-    RDC_TIMED(241, k201_decoder_layer1_1_conv3_fwd_eval(R(A, 77594624), R(S, 291147776), R(S, 293244928), R(S, 293249024), R(S, 1440618240), R(S, 1440622336), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(246, k203_decoder_layer1_1_add_fwd(R(A, 0), R(A, 60817408), R(A, 77594624)));
-    RDC_TIMED(249, k205_decoder_layer1_2_conv1_fwd_eval(R(A, 77594624), R(S, 293253120), R(S, 295350272), R(S, 295352320), R(S, 1440626432), R(S, 1440628480), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(256, k208_decoder_layer1_2_conv2_fwd_eval(R(A, 51924736), R(S, 295354368), R(S, 304791552), R(S, 304793600), R(S, 1440630528), R(S, 1440632576), R(A, 0), R(A, 60313344)));
-    RDC_TIMED(263, k211_decoder_layer1_2_conv3_fwd_eval(R(A, 60313344), R(S, 304795648), R(S, 306892800), R(S, 306896896), R(S, 1440634624), R(S, 1440638720), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(268, k213_decoder_layer1_2_add_fwd(R(A, 0), R(A, 77594624), R(S, 1663004416)));
-    RDC_TIMED(271, k215_decoder_layer2_0_conv1_fwd_eval(R(S, 1663004416), R(S, 306900992), R(S, 307949568), R(S, 307950592), R(S, 1440642816), R(S, 1440643840), R(A, 0), R(A, 7340032)));
-    RDC_TIMED(278, k218_decoder_layer2_0_conv2_fwd_eval(R(A, 7340032), R(S, 307951616), R(S, 309000192), R(S, 309001216), R(S, 1440644864), R(S, 1440645888), R(A, 0), R(A, 33554432)));
-    RDC_TIMED(285, k221_decoder_layer2_0_conv3_fwd_eval(R(A, 33554432), R(S, 309002240), R(S, 309526528), R(S, 309528576), R(S, 1440646912), R(S, 1440648960), R(A, 50331648), R(A, 0)));
-    RDC_TIMED(291, k223_decoder_layer2_0_upsample_0_fwd_eval(R(S, 1663004416), R(S, 309530624), R(S, 317919232), R(S, 317921280), R(S, 1440651008), R(S, 1440653056), R(A, 67108864), R(A, 33554432)));
-    RDC_TIMED(296, k225_decoder_layer2_0_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(300, k227_decoder_layer2_1_conv1_fwd_eval(R(A, 67108864), R(S, 317923328), R(S, 318447616), R(S, 318448640), R(S, 1440655104), R(S, 1440656128), R(A, 0), R(A, 25988864)));
-    RDC_TIMED(307, k230_decoder_layer2_1_conv2_fwd_eval(R(A, 25988864), R(S, 318449664), R(S, 320808960), R(S, 320809984), R(S, 1440657152), R(S, 1440658176), R(A, 0), R(A, 42766080)));
-    RDC_TIMED(314, k233_decoder_layer2_1_conv3_fwd_eval(R(A, 42766080), R(S, 320811008), R(S, 321335296), R(S, 321337344), R(S, 1440659200), R(S, 1440661248), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(319, k235_decoder_layer2_1_add_fwd(R(A, 0), R(A, 67108864), R(A, 33554432)));
-    RDC_TIMED(322, k237_decoder_layer2_2_conv1_fwd_eval(R(A, 33554432), R(S, 321339392), R(S, 321863680), R(S, 321864704), R(S, 1440663296), R(S, 1440664320), R(A, 0), R(A, 67108864)));
-    RDC_TIMED(329, k240_decoder_layer2_2_conv2_fwd_eval(R(A, 67108864), R(S, 321865728), R(S, 324225024), R(S, 324226048), R(S, 1440665344), R(S, 1440666368), R(A, 0), R(A, 83886080)));
-    RDC_TIMED(336, k243_decoder_layer2_2_conv3_fwd_eval(R(A, 83886080), R(S, 324227072), R(S, 324751360), R(S, 324753408), R(S, 1440667392), R(S, 1440669440), R(A, 67108864), R(A, 0)));
-    RDC_TIMED(341, k245_decoder_layer2_2_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(344, k247_decoder_layer2_3_conv1_fwd_eval(R(A, 67108864), R(S, 324755456), R(S, 325279744), R(S, 325280768), R(S, 1440671488), R(S, 1440672512), R(A, 0), R(A, 25988864)));
-    RDC_TIMED(351, k250_decoder_layer2_3_conv2_fwd_eval(R(A, 25988864), R(S, 325281792), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 0), R(A, 42766080)));
-    RDC_TIMED(358, k253_decoder_layer2_3_conv3_fwd_eval(R(A, 42766080), R(S, 327643136), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(363, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1679781632)));
-    RDC_TIMED(366, k257_decoder_layer3_0_conv1_fwd_eval(R(S, 1679781632), R(S, 328171520), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 0), R(A, 10878976)));
-    RDC_TIMED(373, k260_decoder_layer3_0_conv2_fwd_eval(R(A, 10878976), R(S, 328434688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 0), R(A, 67108864)));
-    RDC_TIMED(380, k263_decoder_layer3_0_conv3_fwd_eval(R(A, 67108864), R(S, 328697856), R(S, 328828928), R(S, 328829952), R(S, 1440681728), R(S, 1440682752), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(386, k265_decoder_layer3_0_upsample_0_fwd_eval(R(S, 1679781632), R(S, 328830976), R(S, 330928128), R(S, 330929152), R(S, 1440683776), R(S, 1440684800), R(A, 134217728), R(A, 67108864)));
-    RDC_TIMED(391, k267_decoder_layer3_0_add_fwd(R(A, 0), R(A, 67108864), R(A, 134217728)));
-    RDC_TIMED(395, k269_decoder_layer3_1_conv1_fwd_eval(R(A, 134217728), R(S, 330930176), R(S, 331061248), R(S, 331061760), R(S, 1440685824), R(S, 1440686336), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(402, k272_decoder_layer3_1_conv2_fwd_eval(R(A, 0), R(S, 331062272), R(S, 331652096), R(S, 331652608), R(S, 1440686848), R(S, 1440687360), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(409, k275_decoder_layer3_1_conv3_fwd_eval(R(A, 67108864), R(S, 331653120), R(S, 331784192), R(S, 331785216), R(S, 1440687872), R(S, 1440688896), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(414, k277_decoder_layer3_1_add_fwd(R(A, 0), R(A, 134217728), R(A, 67108864)));
-    RDC_TIMED(417, k279_decoder_layer3_2_conv1_fwd_eval(R(A, 67108864), R(S, 331786240), R(S, 331917312), R(S, 331917824), R(S, 1440689920), R(S, 1440690432), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(424, k282_decoder_layer3_2_conv2_fwd_eval(R(A, 0), R(S, 331918336), R(S, 332508160), R(S, 332508672), R(S, 1440690944), R(S, 1440691456), R(A, 33554432), R(A, 134217728)));
-    RDC_TIMED(431, k285_decoder_layer3_2_conv3_fwd_eval(R(A, 134217728), R(S, 332509184), R(S, 332640256), R(S, 332641280), R(S, 1440691968), R(S, 1440692992), R(A, 167772160), R(A, 0)));
-    RDC_TIMED(436, k287_decoder_layer3_2_add_fwd(R(A, 0), R(A, 67108864), R(A, 134217728)));
-    RDC_TIMED(439, k289_decoder_layer3_3_conv1_fwd_eval(R(A, 134217728), R(S, 332642304), R(S, 332773376), R(S, 332773888), R(S, 1440694016), R(S, 1440694528), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(446, k292_decoder_layer3_3_conv2_fwd_eval(R(A, 0), R(S, 332774400), R(S, 333364224), R(S, 333364736), R(S, 1440695040), R(S, 1440695552), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(453, k295_decoder_layer3_3_conv3_fwd_eval(R(A, 67108864), R(S, 333365248), R(S, 333496320), R(S, 333497344), R(S, 1440696064), R(S, 1440697088), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(458, k297_decoder_layer3_3_add_fwd(R(A, 0), R(A, 134217728), R(A, 67108864)));
-    RDC_TIMED(461, k299_decoder_layer3_4_conv1_fwd_eval(R(A, 67108864), R(S, 333498368), R(S, 333629440), R(S, 333629952), R(S, 1440698112), R(S, 1440698624), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(468, k302_decoder_layer3_4_conv2_fwd_eval(R(A, 0), R(S, 333630464), R(S, 334220288), R(S, 334220800), R(S, 1440699136), R(S, 1440699648), R(A, 33554432), R(A, 134217728)));
-    RDC_TIMED(475, k305_decoder_layer3_4_conv3_fwd_eval(R(A, 134217728), R(S, 334221312), R(S, 334352384), R(S, 334353408), R(S, 1440700160), R(S, 1440701184), R(A, 167772160), R(A, 0)));
-    RDC_TIMED(480, k307_decoder_layer3_4_add_fwd(R(A, 0), R(A, 67108864), R(A, 134217728)));
-    RDC_TIMED(483, k309_decoder_layer3_5_conv1_fwd_eval(R(A, 134217728), R(S, 334354432), R(S, 334485504), R(S, 334486016), R(S, 1440702208), R(S, 1440702720), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(490, k312_decoder_layer3_5_conv2_fwd_eval(R(A, 0), R(S, 334486528), R(S, 335076352), R(S, 335076864), R(S, 1440703232), R(S, 1440703744), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(497, k315_decoder_layer3_5_conv3_fwd_eval(R(A, 67108864), R(S, 335077376), R(S, 335208448), R(S, 335209472), R(S, 1440704256), R(S, 1440705280), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(502, k317_decoder_layer3_5_add_fwd(R(A, 0), R(A, 134217728), R(S, 1713336064)));
+    RDC_TIMED(105, k141_bn_conv1_fwd_eval(
+        R(S, 1453289216),     /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(S, 4718592),        /* bn_w: bn.bn1.weight */
+        R(S, 4720640),        /* bn_b: bn.bn1.bias */
+        R(S, 1440450304),     /* bn_mean: bn.bn1.running_mean */
+        R(S, 1440452352),     /* bn_var: bn.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.bn.conv1 */
+        R(A, 0)));            /* y: act.bn.relu */
+    RDC_TIMED(111, k144_bn_conv2_fwd_eval(
+        R(A, 0),              /* x: act.bn.relu */
+        R(S, 4722688),        /* w: bn.conv2.weight */
+        R(S, 23597056),       /* bn_w: bn.bn2.weight */
+        R(S, 23601152),       /* bn_b: bn.bn2.bias */
+        R(S, 1440454400),     /* bn_mean: bn.bn2.running_mean */
+        R(S, 1440458496),     /* bn_var: bn.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.bn.conv2 */
+        R(S, 1570729728)));   /* y: ocbe_l1 */
+    RDC_TIMED(117, k147_bn_conv3_fwd_eval(
+        R(S, 1520398080),     /* x: t2 */
+        R(S, 23605248),       /* w: bn.conv3.weight */
+        R(S, 42479616),       /* bn_w: bn.bn3.weight */
+        R(S, 42483712),       /* bn_b: bn.bn3.bias */
+        R(S, 1440462592),     /* bn_mean: bn.bn3.running_mean */
+        R(S, 1440466688),     /* bn_var: bn.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(S, 1587506944)));   /* y: ocbe_l2 */
+    RDC_TIMED(121, k150_bn_concat_fwd(
+        R(S, 1570729728),     /* x0: ocbe_l1 */
+        R(S, 1587506944),     /* x1: ocbe_l2 */
+        R(S, 1553952512),     /* x2: t3 */
+        R(S, 1604284160)));   /* y: ocbe_cat */
+    RDC_TIMED(125, k151_bn_bn_layer_0_conv1_fwd_eval(
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(S, 42487808),       /* w: bn.bn_layer.0.conv1.weight */
+        R(S, 55070720),       /* bn_w: bn.bn_layer.0.bn1.weight */
+        R(S, 55074816),       /* bn_b: bn.bn_layer.0.bn1.bias */
+        R(S, 1440470784),     /* bn_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 1440474880),     /* bn_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 16777216),       /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(132, k154_bn_bn_layer_0_conv2_fwd_eval(
+        R(A, 0),              /* x: act.bn.bn_layer.0.relu */
+        R(S, 55078912),       /* w: bn.bn_layer.0.conv2.weight */
+        R(S, 92827648),       /* bn_w: bn.bn_layer.0.bn2.weight */
+        R(S, 92831744),       /* bn_b: bn.bn_layer.0.bn2.bias */
+        R(S, 1440478976),     /* bn_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 1440483072),     /* bn_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 16777216),       /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 23085056)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(139, k157_bn_bn_layer_0_conv3_fwd_eval(
+        R(A, 23085056),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 92835840),       /* w: bn.bn_layer.0.conv3.weight */
+        R(S, 101224448),      /* bn_w: bn.bn_layer.0.bn3.weight */
+        R(S, 101232640),      /* bn_b: bn.bn_layer.0.bn3.bias */
+        R(S, 1440487168),     /* bn_mean: bn.bn_layer.0.bn3.running_mean */
+        R(S, 1440495360),     /* bn_var: bn.bn_layer.0.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv3 */
+        R(A, 14696448)));     /* y: act.bn.bn_layer.0.bn3 */
+    RDC_TIMED(145, k159_bn_bn_layer_0_downsample_0_fwd_eval(
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(S, 101240832),      /* w: bn.bn_layer.0.downsample.0.weight */
+        R(S, 126406656),      /* bn_w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 126414848),      /* bn_b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 1440503552),     /* bn_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 1440511744),     /* bn_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 23085056)));     /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(150, k161_bn_bn_layer_0_add_fwd(
+        R(A, 14696448),       /* x0: act.bn.bn_layer.0.bn3 */
+        R(A, 23085056),       /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 169889024)));    /* y: act.bn.bn_layer.0.relu_2 */
+    RDC_TIMED(154, k163_bn_bn_layer_1_conv1_fwd_eval(
+        R(A, 169889024),      /* x: act.bn.bn_layer.0.relu_2 */
+        R(S, 126423040),      /* w: bn.bn_layer.1.conv1.weight */
+        R(S, 134811648),      /* bn_w: bn.bn_layer.1.bn1.weight */
+        R(S, 134815744),      /* bn_b: bn.bn_layer.1.bn1.bias */
+        R(S, 1440519936),     /* bn_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 1440524032),     /* bn_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 178277632)));    /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(161, k166_bn_bn_layer_1_conv2_fwd_eval(
+        R(A, 178277632),      /* x: act.bn.bn_layer.1.relu */
+        R(S, 134819840),      /* w: bn.bn_layer.1.conv2.weight */
+        R(S, 172568576),      /* bn_w: bn.bn_layer.1.bn2.weight */
+        R(S, 172572672),      /* bn_b: bn.bn_layer.1.bn2.bias */
+        R(S, 1440528128),     /* bn_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 1440532224),     /* bn_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 182471936)));    /* y: act.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(168, k169_bn_bn_layer_1_conv3_fwd_eval(
+        R(A, 182471936),      /* x: act.bn.bn_layer.1.relu_1 */
+        R(S, 172576768),      /* w: bn.bn_layer.1.conv3.weight */
+        R(S, 180965376),      /* bn_w: bn.bn_layer.1.bn3.weight */
+        R(S, 180973568),      /* bn_b: bn.bn_layer.1.bn3.bias */
+        R(S, 1440536320),     /* bn_mean: bn.bn_layer.1.bn3.running_mean */
+        R(S, 1440544512),     /* bn_var: bn.bn_layer.1.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv3 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.1.bn3 */
+    RDC_TIMED(173, k171_bn_bn_layer_1_add_fwd(
+        R(A, 10502144),       /* x0: act.bn.bn_layer.1.bn3 */
+        R(A, 169889024),      /* x1: act.bn.bn_layer.0.relu_2 */
+        R(A, 178277632)));    /* y: act.bn.bn_layer.1.relu_2 */
+    RDC_TIMED(176, k173_bn_bn_layer_2_conv1_fwd_eval(
+        R(A, 178277632),      /* x: act.bn.bn_layer.1.relu_2 */
+        R(S, 180981760),      /* w: bn.bn_layer.2.conv1.weight */
+        R(S, 189370368),      /* bn_w: bn.bn_layer.2.bn1.weight */
+        R(S, 189374464),      /* bn_b: bn.bn_layer.2.bn1.bias */
+        R(S, 1440552704),     /* bn_mean: bn.bn_layer.2.bn1.running_mean */
+        R(S, 1440556800),     /* bn_var: bn.bn_layer.2.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv1 */
+        R(A, 169889024)));    /* y: act.bn.bn_layer.2.relu */
+    RDC_TIMED(183, k176_bn_bn_layer_2_conv2_fwd_eval(
+        R(A, 169889024),      /* x: act.bn.bn_layer.2.relu */
+        R(S, 189378560),      /* w: bn.bn_layer.2.conv2.weight */
+        R(S, 227127296),      /* bn_w: bn.bn_layer.2.bn2.weight */
+        R(S, 227131392),      /* bn_b: bn.bn_layer.2.bn2.bias */
+        R(S, 1440560896),     /* bn_mean: bn.bn_layer.2.bn2.running_mean */
+        R(S, 1440564992),     /* bn_var: bn.bn_layer.2.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv2 */
+        R(A, 174083328)));    /* y: act.bn.bn_layer.2.relu_1 */
+    RDC_TIMED(190, k179_bn_bn_layer_2_conv3_fwd_eval(
+        R(A, 174083328),      /* x: act.bn.bn_layer.2.relu_1 */
+        R(S, 227135488),      /* w: bn.bn_layer.2.conv3.weight */
+        R(S, 235524096),      /* bn_w: bn.bn_layer.2.bn3.weight */
+        R(S, 235532288),      /* bn_b: bn.bn_layer.2.bn3.bias */
+        R(S, 1440569088),     /* bn_mean: bn.bn_layer.2.bn3.running_mean */
+        R(S, 1440577280),     /* bn_var: bn.bn_layer.2.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv3 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.2.bn3 */
+    RDC_TIMED(195, k181_bn_bn_layer_2_add_fwd(
+        R(A, 10502144),       /* x0: act.bn.bn_layer.2.bn3 */
+        R(A, 178277632),      /* x1: act.bn.bn_layer.1.relu_2 */
+        R(S, 1654615808)));   /* y: ocbe */
+    RDC_TIMED(198, k183_decoder_layer1_0_conv1_fwd_eval(
+        R(S, 1654615808),     /* x: ocbe */
+        R(S, 235540480),      /* w: decoder.layer1.0.conv1.weight */
+        R(S, 239734784),      /* bn_w: decoder.layer1.0.bn1.weight */
+        R(S, 239736832),      /* bn_b: decoder.layer1.0.bn1.bias */
+        R(S, 1440585472),     /* bn_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 1440587520),     /* bn_var: decoder.layer1.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 20971520)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(205, k186_decoder_layer1_0_conv2_fwd_eval(
+        R(A, 20971520),       /* x: act.decoder.layer1.0.relu */
+        R(S, 239738880),      /* w: decoder.layer1.0.conv2.weight */
+        R(S, 243933184),      /* bn_w: decoder.layer1.0.bn2.weight */
+        R(S, 243935232),      /* bn_b: decoder.layer1.0.bn2.bias */
+        R(S, 1440589568),     /* bn_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 1440591616),     /* bn_var: decoder.layer1.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 12582912)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(212, k189_decoder_layer1_0_conv3_fwd_eval(
+        R(A, 12582912),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 243937280),      /* w: decoder.layer1.0.conv3.weight */
+        R(S, 246034432),      /* bn_w: decoder.layer1.0.bn3.weight */
+        R(S, 246038528),      /* bn_b: decoder.layer1.0.bn3.bias */
+        R(S, 1440593664),     /* bn_mean: decoder.layer1.0.bn3.running_mean */
+        R(S, 1440597760),     /* bn_var: decoder.layer1.0.bn3.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv3 */
+        R(A, 27262976)));     /* y: act.decoder.layer1.0.bn3 */
+    RDC_TIMED(218, k191_decoder_layer1_0_upsample_0_fwd_eval(
+        R(S, 1654615808),     /* x: ocbe */
+        R(S, 246042624),      /* w: decoder.layer1.0.upsample.0.weight */
+        R(S, 279597056),      /* bn_w: decoder.layer1.0.upsample.1.weight */
+        R(S, 279601152),      /* bn_b: decoder.layer1.0.upsample.1.bias */
+        R(S, 1440601856),     /* bn_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 1440605952),     /* bn_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 44040192)));     /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(223, k193_decoder_layer1_0_add_fwd(
+        R(A, 27262976),       /* x0: act.decoder.layer1.0.bn3 */
+        R(A, 44040192),       /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 60817408)));     /* y: act.decoder.layer1.0.relu_2 */
+    RDC_TIMED(227, k195_decoder_layer1_1_conv1_fwd_eval(
+        R(A, 60817408),       /* x: act.decoder.layer1.0.relu_2 */
+        R(S, 279605248),      /* w: decoder.layer1.1.conv1.weight */
+        R(S, 281702400),      /* bn_w: decoder.layer1.1.bn1.weight */
+        R(S, 281704448),      /* bn_b: decoder.layer1.1.bn1.bias */
+        R(S, 1440610048),     /* bn_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 1440612096),     /* bn_var: decoder.layer1.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 51924736)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(234, k198_decoder_layer1_1_conv2_fwd_eval(
+        R(A, 51924736),       /* x: act.decoder.layer1.1.relu */
+        R(S, 281706496),      /* w: decoder.layer1.1.conv2.weight */
+        R(S, 291143680),      /* bn_w: decoder.layer1.1.bn2.weight */
+        R(S, 291145728),      /* bn_b: decoder.layer1.1.bn2.bias */
+        R(S, 1440614144),     /* bn_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 1440616192),     /* bn_var: decoder.layer1.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 77594624)));     /* y: act.decoder.layer1.1.relu_1 */
+    RDC_TIMED(241, k201_decoder_layer1_1_conv3_fwd_eval(
+        R(A, 77594624),       /* x: act.decoder.layer1.1.relu_1 */
+        R(S, 291147776),      /* w: decoder.layer1.1.conv3.weight */
+        R(S, 293244928),      /* bn_w: decoder.layer1.1.bn3.weight */
+        R(S, 293249024),      /* bn_b: decoder.layer1.1.bn3.bias */
+        R(S, 1440618240),     /* bn_mean: decoder.layer1.1.bn3.running_mean */
+        R(S, 1440622336),     /* bn_var: decoder.layer1.1.bn3.running_var */
+        R(A, 16777216),       /* col: col.forward.decoder.layer1.1.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.bn3 */
+    RDC_TIMED(246, k203_decoder_layer1_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.1.bn3 */
+        R(A, 60817408),       /* x1: act.decoder.layer1.0.relu_2 */
+        R(A, 77594624)));     /* y: act.decoder.layer1.1.relu_2 */
+    RDC_TIMED(249, k205_decoder_layer1_2_conv1_fwd_eval(
+        R(A, 77594624),       /* x: act.decoder.layer1.1.relu_2 */
+        R(S, 293253120),      /* w: decoder.layer1.2.conv1.weight */
+        R(S, 295350272),      /* bn_w: decoder.layer1.2.bn1.weight */
+        R(S, 295352320),      /* bn_b: decoder.layer1.2.bn1.bias */
+        R(S, 1440626432),     /* bn_mean: decoder.layer1.2.bn1.running_mean */
+        R(S, 1440628480),     /* bn_var: decoder.layer1.2.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.2.conv1 */
+        R(A, 51924736)));     /* y: act.decoder.layer1.2.relu */
+    RDC_TIMED(256, k208_decoder_layer1_2_conv2_fwd_eval(
+        R(A, 51924736),       /* x: act.decoder.layer1.2.relu */
+        R(S, 295354368),      /* w: decoder.layer1.2.conv2.weight */
+        R(S, 304791552),      /* bn_w: decoder.layer1.2.bn2.weight */
+        R(S, 304793600),      /* bn_b: decoder.layer1.2.bn2.bias */
+        R(S, 1440630528),     /* bn_mean: decoder.layer1.2.bn2.running_mean */
+        R(S, 1440632576),     /* bn_var: decoder.layer1.2.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.2.conv2 */
+        R(A, 60313344)));     /* y: act.decoder.layer1.2.relu_1 */
+    RDC_TIMED(263, k211_decoder_layer1_2_conv3_fwd_eval(
+        R(A, 60313344),       /* x: act.decoder.layer1.2.relu_1 */
+        R(S, 304795648),      /* w: decoder.layer1.2.conv3.weight */
+        R(S, 306892800),      /* bn_w: decoder.layer1.2.bn3.weight */
+        R(S, 306896896),      /* bn_b: decoder.layer1.2.bn3.bias */
+        R(S, 1440634624),     /* bn_mean: decoder.layer1.2.bn3.running_mean */
+        R(S, 1440638720),     /* bn_var: decoder.layer1.2.bn3.running_var */
+        R(A, 16777216),       /* col: col.forward.decoder.layer1.2.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer1.2.bn3 */
+    RDC_TIMED(268, k213_decoder_layer1_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.2.bn3 */
+        R(A, 77594624),       /* x1: act.decoder.layer1.1.relu_2 */
+        R(S, 1663004416)));   /* y: s3 */
+    RDC_TIMED(271, k215_decoder_layer2_0_conv1_fwd_eval(
+        R(S, 1663004416),     /* x: s3 */
+        R(S, 306900992),      /* w: decoder.layer2.0.conv1.weight */
+        R(S, 307949568),      /* bn_w: decoder.layer2.0.bn1.weight */
+        R(S, 307950592),      /* bn_b: decoder.layer2.0.bn1.bias */
+        R(S, 1440642816),     /* bn_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 1440643840),     /* bn_var: decoder.layer2.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 7340032)));      /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(278, k218_decoder_layer2_0_conv2_fwd_eval(
+        R(A, 7340032),        /* x: act.decoder.layer2.0.relu */
+        R(S, 307951616),      /* w: decoder.layer2.0.conv2.weight */
+        R(S, 309000192),      /* bn_w: decoder.layer2.0.bn2.weight */
+        R(S, 309001216),      /* bn_b: decoder.layer2.0.bn2.bias */
+        R(S, 1440644864),     /* bn_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 1440645888),     /* bn_var: decoder.layer2.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 33554432)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(285, k221_decoder_layer2_0_conv3_fwd_eval(
+        R(A, 33554432),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 309002240),      /* w: decoder.layer2.0.conv3.weight */
+        R(S, 309526528),      /* bn_w: decoder.layer2.0.bn3.weight */
+        R(S, 309528576),      /* bn_b: decoder.layer2.0.bn3.bias */
+        R(S, 1440646912),     /* bn_mean: decoder.layer2.0.bn3.running_mean */
+        R(S, 1440648960),     /* bn_var: decoder.layer2.0.bn3.running_var */
+        R(A, 50331648),       /* col: col.forward.decoder.layer2.0.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.bn3 */
+    RDC_TIMED(291, k223_decoder_layer2_0_upsample_0_fwd_eval(
+        R(S, 1663004416),     /* x: s3 */
+        R(S, 309530624),      /* w: decoder.layer2.0.upsample.0.weight */
+        R(S, 317919232),      /* bn_w: decoder.layer2.0.upsample.1.weight */
+        R(S, 317921280),      /* bn_b: decoder.layer2.0.upsample.1.bias */
+        R(S, 1440651008),     /* bn_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 1440653056),     /* bn_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 67108864),       /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 33554432)));     /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(296, k225_decoder_layer2_0_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.0.bn3 */
+        R(A, 33554432),       /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 67108864)));     /* y: act.decoder.layer2.0.relu_2 */
+    RDC_TIMED(300, k227_decoder_layer2_1_conv1_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer2.0.relu_2 */
+        R(S, 317923328),      /* w: decoder.layer2.1.conv1.weight */
+        R(S, 318447616),      /* bn_w: decoder.layer2.1.bn1.weight */
+        R(S, 318448640),      /* bn_b: decoder.layer2.1.bn1.bias */
+        R(S, 1440655104),     /* bn_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 1440656128),     /* bn_var: decoder.layer2.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(307, k230_decoder_layer2_1_conv2_fwd_eval(
+        R(A, 25988864),       /* x: act.decoder.layer2.1.relu */
+        R(S, 318449664),      /* w: decoder.layer2.1.conv2.weight */
+        R(S, 320808960),      /* bn_w: decoder.layer2.1.bn2.weight */
+        R(S, 320809984),      /* bn_b: decoder.layer2.1.bn2.bias */
+        R(S, 1440657152),     /* bn_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 1440658176),     /* bn_var: decoder.layer2.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 42766080)));     /* y: act.decoder.layer2.1.relu_1 */
+    RDC_TIMED(314, k233_decoder_layer2_1_conv3_fwd_eval(
+        R(A, 42766080),       /* x: act.decoder.layer2.1.relu_1 */
+        R(S, 320811008),      /* w: decoder.layer2.1.conv3.weight */
+        R(S, 321335296),      /* bn_w: decoder.layer2.1.bn3.weight */
+        R(S, 321337344),      /* bn_b: decoder.layer2.1.bn3.bias */
+        R(S, 1440659200),     /* bn_mean: decoder.layer2.1.bn3.running_mean */
+        R(S, 1440661248),     /* bn_var: decoder.layer2.1.bn3.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer2.1.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.bn3 */
+    RDC_TIMED(319, k235_decoder_layer2_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.1.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer2.0.relu_2 */
+        R(A, 33554432)));     /* y: act.decoder.layer2.1.relu_2 */
+    RDC_TIMED(322, k237_decoder_layer2_2_conv1_fwd_eval(
+        R(A, 33554432),       /* x: act.decoder.layer2.1.relu_2 */
+        R(S, 321339392),      /* w: decoder.layer2.2.conv1.weight */
+        R(S, 321863680),      /* bn_w: decoder.layer2.2.bn1.weight */
+        R(S, 321864704),      /* bn_b: decoder.layer2.2.bn1.bias */
+        R(S, 1440663296),     /* bn_mean: decoder.layer2.2.bn1.running_mean */
+        R(S, 1440664320),     /* bn_var: decoder.layer2.2.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.2.conv1 */
+        R(A, 67108864)));     /* y: act.decoder.layer2.2.relu */
+    RDC_TIMED(329, k240_decoder_layer2_2_conv2_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer2.2.relu */
+        R(S, 321865728),      /* w: decoder.layer2.2.conv2.weight */
+        R(S, 324225024),      /* bn_w: decoder.layer2.2.bn2.weight */
+        R(S, 324226048),      /* bn_b: decoder.layer2.2.bn2.bias */
+        R(S, 1440665344),     /* bn_mean: decoder.layer2.2.bn2.running_mean */
+        R(S, 1440666368),     /* bn_var: decoder.layer2.2.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.2.conv2 */
+        R(A, 83886080)));     /* y: act.decoder.layer2.2.relu_1 */
+    RDC_TIMED(336, k243_decoder_layer2_2_conv3_fwd_eval(
+        R(A, 83886080),       /* x: act.decoder.layer2.2.relu_1 */
+        R(S, 324227072),      /* w: decoder.layer2.2.conv3.weight */
+        R(S, 324751360),      /* bn_w: decoder.layer2.2.bn3.weight */
+        R(S, 324753408),      /* bn_b: decoder.layer2.2.bn3.bias */
+        R(S, 1440667392),     /* bn_mean: decoder.layer2.2.bn3.running_mean */
+        R(S, 1440669440),     /* bn_var: decoder.layer2.2.bn3.running_var */
+        R(A, 67108864),       /* col: col.forward.decoder.layer2.2.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer2.2.bn3 */
+    RDC_TIMED(341, k245_decoder_layer2_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.2.bn3 */
+        R(A, 33554432),       /* x1: act.decoder.layer2.1.relu_2 */
+        R(A, 67108864)));     /* y: act.decoder.layer2.2.relu_2 */
+    RDC_TIMED(344, k247_decoder_layer2_3_conv1_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer2.2.relu_2 */
+        R(S, 324755456),      /* w: decoder.layer2.3.conv1.weight */
+        R(S, 325279744),      /* bn_w: decoder.layer2.3.bn1.weight */
+        R(S, 325280768),      /* bn_b: decoder.layer2.3.bn1.bias */
+        R(S, 1440671488),     /* bn_mean: decoder.layer2.3.bn1.running_mean */
+        R(S, 1440672512),     /* bn_var: decoder.layer2.3.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.3.conv1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.3.relu */
+    RDC_TIMED(351, k250_decoder_layer2_3_conv2_fwd_eval(
+        R(A, 25988864),       /* x: act.decoder.layer2.3.relu */
+        R(S, 325281792),      /* w: decoder.layer2.3.conv2.weight */
+        R(S, 327641088),      /* bn_w: decoder.layer2.3.bn2.weight */
+        R(S, 327642112),      /* bn_b: decoder.layer2.3.bn2.bias */
+        R(S, 1440673536),     /* bn_mean: decoder.layer2.3.bn2.running_mean */
+        R(S, 1440674560),     /* bn_var: decoder.layer2.3.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.3.conv2 */
+        R(A, 42766080)));     /* y: act.decoder.layer2.3.relu_1 */
+    RDC_TIMED(358, k253_decoder_layer2_3_conv3_fwd_eval(
+        R(A, 42766080),       /* x: act.decoder.layer2.3.relu_1 */
+        R(S, 327643136),      /* w: decoder.layer2.3.conv3.weight */
+        R(S, 328167424),      /* bn_w: decoder.layer2.3.bn3.weight */
+        R(S, 328169472),      /* bn_b: decoder.layer2.3.bn3.bias */
+        R(S, 1440675584),     /* bn_mean: decoder.layer2.3.bn3.running_mean */
+        R(S, 1440677632),     /* bn_var: decoder.layer2.3.bn3.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer2.3.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer2.3.bn3 */
+    RDC_TIMED(363, k255_decoder_layer2_3_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.3.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer2.2.relu_2 */
+        R(S, 1679781632)));   /* y: s2 */
+    RDC_TIMED(366, k257_decoder_layer3_0_conv1_fwd_eval(
+        R(S, 1679781632),     /* x: s2 */
+        R(S, 328171520),      /* w: decoder.layer3.0.conv1.weight */
+        R(S, 328433664),      /* bn_w: decoder.layer3.0.bn1.weight */
+        R(S, 328434176),      /* bn_b: decoder.layer3.0.bn1.bias */
+        R(S, 1440679680),     /* bn_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 1440680192),     /* bn_var: decoder.layer3.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 10878976)));     /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(373, k260_decoder_layer3_0_conv2_fwd_eval(
+        R(A, 10878976),       /* x: act.decoder.layer3.0.relu */
+        R(S, 328434688),      /* w: decoder.layer3.0.conv2.weight */
+        R(S, 328696832),      /* bn_w: decoder.layer3.0.bn2.weight */
+        R(S, 328697344),      /* bn_b: decoder.layer3.0.bn2.bias */
+        R(S, 1440680704),     /* bn_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 1440681216),     /* bn_var: decoder.layer3.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(380, k263_decoder_layer3_0_conv3_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 328697856),      /* w: decoder.layer3.0.conv3.weight */
+        R(S, 328828928),      /* bn_w: decoder.layer3.0.bn3.weight */
+        R(S, 328829952),      /* bn_b: decoder.layer3.0.bn3.bias */
+        R(S, 1440681728),     /* bn_mean: decoder.layer3.0.bn3.running_mean */
+        R(S, 1440682752),     /* bn_var: decoder.layer3.0.bn3.running_var */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.0.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.bn3 */
+    RDC_TIMED(386, k265_decoder_layer3_0_upsample_0_fwd_eval(
+        R(S, 1679781632),     /* x: s2 */
+        R(S, 328830976),      /* w: decoder.layer3.0.upsample.0.weight */
+        R(S, 330928128),      /* bn_w: decoder.layer3.0.upsample.1.weight */
+        R(S, 330929152),      /* bn_b: decoder.layer3.0.upsample.1.bias */
+        R(S, 1440683776),     /* bn_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 1440684800),     /* bn_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 134217728),      /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(391, k267_decoder_layer3_0_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.0.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.0.relu_2 */
+    RDC_TIMED(395, k269_decoder_layer3_1_conv1_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.0.relu_2 */
+        R(S, 330930176),      /* w: decoder.layer3.1.conv1.weight */
+        R(S, 331061248),      /* bn_w: decoder.layer3.1.bn1.weight */
+        R(S, 331061760),      /* bn_b: decoder.layer3.1.bn1.bias */
+        R(S, 1440685824),     /* bn_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 1440686336),     /* bn_var: decoder.layer3.1.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(402, k272_decoder_layer3_1_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.1.relu */
+        R(S, 331062272),      /* w: decoder.layer3.1.conv2.weight */
+        R(S, 331652096),      /* bn_w: decoder.layer3.1.bn2.weight */
+        R(S, 331652608),      /* bn_b: decoder.layer3.1.bn2.bias */
+        R(S, 1440686848),     /* bn_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 1440687360),     /* bn_var: decoder.layer3.1.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu_1 */
+    RDC_TIMED(409, k275_decoder_layer3_1_conv3_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.relu_1 */
+        R(S, 331653120),      /* w: decoder.layer3.1.conv3.weight */
+        R(S, 331784192),      /* bn_w: decoder.layer3.1.bn3.weight */
+        R(S, 331785216),      /* bn_b: decoder.layer3.1.bn3.bias */
+        R(S, 1440687872),     /* bn_mean: decoder.layer3.1.bn3.running_mean */
+        R(S, 1440688896),     /* bn_var: decoder.layer3.1.bn3.running_var */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.1.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.bn3 */
+    RDC_TIMED(414, k277_decoder_layer3_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.1.bn3 */
+        R(A, 134217728),      /* x1: act.decoder.layer3.0.relu_2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu_2 */
+    RDC_TIMED(417, k279_decoder_layer3_2_conv1_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.relu_2 */
+        R(S, 331786240),      /* w: decoder.layer3.2.conv1.weight */
+        R(S, 331917312),      /* bn_w: decoder.layer3.2.bn1.weight */
+        R(S, 331917824),      /* bn_b: decoder.layer3.2.bn1.bias */
+        R(S, 1440689920),     /* bn_mean: decoder.layer3.2.bn1.running_mean */
+        R(S, 1440690432),     /* bn_var: decoder.layer3.2.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.2.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.2.relu */
+    RDC_TIMED(424, k282_decoder_layer3_2_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.2.relu */
+        R(S, 331918336),      /* w: decoder.layer3.2.conv2.weight */
+        R(S, 332508160),      /* bn_w: decoder.layer3.2.bn2.weight */
+        R(S, 332508672),      /* bn_b: decoder.layer3.2.bn2.bias */
+        R(S, 1440690944),     /* bn_mean: decoder.layer3.2.bn2.running_mean */
+        R(S, 1440691456),     /* bn_var: decoder.layer3.2.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.2.conv2 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.2.relu_1 */
+    RDC_TIMED(431, k285_decoder_layer3_2_conv3_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.2.relu_1 */
+        R(S, 332509184),      /* w: decoder.layer3.2.conv3.weight */
+        R(S, 332640256),      /* bn_w: decoder.layer3.2.bn3.weight */
+        R(S, 332641280),      /* bn_b: decoder.layer3.2.bn3.bias */
+        R(S, 1440691968),     /* bn_mean: decoder.layer3.2.bn3.running_mean */
+        R(S, 1440692992),     /* bn_var: decoder.layer3.2.bn3.running_var */
+        R(A, 167772160),      /* col: col.forward.decoder.layer3.2.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.2.bn3 */
+    RDC_TIMED(436, k287_decoder_layer3_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.2.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer3.1.relu_2 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.2.relu_2 */
+    RDC_TIMED(439, k289_decoder_layer3_3_conv1_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.2.relu_2 */
+        R(S, 332642304),      /* w: decoder.layer3.3.conv1.weight */
+        R(S, 332773376),      /* bn_w: decoder.layer3.3.bn1.weight */
+        R(S, 332773888),      /* bn_b: decoder.layer3.3.bn1.bias */
+        R(S, 1440694016),     /* bn_mean: decoder.layer3.3.bn1.running_mean */
+        R(S, 1440694528),     /* bn_var: decoder.layer3.3.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.3.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.3.relu */
+    RDC_TIMED(446, k292_decoder_layer3_3_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.3.relu */
+        R(S, 332774400),      /* w: decoder.layer3.3.conv2.weight */
+        R(S, 333364224),      /* bn_w: decoder.layer3.3.bn2.weight */
+        R(S, 333364736),      /* bn_b: decoder.layer3.3.bn2.bias */
+        R(S, 1440695040),     /* bn_mean: decoder.layer3.3.bn2.running_mean */
+        R(S, 1440695552),     /* bn_var: decoder.layer3.3.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.3.conv2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.3.relu_1 */
+    RDC_TIMED(453, k295_decoder_layer3_3_conv3_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.3.relu_1 */
+        R(S, 333365248),      /* w: decoder.layer3.3.conv3.weight */
+        R(S, 333496320),      /* bn_w: decoder.layer3.3.bn3.weight */
+        R(S, 333497344),      /* bn_b: decoder.layer3.3.bn3.bias */
+        R(S, 1440696064),     /* bn_mean: decoder.layer3.3.bn3.running_mean */
+        R(S, 1440697088),     /* bn_var: decoder.layer3.3.bn3.running_var */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.3.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.3.bn3 */
+    RDC_TIMED(458, k297_decoder_layer3_3_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.3.bn3 */
+        R(A, 134217728),      /* x1: act.decoder.layer3.2.relu_2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.3.relu_2 */
+    RDC_TIMED(461, k299_decoder_layer3_4_conv1_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.3.relu_2 */
+        R(S, 333498368),      /* w: decoder.layer3.4.conv1.weight */
+        R(S, 333629440),      /* bn_w: decoder.layer3.4.bn1.weight */
+        R(S, 333629952),      /* bn_b: decoder.layer3.4.bn1.bias */
+        R(S, 1440698112),     /* bn_mean: decoder.layer3.4.bn1.running_mean */
+        R(S, 1440698624),     /* bn_var: decoder.layer3.4.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.4.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.4.relu */
+    RDC_TIMED(468, k302_decoder_layer3_4_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.4.relu */
+        R(S, 333630464),      /* w: decoder.layer3.4.conv2.weight */
+        R(S, 334220288),      /* bn_w: decoder.layer3.4.bn2.weight */
+        R(S, 334220800),      /* bn_b: decoder.layer3.4.bn2.bias */
+        R(S, 1440699136),     /* bn_mean: decoder.layer3.4.bn2.running_mean */
+        R(S, 1440699648),     /* bn_var: decoder.layer3.4.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.4.conv2 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.4.relu_1 */
+    RDC_TIMED(475, k305_decoder_layer3_4_conv3_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.4.relu_1 */
+        R(S, 334221312),      /* w: decoder.layer3.4.conv3.weight */
+        R(S, 334352384),      /* bn_w: decoder.layer3.4.bn3.weight */
+        R(S, 334353408),      /* bn_b: decoder.layer3.4.bn3.bias */
+        R(S, 1440700160),     /* bn_mean: decoder.layer3.4.bn3.running_mean */
+        R(S, 1440701184),     /* bn_var: decoder.layer3.4.bn3.running_var */
+        R(A, 167772160),      /* col: col.forward.decoder.layer3.4.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.4.bn3 */
+    RDC_TIMED(480, k307_decoder_layer3_4_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.4.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer3.3.relu_2 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.4.relu_2 */
+    RDC_TIMED(483, k309_decoder_layer3_5_conv1_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.4.relu_2 */
+        R(S, 334354432),      /* w: decoder.layer3.5.conv1.weight */
+        R(S, 334485504),      /* bn_w: decoder.layer3.5.bn1.weight */
+        R(S, 334486016),      /* bn_b: decoder.layer3.5.bn1.bias */
+        R(S, 1440702208),     /* bn_mean: decoder.layer3.5.bn1.running_mean */
+        R(S, 1440702720),     /* bn_var: decoder.layer3.5.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.5.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.5.relu */
+    RDC_TIMED(490, k312_decoder_layer3_5_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.5.relu */
+        R(S, 334486528),      /* w: decoder.layer3.5.conv2.weight */
+        R(S, 335076352),      /* bn_w: decoder.layer3.5.bn2.weight */
+        R(S, 335076864),      /* bn_b: decoder.layer3.5.bn2.bias */
+        R(S, 1440703232),     /* bn_mean: decoder.layer3.5.bn2.running_mean */
+        R(S, 1440703744),     /* bn_var: decoder.layer3.5.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.5.conv2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.5.relu_1 */
+    RDC_TIMED(497, k315_decoder_layer3_5_conv3_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.5.relu_1 */
+        R(S, 335077376),      /* w: decoder.layer3.5.conv3.weight */
+        R(S, 335208448),      /* bn_w: decoder.layer3.5.bn3.weight */
+        R(S, 335209472),      /* bn_b: decoder.layer3.5.bn3.bias */
+        R(S, 1440704256),     /* bn_mean: decoder.layer3.5.bn3.running_mean */
+        R(S, 1440705280),     /* bn_var: decoder.layer3.5.bn3.running_var */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.5.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.5.bn3 */
+    RDC_TIMED(502, k317_decoder_layer3_5_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.5.bn3 */
+        R(A, 134217728),      /* x1: act.decoder.layer3.4.relu_2 */
+        R(S, 1713336064)));   /* y: s1 */
     /* losses */
-    RDC_TIMED(504, k319_scale1_cosdist_flat_fwd(R(S, 1453289216), R(S, 1713336064), R(A, 0)));
-    RDC_TIMED(506, k320_scale1_loss_flat_fwd(R(A, 0), R(S, 1780444928)));
-    RDC_TIMED(508, k321_scale1_amap_fwd(R(S, 1453289216), R(S, 1713336064), R(S, 1780444992)));
-    RDC_TIMED(509, k322_scale1_loss_pixel_fwd(R(S, 1780444992), R(S, 1780707136)));
-    RDC_TIMED(511, k324_scale2_cosdist_flat_fwd(R(S, 1520398080), R(S, 1679781632), R(A, 0)));
-    RDC_TIMED(513, k325_scale2_loss_flat_fwd(R(A, 0), R(S, 1780707200)));
-    RDC_TIMED(515, k326_scale2_amap_fwd(R(S, 1520398080), R(S, 1679781632), R(S, 1780707264)));
-    RDC_TIMED(516, k327_scale2_loss_pixel_fwd(R(S, 1780707264), R(S, 1780772800)));
-    RDC_TIMED(518, k329_scale3_cosdist_flat_fwd(R(S, 1553952512), R(S, 1663004416), R(A, 0)));
-    RDC_TIMED(520, k330_scale3_loss_flat_fwd(R(A, 0), R(S, 1780772864)));
-    RDC_TIMED(522, k331_scale3_amap_fwd(R(S, 1553952512), R(S, 1663004416), R(S, 1780772928)));
-    RDC_TIMED(523, k332_scale3_loss_pixel_fwd(R(S, 1780772928), R(S, 1780789312)));
-    RDC_TIMED(525, k334_loss_flat_fwd(R(S, 1780444928), R(S, 1780707200), R(S, 1780772864), R(S, 1780789376)));
-    RDC_TIMED(527, k335_loss_pixel_fwd(R(S, 1780707136), R(S, 1780772800), R(S, 1780789312), R(S, 1780789440)));
+    RDC_TIMED(504, k319_scale1_cosdist_flat_fwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(A, 0)));            /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(506, k320_scale1_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale1.cosdist_flat */
+        R(S, 1780444928)));   /* y: loss_flat.scale1 */
+    RDC_TIMED(508, k321_scale1_amap_fwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(S, 1780444992)));   /* y: amap1 */
+    RDC_TIMED(509, k322_scale1_loss_pixel_fwd(
+        R(S, 1780444992),     /* x: amap1 */
+        R(S, 1780707136)));   /* y: loss_pixel.scale1 */
+    RDC_TIMED(511, k324_scale2_cosdist_flat_fwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(A, 0)));            /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(513, k325_scale2_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale2.cosdist_flat */
+        R(S, 1780707200)));   /* y: loss_flat.scale2 */
+    RDC_TIMED(515, k326_scale2_amap_fwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(S, 1780707264)));   /* y: amap2 */
+    RDC_TIMED(516, k327_scale2_loss_pixel_fwd(
+        R(S, 1780707264),     /* x: amap2 */
+        R(S, 1780772800)));   /* y: loss_pixel.scale2 */
+    RDC_TIMED(518, k329_scale3_cosdist_flat_fwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(A, 0)));            /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(520, k330_scale3_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale3.cosdist_flat */
+        R(S, 1780772864)));   /* y: loss_flat.scale3 */
+    RDC_TIMED(522, k331_scale3_amap_fwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(S, 1780772928)));   /* y: amap3 */
+    RDC_TIMED(523, k332_scale3_loss_pixel_fwd(
+        R(S, 1780772928),     /* x: amap3 */
+        R(S, 1780789312)));   /* y: loss_pixel.scale3 */
+    RDC_TIMED(525, k334_loss_flat_fwd(
+        R(S, 1780444928),     /* x0: loss_flat.scale1 */
+        R(S, 1780707200),     /* x1: loss_flat.scale2 */
+        R(S, 1780772864),     /* x2: loss_flat.scale3 */
+        R(S, 1780789376)));   /* y: loss_flat */
+    RDC_TIMED(527, k335_loss_pixel_fwd(
+        R(S, 1780707136),     /* x0: loss_pixel.scale1 */
+        R(S, 1780772800),     /* x1: loss_pixel.scale2 */
+        R(S, 1780789312),     /* x2: loss_pixel.scale3 */
+        R(S, 1780789440)));   /* y: loss_pixel */
     /* anomaly maps and scores */
-    RDC_TIMED(510, k323_scale1_upsample_fwd(R(S, 1780444992), R(A, 0)));
-    RDC_TIMED(517, k328_scale2_upsample_fwd(R(S, 1780707264), R(A, 4194304)));
-    RDC_TIMED(524, k333_scale3_upsample_fwd(R(S, 1780772928), R(A, 8388608)));
-    RDC_TIMED(528, k336_amap_sum_fwd(R(A, 0), R(A, 4194304), R(A, 8388608), R(S, 1780789504)));
-    RDC_TIMED(529, k337_amap_smooth_fwd(R(S, 1780789504), D(A, 0), R(S, 1784983808)));
-    RDC_TIMED(530, k338_image_scores_fwd(R(S, 1784983808), R(S, 1789178112)));
+    RDC_TIMED(510, k323_scale1_upsample_fwd(
+        R(S, 1780444992),     /* x: amap1 */
+        R(A, 0)));            /* y: act.scale1.upsample */
+    RDC_TIMED(517, k328_scale2_upsample_fwd(
+        R(S, 1780707264),     /* x: amap2 */
+        R(A, 4194304)));      /* y: act.scale2.upsample */
+    RDC_TIMED(524, k333_scale3_upsample_fwd(
+        R(S, 1780772928),     /* x: amap3 */
+        R(A, 8388608)));      /* y: act.scale3.upsample */
+    RDC_TIMED(528, k336_amap_sum_fwd(
+        R(A, 0),              /* x0: act.scale1.upsample */
+        R(A, 4194304),        /* x1: act.scale2.upsample */
+        R(A, 8388608),        /* x2: act.scale3.upsample */
+        R(S, 1780789504)));   /* y: amap_sum */
+    RDC_TIMED(529, k337_amap_smooth_fwd(
+        R(S, 1780789504),     /* x: amap_sum */
+        D(A, 0),              /* tmp: tmp.amap_smooth */
+        R(S, 1784983808)));   /* y: amap_smooth */
+    RDC_TIMED(530, k338_image_scores_fwd(
+        R(S, 1784983808),     /* x: amap_smooth */
+        R(S, 1789178112)));   /* y: image_scores */
     ctx->train_ready = 0;
     return RDC_OK;
 }
@@ -16148,100 +19666,645 @@ int32_t rdc_forward_eval_features(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* trainable part, BatchNorm running statistics */
-    RDC_TIMED(105, k141_bn_conv1_fwd_eval(R(S, 1453289216), R(S, 0), R(S, 4718592), R(S, 4720640), R(S, 1440450304), R(S, 1440452352), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(111, k144_bn_conv2_fwd_eval(R(A, 0), R(S, 4722688), R(S, 23597056), R(S, 23601152), R(S, 1440454400), R(S, 1440458496), R(A, 33554432), R(S, 1570729728)));
-    RDC_TIMED(117, k147_bn_conv3_fwd_eval(R(S, 1520398080), R(S, 23605248), R(S, 42479616), R(S, 42483712), R(S, 1440462592), R(S, 1440466688), R(A, 0), R(S, 1587506944)));
-    RDC_TIMED(121, k150_bn_concat_fwd(R(S, 1570729728), R(S, 1587506944), R(S, 1553952512), R(S, 1604284160)));
-    RDC_TIMED(125, k151_bn_bn_layer_0_conv1_fwd_eval(R(S, 1604284160), R(S, 42487808), R(S, 55070720), R(S, 55074816), R(S, 1440470784), R(S, 1440474880), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(132, k154_bn_bn_layer_0_conv2_fwd_eval(R(A, 0), R(S, 55078912), R(S, 92827648), R(S, 92831744), R(S, 1440478976), R(S, 1440483072), R(A, 16777216), R(A, 23085056)));
-    RDC_TIMED(139, k157_bn_bn_layer_0_conv3_fwd_eval(R(A, 23085056), R(S, 92835840), R(S, 101224448), R(S, 101232640), R(S, 1440487168), R(S, 1440495360), R(A, 0), R(A, 14696448)));
-    RDC_TIMED(145, k159_bn_bn_layer_0_downsample_0_fwd_eval(R(S, 1604284160), R(S, 101240832), R(S, 126406656), R(S, 126414848), R(S, 1440503552), R(S, 1440511744), R(A, 0), R(A, 23085056)));
-    RDC_TIMED(150, k161_bn_bn_layer_0_add_fwd(R(A, 14696448), R(A, 23085056), R(A, 169889024)));
-    RDC_TIMED(154, k163_bn_bn_layer_1_conv1_fwd_eval(R(A, 169889024), R(S, 126423040), R(S, 134811648), R(S, 134815744), R(S, 1440519936), R(S, 1440524032), R(A, 0), R(A, 178277632)));
-    RDC_TIMED(161, k166_bn_bn_layer_1_conv2_fwd_eval(R(A, 178277632), R(S, 134819840), R(S, 172568576), R(S, 172572672), R(S, 1440528128), R(S, 1440532224), R(A, 0), R(A, 182471936)));
-    RDC_TIMED(168, k169_bn_bn_layer_1_conv3_fwd_eval(R(A, 182471936), R(S, 172576768), R(S, 180965376), R(S, 180973568), R(S, 1440536320), R(S, 1440544512), R(A, 0), R(A, 10502144)));
-    RDC_TIMED(173, k171_bn_bn_layer_1_add_fwd(R(A, 10502144), R(A, 169889024), R(A, 178277632)));
-    RDC_TIMED(176, k173_bn_bn_layer_2_conv1_fwd_eval(R(A, 178277632), R(S, 180981760), R(S, 189370368), R(S, 189374464), R(S, 1440552704), R(S, 1440556800), R(A, 0), R(A, 169889024)));
-    RDC_TIMED(183, k176_bn_bn_layer_2_conv2_fwd_eval(R(A, 169889024), R(S, 189378560), R(S, 227127296), R(S, 227131392), R(S, 1440560896), R(S, 1440564992), R(A, 0), R(A, 174083328)));
-    RDC_TIMED(190, k179_bn_bn_layer_2_conv3_fwd_eval(R(A, 174083328), R(S, 227135488), R(S, 235524096), R(S, 235532288), R(S, 1440569088), R(S, 1440577280), R(A, 0), R(A, 10502144)));
-    RDC_TIMED(195, k181_bn_bn_layer_2_add_fwd(R(A, 10502144), R(A, 178277632), R(S, 1654615808)));
-    RDC_TIMED(198, k183_decoder_layer1_0_conv1_fwd_eval(R(S, 1654615808), R(S, 235540480), R(S, 239734784), R(S, 239736832), R(S, 1440585472), R(S, 1440587520), R(A, 0), R(A, 20971520)));
-    RDC_TIMED(205, k186_decoder_layer1_0_conv2_fwd_eval(R(A, 20971520), R(S, 239738880), R(S, 243933184), R(S, 243935232), R(S, 1440589568), R(S, 1440591616), R(A, 0), R(A, 12582912)));
-    RDC_TIMED(212, k189_decoder_layer1_0_conv3_fwd_eval(R(A, 12582912), R(S, 243937280), R(S, 246034432), R(S, 246038528), R(S, 1440593664), R(S, 1440597760), R(A, 0), R(A, 27262976)));
-    RDC_TIMED(218, k191_decoder_layer1_0_upsample_0_fwd_eval(R(S, 1654615808), R(S, 246042624), R(S, 279597056), R(S, 279601152), R(S, 1440601856), R(S, 1440605952), R(A, 0), R(A, 44040192)));
-    RDC_TIMED(223, k193_decoder_layer1_0_add_fwd(R(A, 27262976), R(A, 44040192), R(A, 60817408)));
-    RDC_TIMED(227, k195_decoder_layer1_1_conv1_fwd_eval(R(A, 60817408), R(S, 279605248), R(S, 281702400), R(S, 281704448), R(S, 1440610048), R(S, 1440612096), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(234, k198_decoder_layer1_1_conv2_fwd_eval(R(A, 51924736), R(S, 281706496), R(S, 291143680), R(S, 291145728), R(S, 1440614144), R(S, 1440616192), R(A, 0), R(A, 77594624)));
-    RDC_TIMED(241, k201_decoder_layer1_1_conv3_fwd_eval(R(A, 77594624), R(S, 291147776), R(S, 293244928), R(S, 293249024), R(S, 1440618240), R(S, 1440622336), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(246, k203_decoder_layer1_1_add_fwd(R(A, 0), R(A, 60817408), R(A, 77594624)));
-    RDC_TIMED(249, k205_decoder_layer1_2_conv1_fwd_eval(R(A, 77594624), R(S, 293253120), R(S, 295350272), R(S, 295352320), R(S, 1440626432), R(S, 1440628480), R(A, 0), R(A, 51924736)));
-    RDC_TIMED(256, k208_decoder_layer1_2_conv2_fwd_eval(R(A, 51924736), R(S, 295354368), R(S, 304791552), R(S, 304793600), R(S, 1440630528), R(S, 1440632576), R(A, 0), R(A, 60313344)));
-    RDC_TIMED(263, k211_decoder_layer1_2_conv3_fwd_eval(R(A, 60313344), R(S, 304795648), R(S, 306892800), R(S, 306896896), R(S, 1440634624), R(S, 1440638720), R(A, 16777216), R(A, 0)));
-    RDC_TIMED(268, k213_decoder_layer1_2_add_fwd(R(A, 0), R(A, 77594624), R(S, 1663004416)));
-    RDC_TIMED(271, k215_decoder_layer2_0_conv1_fwd_eval(R(S, 1663004416), R(S, 306900992), R(S, 307949568), R(S, 307950592), R(S, 1440642816), R(S, 1440643840), R(A, 0), R(A, 7340032)));
-    RDC_TIMED(278, k218_decoder_layer2_0_conv2_fwd_eval(R(A, 7340032), R(S, 307951616), R(S, 309000192), R(S, 309001216), R(S, 1440644864), R(S, 1440645888), R(A, 0), R(A, 33554432)));
-    RDC_TIMED(285, k221_decoder_layer2_0_conv3_fwd_eval(R(A, 33554432), R(S, 309002240), R(S, 309526528), R(S, 309528576), R(S, 1440646912), R(S, 1440648960), R(A, 50331648), R(A, 0)));
-    RDC_TIMED(291, k223_decoder_layer2_0_upsample_0_fwd_eval(R(S, 1663004416), R(S, 309530624), R(S, 317919232), R(S, 317921280), R(S, 1440651008), R(S, 1440653056), R(A, 67108864), R(A, 33554432)));
-    RDC_TIMED(296, k225_decoder_layer2_0_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(300, k227_decoder_layer2_1_conv1_fwd_eval(R(A, 67108864), R(S, 317923328), R(S, 318447616), R(S, 318448640), R(S, 1440655104), R(S, 1440656128), R(A, 0), R(A, 25988864)));
-    RDC_TIMED(307, k230_decoder_layer2_1_conv2_fwd_eval(R(A, 25988864), R(S, 318449664), R(S, 320808960), R(S, 320809984), R(S, 1440657152), R(S, 1440658176), R(A, 0), R(A, 42766080)));
-    RDC_TIMED(314, k233_decoder_layer2_1_conv3_fwd_eval(R(A, 42766080), R(S, 320811008), R(S, 321335296), R(S, 321337344), R(S, 1440659200), R(S, 1440661248), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(319, k235_decoder_layer2_1_add_fwd(R(A, 0), R(A, 67108864), R(A, 33554432)));
-    RDC_TIMED(322, k237_decoder_layer2_2_conv1_fwd_eval(R(A, 33554432), R(S, 321339392), R(S, 321863680), R(S, 321864704), R(S, 1440663296), R(S, 1440664320), R(A, 0), R(A, 67108864)));
-    RDC_TIMED(329, k240_decoder_layer2_2_conv2_fwd_eval(R(A, 67108864), R(S, 321865728), R(S, 324225024), R(S, 324226048), R(S, 1440665344), R(S, 1440666368), R(A, 0), R(A, 83886080)));
-    RDC_TIMED(336, k243_decoder_layer2_2_conv3_fwd_eval(R(A, 83886080), R(S, 324227072), R(S, 324751360), R(S, 324753408), R(S, 1440667392), R(S, 1440669440), R(A, 67108864), R(A, 0)));
-    RDC_TIMED(341, k245_decoder_layer2_2_add_fwd(R(A, 0), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(344, k247_decoder_layer2_3_conv1_fwd_eval(R(A, 67108864), R(S, 324755456), R(S, 325279744), R(S, 325280768), R(S, 1440671488), R(S, 1440672512), R(A, 0), R(A, 25988864)));
-    RDC_TIMED(351, k250_decoder_layer2_3_conv2_fwd_eval(R(A, 25988864), R(S, 325281792), R(S, 327641088), R(S, 327642112), R(S, 1440673536), R(S, 1440674560), R(A, 0), R(A, 42766080)));
-    RDC_TIMED(358, k253_decoder_layer2_3_conv3_fwd_eval(R(A, 42766080), R(S, 327643136), R(S, 328167424), R(S, 328169472), R(S, 1440675584), R(S, 1440677632), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(363, k255_decoder_layer2_3_add_fwd(R(A, 0), R(A, 67108864), R(S, 1679781632)));
-    RDC_TIMED(366, k257_decoder_layer3_0_conv1_fwd_eval(R(S, 1679781632), R(S, 328171520), R(S, 328433664), R(S, 328434176), R(S, 1440679680), R(S, 1440680192), R(A, 0), R(A, 10878976)));
-    RDC_TIMED(373, k260_decoder_layer3_0_conv2_fwd_eval(R(A, 10878976), R(S, 328434688), R(S, 328696832), R(S, 328697344), R(S, 1440680704), R(S, 1440681216), R(A, 0), R(A, 67108864)));
-    RDC_TIMED(380, k263_decoder_layer3_0_conv3_fwd_eval(R(A, 67108864), R(S, 328697856), R(S, 328828928), R(S, 328829952), R(S, 1440681728), R(S, 1440682752), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(386, k265_decoder_layer3_0_upsample_0_fwd_eval(R(S, 1679781632), R(S, 328830976), R(S, 330928128), R(S, 330929152), R(S, 1440683776), R(S, 1440684800), R(A, 134217728), R(A, 67108864)));
-    RDC_TIMED(391, k267_decoder_layer3_0_add_fwd(R(A, 0), R(A, 67108864), R(A, 134217728)));
-    RDC_TIMED(395, k269_decoder_layer3_1_conv1_fwd_eval(R(A, 134217728), R(S, 330930176), R(S, 331061248), R(S, 331061760), R(S, 1440685824), R(S, 1440686336), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(402, k272_decoder_layer3_1_conv2_fwd_eval(R(A, 0), R(S, 331062272), R(S, 331652096), R(S, 331652608), R(S, 1440686848), R(S, 1440687360), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(409, k275_decoder_layer3_1_conv3_fwd_eval(R(A, 67108864), R(S, 331653120), R(S, 331784192), R(S, 331785216), R(S, 1440687872), R(S, 1440688896), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(414, k277_decoder_layer3_1_add_fwd(R(A, 0), R(A, 134217728), R(A, 67108864)));
-    RDC_TIMED(417, k279_decoder_layer3_2_conv1_fwd_eval(R(A, 67108864), R(S, 331786240), R(S, 331917312), R(S, 331917824), R(S, 1440689920), R(S, 1440690432), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(424, k282_decoder_layer3_2_conv2_fwd_eval(R(A, 0), R(S, 331918336), R(S, 332508160), R(S, 332508672), R(S, 1440690944), R(S, 1440691456), R(A, 33554432), R(A, 134217728)));
-    RDC_TIMED(431, k285_decoder_layer3_2_conv3_fwd_eval(R(A, 134217728), R(S, 332509184), R(S, 332640256), R(S, 332641280), R(S, 1440691968), R(S, 1440692992), R(A, 167772160), R(A, 0)));
-    RDC_TIMED(436, k287_decoder_layer3_2_add_fwd(R(A, 0), R(A, 67108864), R(A, 134217728)));
-    RDC_TIMED(439, k289_decoder_layer3_3_conv1_fwd_eval(R(A, 134217728), R(S, 332642304), R(S, 332773376), R(S, 332773888), R(S, 1440694016), R(S, 1440694528), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(446, k292_decoder_layer3_3_conv2_fwd_eval(R(A, 0), R(S, 332774400), R(S, 333364224), R(S, 333364736), R(S, 1440695040), R(S, 1440695552), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(453, k295_decoder_layer3_3_conv3_fwd_eval(R(A, 67108864), R(S, 333365248), R(S, 333496320), R(S, 333497344), R(S, 1440696064), R(S, 1440697088), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(458, k297_decoder_layer3_3_add_fwd(R(A, 0), R(A, 134217728), R(A, 67108864)));
-    RDC_TIMED(461, k299_decoder_layer3_4_conv1_fwd_eval(R(A, 67108864), R(S, 333498368), R(S, 333629440), R(S, 333629952), R(S, 1440698112), R(S, 1440698624), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(468, k302_decoder_layer3_4_conv2_fwd_eval(R(A, 0), R(S, 333630464), R(S, 334220288), R(S, 334220800), R(S, 1440699136), R(S, 1440699648), R(A, 33554432), R(A, 134217728)));
-    RDC_TIMED(475, k305_decoder_layer3_4_conv3_fwd_eval(R(A, 134217728), R(S, 334221312), R(S, 334352384), R(S, 334353408), R(S, 1440700160), R(S, 1440701184), R(A, 167772160), R(A, 0)));
-    RDC_TIMED(480, k307_decoder_layer3_4_add_fwd(R(A, 0), R(A, 67108864), R(A, 134217728)));
-    RDC_TIMED(483, k309_decoder_layer3_5_conv1_fwd_eval(R(A, 134217728), R(S, 334354432), R(S, 334485504), R(S, 334486016), R(S, 1440702208), R(S, 1440702720), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(490, k312_decoder_layer3_5_conv2_fwd_eval(R(A, 0), R(S, 334486528), R(S, 335076352), R(S, 335076864), R(S, 1440703232), R(S, 1440703744), R(A, 33554432), R(A, 67108864)));
-    RDC_TIMED(497, k315_decoder_layer3_5_conv3_fwd_eval(R(A, 67108864), R(S, 335077376), R(S, 335208448), R(S, 335209472), R(S, 1440704256), R(S, 1440705280), R(A, 100663296), R(A, 0)));
-    RDC_TIMED(502, k317_decoder_layer3_5_add_fwd(R(A, 0), R(A, 134217728), R(S, 1713336064)));
+    RDC_TIMED(105, k141_bn_conv1_fwd_eval(
+        R(S, 1453289216),     /* x: t1 */
+        R(S, 0),              /* w: bn.conv1.weight */
+        R(S, 4718592),        /* bn_w: bn.bn1.weight */
+        R(S, 4720640),        /* bn_b: bn.bn1.bias */
+        R(S, 1440450304),     /* bn_mean: bn.bn1.running_mean */
+        R(S, 1440452352),     /* bn_var: bn.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.bn.conv1 */
+        R(A, 0)));            /* y: act.bn.relu */
+    RDC_TIMED(111, k144_bn_conv2_fwd_eval(
+        R(A, 0),              /* x: act.bn.relu */
+        R(S, 4722688),        /* w: bn.conv2.weight */
+        R(S, 23597056),       /* bn_w: bn.bn2.weight */
+        R(S, 23601152),       /* bn_b: bn.bn2.bias */
+        R(S, 1440454400),     /* bn_mean: bn.bn2.running_mean */
+        R(S, 1440458496),     /* bn_var: bn.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.bn.conv2 */
+        R(S, 1570729728)));   /* y: ocbe_l1 */
+    RDC_TIMED(117, k147_bn_conv3_fwd_eval(
+        R(S, 1520398080),     /* x: t2 */
+        R(S, 23605248),       /* w: bn.conv3.weight */
+        R(S, 42479616),       /* bn_w: bn.bn3.weight */
+        R(S, 42483712),       /* bn_b: bn.bn3.bias */
+        R(S, 1440462592),     /* bn_mean: bn.bn3.running_mean */
+        R(S, 1440466688),     /* bn_var: bn.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.conv3 */
+        R(S, 1587506944)));   /* y: ocbe_l2 */
+    RDC_TIMED(121, k150_bn_concat_fwd(
+        R(S, 1570729728),     /* x0: ocbe_l1 */
+        R(S, 1587506944),     /* x1: ocbe_l2 */
+        R(S, 1553952512),     /* x2: t3 */
+        R(S, 1604284160)));   /* y: ocbe_cat */
+    RDC_TIMED(125, k151_bn_bn_layer_0_conv1_fwd_eval(
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(S, 42487808),       /* w: bn.bn_layer.0.conv1.weight */
+        R(S, 55070720),       /* bn_w: bn.bn_layer.0.bn1.weight */
+        R(S, 55074816),       /* bn_b: bn.bn_layer.0.bn1.bias */
+        R(S, 1440470784),     /* bn_mean: bn.bn_layer.0.bn1.running_mean */
+        R(S, 1440474880),     /* bn_var: bn.bn_layer.0.bn1.running_var */
+        R(A, 16777216),       /* col: col.forward.bn.bn_layer.0.conv1 */
+        R(A, 0)));            /* y: act.bn.bn_layer.0.relu */
+    RDC_TIMED(132, k154_bn_bn_layer_0_conv2_fwd_eval(
+        R(A, 0),              /* x: act.bn.bn_layer.0.relu */
+        R(S, 55078912),       /* w: bn.bn_layer.0.conv2.weight */
+        R(S, 92827648),       /* bn_w: bn.bn_layer.0.bn2.weight */
+        R(S, 92831744),       /* bn_b: bn.bn_layer.0.bn2.bias */
+        R(S, 1440478976),     /* bn_mean: bn.bn_layer.0.bn2.running_mean */
+        R(S, 1440483072),     /* bn_var: bn.bn_layer.0.bn2.running_var */
+        R(A, 16777216),       /* col: col.forward.bn.bn_layer.0.conv2 */
+        R(A, 23085056)));     /* y: act.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(139, k157_bn_bn_layer_0_conv3_fwd_eval(
+        R(A, 23085056),       /* x: act.bn.bn_layer.0.relu_1 */
+        R(S, 92835840),       /* w: bn.bn_layer.0.conv3.weight */
+        R(S, 101224448),      /* bn_w: bn.bn_layer.0.bn3.weight */
+        R(S, 101232640),      /* bn_b: bn.bn_layer.0.bn3.bias */
+        R(S, 1440487168),     /* bn_mean: bn.bn_layer.0.bn3.running_mean */
+        R(S, 1440495360),     /* bn_var: bn.bn_layer.0.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.conv3 */
+        R(A, 14696448)));     /* y: act.bn.bn_layer.0.bn3 */
+    RDC_TIMED(145, k159_bn_bn_layer_0_downsample_0_fwd_eval(
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(S, 101240832),      /* w: bn.bn_layer.0.downsample.0.weight */
+        R(S, 126406656),      /* bn_w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 126414848),      /* bn_b: bn.bn_layer.0.downsample.1.bias */
+        R(S, 1440503552),     /* bn_mean: bn.bn_layer.0.downsample.1.running_mean */
+        R(S, 1440511744),     /* bn_var: bn.bn_layer.0.downsample.1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.0.downsample.0 */
+        R(A, 23085056)));     /* y: act.bn.bn_layer.0.downsample.1 */
+    RDC_TIMED(150, k161_bn_bn_layer_0_add_fwd(
+        R(A, 14696448),       /* x0: act.bn.bn_layer.0.bn3 */
+        R(A, 23085056),       /* x1: act.bn.bn_layer.0.downsample.1 */
+        R(A, 169889024)));    /* y: act.bn.bn_layer.0.relu_2 */
+    RDC_TIMED(154, k163_bn_bn_layer_1_conv1_fwd_eval(
+        R(A, 169889024),      /* x: act.bn.bn_layer.0.relu_2 */
+        R(S, 126423040),      /* w: bn.bn_layer.1.conv1.weight */
+        R(S, 134811648),      /* bn_w: bn.bn_layer.1.bn1.weight */
+        R(S, 134815744),      /* bn_b: bn.bn_layer.1.bn1.bias */
+        R(S, 1440519936),     /* bn_mean: bn.bn_layer.1.bn1.running_mean */
+        R(S, 1440524032),     /* bn_var: bn.bn_layer.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv1 */
+        R(A, 178277632)));    /* y: act.bn.bn_layer.1.relu */
+    RDC_TIMED(161, k166_bn_bn_layer_1_conv2_fwd_eval(
+        R(A, 178277632),      /* x: act.bn.bn_layer.1.relu */
+        R(S, 134819840),      /* w: bn.bn_layer.1.conv2.weight */
+        R(S, 172568576),      /* bn_w: bn.bn_layer.1.bn2.weight */
+        R(S, 172572672),      /* bn_b: bn.bn_layer.1.bn2.bias */
+        R(S, 1440528128),     /* bn_mean: bn.bn_layer.1.bn2.running_mean */
+        R(S, 1440532224),     /* bn_var: bn.bn_layer.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv2 */
+        R(A, 182471936)));    /* y: act.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(168, k169_bn_bn_layer_1_conv3_fwd_eval(
+        R(A, 182471936),      /* x: act.bn.bn_layer.1.relu_1 */
+        R(S, 172576768),      /* w: bn.bn_layer.1.conv3.weight */
+        R(S, 180965376),      /* bn_w: bn.bn_layer.1.bn3.weight */
+        R(S, 180973568),      /* bn_b: bn.bn_layer.1.bn3.bias */
+        R(S, 1440536320),     /* bn_mean: bn.bn_layer.1.bn3.running_mean */
+        R(S, 1440544512),     /* bn_var: bn.bn_layer.1.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.1.conv3 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.1.bn3 */
+    RDC_TIMED(173, k171_bn_bn_layer_1_add_fwd(
+        R(A, 10502144),       /* x0: act.bn.bn_layer.1.bn3 */
+        R(A, 169889024),      /* x1: act.bn.bn_layer.0.relu_2 */
+        R(A, 178277632)));    /* y: act.bn.bn_layer.1.relu_2 */
+    RDC_TIMED(176, k173_bn_bn_layer_2_conv1_fwd_eval(
+        R(A, 178277632),      /* x: act.bn.bn_layer.1.relu_2 */
+        R(S, 180981760),      /* w: bn.bn_layer.2.conv1.weight */
+        R(S, 189370368),      /* bn_w: bn.bn_layer.2.bn1.weight */
+        R(S, 189374464),      /* bn_b: bn.bn_layer.2.bn1.bias */
+        R(S, 1440552704),     /* bn_mean: bn.bn_layer.2.bn1.running_mean */
+        R(S, 1440556800),     /* bn_var: bn.bn_layer.2.bn1.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv1 */
+        R(A, 169889024)));    /* y: act.bn.bn_layer.2.relu */
+    RDC_TIMED(183, k176_bn_bn_layer_2_conv2_fwd_eval(
+        R(A, 169889024),      /* x: act.bn.bn_layer.2.relu */
+        R(S, 189378560),      /* w: bn.bn_layer.2.conv2.weight */
+        R(S, 227127296),      /* bn_w: bn.bn_layer.2.bn2.weight */
+        R(S, 227131392),      /* bn_b: bn.bn_layer.2.bn2.bias */
+        R(S, 1440560896),     /* bn_mean: bn.bn_layer.2.bn2.running_mean */
+        R(S, 1440564992),     /* bn_var: bn.bn_layer.2.bn2.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv2 */
+        R(A, 174083328)));    /* y: act.bn.bn_layer.2.relu_1 */
+    RDC_TIMED(190, k179_bn_bn_layer_2_conv3_fwd_eval(
+        R(A, 174083328),      /* x: act.bn.bn_layer.2.relu_1 */
+        R(S, 227135488),      /* w: bn.bn_layer.2.conv3.weight */
+        R(S, 235524096),      /* bn_w: bn.bn_layer.2.bn3.weight */
+        R(S, 235532288),      /* bn_b: bn.bn_layer.2.bn3.bias */
+        R(S, 1440569088),     /* bn_mean: bn.bn_layer.2.bn3.running_mean */
+        R(S, 1440577280),     /* bn_var: bn.bn_layer.2.bn3.running_var */
+        R(A, 0),              /* col: col.forward.bn.bn_layer.2.conv3 */
+        R(A, 10502144)));     /* y: act.bn.bn_layer.2.bn3 */
+    RDC_TIMED(195, k181_bn_bn_layer_2_add_fwd(
+        R(A, 10502144),       /* x0: act.bn.bn_layer.2.bn3 */
+        R(A, 178277632),      /* x1: act.bn.bn_layer.1.relu_2 */
+        R(S, 1654615808)));   /* y: ocbe */
+    RDC_TIMED(198, k183_decoder_layer1_0_conv1_fwd_eval(
+        R(S, 1654615808),     /* x: ocbe */
+        R(S, 235540480),      /* w: decoder.layer1.0.conv1.weight */
+        R(S, 239734784),      /* bn_w: decoder.layer1.0.bn1.weight */
+        R(S, 239736832),      /* bn_b: decoder.layer1.0.bn1.bias */
+        R(S, 1440585472),     /* bn_mean: decoder.layer1.0.bn1.running_mean */
+        R(S, 1440587520),     /* bn_var: decoder.layer1.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv1 */
+        R(A, 20971520)));     /* y: act.decoder.layer1.0.relu */
+    RDC_TIMED(205, k186_decoder_layer1_0_conv2_fwd_eval(
+        R(A, 20971520),       /* x: act.decoder.layer1.0.relu */
+        R(S, 239738880),      /* w: decoder.layer1.0.conv2.weight */
+        R(S, 243933184),      /* bn_w: decoder.layer1.0.bn2.weight */
+        R(S, 243935232),      /* bn_b: decoder.layer1.0.bn2.bias */
+        R(S, 1440589568),     /* bn_mean: decoder.layer1.0.bn2.running_mean */
+        R(S, 1440591616),     /* bn_var: decoder.layer1.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv2 */
+        R(A, 12582912)));     /* y: act.decoder.layer1.0.relu_1 */
+    RDC_TIMED(212, k189_decoder_layer1_0_conv3_fwd_eval(
+        R(A, 12582912),       /* x: act.decoder.layer1.0.relu_1 */
+        R(S, 243937280),      /* w: decoder.layer1.0.conv3.weight */
+        R(S, 246034432),      /* bn_w: decoder.layer1.0.bn3.weight */
+        R(S, 246038528),      /* bn_b: decoder.layer1.0.bn3.bias */
+        R(S, 1440593664),     /* bn_mean: decoder.layer1.0.bn3.running_mean */
+        R(S, 1440597760),     /* bn_var: decoder.layer1.0.bn3.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.conv3 */
+        R(A, 27262976)));     /* y: act.decoder.layer1.0.bn3 */
+    RDC_TIMED(218, k191_decoder_layer1_0_upsample_0_fwd_eval(
+        R(S, 1654615808),     /* x: ocbe */
+        R(S, 246042624),      /* w: decoder.layer1.0.upsample.0.weight */
+        R(S, 279597056),      /* bn_w: decoder.layer1.0.upsample.1.weight */
+        R(S, 279601152),      /* bn_b: decoder.layer1.0.upsample.1.bias */
+        R(S, 1440601856),     /* bn_mean: decoder.layer1.0.upsample.1.running_mean */
+        R(S, 1440605952),     /* bn_var: decoder.layer1.0.upsample.1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.0.upsample.0 */
+        R(A, 44040192)));     /* y: act.decoder.layer1.0.upsample.1 */
+    RDC_TIMED(223, k193_decoder_layer1_0_add_fwd(
+        R(A, 27262976),       /* x0: act.decoder.layer1.0.bn3 */
+        R(A, 44040192),       /* x1: act.decoder.layer1.0.upsample.1 */
+        R(A, 60817408)));     /* y: act.decoder.layer1.0.relu_2 */
+    RDC_TIMED(227, k195_decoder_layer1_1_conv1_fwd_eval(
+        R(A, 60817408),       /* x: act.decoder.layer1.0.relu_2 */
+        R(S, 279605248),      /* w: decoder.layer1.1.conv1.weight */
+        R(S, 281702400),      /* bn_w: decoder.layer1.1.bn1.weight */
+        R(S, 281704448),      /* bn_b: decoder.layer1.1.bn1.bias */
+        R(S, 1440610048),     /* bn_mean: decoder.layer1.1.bn1.running_mean */
+        R(S, 1440612096),     /* bn_var: decoder.layer1.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv1 */
+        R(A, 51924736)));     /* y: act.decoder.layer1.1.relu */
+    RDC_TIMED(234, k198_decoder_layer1_1_conv2_fwd_eval(
+        R(A, 51924736),       /* x: act.decoder.layer1.1.relu */
+        R(S, 281706496),      /* w: decoder.layer1.1.conv2.weight */
+        R(S, 291143680),      /* bn_w: decoder.layer1.1.bn2.weight */
+        R(S, 291145728),      /* bn_b: decoder.layer1.1.bn2.bias */
+        R(S, 1440614144),     /* bn_mean: decoder.layer1.1.bn2.running_mean */
+        R(S, 1440616192),     /* bn_var: decoder.layer1.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.1.conv2 */
+        R(A, 77594624)));     /* y: act.decoder.layer1.1.relu_1 */
+    RDC_TIMED(241, k201_decoder_layer1_1_conv3_fwd_eval(
+        R(A, 77594624),       /* x: act.decoder.layer1.1.relu_1 */
+        R(S, 291147776),      /* w: decoder.layer1.1.conv3.weight */
+        R(S, 293244928),      /* bn_w: decoder.layer1.1.bn3.weight */
+        R(S, 293249024),      /* bn_b: decoder.layer1.1.bn3.bias */
+        R(S, 1440618240),     /* bn_mean: decoder.layer1.1.bn3.running_mean */
+        R(S, 1440622336),     /* bn_var: decoder.layer1.1.bn3.running_var */
+        R(A, 16777216),       /* col: col.forward.decoder.layer1.1.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer1.1.bn3 */
+    RDC_TIMED(246, k203_decoder_layer1_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.1.bn3 */
+        R(A, 60817408),       /* x1: act.decoder.layer1.0.relu_2 */
+        R(A, 77594624)));     /* y: act.decoder.layer1.1.relu_2 */
+    RDC_TIMED(249, k205_decoder_layer1_2_conv1_fwd_eval(
+        R(A, 77594624),       /* x: act.decoder.layer1.1.relu_2 */
+        R(S, 293253120),      /* w: decoder.layer1.2.conv1.weight */
+        R(S, 295350272),      /* bn_w: decoder.layer1.2.bn1.weight */
+        R(S, 295352320),      /* bn_b: decoder.layer1.2.bn1.bias */
+        R(S, 1440626432),     /* bn_mean: decoder.layer1.2.bn1.running_mean */
+        R(S, 1440628480),     /* bn_var: decoder.layer1.2.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.2.conv1 */
+        R(A, 51924736)));     /* y: act.decoder.layer1.2.relu */
+    RDC_TIMED(256, k208_decoder_layer1_2_conv2_fwd_eval(
+        R(A, 51924736),       /* x: act.decoder.layer1.2.relu */
+        R(S, 295354368),      /* w: decoder.layer1.2.conv2.weight */
+        R(S, 304791552),      /* bn_w: decoder.layer1.2.bn2.weight */
+        R(S, 304793600),      /* bn_b: decoder.layer1.2.bn2.bias */
+        R(S, 1440630528),     /* bn_mean: decoder.layer1.2.bn2.running_mean */
+        R(S, 1440632576),     /* bn_var: decoder.layer1.2.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer1.2.conv2 */
+        R(A, 60313344)));     /* y: act.decoder.layer1.2.relu_1 */
+    RDC_TIMED(263, k211_decoder_layer1_2_conv3_fwd_eval(
+        R(A, 60313344),       /* x: act.decoder.layer1.2.relu_1 */
+        R(S, 304795648),      /* w: decoder.layer1.2.conv3.weight */
+        R(S, 306892800),      /* bn_w: decoder.layer1.2.bn3.weight */
+        R(S, 306896896),      /* bn_b: decoder.layer1.2.bn3.bias */
+        R(S, 1440634624),     /* bn_mean: decoder.layer1.2.bn3.running_mean */
+        R(S, 1440638720),     /* bn_var: decoder.layer1.2.bn3.running_var */
+        R(A, 16777216),       /* col: col.forward.decoder.layer1.2.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer1.2.bn3 */
+    RDC_TIMED(268, k213_decoder_layer1_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer1.2.bn3 */
+        R(A, 77594624),       /* x1: act.decoder.layer1.1.relu_2 */
+        R(S, 1663004416)));   /* y: s3 */
+    RDC_TIMED(271, k215_decoder_layer2_0_conv1_fwd_eval(
+        R(S, 1663004416),     /* x: s3 */
+        R(S, 306900992),      /* w: decoder.layer2.0.conv1.weight */
+        R(S, 307949568),      /* bn_w: decoder.layer2.0.bn1.weight */
+        R(S, 307950592),      /* bn_b: decoder.layer2.0.bn1.bias */
+        R(S, 1440642816),     /* bn_mean: decoder.layer2.0.bn1.running_mean */
+        R(S, 1440643840),     /* bn_var: decoder.layer2.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv1 */
+        R(A, 7340032)));      /* y: act.decoder.layer2.0.relu */
+    RDC_TIMED(278, k218_decoder_layer2_0_conv2_fwd_eval(
+        R(A, 7340032),        /* x: act.decoder.layer2.0.relu */
+        R(S, 307951616),      /* w: decoder.layer2.0.conv2.weight */
+        R(S, 309000192),      /* bn_w: decoder.layer2.0.bn2.weight */
+        R(S, 309001216),      /* bn_b: decoder.layer2.0.bn2.bias */
+        R(S, 1440644864),     /* bn_mean: decoder.layer2.0.bn2.running_mean */
+        R(S, 1440645888),     /* bn_var: decoder.layer2.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.0.conv2 */
+        R(A, 33554432)));     /* y: act.decoder.layer2.0.relu_1 */
+    RDC_TIMED(285, k221_decoder_layer2_0_conv3_fwd_eval(
+        R(A, 33554432),       /* x: act.decoder.layer2.0.relu_1 */
+        R(S, 309002240),      /* w: decoder.layer2.0.conv3.weight */
+        R(S, 309526528),      /* bn_w: decoder.layer2.0.bn3.weight */
+        R(S, 309528576),      /* bn_b: decoder.layer2.0.bn3.bias */
+        R(S, 1440646912),     /* bn_mean: decoder.layer2.0.bn3.running_mean */
+        R(S, 1440648960),     /* bn_var: decoder.layer2.0.bn3.running_var */
+        R(A, 50331648),       /* col: col.forward.decoder.layer2.0.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer2.0.bn3 */
+    RDC_TIMED(291, k223_decoder_layer2_0_upsample_0_fwd_eval(
+        R(S, 1663004416),     /* x: s3 */
+        R(S, 309530624),      /* w: decoder.layer2.0.upsample.0.weight */
+        R(S, 317919232),      /* bn_w: decoder.layer2.0.upsample.1.weight */
+        R(S, 317921280),      /* bn_b: decoder.layer2.0.upsample.1.bias */
+        R(S, 1440651008),     /* bn_mean: decoder.layer2.0.upsample.1.running_mean */
+        R(S, 1440653056),     /* bn_var: decoder.layer2.0.upsample.1.running_var */
+        R(A, 67108864),       /* col: col.forward.decoder.layer2.0.upsample.0 */
+        R(A, 33554432)));     /* y: act.decoder.layer2.0.upsample.1 */
+    RDC_TIMED(296, k225_decoder_layer2_0_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.0.bn3 */
+        R(A, 33554432),       /* x1: act.decoder.layer2.0.upsample.1 */
+        R(A, 67108864)));     /* y: act.decoder.layer2.0.relu_2 */
+    RDC_TIMED(300, k227_decoder_layer2_1_conv1_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer2.0.relu_2 */
+        R(S, 317923328),      /* w: decoder.layer2.1.conv1.weight */
+        R(S, 318447616),      /* bn_w: decoder.layer2.1.bn1.weight */
+        R(S, 318448640),      /* bn_b: decoder.layer2.1.bn1.bias */
+        R(S, 1440655104),     /* bn_mean: decoder.layer2.1.bn1.running_mean */
+        R(S, 1440656128),     /* bn_var: decoder.layer2.1.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.1.relu */
+    RDC_TIMED(307, k230_decoder_layer2_1_conv2_fwd_eval(
+        R(A, 25988864),       /* x: act.decoder.layer2.1.relu */
+        R(S, 318449664),      /* w: decoder.layer2.1.conv2.weight */
+        R(S, 320808960),      /* bn_w: decoder.layer2.1.bn2.weight */
+        R(S, 320809984),      /* bn_b: decoder.layer2.1.bn2.bias */
+        R(S, 1440657152),     /* bn_mean: decoder.layer2.1.bn2.running_mean */
+        R(S, 1440658176),     /* bn_var: decoder.layer2.1.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.1.conv2 */
+        R(A, 42766080)));     /* y: act.decoder.layer2.1.relu_1 */
+    RDC_TIMED(314, k233_decoder_layer2_1_conv3_fwd_eval(
+        R(A, 42766080),       /* x: act.decoder.layer2.1.relu_1 */
+        R(S, 320811008),      /* w: decoder.layer2.1.conv3.weight */
+        R(S, 321335296),      /* bn_w: decoder.layer2.1.bn3.weight */
+        R(S, 321337344),      /* bn_b: decoder.layer2.1.bn3.bias */
+        R(S, 1440659200),     /* bn_mean: decoder.layer2.1.bn3.running_mean */
+        R(S, 1440661248),     /* bn_var: decoder.layer2.1.bn3.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer2.1.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer2.1.bn3 */
+    RDC_TIMED(319, k235_decoder_layer2_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.1.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer2.0.relu_2 */
+        R(A, 33554432)));     /* y: act.decoder.layer2.1.relu_2 */
+    RDC_TIMED(322, k237_decoder_layer2_2_conv1_fwd_eval(
+        R(A, 33554432),       /* x: act.decoder.layer2.1.relu_2 */
+        R(S, 321339392),      /* w: decoder.layer2.2.conv1.weight */
+        R(S, 321863680),      /* bn_w: decoder.layer2.2.bn1.weight */
+        R(S, 321864704),      /* bn_b: decoder.layer2.2.bn1.bias */
+        R(S, 1440663296),     /* bn_mean: decoder.layer2.2.bn1.running_mean */
+        R(S, 1440664320),     /* bn_var: decoder.layer2.2.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.2.conv1 */
+        R(A, 67108864)));     /* y: act.decoder.layer2.2.relu */
+    RDC_TIMED(329, k240_decoder_layer2_2_conv2_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer2.2.relu */
+        R(S, 321865728),      /* w: decoder.layer2.2.conv2.weight */
+        R(S, 324225024),      /* bn_w: decoder.layer2.2.bn2.weight */
+        R(S, 324226048),      /* bn_b: decoder.layer2.2.bn2.bias */
+        R(S, 1440665344),     /* bn_mean: decoder.layer2.2.bn2.running_mean */
+        R(S, 1440666368),     /* bn_var: decoder.layer2.2.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.2.conv2 */
+        R(A, 83886080)));     /* y: act.decoder.layer2.2.relu_1 */
+    RDC_TIMED(336, k243_decoder_layer2_2_conv3_fwd_eval(
+        R(A, 83886080),       /* x: act.decoder.layer2.2.relu_1 */
+        R(S, 324227072),      /* w: decoder.layer2.2.conv3.weight */
+        R(S, 324751360),      /* bn_w: decoder.layer2.2.bn3.weight */
+        R(S, 324753408),      /* bn_b: decoder.layer2.2.bn3.bias */
+        R(S, 1440667392),     /* bn_mean: decoder.layer2.2.bn3.running_mean */
+        R(S, 1440669440),     /* bn_var: decoder.layer2.2.bn3.running_var */
+        R(A, 67108864),       /* col: col.forward.decoder.layer2.2.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer2.2.bn3 */
+    RDC_TIMED(341, k245_decoder_layer2_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.2.bn3 */
+        R(A, 33554432),       /* x1: act.decoder.layer2.1.relu_2 */
+        R(A, 67108864)));     /* y: act.decoder.layer2.2.relu_2 */
+    RDC_TIMED(344, k247_decoder_layer2_3_conv1_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer2.2.relu_2 */
+        R(S, 324755456),      /* w: decoder.layer2.3.conv1.weight */
+        R(S, 325279744),      /* bn_w: decoder.layer2.3.bn1.weight */
+        R(S, 325280768),      /* bn_b: decoder.layer2.3.bn1.bias */
+        R(S, 1440671488),     /* bn_mean: decoder.layer2.3.bn1.running_mean */
+        R(S, 1440672512),     /* bn_var: decoder.layer2.3.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.3.conv1 */
+        R(A, 25988864)));     /* y: act.decoder.layer2.3.relu */
+    RDC_TIMED(351, k250_decoder_layer2_3_conv2_fwd_eval(
+        R(A, 25988864),       /* x: act.decoder.layer2.3.relu */
+        R(S, 325281792),      /* w: decoder.layer2.3.conv2.weight */
+        R(S, 327641088),      /* bn_w: decoder.layer2.3.bn2.weight */
+        R(S, 327642112),      /* bn_b: decoder.layer2.3.bn2.bias */
+        R(S, 1440673536),     /* bn_mean: decoder.layer2.3.bn2.running_mean */
+        R(S, 1440674560),     /* bn_var: decoder.layer2.3.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer2.3.conv2 */
+        R(A, 42766080)));     /* y: act.decoder.layer2.3.relu_1 */
+    RDC_TIMED(358, k253_decoder_layer2_3_conv3_fwd_eval(
+        R(A, 42766080),       /* x: act.decoder.layer2.3.relu_1 */
+        R(S, 327643136),      /* w: decoder.layer2.3.conv3.weight */
+        R(S, 328167424),      /* bn_w: decoder.layer2.3.bn3.weight */
+        R(S, 328169472),      /* bn_b: decoder.layer2.3.bn3.bias */
+        R(S, 1440675584),     /* bn_mean: decoder.layer2.3.bn3.running_mean */
+        R(S, 1440677632),     /* bn_var: decoder.layer2.3.bn3.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer2.3.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer2.3.bn3 */
+    RDC_TIMED(363, k255_decoder_layer2_3_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer2.3.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer2.2.relu_2 */
+        R(S, 1679781632)));   /* y: s2 */
+    RDC_TIMED(366, k257_decoder_layer3_0_conv1_fwd_eval(
+        R(S, 1679781632),     /* x: s2 */
+        R(S, 328171520),      /* w: decoder.layer3.0.conv1.weight */
+        R(S, 328433664),      /* bn_w: decoder.layer3.0.bn1.weight */
+        R(S, 328434176),      /* bn_b: decoder.layer3.0.bn1.bias */
+        R(S, 1440679680),     /* bn_mean: decoder.layer3.0.bn1.running_mean */
+        R(S, 1440680192),     /* bn_var: decoder.layer3.0.bn1.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv1 */
+        R(A, 10878976)));     /* y: act.decoder.layer3.0.relu */
+    RDC_TIMED(373, k260_decoder_layer3_0_conv2_fwd_eval(
+        R(A, 10878976),       /* x: act.decoder.layer3.0.relu */
+        R(S, 328434688),      /* w: decoder.layer3.0.conv2.weight */
+        R(S, 328696832),      /* bn_w: decoder.layer3.0.bn2.weight */
+        R(S, 328697344),      /* bn_b: decoder.layer3.0.bn2.bias */
+        R(S, 1440680704),     /* bn_mean: decoder.layer3.0.bn2.running_mean */
+        R(S, 1440681216),     /* bn_var: decoder.layer3.0.bn2.running_var */
+        R(A, 0),              /* col: col.forward.decoder.layer3.0.conv2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.relu_1 */
+    RDC_TIMED(380, k263_decoder_layer3_0_conv3_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.0.relu_1 */
+        R(S, 328697856),      /* w: decoder.layer3.0.conv3.weight */
+        R(S, 328828928),      /* bn_w: decoder.layer3.0.bn3.weight */
+        R(S, 328829952),      /* bn_b: decoder.layer3.0.bn3.bias */
+        R(S, 1440681728),     /* bn_mean: decoder.layer3.0.bn3.running_mean */
+        R(S, 1440682752),     /* bn_var: decoder.layer3.0.bn3.running_var */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.0.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.0.bn3 */
+    RDC_TIMED(386, k265_decoder_layer3_0_upsample_0_fwd_eval(
+        R(S, 1679781632),     /* x: s2 */
+        R(S, 328830976),      /* w: decoder.layer3.0.upsample.0.weight */
+        R(S, 330928128),      /* bn_w: decoder.layer3.0.upsample.1.weight */
+        R(S, 330929152),      /* bn_b: decoder.layer3.0.upsample.1.bias */
+        R(S, 1440683776),     /* bn_mean: decoder.layer3.0.upsample.1.running_mean */
+        R(S, 1440684800),     /* bn_var: decoder.layer3.0.upsample.1.running_var */
+        R(A, 134217728),      /* col: col.forward.decoder.layer3.0.upsample.0 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.0.upsample.1 */
+    RDC_TIMED(391, k267_decoder_layer3_0_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.0.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer3.0.upsample.1 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.0.relu_2 */
+    RDC_TIMED(395, k269_decoder_layer3_1_conv1_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.0.relu_2 */
+        R(S, 330930176),      /* w: decoder.layer3.1.conv1.weight */
+        R(S, 331061248),      /* bn_w: decoder.layer3.1.bn1.weight */
+        R(S, 331061760),      /* bn_b: decoder.layer3.1.bn1.bias */
+        R(S, 1440685824),     /* bn_mean: decoder.layer3.1.bn1.running_mean */
+        R(S, 1440686336),     /* bn_var: decoder.layer3.1.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.1.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.relu */
+    RDC_TIMED(402, k272_decoder_layer3_1_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.1.relu */
+        R(S, 331062272),      /* w: decoder.layer3.1.conv2.weight */
+        R(S, 331652096),      /* bn_w: decoder.layer3.1.bn2.weight */
+        R(S, 331652608),      /* bn_b: decoder.layer3.1.bn2.bias */
+        R(S, 1440686848),     /* bn_mean: decoder.layer3.1.bn2.running_mean */
+        R(S, 1440687360),     /* bn_var: decoder.layer3.1.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.1.conv2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu_1 */
+    RDC_TIMED(409, k275_decoder_layer3_1_conv3_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.relu_1 */
+        R(S, 331653120),      /* w: decoder.layer3.1.conv3.weight */
+        R(S, 331784192),      /* bn_w: decoder.layer3.1.bn3.weight */
+        R(S, 331785216),      /* bn_b: decoder.layer3.1.bn3.bias */
+        R(S, 1440687872),     /* bn_mean: decoder.layer3.1.bn3.running_mean */
+        R(S, 1440688896),     /* bn_var: decoder.layer3.1.bn3.running_var */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.1.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.1.bn3 */
+    RDC_TIMED(414, k277_decoder_layer3_1_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.1.bn3 */
+        R(A, 134217728),      /* x1: act.decoder.layer3.0.relu_2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu_2 */
+    RDC_TIMED(417, k279_decoder_layer3_2_conv1_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.1.relu_2 */
+        R(S, 331786240),      /* w: decoder.layer3.2.conv1.weight */
+        R(S, 331917312),      /* bn_w: decoder.layer3.2.bn1.weight */
+        R(S, 331917824),      /* bn_b: decoder.layer3.2.bn1.bias */
+        R(S, 1440689920),     /* bn_mean: decoder.layer3.2.bn1.running_mean */
+        R(S, 1440690432),     /* bn_var: decoder.layer3.2.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.2.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.2.relu */
+    RDC_TIMED(424, k282_decoder_layer3_2_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.2.relu */
+        R(S, 331918336),      /* w: decoder.layer3.2.conv2.weight */
+        R(S, 332508160),      /* bn_w: decoder.layer3.2.bn2.weight */
+        R(S, 332508672),      /* bn_b: decoder.layer3.2.bn2.bias */
+        R(S, 1440690944),     /* bn_mean: decoder.layer3.2.bn2.running_mean */
+        R(S, 1440691456),     /* bn_var: decoder.layer3.2.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.2.conv2 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.2.relu_1 */
+    RDC_TIMED(431, k285_decoder_layer3_2_conv3_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.2.relu_1 */
+        R(S, 332509184),      /* w: decoder.layer3.2.conv3.weight */
+        R(S, 332640256),      /* bn_w: decoder.layer3.2.bn3.weight */
+        R(S, 332641280),      /* bn_b: decoder.layer3.2.bn3.bias */
+        R(S, 1440691968),     /* bn_mean: decoder.layer3.2.bn3.running_mean */
+        R(S, 1440692992),     /* bn_var: decoder.layer3.2.bn3.running_var */
+        R(A, 167772160),      /* col: col.forward.decoder.layer3.2.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.2.bn3 */
+    RDC_TIMED(436, k287_decoder_layer3_2_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.2.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer3.1.relu_2 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.2.relu_2 */
+    RDC_TIMED(439, k289_decoder_layer3_3_conv1_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.2.relu_2 */
+        R(S, 332642304),      /* w: decoder.layer3.3.conv1.weight */
+        R(S, 332773376),      /* bn_w: decoder.layer3.3.bn1.weight */
+        R(S, 332773888),      /* bn_b: decoder.layer3.3.bn1.bias */
+        R(S, 1440694016),     /* bn_mean: decoder.layer3.3.bn1.running_mean */
+        R(S, 1440694528),     /* bn_var: decoder.layer3.3.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.3.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.3.relu */
+    RDC_TIMED(446, k292_decoder_layer3_3_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.3.relu */
+        R(S, 332774400),      /* w: decoder.layer3.3.conv2.weight */
+        R(S, 333364224),      /* bn_w: decoder.layer3.3.bn2.weight */
+        R(S, 333364736),      /* bn_b: decoder.layer3.3.bn2.bias */
+        R(S, 1440695040),     /* bn_mean: decoder.layer3.3.bn2.running_mean */
+        R(S, 1440695552),     /* bn_var: decoder.layer3.3.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.3.conv2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.3.relu_1 */
+    RDC_TIMED(453, k295_decoder_layer3_3_conv3_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.3.relu_1 */
+        R(S, 333365248),      /* w: decoder.layer3.3.conv3.weight */
+        R(S, 333496320),      /* bn_w: decoder.layer3.3.bn3.weight */
+        R(S, 333497344),      /* bn_b: decoder.layer3.3.bn3.bias */
+        R(S, 1440696064),     /* bn_mean: decoder.layer3.3.bn3.running_mean */
+        R(S, 1440697088),     /* bn_var: decoder.layer3.3.bn3.running_var */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.3.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.3.bn3 */
+    RDC_TIMED(458, k297_decoder_layer3_3_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.3.bn3 */
+        R(A, 134217728),      /* x1: act.decoder.layer3.2.relu_2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.3.relu_2 */
+    RDC_TIMED(461, k299_decoder_layer3_4_conv1_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.3.relu_2 */
+        R(S, 333498368),      /* w: decoder.layer3.4.conv1.weight */
+        R(S, 333629440),      /* bn_w: decoder.layer3.4.bn1.weight */
+        R(S, 333629952),      /* bn_b: decoder.layer3.4.bn1.bias */
+        R(S, 1440698112),     /* bn_mean: decoder.layer3.4.bn1.running_mean */
+        R(S, 1440698624),     /* bn_var: decoder.layer3.4.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.4.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.4.relu */
+    RDC_TIMED(468, k302_decoder_layer3_4_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.4.relu */
+        R(S, 333630464),      /* w: decoder.layer3.4.conv2.weight */
+        R(S, 334220288),      /* bn_w: decoder.layer3.4.bn2.weight */
+        R(S, 334220800),      /* bn_b: decoder.layer3.4.bn2.bias */
+        R(S, 1440699136),     /* bn_mean: decoder.layer3.4.bn2.running_mean */
+        R(S, 1440699648),     /* bn_var: decoder.layer3.4.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.4.conv2 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.4.relu_1 */
+    RDC_TIMED(475, k305_decoder_layer3_4_conv3_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.4.relu_1 */
+        R(S, 334221312),      /* w: decoder.layer3.4.conv3.weight */
+        R(S, 334352384),      /* bn_w: decoder.layer3.4.bn3.weight */
+        R(S, 334353408),      /* bn_b: decoder.layer3.4.bn3.bias */
+        R(S, 1440700160),     /* bn_mean: decoder.layer3.4.bn3.running_mean */
+        R(S, 1440701184),     /* bn_var: decoder.layer3.4.bn3.running_var */
+        R(A, 167772160),      /* col: col.forward.decoder.layer3.4.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.4.bn3 */
+    RDC_TIMED(480, k307_decoder_layer3_4_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.4.bn3 */
+        R(A, 67108864),       /* x1: act.decoder.layer3.3.relu_2 */
+        R(A, 134217728)));    /* y: act.decoder.layer3.4.relu_2 */
+    RDC_TIMED(483, k309_decoder_layer3_5_conv1_fwd_eval(
+        R(A, 134217728),      /* x: act.decoder.layer3.4.relu_2 */
+        R(S, 334354432),      /* w: decoder.layer3.5.conv1.weight */
+        R(S, 334485504),      /* bn_w: decoder.layer3.5.bn1.weight */
+        R(S, 334486016),      /* bn_b: decoder.layer3.5.bn1.bias */
+        R(S, 1440702208),     /* bn_mean: decoder.layer3.5.bn1.running_mean */
+        R(S, 1440702720),     /* bn_var: decoder.layer3.5.bn1.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.5.conv1 */
+        R(A, 0)));            /* y: act.decoder.layer3.5.relu */
+    RDC_TIMED(490, k312_decoder_layer3_5_conv2_fwd_eval(
+        R(A, 0),              /* x: act.decoder.layer3.5.relu */
+        R(S, 334486528),      /* w: decoder.layer3.5.conv2.weight */
+        R(S, 335076352),      /* bn_w: decoder.layer3.5.bn2.weight */
+        R(S, 335076864),      /* bn_b: decoder.layer3.5.bn2.bias */
+        R(S, 1440703232),     /* bn_mean: decoder.layer3.5.bn2.running_mean */
+        R(S, 1440703744),     /* bn_var: decoder.layer3.5.bn2.running_var */
+        R(A, 33554432),       /* col: col.forward.decoder.layer3.5.conv2 */
+        R(A, 67108864)));     /* y: act.decoder.layer3.5.relu_1 */
+    RDC_TIMED(497, k315_decoder_layer3_5_conv3_fwd_eval(
+        R(A, 67108864),       /* x: act.decoder.layer3.5.relu_1 */
+        R(S, 335077376),      /* w: decoder.layer3.5.conv3.weight */
+        R(S, 335208448),      /* bn_w: decoder.layer3.5.bn3.weight */
+        R(S, 335209472),      /* bn_b: decoder.layer3.5.bn3.bias */
+        R(S, 1440704256),     /* bn_mean: decoder.layer3.5.bn3.running_mean */
+        R(S, 1440705280),     /* bn_var: decoder.layer3.5.bn3.running_var */
+        R(A, 100663296),      /* col: col.forward.decoder.layer3.5.conv3 */
+        R(A, 0)));            /* y: act.decoder.layer3.5.bn3 */
+    RDC_TIMED(502, k317_decoder_layer3_5_add_fwd(
+        R(A, 0),              /* x0: act.decoder.layer3.5.bn3 */
+        R(A, 134217728),      /* x1: act.decoder.layer3.4.relu_2 */
+        R(S, 1713336064)));   /* y: s1 */
     /* losses */
-    RDC_TIMED(504, k319_scale1_cosdist_flat_fwd(R(S, 1453289216), R(S, 1713336064), R(A, 0)));
-    RDC_TIMED(506, k320_scale1_loss_flat_fwd(R(A, 0), R(S, 1780444928)));
-    RDC_TIMED(508, k321_scale1_amap_fwd(R(S, 1453289216), R(S, 1713336064), R(S, 1780444992)));
-    RDC_TIMED(509, k322_scale1_loss_pixel_fwd(R(S, 1780444992), R(S, 1780707136)));
-    RDC_TIMED(511, k324_scale2_cosdist_flat_fwd(R(S, 1520398080), R(S, 1679781632), R(A, 0)));
-    RDC_TIMED(513, k325_scale2_loss_flat_fwd(R(A, 0), R(S, 1780707200)));
-    RDC_TIMED(515, k326_scale2_amap_fwd(R(S, 1520398080), R(S, 1679781632), R(S, 1780707264)));
-    RDC_TIMED(516, k327_scale2_loss_pixel_fwd(R(S, 1780707264), R(S, 1780772800)));
-    RDC_TIMED(518, k329_scale3_cosdist_flat_fwd(R(S, 1553952512), R(S, 1663004416), R(A, 0)));
-    RDC_TIMED(520, k330_scale3_loss_flat_fwd(R(A, 0), R(S, 1780772864)));
-    RDC_TIMED(522, k331_scale3_amap_fwd(R(S, 1553952512), R(S, 1663004416), R(S, 1780772928)));
-    RDC_TIMED(523, k332_scale3_loss_pixel_fwd(R(S, 1780772928), R(S, 1780789312)));
-    RDC_TIMED(525, k334_loss_flat_fwd(R(S, 1780444928), R(S, 1780707200), R(S, 1780772864), R(S, 1780789376)));
-    RDC_TIMED(527, k335_loss_pixel_fwd(R(S, 1780707136), R(S, 1780772800), R(S, 1780789312), R(S, 1780789440)));
+    RDC_TIMED(504, k319_scale1_cosdist_flat_fwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(A, 0)));            /* y: act.scale1.cosdist_flat */
+    RDC_TIMED(506, k320_scale1_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale1.cosdist_flat */
+        R(S, 1780444928)));   /* y: loss_flat.scale1 */
+    RDC_TIMED(508, k321_scale1_amap_fwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(S, 1780444992)));   /* y: amap1 */
+    RDC_TIMED(509, k322_scale1_loss_pixel_fwd(
+        R(S, 1780444992),     /* x: amap1 */
+        R(S, 1780707136)));   /* y: loss_pixel.scale1 */
+    RDC_TIMED(511, k324_scale2_cosdist_flat_fwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(A, 0)));            /* y: act.scale2.cosdist_flat */
+    RDC_TIMED(513, k325_scale2_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale2.cosdist_flat */
+        R(S, 1780707200)));   /* y: loss_flat.scale2 */
+    RDC_TIMED(515, k326_scale2_amap_fwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(S, 1780707264)));   /* y: amap2 */
+    RDC_TIMED(516, k327_scale2_loss_pixel_fwd(
+        R(S, 1780707264),     /* x: amap2 */
+        R(S, 1780772800)));   /* y: loss_pixel.scale2 */
+    RDC_TIMED(518, k329_scale3_cosdist_flat_fwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(A, 0)));            /* y: act.scale3.cosdist_flat */
+    RDC_TIMED(520, k330_scale3_loss_flat_fwd(
+        R(A, 0),              /* x: act.scale3.cosdist_flat */
+        R(S, 1780772864)));   /* y: loss_flat.scale3 */
+    RDC_TIMED(522, k331_scale3_amap_fwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(S, 1780772928)));   /* y: amap3 */
+    RDC_TIMED(523, k332_scale3_loss_pixel_fwd(
+        R(S, 1780772928),     /* x: amap3 */
+        R(S, 1780789312)));   /* y: loss_pixel.scale3 */
+    RDC_TIMED(525, k334_loss_flat_fwd(
+        R(S, 1780444928),     /* x0: loss_flat.scale1 */
+        R(S, 1780707200),     /* x1: loss_flat.scale2 */
+        R(S, 1780772864),     /* x2: loss_flat.scale3 */
+        R(S, 1780789376)));   /* y: loss_flat */
+    RDC_TIMED(527, k335_loss_pixel_fwd(
+        R(S, 1780707136),     /* x0: loss_pixel.scale1 */
+        R(S, 1780772800),     /* x1: loss_pixel.scale2 */
+        R(S, 1780789312),     /* x2: loss_pixel.scale3 */
+        R(S, 1780789440)));   /* y: loss_pixel */
     /* anomaly maps and scores */
-    RDC_TIMED(510, k323_scale1_upsample_fwd(R(S, 1780444992), R(A, 0)));
-    RDC_TIMED(517, k328_scale2_upsample_fwd(R(S, 1780707264), R(A, 4194304)));
-    RDC_TIMED(524, k333_scale3_upsample_fwd(R(S, 1780772928), R(A, 8388608)));
-    RDC_TIMED(528, k336_amap_sum_fwd(R(A, 0), R(A, 4194304), R(A, 8388608), R(S, 1780789504)));
-    RDC_TIMED(529, k337_amap_smooth_fwd(R(S, 1780789504), D(A, 0), R(S, 1784983808)));
-    RDC_TIMED(530, k338_image_scores_fwd(R(S, 1784983808), R(S, 1789178112)));
+    RDC_TIMED(510, k323_scale1_upsample_fwd(
+        R(S, 1780444992),     /* x: amap1 */
+        R(A, 0)));            /* y: act.scale1.upsample */
+    RDC_TIMED(517, k328_scale2_upsample_fwd(
+        R(S, 1780707264),     /* x: amap2 */
+        R(A, 4194304)));      /* y: act.scale2.upsample */
+    RDC_TIMED(524, k333_scale3_upsample_fwd(
+        R(S, 1780772928),     /* x: amap3 */
+        R(A, 8388608)));      /* y: act.scale3.upsample */
+    RDC_TIMED(528, k336_amap_sum_fwd(
+        R(A, 0),              /* x0: act.scale1.upsample */
+        R(A, 4194304),        /* x1: act.scale2.upsample */
+        R(A, 8388608),        /* x2: act.scale3.upsample */
+        R(S, 1780789504)));   /* y: amap_sum */
+    RDC_TIMED(529, k337_amap_smooth_fwd(
+        R(S, 1780789504),     /* x: amap_sum */
+        D(A, 0),              /* tmp: tmp.amap_smooth */
+        R(S, 1784983808)));   /* y: amap_smooth */
+    RDC_TIMED(530, k338_image_scores_fwd(
+        R(S, 1784983808),     /* x: amap_smooth */
+        R(S, 1789178112)));   /* y: image_scores */
     ctx->train_ready = 0;
     return RDC_OK;
 }
@@ -16253,12 +20316,27 @@ int32_t rdc_anomaly_maps(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* anomaly maps and scores */
-    RDC_TIMED(510, k323_scale1_upsample_fwd(R(S, 1780444992), R(A, 738197504)));
-    RDC_TIMED(517, k328_scale2_upsample_fwd(R(S, 1780707264), R(A, 742391808)));
-    RDC_TIMED(524, k333_scale3_upsample_fwd(R(S, 1780772928), R(A, 746586112)));
-    RDC_TIMED(528, k336_amap_sum_fwd(R(A, 738197504), R(A, 742391808), R(A, 746586112), R(S, 1780789504)));
-    RDC_TIMED(529, k337_amap_smooth_fwd(R(S, 1780789504), D(A, 738197504), R(S, 1784983808)));
-    RDC_TIMED(530, k338_image_scores_fwd(R(S, 1784983808), R(S, 1789178112)));
+    RDC_TIMED(510, k323_scale1_upsample_fwd(
+        R(S, 1780444992),     /* x: amap1 */
+        R(A, 738197504)));    /* y: act.scale1.upsample */
+    RDC_TIMED(517, k328_scale2_upsample_fwd(
+        R(S, 1780707264),     /* x: amap2 */
+        R(A, 742391808)));    /* y: act.scale2.upsample */
+    RDC_TIMED(524, k333_scale3_upsample_fwd(
+        R(S, 1780772928),     /* x: amap3 */
+        R(A, 746586112)));    /* y: act.scale3.upsample */
+    RDC_TIMED(528, k336_amap_sum_fwd(
+        R(A, 738197504),      /* x0: act.scale1.upsample */
+        R(A, 742391808),      /* x1: act.scale2.upsample */
+        R(A, 746586112),      /* x2: act.scale3.upsample */
+        R(S, 1780789504)));   /* y: amap_sum */
+    RDC_TIMED(529, k337_amap_smooth_fwd(
+        R(S, 1780789504),     /* x: amap_sum */
+        D(A, 738197504),      /* tmp: tmp.amap_smooth */
+        R(S, 1784983808)));   /* y: amap_smooth */
+    RDC_TIMED(530, k338_image_scores_fwd(
+        R(S, 1784983808),     /* x: amap_smooth */
+        R(S, 1789178112)));   /* y: image_scores */
     return RDC_OK;
 }
 
@@ -16270,231 +20348,1471 @@ int32_t rdc_backward(rdc_ctx *ctx)
     unsigned char *S = ctx->state, *A = ctx->arena;
     (void)S; (void)A;
     /* backward, last layer first */
-    RDC_TIMED(526, k334_loss_flat_seed(R(A, 738197504)));
-    RDC_TIMED(521, k330_scale3_loss_flat_bwd(R(A, 738197504), R(A, 738197568)));
-    RDC_TIMED(519, k329_scale3_cosdist_flat_bwd(R(S, 1553952512), R(S, 1663004416), R(A, 738197568), R(A, 1795162112)));
-    RDC_TIMED(514, k325_scale2_loss_flat_bwd(R(A, 738197504), R(A, 738197568)));
-    RDC_TIMED(512, k324_scale2_cosdist_flat_bwd(R(S, 1520398080), R(S, 1679781632), R(A, 738197568), R(A, 1509949440)));
-    RDC_TIMED(507, k320_scale1_loss_flat_bwd(R(A, 738197504), R(A, 805306368)));
-    RDC_TIMED(505, k319_scale1_cosdist_flat_bwd(R(S, 1453289216), R(S, 1713336064), R(A, 805306368), R(A, 738197504)));
-    RDC_TIMED(503, k317_decoder_layer3_5_add_bwd(R(A, 738197504), R(S, 1713336064), R(A, 805306368)));
-    RDC_TIMED(501, k316_decoder_layer3_5_bn3_bwd(R(A, 738197504), R(A, 603979776), R(S, 335208448), R(S, 335209472), R(A, 1931784192), R(A, 1931785216), R(S, 670418944), R(S, 670419968), D(A, 1931476992)));
-    RDC_TIMED(494, k313_decoder_layer3_5_bn2_recompute(R(A, 1476395008), R(S, 335076352), R(S, 335076864), R(A, 1931797504), R(A, 1931798016), R(A, 603979776)));
-    RDC_TIMED(498, k315_decoder_layer3_5_conv3_bwd_weight(R(A, 738197504), R(A, 603979776), R(A, 637534208), R(S, 670287872)));
-    RDC_TIMED(499, k315_decoder_layer3_5_conv3_bwd_data(R(A, 738197504), R(S, 335077376), R(A, 637534208), R(A, 603979776)));
-    RDC_TIMED(495, k313_decoder_layer3_5_bn2_bwd(R(A, 603979776), R(A, 1476395008), R(S, 335076352), R(S, 335076864), R(A, 1931797504), R(A, 1931798016), R(S, 670286848), R(S, 670287360), D(A, 637534208)));
-    RDC_TIMED(487, k310_decoder_layer3_5_bn1_recompute(R(A, 1442840576), R(S, 334485504), R(S, 334486016), R(A, 1931796480), R(A, 1931796992), R(A, 637534208)));
-    RDC_TIMED(491, k312_decoder_layer3_5_conv2_bwd_weight(R(A, 603979776), R(A, 637534208), R(A, 738197504), R(S, 669697024)));
-    RDC_TIMED(492, k312_decoder_layer3_5_conv2_bwd_data(R(A, 603979776), R(S, 334486528), R(A, 738197504), R(A, 637534208)));
-    RDC_TIMED(488, k310_decoder_layer3_5_bn1_bwd(R(A, 637534208), R(A, 1442840576), R(S, 334485504), R(S, 334486016), R(A, 1931796480), R(A, 1931796992), R(S, 669696000), R(S, 669696512), D(A, 603979776)));
-    RDC_TIMED(484, k309_decoder_layer3_5_conv1_bwd_weight(R(A, 637534208), R(A, 671088640), R(A, 603979776), R(S, 669564928)));
-    RDC_TIMED(485, k309_decoder_layer3_5_conv1_bwd_data(R(A, 637534208), R(S, 334354432), R(A, 603979776), R(A, 805306368)));
-    RDC_TIMED(481, k307_decoder_layer3_4_add_bwd(R(A, 805306368), R(A, 671088640), R(A, 603979776)));
-    RDC_TIMED(479, k306_decoder_layer3_4_bn3_bwd(R(A, 805306368), R(A, 469762048), R(S, 334352384), R(S, 334353408), R(A, 1931782144), R(A, 1931783168), R(S, 669562880), R(S, 669563904), D(A, 671088640)));
-    RDC_TIMED(472, k303_decoder_layer3_4_bn2_recompute(R(A, 1409286144), R(S, 334220288), R(S, 334220800), R(A, 1931795456), R(A, 1931795968), R(A, 469762048)));
-    RDC_TIMED(476, k305_decoder_layer3_4_conv3_bwd_weight(R(A, 805306368), R(A, 469762048), R(A, 503316480), R(S, 669431808)));
-    RDC_TIMED(477, k305_decoder_layer3_4_conv3_bwd_data(R(A, 805306368), R(S, 334221312), R(A, 503316480), R(A, 469762048)));
-    RDC_TIMED(473, k303_decoder_layer3_4_bn2_bwd(R(A, 469762048), R(A, 1409286144), R(S, 334220288), R(S, 334220800), R(A, 1931795456), R(A, 1931795968), R(S, 669430784), R(S, 669431296), D(A, 503316480)));
-    RDC_TIMED(465, k300_decoder_layer3_4_bn1_recompute(R(A, 1375731712), R(S, 333629440), R(S, 333629952), R(A, 1931794432), R(A, 1931794944), R(A, 503316480)));
-    RDC_TIMED(469, k302_decoder_layer3_4_conv2_bwd_weight(R(A, 469762048), R(A, 503316480), R(A, 671088640), R(S, 668840960)));
-    RDC_TIMED(470, k302_decoder_layer3_4_conv2_bwd_data(R(A, 469762048), R(S, 333630464), R(A, 671088640), R(A, 503316480)));
-    RDC_TIMED(466, k300_decoder_layer3_4_bn1_bwd(R(A, 503316480), R(A, 1375731712), R(S, 333629440), R(S, 333629952), R(A, 1931794432), R(A, 1931794944), R(S, 668839936), R(S, 668840448), D(A, 469762048)));
-    RDC_TIMED(462, k299_decoder_layer3_4_conv1_bwd_weight(R(A, 503316480), R(A, 536870912), R(A, 469762048), R(S, 668708864)));
-    RDC_TIMED(463, k299_decoder_layer3_4_conv1_bwd_data(R(A, 503316480), R(S, 333498368), R(A, 469762048), R(A, 603979776)));
-    RDC_TIMED(459, k297_decoder_layer3_3_add_bwd(R(A, 603979776), R(A, 536870912), R(A, 469762048)));
-    RDC_TIMED(457, k296_decoder_layer3_3_bn3_bwd(R(A, 603979776), R(A, 268435456), R(S, 333496320), R(S, 333497344), R(A, 1931780096), R(A, 1931781120), R(S, 668706816), R(S, 668707840), D(A, 536870912)));
-    RDC_TIMED(450, k293_decoder_layer3_3_bn2_recompute(R(A, 1342177280), R(S, 333364224), R(S, 333364736), R(A, 1931793408), R(A, 1931793920), R(A, 268435456)));
-    RDC_TIMED(454, k295_decoder_layer3_3_conv3_bwd_weight(R(A, 603979776), R(A, 268435456), R(A, 301989888), R(S, 668575744)));
-    RDC_TIMED(455, k295_decoder_layer3_3_conv3_bwd_data(R(A, 603979776), R(S, 333365248), R(A, 301989888), R(A, 268435456)));
-    RDC_TIMED(451, k293_decoder_layer3_3_bn2_bwd(R(A, 268435456), R(A, 1342177280), R(S, 333364224), R(S, 333364736), R(A, 1931793408), R(A, 1931793920), R(S, 668574720), R(S, 668575232), D(A, 301989888)));
-    RDC_TIMED(443, k290_decoder_layer3_3_bn1_recompute(R(A, 1308622848), R(S, 332773376), R(S, 332773888), R(A, 1931792384), R(A, 1931792896), R(A, 301989888)));
-    RDC_TIMED(447, k292_decoder_layer3_3_conv2_bwd_weight(R(A, 268435456), R(A, 301989888), R(A, 536870912), R(S, 667984896)));
-    RDC_TIMED(448, k292_decoder_layer3_3_conv2_bwd_data(R(A, 268435456), R(S, 332774400), R(A, 536870912), R(A, 301989888)));
-    RDC_TIMED(444, k290_decoder_layer3_3_bn1_bwd(R(A, 301989888), R(A, 1308622848), R(S, 332773376), R(S, 332773888), R(A, 1931792384), R(A, 1931792896), R(S, 667983872), R(S, 667984384), D(A, 268435456)));
-    RDC_TIMED(440, k289_decoder_layer3_3_conv1_bwd_weight(R(A, 301989888), R(A, 402653184), R(A, 268435456), R(S, 667852800)));
-    RDC_TIMED(441, k289_decoder_layer3_3_conv1_bwd_data(R(A, 301989888), R(S, 332642304), R(A, 268435456), R(A, 469762048)));
-    RDC_TIMED(437, k287_decoder_layer3_2_add_bwd(R(A, 469762048), R(A, 402653184), R(A, 268435456)));
-    RDC_TIMED(435, k286_decoder_layer3_2_bn3_bwd(R(A, 469762048), R(A, 201326592), R(S, 332640256), R(S, 332641280), R(A, 1931778048), R(A, 1931779072), R(S, 667850752), R(S, 667851776), D(A, 402653184)));
-    RDC_TIMED(428, k283_decoder_layer3_2_bn2_recompute(R(A, 1275068416), R(S, 332508160), R(S, 332508672), R(A, 1931791360), R(A, 1931791872), R(A, 201326592)));
-    RDC_TIMED(432, k285_decoder_layer3_2_conv3_bwd_weight(R(A, 469762048), R(A, 201326592), R(A, 234881024), R(S, 667719680)));
-    RDC_TIMED(433, k285_decoder_layer3_2_conv3_bwd_data(R(A, 469762048), R(S, 332509184), R(A, 234881024), R(A, 201326592)));
-    RDC_TIMED(429, k283_decoder_layer3_2_bn2_bwd(R(A, 201326592), R(A, 1275068416), R(S, 332508160), R(S, 332508672), R(A, 1931791360), R(A, 1931791872), R(S, 667718656), R(S, 667719168), D(A, 234881024)));
-    RDC_TIMED(421, k280_decoder_layer3_2_bn1_recompute(R(A, 1241513984), R(S, 331917312), R(S, 331917824), R(A, 1931790336), R(A, 1931790848), R(A, 234881024)));
-    RDC_TIMED(425, k282_decoder_layer3_2_conv2_bwd_weight(R(A, 201326592), R(A, 234881024), R(A, 402653184), R(S, 667128832)));
-    RDC_TIMED(426, k282_decoder_layer3_2_conv2_bwd_data(R(A, 201326592), R(S, 331918336), R(A, 402653184), R(A, 234881024)));
-    RDC_TIMED(422, k280_decoder_layer3_2_bn1_bwd(R(A, 234881024), R(A, 1241513984), R(S, 331917312), R(S, 331917824), R(A, 1931790336), R(A, 1931790848), R(S, 667127808), R(S, 667128320), D(A, 201326592)));
-    RDC_TIMED(418, k279_decoder_layer3_2_conv1_bwd_weight(R(A, 234881024), R(A, 335544320), R(A, 201326592), R(S, 666996736)));
-    RDC_TIMED(419, k279_decoder_layer3_2_conv1_bwd_data(R(A, 234881024), R(S, 331786240), R(A, 201326592), R(A, 268435456)));
-    RDC_TIMED(415, k277_decoder_layer3_1_add_bwd(R(A, 268435456), R(A, 335544320), R(A, 201326592)));
-    RDC_TIMED(413, k276_decoder_layer3_1_bn3_bwd(R(A, 268435456), R(A, 67108864), R(S, 331784192), R(S, 331785216), R(A, 1931776000), R(A, 1931777024), R(S, 666994688), R(S, 666995712), D(A, 335544320)));
-    RDC_TIMED(406, k273_decoder_layer3_1_bn2_recompute(R(A, 1207959552), R(S, 331652096), R(S, 331652608), R(A, 1931789312), R(A, 1931789824), R(A, 67108864)));
-    RDC_TIMED(410, k275_decoder_layer3_1_conv3_bwd_weight(R(A, 268435456), R(A, 67108864), R(A, 100663296), R(S, 666863616)));
-    RDC_TIMED(411, k275_decoder_layer3_1_conv3_bwd_data(R(A, 268435456), R(S, 331653120), R(A, 100663296), R(A, 67108864)));
-    RDC_TIMED(407, k273_decoder_layer3_1_bn2_bwd(R(A, 67108864), R(A, 1207959552), R(S, 331652096), R(S, 331652608), R(A, 1931789312), R(A, 1931789824), R(S, 666862592), R(S, 666863104), D(A, 100663296)));
-    RDC_TIMED(399, k270_decoder_layer3_1_bn1_recompute(R(A, 1174405120), R(S, 331061248), R(S, 331061760), R(A, 1931788288), R(A, 1931788800), R(A, 100663296)));
-    RDC_TIMED(403, k272_decoder_layer3_1_conv2_bwd_weight(R(A, 67108864), R(A, 100663296), R(A, 268435456), R(S, 666272768)));
-    RDC_TIMED(404, k272_decoder_layer3_1_conv2_bwd_data(R(A, 67108864), R(S, 331062272), R(A, 100663296), R(A, 268435456)));
-    RDC_TIMED(400, k270_decoder_layer3_1_bn1_bwd(R(A, 268435456), R(A, 1174405120), R(S, 331061248), R(S, 331061760), R(A, 1931788288), R(A, 1931788800), R(S, 666271744), R(S, 666272256), D(A, 67108864)));
-    RDC_TIMED(392, k267_decoder_layer3_0_add_recompute(R(A, 0), R(S, 328828928), R(S, 328829952), R(A, 1931771904), R(A, 1931772928), R(A, 134217728), R(S, 330928128), R(S, 330929152), R(A, 1931773952), R(A, 1931774976), R(A, 67108864)));
-    RDC_TIMED(396, k269_decoder_layer3_1_conv1_bwd_weight(R(A, 268435456), R(A, 67108864), R(A, 301989888), R(S, 666140672)));
-    RDC_TIMED(397, k269_decoder_layer3_1_conv1_bwd_data(R(A, 268435456), R(S, 330930176), R(A, 301989888), R(A, 201326592)));
-    RDC_TIMED(393, k267_decoder_layer3_0_add_bwd(R(A, 201326592), R(A, 67108864)));
-    RDC_TIMED(390, k266_decoder_layer3_0_upsample_1_bwd(R(A, 201326592), R(A, 134217728), R(S, 330928128), R(S, 330929152), R(A, 1931773952), R(A, 1931774976), R(S, 666138624), R(S, 666139648), D(A, 268435456), R(A, 67108864)));
-    RDC_TIMED(387, k265_decoder_layer3_0_upsample_0_bwd_weight(R(A, 67108864), R(S, 1679781632), R(A, 134217728), R(S, 664041472)));
-    RDC_TIMED(388, k265_decoder_layer3_0_upsample_0_bwd_data(R(A, 67108864), R(S, 328830976), R(A, 134217728), R(A, 1509949440)));
-    RDC_TIMED(384, k264_decoder_layer3_0_bn3_bwd(R(A, 201326592), R(A, 0), R(S, 328828928), R(S, 328829952), R(A, 1931771904), R(A, 1931772928), R(S, 664039424), R(S, 664040448), D(A, 67108864)));
-    RDC_TIMED(377, k261_decoder_layer3_0_bn2_recompute(R(A, 1140850688), R(S, 328696832), R(S, 328697344), R(A, 1931787264), R(A, 1931787776), R(A, 0)));
-    RDC_TIMED(381, k263_decoder_layer3_0_conv3_bwd_weight(R(A, 201326592), R(A, 0), R(A, 33554432), R(S, 663908352)));
-    RDC_TIMED(382, k263_decoder_layer3_0_conv3_bwd_data(R(A, 201326592), R(S, 328697856), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(378, k261_decoder_layer3_0_bn2_bwd(R(A, 0), R(A, 1140850688), R(S, 328696832), R(S, 328697344), R(A, 1931787264), R(A, 1931787776), R(S, 663907328), R(S, 663907840), D(A, 33554432)));
-    RDC_TIMED(370, k258_decoder_layer3_0_bn1_recompute(R(A, 1895825408), R(S, 328433664), R(S, 328434176), R(A, 1931786240), R(A, 1931786752), R(A, 33554432)));
-    RDC_TIMED(374, k260_decoder_layer3_0_conv2_bwd_weight(R(A, 0), R(A, 33554432), R(A, 41943040), R(S, 663645184)));
-    RDC_TIMED(375, k260_decoder_layer3_0_conv2_bwd_data(R(A, 0), R(S, 328434688), R(A, 41943040), R(A, 33554432)));
-    RDC_TIMED(371, k258_decoder_layer3_0_bn1_bwd(R(A, 33554432), R(A, 1895825408), R(S, 328433664), R(S, 328434176), R(A, 1931786240), R(A, 1931786752), R(S, 663644160), R(S, 663644672), D(A, 0)));
-    RDC_TIMED(367, k257_decoder_layer3_0_conv1_bwd_weight(R(A, 33554432), R(S, 1679781632), R(A, 0), R(S, 663382016)));
-    RDC_TIMED(368, k257_decoder_layer3_0_conv1_bwd_data(R(A, 33554432), R(S, 328171520), R(A, 0), R(A, 1509949440)));
-    RDC_TIMED(364, k255_decoder_layer2_3_add_bwd(R(A, 1509949440), R(S, 1679781632), R(A, 0)));
-    RDC_TIMED(362, k254_decoder_layer2_3_bn3_bwd(R(A, 1509949440), R(A, 1107296256), R(S, 328167424), R(S, 328169472), R(A, 1931751424), R(A, 1931753472), R(S, 663377920), R(S, 663379968), D(A, 33554432)));
-    RDC_TIMED(355, k251_decoder_layer2_3_bn2_recompute(R(A, 1778384896), R(S, 327641088), R(S, 327642112), R(A, 1931769856), R(A, 1931770880), R(A, 33554432)));
-    RDC_TIMED(359, k253_decoder_layer2_3_conv3_bwd_weight(R(A, 1509949440), R(A, 33554432), R(A, 50331648), R(S, 662853632)));
-    RDC_TIMED(360, k253_decoder_layer2_3_conv3_bwd_data(R(A, 1509949440), R(S, 327643136), R(A, 33554432), R(A, 63970048)));
-    RDC_TIMED(356, k251_decoder_layer2_3_bn2_bwd(R(A, 63970048), R(A, 1778384896), R(S, 327641088), R(S, 327642112), R(A, 1931769856), R(A, 1931770880), R(S, 662851584), R(S, 662852608), D(A, 33554432)));
-    RDC_TIMED(348, k248_decoder_layer2_3_bn1_recompute(R(A, 1761607680), R(S, 325279744), R(S, 325280768), R(A, 1931767808), R(A, 1931768832), R(A, 80747264)));
-    RDC_TIMED(352, k250_decoder_layer2_3_conv2_bwd_weight(R(A, 63970048), R(A, 80747264), R(A, 33554432), R(S, 660492288)));
-    RDC_TIMED(353, k250_decoder_layer2_3_conv2_bwd_data(R(A, 63970048), R(S, 325281792), R(A, 33554432), R(A, 80747264)));
-    RDC_TIMED(349, k248_decoder_layer2_3_bn1_bwd(R(A, 80747264), R(A, 1761607680), R(S, 325279744), R(S, 325280768), R(A, 1931767808), R(A, 1931768832), R(S, 660490240), R(S, 660491264), D(A, 33554432)));
-    RDC_TIMED(345, k247_decoder_layer2_3_conv1_bwd_weight(R(A, 80747264), R(A, 1073741824), R(A, 33554432), R(S, 659965952)));
-    RDC_TIMED(346, k247_decoder_layer2_3_conv1_bwd_data(R(A, 80747264), R(S, 324755456), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(342, k245_decoder_layer2_2_add_bwd(R(A, 0), R(A, 1073741824), R(A, 33554432)));
-    RDC_TIMED(340, k244_decoder_layer2_2_bn3_bwd(R(A, 0), R(A, 1040187392), R(S, 324751360), R(S, 324753408), R(A, 1931747328), R(A, 1931749376), R(S, 659961856), R(S, 659963904), D(A, 67108864)));
-    RDC_TIMED(333, k241_decoder_layer2_2_bn2_recompute(R(A, 1744830464), R(S, 324225024), R(S, 324226048), R(A, 1931765760), R(A, 1931766784), R(A, 67108864)));
-    RDC_TIMED(337, k243_decoder_layer2_2_conv3_bwd_weight(R(A, 0), R(A, 67108864), R(A, 83886080), R(S, 659437568)));
-    RDC_TIMED(338, k243_decoder_layer2_2_conv3_bwd_data(R(A, 0), R(S, 324227072), R(A, 83886080), R(A, 67108864)));
-    RDC_TIMED(334, k241_decoder_layer2_2_bn2_bwd(R(A, 67108864), R(A, 1744830464), R(S, 324225024), R(S, 324226048), R(A, 1931765760), R(A, 1931766784), R(S, 659435520), R(S, 659436544), D(A, 0)));
-    RDC_TIMED(326, k238_decoder_layer2_2_bn1_recompute(R(A, 1728053248), R(S, 321863680), R(S, 321864704), R(A, 1931763712), R(A, 1931764736), R(A, 83886080)));
-    RDC_TIMED(330, k240_decoder_layer2_2_conv2_bwd_weight(R(A, 67108864), R(A, 83886080), R(A, 0), R(S, 657076224)));
-    RDC_TIMED(331, k240_decoder_layer2_2_conv2_bwd_data(R(A, 67108864), R(S, 321865728), R(A, 0), R(A, 83886080)));
-    RDC_TIMED(327, k238_decoder_layer2_2_bn1_bwd(R(A, 83886080), R(A, 1728053248), R(S, 321863680), R(S, 321864704), R(A, 1931763712), R(A, 1931764736), R(S, 657074176), R(S, 657075200), D(A, 0)));
-    RDC_TIMED(323, k237_decoder_layer2_2_conv1_bwd_weight(R(A, 83886080), R(A, 1006632960), R(A, 0), R(S, 656549888)));
-    RDC_TIMED(324, k237_decoder_layer2_2_conv1_bwd_data(R(A, 83886080), R(S, 321339392), R(A, 0), R(A, 33554432)));
-    RDC_TIMED(320, k235_decoder_layer2_1_add_bwd(R(A, 33554432), R(A, 1006632960), R(A, 0)));
-    RDC_TIMED(318, k234_decoder_layer2_1_bn3_bwd(R(A, 33554432), R(A, 973078528), R(S, 321335296), R(S, 321337344), R(A, 1931743232), R(A, 1931745280), R(S, 656545792), R(S, 656547840), D(A, 67108864)));
-    RDC_TIMED(311, k231_decoder_layer2_1_bn2_recompute(R(A, 1711276032), R(S, 320808960), R(S, 320809984), R(A, 1931761664), R(A, 1931762688), R(A, 67108864)));
-    RDC_TIMED(315, k233_decoder_layer2_1_conv3_bwd_weight(R(A, 33554432), R(A, 67108864), R(A, 83886080), R(S, 656021504)));
-    RDC_TIMED(316, k233_decoder_layer2_1_conv3_bwd_data(R(A, 33554432), R(S, 320811008), R(A, 83886080), R(A, 67108864)));
-    RDC_TIMED(312, k231_decoder_layer2_1_bn2_bwd(R(A, 67108864), R(A, 1711276032), R(S, 320808960), R(S, 320809984), R(A, 1931761664), R(A, 1931762688), R(S, 656019456), R(S, 656020480), D(A, 33554432)));
-    RDC_TIMED(304, k228_decoder_layer2_1_bn1_recompute(R(A, 1694498816), R(S, 318447616), R(S, 318448640), R(A, 1931759616), R(A, 1931760640), R(A, 83886080)));
-    RDC_TIMED(308, k230_decoder_layer2_1_conv2_bwd_weight(R(A, 67108864), R(A, 83886080), R(A, 33554432), R(S, 653660160)));
-    RDC_TIMED(309, k230_decoder_layer2_1_conv2_bwd_data(R(A, 67108864), R(S, 318449664), R(A, 33554432), R(A, 83886080)));
-    RDC_TIMED(305, k228_decoder_layer2_1_bn1_bwd(R(A, 83886080), R(A, 1694498816), R(S, 318447616), R(S, 318448640), R(A, 1931759616), R(A, 1931760640), R(S, 653658112), R(S, 653659136), D(A, 33554432)));
-    RDC_TIMED(297, k225_decoder_layer2_0_add_recompute(R(A, 905969664), R(S, 309526528), R(S, 309528576), R(A, 1931735040), R(A, 1931737088), R(A, 939524096), R(S, 317919232), R(S, 317921280), R(A, 1931739136), R(A, 1931741184), R(A, 33554432)));
-    RDC_TIMED(301, k227_decoder_layer2_1_conv1_bwd_weight(R(A, 83886080), R(A, 33554432), R(A, 67108864), R(S, 653133824)));
-    RDC_TIMED(302, k227_decoder_layer2_1_conv1_bwd_data(R(A, 83886080), R(S, 317923328), R(A, 67108864), R(A, 0)));
-    RDC_TIMED(298, k225_decoder_layer2_0_add_bwd(R(A, 0), R(A, 33554432)));
-    RDC_TIMED(295, k224_decoder_layer2_0_upsample_1_bwd(R(A, 0), R(A, 939524096), R(S, 317919232), R(S, 317921280), R(A, 1931739136), R(A, 1931741184), R(S, 653129728), R(S, 653131776), D(A, 67108864), R(A, 33554432)));
-    RDC_TIMED(292, k223_decoder_layer2_0_upsample_0_bwd_weight(R(A, 33554432), R(S, 1663004416), R(A, 67108864), R(S, 644741120)));
-    RDC_TIMED(293, k223_decoder_layer2_0_upsample_0_bwd_data(R(A, 33554432), R(S, 309530624), R(A, 67108864), R(A, 1795162112)));
-    RDC_TIMED(289, k222_decoder_layer2_0_bn3_bwd(R(A, 0), R(A, 905969664), R(S, 309526528), R(S, 309528576), R(A, 1931735040), R(A, 1931737088), R(S, 644737024), R(S, 644739072), D(A, 33554432)));
-    RDC_TIMED(282, k219_decoder_layer2_0_bn2_recompute(R(A, 1677721600), R(S, 309000192), R(S, 309001216), R(A, 1931757568), R(A, 1931758592), R(A, 33554432)));
-    RDC_TIMED(286, k221_decoder_layer2_0_conv3_bwd_weight(R(A, 0), R(A, 33554432), R(A, 50331648), R(S, 644212736)));
-    RDC_TIMED(287, k221_decoder_layer2_0_conv3_bwd_data(R(A, 0), R(S, 309002240), R(A, 50331648), R(A, 33554432)));
-    RDC_TIMED(283, k219_decoder_layer2_0_bn2_bwd(R(A, 33554432), R(A, 1677721600), R(S, 309000192), R(S, 309001216), R(A, 1931757568), R(A, 1931758592), R(S, 644210688), R(S, 644211712), D(A, 0)));
-    RDC_TIMED(275, k216_decoder_layer2_0_bn1_recompute(R(A, 1925185536), R(S, 307949568), R(S, 307950592), R(A, 1931755520), R(A, 1931756544), R(A, 12058624)));
-    RDC_TIMED(279, k218_decoder_layer2_0_conv2_bwd_weight(R(A, 33554432), R(A, 12058624), R(A, 0), R(S, 643162112)));
-    RDC_TIMED(280, k218_decoder_layer2_0_conv2_bwd_data(R(A, 33554432), R(S, 307951616), R(A, 0), R(A, 10485760)));
-    RDC_TIMED(276, k216_decoder_layer2_0_bn1_bwd(R(A, 10485760), R(A, 1925185536), R(S, 307949568), R(S, 307950592), R(A, 1931755520), R(A, 1931756544), R(S, 643160064), R(S, 643161088), D(A, 0)));
-    RDC_TIMED(272, k215_decoder_layer2_0_conv1_bwd_weight(R(A, 10485760), R(S, 1663004416), R(A, 0), R(S, 642111488)));
-    RDC_TIMED(273, k215_decoder_layer2_0_conv1_bwd_data(R(A, 10485760), R(S, 306900992), R(A, 0), R(A, 1795162112)));
-    RDC_TIMED(269, k213_decoder_layer1_2_add_bwd(R(A, 1795162112), R(S, 1663004416), R(A, 77601536)));
-    RDC_TIMED(267, k212_decoder_layer1_2_bn3_bwd(R(A, 1795162112), R(A, 1660944384), R(S, 306892800), R(S, 306896896), R(A, 1931698176), R(A, 1931702272), R(S, 642103296), R(S, 642107392), D(A, 0)));
-    RDC_TIMED(260, k209_decoder_layer1_2_bn2_recompute(R(A, 1887436800), R(S, 304791552), R(S, 304793600), R(A, 1931730944), R(A, 1931732992), R(A, 0)));
-    RDC_TIMED(264, k211_decoder_layer1_2_conv3_bwd_weight(R(A, 1795162112), R(A, 0), R(A, 8388608), R(S, 640006144)));
-    RDC_TIMED(265, k211_decoder_layer1_2_conv3_bwd_data(R(A, 1795162112), R(S, 304795648), R(A, 0), R(A, 94378752)));
-    RDC_TIMED(261, k209_decoder_layer1_2_bn2_bwd(R(A, 94378752), R(A, 1887436800), R(S, 304791552), R(S, 304793600), R(A, 1931730944), R(A, 1931732992), R(S, 640002048), R(S, 640004096), D(A, 0)));
-    RDC_TIMED(253, k206_decoder_layer1_2_bn1_recompute(R(A, 1879048192), R(S, 295350272), R(S, 295352320), R(A, 1931726848), R(A, 1931728896), R(A, 102767360)));
-    RDC_TIMED(257, k208_decoder_layer1_2_conv2_bwd_weight(R(A, 94378752), R(A, 102767360), R(A, 0), R(S, 630564864)));
-    RDC_TIMED(258, k208_decoder_layer1_2_conv2_bwd_data(R(A, 94378752), R(S, 295354368), R(A, 0), R(A, 51920640)));
-    RDC_TIMED(254, k206_decoder_layer1_2_bn1_bwd(R(A, 51920640), R(A, 1879048192), R(S, 295350272), R(S, 295352320), R(A, 1931726848), R(A, 1931728896), R(S, 630560768), R(S, 630562816), D(A, 0)));
-    RDC_TIMED(250, k205_decoder_layer1_2_conv1_bwd_weight(R(A, 51920640), R(A, 1644167168), R(A, 0), R(S, 628463616)));
-    RDC_TIMED(251, k205_decoder_layer1_2_conv1_bwd_data(R(A, 51920640), R(S, 293253120), R(A, 0), R(A, 77601536)));
-    RDC_TIMED(247, k203_decoder_layer1_1_add_bwd(R(A, 77601536), R(A, 1644167168), R(A, 94378752)));
-    RDC_TIMED(245, k202_decoder_layer1_1_bn3_bwd(R(A, 77601536), R(A, 1627389952), R(S, 293244928), R(S, 293249024), R(A, 1931689984), R(A, 1931694080), R(S, 628455424), R(S, 628459520), D(A, 0)));
-    RDC_TIMED(238, k199_decoder_layer1_1_bn2_recompute(R(A, 1870659584), R(S, 291143680), R(S, 291145728), R(A, 1931722752), R(A, 1931724800), R(A, 0)));
-    RDC_TIMED(242, k201_decoder_layer1_1_conv3_bwd_weight(R(A, 77601536), R(A, 0), R(A, 8388608), R(S, 626358272)));
-    RDC_TIMED(243, k201_decoder_layer1_1_conv3_bwd_data(R(A, 77601536), R(S, 291147776), R(A, 0), R(A, 111155968)));
-    RDC_TIMED(239, k199_decoder_layer1_1_bn2_bwd(R(A, 111155968), R(A, 1870659584), R(S, 291143680), R(S, 291145728), R(A, 1931722752), R(A, 1931724800), R(S, 626354176), R(S, 626356224), D(A, 0)));
-    RDC_TIMED(231, k196_decoder_layer1_1_bn1_recompute(R(A, 1862270976), R(S, 281702400), R(S, 281704448), R(A, 1931718656), R(A, 1931720704), R(A, 77601536)));
-    RDC_TIMED(235, k198_decoder_layer1_1_conv2_bwd_weight(R(A, 111155968), R(A, 77601536), R(A, 0), R(S, 616916992)));
-    RDC_TIMED(236, k198_decoder_layer1_1_conv2_bwd_data(R(A, 111155968), R(S, 281706496), R(A, 0), R(A, 51920640)));
-    RDC_TIMED(232, k196_decoder_layer1_1_bn1_bwd(R(A, 51920640), R(A, 1862270976), R(S, 281702400), R(S, 281704448), R(A, 1931718656), R(A, 1931720704), R(S, 616912896), R(S, 616914944), D(A, 0)));
-    RDC_TIMED(224, k193_decoder_layer1_0_add_recompute(R(A, 1593835520), R(S, 246034432), R(S, 246038528), R(A, 1931673600), R(A, 1931677696), R(A, 1610612736), R(S, 279597056), R(S, 279601152), R(A, 1931681792), R(A, 1931685888), R(A, 0)));
-    RDC_TIMED(228, k195_decoder_layer1_1_conv1_bwd_weight(R(A, 51920640), R(A, 0), R(A, 16777216), R(S, 614815744)));
-    RDC_TIMED(229, k195_decoder_layer1_1_conv1_bwd_data(R(A, 51920640), R(S, 279605248), R(A, 16777216), R(A, 94378752)));
-    RDC_TIMED(225, k193_decoder_layer1_0_add_bwd(R(A, 94378752), R(A, 0)));
-    RDC_TIMED(222, k192_decoder_layer1_0_upsample_1_bwd(R(A, 94378752), R(A, 1610612736), R(S, 279597056), R(S, 279601152), R(A, 1931681792), R(A, 1931685888), R(S, 614807552), R(S, 614811648), D(A, 16777216), R(A, 0)));
-    RDC_TIMED(219, k191_decoder_layer1_0_upsample_0_bwd_weight(R(A, 0), R(S, 1654615808), R(A, 16777216), R(S, 581253120)));
-    RDC_TIMED(220, k191_decoder_layer1_0_upsample_0_bwd_data(R(A, 0), R(S, 246042624), R(A, 16777216), R(A, 27262976)));
-    RDC_TIMED(216, k190_decoder_layer1_0_bn3_bwd(R(A, 94378752), R(A, 1593835520), R(S, 246034432), R(S, 246038528), R(A, 1931673600), R(A, 1931677696), R(S, 581244928), R(S, 581249024), D(A, 0)));
-    RDC_TIMED(209, k187_decoder_layer1_0_bn2_recompute(R(A, 1853882368), R(S, 243933184), R(S, 243935232), R(A, 1931714560), R(A, 1931716608), R(A, 0)));
-    RDC_TIMED(213, k189_decoder_layer1_0_conv3_bwd_weight(R(A, 94378752), R(A, 0), R(A, 8388608), R(S, 579147776)));
-    RDC_TIMED(214, k189_decoder_layer1_0_conv3_bwd_data(R(A, 94378752), R(S, 243937280), R(A, 8388608), R(A, 0)));
-    RDC_TIMED(210, k187_decoder_layer1_0_bn2_bwd(R(A, 0), R(A, 1853882368), R(S, 243933184), R(S, 243935232), R(A, 1931714560), R(A, 1931716608), R(S, 579143680), R(S, 579145728), D(A, 8388608)));
-    RDC_TIMED(202, k184_decoder_layer1_0_bn1_recompute(R(A, 1929379840), R(S, 239734784), R(S, 239736832), R(A, 1931710464), R(A, 1931712512), R(A, 12582912)));
-    RDC_TIMED(206, k186_decoder_layer1_0_conv2_bwd_weight(R(A, 0), R(A, 12582912), R(A, 8388608), R(S, 574949376)));
-    RDC_TIMED(207, k186_decoder_layer1_0_conv2_bwd_data(R(A, 0), R(S, 239738880), R(A, 8388608), R(A, 18874368)));
-    RDC_TIMED(203, k184_decoder_layer1_0_bn1_bwd(R(A, 18874368), R(A, 1929379840), R(S, 239734784), R(S, 239736832), R(A, 1931710464), R(A, 1931712512), R(S, 574945280), R(S, 574947328), D(A, 0)));
-    RDC_TIMED(199, k183_decoder_layer1_0_conv1_bwd_weight(R(A, 18874368), R(S, 1654615808), R(A, 0), R(S, 570750976)));
-    RDC_TIMED(200, k183_decoder_layer1_0_conv1_bwd_data(R(A, 18874368), R(S, 235540480), R(A, 0), R(A, 27262976)));
-    RDC_TIMED(196, k181_bn_bn_layer_2_add_bwd(R(A, 27262976), R(S, 1654615808), R(A, 169880832)));
-    RDC_TIMED(194, k180_bn_bn_layer_2_bn3_bwd(R(A, 27262976), R(A, 1845493760), R(S, 235524096), R(S, 235532288), R(A, 1931591680), R(A, 1931599872), R(S, 570734592), R(S, 570742784), D(A, 0)));
-    RDC_TIMED(187, k177_bn_bn_layer_2_bn2_recompute(R(A, 1920991232), R(S, 227127296), R(S, 227131392), R(A, 1931665408), R(A, 1931669504), R(A, 10485760)));
-    RDC_TIMED(191, k179_bn_bn_layer_2_conv3_bwd_weight(R(A, 27262976), R(A, 10485760), R(A, 0), R(S, 562345984)));
-    RDC_TIMED(192, k179_bn_bn_layer_2_conv3_bwd_data(R(A, 27262976), R(S, 227135488), R(A, 0), R(A, 178269440)));
-    RDC_TIMED(188, k177_bn_bn_layer_2_bn2_bwd(R(A, 178269440), R(A, 1920991232), R(S, 227127296), R(S, 227131392), R(A, 1931665408), R(A, 1931669504), R(S, 562337792), R(S, 562341888), D(A, 0)));
-    RDC_TIMED(180, k174_bn_bn_layer_2_bn1_recompute(R(A, 1916796928), R(S, 189370368), R(S, 189374464), R(A, 1931657216), R(A, 1931661312), R(A, 24187392)));
-    RDC_TIMED(184, k176_bn_bn_layer_2_conv2_bwd_weight(R(A, 178269440), R(A, 24187392), R(A, 0), R(S, 524589056)));
-    RDC_TIMED(185, k176_bn_bn_layer_2_conv2_bwd_data(R(A, 178269440), R(S, 189378560), R(A, 0), R(A, 182463744)));
-    RDC_TIMED(181, k174_bn_bn_layer_2_bn1_bwd(R(A, 182463744), R(A, 1916796928), R(S, 189370368), R(S, 189374464), R(A, 1931657216), R(A, 1931661312), R(S, 524580864), R(S, 524584960), D(A, 0)));
-    RDC_TIMED(177, k173_bn_bn_layer_2_conv1_bwd_weight(R(A, 182463744), R(A, 1837105152), R(A, 0), R(S, 516192256)));
-    RDC_TIMED(178, k173_bn_bn_layer_2_conv1_bwd_data(R(A, 182463744), R(S, 180981760), R(A, 0), R(A, 169880832)));
-    RDC_TIMED(174, k171_bn_bn_layer_1_add_bwd(R(A, 169880832), R(A, 1837105152), R(A, 178269440)));
-    RDC_TIMED(172, k170_bn_bn_layer_1_bn3_bwd(R(A, 169880832), R(A, 1828716544), R(S, 180965376), R(S, 180973568), R(A, 1931575296), R(A, 1931583488), R(S, 516175872), R(S, 516184064), D(A, 0)));
-    RDC_TIMED(165, k167_bn_bn_layer_1_bn2_recompute(R(A, 1912602624), R(S, 172568576), R(S, 172572672), R(A, 1931649024), R(A, 1931653120), R(A, 10485760)));
-    RDC_TIMED(169, k169_bn_bn_layer_1_conv3_bwd_weight(R(A, 169880832), R(A, 10485760), R(A, 0), R(S, 507787264)));
-    RDC_TIMED(170, k169_bn_bn_layer_1_conv3_bwd_data(R(A, 169880832), R(S, 172576768), R(A, 0), R(A, 186658048)));
-    RDC_TIMED(166, k167_bn_bn_layer_1_bn2_bwd(R(A, 186658048), R(A, 1912602624), R(S, 172568576), R(S, 172572672), R(A, 1931649024), R(A, 1931653120), R(S, 507779072), R(S, 507783168), D(A, 0)));
-    RDC_TIMED(158, k164_bn_bn_layer_1_bn1_recompute(R(A, 1908408320), R(S, 134811648), R(S, 134815744), R(A, 1931640832), R(A, 1931644928), R(A, 24187392)));
-    RDC_TIMED(162, k166_bn_bn_layer_1_conv2_bwd_weight(R(A, 186658048), R(A, 24187392), R(A, 0), R(S, 470030336)));
-    RDC_TIMED(163, k166_bn_bn_layer_1_conv2_bwd_data(R(A, 186658048), R(S, 134819840), R(A, 0), R(A, 169880832)));
-    RDC_TIMED(159, k164_bn_bn_layer_1_bn1_bwd(R(A, 169880832), R(A, 1908408320), R(S, 134811648), R(S, 134815744), R(A, 1931640832), R(A, 1931644928), R(S, 470022144), R(S, 470026240), D(A, 0)));
-    RDC_TIMED(151, k161_bn_bn_layer_0_add_recompute(R(A, 1811939328), R(S, 101224448), R(S, 101232640), R(A, 1931542528), R(A, 1931550720), R(A, 1820327936), R(S, 126406656), R(S, 126414848), R(A, 1931558912), R(A, 1931567104), R(A, 18874368)));
-    RDC_TIMED(155, k163_bn_bn_layer_1_conv1_bwd_weight(R(A, 169880832), R(A, 18874368), R(A, 0), R(S, 461633536)));
-    RDC_TIMED(156, k163_bn_bn_layer_1_conv1_bwd_data(R(A, 169880832), R(S, 126423040), R(A, 0), R(A, 178269440)));
-    RDC_TIMED(152, k161_bn_bn_layer_0_add_bwd(R(A, 178269440), R(A, 18874368)));
-    RDC_TIMED(149, k160_bn_bn_layer_0_downsample_1_bwd(R(A, 178269440), R(A, 1820327936), R(S, 126406656), R(S, 126414848), R(A, 1931558912), R(A, 1931567104), R(S, 461617152), R(S, 461625344), D(A, 0), R(A, 77594624)));
-    RDC_TIMED(146, k159_bn_bn_layer_0_downsample_0_bwd_weight(R(A, 77594624), R(S, 1604284160), R(A, 0), R(S, 436451328)));
-    RDC_TIMED(147, k159_bn_bn_layer_0_downsample_0_bwd_data(R(A, 77594624), R(S, 101240832), R(A, 50331648), R(A, 0)));
-    RDC_TIMED(143, k158_bn_bn_layer_0_bn3_bwd(R(A, 178269440), R(A, 1811939328), R(S, 101224448), R(S, 101232640), R(A, 1931542528), R(A, 1931550720), R(S, 436434944), R(S, 436443136), D(A, 50331648)));
-    RDC_TIMED(136, k155_bn_bn_layer_0_bn2_recompute(R(A, 1904214016), R(S, 92827648), R(S, 92831744), R(A, 1931632640), R(A, 1931636736), R(A, 60817408)));
-    RDC_TIMED(140, k157_bn_bn_layer_0_conv3_bwd_weight(R(A, 178269440), R(A, 60817408), R(A, 50331648), R(S, 428046336)));
-    RDC_TIMED(141, k157_bn_bn_layer_0_conv3_bwd_data(R(A, 178269440), R(S, 92835840), R(A, 50331648), R(A, 111149056)));
-    RDC_TIMED(137, k155_bn_bn_layer_0_bn2_bwd(R(A, 111149056), R(A, 1904214016), R(S, 92827648), R(S, 92831744), R(A, 1931632640), R(A, 1931636736), R(S, 428038144), R(S, 428042240), D(A, 50331648)));
-    RDC_TIMED(129, k152_bn_bn_layer_0_bn1_recompute(R(A, 1577058304), R(S, 55070720), R(S, 55074816), R(A, 1931624448), R(A, 1931628544), R(A, 50331648)));
-    RDC_TIMED(133, k154_bn_bn_layer_0_conv2_bwd_weight(R(A, 111149056), R(A, 50331648), R(A, 67108864), R(S, 390289408)));
-    RDC_TIMED(134, k154_bn_bn_layer_0_conv2_bwd_data(R(A, 111149056), R(S, 55078912), R(A, 50331648), R(A, 94371840)));
-    RDC_TIMED(130, k152_bn_bn_layer_0_bn1_bwd(R(A, 94371840), R(A, 1577058304), R(S, 55070720), R(S, 55074816), R(A, 1931624448), R(A, 1931628544), R(S, 390281216), R(S, 390285312), D(A, 50331648)));
-    RDC_TIMED(126, k151_bn_bn_layer_0_conv1_bwd_weight(R(A, 94371840), R(S, 1604284160), R(A, 50331648), R(S, 377698304)));
-    RDC_TIMED(127, k151_bn_bn_layer_0_conv1_bwd_data(R(A, 94371840), R(S, 42487808), R(A, 50331648), R(A, 0)));
-    RDC_TIMED(122, k150_bn_concat_bwd0(R(A, 0), R(A, 58720256)));
-    RDC_TIMED(123, k150_bn_concat_bwd1(R(A, 0), R(A, 75497472)));
-    RDC_TIMED(120, k148_bn_bn3_bwd(R(A, 75497472), R(A, 1560281088), R(S, 42479616), R(S, 42483712), R(A, 1931616256), R(A, 1931620352), R(S, 377690112), R(S, 377694208), D(A, 0)));
-    RDC_TIMED(118, k147_bn_conv3_bwd_weight(R(A, 75497472), R(S, 1520398080), R(A, 0), R(S, 358815744)));
-    RDC_TIMED(115, k145_bn_bn2_bwd(R(A, 58720256), R(A, 1543503872), R(S, 23597056), R(S, 23601152), R(A, 1931608064), R(A, 1931612160), R(S, 358807552), R(S, 358811648), D(A, 0)));
-    RDC_TIMED(108, k142_bn_bn1_recompute(R(A, 872415232), R(S, 4718592), R(S, 4720640), R(A, 1931706368), R(A, 1931708416), R(A, 0)));
-    RDC_TIMED(112, k144_bn_conv2_bwd_weight(R(A, 58720256), R(A, 0), R(A, 33554432), R(S, 339933184)));
-    RDC_TIMED(113, k144_bn_conv2_bwd_data(R(A, 58720256), R(S, 4722688), R(A, 33554432), R(A, 0)));
-    RDC_TIMED(109, k142_bn_bn1_bwd(R(A, 0), R(A, 872415232), R(S, 4718592), R(S, 4720640), R(A, 1931706368), R(A, 1931708416), R(S, 339929088), R(S, 339931136), D(A, 33554432)));
-    RDC_TIMED(106, k141_bn_conv1_bwd_weight(R(A, 0), R(S, 1453289216), R(A, 33554432), R(S, 335210496)));
+    RDC_TIMED(526, k334_loss_flat_seed(
+        R(A, 738197504)));    /* y: grad.loss_flat */
+    RDC_TIMED(521, k330_scale3_loss_flat_bwd(
+        R(A, 738197504),      /* dy: grad.loss_flat */
+        R(A, 738197568)));    /* dx: grad.scale3.cosdist_flat */
+    RDC_TIMED(519, k329_scale3_cosdist_flat_bwd(
+        R(S, 1553952512),     /* a: t3 */
+        R(S, 1663004416),     /* b: s3 */
+        R(A, 738197568),      /* dy: grad.scale3.cosdist_flat */
+        R(A, 1795162112)));   /* db: grad.decoder.layer1.2.relu_2 */
+    RDC_TIMED(514, k325_scale2_loss_flat_bwd(
+        R(A, 738197504),      /* dy: grad.loss_flat */
+        R(A, 738197568)));    /* dx: grad.scale2.cosdist_flat */
+    RDC_TIMED(512, k324_scale2_cosdist_flat_bwd(
+        R(S, 1520398080),     /* a: t2 */
+        R(S, 1679781632),     /* b: s2 */
+        R(A, 738197568),      /* dy: grad.scale2.cosdist_flat */
+        R(A, 1509949440)));   /* db: grad.decoder.layer2.3.relu_2 */
+    RDC_TIMED(507, k320_scale1_loss_flat_bwd(
+        R(A, 738197504),      /* dy: grad.loss_flat */
+        R(A, 805306368)));    /* dx: grad.scale1.cosdist_flat */
+    RDC_TIMED(505, k319_scale1_cosdist_flat_bwd(
+        R(S, 1453289216),     /* a: t1 */
+        R(S, 1713336064),     /* b: s1 */
+        R(A, 805306368),      /* dy: grad.scale1.cosdist_flat */
+        R(A, 738197504)));    /* db: grad.decoder.layer3.5.relu_2 */
+    RDC_TIMED(503, k317_decoder_layer3_5_add_bwd(
+        R(A, 738197504),      /* dy: grad.decoder.layer3.5.relu_2 */
+        R(S, 1713336064),     /* z: s1 */
+        R(A, 805306368)));    /* t0: grad.decoder.layer3.4.relu_2 */
+    RDC_TIMED(501, k316_decoder_layer3_5_bn3_bwd(
+        R(A, 738197504),      /* dy: grad.decoder.layer3.5.relu_2 */
+        R(A, 603979776),      /* x: act.decoder.layer3.5.conv3 */
+        R(S, 335208448),      /* w: decoder.layer3.5.bn3.weight */
+        R(S, 335209472),      /* b: decoder.layer3.5.bn3.bias */
+        R(A, 1931784192),     /* save_mean: bn_mean.decoder.layer3.5.bn3 */
+        R(A, 1931785216),     /* save_invstd: bn_invstd.decoder.layer3.5.bn3 */
+        R(S, 670418944),      /* dw: grad.decoder.layer3.5.bn3.weight */
+        R(S, 670419968),      /* db: grad.decoder.layer3.5.bn3.bias */
+        D(A, 1931476992)));   /* part: bn_part.bwd.decoder.layer3.5.bn3 */
+    RDC_TIMED(494, k313_decoder_layer3_5_bn2_recompute(
+        R(A, 1476395008),     /* x: act.decoder.layer3.5.conv2 */
+        R(S, 335076352),      /* w: decoder.layer3.5.bn2.weight */
+        R(S, 335076864),      /* b: decoder.layer3.5.bn2.bias */
+        R(A, 1931797504),     /* save_mean: bn_mean.decoder.layer3.5.bn2 */
+        R(A, 1931798016),     /* save_invstd: bn_invstd.decoder.layer3.5.bn2 */
+        R(A, 603979776)));    /* z: recomputed.decoder.layer3.5.relu_1 */
+    RDC_TIMED(498, k315_decoder_layer3_5_conv3_bwd_weight(
+        R(A, 738197504),      /* dy: grad.decoder.layer3.5.relu_2 */
+        R(A, 603979776),      /* x: recomputed.decoder.layer3.5.relu_1 */
+        R(A, 637534208),      /* col: col.backwardWeight.decoder.layer3.5.conv3 */
+        R(S, 670287872)));    /* dw: grad.decoder.layer3.5.conv3.weight */
+    RDC_TIMED(499, k315_decoder_layer3_5_conv3_bwd_data(
+        R(A, 738197504),      /* dy: grad.decoder.layer3.5.relu_2 */
+        R(S, 335077376),      /* w: decoder.layer3.5.conv3.weight */
+        R(A, 637534208),      /* col: col.backwardData.decoder.layer3.5.conv3 */
+        R(A, 603979776)));    /* dx: grad.decoder.layer3.5.relu_1 */
+    RDC_TIMED(495, k313_decoder_layer3_5_bn2_bwd(
+        R(A, 603979776),      /* dy: grad.decoder.layer3.5.relu_1 */
+        R(A, 1476395008),     /* x: act.decoder.layer3.5.conv2 */
+        R(S, 335076352),      /* w: decoder.layer3.5.bn2.weight */
+        R(S, 335076864),      /* b: decoder.layer3.5.bn2.bias */
+        R(A, 1931797504),     /* save_mean: bn_mean.decoder.layer3.5.bn2 */
+        R(A, 1931798016),     /* save_invstd: bn_invstd.decoder.layer3.5.bn2 */
+        R(S, 670286848),      /* dw: grad.decoder.layer3.5.bn2.weight */
+        R(S, 670287360),      /* db: grad.decoder.layer3.5.bn2.bias */
+        D(A, 637534208)));    /* part: bn_part.bwd.decoder.layer3.5.bn2 */
+    RDC_TIMED(487, k310_decoder_layer3_5_bn1_recompute(
+        R(A, 1442840576),     /* x: act.decoder.layer3.5.conv1 */
+        R(S, 334485504),      /* w: decoder.layer3.5.bn1.weight */
+        R(S, 334486016),      /* b: decoder.layer3.5.bn1.bias */
+        R(A, 1931796480),     /* save_mean: bn_mean.decoder.layer3.5.bn1 */
+        R(A, 1931796992),     /* save_invstd: bn_invstd.decoder.layer3.5.bn1 */
+        R(A, 637534208)));    /* z: recomputed.decoder.layer3.5.relu */
+    RDC_TIMED(491, k312_decoder_layer3_5_conv2_bwd_weight(
+        R(A, 603979776),      /* dy: grad.decoder.layer3.5.relu_1 */
+        R(A, 637534208),      /* x: recomputed.decoder.layer3.5.relu */
+        R(A, 738197504),      /* col: col.backwardWeight.decoder.layer3.5.conv2 */
+        R(S, 669697024)));    /* dw: grad.decoder.layer3.5.conv2.weight */
+    RDC_TIMED(492, k312_decoder_layer3_5_conv2_bwd_data(
+        R(A, 603979776),      /* dy: grad.decoder.layer3.5.relu_1 */
+        R(S, 334486528),      /* w: decoder.layer3.5.conv2.weight */
+        R(A, 738197504),      /* col: col.backwardData.decoder.layer3.5.conv2 */
+        R(A, 637534208)));    /* dx: grad.decoder.layer3.5.relu */
+    RDC_TIMED(488, k310_decoder_layer3_5_bn1_bwd(
+        R(A, 637534208),      /* dy: grad.decoder.layer3.5.relu */
+        R(A, 1442840576),     /* x: act.decoder.layer3.5.conv1 */
+        R(S, 334485504),      /* w: decoder.layer3.5.bn1.weight */
+        R(S, 334486016),      /* b: decoder.layer3.5.bn1.bias */
+        R(A, 1931796480),     /* save_mean: bn_mean.decoder.layer3.5.bn1 */
+        R(A, 1931796992),     /* save_invstd: bn_invstd.decoder.layer3.5.bn1 */
+        R(S, 669696000),      /* dw: grad.decoder.layer3.5.bn1.weight */
+        R(S, 669696512),      /* db: grad.decoder.layer3.5.bn1.bias */
+        D(A, 603979776)));    /* part: bn_part.bwd.decoder.layer3.5.bn1 */
+    RDC_TIMED(484, k309_decoder_layer3_5_conv1_bwd_weight(
+        R(A, 637534208),      /* dy: grad.decoder.layer3.5.relu */
+        R(A, 671088640),      /* x: act.decoder.layer3.4.relu_2 */
+        R(A, 603979776),      /* col: col.backwardWeight.decoder.layer3.5.conv1 */
+        R(S, 669564928)));    /* dw: grad.decoder.layer3.5.conv1.weight */
+    RDC_TIMED(485, k309_decoder_layer3_5_conv1_bwd_data(
+        R(A, 637534208),      /* dy: grad.decoder.layer3.5.relu */
+        R(S, 334354432),      /* w: decoder.layer3.5.conv1.weight */
+        R(A, 603979776),      /* col: col.backwardData.decoder.layer3.5.conv1 */
+        R(A, 805306368)));    /* dx: grad.decoder.layer3.4.relu_2 */
+    RDC_TIMED(481, k307_decoder_layer3_4_add_bwd(
+        R(A, 805306368),      /* dy: grad.decoder.layer3.4.relu_2 */
+        R(A, 671088640),      /* z: act.decoder.layer3.4.relu_2 */
+        R(A, 603979776)));    /* t0: grad.decoder.layer3.3.relu_2 */
+    RDC_TIMED(479, k306_decoder_layer3_4_bn3_bwd(
+        R(A, 805306368),      /* dy: grad.decoder.layer3.4.relu_2 */
+        R(A, 469762048),      /* x: act.decoder.layer3.4.conv3 */
+        R(S, 334352384),      /* w: decoder.layer3.4.bn3.weight */
+        R(S, 334353408),      /* b: decoder.layer3.4.bn3.bias */
+        R(A, 1931782144),     /* save_mean: bn_mean.decoder.layer3.4.bn3 */
+        R(A, 1931783168),     /* save_invstd: bn_invstd.decoder.layer3.4.bn3 */
+        R(S, 669562880),      /* dw: grad.decoder.layer3.4.bn3.weight */
+        R(S, 669563904),      /* db: grad.decoder.layer3.4.bn3.bias */
+        D(A, 671088640)));    /* part: bn_part.bwd.decoder.layer3.4.bn3 */
+    RDC_TIMED(472, k303_decoder_layer3_4_bn2_recompute(
+        R(A, 1409286144),     /* x: act.decoder.layer3.4.conv2 */
+        R(S, 334220288),      /* w: decoder.layer3.4.bn2.weight */
+        R(S, 334220800),      /* b: decoder.layer3.4.bn2.bias */
+        R(A, 1931795456),     /* save_mean: bn_mean.decoder.layer3.4.bn2 */
+        R(A, 1931795968),     /* save_invstd: bn_invstd.decoder.layer3.4.bn2 */
+        R(A, 469762048)));    /* z: recomputed.decoder.layer3.4.relu_1 */
+    RDC_TIMED(476, k305_decoder_layer3_4_conv3_bwd_weight(
+        R(A, 805306368),      /* dy: grad.decoder.layer3.4.relu_2 */
+        R(A, 469762048),      /* x: recomputed.decoder.layer3.4.relu_1 */
+        R(A, 503316480),      /* col: col.backwardWeight.decoder.layer3.4.conv3 */
+        R(S, 669431808)));    /* dw: grad.decoder.layer3.4.conv3.weight */
+    RDC_TIMED(477, k305_decoder_layer3_4_conv3_bwd_data(
+        R(A, 805306368),      /* dy: grad.decoder.layer3.4.relu_2 */
+        R(S, 334221312),      /* w: decoder.layer3.4.conv3.weight */
+        R(A, 503316480),      /* col: col.backwardData.decoder.layer3.4.conv3 */
+        R(A, 469762048)));    /* dx: grad.decoder.layer3.4.relu_1 */
+    RDC_TIMED(473, k303_decoder_layer3_4_bn2_bwd(
+        R(A, 469762048),      /* dy: grad.decoder.layer3.4.relu_1 */
+        R(A, 1409286144),     /* x: act.decoder.layer3.4.conv2 */
+        R(S, 334220288),      /* w: decoder.layer3.4.bn2.weight */
+        R(S, 334220800),      /* b: decoder.layer3.4.bn2.bias */
+        R(A, 1931795456),     /* save_mean: bn_mean.decoder.layer3.4.bn2 */
+        R(A, 1931795968),     /* save_invstd: bn_invstd.decoder.layer3.4.bn2 */
+        R(S, 669430784),      /* dw: grad.decoder.layer3.4.bn2.weight */
+        R(S, 669431296),      /* db: grad.decoder.layer3.4.bn2.bias */
+        D(A, 503316480)));    /* part: bn_part.bwd.decoder.layer3.4.bn2 */
+    RDC_TIMED(465, k300_decoder_layer3_4_bn1_recompute(
+        R(A, 1375731712),     /* x: act.decoder.layer3.4.conv1 */
+        R(S, 333629440),      /* w: decoder.layer3.4.bn1.weight */
+        R(S, 333629952),      /* b: decoder.layer3.4.bn1.bias */
+        R(A, 1931794432),     /* save_mean: bn_mean.decoder.layer3.4.bn1 */
+        R(A, 1931794944),     /* save_invstd: bn_invstd.decoder.layer3.4.bn1 */
+        R(A, 503316480)));    /* z: recomputed.decoder.layer3.4.relu */
+    RDC_TIMED(469, k302_decoder_layer3_4_conv2_bwd_weight(
+        R(A, 469762048),      /* dy: grad.decoder.layer3.4.relu_1 */
+        R(A, 503316480),      /* x: recomputed.decoder.layer3.4.relu */
+        R(A, 671088640),      /* col: col.backwardWeight.decoder.layer3.4.conv2 */
+        R(S, 668840960)));    /* dw: grad.decoder.layer3.4.conv2.weight */
+    RDC_TIMED(470, k302_decoder_layer3_4_conv2_bwd_data(
+        R(A, 469762048),      /* dy: grad.decoder.layer3.4.relu_1 */
+        R(S, 333630464),      /* w: decoder.layer3.4.conv2.weight */
+        R(A, 671088640),      /* col: col.backwardData.decoder.layer3.4.conv2 */
+        R(A, 503316480)));    /* dx: grad.decoder.layer3.4.relu */
+    RDC_TIMED(466, k300_decoder_layer3_4_bn1_bwd(
+        R(A, 503316480),      /* dy: grad.decoder.layer3.4.relu */
+        R(A, 1375731712),     /* x: act.decoder.layer3.4.conv1 */
+        R(S, 333629440),      /* w: decoder.layer3.4.bn1.weight */
+        R(S, 333629952),      /* b: decoder.layer3.4.bn1.bias */
+        R(A, 1931794432),     /* save_mean: bn_mean.decoder.layer3.4.bn1 */
+        R(A, 1931794944),     /* save_invstd: bn_invstd.decoder.layer3.4.bn1 */
+        R(S, 668839936),      /* dw: grad.decoder.layer3.4.bn1.weight */
+        R(S, 668840448),      /* db: grad.decoder.layer3.4.bn1.bias */
+        D(A, 469762048)));    /* part: bn_part.bwd.decoder.layer3.4.bn1 */
+    RDC_TIMED(462, k299_decoder_layer3_4_conv1_bwd_weight(
+        R(A, 503316480),      /* dy: grad.decoder.layer3.4.relu */
+        R(A, 536870912),      /* x: act.decoder.layer3.3.relu_2 */
+        R(A, 469762048),      /* col: col.backwardWeight.decoder.layer3.4.conv1 */
+        R(S, 668708864)));    /* dw: grad.decoder.layer3.4.conv1.weight */
+    RDC_TIMED(463, k299_decoder_layer3_4_conv1_bwd_data(
+        R(A, 503316480),      /* dy: grad.decoder.layer3.4.relu */
+        R(S, 333498368),      /* w: decoder.layer3.4.conv1.weight */
+        R(A, 469762048),      /* col: col.backwardData.decoder.layer3.4.conv1 */
+        R(A, 603979776)));    /* dx: grad.decoder.layer3.3.relu_2 */
+    RDC_TIMED(459, k297_decoder_layer3_3_add_bwd(
+        R(A, 603979776),      /* dy: grad.decoder.layer3.3.relu_2 */
+        R(A, 536870912),      /* z: act.decoder.layer3.3.relu_2 */
+        R(A, 469762048)));    /* t0: grad.decoder.layer3.2.relu_2 */
+    RDC_TIMED(457, k296_decoder_layer3_3_bn3_bwd(
+        R(A, 603979776),      /* dy: grad.decoder.layer3.3.relu_2 */
+        R(A, 268435456),      /* x: act.decoder.layer3.3.conv3 */
+        R(S, 333496320),      /* w: decoder.layer3.3.bn3.weight */
+        R(S, 333497344),      /* b: decoder.layer3.3.bn3.bias */
+        R(A, 1931780096),     /* save_mean: bn_mean.decoder.layer3.3.bn3 */
+        R(A, 1931781120),     /* save_invstd: bn_invstd.decoder.layer3.3.bn3 */
+        R(S, 668706816),      /* dw: grad.decoder.layer3.3.bn3.weight */
+        R(S, 668707840),      /* db: grad.decoder.layer3.3.bn3.bias */
+        D(A, 536870912)));    /* part: bn_part.bwd.decoder.layer3.3.bn3 */
+    RDC_TIMED(450, k293_decoder_layer3_3_bn2_recompute(
+        R(A, 1342177280),     /* x: act.decoder.layer3.3.conv2 */
+        R(S, 333364224),      /* w: decoder.layer3.3.bn2.weight */
+        R(S, 333364736),      /* b: decoder.layer3.3.bn2.bias */
+        R(A, 1931793408),     /* save_mean: bn_mean.decoder.layer3.3.bn2 */
+        R(A, 1931793920),     /* save_invstd: bn_invstd.decoder.layer3.3.bn2 */
+        R(A, 268435456)));    /* z: recomputed.decoder.layer3.3.relu_1 */
+    RDC_TIMED(454, k295_decoder_layer3_3_conv3_bwd_weight(
+        R(A, 603979776),      /* dy: grad.decoder.layer3.3.relu_2 */
+        R(A, 268435456),      /* x: recomputed.decoder.layer3.3.relu_1 */
+        R(A, 301989888),      /* col: col.backwardWeight.decoder.layer3.3.conv3 */
+        R(S, 668575744)));    /* dw: grad.decoder.layer3.3.conv3.weight */
+    RDC_TIMED(455, k295_decoder_layer3_3_conv3_bwd_data(
+        R(A, 603979776),      /* dy: grad.decoder.layer3.3.relu_2 */
+        R(S, 333365248),      /* w: decoder.layer3.3.conv3.weight */
+        R(A, 301989888),      /* col: col.backwardData.decoder.layer3.3.conv3 */
+        R(A, 268435456)));    /* dx: grad.decoder.layer3.3.relu_1 */
+    RDC_TIMED(451, k293_decoder_layer3_3_bn2_bwd(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.3.relu_1 */
+        R(A, 1342177280),     /* x: act.decoder.layer3.3.conv2 */
+        R(S, 333364224),      /* w: decoder.layer3.3.bn2.weight */
+        R(S, 333364736),      /* b: decoder.layer3.3.bn2.bias */
+        R(A, 1931793408),     /* save_mean: bn_mean.decoder.layer3.3.bn2 */
+        R(A, 1931793920),     /* save_invstd: bn_invstd.decoder.layer3.3.bn2 */
+        R(S, 668574720),      /* dw: grad.decoder.layer3.3.bn2.weight */
+        R(S, 668575232),      /* db: grad.decoder.layer3.3.bn2.bias */
+        D(A, 301989888)));    /* part: bn_part.bwd.decoder.layer3.3.bn2 */
+    RDC_TIMED(443, k290_decoder_layer3_3_bn1_recompute(
+        R(A, 1308622848),     /* x: act.decoder.layer3.3.conv1 */
+        R(S, 332773376),      /* w: decoder.layer3.3.bn1.weight */
+        R(S, 332773888),      /* b: decoder.layer3.3.bn1.bias */
+        R(A, 1931792384),     /* save_mean: bn_mean.decoder.layer3.3.bn1 */
+        R(A, 1931792896),     /* save_invstd: bn_invstd.decoder.layer3.3.bn1 */
+        R(A, 301989888)));    /* z: recomputed.decoder.layer3.3.relu */
+    RDC_TIMED(447, k292_decoder_layer3_3_conv2_bwd_weight(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.3.relu_1 */
+        R(A, 301989888),      /* x: recomputed.decoder.layer3.3.relu */
+        R(A, 536870912),      /* col: col.backwardWeight.decoder.layer3.3.conv2 */
+        R(S, 667984896)));    /* dw: grad.decoder.layer3.3.conv2.weight */
+    RDC_TIMED(448, k292_decoder_layer3_3_conv2_bwd_data(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.3.relu_1 */
+        R(S, 332774400),      /* w: decoder.layer3.3.conv2.weight */
+        R(A, 536870912),      /* col: col.backwardData.decoder.layer3.3.conv2 */
+        R(A, 301989888)));    /* dx: grad.decoder.layer3.3.relu */
+    RDC_TIMED(444, k290_decoder_layer3_3_bn1_bwd(
+        R(A, 301989888),      /* dy: grad.decoder.layer3.3.relu */
+        R(A, 1308622848),     /* x: act.decoder.layer3.3.conv1 */
+        R(S, 332773376),      /* w: decoder.layer3.3.bn1.weight */
+        R(S, 332773888),      /* b: decoder.layer3.3.bn1.bias */
+        R(A, 1931792384),     /* save_mean: bn_mean.decoder.layer3.3.bn1 */
+        R(A, 1931792896),     /* save_invstd: bn_invstd.decoder.layer3.3.bn1 */
+        R(S, 667983872),      /* dw: grad.decoder.layer3.3.bn1.weight */
+        R(S, 667984384),      /* db: grad.decoder.layer3.3.bn1.bias */
+        D(A, 268435456)));    /* part: bn_part.bwd.decoder.layer3.3.bn1 */
+    RDC_TIMED(440, k289_decoder_layer3_3_conv1_bwd_weight(
+        R(A, 301989888),      /* dy: grad.decoder.layer3.3.relu */
+        R(A, 402653184),      /* x: act.decoder.layer3.2.relu_2 */
+        R(A, 268435456),      /* col: col.backwardWeight.decoder.layer3.3.conv1 */
+        R(S, 667852800)));    /* dw: grad.decoder.layer3.3.conv1.weight */
+    RDC_TIMED(441, k289_decoder_layer3_3_conv1_bwd_data(
+        R(A, 301989888),      /* dy: grad.decoder.layer3.3.relu */
+        R(S, 332642304),      /* w: decoder.layer3.3.conv1.weight */
+        R(A, 268435456),      /* col: col.backwardData.decoder.layer3.3.conv1 */
+        R(A, 469762048)));    /* dx: grad.decoder.layer3.2.relu_2 */
+    RDC_TIMED(437, k287_decoder_layer3_2_add_bwd(
+        R(A, 469762048),      /* dy: grad.decoder.layer3.2.relu_2 */
+        R(A, 402653184),      /* z: act.decoder.layer3.2.relu_2 */
+        R(A, 268435456)));    /* t0: grad.decoder.layer3.1.relu_2 */
+    RDC_TIMED(435, k286_decoder_layer3_2_bn3_bwd(
+        R(A, 469762048),      /* dy: grad.decoder.layer3.2.relu_2 */
+        R(A, 201326592),      /* x: act.decoder.layer3.2.conv3 */
+        R(S, 332640256),      /* w: decoder.layer3.2.bn3.weight */
+        R(S, 332641280),      /* b: decoder.layer3.2.bn3.bias */
+        R(A, 1931778048),     /* save_mean: bn_mean.decoder.layer3.2.bn3 */
+        R(A, 1931779072),     /* save_invstd: bn_invstd.decoder.layer3.2.bn3 */
+        R(S, 667850752),      /* dw: grad.decoder.layer3.2.bn3.weight */
+        R(S, 667851776),      /* db: grad.decoder.layer3.2.bn3.bias */
+        D(A, 402653184)));    /* part: bn_part.bwd.decoder.layer3.2.bn3 */
+    RDC_TIMED(428, k283_decoder_layer3_2_bn2_recompute(
+        R(A, 1275068416),     /* x: act.decoder.layer3.2.conv2 */
+        R(S, 332508160),      /* w: decoder.layer3.2.bn2.weight */
+        R(S, 332508672),      /* b: decoder.layer3.2.bn2.bias */
+        R(A, 1931791360),     /* save_mean: bn_mean.decoder.layer3.2.bn2 */
+        R(A, 1931791872),     /* save_invstd: bn_invstd.decoder.layer3.2.bn2 */
+        R(A, 201326592)));    /* z: recomputed.decoder.layer3.2.relu_1 */
+    RDC_TIMED(432, k285_decoder_layer3_2_conv3_bwd_weight(
+        R(A, 469762048),      /* dy: grad.decoder.layer3.2.relu_2 */
+        R(A, 201326592),      /* x: recomputed.decoder.layer3.2.relu_1 */
+        R(A, 234881024),      /* col: col.backwardWeight.decoder.layer3.2.conv3 */
+        R(S, 667719680)));    /* dw: grad.decoder.layer3.2.conv3.weight */
+    RDC_TIMED(433, k285_decoder_layer3_2_conv3_bwd_data(
+        R(A, 469762048),      /* dy: grad.decoder.layer3.2.relu_2 */
+        R(S, 332509184),      /* w: decoder.layer3.2.conv3.weight */
+        R(A, 234881024),      /* col: col.backwardData.decoder.layer3.2.conv3 */
+        R(A, 201326592)));    /* dx: grad.decoder.layer3.2.relu_1 */
+    RDC_TIMED(429, k283_decoder_layer3_2_bn2_bwd(
+        R(A, 201326592),      /* dy: grad.decoder.layer3.2.relu_1 */
+        R(A, 1275068416),     /* x: act.decoder.layer3.2.conv2 */
+        R(S, 332508160),      /* w: decoder.layer3.2.bn2.weight */
+        R(S, 332508672),      /* b: decoder.layer3.2.bn2.bias */
+        R(A, 1931791360),     /* save_mean: bn_mean.decoder.layer3.2.bn2 */
+        R(A, 1931791872),     /* save_invstd: bn_invstd.decoder.layer3.2.bn2 */
+        R(S, 667718656),      /* dw: grad.decoder.layer3.2.bn2.weight */
+        R(S, 667719168),      /* db: grad.decoder.layer3.2.bn2.bias */
+        D(A, 234881024)));    /* part: bn_part.bwd.decoder.layer3.2.bn2 */
+    RDC_TIMED(421, k280_decoder_layer3_2_bn1_recompute(
+        R(A, 1241513984),     /* x: act.decoder.layer3.2.conv1 */
+        R(S, 331917312),      /* w: decoder.layer3.2.bn1.weight */
+        R(S, 331917824),      /* b: decoder.layer3.2.bn1.bias */
+        R(A, 1931790336),     /* save_mean: bn_mean.decoder.layer3.2.bn1 */
+        R(A, 1931790848),     /* save_invstd: bn_invstd.decoder.layer3.2.bn1 */
+        R(A, 234881024)));    /* z: recomputed.decoder.layer3.2.relu */
+    RDC_TIMED(425, k282_decoder_layer3_2_conv2_bwd_weight(
+        R(A, 201326592),      /* dy: grad.decoder.layer3.2.relu_1 */
+        R(A, 234881024),      /* x: recomputed.decoder.layer3.2.relu */
+        R(A, 402653184),      /* col: col.backwardWeight.decoder.layer3.2.conv2 */
+        R(S, 667128832)));    /* dw: grad.decoder.layer3.2.conv2.weight */
+    RDC_TIMED(426, k282_decoder_layer3_2_conv2_bwd_data(
+        R(A, 201326592),      /* dy: grad.decoder.layer3.2.relu_1 */
+        R(S, 331918336),      /* w: decoder.layer3.2.conv2.weight */
+        R(A, 402653184),      /* col: col.backwardData.decoder.layer3.2.conv2 */
+        R(A, 234881024)));    /* dx: grad.decoder.layer3.2.relu */
+    RDC_TIMED(422, k280_decoder_layer3_2_bn1_bwd(
+        R(A, 234881024),      /* dy: grad.decoder.layer3.2.relu */
+        R(A, 1241513984),     /* x: act.decoder.layer3.2.conv1 */
+        R(S, 331917312),      /* w: decoder.layer3.2.bn1.weight */
+        R(S, 331917824),      /* b: decoder.layer3.2.bn1.bias */
+        R(A, 1931790336),     /* save_mean: bn_mean.decoder.layer3.2.bn1 */
+        R(A, 1931790848),     /* save_invstd: bn_invstd.decoder.layer3.2.bn1 */
+        R(S, 667127808),      /* dw: grad.decoder.layer3.2.bn1.weight */
+        R(S, 667128320),      /* db: grad.decoder.layer3.2.bn1.bias */
+        D(A, 201326592)));    /* part: bn_part.bwd.decoder.layer3.2.bn1 */
+    RDC_TIMED(418, k279_decoder_layer3_2_conv1_bwd_weight(
+        R(A, 234881024),      /* dy: grad.decoder.layer3.2.relu */
+        R(A, 335544320),      /* x: act.decoder.layer3.1.relu_2 */
+        R(A, 201326592),      /* col: col.backwardWeight.decoder.layer3.2.conv1 */
+        R(S, 666996736)));    /* dw: grad.decoder.layer3.2.conv1.weight */
+    RDC_TIMED(419, k279_decoder_layer3_2_conv1_bwd_data(
+        R(A, 234881024),      /* dy: grad.decoder.layer3.2.relu */
+        R(S, 331786240),      /* w: decoder.layer3.2.conv1.weight */
+        R(A, 201326592),      /* col: col.backwardData.decoder.layer3.2.conv1 */
+        R(A, 268435456)));    /* dx: grad.decoder.layer3.1.relu_2 */
+    RDC_TIMED(415, k277_decoder_layer3_1_add_bwd(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.1.relu_2 */
+        R(A, 335544320),      /* z: act.decoder.layer3.1.relu_2 */
+        R(A, 201326592)));    /* t0: grad.decoder.layer3.0.relu_2 */
+    RDC_TIMED(413, k276_decoder_layer3_1_bn3_bwd(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.1.relu_2 */
+        R(A, 67108864),       /* x: act.decoder.layer3.1.conv3 */
+        R(S, 331784192),      /* w: decoder.layer3.1.bn3.weight */
+        R(S, 331785216),      /* b: decoder.layer3.1.bn3.bias */
+        R(A, 1931776000),     /* save_mean: bn_mean.decoder.layer3.1.bn3 */
+        R(A, 1931777024),     /* save_invstd: bn_invstd.decoder.layer3.1.bn3 */
+        R(S, 666994688),      /* dw: grad.decoder.layer3.1.bn3.weight */
+        R(S, 666995712),      /* db: grad.decoder.layer3.1.bn3.bias */
+        D(A, 335544320)));    /* part: bn_part.bwd.decoder.layer3.1.bn3 */
+    RDC_TIMED(406, k273_decoder_layer3_1_bn2_recompute(
+        R(A, 1207959552),     /* x: act.decoder.layer3.1.conv2 */
+        R(S, 331652096),      /* w: decoder.layer3.1.bn2.weight */
+        R(S, 331652608),      /* b: decoder.layer3.1.bn2.bias */
+        R(A, 1931789312),     /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 1931789824),     /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(A, 67108864)));     /* z: recomputed.decoder.layer3.1.relu_1 */
+    RDC_TIMED(410, k275_decoder_layer3_1_conv3_bwd_weight(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.1.relu_2 */
+        R(A, 67108864),       /* x: recomputed.decoder.layer3.1.relu_1 */
+        R(A, 100663296),      /* col: col.backwardWeight.decoder.layer3.1.conv3 */
+        R(S, 666863616)));    /* dw: grad.decoder.layer3.1.conv3.weight */
+    RDC_TIMED(411, k275_decoder_layer3_1_conv3_bwd_data(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.1.relu_2 */
+        R(S, 331653120),      /* w: decoder.layer3.1.conv3.weight */
+        R(A, 100663296),      /* col: col.backwardData.decoder.layer3.1.conv3 */
+        R(A, 67108864)));     /* dx: grad.decoder.layer3.1.relu_1 */
+    RDC_TIMED(407, k273_decoder_layer3_1_bn2_bwd(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(A, 1207959552),     /* x: act.decoder.layer3.1.conv2 */
+        R(S, 331652096),      /* w: decoder.layer3.1.bn2.weight */
+        R(S, 331652608),      /* b: decoder.layer3.1.bn2.bias */
+        R(A, 1931789312),     /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 1931789824),     /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(S, 666862592),      /* dw: grad.decoder.layer3.1.bn2.weight */
+        R(S, 666863104),      /* db: grad.decoder.layer3.1.bn2.bias */
+        D(A, 100663296)));    /* part: bn_part.bwd.decoder.layer3.1.bn2 */
+    RDC_TIMED(399, k270_decoder_layer3_1_bn1_recompute(
+        R(A, 1174405120),     /* x: act.decoder.layer3.1.conv1 */
+        R(S, 331061248),      /* w: decoder.layer3.1.bn1.weight */
+        R(S, 331061760),      /* b: decoder.layer3.1.bn1.bias */
+        R(A, 1931788288),     /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 1931788800),     /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        R(A, 100663296)));    /* z: recomputed.decoder.layer3.1.relu */
+    RDC_TIMED(403, k272_decoder_layer3_1_conv2_bwd_weight(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(A, 100663296),      /* x: recomputed.decoder.layer3.1.relu */
+        R(A, 268435456),      /* col: col.backwardWeight.decoder.layer3.1.conv2 */
+        R(S, 666272768)));    /* dw: grad.decoder.layer3.1.conv2.weight */
+    RDC_TIMED(404, k272_decoder_layer3_1_conv2_bwd_data(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.1.relu_1 */
+        R(S, 331062272),      /* w: decoder.layer3.1.conv2.weight */
+        R(A, 100663296),      /* col: col.backwardData.decoder.layer3.1.conv2 */
+        R(A, 268435456)));    /* dx: grad.decoder.layer3.1.relu */
+    RDC_TIMED(400, k270_decoder_layer3_1_bn1_bwd(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.1.relu */
+        R(A, 1174405120),     /* x: act.decoder.layer3.1.conv1 */
+        R(S, 331061248),      /* w: decoder.layer3.1.bn1.weight */
+        R(S, 331061760),      /* b: decoder.layer3.1.bn1.bias */
+        R(A, 1931788288),     /* save_mean: bn_mean.decoder.layer3.1.bn1 */
+        R(A, 1931788800),     /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
+        R(S, 666271744),      /* dw: grad.decoder.layer3.1.bn1.weight */
+        R(S, 666272256),      /* db: grad.decoder.layer3.1.bn1.bias */
+        D(A, 67108864)));     /* part: bn_part.bwd.decoder.layer3.1.bn1 */
+    RDC_TIMED(392, k267_decoder_layer3_0_add_recompute(
+        R(A, 0),              /* x0: act.decoder.layer3.0.conv3 */
+        R(S, 328828928),      /* w0: decoder.layer3.0.bn3.weight */
+        R(S, 328829952),      /* b0: decoder.layer3.0.bn3.bias */
+        R(A, 1931771904),     /* save_mean0: bn_mean.decoder.layer3.0.bn3 */
+        R(A, 1931772928),     /* save_invstd0: bn_invstd.decoder.layer3.0.bn3 */
+        R(A, 134217728),      /* x1: act.decoder.layer3.0.upsample.0 */
+        R(S, 330928128),      /* w1: decoder.layer3.0.upsample.1.weight */
+        R(S, 330929152),      /* b1: decoder.layer3.0.upsample.1.bias */
+        R(A, 1931773952),     /* save_mean1: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 1931774976),     /* save_invstd1: bn_invstd.decoder.layer3.0.upsample.1 */
+        R(A, 67108864)));     /* z: recomputed.decoder.layer3.0.relu_2 */
+    RDC_TIMED(396, k269_decoder_layer3_1_conv1_bwd_weight(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.1.relu */
+        R(A, 67108864),       /* x: recomputed.decoder.layer3.0.relu_2 */
+        R(A, 301989888),      /* col: col.backwardWeight.decoder.layer3.1.conv1 */
+        R(S, 666140672)));    /* dw: grad.decoder.layer3.1.conv1.weight */
+    RDC_TIMED(397, k269_decoder_layer3_1_conv1_bwd_data(
+        R(A, 268435456),      /* dy: grad.decoder.layer3.1.relu */
+        R(S, 330930176),      /* w: decoder.layer3.1.conv1.weight */
+        R(A, 301989888),      /* col: col.backwardData.decoder.layer3.1.conv1 */
+        R(A, 201326592)));    /* dx: grad.decoder.layer3.0.relu_2 */
+    RDC_TIMED(393, k267_decoder_layer3_0_add_bwd(
+        R(A, 201326592),      /* dy: grad.decoder.layer3.0.relu_2 */
+        R(A, 67108864)));     /* z: recomputed.decoder.layer3.0.relu_2 */
+    RDC_TIMED(390, k266_decoder_layer3_0_upsample_1_bwd(
+        R(A, 201326592),      /* dy: grad.decoder.layer3.0.relu_2 */
+        R(A, 134217728),      /* x: act.decoder.layer3.0.upsample.0 */
+        R(S, 330928128),      /* w: decoder.layer3.0.upsample.1.weight */
+        R(S, 330929152),      /* b: decoder.layer3.0.upsample.1.bias */
+        R(A, 1931773952),     /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
+        R(A, 1931774976),     /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
+        R(S, 666138624),      /* dw: grad.decoder.layer3.0.upsample.1.weight */
+        R(S, 666139648),      /* db: grad.decoder.layer3.0.upsample.1.bias */
+        D(A, 268435456),      /* part: bn_part.bwd.decoder.layer3.0.upsample.1 */
+        R(A, 67108864)));     /* dx: grad.decoder.layer3.0.upsample.0 */
+    RDC_TIMED(387, k265_decoder_layer3_0_upsample_0_bwd_weight(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.0.upsample.0 */
+        R(S, 1679781632),     /* x: s2 */
+        R(A, 134217728),      /* col: col.backwardWeight.decoder.layer3.0.upsample.0 */
+        R(S, 664041472)));    /* dw: grad.decoder.layer3.0.upsample.0.weight */
+    RDC_TIMED(388, k265_decoder_layer3_0_upsample_0_bwd_data(
+        R(A, 67108864),       /* dy: grad.decoder.layer3.0.upsample.0 */
+        R(S, 328830976),      /* w: decoder.layer3.0.upsample.0.weight */
+        R(A, 134217728),      /* col: col.backwardData.decoder.layer3.0.upsample.0 */
+        R(A, 1509949440)));   /* dx: grad.decoder.layer2.3.relu_2 */
+    RDC_TIMED(384, k264_decoder_layer3_0_bn3_bwd(
+        R(A, 201326592),      /* dy: grad.decoder.layer3.0.relu_2 */
+        R(A, 0),              /* x: act.decoder.layer3.0.conv3 */
+        R(S, 328828928),      /* w: decoder.layer3.0.bn3.weight */
+        R(S, 328829952),      /* b: decoder.layer3.0.bn3.bias */
+        R(A, 1931771904),     /* save_mean: bn_mean.decoder.layer3.0.bn3 */
+        R(A, 1931772928),     /* save_invstd: bn_invstd.decoder.layer3.0.bn3 */
+        R(S, 664039424),      /* dw: grad.decoder.layer3.0.bn3.weight */
+        R(S, 664040448),      /* db: grad.decoder.layer3.0.bn3.bias */
+        D(A, 67108864)));     /* part: bn_part.bwd.decoder.layer3.0.bn3 */
+    RDC_TIMED(377, k261_decoder_layer3_0_bn2_recompute(
+        R(A, 1140850688),     /* x: act.decoder.layer3.0.conv2 */
+        R(S, 328696832),      /* w: decoder.layer3.0.bn2.weight */
+        R(S, 328697344),      /* b: decoder.layer3.0.bn2.bias */
+        R(A, 1931787264),     /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 1931787776),     /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        R(A, 0)));            /* z: recomputed.decoder.layer3.0.relu_1 */
+    RDC_TIMED(381, k263_decoder_layer3_0_conv3_bwd_weight(
+        R(A, 201326592),      /* dy: grad.decoder.layer3.0.relu_2 */
+        R(A, 0),              /* x: recomputed.decoder.layer3.0.relu_1 */
+        R(A, 33554432),       /* col: col.backwardWeight.decoder.layer3.0.conv3 */
+        R(S, 663908352)));    /* dw: grad.decoder.layer3.0.conv3.weight */
+    RDC_TIMED(382, k263_decoder_layer3_0_conv3_bwd_data(
+        R(A, 201326592),      /* dy: grad.decoder.layer3.0.relu_2 */
+        R(S, 328697856),      /* w: decoder.layer3.0.conv3.weight */
+        R(A, 33554432),       /* col: col.backwardData.decoder.layer3.0.conv3 */
+        R(A, 0)));            /* dx: grad.decoder.layer3.0.relu_1 */
+    RDC_TIMED(378, k261_decoder_layer3_0_bn2_bwd(
+        R(A, 0),              /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 1140850688),     /* x: act.decoder.layer3.0.conv2 */
+        R(S, 328696832),      /* w: decoder.layer3.0.bn2.weight */
+        R(S, 328697344),      /* b: decoder.layer3.0.bn2.bias */
+        R(A, 1931787264),     /* save_mean: bn_mean.decoder.layer3.0.bn2 */
+        R(A, 1931787776),     /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
+        R(S, 663907328),      /* dw: grad.decoder.layer3.0.bn2.weight */
+        R(S, 663907840),      /* db: grad.decoder.layer3.0.bn2.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer3.0.bn2 */
+    RDC_TIMED(370, k258_decoder_layer3_0_bn1_recompute(
+        R(A, 1895825408),     /* x: act.decoder.layer3.0.conv1 */
+        R(S, 328433664),      /* w: decoder.layer3.0.bn1.weight */
+        R(S, 328434176),      /* b: decoder.layer3.0.bn1.bias */
+        R(A, 1931786240),     /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 1931786752),     /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        R(A, 33554432)));     /* z: recomputed.decoder.layer3.0.relu */
+    RDC_TIMED(374, k260_decoder_layer3_0_conv2_bwd_weight(
+        R(A, 0),              /* dy: grad.decoder.layer3.0.relu_1 */
+        R(A, 33554432),       /* x: recomputed.decoder.layer3.0.relu */
+        R(A, 41943040),       /* col: col.backwardWeight.decoder.layer3.0.conv2 */
+        R(S, 663645184)));    /* dw: grad.decoder.layer3.0.conv2.weight */
+    RDC_TIMED(375, k260_decoder_layer3_0_conv2_bwd_data(
+        R(A, 0),              /* dy: grad.decoder.layer3.0.relu_1 */
+        R(S, 328434688),      /* w: decoder.layer3.0.conv2.weight */
+        R(A, 41943040),       /* col: col.backwardData.decoder.layer3.0.conv2 */
+        R(A, 33554432)));     /* dx: grad.decoder.layer3.0.relu */
+    RDC_TIMED(371, k258_decoder_layer3_0_bn1_bwd(
+        R(A, 33554432),       /* dy: grad.decoder.layer3.0.relu */
+        R(A, 1895825408),     /* x: act.decoder.layer3.0.conv1 */
+        R(S, 328433664),      /* w: decoder.layer3.0.bn1.weight */
+        R(S, 328434176),      /* b: decoder.layer3.0.bn1.bias */
+        R(A, 1931786240),     /* save_mean: bn_mean.decoder.layer3.0.bn1 */
+        R(A, 1931786752),     /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
+        R(S, 663644160),      /* dw: grad.decoder.layer3.0.bn1.weight */
+        R(S, 663644672),      /* db: grad.decoder.layer3.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer3.0.bn1 */
+    RDC_TIMED(367, k257_decoder_layer3_0_conv1_bwd_weight(
+        R(A, 33554432),       /* dy: grad.decoder.layer3.0.relu */
+        R(S, 1679781632),     /* x: s2 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer3.0.conv1 */
+        R(S, 663382016)));    /* dw: grad.decoder.layer3.0.conv1.weight */
+    RDC_TIMED(368, k257_decoder_layer3_0_conv1_bwd_data(
+        R(A, 33554432),       /* dy: grad.decoder.layer3.0.relu */
+        R(S, 328171520),      /* w: decoder.layer3.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer3.0.conv1 */
+        R(A, 1509949440)));   /* dx: grad.decoder.layer2.3.relu_2 */
+    RDC_TIMED(364, k255_decoder_layer2_3_add_bwd(
+        R(A, 1509949440),     /* dy: grad.decoder.layer2.3.relu_2 */
+        R(S, 1679781632),     /* z: s2 */
+        R(A, 0)));            /* t0: grad.decoder.layer2.2.relu_2 */
+    RDC_TIMED(362, k254_decoder_layer2_3_bn3_bwd(
+        R(A, 1509949440),     /* dy: grad.decoder.layer2.3.relu_2 */
+        R(A, 1107296256),     /* x: act.decoder.layer2.3.conv3 */
+        R(S, 328167424),      /* w: decoder.layer2.3.bn3.weight */
+        R(S, 328169472),      /* b: decoder.layer2.3.bn3.bias */
+        R(A, 1931751424),     /* save_mean: bn_mean.decoder.layer2.3.bn3 */
+        R(A, 1931753472),     /* save_invstd: bn_invstd.decoder.layer2.3.bn3 */
+        R(S, 663377920),      /* dw: grad.decoder.layer2.3.bn3.weight */
+        R(S, 663379968),      /* db: grad.decoder.layer2.3.bn3.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer2.3.bn3 */
+    RDC_TIMED(355, k251_decoder_layer2_3_bn2_recompute(
+        R(A, 1778384896),     /* x: act.decoder.layer2.3.conv2 */
+        R(S, 327641088),      /* w: decoder.layer2.3.bn2.weight */
+        R(S, 327642112),      /* b: decoder.layer2.3.bn2.bias */
+        R(A, 1931769856),     /* save_mean: bn_mean.decoder.layer2.3.bn2 */
+        R(A, 1931770880),     /* save_invstd: bn_invstd.decoder.layer2.3.bn2 */
+        R(A, 33554432)));     /* z: recomputed.decoder.layer2.3.relu_1 */
+    RDC_TIMED(359, k253_decoder_layer2_3_conv3_bwd_weight(
+        R(A, 1509949440),     /* dy: grad.decoder.layer2.3.relu_2 */
+        R(A, 33554432),       /* x: recomputed.decoder.layer2.3.relu_1 */
+        R(A, 50331648),       /* col: col.backwardWeight.decoder.layer2.3.conv3 */
+        R(S, 662853632)));    /* dw: grad.decoder.layer2.3.conv3.weight */
+    RDC_TIMED(360, k253_decoder_layer2_3_conv3_bwd_data(
+        R(A, 1509949440),     /* dy: grad.decoder.layer2.3.relu_2 */
+        R(S, 327643136),      /* w: decoder.layer2.3.conv3.weight */
+        R(A, 33554432),       /* col: col.backwardData.decoder.layer2.3.conv3 */
+        R(A, 63970048)));     /* dx: grad.decoder.layer2.3.relu_1 */
+    RDC_TIMED(356, k251_decoder_layer2_3_bn2_bwd(
+        R(A, 63970048),       /* dy: grad.decoder.layer2.3.relu_1 */
+        R(A, 1778384896),     /* x: act.decoder.layer2.3.conv2 */
+        R(S, 327641088),      /* w: decoder.layer2.3.bn2.weight */
+        R(S, 327642112),      /* b: decoder.layer2.3.bn2.bias */
+        R(A, 1931769856),     /* save_mean: bn_mean.decoder.layer2.3.bn2 */
+        R(A, 1931770880),     /* save_invstd: bn_invstd.decoder.layer2.3.bn2 */
+        R(S, 662851584),      /* dw: grad.decoder.layer2.3.bn2.weight */
+        R(S, 662852608),      /* db: grad.decoder.layer2.3.bn2.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer2.3.bn2 */
+    RDC_TIMED(348, k248_decoder_layer2_3_bn1_recompute(
+        R(A, 1761607680),     /* x: act.decoder.layer2.3.conv1 */
+        R(S, 325279744),      /* w: decoder.layer2.3.bn1.weight */
+        R(S, 325280768),      /* b: decoder.layer2.3.bn1.bias */
+        R(A, 1931767808),     /* save_mean: bn_mean.decoder.layer2.3.bn1 */
+        R(A, 1931768832),     /* save_invstd: bn_invstd.decoder.layer2.3.bn1 */
+        R(A, 80747264)));     /* z: recomputed.decoder.layer2.3.relu */
+    RDC_TIMED(352, k250_decoder_layer2_3_conv2_bwd_weight(
+        R(A, 63970048),       /* dy: grad.decoder.layer2.3.relu_1 */
+        R(A, 80747264),       /* x: recomputed.decoder.layer2.3.relu */
+        R(A, 33554432),       /* col: col.backwardWeight.decoder.layer2.3.conv2 */
+        R(S, 660492288)));    /* dw: grad.decoder.layer2.3.conv2.weight */
+    RDC_TIMED(353, k250_decoder_layer2_3_conv2_bwd_data(
+        R(A, 63970048),       /* dy: grad.decoder.layer2.3.relu_1 */
+        R(S, 325281792),      /* w: decoder.layer2.3.conv2.weight */
+        R(A, 33554432),       /* col: col.backwardData.decoder.layer2.3.conv2 */
+        R(A, 80747264)));     /* dx: grad.decoder.layer2.3.relu */
+    RDC_TIMED(349, k248_decoder_layer2_3_bn1_bwd(
+        R(A, 80747264),       /* dy: grad.decoder.layer2.3.relu */
+        R(A, 1761607680),     /* x: act.decoder.layer2.3.conv1 */
+        R(S, 325279744),      /* w: decoder.layer2.3.bn1.weight */
+        R(S, 325280768),      /* b: decoder.layer2.3.bn1.bias */
+        R(A, 1931767808),     /* save_mean: bn_mean.decoder.layer2.3.bn1 */
+        R(A, 1931768832),     /* save_invstd: bn_invstd.decoder.layer2.3.bn1 */
+        R(S, 660490240),      /* dw: grad.decoder.layer2.3.bn1.weight */
+        R(S, 660491264),      /* db: grad.decoder.layer2.3.bn1.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer2.3.bn1 */
+    RDC_TIMED(345, k247_decoder_layer2_3_conv1_bwd_weight(
+        R(A, 80747264),       /* dy: grad.decoder.layer2.3.relu */
+        R(A, 1073741824),     /* x: act.decoder.layer2.2.relu_2 */
+        R(A, 33554432),       /* col: col.backwardWeight.decoder.layer2.3.conv1 */
+        R(S, 659965952)));    /* dw: grad.decoder.layer2.3.conv1.weight */
+    RDC_TIMED(346, k247_decoder_layer2_3_conv1_bwd_data(
+        R(A, 80747264),       /* dy: grad.decoder.layer2.3.relu */
+        R(S, 324755456),      /* w: decoder.layer2.3.conv1.weight */
+        R(A, 33554432),       /* col: col.backwardData.decoder.layer2.3.conv1 */
+        R(A, 0)));            /* dx: grad.decoder.layer2.2.relu_2 */
+    RDC_TIMED(342, k245_decoder_layer2_2_add_bwd(
+        R(A, 0),              /* dy: grad.decoder.layer2.2.relu_2 */
+        R(A, 1073741824),     /* z: act.decoder.layer2.2.relu_2 */
+        R(A, 33554432)));     /* t0: grad.decoder.layer2.1.relu_2 */
+    RDC_TIMED(340, k244_decoder_layer2_2_bn3_bwd(
+        R(A, 0),              /* dy: grad.decoder.layer2.2.relu_2 */
+        R(A, 1040187392),     /* x: act.decoder.layer2.2.conv3 */
+        R(S, 324751360),      /* w: decoder.layer2.2.bn3.weight */
+        R(S, 324753408),      /* b: decoder.layer2.2.bn3.bias */
+        R(A, 1931747328),     /* save_mean: bn_mean.decoder.layer2.2.bn3 */
+        R(A, 1931749376),     /* save_invstd: bn_invstd.decoder.layer2.2.bn3 */
+        R(S, 659961856),      /* dw: grad.decoder.layer2.2.bn3.weight */
+        R(S, 659963904),      /* db: grad.decoder.layer2.2.bn3.bias */
+        D(A, 67108864)));     /* part: bn_part.bwd.decoder.layer2.2.bn3 */
+    RDC_TIMED(333, k241_decoder_layer2_2_bn2_recompute(
+        R(A, 1744830464),     /* x: act.decoder.layer2.2.conv2 */
+        R(S, 324225024),      /* w: decoder.layer2.2.bn2.weight */
+        R(S, 324226048),      /* b: decoder.layer2.2.bn2.bias */
+        R(A, 1931765760),     /* save_mean: bn_mean.decoder.layer2.2.bn2 */
+        R(A, 1931766784),     /* save_invstd: bn_invstd.decoder.layer2.2.bn2 */
+        R(A, 67108864)));     /* z: recomputed.decoder.layer2.2.relu_1 */
+    RDC_TIMED(337, k243_decoder_layer2_2_conv3_bwd_weight(
+        R(A, 0),              /* dy: grad.decoder.layer2.2.relu_2 */
+        R(A, 67108864),       /* x: recomputed.decoder.layer2.2.relu_1 */
+        R(A, 83886080),       /* col: col.backwardWeight.decoder.layer2.2.conv3 */
+        R(S, 659437568)));    /* dw: grad.decoder.layer2.2.conv3.weight */
+    RDC_TIMED(338, k243_decoder_layer2_2_conv3_bwd_data(
+        R(A, 0),              /* dy: grad.decoder.layer2.2.relu_2 */
+        R(S, 324227072),      /* w: decoder.layer2.2.conv3.weight */
+        R(A, 83886080),       /* col: col.backwardData.decoder.layer2.2.conv3 */
+        R(A, 67108864)));     /* dx: grad.decoder.layer2.2.relu_1 */
+    RDC_TIMED(334, k241_decoder_layer2_2_bn2_bwd(
+        R(A, 67108864),       /* dy: grad.decoder.layer2.2.relu_1 */
+        R(A, 1744830464),     /* x: act.decoder.layer2.2.conv2 */
+        R(S, 324225024),      /* w: decoder.layer2.2.bn2.weight */
+        R(S, 324226048),      /* b: decoder.layer2.2.bn2.bias */
+        R(A, 1931765760),     /* save_mean: bn_mean.decoder.layer2.2.bn2 */
+        R(A, 1931766784),     /* save_invstd: bn_invstd.decoder.layer2.2.bn2 */
+        R(S, 659435520),      /* dw: grad.decoder.layer2.2.bn2.weight */
+        R(S, 659436544),      /* db: grad.decoder.layer2.2.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.2.bn2 */
+    RDC_TIMED(326, k238_decoder_layer2_2_bn1_recompute(
+        R(A, 1728053248),     /* x: act.decoder.layer2.2.conv1 */
+        R(S, 321863680),      /* w: decoder.layer2.2.bn1.weight */
+        R(S, 321864704),      /* b: decoder.layer2.2.bn1.bias */
+        R(A, 1931763712),     /* save_mean: bn_mean.decoder.layer2.2.bn1 */
+        R(A, 1931764736),     /* save_invstd: bn_invstd.decoder.layer2.2.bn1 */
+        R(A, 83886080)));     /* z: recomputed.decoder.layer2.2.relu */
+    RDC_TIMED(330, k240_decoder_layer2_2_conv2_bwd_weight(
+        R(A, 67108864),       /* dy: grad.decoder.layer2.2.relu_1 */
+        R(A, 83886080),       /* x: recomputed.decoder.layer2.2.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.2.conv2 */
+        R(S, 657076224)));    /* dw: grad.decoder.layer2.2.conv2.weight */
+    RDC_TIMED(331, k240_decoder_layer2_2_conv2_bwd_data(
+        R(A, 67108864),       /* dy: grad.decoder.layer2.2.relu_1 */
+        R(S, 321865728),      /* w: decoder.layer2.2.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.2.conv2 */
+        R(A, 83886080)));     /* dx: grad.decoder.layer2.2.relu */
+    RDC_TIMED(327, k238_decoder_layer2_2_bn1_bwd(
+        R(A, 83886080),       /* dy: grad.decoder.layer2.2.relu */
+        R(A, 1728053248),     /* x: act.decoder.layer2.2.conv1 */
+        R(S, 321863680),      /* w: decoder.layer2.2.bn1.weight */
+        R(S, 321864704),      /* b: decoder.layer2.2.bn1.bias */
+        R(A, 1931763712),     /* save_mean: bn_mean.decoder.layer2.2.bn1 */
+        R(A, 1931764736),     /* save_invstd: bn_invstd.decoder.layer2.2.bn1 */
+        R(S, 657074176),      /* dw: grad.decoder.layer2.2.bn1.weight */
+        R(S, 657075200),      /* db: grad.decoder.layer2.2.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.2.bn1 */
+    RDC_TIMED(323, k237_decoder_layer2_2_conv1_bwd_weight(
+        R(A, 83886080),       /* dy: grad.decoder.layer2.2.relu */
+        R(A, 1006632960),     /* x: act.decoder.layer2.1.relu_2 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.2.conv1 */
+        R(S, 656549888)));    /* dw: grad.decoder.layer2.2.conv1.weight */
+    RDC_TIMED(324, k237_decoder_layer2_2_conv1_bwd_data(
+        R(A, 83886080),       /* dy: grad.decoder.layer2.2.relu */
+        R(S, 321339392),      /* w: decoder.layer2.2.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.2.conv1 */
+        R(A, 33554432)));     /* dx: grad.decoder.layer2.1.relu_2 */
+    RDC_TIMED(320, k235_decoder_layer2_1_add_bwd(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.1.relu_2 */
+        R(A, 1006632960),     /* z: act.decoder.layer2.1.relu_2 */
+        R(A, 0)));            /* t0: grad.decoder.layer2.0.relu_2 */
+    RDC_TIMED(318, k234_decoder_layer2_1_bn3_bwd(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.1.relu_2 */
+        R(A, 973078528),      /* x: act.decoder.layer2.1.conv3 */
+        R(S, 321335296),      /* w: decoder.layer2.1.bn3.weight */
+        R(S, 321337344),      /* b: decoder.layer2.1.bn3.bias */
+        R(A, 1931743232),     /* save_mean: bn_mean.decoder.layer2.1.bn3 */
+        R(A, 1931745280),     /* save_invstd: bn_invstd.decoder.layer2.1.bn3 */
+        R(S, 656545792),      /* dw: grad.decoder.layer2.1.bn3.weight */
+        R(S, 656547840),      /* db: grad.decoder.layer2.1.bn3.bias */
+        D(A, 67108864)));     /* part: bn_part.bwd.decoder.layer2.1.bn3 */
+    RDC_TIMED(311, k231_decoder_layer2_1_bn2_recompute(
+        R(A, 1711276032),     /* x: act.decoder.layer2.1.conv2 */
+        R(S, 320808960),      /* w: decoder.layer2.1.bn2.weight */
+        R(S, 320809984),      /* b: decoder.layer2.1.bn2.bias */
+        R(A, 1931761664),     /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 1931762688),     /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        R(A, 67108864)));     /* z: recomputed.decoder.layer2.1.relu_1 */
+    RDC_TIMED(315, k233_decoder_layer2_1_conv3_bwd_weight(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.1.relu_2 */
+        R(A, 67108864),       /* x: recomputed.decoder.layer2.1.relu_1 */
+        R(A, 83886080),       /* col: col.backwardWeight.decoder.layer2.1.conv3 */
+        R(S, 656021504)));    /* dw: grad.decoder.layer2.1.conv3.weight */
+    RDC_TIMED(316, k233_decoder_layer2_1_conv3_bwd_data(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.1.relu_2 */
+        R(S, 320811008),      /* w: decoder.layer2.1.conv3.weight */
+        R(A, 83886080),       /* col: col.backwardData.decoder.layer2.1.conv3 */
+        R(A, 67108864)));     /* dx: grad.decoder.layer2.1.relu_1 */
+    RDC_TIMED(312, k231_decoder_layer2_1_bn2_bwd(
+        R(A, 67108864),       /* dy: grad.decoder.layer2.1.relu_1 */
+        R(A, 1711276032),     /* x: act.decoder.layer2.1.conv2 */
+        R(S, 320808960),      /* w: decoder.layer2.1.bn2.weight */
+        R(S, 320809984),      /* b: decoder.layer2.1.bn2.bias */
+        R(A, 1931761664),     /* save_mean: bn_mean.decoder.layer2.1.bn2 */
+        R(A, 1931762688),     /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
+        R(S, 656019456),      /* dw: grad.decoder.layer2.1.bn2.weight */
+        R(S, 656020480),      /* db: grad.decoder.layer2.1.bn2.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer2.1.bn2 */
+    RDC_TIMED(304, k228_decoder_layer2_1_bn1_recompute(
+        R(A, 1694498816),     /* x: act.decoder.layer2.1.conv1 */
+        R(S, 318447616),      /* w: decoder.layer2.1.bn1.weight */
+        R(S, 318448640),      /* b: decoder.layer2.1.bn1.bias */
+        R(A, 1931759616),     /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 1931760640),     /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        R(A, 83886080)));     /* z: recomputed.decoder.layer2.1.relu */
+    RDC_TIMED(308, k230_decoder_layer2_1_conv2_bwd_weight(
+        R(A, 67108864),       /* dy: grad.decoder.layer2.1.relu_1 */
+        R(A, 83886080),       /* x: recomputed.decoder.layer2.1.relu */
+        R(A, 33554432),       /* col: col.backwardWeight.decoder.layer2.1.conv2 */
+        R(S, 653660160)));    /* dw: grad.decoder.layer2.1.conv2.weight */
+    RDC_TIMED(309, k230_decoder_layer2_1_conv2_bwd_data(
+        R(A, 67108864),       /* dy: grad.decoder.layer2.1.relu_1 */
+        R(S, 318449664),      /* w: decoder.layer2.1.conv2.weight */
+        R(A, 33554432),       /* col: col.backwardData.decoder.layer2.1.conv2 */
+        R(A, 83886080)));     /* dx: grad.decoder.layer2.1.relu */
+    RDC_TIMED(305, k228_decoder_layer2_1_bn1_bwd(
+        R(A, 83886080),       /* dy: grad.decoder.layer2.1.relu */
+        R(A, 1694498816),     /* x: act.decoder.layer2.1.conv1 */
+        R(S, 318447616),      /* w: decoder.layer2.1.bn1.weight */
+        R(S, 318448640),      /* b: decoder.layer2.1.bn1.bias */
+        R(A, 1931759616),     /* save_mean: bn_mean.decoder.layer2.1.bn1 */
+        R(A, 1931760640),     /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
+        R(S, 653658112),      /* dw: grad.decoder.layer2.1.bn1.weight */
+        R(S, 653659136),      /* db: grad.decoder.layer2.1.bn1.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer2.1.bn1 */
+    RDC_TIMED(297, k225_decoder_layer2_0_add_recompute(
+        R(A, 905969664),      /* x0: act.decoder.layer2.0.conv3 */
+        R(S, 309526528),      /* w0: decoder.layer2.0.bn3.weight */
+        R(S, 309528576),      /* b0: decoder.layer2.0.bn3.bias */
+        R(A, 1931735040),     /* save_mean0: bn_mean.decoder.layer2.0.bn3 */
+        R(A, 1931737088),     /* save_invstd0: bn_invstd.decoder.layer2.0.bn3 */
+        R(A, 939524096),      /* x1: act.decoder.layer2.0.upsample.0 */
+        R(S, 317919232),      /* w1: decoder.layer2.0.upsample.1.weight */
+        R(S, 317921280),      /* b1: decoder.layer2.0.upsample.1.bias */
+        R(A, 1931739136),     /* save_mean1: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 1931741184),     /* save_invstd1: bn_invstd.decoder.layer2.0.upsample.1 */
+        R(A, 33554432)));     /* z: recomputed.decoder.layer2.0.relu_2 */
+    RDC_TIMED(301, k227_decoder_layer2_1_conv1_bwd_weight(
+        R(A, 83886080),       /* dy: grad.decoder.layer2.1.relu */
+        R(A, 33554432),       /* x: recomputed.decoder.layer2.0.relu_2 */
+        R(A, 67108864),       /* col: col.backwardWeight.decoder.layer2.1.conv1 */
+        R(S, 653133824)));    /* dw: grad.decoder.layer2.1.conv1.weight */
+    RDC_TIMED(302, k227_decoder_layer2_1_conv1_bwd_data(
+        R(A, 83886080),       /* dy: grad.decoder.layer2.1.relu */
+        R(S, 317923328),      /* w: decoder.layer2.1.conv1.weight */
+        R(A, 67108864),       /* col: col.backwardData.decoder.layer2.1.conv1 */
+        R(A, 0)));            /* dx: grad.decoder.layer2.0.relu_2 */
+    RDC_TIMED(298, k225_decoder_layer2_0_add_bwd(
+        R(A, 0),              /* dy: grad.decoder.layer2.0.relu_2 */
+        R(A, 33554432)));     /* z: recomputed.decoder.layer2.0.relu_2 */
+    RDC_TIMED(295, k224_decoder_layer2_0_upsample_1_bwd(
+        R(A, 0),              /* dy: grad.decoder.layer2.0.relu_2 */
+        R(A, 939524096),      /* x: act.decoder.layer2.0.upsample.0 */
+        R(S, 317919232),      /* w: decoder.layer2.0.upsample.1.weight */
+        R(S, 317921280),      /* b: decoder.layer2.0.upsample.1.bias */
+        R(A, 1931739136),     /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
+        R(A, 1931741184),     /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
+        R(S, 653129728),      /* dw: grad.decoder.layer2.0.upsample.1.weight */
+        R(S, 653131776),      /* db: grad.decoder.layer2.0.upsample.1.bias */
+        D(A, 67108864),       /* part: bn_part.bwd.decoder.layer2.0.upsample.1 */
+        R(A, 33554432)));     /* dx: grad.decoder.layer2.0.upsample.0 */
+    RDC_TIMED(292, k223_decoder_layer2_0_upsample_0_bwd_weight(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.0.upsample.0 */
+        R(S, 1663004416),     /* x: s3 */
+        R(A, 67108864),       /* col: col.backwardWeight.decoder.layer2.0.upsample.0 */
+        R(S, 644741120)));    /* dw: grad.decoder.layer2.0.upsample.0.weight */
+    RDC_TIMED(293, k223_decoder_layer2_0_upsample_0_bwd_data(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.0.upsample.0 */
+        R(S, 309530624),      /* w: decoder.layer2.0.upsample.0.weight */
+        R(A, 67108864),       /* col: col.backwardData.decoder.layer2.0.upsample.0 */
+        R(A, 1795162112)));   /* dx: grad.decoder.layer1.2.relu_2 */
+    RDC_TIMED(289, k222_decoder_layer2_0_bn3_bwd(
+        R(A, 0),              /* dy: grad.decoder.layer2.0.relu_2 */
+        R(A, 905969664),      /* x: act.decoder.layer2.0.conv3 */
+        R(S, 309526528),      /* w: decoder.layer2.0.bn3.weight */
+        R(S, 309528576),      /* b: decoder.layer2.0.bn3.bias */
+        R(A, 1931735040),     /* save_mean: bn_mean.decoder.layer2.0.bn3 */
+        R(A, 1931737088),     /* save_invstd: bn_invstd.decoder.layer2.0.bn3 */
+        R(S, 644737024),      /* dw: grad.decoder.layer2.0.bn3.weight */
+        R(S, 644739072),      /* db: grad.decoder.layer2.0.bn3.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer2.0.bn3 */
+    RDC_TIMED(282, k219_decoder_layer2_0_bn2_recompute(
+        R(A, 1677721600),     /* x: act.decoder.layer2.0.conv2 */
+        R(S, 309000192),      /* w: decoder.layer2.0.bn2.weight */
+        R(S, 309001216),      /* b: decoder.layer2.0.bn2.bias */
+        R(A, 1931757568),     /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 1931758592),     /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        R(A, 33554432)));     /* z: recomputed.decoder.layer2.0.relu_1 */
+    RDC_TIMED(286, k221_decoder_layer2_0_conv3_bwd_weight(
+        R(A, 0),              /* dy: grad.decoder.layer2.0.relu_2 */
+        R(A, 33554432),       /* x: recomputed.decoder.layer2.0.relu_1 */
+        R(A, 50331648),       /* col: col.backwardWeight.decoder.layer2.0.conv3 */
+        R(S, 644212736)));    /* dw: grad.decoder.layer2.0.conv3.weight */
+    RDC_TIMED(287, k221_decoder_layer2_0_conv3_bwd_data(
+        R(A, 0),              /* dy: grad.decoder.layer2.0.relu_2 */
+        R(S, 309002240),      /* w: decoder.layer2.0.conv3.weight */
+        R(A, 50331648),       /* col: col.backwardData.decoder.layer2.0.conv3 */
+        R(A, 33554432)));     /* dx: grad.decoder.layer2.0.relu_1 */
+    RDC_TIMED(283, k219_decoder_layer2_0_bn2_bwd(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 1677721600),     /* x: act.decoder.layer2.0.conv2 */
+        R(S, 309000192),      /* w: decoder.layer2.0.bn2.weight */
+        R(S, 309001216),      /* b: decoder.layer2.0.bn2.bias */
+        R(A, 1931757568),     /* save_mean: bn_mean.decoder.layer2.0.bn2 */
+        R(A, 1931758592),     /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
+        R(S, 644210688),      /* dw: grad.decoder.layer2.0.bn2.weight */
+        R(S, 644211712),      /* db: grad.decoder.layer2.0.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn2 */
+    RDC_TIMED(275, k216_decoder_layer2_0_bn1_recompute(
+        R(A, 1925185536),     /* x: act.decoder.layer2.0.conv1 */
+        R(S, 307949568),      /* w: decoder.layer2.0.bn1.weight */
+        R(S, 307950592),      /* b: decoder.layer2.0.bn1.bias */
+        R(A, 1931755520),     /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 1931756544),     /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        R(A, 12058624)));     /* z: recomputed.decoder.layer2.0.relu */
+    RDC_TIMED(279, k218_decoder_layer2_0_conv2_bwd_weight(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.0.relu_1 */
+        R(A, 12058624),       /* x: recomputed.decoder.layer2.0.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.0.conv2 */
+        R(S, 643162112)));    /* dw: grad.decoder.layer2.0.conv2.weight */
+    RDC_TIMED(280, k218_decoder_layer2_0_conv2_bwd_data(
+        R(A, 33554432),       /* dy: grad.decoder.layer2.0.relu_1 */
+        R(S, 307951616),      /* w: decoder.layer2.0.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.0.conv2 */
+        R(A, 10485760)));     /* dx: grad.decoder.layer2.0.relu */
+    RDC_TIMED(276, k216_decoder_layer2_0_bn1_bwd(
+        R(A, 10485760),       /* dy: grad.decoder.layer2.0.relu */
+        R(A, 1925185536),     /* x: act.decoder.layer2.0.conv1 */
+        R(S, 307949568),      /* w: decoder.layer2.0.bn1.weight */
+        R(S, 307950592),      /* b: decoder.layer2.0.bn1.bias */
+        R(A, 1931755520),     /* save_mean: bn_mean.decoder.layer2.0.bn1 */
+        R(A, 1931756544),     /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
+        R(S, 643160064),      /* dw: grad.decoder.layer2.0.bn1.weight */
+        R(S, 643161088),      /* db: grad.decoder.layer2.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn1 */
+    RDC_TIMED(272, k215_decoder_layer2_0_conv1_bwd_weight(
+        R(A, 10485760),       /* dy: grad.decoder.layer2.0.relu */
+        R(S, 1663004416),     /* x: s3 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer2.0.conv1 */
+        R(S, 642111488)));    /* dw: grad.decoder.layer2.0.conv1.weight */
+    RDC_TIMED(273, k215_decoder_layer2_0_conv1_bwd_data(
+        R(A, 10485760),       /* dy: grad.decoder.layer2.0.relu */
+        R(S, 306900992),      /* w: decoder.layer2.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer2.0.conv1 */
+        R(A, 1795162112)));   /* dx: grad.decoder.layer1.2.relu_2 */
+    RDC_TIMED(269, k213_decoder_layer1_2_add_bwd(
+        R(A, 1795162112),     /* dy: grad.decoder.layer1.2.relu_2 */
+        R(S, 1663004416),     /* z: s3 */
+        R(A, 77601536)));     /* t0: grad.decoder.layer1.1.relu_2 */
+    RDC_TIMED(267, k212_decoder_layer1_2_bn3_bwd(
+        R(A, 1795162112),     /* dy: grad.decoder.layer1.2.relu_2 */
+        R(A, 1660944384),     /* x: act.decoder.layer1.2.conv3 */
+        R(S, 306892800),      /* w: decoder.layer1.2.bn3.weight */
+        R(S, 306896896),      /* b: decoder.layer1.2.bn3.bias */
+        R(A, 1931698176),     /* save_mean: bn_mean.decoder.layer1.2.bn3 */
+        R(A, 1931702272),     /* save_invstd: bn_invstd.decoder.layer1.2.bn3 */
+        R(S, 642103296),      /* dw: grad.decoder.layer1.2.bn3.weight */
+        R(S, 642107392),      /* db: grad.decoder.layer1.2.bn3.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.2.bn3 */
+    RDC_TIMED(260, k209_decoder_layer1_2_bn2_recompute(
+        R(A, 1887436800),     /* x: act.decoder.layer1.2.conv2 */
+        R(S, 304791552),      /* w: decoder.layer1.2.bn2.weight */
+        R(S, 304793600),      /* b: decoder.layer1.2.bn2.bias */
+        R(A, 1931730944),     /* save_mean: bn_mean.decoder.layer1.2.bn2 */
+        R(A, 1931732992),     /* save_invstd: bn_invstd.decoder.layer1.2.bn2 */
+        R(A, 0)));            /* z: recomputed.decoder.layer1.2.relu_1 */
+    RDC_TIMED(264, k211_decoder_layer1_2_conv3_bwd_weight(
+        R(A, 1795162112),     /* dy: grad.decoder.layer1.2.relu_2 */
+        R(A, 0),              /* x: recomputed.decoder.layer1.2.relu_1 */
+        R(A, 8388608),        /* col: col.backwardWeight.decoder.layer1.2.conv3 */
+        R(S, 640006144)));    /* dw: grad.decoder.layer1.2.conv3.weight */
+    RDC_TIMED(265, k211_decoder_layer1_2_conv3_bwd_data(
+        R(A, 1795162112),     /* dy: grad.decoder.layer1.2.relu_2 */
+        R(S, 304795648),      /* w: decoder.layer1.2.conv3.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.2.conv3 */
+        R(A, 94378752)));     /* dx: grad.decoder.layer1.2.relu_1 */
+    RDC_TIMED(261, k209_decoder_layer1_2_bn2_bwd(
+        R(A, 94378752),       /* dy: grad.decoder.layer1.2.relu_1 */
+        R(A, 1887436800),     /* x: act.decoder.layer1.2.conv2 */
+        R(S, 304791552),      /* w: decoder.layer1.2.bn2.weight */
+        R(S, 304793600),      /* b: decoder.layer1.2.bn2.bias */
+        R(A, 1931730944),     /* save_mean: bn_mean.decoder.layer1.2.bn2 */
+        R(A, 1931732992),     /* save_invstd: bn_invstd.decoder.layer1.2.bn2 */
+        R(S, 640002048),      /* dw: grad.decoder.layer1.2.bn2.weight */
+        R(S, 640004096),      /* db: grad.decoder.layer1.2.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.2.bn2 */
+    RDC_TIMED(253, k206_decoder_layer1_2_bn1_recompute(
+        R(A, 1879048192),     /* x: act.decoder.layer1.2.conv1 */
+        R(S, 295350272),      /* w: decoder.layer1.2.bn1.weight */
+        R(S, 295352320),      /* b: decoder.layer1.2.bn1.bias */
+        R(A, 1931726848),     /* save_mean: bn_mean.decoder.layer1.2.bn1 */
+        R(A, 1931728896),     /* save_invstd: bn_invstd.decoder.layer1.2.bn1 */
+        R(A, 102767360)));    /* z: recomputed.decoder.layer1.2.relu */
+    RDC_TIMED(257, k208_decoder_layer1_2_conv2_bwd_weight(
+        R(A, 94378752),       /* dy: grad.decoder.layer1.2.relu_1 */
+        R(A, 102767360),      /* x: recomputed.decoder.layer1.2.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.2.conv2 */
+        R(S, 630564864)));    /* dw: grad.decoder.layer1.2.conv2.weight */
+    RDC_TIMED(258, k208_decoder_layer1_2_conv2_bwd_data(
+        R(A, 94378752),       /* dy: grad.decoder.layer1.2.relu_1 */
+        R(S, 295354368),      /* w: decoder.layer1.2.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.2.conv2 */
+        R(A, 51920640)));     /* dx: grad.decoder.layer1.2.relu */
+    RDC_TIMED(254, k206_decoder_layer1_2_bn1_bwd(
+        R(A, 51920640),       /* dy: grad.decoder.layer1.2.relu */
+        R(A, 1879048192),     /* x: act.decoder.layer1.2.conv1 */
+        R(S, 295350272),      /* w: decoder.layer1.2.bn1.weight */
+        R(S, 295352320),      /* b: decoder.layer1.2.bn1.bias */
+        R(A, 1931726848),     /* save_mean: bn_mean.decoder.layer1.2.bn1 */
+        R(A, 1931728896),     /* save_invstd: bn_invstd.decoder.layer1.2.bn1 */
+        R(S, 630560768),      /* dw: grad.decoder.layer1.2.bn1.weight */
+        R(S, 630562816),      /* db: grad.decoder.layer1.2.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.2.bn1 */
+    RDC_TIMED(250, k205_decoder_layer1_2_conv1_bwd_weight(
+        R(A, 51920640),       /* dy: grad.decoder.layer1.2.relu */
+        R(A, 1644167168),     /* x: act.decoder.layer1.1.relu_2 */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.2.conv1 */
+        R(S, 628463616)));    /* dw: grad.decoder.layer1.2.conv1.weight */
+    RDC_TIMED(251, k205_decoder_layer1_2_conv1_bwd_data(
+        R(A, 51920640),       /* dy: grad.decoder.layer1.2.relu */
+        R(S, 293253120),      /* w: decoder.layer1.2.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.2.conv1 */
+        R(A, 77601536)));     /* dx: grad.decoder.layer1.1.relu_2 */
+    RDC_TIMED(247, k203_decoder_layer1_1_add_bwd(
+        R(A, 77601536),       /* dy: grad.decoder.layer1.1.relu_2 */
+        R(A, 1644167168),     /* z: act.decoder.layer1.1.relu_2 */
+        R(A, 94378752)));     /* t0: grad.decoder.layer1.0.relu_2 */
+    RDC_TIMED(245, k202_decoder_layer1_1_bn3_bwd(
+        R(A, 77601536),       /* dy: grad.decoder.layer1.1.relu_2 */
+        R(A, 1627389952),     /* x: act.decoder.layer1.1.conv3 */
+        R(S, 293244928),      /* w: decoder.layer1.1.bn3.weight */
+        R(S, 293249024),      /* b: decoder.layer1.1.bn3.bias */
+        R(A, 1931689984),     /* save_mean: bn_mean.decoder.layer1.1.bn3 */
+        R(A, 1931694080),     /* save_invstd: bn_invstd.decoder.layer1.1.bn3 */
+        R(S, 628455424),      /* dw: grad.decoder.layer1.1.bn3.weight */
+        R(S, 628459520),      /* db: grad.decoder.layer1.1.bn3.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn3 */
+    RDC_TIMED(238, k199_decoder_layer1_1_bn2_recompute(
+        R(A, 1870659584),     /* x: act.decoder.layer1.1.conv2 */
+        R(S, 291143680),      /* w: decoder.layer1.1.bn2.weight */
+        R(S, 291145728),      /* b: decoder.layer1.1.bn2.bias */
+        R(A, 1931722752),     /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 1931724800),     /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        R(A, 0)));            /* z: recomputed.decoder.layer1.1.relu_1 */
+    RDC_TIMED(242, k201_decoder_layer1_1_conv3_bwd_weight(
+        R(A, 77601536),       /* dy: grad.decoder.layer1.1.relu_2 */
+        R(A, 0),              /* x: recomputed.decoder.layer1.1.relu_1 */
+        R(A, 8388608),        /* col: col.backwardWeight.decoder.layer1.1.conv3 */
+        R(S, 626358272)));    /* dw: grad.decoder.layer1.1.conv3.weight */
+    RDC_TIMED(243, k201_decoder_layer1_1_conv3_bwd_data(
+        R(A, 77601536),       /* dy: grad.decoder.layer1.1.relu_2 */
+        R(S, 291147776),      /* w: decoder.layer1.1.conv3.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.1.conv3 */
+        R(A, 111155968)));    /* dx: grad.decoder.layer1.1.relu_1 */
+    RDC_TIMED(239, k199_decoder_layer1_1_bn2_bwd(
+        R(A, 111155968),      /* dy: grad.decoder.layer1.1.relu_1 */
+        R(A, 1870659584),     /* x: act.decoder.layer1.1.conv2 */
+        R(S, 291143680),      /* w: decoder.layer1.1.bn2.weight */
+        R(S, 291145728),      /* b: decoder.layer1.1.bn2.bias */
+        R(A, 1931722752),     /* save_mean: bn_mean.decoder.layer1.1.bn2 */
+        R(A, 1931724800),     /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
+        R(S, 626354176),      /* dw: grad.decoder.layer1.1.bn2.weight */
+        R(S, 626356224),      /* db: grad.decoder.layer1.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn2 */
+    RDC_TIMED(231, k196_decoder_layer1_1_bn1_recompute(
+        R(A, 1862270976),     /* x: act.decoder.layer1.1.conv1 */
+        R(S, 281702400),      /* w: decoder.layer1.1.bn1.weight */
+        R(S, 281704448),      /* b: decoder.layer1.1.bn1.bias */
+        R(A, 1931718656),     /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 1931720704),     /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        R(A, 77601536)));     /* z: recomputed.decoder.layer1.1.relu */
+    RDC_TIMED(235, k198_decoder_layer1_1_conv2_bwd_weight(
+        R(A, 111155968),      /* dy: grad.decoder.layer1.1.relu_1 */
+        R(A, 77601536),       /* x: recomputed.decoder.layer1.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.1.conv2 */
+        R(S, 616916992)));    /* dw: grad.decoder.layer1.1.conv2.weight */
+    RDC_TIMED(236, k198_decoder_layer1_1_conv2_bwd_data(
+        R(A, 111155968),      /* dy: grad.decoder.layer1.1.relu_1 */
+        R(S, 281706496),      /* w: decoder.layer1.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.1.conv2 */
+        R(A, 51920640)));     /* dx: grad.decoder.layer1.1.relu */
+    RDC_TIMED(232, k196_decoder_layer1_1_bn1_bwd(
+        R(A, 51920640),       /* dy: grad.decoder.layer1.1.relu */
+        R(A, 1862270976),     /* x: act.decoder.layer1.1.conv1 */
+        R(S, 281702400),      /* w: decoder.layer1.1.bn1.weight */
+        R(S, 281704448),      /* b: decoder.layer1.1.bn1.bias */
+        R(A, 1931718656),     /* save_mean: bn_mean.decoder.layer1.1.bn1 */
+        R(A, 1931720704),     /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
+        R(S, 616912896),      /* dw: grad.decoder.layer1.1.bn1.weight */
+        R(S, 616914944),      /* db: grad.decoder.layer1.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn1 */
+    RDC_TIMED(224, k193_decoder_layer1_0_add_recompute(
+        R(A, 1593835520),     /* x0: act.decoder.layer1.0.conv3 */
+        R(S, 246034432),      /* w0: decoder.layer1.0.bn3.weight */
+        R(S, 246038528),      /* b0: decoder.layer1.0.bn3.bias */
+        R(A, 1931673600),     /* save_mean0: bn_mean.decoder.layer1.0.bn3 */
+        R(A, 1931677696),     /* save_invstd0: bn_invstd.decoder.layer1.0.bn3 */
+        R(A, 1610612736),     /* x1: act.decoder.layer1.0.upsample.0 */
+        R(S, 279597056),      /* w1: decoder.layer1.0.upsample.1.weight */
+        R(S, 279601152),      /* b1: decoder.layer1.0.upsample.1.bias */
+        R(A, 1931681792),     /* save_mean1: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 1931685888),     /* save_invstd1: bn_invstd.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* z: recomputed.decoder.layer1.0.relu_2 */
+    RDC_TIMED(228, k195_decoder_layer1_1_conv1_bwd_weight(
+        R(A, 51920640),       /* dy: grad.decoder.layer1.1.relu */
+        R(A, 0),              /* x: recomputed.decoder.layer1.0.relu_2 */
+        R(A, 16777216),       /* col: col.backwardWeight.decoder.layer1.1.conv1 */
+        R(S, 614815744)));    /* dw: grad.decoder.layer1.1.conv1.weight */
+    RDC_TIMED(229, k195_decoder_layer1_1_conv1_bwd_data(
+        R(A, 51920640),       /* dy: grad.decoder.layer1.1.relu */
+        R(S, 279605248),      /* w: decoder.layer1.1.conv1.weight */
+        R(A, 16777216),       /* col: col.backwardData.decoder.layer1.1.conv1 */
+        R(A, 94378752)));     /* dx: grad.decoder.layer1.0.relu_2 */
+    RDC_TIMED(225, k193_decoder_layer1_0_add_bwd(
+        R(A, 94378752),       /* dy: grad.decoder.layer1.0.relu_2 */
+        R(A, 0)));            /* z: recomputed.decoder.layer1.0.relu_2 */
+    RDC_TIMED(222, k192_decoder_layer1_0_upsample_1_bwd(
+        R(A, 94378752),       /* dy: grad.decoder.layer1.0.relu_2 */
+        R(A, 1610612736),     /* x: act.decoder.layer1.0.upsample.0 */
+        R(S, 279597056),      /* w: decoder.layer1.0.upsample.1.weight */
+        R(S, 279601152),      /* b: decoder.layer1.0.upsample.1.bias */
+        R(A, 1931681792),     /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
+        R(A, 1931685888),     /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
+        R(S, 614807552),      /* dw: grad.decoder.layer1.0.upsample.1.weight */
+        R(S, 614811648),      /* db: grad.decoder.layer1.0.upsample.1.bias */
+        D(A, 16777216),       /* part: bn_part.bwd.decoder.layer1.0.upsample.1 */
+        R(A, 0)));            /* dx: grad.decoder.layer1.0.upsample.0 */
+    RDC_TIMED(219, k191_decoder_layer1_0_upsample_0_bwd_weight(
+        R(A, 0),              /* dy: grad.decoder.layer1.0.upsample.0 */
+        R(S, 1654615808),     /* x: ocbe */
+        R(A, 16777216),       /* col: col.backwardWeight.decoder.layer1.0.upsample.0 */
+        R(S, 581253120)));    /* dw: grad.decoder.layer1.0.upsample.0.weight */
+    RDC_TIMED(220, k191_decoder_layer1_0_upsample_0_bwd_data(
+        R(A, 0),              /* dy: grad.decoder.layer1.0.upsample.0 */
+        R(S, 246042624),      /* w: decoder.layer1.0.upsample.0.weight */
+        R(A, 16777216),       /* col: col.backwardData.decoder.layer1.0.upsample.0 */
+        R(A, 27262976)));     /* dx: grad.bn.bn_layer.2.relu_2 */
+    RDC_TIMED(216, k190_decoder_layer1_0_bn3_bwd(
+        R(A, 94378752),       /* dy: grad.decoder.layer1.0.relu_2 */
+        R(A, 1593835520),     /* x: act.decoder.layer1.0.conv3 */
+        R(S, 246034432),      /* w: decoder.layer1.0.bn3.weight */
+        R(S, 246038528),      /* b: decoder.layer1.0.bn3.bias */
+        R(A, 1931673600),     /* save_mean: bn_mean.decoder.layer1.0.bn3 */
+        R(A, 1931677696),     /* save_invstd: bn_invstd.decoder.layer1.0.bn3 */
+        R(S, 581244928),      /* dw: grad.decoder.layer1.0.bn3.weight */
+        R(S, 581249024),      /* db: grad.decoder.layer1.0.bn3.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn3 */
+    RDC_TIMED(209, k187_decoder_layer1_0_bn2_recompute(
+        R(A, 1853882368),     /* x: act.decoder.layer1.0.conv2 */
+        R(S, 243933184),      /* w: decoder.layer1.0.bn2.weight */
+        R(S, 243935232),      /* b: decoder.layer1.0.bn2.bias */
+        R(A, 1931714560),     /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 1931716608),     /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        R(A, 0)));            /* z: recomputed.decoder.layer1.0.relu_1 */
+    RDC_TIMED(213, k189_decoder_layer1_0_conv3_bwd_weight(
+        R(A, 94378752),       /* dy: grad.decoder.layer1.0.relu_2 */
+        R(A, 0),              /* x: recomputed.decoder.layer1.0.relu_1 */
+        R(A, 8388608),        /* col: col.backwardWeight.decoder.layer1.0.conv3 */
+        R(S, 579147776)));    /* dw: grad.decoder.layer1.0.conv3.weight */
+    RDC_TIMED(214, k189_decoder_layer1_0_conv3_bwd_data(
+        R(A, 94378752),       /* dy: grad.decoder.layer1.0.relu_2 */
+        R(S, 243937280),      /* w: decoder.layer1.0.conv3.weight */
+        R(A, 8388608),        /* col: col.backwardData.decoder.layer1.0.conv3 */
+        R(A, 0)));            /* dx: grad.decoder.layer1.0.relu_1 */
+    RDC_TIMED(210, k187_decoder_layer1_0_bn2_bwd(
+        R(A, 0),              /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 1853882368),     /* x: act.decoder.layer1.0.conv2 */
+        R(S, 243933184),      /* w: decoder.layer1.0.bn2.weight */
+        R(S, 243935232),      /* b: decoder.layer1.0.bn2.bias */
+        R(A, 1931714560),     /* save_mean: bn_mean.decoder.layer1.0.bn2 */
+        R(A, 1931716608),     /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
+        R(S, 579143680),      /* dw: grad.decoder.layer1.0.bn2.weight */
+        R(S, 579145728),      /* db: grad.decoder.layer1.0.bn2.bias */
+        D(A, 8388608)));      /* part: bn_part.bwd.decoder.layer1.0.bn2 */
+    RDC_TIMED(202, k184_decoder_layer1_0_bn1_recompute(
+        R(A, 1929379840),     /* x: act.decoder.layer1.0.conv1 */
+        R(S, 239734784),      /* w: decoder.layer1.0.bn1.weight */
+        R(S, 239736832),      /* b: decoder.layer1.0.bn1.bias */
+        R(A, 1931710464),     /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 1931712512),     /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        R(A, 12582912)));     /* z: recomputed.decoder.layer1.0.relu */
+    RDC_TIMED(206, k186_decoder_layer1_0_conv2_bwd_weight(
+        R(A, 0),              /* dy: grad.decoder.layer1.0.relu_1 */
+        R(A, 12582912),       /* x: recomputed.decoder.layer1.0.relu */
+        R(A, 8388608),        /* col: col.backwardWeight.decoder.layer1.0.conv2 */
+        R(S, 574949376)));    /* dw: grad.decoder.layer1.0.conv2.weight */
+    RDC_TIMED(207, k186_decoder_layer1_0_conv2_bwd_data(
+        R(A, 0),              /* dy: grad.decoder.layer1.0.relu_1 */
+        R(S, 239738880),      /* w: decoder.layer1.0.conv2.weight */
+        R(A, 8388608),        /* col: col.backwardData.decoder.layer1.0.conv2 */
+        R(A, 18874368)));     /* dx: grad.decoder.layer1.0.relu */
+    RDC_TIMED(203, k184_decoder_layer1_0_bn1_bwd(
+        R(A, 18874368),       /* dy: grad.decoder.layer1.0.relu */
+        R(A, 1929379840),     /* x: act.decoder.layer1.0.conv1 */
+        R(S, 239734784),      /* w: decoder.layer1.0.bn1.weight */
+        R(S, 239736832),      /* b: decoder.layer1.0.bn1.bias */
+        R(A, 1931710464),     /* save_mean: bn_mean.decoder.layer1.0.bn1 */
+        R(A, 1931712512),     /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
+        R(S, 574945280),      /* dw: grad.decoder.layer1.0.bn1.weight */
+        R(S, 574947328),      /* db: grad.decoder.layer1.0.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn1 */
+    RDC_TIMED(199, k183_decoder_layer1_0_conv1_bwd_weight(
+        R(A, 18874368),       /* dy: grad.decoder.layer1.0.relu */
+        R(S, 1654615808),     /* x: ocbe */
+        R(A, 0),              /* col: col.backwardWeight.decoder.layer1.0.conv1 */
+        R(S, 570750976)));    /* dw: grad.decoder.layer1.0.conv1.weight */
+    RDC_TIMED(200, k183_decoder_layer1_0_conv1_bwd_data(
+        R(A, 18874368),       /* dy: grad.decoder.layer1.0.relu */
+        R(S, 235540480),      /* w: decoder.layer1.0.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.decoder.layer1.0.conv1 */
+        R(A, 27262976)));     /* dx: grad.bn.bn_layer.2.relu_2 */
+    RDC_TIMED(196, k181_bn_bn_layer_2_add_bwd(
+        R(A, 27262976),       /* dy: grad.bn.bn_layer.2.relu_2 */
+        R(S, 1654615808),     /* z: ocbe */
+        R(A, 169880832)));    /* t0: grad.bn.bn_layer.1.relu_2 */
+    RDC_TIMED(194, k180_bn_bn_layer_2_bn3_bwd(
+        R(A, 27262976),       /* dy: grad.bn.bn_layer.2.relu_2 */
+        R(A, 1845493760),     /* x: act.bn.bn_layer.2.conv3 */
+        R(S, 235524096),      /* w: bn.bn_layer.2.bn3.weight */
+        R(S, 235532288),      /* b: bn.bn_layer.2.bn3.bias */
+        R(A, 1931591680),     /* save_mean: bn_mean.bn.bn_layer.2.bn3 */
+        R(A, 1931599872),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn3 */
+        R(S, 570734592),      /* dw: grad.bn.bn_layer.2.bn3.weight */
+        R(S, 570742784),      /* db: grad.bn.bn_layer.2.bn3.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.2.bn3 */
+    RDC_TIMED(187, k177_bn_bn_layer_2_bn2_recompute(
+        R(A, 1920991232),     /* x: act.bn.bn_layer.2.conv2 */
+        R(S, 227127296),      /* w: bn.bn_layer.2.bn2.weight */
+        R(S, 227131392),      /* b: bn.bn_layer.2.bn2.bias */
+        R(A, 1931665408),     /* save_mean: bn_mean.bn.bn_layer.2.bn2 */
+        R(A, 1931669504),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn2 */
+        R(A, 10485760)));     /* z: recomputed.bn.bn_layer.2.relu_1 */
+    RDC_TIMED(191, k179_bn_bn_layer_2_conv3_bwd_weight(
+        R(A, 27262976),       /* dy: grad.bn.bn_layer.2.relu_2 */
+        R(A, 10485760),       /* x: recomputed.bn.bn_layer.2.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.2.conv3 */
+        R(S, 562345984)));    /* dw: grad.bn.bn_layer.2.conv3.weight */
+    RDC_TIMED(192, k179_bn_bn_layer_2_conv3_bwd_data(
+        R(A, 27262976),       /* dy: grad.bn.bn_layer.2.relu_2 */
+        R(S, 227135488),      /* w: bn.bn_layer.2.conv3.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.2.conv3 */
+        R(A, 178269440)));    /* dx: grad.bn.bn_layer.2.relu_1 */
+    RDC_TIMED(188, k177_bn_bn_layer_2_bn2_bwd(
+        R(A, 178269440),      /* dy: grad.bn.bn_layer.2.relu_1 */
+        R(A, 1920991232),     /* x: act.bn.bn_layer.2.conv2 */
+        R(S, 227127296),      /* w: bn.bn_layer.2.bn2.weight */
+        R(S, 227131392),      /* b: bn.bn_layer.2.bn2.bias */
+        R(A, 1931665408),     /* save_mean: bn_mean.bn.bn_layer.2.bn2 */
+        R(A, 1931669504),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn2 */
+        R(S, 562337792),      /* dw: grad.bn.bn_layer.2.bn2.weight */
+        R(S, 562341888),      /* db: grad.bn.bn_layer.2.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.2.bn2 */
+    RDC_TIMED(180, k174_bn_bn_layer_2_bn1_recompute(
+        R(A, 1916796928),     /* x: act.bn.bn_layer.2.conv1 */
+        R(S, 189370368),      /* w: bn.bn_layer.2.bn1.weight */
+        R(S, 189374464),      /* b: bn.bn_layer.2.bn1.bias */
+        R(A, 1931657216),     /* save_mean: bn_mean.bn.bn_layer.2.bn1 */
+        R(A, 1931661312),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn1 */
+        R(A, 24187392)));     /* z: recomputed.bn.bn_layer.2.relu */
+    RDC_TIMED(184, k176_bn_bn_layer_2_conv2_bwd_weight(
+        R(A, 178269440),      /* dy: grad.bn.bn_layer.2.relu_1 */
+        R(A, 24187392),       /* x: recomputed.bn.bn_layer.2.relu */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.2.conv2 */
+        R(S, 524589056)));    /* dw: grad.bn.bn_layer.2.conv2.weight */
+    RDC_TIMED(185, k176_bn_bn_layer_2_conv2_bwd_data(
+        R(A, 178269440),      /* dy: grad.bn.bn_layer.2.relu_1 */
+        R(S, 189378560),      /* w: bn.bn_layer.2.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.2.conv2 */
+        R(A, 182463744)));    /* dx: grad.bn.bn_layer.2.relu */
+    RDC_TIMED(181, k174_bn_bn_layer_2_bn1_bwd(
+        R(A, 182463744),      /* dy: grad.bn.bn_layer.2.relu */
+        R(A, 1916796928),     /* x: act.bn.bn_layer.2.conv1 */
+        R(S, 189370368),      /* w: bn.bn_layer.2.bn1.weight */
+        R(S, 189374464),      /* b: bn.bn_layer.2.bn1.bias */
+        R(A, 1931657216),     /* save_mean: bn_mean.bn.bn_layer.2.bn1 */
+        R(A, 1931661312),     /* save_invstd: bn_invstd.bn.bn_layer.2.bn1 */
+        R(S, 524580864),      /* dw: grad.bn.bn_layer.2.bn1.weight */
+        R(S, 524584960),      /* db: grad.bn.bn_layer.2.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.2.bn1 */
+    RDC_TIMED(177, k173_bn_bn_layer_2_conv1_bwd_weight(
+        R(A, 182463744),      /* dy: grad.bn.bn_layer.2.relu */
+        R(A, 1837105152),     /* x: act.bn.bn_layer.1.relu_2 */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.2.conv1 */
+        R(S, 516192256)));    /* dw: grad.bn.bn_layer.2.conv1.weight */
+    RDC_TIMED(178, k173_bn_bn_layer_2_conv1_bwd_data(
+        R(A, 182463744),      /* dy: grad.bn.bn_layer.2.relu */
+        R(S, 180981760),      /* w: bn.bn_layer.2.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.2.conv1 */
+        R(A, 169880832)));    /* dx: grad.bn.bn_layer.1.relu_2 */
+    RDC_TIMED(174, k171_bn_bn_layer_1_add_bwd(
+        R(A, 169880832),      /* dy: grad.bn.bn_layer.1.relu_2 */
+        R(A, 1837105152),     /* z: act.bn.bn_layer.1.relu_2 */
+        R(A, 178269440)));    /* t0: grad.bn.bn_layer.0.relu_2 */
+    RDC_TIMED(172, k170_bn_bn_layer_1_bn3_bwd(
+        R(A, 169880832),      /* dy: grad.bn.bn_layer.1.relu_2 */
+        R(A, 1828716544),     /* x: act.bn.bn_layer.1.conv3 */
+        R(S, 180965376),      /* w: bn.bn_layer.1.bn3.weight */
+        R(S, 180973568),      /* b: bn.bn_layer.1.bn3.bias */
+        R(A, 1931575296),     /* save_mean: bn_mean.bn.bn_layer.1.bn3 */
+        R(A, 1931583488),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn3 */
+        R(S, 516175872),      /* dw: grad.bn.bn_layer.1.bn3.weight */
+        R(S, 516184064),      /* db: grad.bn.bn_layer.1.bn3.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn3 */
+    RDC_TIMED(165, k167_bn_bn_layer_1_bn2_recompute(
+        R(A, 1912602624),     /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 172568576),      /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 172572672),      /* b: bn.bn_layer.1.bn2.bias */
+        R(A, 1931649024),     /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 1931653120),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        R(A, 10485760)));     /* z: recomputed.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(169, k169_bn_bn_layer_1_conv3_bwd_weight(
+        R(A, 169880832),      /* dy: grad.bn.bn_layer.1.relu_2 */
+        R(A, 10485760),       /* x: recomputed.bn.bn_layer.1.relu_1 */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.1.conv3 */
+        R(S, 507787264)));    /* dw: grad.bn.bn_layer.1.conv3.weight */
+    RDC_TIMED(170, k169_bn_bn_layer_1_conv3_bwd_data(
+        R(A, 169880832),      /* dy: grad.bn.bn_layer.1.relu_2 */
+        R(S, 172576768),      /* w: bn.bn_layer.1.conv3.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.1.conv3 */
+        R(A, 186658048)));    /* dx: grad.bn.bn_layer.1.relu_1 */
+    RDC_TIMED(166, k167_bn_bn_layer_1_bn2_bwd(
+        R(A, 186658048),      /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(A, 1912602624),     /* x: act.bn.bn_layer.1.conv2 */
+        R(S, 172568576),      /* w: bn.bn_layer.1.bn2.weight */
+        R(S, 172572672),      /* b: bn.bn_layer.1.bn2.bias */
+        R(A, 1931649024),     /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
+        R(A, 1931653120),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
+        R(S, 507779072),      /* dw: grad.bn.bn_layer.1.bn2.weight */
+        R(S, 507783168),      /* db: grad.bn.bn_layer.1.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn2 */
+    RDC_TIMED(158, k164_bn_bn_layer_1_bn1_recompute(
+        R(A, 1908408320),     /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 134811648),      /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 134815744),      /* b: bn.bn_layer.1.bn1.bias */
+        R(A, 1931640832),     /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 1931644928),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        R(A, 24187392)));     /* z: recomputed.bn.bn_layer.1.relu */
+    RDC_TIMED(162, k166_bn_bn_layer_1_conv2_bwd_weight(
+        R(A, 186658048),      /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(A, 24187392),       /* x: recomputed.bn.bn_layer.1.relu */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.1.conv2 */
+        R(S, 470030336)));    /* dw: grad.bn.bn_layer.1.conv2.weight */
+    RDC_TIMED(163, k166_bn_bn_layer_1_conv2_bwd_data(
+        R(A, 186658048),      /* dy: grad.bn.bn_layer.1.relu_1 */
+        R(S, 134819840),      /* w: bn.bn_layer.1.conv2.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.1.conv2 */
+        R(A, 169880832)));    /* dx: grad.bn.bn_layer.1.relu */
+    RDC_TIMED(159, k164_bn_bn_layer_1_bn1_bwd(
+        R(A, 169880832),      /* dy: grad.bn.bn_layer.1.relu */
+        R(A, 1908408320),     /* x: act.bn.bn_layer.1.conv1 */
+        R(S, 134811648),      /* w: bn.bn_layer.1.bn1.weight */
+        R(S, 134815744),      /* b: bn.bn_layer.1.bn1.bias */
+        R(A, 1931640832),     /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
+        R(A, 1931644928),     /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
+        R(S, 470022144),      /* dw: grad.bn.bn_layer.1.bn1.weight */
+        R(S, 470026240),      /* db: grad.bn.bn_layer.1.bn1.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn1 */
+    RDC_TIMED(151, k161_bn_bn_layer_0_add_recompute(
+        R(A, 1811939328),     /* x0: act.bn.bn_layer.0.conv3 */
+        R(S, 101224448),      /* w0: bn.bn_layer.0.bn3.weight */
+        R(S, 101232640),      /* b0: bn.bn_layer.0.bn3.bias */
+        R(A, 1931542528),     /* save_mean0: bn_mean.bn.bn_layer.0.bn3 */
+        R(A, 1931550720),     /* save_invstd0: bn_invstd.bn.bn_layer.0.bn3 */
+        R(A, 1820327936),     /* x1: act.bn.bn_layer.0.downsample.0 */
+        R(S, 126406656),      /* w1: bn.bn_layer.0.downsample.1.weight */
+        R(S, 126414848),      /* b1: bn.bn_layer.0.downsample.1.bias */
+        R(A, 1931558912),     /* save_mean1: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 1931567104),     /* save_invstd1: bn_invstd.bn.bn_layer.0.downsample.1 */
+        R(A, 18874368)));     /* z: recomputed.bn.bn_layer.0.relu_2 */
+    RDC_TIMED(155, k163_bn_bn_layer_1_conv1_bwd_weight(
+        R(A, 169880832),      /* dy: grad.bn.bn_layer.1.relu */
+        R(A, 18874368),       /* x: recomputed.bn.bn_layer.0.relu_2 */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.1.conv1 */
+        R(S, 461633536)));    /* dw: grad.bn.bn_layer.1.conv1.weight */
+    RDC_TIMED(156, k163_bn_bn_layer_1_conv1_bwd_data(
+        R(A, 169880832),      /* dy: grad.bn.bn_layer.1.relu */
+        R(S, 126423040),      /* w: bn.bn_layer.1.conv1.weight */
+        R(A, 0),              /* col: col.backwardData.bn.bn_layer.1.conv1 */
+        R(A, 178269440)));    /* dx: grad.bn.bn_layer.0.relu_2 */
+    RDC_TIMED(152, k161_bn_bn_layer_0_add_bwd(
+        R(A, 178269440),      /* dy: grad.bn.bn_layer.0.relu_2 */
+        R(A, 18874368)));     /* z: recomputed.bn.bn_layer.0.relu_2 */
+    RDC_TIMED(149, k160_bn_bn_layer_0_downsample_1_bwd(
+        R(A, 178269440),      /* dy: grad.bn.bn_layer.0.relu_2 */
+        R(A, 1820327936),     /* x: act.bn.bn_layer.0.downsample.0 */
+        R(S, 126406656),      /* w: bn.bn_layer.0.downsample.1.weight */
+        R(S, 126414848),      /* b: bn.bn_layer.0.downsample.1.bias */
+        R(A, 1931558912),     /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
+        R(A, 1931567104),     /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
+        R(S, 461617152),      /* dw: grad.bn.bn_layer.0.downsample.1.weight */
+        R(S, 461625344),      /* db: grad.bn.bn_layer.0.downsample.1.bias */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.downsample.1 */
+        R(A, 77594624)));     /* dx: grad.bn.bn_layer.0.downsample.0 */
+    RDC_TIMED(146, k159_bn_bn_layer_0_downsample_0_bwd_weight(
+        R(A, 77594624),       /* dy: grad.bn.bn_layer.0.downsample.0 */
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(A, 0),              /* col: col.backwardWeight.bn.bn_layer.0.downsample.0 */
+        R(S, 436451328)));    /* dw: grad.bn.bn_layer.0.downsample.0.weight */
+    RDC_TIMED(147, k159_bn_bn_layer_0_downsample_0_bwd_data(
+        R(A, 77594624),       /* dy: grad.bn.bn_layer.0.downsample.0 */
+        R(S, 101240832),      /* w: bn.bn_layer.0.downsample.0.weight */
+        R(A, 50331648),       /* col: col.backwardData.bn.bn_layer.0.downsample.0 */
+        R(A, 0)));            /* dx: grad.bn.concat */
+    RDC_TIMED(143, k158_bn_bn_layer_0_bn3_bwd(
+        R(A, 178269440),      /* dy: grad.bn.bn_layer.0.relu_2 */
+        R(A, 1811939328),     /* x: act.bn.bn_layer.0.conv3 */
+        R(S, 101224448),      /* w: bn.bn_layer.0.bn3.weight */
+        R(S, 101232640),      /* b: bn.bn_layer.0.bn3.bias */
+        R(A, 1931542528),     /* save_mean: bn_mean.bn.bn_layer.0.bn3 */
+        R(A, 1931550720),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn3 */
+        R(S, 436434944),      /* dw: grad.bn.bn_layer.0.bn3.weight */
+        R(S, 436443136),      /* db: grad.bn.bn_layer.0.bn3.bias */
+        D(A, 50331648)));     /* part: bn_part.bwd.bn.bn_layer.0.bn3 */
+    RDC_TIMED(136, k155_bn_bn_layer_0_bn2_recompute(
+        R(A, 1904214016),     /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 92827648),       /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 92831744),       /* b: bn.bn_layer.0.bn2.bias */
+        R(A, 1931632640),     /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 1931636736),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        R(A, 60817408)));     /* z: recomputed.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(140, k157_bn_bn_layer_0_conv3_bwd_weight(
+        R(A, 178269440),      /* dy: grad.bn.bn_layer.0.relu_2 */
+        R(A, 60817408),       /* x: recomputed.bn.bn_layer.0.relu_1 */
+        R(A, 50331648),       /* col: col.backwardWeight.bn.bn_layer.0.conv3 */
+        R(S, 428046336)));    /* dw: grad.bn.bn_layer.0.conv3.weight */
+    RDC_TIMED(141, k157_bn_bn_layer_0_conv3_bwd_data(
+        R(A, 178269440),      /* dy: grad.bn.bn_layer.0.relu_2 */
+        R(S, 92835840),       /* w: bn.bn_layer.0.conv3.weight */
+        R(A, 50331648),       /* col: col.backwardData.bn.bn_layer.0.conv3 */
+        R(A, 111149056)));    /* dx: grad.bn.bn_layer.0.relu_1 */
+    RDC_TIMED(137, k155_bn_bn_layer_0_bn2_bwd(
+        R(A, 111149056),      /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 1904214016),     /* x: act.bn.bn_layer.0.conv2 */
+        R(S, 92827648),       /* w: bn.bn_layer.0.bn2.weight */
+        R(S, 92831744),       /* b: bn.bn_layer.0.bn2.bias */
+        R(A, 1931632640),     /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
+        R(A, 1931636736),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
+        R(S, 428038144),      /* dw: grad.bn.bn_layer.0.bn2.weight */
+        R(S, 428042240),      /* db: grad.bn.bn_layer.0.bn2.bias */
+        D(A, 50331648)));     /* part: bn_part.bwd.bn.bn_layer.0.bn2 */
+    RDC_TIMED(129, k152_bn_bn_layer_0_bn1_recompute(
+        R(A, 1577058304),     /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 55070720),       /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 55074816),       /* b: bn.bn_layer.0.bn1.bias */
+        R(A, 1931624448),     /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 1931628544),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        R(A, 50331648)));     /* z: recomputed.bn.bn_layer.0.relu */
+    RDC_TIMED(133, k154_bn_bn_layer_0_conv2_bwd_weight(
+        R(A, 111149056),      /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(A, 50331648),       /* x: recomputed.bn.bn_layer.0.relu */
+        R(A, 67108864),       /* col: col.backwardWeight.bn.bn_layer.0.conv2 */
+        R(S, 390289408)));    /* dw: grad.bn.bn_layer.0.conv2.weight */
+    RDC_TIMED(134, k154_bn_bn_layer_0_conv2_bwd_data(
+        R(A, 111149056),      /* dy: grad.bn.bn_layer.0.relu_1 */
+        R(S, 55078912),       /* w: bn.bn_layer.0.conv2.weight */
+        R(A, 50331648),       /* col: col.backwardData.bn.bn_layer.0.conv2 */
+        R(A, 94371840)));     /* dx: grad.bn.bn_layer.0.relu */
+    RDC_TIMED(130, k152_bn_bn_layer_0_bn1_bwd(
+        R(A, 94371840),       /* dy: grad.bn.bn_layer.0.relu */
+        R(A, 1577058304),     /* x: act.bn.bn_layer.0.conv1 */
+        R(S, 55070720),       /* w: bn.bn_layer.0.bn1.weight */
+        R(S, 55074816),       /* b: bn.bn_layer.0.bn1.bias */
+        R(A, 1931624448),     /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
+        R(A, 1931628544),     /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
+        R(S, 390281216),      /* dw: grad.bn.bn_layer.0.bn1.weight */
+        R(S, 390285312),      /* db: grad.bn.bn_layer.0.bn1.bias */
+        D(A, 50331648)));     /* part: bn_part.bwd.bn.bn_layer.0.bn1 */
+    RDC_TIMED(126, k151_bn_bn_layer_0_conv1_bwd_weight(
+        R(A, 94371840),       /* dy: grad.bn.bn_layer.0.relu */
+        R(S, 1604284160),     /* x: ocbe_cat */
+        R(A, 50331648),       /* col: col.backwardWeight.bn.bn_layer.0.conv1 */
+        R(S, 377698304)));    /* dw: grad.bn.bn_layer.0.conv1.weight */
+    RDC_TIMED(127, k151_bn_bn_layer_0_conv1_bwd_data(
+        R(A, 94371840),       /* dy: grad.bn.bn_layer.0.relu */
+        R(S, 42487808),       /* w: bn.bn_layer.0.conv1.weight */
+        R(A, 50331648),       /* col: col.backwardData.bn.bn_layer.0.conv1 */
+        R(A, 0)));            /* dx: grad.bn.concat */
+    RDC_TIMED(122, k150_bn_concat_bwd0(
+        R(A, 0),              /* dy: grad.bn.concat */
+        R(A, 58720256)));     /* dx: grad.bn.relu_1 */
+    RDC_TIMED(123, k150_bn_concat_bwd1(
+        R(A, 0),              /* dy: grad.bn.concat */
+        R(A, 75497472)));     /* dx: grad.bn.relu_2 */
+    RDC_TIMED(120, k148_bn_bn3_bwd(
+        R(A, 75497472),       /* dy: grad.bn.relu_2 */
+        R(A, 1560281088),     /* x: act.bn.conv3 */
+        R(S, 42479616),       /* w: bn.bn3.weight */
+        R(S, 42483712),       /* b: bn.bn3.bias */
+        R(A, 1931616256),     /* save_mean: bn_mean.bn.bn3 */
+        R(A, 1931620352),     /* save_invstd: bn_invstd.bn.bn3 */
+        R(S, 377690112),      /* dw: grad.bn.bn3.weight */
+        R(S, 377694208),      /* db: grad.bn.bn3.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn3 */
+    RDC_TIMED(118, k147_bn_conv3_bwd_weight(
+        R(A, 75497472),       /* dy: grad.bn.relu_2 */
+        R(S, 1520398080),     /* x: t2 */
+        R(A, 0),              /* col: col.backwardWeight.bn.conv3 */
+        R(S, 358815744)));    /* dw: grad.bn.conv3.weight */
+    RDC_TIMED(115, k145_bn_bn2_bwd(
+        R(A, 58720256),       /* dy: grad.bn.relu_1 */
+        R(A, 1543503872),     /* x: act.bn.conv2 */
+        R(S, 23597056),       /* w: bn.bn2.weight */
+        R(S, 23601152),       /* b: bn.bn2.bias */
+        R(A, 1931608064),     /* save_mean: bn_mean.bn.bn2 */
+        R(A, 1931612160),     /* save_invstd: bn_invstd.bn.bn2 */
+        R(S, 358807552),      /* dw: grad.bn.bn2.weight */
+        R(S, 358811648),      /* db: grad.bn.bn2.bias */
+        D(A, 0)));            /* part: bn_part.bwd.bn.bn2 */
+    RDC_TIMED(108, k142_bn_bn1_recompute(
+        R(A, 872415232),      /* x: act.bn.conv1 */
+        R(S, 4718592),        /* w: bn.bn1.weight */
+        R(S, 4720640),        /* b: bn.bn1.bias */
+        R(A, 1931706368),     /* save_mean: bn_mean.bn.bn1 */
+        R(A, 1931708416),     /* save_invstd: bn_invstd.bn.bn1 */
+        R(A, 0)));            /* z: recomputed.bn.relu */
+    RDC_TIMED(112, k144_bn_conv2_bwd_weight(
+        R(A, 58720256),       /* dy: grad.bn.relu_1 */
+        R(A, 0),              /* x: recomputed.bn.relu */
+        R(A, 33554432),       /* col: col.backwardWeight.bn.conv2 */
+        R(S, 339933184)));    /* dw: grad.bn.conv2.weight */
+    RDC_TIMED(113, k144_bn_conv2_bwd_data(
+        R(A, 58720256),       /* dy: grad.bn.relu_1 */
+        R(S, 4722688),        /* w: bn.conv2.weight */
+        R(A, 33554432),       /* col: col.backwardData.bn.conv2 */
+        R(A, 0)));            /* dx: grad.bn.relu */
+    RDC_TIMED(109, k142_bn_bn1_bwd(
+        R(A, 0),              /* dy: grad.bn.relu */
+        R(A, 872415232),      /* x: act.bn.conv1 */
+        R(S, 4718592),        /* w: bn.bn1.weight */
+        R(S, 4720640),        /* b: bn.bn1.bias */
+        R(A, 1931706368),     /* save_mean: bn_mean.bn.bn1 */
+        R(A, 1931708416),     /* save_invstd: bn_invstd.bn.bn1 */
+        R(S, 339929088),      /* dw: grad.bn.bn1.weight */
+        R(S, 339931136),      /* db: grad.bn.bn1.bias */
+        D(A, 33554432)));     /* part: bn_part.bwd.bn.bn1 */
+    RDC_TIMED(106, k141_bn_conv1_bwd_weight(
+        R(A, 0),              /* dy: grad.bn.relu */
+        R(S, 1453289216),     /* x: t1 */
+        R(A, 33554432),       /* col: col.backwardWeight.bn.conv1 */
+        R(S, 335210496)));    /* dw: grad.bn.conv1.weight */
     ctx->train_ready = 0;
     return RDC_OK;
 }
