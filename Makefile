@@ -12,7 +12,9 @@ build: deps
 	$(SWIFT) build -c release
 
 # Release mode: the golden tests run whole models through the reference executor.
+# onnxruntime (into .venv-onnx) checks rdc export --onnx.
 test: deps
+	bash scripts/install-onnx-checker.sh
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 
