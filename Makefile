@@ -12,9 +12,11 @@ build: deps
 	$(SWIFT) build -c release
 
 # Release mode: the golden tests run whole models through the reference executor. The tests
-# alone need chromium (it renders the HTML report), so test-deps installs it and demo does not.
+# alone need chromium (it renders the HTML report) and onnxruntime (into .venv-onnx, it checks
+# rdc export --onnx), so test-deps installs them and demo does not.
 test-deps: deps
 	@bash scripts/install-test-deps.sh
+	@bash scripts/install-onnx-checker.sh
 
 test: test-deps
 	$(SWIFT) build -c release --build-tests

@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Graph IR, shapes, ops, result builders. Depends on nothing of ours.
@@ -39,10 +40,13 @@ let package = Package(
         // Training, evaluation and inference with a compiled model: the runtime behind
         // rdc train / eval / infer / export.
         .target(name: "Training", dependencies: ["DSL", "ModelRuntime", "Datasets", "Checkpoints", "Metrics", "Imaging", "TorchFiles"]),
+        // The inference graph as an ONNX model (rdc export --onnx); onnx.pb.swift is generated
+        // from third_party/onnx/onnx.proto by scripts/generate-onnx-swift.sh.
+        .target(name: "ONNXExport", dependencies: ["DSL", "Reference", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .executableTarget(
             name: "rdc",
             dependencies: [
-                "DSL", "RDGraphs", "Codegen", "ModelRuntime", "TorchFiles", "Datasets", "Checkpoints", "Training",
+                "DSL", "RDGraphs", "Codegen", "ModelRuntime", "TorchFiles", "Imaging", "Datasets", "Checkpoints", "Training", "ONNXExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The file readers fed arbitrary bytes: libFuzzer's targets (make fuzz) and their corpora's replay.

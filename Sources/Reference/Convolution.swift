@@ -2,7 +2,7 @@ import DSL
 import Dispatch
 
 /// The op implementations. Each takes and gives whole NCHW (or [N,H,W], [N], []) tensors.
-enum Kernels {}
+public enum Kernels {}
 
 extension Kernels {
     /// torch.nn.functional.conv2d: out[n, co, oy, ox] = bias[co] +

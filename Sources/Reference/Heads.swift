@@ -110,7 +110,7 @@ extension Kernels {
     }
 
     /// The normalized 1-D Gaussian of scipy.ndimage (`_gaussian_kernel1d`, order 0).
-    static func gaussianWeights(sigma: Double, truncate: Double) -> [Double] {
+    public static func gaussianWeights(sigma: Double, truncate: Double) -> [Double] {
         let r = Op.gaussianRadius(sigma: sigma, truncate: truncate)
         let raw = (-r...r).map { exp(-0.5 * Double($0 * $0) / (sigma * sigma)) }
         let total = raw.reduce(0, +)
@@ -120,7 +120,7 @@ extension Kernels {
     /// scipy's 'reflect' boundary (d c b a | a b c d | d c b a ...): the index into a line of
     /// `n` values for position `i`, reflecting as often as needed (the kernel may be wider
     /// than the line), i.e. periodic with period 2n.
-    static func reflect(_ i: Int, _ n: Int) -> Int {
+    public static func reflect(_ i: Int, _ n: Int) -> Int {
         let m = ((i % (2 * n)) + 2 * n) % (2 * n)
         return m < n ? m : 2 * n - 1 - m
     }
