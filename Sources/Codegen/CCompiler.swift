@@ -34,7 +34,7 @@ enum CCompiler {
     /// A running compiler, its output going to a file (a pipe could fill and stall it).
     private static func start(_ cc: String, _ arguments: [String]) throws -> (Process, URL) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("rdc-cc-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: cc)

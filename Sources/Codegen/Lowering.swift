@@ -13,7 +13,7 @@ final class ProgramBuilder {
     private(set) var parameterBuffers: [String: Int] = [:]
     private(set) var gradientBuffers: [String: Int] = [:]
     /// Saved mean and 1/std of each training-mode BatchNorm, for its backward.
-    private(set) var savedStatistics: [Int: (mean: Int, invstd: Int)] = [:]
+    var savedStatistics: [Int: (mean: Int, invstd: Int)] = [:]
     private var kernelsByName: [String: Int] = [:]
     private var scratchByName: [String: Int] = [:]
 
@@ -176,162 +176,17 @@ final class ProgramBuilder {
         node.inputs.map { CText.shape(graph.nodes[$0].shape.dims) }.joined(separator: ", ") + " -> " + CText.shape(node.shape.dims)
     }
 
-    /// The kernel computing one step's value.
+    /// The kernel computing one step's value, by its op's lowering (Ops/).
     private func forwardKernel(_ step: Step, training: Bool) throws -> Int {
         let node = graph.nodes[step.main]
-        let out = graph.nodes[step.output]
-        let x = node.inputs.map { value($0) }
-        let y = value(step.output)
-        let act = step.act.map { Activation(graph.nodes[$0].op)! }
-        let count = out.shape.count
         // Eval-mode kernels of the trainable part differ from their training form.
         let evalForm = !training && node.role.isTrainable && (step.bn != nil || step.act != nil && node.op.isConvolution
                                                               || node.op.isBatchNorm)
-        let fwd = evalForm ? "fwd_eval" : "fwd"
-        let fused = fusedNames(step)
-        // The op's own FLOPs (DSL OpContract), where the kernel computes just the op.
-        let flops = graph.cost(of: node).flops
-
-        switch node.op {
-        case .conv2d, .convTranspose2d:
-            let conv = ConvNode(node, graph, winograd: winograd)!
-            let o = convOperands(step, conv)
-            let args = [("x", x[0], false), ("w", o.weight, false)] + o.extra + columns(conv, .forward, of: node) + [("y", y, true)]
-            let what = "\(node.op.kind) \(conv.description) \(shapes(node))\(fused)\(o.how)"
-            return kernel(node.id, fwd, what, args: args, body: conv.forward(o.epilogue), flops: o.flops)
-
-        case .batchNorm(let a):
-            let p = node.params.map { parameter($0) }
-            if facts.trainsBatchNorm(node.id, training: training) {
-                let mean = scratch("bn_mean." + node.name, [a.channels])
-                let invstd = scratch("bn_invstd." + node.name, [a.channels])
-                savedStatistics[node.id] = (mean, invstd)
-                let args = [("x", x[0], false), ("w", p[0], false), ("b", p[1], false), ("running_mean", p[2], true),
-                            ("running_var", p[3], true), ("save_mean", mean, true), ("save_invstd", invstd, true),
-                            ("part", scratch("bn_part." + node.name, [BatchNormKernels.partials(node.shape)], isDouble: true), true),
-                            ("y", y, true)]
-                return kernel(node.id, fwd, "batchnorm (batch statistics) \(shapes(node))\(fused)", args: args,
-                              body: BatchNormKernels.forwardTrain(node.shape, a, act: act), flops: 7 * count,
-                              formula: KernelFormula.batchNormTraining)
-            }
-            let args = [("x", x[0], false), ("w", p[0], false), ("b", p[1], false), ("running_mean", p[2], false),
-                        ("running_var", p[3], false), ("y", y, true)]
-            return kernel(node.id, fwd, "batchnorm (running statistics) \(shapes(node))\(fused)", args: args,
-                          body: BatchNormKernels.forwardEval(node.shape, a, act: act), flops: 2 * count)
-
-        case .activation:
-            return kernel(node.id, fwd, "\(node.op.kind) \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
-                          body: ElementwiseKernels.activation(count, Activation(node.op)!), flops: flops)
-
-        case .add:
-            let args = x.enumerated().map { ("x\($0.offset)", $0.element, false) } + [("y", y, true)]
-            return kernel(node.id, fwd, "add \(shapes(node))\(fused)", args: args,
-                          body: ElementwiseKernels.add(count, inputs: x.count, act: act), flops: count * max(x.count - 1 + (act != nil ? 1 : 0), 1))
-
-        case .concat:
-            let args = x.enumerated().map { ("x\($0.offset)", $0.element, false) } + [("y", y, true)]
-            return kernel(node.id, fwd, "concat \(shapes(node))", args: args,
-                          body: ElementwiseKernels.concat(node.shape, channels: node.inputs.map { graph.nodes[$0].shape.c }), flops: 0)
-
-        case .maxPool2d(let a):
-            let xs = graph.nodes[node.inputs[0]].shape
-            return kernel(node.id, fwd, "maxpool \(a.kernel[0])x\(a.kernel[1]) s\(a.stride[0]) \(shapes(node))",
-                          args: [("x", x[0], false), ("y", y, true)],
-                          body: ElementwiseKernels.maxPool(a, xs, node.shape), flops: flops)
-
-        case .cosineDistance(let eps):
-            let xs = graph.nodes[node.inputs[0]].shape
-            return kernel(node.id, fwd, "1 - cosine over channels \(shapes(node))", args: [("a", x[0], false), ("b", x[1], false), ("y", y, true)],
-                          body: CosineKernels.pixel(xs, eps: eps), flops: flops)
-
-        case .cosineDistanceFlat(let eps):
-            let xs = graph.nodes[node.inputs[0]].shape
-            return kernel(node.id, fwd, "1 - cosine per flattened sample \(shapes(node))", args: [("a", x[0], false), ("b", x[1], false), ("y", y, true)],
-                          body: CosineKernels.flat(xs, eps: eps), flops: flops)
-
-        case .mean:
-            let n = graph.nodes[node.inputs[0]].shape.count
-            return kernel(node.id, fwd, "mean \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
-                          body: HeadKernels.mean(n), flops: flops)
-
-        case .upsampleBilinear:
-            return kernel(node.id, fwd, "bilinear upsample (align_corners) \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
-                          body: HeadKernels.upsample(graph.nodes[node.inputs[0]].shape, node.shape), flops: flops)
-
-        case .gaussianBlur(let sigma, let truncate):
-            let tmp = scratch("tmp." + node.name, node.shape.dims, isDouble: true)
-            let radius = Op.gaussianRadius(sigma: sigma, truncate: truncate)
-            return kernel(node.id, fwd, "gaussian sigma \(sigma) radius \(radius) reflect \(shapes(node))",
-                          args: [("x", x[0], false), ("tmp", tmp, true), ("y", y, true)],
-                          body: HeadKernels.gaussian(node.shape, sigma: sigma, truncate: truncate), flops: flops)
-
-        case .maxPerSample:
-            let xs = graph.nodes[node.inputs[0]].shape
-            return kernel(node.id, fwd, "max per sample \(shapes(node))", args: [("x", x[0], false), ("y", y, true)],
-                          body: HeadKernels.maxPerSample(xs), flops: flops)
-
-        case .input:
-            throw CodegenError("input node '\(node.name)' outside the input phase")
-        }
-    }
-}
-
-extension ProgramBuilder {
-    /// A convolution step's weight, the arguments of its epilogue and the epilogue: a frozen
-    /// eval-mode BatchNorm folded into the weight and a bias, another applied from its
-    /// running statistics; FLOPs of the convolution and the epilogue.
-    func convOperands(_ step: Step, _ conv: ConvNode) -> (weight: Int, extra: [(String, Int, Bool)], epilogue: Epilogue, how: String, flops: Int) {
-        let node = graph.nodes[step.main]
-        let act = step.act.map { Activation(graph.nodes[$0].op)! }
-        let count = graph.nodes[step.output].shape.count
-        let flops = conv.flops + count * ((conv.bias ? 1 : 0) + (step.bn != nil ? 2 : 0) + (act != nil ? 1 : 0))
-        var epilogue = Epilogue(bias: conv.bias, act: act)
-        if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op,
-           !node.role.isTrainable && !bnNode.role.isTrainable {
-            let folded = foldBatchNorm(conv: node, bn: bnNode, attrs: bn)
-            epilogue.bias = true
-            return (folded.weight, [("b", folded.bias, false)], epilogue, " (folded)", flops)
-        }
-        var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []
-        if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op {
-            epilogue.batchNormEps = bn.eps
-            extra += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bnNode.params).map { ($0, parameter($1), false) }
-        }
-        return (parameter(node.params[0]), extra, epilogue, "", flops)
-    }
-
-    /// The kernel of a depthwise chain (DepthwiseChainKernels), named after its depthwise
-    /// node and profiled under its expansion's family (else its projection's), the
-    /// depthwise part apart; nil where no band of it fits the cache (its steps then run apart).
-    func chainKernel(_ chain: DepthwiseChain) -> Int? {
-        func geometry(_ s: Step?) -> ConvGeometry? {
-            guard let s, case .conv(let g) = ConvNode(graph.nodes[s.main], graph)!.geometry else { return nil }
-            return g
-        }
-        guard let plan = DepthwiseChainKernels.plan(expand: geometry(chain.expand), depthwise: geometry(chain.depthwise)!,
-                                                    project: geometry(chain.project), precision: wide != nil ? .float64 : program.precision) else { return nil }
-        var args: [(String, Int, Bool)] = [("x", value(graph.nodes[chain.steps[0].main].inputs[0]), false)]
-        var epilogues: [Epilogue] = []
-        var parts: [String] = []
-        var flops = 0, depthwiseFlops = 0
-        for (step, suffix) in [(chain.expand, "_expand"), (chain.depthwise, ""), (chain.project, "_project")] {
-            guard let step else { epilogues.append(Epilogue()); continue }
-            let node = graph.nodes[step.main]
-            let conv = ConvNode(node, graph)!
-            let o = convOperands(step, conv)
-            args += [("w" + suffix, o.weight, false)] + o.extra.map { ("b" + suffix, $0.1, $0.2) }
-            epilogues.append(o.epilogue)
-            parts.append("\(node.name): \(node.op.kind) \(conv.description) \(shapes(node))\(fusedNames(step))\(o.how)")
-            flops += o.flops
-            if step.main == chain.depthwise.main { depthwiseFlops = o.flops }
-        }
-        let out = chain.steps.last!.output
-        args += [("scratch", scratch("chain." + graph.nodes[chain.depthwise.main].name, [plan.scratch]), true), ("y", value(out), true)]
-        let what = "chain, one pass in bands of \(plan.band) output rows:\n * " + parts.joined(separator: "\n * ")
-        return kernel(chain.depthwise.main, "fwd_chain", what, args: args,
-                      body: DepthwiseChainKernels.forward(plan, expand: epilogues[0], depthwise: epilogues[1], project: epilogues[2]),
-                      flops: flops, family: KernelFamily.of(graph.nodes[(chain.expand ?? chain.project)!.main].op, suffix: "fwd"),
-                      part: Kernel.Part(name: "depthwise", family: "depthwise", flops: depthwiseFlops))
+        let s = ForwardStep(step: step, node: node, x: node.inputs.map { value($0) }, y: value(step.output),
+                            act: step.act.map { Activation(graph.nodes[$0].op)! }, training: training,
+                            suffix: evalForm ? "fwd_eval" : "fwd", fused: fusedNames(step),
+                            count: graph.nodes[step.output].shape.count, flops: graph.cost(of: node).flops)
+        return try node.op.lowering.forward(self)(s)
     }
 }
 

@@ -1,0 +1,29 @@
+import DSL
+
+/// Concatenation along channels; its backward hands each input its channels of dy.
+extension ProgramBuilder {
+    func concatForward(_ s: ForwardStep) throws -> Int {
+        let node = s.node
+        let args = s.x.enumerated().map { ("x\($0.offset)", $0.element, false) } + [("y", s.y, true)]
+        return kernel(node.id, s.suffix, "concat \(shapes(node))", args: args,
+                      body: ElementwiseKernels.concat(node.shape, channels: node.inputs.map { graph.nodes[$0].shape.c }), flops: 0)
+    }
+
+    func concatBackward(_ s: BackwardStep, _ g: inout Gradients) throws -> [Int] {
+        let node = s.node
+        var offset = 0
+        var kernels: [Int] = []
+        for (k, input) in node.inputs.enumerated() {
+            let c = graph.nodes[input].shape.c
+            if s.needs[k] {
+                let t = target(input, &g.buffers)
+                kernels.append(kernel(node.id, "bwd\(k)", "d concat input \(k) (channels \(offset)..<\(offset + c)) \(shapes(node))",
+                                      args: [("dy", s.dy, false), ("dx", t.buffer, true)],
+                                      body: ElementwiseKernels.concatBackward(node.shape, offset: offset, channels: c, accumulate: t.accumulate),
+                                      flops: 0))
+            }
+            offset += c
+        }
+        return kernels
+    }
+}
