@@ -48,21 +48,14 @@ enum HeadKernels {
         """
     }
 
-    /// scipy.ndimage.gaussian_filter's 1-D weights: exp(-x^2 / (2 sigma^2)) normalized over
-    /// x in [-radius, radius]; only the half x >= 0 (the kernel is symmetric).
-    static func gaussianWeights(sigma: Double, radius: Int) -> [Double] {
-        let phi = (-radius...radius).map { exp(-0.5 * Double($0 * $0) / (sigma * sigma)) }
-        let sum = phi.reduce(0, +)
-        return phi[radius...].map { $0 / sum }
-    }
-
     /// Per image, rows (axis 0) then columns (axis 1), boundary 'reflect' (d c b a | a b c d),
     /// each output summed as scipy's correlate1d does for symmetric weights:
     /// w0*x[i] + sum over j = R...1 of wj*(x[i-j] + x[i+j]). The vertical pass goes to the double scratch
     /// `tmp`. Args x, tmp, y.
     static func gaussian(_ x: Shape, sigma: Double, truncate: Double) -> String {
         let radius = Op.gaussianRadius(sigma: sigma, truncate: truncate)
-        let weights = gaussianWeights(sigma: sigma, radius: radius)
+        // The half from offset 0 on: the weights are symmetric.
+        let weights = Op.gaussianWeights(sigma: sigma, truncate: truncate)[radius...]
         let list = weights.map { String(format: "%.17g", $0) }.joined(separator: ", ")
         return CText.constants([("N", x[0]), ("H", x[1]), ("W", x[2]), ("R", radius)]) + """
             static const double k[R + 1] = { \(list) };

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What an op needs and makes, in one place per op: how many inputs it takes, the shapes of
 /// the parameters it reads, the output shape it makes of its input shapes, and its forward
 /// FLOPs. The DSL's layers, the compiler's shape check, the reference executor and the cost
@@ -171,6 +173,15 @@ extension Op {
 
     /// The Gaussian's kernel radius, as scipy.ndimage: Int(truncate * sigma + 0.5).
     public static func gaussianRadius(sigma: Double, truncate: Double) -> Int { Int(truncate * sigma + 0.5) }
+
+    /// The Gaussian's normalized 1-D weights for offsets -radius...radius, as scipy.ndimage's
+    /// `_gaussian_kernel1d` (order 0): exp(-k^2 / (2 sigma^2)) over their sum.
+    public static func gaussianWeights(sigma: Double, truncate: Double) -> [Double] {
+        let r = gaussianRadius(sigma: sigma, truncate: truncate)
+        let raw = (-r...r).map { exp(-0.5 * Double($0 * $0) / (sigma * sigma)) }
+        let total = raw.reduce(0, +)
+        return raw.map { $0 / total }
+    }
 }
 
 private func need(_ ok: Bool, _ why: @autoclosure () -> String) throws(ShapeRuleError) {

@@ -1,3 +1,4 @@
+import DSL
 import Reference
 
 /// The anomaly-map heads as ONNX nodes, each computing what `Reference.Kernels` does.
@@ -37,7 +38,7 @@ extension Lowering {
     /// ONNX's Pad has no such mode, so each axis is padded by gathering the reflected rows
     /// (or columns), then convolved with the 1-D kernel, rows first as rdc does.
     mutating func gaussianBlur(_ x: String, sigma: Double, truncate: Double, height: Int, width: Int, _ out: String) {
-        let weights = Kernels.gaussianWeights(sigma: sigma, truncate: truncate).map { Float($0) }
+        let weights = Op.gaussianWeights(sigma: sigma, truncate: truncate).map { Float($0) }
         let radius = weights.count / 2
         var value = builder.add("Unsqueeze", [x, constant([1])], "\(out)/planes")
         for (axis, size, tag) in [(2, height, "rows"), (3, width, "columns")] {

@@ -81,7 +81,7 @@ extension Kernels {
     /// normalized to sum 1 over x in -r...r, r = Int(truncate * sigma + 0.5).
     static func gaussianBlur(_ x: HostTensor, sigma: Double, truncate: Double) -> HostTensor {
         let (n, h, w) = (x.shape[0], x.shape[1], x.shape[2])
-        let weights = gaussianWeights(sigma: sigma, truncate: truncate)
+        let weights = Op.gaussianWeights(sigma: sigma, truncate: truncate)
         let r = weights.count / 2
         var out = [Float](repeating: 0, count: x.count)
         var line = [Double](), filtered = [Double](repeating: 0, count: h * w)
@@ -107,14 +107,6 @@ extension Kernels {
             }
         }
         return HostTensor(shape: x.shape, values: out)
-    }
-
-    /// The normalized 1-D Gaussian of scipy.ndimage (`_gaussian_kernel1d`, order 0).
-    public static func gaussianWeights(sigma: Double, truncate: Double) -> [Double] {
-        let r = Op.gaussianRadius(sigma: sigma, truncate: truncate)
-        let raw = (-r...r).map { exp(-0.5 * Double($0 * $0) / (sigma * sigma)) }
-        let total = raw.reduce(0, +)
-        return raw.map { $0 / total }
     }
 
     /// scipy's 'reflect' boundary (d c b a | a b c d | d c b a ...): the index into a line of
