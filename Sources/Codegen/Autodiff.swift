@@ -14,7 +14,7 @@ extension ProgramBuilder {
         var grads: [Int?] = Array(repeating: nil, count: graph.nodes.count)
         let loss = flow.loss
         grads[loss] = scratch("grad." + graph.nodes[loss].name, [])
-        var kernels = [kernel(loss, "seed", "d loss / d loss = 1", args: [("y", grads[loss]!, true)], body: HeadKernels.seed, flops: 0)]
+        var kernels = [kernel(loss, "seed", "d loss / d loss = 1", code: HeadKernels.seed(y: grads[loss]!), flops: 0)]
         var g = Gradients(buffers: grads, state: BackwardState(batchNorms: steps.filter { savedStatistics[$0.main] != nil },
                                                                sums: steps.filter { graph.nodes[$0.main].op == .add }))
         for step in steps.reversed() where flow.needsGradient(step.output) {
@@ -63,11 +63,10 @@ extension ProgramBuilder {
         let b = scratch("recomputed." + graph.nodes[node].name, graph.nodes[node].shape.dims)
         state.recomputed[node] = b
         let what = "batchnorm\(act.map { _ in " + " + graph.nodes[node].op.kind } ?? "") again, from the saved statistics \(shapes(bn))"
-        kernels.append(kernel(bn.id, "recompute", what,
-                              args: [("x", value(bn.inputs[0]), false), ("w", parameter(bn.params[0]), false),
-                                     ("b", parameter(bn.params[1]), false), ("save_mean", stats.mean, false),
-                                     ("save_invstd", stats.invstd, false), ("z", b, true)],
-                              body: BatchNormKernels.recompute(bn.shape, act: act), flops: 3 * bn.shape.count))
+        let term = SavedBatchNorm(x: value(bn.inputs[0]), w: parameter(bn.params[0]), b: parameter(bn.params[1]),
+                                  saveMean: stats.mean, saveInvstd: stats.invstd)
+        kernels.append(kernel(bn.id, "recompute", what, code: BatchNormKernels.recompute(bn.shape, act: act, term: term, z: b),
+                              flops: 3 * bn.shape.count))
         return b
     }
 
@@ -77,22 +76,20 @@ extension ProgramBuilder {
         let sum = graph.nodes[step.main]
         let terms = sum.inputs.compactMap { state.batchNorms[$0] }
         guard terms.count == sum.inputs.count, Set(sum.inputs).count == sum.inputs.count else { return nil }
-        var args: [(String, Int, Bool)] = []
-        for (k, term) in terms.enumerated() {
+        var saved: [(act: Activation?, saved: SavedBatchNorm)] = []
+        for term in terms {
             let bn = graph.nodes[term.main]
             guard let stats = savedStatistics[bn.id] else { return nil }
-            args += [("x\(k)", value(bn.inputs[0]), false), ("w\(k)", parameter(bn.params[0]), false),
-                     ("b\(k)", parameter(bn.params[1]), false), ("save_mean\(k)", stats.mean, false),
-                     ("save_invstd\(k)", stats.invstd, false)]
+            saved.append((term.act.map { Activation(graph.nodes[$0].op)! },
+                          SavedBatchNorm(x: value(bn.inputs[0]), w: parameter(bn.params[0]), b: parameter(bn.params[1]),
+                                         saveMean: stats.mean, saveInvstd: stats.invstd)))
         }
         let b = scratch("recomputed." + graph.nodes[step.output].name, graph.nodes[step.output].shape.dims)
         state.recomputed[step.output] = b
         let act = step.act.map { Activation(graph.nodes[$0].op)! }
         let what = "add\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "") of \(terms.count) batchnorms again, "
             + "from their inputs and saved statistics \(shapes(sum))"
-        kernels.append(kernel(sum.id, "recompute", what, args: args + [("z", b, true)],
-                              body: BatchNormKernels.sumRecompute(sum.shape, terms: terms.map { $0.act.map { Activation(graph.nodes[$0].op)! } },
-                                                                  act: act),
+        kernels.append(kernel(sum.id, "recompute", what, code: BatchNormKernels.sumRecompute(sum.shape, terms: saved, act: act, z: b),
                               flops: (3 * terms.count) * sum.shape.count))
         return b
     }

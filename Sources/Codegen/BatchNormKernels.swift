@@ -10,6 +10,30 @@ import DSL
 /// on different L3s (this machine's slow spells: a 330 ns round trip against 80) that made
 /// these kernels 1.6-2x slower. The per-image sums go to `part` (double, 2 x N x C) and are
 /// added over the images in order, so the result does not depend on the thread count.
+/// A BatchNorm's four parameter buffers, in the order of its node's params.
+struct BatchNormParameters {
+    var weight, bias, runningMean, runningVar: Int
+    init(_ p: [Int]) { (weight, bias, runningMean, runningVar) = (p[0], p[1], p[2], p[3]) }
+}
+
+/// What a training BatchNorm's backward and recompute read: its input, scale and shift, and
+/// the statistics its forward saved.
+struct SavedBatchNorm {
+    var x, w, b, saveMean, saveInvstd: Int
+
+    func args(suffix: String) -> [Kernel.Arg] {
+        [.reads("x" + suffix, x), .reads("w" + suffix, w), .reads("b" + suffix, b),
+         .reads("save_mean" + suffix, saveMean), .reads("save_invstd" + suffix, saveInvstd)]
+    }
+}
+
+/// Where a backward writes its input's gradient: nowhere, over the incoming gradient dy, or
+/// into a buffer (accumulating or not).
+enum InputGradient: Equatable {
+    case none, inPlace
+    case buffer(Int, accumulate: Bool)
+}
+
 enum BatchNormKernels {
     static func constants(_ x: Shape) -> String {
         CText.constants([("N", x.n), ("C", x.c), ("HW", x.h * x.w)])
@@ -27,8 +51,15 @@ enum BatchNormKernels {
     /// Training mode: normalize with the biased batch variance, save mean and 1/std for the
     /// backward, and move the running statistics by `momentum` towards the batch mean and
     /// the UNBIASED batch variance (n/(n-1)), as torch.nn.BatchNorm2d.train() does.
-    /// Args x, w, b, running_mean, running_var, save_mean, save_invstd, part, y.
-    static func forwardTrain(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
+    static func forwardTrain(_ shape: Shape, _ a: BatchNormAttrs, act: Activation?, x: Int, p: BatchNormParameters,
+                             saveMean: Int, saveInvstd: Int, part: Int, y: Int) -> KernelCode {
+        let args: [Kernel.Arg] = [.reads("x", x), .reads("w", p.weight), .reads("b", p.bias), .writes("running_mean", p.runningMean),
+                                  .writes("running_var", p.runningVar), .writes("save_mean", saveMean), .writes("save_invstd", saveInvstd),
+                                  .writes("part", part), .writes("y", y)]
+        return KernelCode(args, forwardTrainBody(shape, a, act: act))
+    }
+
+    private static func forwardTrainBody(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
         constants(x) + """
             const double M = (double)N * HW, eps = \(CText.literal(a.eps)), momentum = \(CText.literal(a.momentum));
             #pragma omp parallel
@@ -82,8 +113,13 @@ enum BatchNormKernels {
 
     /// z = act(x * sc + sh) again, from the saved statistics: a training BatchNorm's output
     /// for the backward of the convolution reading it (its weight gradient), so that z need
-    /// not stay in memory from the forward until then. Args x, w, b, save_mean, save_invstd, z.
-    static func recompute(_ x: Shape, act: Activation?) -> String {
+    /// not stay in memory from the forward until then.
+    static func recompute(_ shape: Shape, act: Activation?, term: SavedBatchNorm, z: Int) -> KernelCode {
+        let args = term.args(suffix: "") + [.writes("z", z)]
+        return KernelCode(args, recomputeBody(shape, act: act))
+    }
+
+    private static func recomputeBody(_ x: Shape, act: Activation?) -> String {
         constants(x) + normalize("z", act: act, pragma: "#pragma omp parallel for collapse(2) schedule(static)")
     }
 
@@ -109,8 +145,13 @@ enum BatchNormKernels {
     /// BatchNorms' inputs and saved statistics for the backward (its activation mask, the next
     /// convolution's weight gradient) instead of staying in memory from the forward. The terms
     /// add in the forward's order, each rounded as the BatchNorm stored it, so z is the
-    /// forward's bit for bit. Args x0, w0, b0, save_mean0, save_invstd0, x1, ..., z.
-    static func sumRecompute(_ x: Shape, terms: [Activation?], act: Activation?) -> String {
+    /// forward's bit for bit.
+    static func sumRecompute(_ shape: Shape, terms: [(act: Activation?, saved: SavedBatchNorm)], act: Activation?, z: Int) -> KernelCode {
+        let args = terms.enumerated().flatMap { $0.element.saved.args(suffix: "\($0.offset)") } + [.writes("z", z)]
+        return KernelCode(args, sumRecomputeBody(shape, terms: terms.map(\.act), act: act))
+    }
+
+    private static func sumRecomputeBody(_ x: Shape, terms: [Activation?], act: Activation?) -> String {
         let sum = "(" + terms.enumerated().map { k, a in
             let v = "(x\(k)p[i] * sc\(k) + sh\(k))"
             return a?.apply(v) ?? v
@@ -130,8 +171,13 @@ enum BatchNormKernels {
     }
 
     /// Eval mode from the running statistics, for a BatchNorm no convolution absorbed.
-    /// Args x, w, b, running_mean, running_var, y.
-    static func forwardEval(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
+    static func forwardEval(_ shape: Shape, _ a: BatchNormAttrs, act: Activation?, x: Int, p: BatchNormParameters, y: Int) -> KernelCode {
+        let args: [Kernel.Arg] = [.reads("x", x), .reads("w", p.weight), .reads("b", p.bias), .reads("running_mean", p.runningMean),
+                                  .reads("running_var", p.runningVar), .writes("y", y)]
+        return KernelCode(args, forwardEvalBody(shape, a, act: act))
+    }
+
+    private static func forwardEvalBody(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
         let v = "(xp[i] * sc + sh)"
         return constants(x) + """
             #pragma omp parallel for collapse(2) schedule(static)
@@ -152,10 +198,22 @@ enum BatchNormKernels {
     /// not be kept):
     ///   g = dy * mask, dw = sum(g * xhat), db = sum(g),
     ///   dx = w * invstd * (g - db / M - xhat * dw / M),  xhat = (x - mean) * invstd.
-    /// Args dy, x, w, b, save_mean, save_invstd, dw, db, part[, dx]; `dx` names the input
-    /// gradient's pointer ("dy" where it replaces the incoming gradient: every dy is summed
-    /// before the first store), nil when none is needed.
-    static func backward(_ x: Shape, act: Activation?, dx: String?, accumulate: Bool) -> String {
+    /// `dx`: where the input's gradient goes (in place: over dy, every dy being summed before
+    /// the first store).
+    static func backward(_ shape: Shape, act: Activation?, dy: Int, saved: SavedBatchNorm, dw: Int, db: Int, part: Int,
+                         dx: InputGradient) -> KernelCode {
+        var args: [Kernel.Arg] = [.arg("dy", dy, writes: dx == .inPlace)] + saved.args(suffix: "")
+            + [.writes("dw", dw), .writes("db", db), .writes("part", part)]
+        var name: String?, accumulate = false
+        switch dx {
+        case .none: break
+        case .inPlace: name = "dy"
+        case .buffer(let b, let acc): args.append(.writes("dx", b)); name = "dx"; accumulate = acc
+        }
+        return KernelCode(args, backwardBody(shape, act: act, dx: name, accumulate: accumulate))
+    }
+
+    private static func backwardBody(_ x: Shape, act: Activation?, dx: String?, accumulate: Bool) -> String {
         let g = act.map { $0.gradient("yp[i]", at: "(xp[i] * sc + sh)") } ?? "yp[i]"
         let mask = act == nil ? "" : "        " + scaleShift + "\n"
         var s = constants(x) + """
@@ -205,8 +263,16 @@ enum BatchNormKernels {
     /// Folds an eval-mode BatchNorm into the (transposed) convolution before it:
     ///   w' = w * s, b' = (b_conv - mean) * s + beta,  s = gamma / sqrt(var + eps).
     /// The weight is seen as [OUTER, CO, INNER] (conv: [1, CO, CIG*KH*KW]; transposed conv:
-    /// [CI, CO, KH*KW]). Args w, [cb,] bn_w, bn_b, bn_mean, bn_var, fw, fb.
-    static func fold(outer: Int, outChannels: Int, inner: Int, eps: Float, convBias: Bool) -> String {
+    /// [CI, CO, KH*KW]).
+    static func fold(outer: Int, outChannels: Int, inner: Int, eps: Float, w: Int, convBias: Int?, bn: BatchNormParameters,
+                     fw: Int, fb: Int) -> KernelCode {
+        let args: [Kernel.Arg] = [.reads("w", w)] + (convBias.map { [.reads("cb", $0)] } ?? [])
+            + [.reads("bn_w", bn.weight), .reads("bn_b", bn.bias), .reads("bn_mean", bn.runningMean), .reads("bn_var", bn.runningVar),
+               .writes("fw", fw), .writes("fb", fb)]
+        return KernelCode(args, foldBody(outer: outer, outChannels: outChannels, inner: inner, eps: eps, convBias: convBias != nil))
+    }
+
+    private static func foldBody(outer: Int, outChannels: Int, inner: Int, eps: Float, convBias: Bool) -> String {
         CText.constants([("OUTER", outer), ("CO", outChannels), ("INNER", inner)]) + """
             for (int co = 0; co < CO; co++) {
                 const double s = bn_w[co] / sqrt((double)bn_var[co] + \(CText.literal(eps)));

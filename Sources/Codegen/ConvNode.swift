@@ -73,7 +73,13 @@ struct ConvNode {
         }
     }
 
-    func forward(_ e: Epilogue) -> String {
+    /// y = epilogue(conv(x, w)); `col`: the scratch block of `columns(.forward)`.
+    func forward(_ e: Epilogue, x: Int, w: Int, epilogueInputs: EpilogueInputs, col: Int?, y: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .reads("w", w)] + epilogueInputs.args() + (col.map { [.writes("col", $0)] } ?? []) + [.writes("y", y)],
+                   forwardBody(e))
+    }
+
+    private func forwardBody(_ e: Epilogue) -> String {
         switch geometry {
         case .conv(let g) where winograd: return WinogradKernels.forward(g, e)
         case .conv(let g): return g.groups > 1 ? ConvKernels.forward(g, e) : DenseConvKernels.convForward(g, e)
@@ -90,7 +96,12 @@ struct ConvNode {
     }
 
     /// The data gradient; `channels`: only those of dx (limitsDataGradient), nil all.
-    func backwardData(accumulate: Bool, channels: Range<Int>? = nil) -> String {
+    func backwardData(accumulate: Bool, channels: Range<Int>?, dy: Int, w: Int, col: Int?, dx: Int) -> KernelCode {
+        KernelCode([.reads("dy", dy), .reads("w", w)] + (col.map { [.writes("col", $0)] } ?? []) + [.writes("dx", dx)],
+                   backwardDataBody(accumulate: accumulate, channels: channels))
+    }
+
+    private func backwardDataBody(accumulate: Bool, channels: Range<Int>?) -> String {
         switch geometry {
         case .conv(let g) where winograd: return WinogradKernels.backwardData(g, accumulate: accumulate)
         case .conv(let g):
@@ -100,7 +111,13 @@ struct ConvNode {
         }
     }
 
-    func backwardWeight() -> String {
+    /// The weight gradient, and the bias's where the convolution has one.
+    func backwardWeight(dy: Int, x: Int, col: Int?, dw: Int, db: Int?) -> KernelCode {
+        KernelCode([.reads("dy", dy), .reads("x", x)] + (col.map { [.writes("col", $0)] } ?? []) + [.writes("dw", dw)]
+                    + (db.map { [.writes("db", $0)] } ?? []), backwardWeightBody())
+    }
+
+    private func backwardWeightBody() -> String {
         switch geometry {
         case .conv(let g) where winogradWeightGradient: return WinogradKernels.backwardWeight(g, bias: bias)
         case .conv(let g) where dotWeightGradient: return DotWeightGradient.backwardWeight(g, bias: bias)

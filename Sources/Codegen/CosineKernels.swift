@@ -32,8 +32,13 @@ enum CosineKernels {
 
     """
 
-    /// (a, b) [N,C,H,W] -> y [N,H,W]: 1 - cos over channels; args a, b, y.
-    static func pixel(_ x: Shape, eps: Float) -> String {
+    /// (a, b) [N,C,H,W] -> y [N,H,W]: 1 - cos over channels.
+    static func pixel(_ shape: Shape, eps: Float, a: Int, b: Int, y: Int) -> KernelCode {
+        let args: [Kernel.Arg] = [.reads("a", a), .reads("b", b), .writes("y", y)]
+        return KernelCode(args, pixelBody(shape, eps: eps))
+    }
+
+    private static func pixelBody(_ x: Shape, eps: Float) -> String {
         pixelConstants(x) + """
             #pragma omp parallel for collapse(2) schedule(static)
             for (int n = 0; n < N; n++)
@@ -46,8 +51,15 @@ enum CosineKernels {
     }
 
     /// Gradient of the per-pixel distance w.r.t. the inputs in `targets` ("a" and/or "b",
-    /// each with its accumulate flag); args a, b, dy, then da and/or db.
-    static func pixelBackward(_ x: Shape, eps: Float, targets: [(String, Bool)]) -> String {
+    /// each with its accumulate flag).
+    /// `targets`: "a" and/or "b", the buffer of its gradient, and whether it accumulates.
+    static func pixelBackward(_ shape: Shape, eps: Float, a: Int, b: Int, dy: Int,
+                        targets: [(side: String, buffer: Int, accumulate: Bool)]) -> KernelCode {
+        let args: [Kernel.Arg] = [.reads("a", a), .reads("b", b), .reads("dy", dy)] + targets.map { .writes("d" + $0.side, $0.buffer) }
+        return KernelCode(args, pixelBackwardBody(shape, eps: eps, targets: targets.map { ($0.side, $0.accumulate) }))
+    }
+
+    private static func pixelBackwardBody(_ x: Shape, eps: Float, targets: [(String, Bool)]) -> String {
         var s = pixelConstants(x) + """
             #pragma omp parallel for collapse(2) schedule(static)
             for (int n = 0; n < N; n++)
@@ -99,8 +111,13 @@ enum CosineKernels {
 
     """
 
-    /// (a, b) [N,...] -> y [N]: 1 - cos of each sample's flattened tensors; args a, b, y.
-    static func flat(_ x: Shape, eps: Float) -> String {
+    /// (a, b) [N,...] -> y [N]: 1 - cos of each sample's flattened tensors.
+    static func flat(_ shape: Shape, eps: Float, a: Int, b: Int, y: Int) -> KernelCode {
+        let args: [Kernel.Arg] = [.reads("a", a), .reads("b", b), .writes("y", y)]
+        return KernelCode(args, flatBody(shape, eps: eps))
+    }
+
+    private static func flatBody(_ x: Shape, eps: Float) -> String {
         flatConstants(x) + flatStatistics + """
             for (int n = 0; n < N; n++)
                 y[n] = (real)(1 - dot[n] / (fmax(sqrt(na[n]), \(CText.literal(eps))) * fmax(sqrt(nb[n]), \(CText.literal(eps)))));
@@ -108,8 +125,15 @@ enum CosineKernels {
         """
     }
 
-    /// Gradient of the flat distance w.r.t. `targets`; args a, b, dy, then da and/or db.
-    static func flatBackward(_ x: Shape, eps: Float, targets: [(String, Bool)]) -> String {
+    /// Gradient of the flat distance w.r.t. `targets`.
+    /// `targets`: "a" and/or "b", the buffer of its gradient, and whether it accumulates.
+    static func flatBackward(_ shape: Shape, eps: Float, a: Int, b: Int, dy: Int,
+                        targets: [(side: String, buffer: Int, accumulate: Bool)]) -> KernelCode {
+        let args: [Kernel.Arg] = [.reads("a", a), .reads("b", b), .reads("dy", dy)] + targets.map { .writes("d" + $0.side, $0.buffer) }
+        return KernelCode(args, flatBackwardBody(shape, eps: eps, targets: targets.map { ($0.side, $0.accumulate) }))
+    }
+
+    private static func flatBackwardBody(_ x: Shape, eps: Float, targets: [(String, Bool)]) -> String {
         var s = flatConstants(x) + flatStatistics + """
             real ab[N], sa[N], sb[N];
             for (int n = 0; n < N; n++) {

@@ -83,9 +83,28 @@ enum DepthwiseChainKernels {
         return best
     }
 
-    /// Args x, w_expand[, b_expand], w[, b], w_project[, b_project], scratch, y; each
-    /// epilogue a bias and an activation at most (the chain is frozen: BatchNorms folded).
-    static func forward(_ p: Plan, expand: Epilogue, depthwise: Epilogue, project: Epilogue) -> String {
+    /// One part of a chain as its kernel reads it: the part's weight and bias (the chain is
+    /// frozen: BatchNorms folded), its epilogue a bias and an activation at most.
+    struct Part {
+        var weight: Int
+        var inputs: EpilogueInputs
+        var epilogue: Epilogue
+    }
+
+    /// The chain's kernel: x, then each part's weight and bias (w_expand, b_expand, w, b,
+    /// w_project, b_project), the threads' scratch, y.
+    static func forward(_ p: Plan, x: Int, expand: Part?, depthwise: Part, project: Part?, scratch: Int, y: Int) -> KernelCode {
+        var args: [Kernel.Arg] = [.reads("x", x)]
+        for (part, suffix) in [(expand, "_expand"), (depthwise, ""), (project, "_project")] {
+            guard let part else { continue }
+            args += [.reads("w" + suffix, part.weight)] + part.inputs.args(suffix: suffix)
+        }
+        args += [.writes("scratch", scratch), .writes("y", y)]
+        return KernelCode(args, forwardBody(p, expand: expand?.epilogue ?? Epilogue(), depthwise: depthwise.epilogue,
+                                            project: project?.epilogue ?? Epilogue()))
+    }
+
+    private static func forwardBody(_ p: Plan, expand: Epilogue, depthwise: Epilogue, project: Epilogue) -> String {
         let g = p.depthwise
         var s = CText.constants([("N", g.n), ("CI", p.expand?.ci ?? g.ci), ("CE", g.ci), ("H", g.h), ("W", g.w), ("OH", g.oh),
                                  ("OW", g.ow), ("KH", g.kh), ("KW", g.kw), ("SH", g.sh), ("SW", g.sw), ("PT", g.pt),

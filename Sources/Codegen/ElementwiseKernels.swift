@@ -10,25 +10,41 @@ enum ElementwiseKernels {
         count >= parallelThreshold ? "    #pragma omp parallel for schedule(static)\n" : ""
     }
 
-    /// y = act(x); args x, y.
-    static func activation(_ count: Int, _ act: Activation) -> String {
+    /// y = act(x).
+    static func activation(_ count: Int, _ act: Activation, x: Int, y: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .writes("y", y)], activationBody(count, act))
+    }
+
+    private static func activationBody(_ count: Int, _ act: Activation) -> String {
         CText.constants([("COUNT", count)]) + parallelFor(count)
             + "    for (long i = 0; i < COUNT; i++) y[i] = \(act.apply("x[i]"));\n"
     }
 
-    /// y = x, converted between float and double (a float64 teacher's input and features); args x, y.
-    static func convert(_ count: Int) -> String {
+    /// y = x, converted between float and double (a float64 teacher's input and features).
+    static func convert(_ count: Int, x: Int, y: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .writes("y", y)], convertBody(count))
+    }
+
+    private static func convertBody(_ count: Int) -> String {
         CText.constants([("COUNT", count)]) + parallelFor(count) + "    for (long i = 0; i < COUNT; i++) y[i] = x[i];\n"
     }
 
-    /// dx (=|+=) dy where the activation's output z lets the gradient pass; args dy, z, dx.
-    static func activationBackward(_ count: Int, _ act: Activation, accumulate: Bool) -> String {
+    /// dx (=|+=) dy where the activation's output z lets the gradient pass.
+    static func activationBackward(_ count: Int, _ act: Activation, accumulate: Bool, dy: Int, z: Int, dx: Int) -> KernelCode {
+        KernelCode([.reads("dy", dy), .reads("z", z), .writes("dx", dx)], activationBackwardBody(count, act, accumulate: accumulate))
+    }
+
+    private static func activationBackwardBody(_ count: Int, _ act: Activation, accumulate: Bool) -> String {
         CText.constants([("COUNT", count)]) + parallelFor(count)
             + "    for (long i = 0; i < COUNT; i++) dx[i] \(accumulate ? "+=" : "=") \(act.gradient("dy[i]", at: "z[i]"));\n"
     }
 
-    /// y = act(x0 + x1 + ...), summed left to right as PyTorch's chained adds; args x0.., y.
-    static func add(_ count: Int, inputs: Int, act: Activation?) -> String {
+    /// y = act(x0 + x1 + ...), summed left to right as PyTorch's chained adds.
+    static func add(_ count: Int, act: Activation?, x: [Int], y: Int) -> KernelCode {
+        KernelCode(x.enumerated().map { Kernel.Arg.reads("x\($0.offset)", $0.element) } + [.writes("y", y)], addBody(count, inputs: x.count, act: act))
+    }
+
+    private static func addBody(_ count: Int, inputs: Int, act: Activation?) -> String {
         let sum = "(" + (0..<inputs).map { "x\($0)[i]" }.joined(separator: " + ") + ")"
         return CText.constants([("COUNT", count)]) + parallelFor(count)
             + "    for (long i = 0; i < COUNT; i++) y[i] = \(act?.apply(sum) ?? sum);\n"
@@ -36,8 +52,15 @@ enum ElementwiseKernels {
 
     /// Backward of a sum (after an optional fused activation with output z): every target
     /// gets `times` x g, g = dy * mask, written or accumulated, and dy itself becomes g when
-    /// in place; args dy, [z,] t0...
-    static func addBackward(_ count: Int, act: Activation?, inPlace: Bool, targets: [(accumulate: Bool, times: Int)]) -> String {
+    /// in place.
+    static func addBackward(_ count: Int, act: Activation?, inPlace: Bool, dy: Int, z: Int?,
+                            targets: [(buffer: Int, accumulate: Bool, times: Int)]) -> KernelCode {
+        let args: [Kernel.Arg] = [.arg("dy", dy, writes: inPlace)] + (z.map { [.reads("z", $0)] } ?? [])
+            + targets.enumerated().map { .writes("t\($0.offset)", $0.element.buffer) }
+        return KernelCode(args, addBackwardBody(count, act: act, inPlace: inPlace, targets: targets.map { ($0.accumulate, $0.times) }))
+    }
+
+    private static func addBackwardBody(_ count: Int, act: Activation?, inPlace: Bool, targets: [(accumulate: Bool, times: Int)]) -> String {
         let g = act.map { $0.gradient("dy[i]", at: "z[i]") } ?? "dy[i]"
         let stores = ((inPlace ? ["dy[i] = g;"] : []) + targets.enumerated().map { k, t in
             "t\(k)[i] \(t.accumulate ? "+=" : "=") \(t.times == 1 ? "" : "\(t.times) * ")g;"
@@ -47,10 +70,14 @@ enum ElementwiseKernels {
     }
 
     /// Concatenation along channels: per sample, each input is one contiguous block of the
-    /// output; args x0.., y. Image-parallel, as the kernels around it: on one thread, the
+    /// output. Image-parallel, as the kernels around it: on one thread, the
     /// other core's half of every input crossed over (RD4AD-Lite0's OCBE concatenation and
     /// its gradient, 0.1 ms each, took 0.7 where the cores sit on different L3s).
-    static func concat(_ y: Shape, channels: [Int]) -> String {
+    static func concat(_ shape: Shape, channels: [Int], x: [Int], y: Int) -> KernelCode {
+        KernelCode(x.enumerated().map { Kernel.Arg.reads("x\($0.offset)", $0.element) } + [.writes("y", y)], concatBody(shape, channels: channels))
+    }
+
+    private static func concatBody(_ y: Shape, channels: [Int]) -> String {
         var s = CText.constants([("N", y.n), ("C", y.c), ("HW", y.h * y.w)])
         s += parallelFor(y.count) + "    for (int n = 0; n < N; n++) {\n"
         var offset = 0
@@ -61,8 +88,12 @@ enum ElementwiseKernels {
         return s + "    }\n"
     }
 
-    /// The slice of the concatenation's gradient that belongs to one input; args dy, dx.
-    static func concatBackward(_ y: Shape, offset: Int, channels: Int, accumulate: Bool) -> String {
+    /// The slice of the concatenation's gradient that belongs to one input.
+    static func concatBackward(_ shape: Shape, offset: Int, channels: Int, accumulate: Bool, dy: Int, dx: Int) -> KernelCode {
+        KernelCode([.reads("dy", dy), .writes("dx", dx)], concatBackwardBody(shape, offset: offset, channels: channels, accumulate: accumulate))
+    }
+
+    private static func concatBackwardBody(_ y: Shape, offset: Int, channels: Int, accumulate: Bool) -> String {
         CText.constants([("N", y.n), ("C", y.c), ("HW", y.h * y.w), ("OFFSET", offset), ("CK", channels)])
             + parallelFor(y.n * channels * y.h * y.w) + """
             for (int n = 0; n < N; n++) {
@@ -97,10 +128,14 @@ enum ElementwiseKernels {
 
     """
 
-    /// Max pooling, padding counting as -infinity; args x, y. Row by row, each tap in the
+    /// Max pooling, padding counting as -infinity. Row by row, each tap in the
     /// window order of `poolWindow` (so the same first maximum, NaN winning) over a whole
     /// output row at once, vectorized over its width.
-    static func maxPool(_ a: PoolAttrs, _ x: Shape, _ y: Shape) -> String {
+    static func maxPool(_ a: PoolAttrs, _ from: Shape, _ to: Shape, x: Int, y: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .writes("y", y)], maxPoolBody(a, from, to))
+    }
+
+    private static func maxPoolBody(_ a: PoolAttrs, _ x: Shape, _ y: Shape) -> String {
         poolConstants(a, x, y) + """
             #pragma omp parallel for collapse(2) schedule(static)
             for (int n = 0; n < N; n++)
@@ -128,8 +163,12 @@ enum ElementwiseKernels {
         """
     }
 
-    /// Routes each output gradient to the input position that won its window; args x, dy, dx.
-    static func maxPoolBackward(_ a: PoolAttrs, _ x: Shape, _ y: Shape, accumulate: Bool) -> String {
+    /// Routes each output gradient to the input position that won its window.
+    static func maxPoolBackward(_ a: PoolAttrs, _ from: Shape, _ to: Shape, accumulate: Bool, x: Int, dy: Int, dx: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .reads("dy", dy), .writes("dx", dx)], maxPoolBackwardBody(a, from, to, accumulate: accumulate))
+    }
+
+    private static func maxPoolBackwardBody(_ a: PoolAttrs, _ x: Shape, _ y: Shape, accumulate: Bool) -> String {
         poolConstants(a, x, y) + """
             #pragma omp parallel for collapse(2) schedule(static)
             for (int n = 0; n < N; n++)

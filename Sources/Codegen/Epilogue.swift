@@ -46,6 +46,20 @@ struct Epilogue {
     private func affine(_ v: String) -> String { batchNormEps != nil ? "(\(v) * a + c)" : bias ? "(\(v) + bias)" : v }
 }
 
+/// The buffers an epilogue reads: the bias (a convolution's, or a folded BatchNorm's), an
+/// eval-mode BatchNorm's parameters. Named here, beside the code that reads them.
+struct EpilogueInputs {
+    var bias: Int?
+    var batchNorm: BatchNormParameters?
+
+    /// The kernel's parameters: "b" + suffix, then "bn_w", "bn_b", "bn_mean", "bn_var".
+    func args(suffix: String = "") -> [Kernel.Arg] {
+        (bias.map { [.reads("b" + suffix, $0)] } ?? [])
+            + (batchNorm.map { [.reads("bn_w", $0.weight), .reads("bn_b", $0.bias), .reads("bn_mean", $0.runningMean),
+                                .reads("bn_var", $0.runningVar)] } ?? [])
+    }
+}
+
 extension Epilogue {
     /// The epilogue as rdc_gemm applies it to each finished tile (templates/rdc_gemm.c): C
     /// code declaring `ep` over the output channels `co < CO`, a BatchNorm's per-channel

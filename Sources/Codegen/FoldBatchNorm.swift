@@ -15,14 +15,12 @@ extension ProgramBuilder {
         let fb = addBuffer(Buffer(name: "fold.\(conv.name).bias", shape: [attrs.channels], placement: .state, isDouble: wide != nil))
         let sources = conv.params + bn.params
         for name in sources { program.buffers[loaded(name)].foldInput = true }
-        var args = [("w", w, false)] + (c.bias ? [("cb", loaded(conv.params[1]), false)] : [])
-        args += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bn.params).map { ($0, loaded($1), false) }
-        args += [("fw", fw, true), ("fb", fb, true)]
         let layout = c.weightByOutputChannel
-        let body = BatchNormKernels.fold(outer: layout.outer, outChannels: layout.channels, inner: layout.inner,
-                                         eps: attrs.eps, convBias: c.bias)
+        let code = BatchNormKernels.fold(outer: layout.outer, outChannels: layout.channels, inner: layout.inner, eps: attrs.eps,
+                                         w: w, convBias: c.bias ? loaded(conv.params[1]) : nil,
+                                         bn: BatchNormParameters(bn.params.map { loaded($0) }), fw: fw, fb: fb)
         let k = kernel(conv.id, "fold", "fold \(bn.name) (eval batchnorm) into \(conv.op.kind) weights and a bias",
-                       args: args, body: body, flops: 2 * program.buffers[w].count)
+                       code: code, flops: 2 * program.buffers[w].count)
         program.phases.fold.append(k)
         return (fw, fb)
     }

@@ -5,8 +5,12 @@ import DSL
 /// the per-sample maximum. Map arithmetic is in double, as the official code does it in
 /// numpy/scipy float64.
 enum HeadKernels {
-    /// y = mean of x; args x, y.
-    static func mean(_ count: Int) -> String {
+    /// y = mean of x.
+    static func mean(_ count: Int, x: Int, y: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .writes("y", y)], meanBody(count))
+    }
+
+    private static func meanBody(_ count: Int) -> String {
         CText.constants([("COUNT", count)]) + """
             double s = 0;
             #pragma omp simd reduction(+:s)
@@ -16,17 +20,21 @@ enum HeadKernels {
         """
     }
 
-    /// dx (=|+=) dy / count; args dy, dx.
-    static func meanBackward(_ count: Int, accumulate: Bool) -> String {
-        CText.constants([("COUNT", count)]) + ElementwiseKernels.parallelFor(count)
-            + "    for (long i = 0; i < COUNT; i++) dx[i] \(accumulate ? "+=" : "=") dy[0] / COUNT;\n"
+    /// dx (=|+=) dy / count.
+    static func meanBackward(_ count: Int, accumulate: Bool, dy: Int, dx: Int) -> KernelCode {
+        KernelCode([.reads("dy", dy), .writes("dx", dx)], CText.constants([("COUNT", count)]) + ElementwiseKernels.parallelFor(count)
+            + "    for (long i = 0; i < COUNT; i++) dx[i] \(accumulate ? "+=" : "=") dy[0] / COUNT;\n")
     }
 
-    /// The gradient of the loss w.r.t. itself; args y.
-    static let seed = "    y[0] = 1;\n"
+    /// The gradient of the loss w.r.t. itself.
+    static func seed(y: Int) -> KernelCode { KernelCode([.writes("y", y)], "    y[0] = 1;\n") }
 
-    /// Bilinear, align_corners=True: source coordinate = dst * (in-1)/(out-1); args x, y.
-    static func upsample(_ x: Shape, _ y: Shape) -> String {
+    /// Bilinear, align_corners=True: source coordinate = dst * (in-1)/(out-1).
+    static func upsample(_ from: Shape, _ to: Shape, x: Int, y: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .writes("y", y)], upsampleBody(from, to))
+    }
+
+    private static func upsampleBody(_ x: Shape, _ y: Shape) -> String {
         CText.constants([("N", x[0]), ("IH", x[1]), ("IW", x[2]), ("OH", y[1]), ("OW", y[2])]) + """
             const double sy = OH > 1 ? (double)(IH - 1) / (OH - 1) : 0, sx = OW > 1 ? (double)(IW - 1) / (OW - 1) : 0;
             #pragma omp parallel for collapse(2) schedule(static)
@@ -51,8 +59,12 @@ enum HeadKernels {
     /// Per image, rows (axis 0) then columns (axis 1), boundary 'reflect' (d c b a | a b c d),
     /// each output summed as scipy's correlate1d does for symmetric weights:
     /// w0*x[i] + sum over j = R...1 of wj*(x[i-j] + x[i+j]). The vertical pass goes to the double scratch
-    /// `tmp`. Args x, tmp, y.
-    static func gaussian(_ x: Shape, sigma: Double, truncate: Double) -> String {
+    /// `tmp`.
+    static func gaussian(_ shape: Shape, sigma: Double, truncate: Double, x: Int, tmp: Int, y: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .writes("tmp", tmp), .writes("y", y)], gaussianBody(shape, sigma: sigma, truncate: truncate))
+    }
+
+    private static func gaussianBody(_ x: Shape, sigma: Double, truncate: Double) -> String {
         let radius = Op.gaussianRadius(sigma: sigma, truncate: truncate)
         // The half from offset 0 on: the weights are symmetric.
         let weights = Op.gaussianWeights(sigma: sigma, truncate: truncate)[radius...]
@@ -88,8 +100,12 @@ enum HeadKernels {
         """
     }
 
-    /// y[n] = max of sample n (NaN wins, as numpy); args x, y.
-    static func maxPerSample(_ x: Shape) -> String {
+    /// y[n] = max of sample n (NaN wins, as numpy).
+    static func maxPerSample(_ shape: Shape, x: Int, y: Int) -> KernelCode {
+        KernelCode([.reads("x", x), .writes("y", y)], maxPerSampleBody(shape))
+    }
+
+    private static func maxPerSampleBody(_ x: Shape) -> String {
         CText.constants([("N", x[0]), ("K", x.count / x[0])]) + """
             for (int n = 0; n < N; n++) {
                 real m = -INFINITY;

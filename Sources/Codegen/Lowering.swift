@@ -101,13 +101,13 @@ final class ProgramBuilder {
 
     /// The window matrix of a (transposed) convolution pass, if it needs one. One per node
     /// and pass, shared by the training and eval forms of a kernel.
-    func columns(_ conv: ConvNode, _ pass: ConvNode.Pass, of node: Node) -> [(String, Int, Bool)] {
-        guard let count = conv.columns(pass) else { return [] }
+    func columns(_ conv: ConvNode, _ pass: ConvNode.Pass, of node: Node) -> Int? {
+        guard let count = conv.columns(pass) else { return nil }
         let name = "col.\(pass).\(node.name)"
-        if let b = scratchByName[name] { return [("col", b, true)] }
+        if let b = scratchByName[name] { return b }
         let b = scratch(name, [count])
         scratchByName[name] = b
-        return [("col", b, true)]
+        return b
     }
 
     /// The buffer holding a node's value (arena unless it persists; its float64 copy in a
@@ -133,17 +133,17 @@ final class ProgramBuilder {
     /// Adds a kernel named after its graph node (`k042_decoder_layer2_0_conv1_fwd`). The
     /// training and eval forms of the trainable part share every kernel that does not
     /// depend on the mode; such a kernel is made once.
-    func kernel(_ node: Int, _ suffix: String, _ what: String, args: [(String, Int, Bool)], body: String, flops: Int,
+    func kernel(_ node: Int, _ suffix: String, _ what: String, code: KernelCode, flops: Int,
                 family: String? = nil, part: Kernel.Part? = nil, formula: String? = nil) -> Int {
         let digits = max(3, String(graph.nodes.count - 1).count)
         let id = String(repeating: "0", count: digits - String(node).count) + String(node)
         let name = "k\(id)_\(CText.identifier(graph.nodes[node].name))_\(suffix)"
         let k = Kernel(name: name, node: node, suffix: suffix, summary: ["\(graph.nodes[node].name): \(what)"]
                            + [formula ?? KernelFormula.of(graph.nodes[node].op, suffix: suffix)].compactMap { $0 } + [CText.amount(flops, "FLOP")],
-                       args: args.map { Kernel.Arg(name: $0.0, buffer: $0.1, writes: $0.2) }, body: body, flops: flops,
+                       args: code.args, body: code.body, flops: flops,
                        family: family ?? KernelFamily.of(graph.nodes[node].op, suffix: suffix), part: part)
         if let existing = kernelsByName[name] {
-            precondition(program.kernels[existing].body == body && program.kernels[existing].args.map(\.buffer) == k.args.map(\.buffer),
+            precondition(program.kernels[existing].body == code.body && program.kernels[existing].args.map(\.buffer) == k.args.map(\.buffer),
                          "two different kernels named \(name)")
             return existing
         }

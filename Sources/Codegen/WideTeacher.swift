@@ -66,7 +66,7 @@ extension ProgramBuilder {
         let (x, y) = (program.buffers[source], program.buffers[target])
         func type(_ b: Buffer) -> String { b.isDouble ? "float64" : program.precision.rawValue }
         return kernel(node, suffix, "\(x.name) \(type(x)) -> \(type(y)) \(CText.shape(y.shape))",
-                      args: [("x", source, false), ("y", target, true)], body: ElementwiseKernels.convert(y.count), flops: 0,
+                      code: ElementwiseKernels.convert(y.count, x: source, y: target), flops: 0,
                       family: "elementwise")
     }
 }

@@ -4,10 +4,9 @@ import DSL
 /// after it; its backward shares gradient buffers where it can.
 extension ProgramBuilder {
     func addForward(_ s: ForwardStep) throws -> Int {
-        let args = s.x.enumerated().map { ("x\($0.offset)", $0.element, false) } + [("y", s.y, true)]
-        return kernel(s.node.id, s.suffix, "add \(shapes(s.node))\(s.fused)", args: args,
-                      body: ElementwiseKernels.add(s.count, inputs: s.x.count, act: s.act),
-                      flops: s.count * max(s.x.count - 1 + (s.act != nil ? 1 : 0), 1))
+        kernel(s.node.id, s.suffix, "add \(shapes(s.node))\(s.fused)",
+               code: ElementwiseKernels.add(s.count, act: s.act, x: s.x, y: s.y),
+               flops: s.count * max(s.x.count - 1 + (s.act != nil ? 1 : 0), 1))
     }
 
     /// A sum passes its (activation-masked) gradient to every input. An input with no other
@@ -38,13 +37,11 @@ extension ProgramBuilder {
         let masksInPlace = inPlace && node.inputs.contains { flow.needsGradient($0) && contributions($0) == 1 }
         guard !stores.isEmpty || masksInPlace else { return [] }
         var kernels: [Int] = []
-        let z = act != nil ? [("z", savedValue(step.output, &g.state, &kernels), false)] : []
-        let args = [("dy", dy, masksInPlace)] + z
-            + stores.enumerated().map { ("t\($0.offset)", $0.element.buffer, true) }
+        let z = act != nil ? savedValue(step.output, &g.state, &kernels) : nil
         let what = "d add\(act.map { _ in " + " + graph.nodes[step.output].op.kind } ?? "")\(masksInPlace ? " (in place)" : "") \(shapes(node))"
-        return kernels + [kernel(node.id, "bwd", what, args: args,
-                                 body: ElementwiseKernels.addBackward(node.shape.count, act: act, inPlace: masksInPlace,
-                                                                      targets: stores.map { ($0.accumulate, $0.times) }),
+        return kernels + [kernel(node.id, "bwd", what,
+                                 code: ElementwiseKernels.addBackward(node.shape.count, act: act, inPlace: masksInPlace, dy: dy, z: z,
+                                                                      targets: stores),
                                  flops: node.shape.count * (stores.count + (masksInPlace ? 1 : 0)))]
     }
 }

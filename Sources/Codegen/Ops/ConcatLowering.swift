@@ -4,9 +4,9 @@ import DSL
 extension ProgramBuilder {
     func concatForward(_ s: ForwardStep) throws -> Int {
         let node = s.node
-        let args = s.x.enumerated().map { ("x\($0.offset)", $0.element, false) } + [("y", s.y, true)]
-        return kernel(node.id, s.suffix, "concat \(shapes(node))", args: args,
-                      body: ElementwiseKernels.concat(node.shape, channels: node.inputs.map { graph.nodes[$0].shape.c }), flops: 0)
+        return kernel(node.id, s.suffix, "concat \(shapes(node))",
+                      code: ElementwiseKernels.concat(node.shape, channels: node.inputs.map { graph.nodes[$0].shape.c }, x: s.x, y: s.y),
+                      flops: 0)
     }
 
     func concatBackward(_ s: BackwardStep, _ g: inout Gradients) throws -> [Int] {
@@ -18,8 +18,8 @@ extension ProgramBuilder {
             if s.needs[k] {
                 let t = target(input, &g.buffers)
                 kernels.append(kernel(node.id, "bwd\(k)", "d concat input \(k) (channels \(offset)..<\(offset + c)) \(shapes(node))",
-                                      args: [("dy", s.dy, false), ("dx", t.buffer, true)],
-                                      body: ElementwiseKernels.concatBackward(node.shape, offset: offset, channels: c, accumulate: t.accumulate),
+                                      code: ElementwiseKernels.concatBackward(node.shape, offset: offset, channels: c,
+                                                                              accumulate: t.accumulate, dy: s.dy, dx: t.buffer),
                                       flops: 0))
             }
             offset += c

@@ -8,9 +8,10 @@ extension ProgramBuilder {
         let node = s.node
         let conv = ConvNode(node, graph, winograd: winograd)!
         let o = convOperands(s.step, conv)
-        let args = [("x", s.x[0], false), ("w", o.weight, false)] + o.extra + columns(conv, .forward, of: node) + [("y", s.y, true)]
         let what = "\(node.op.kind) \(conv.description) \(shapes(node))\(s.fused)\(o.how)"
-        return kernel(node.id, s.suffix, what, args: args, body: conv.forward(o.epilogue), flops: o.flops)
+        return kernel(node.id, s.suffix, what,
+                      code: conv.forward(o.epilogue, x: s.x[0], w: o.weight, epilogueInputs: o.inputs,
+                                         col: columns(conv, .forward, of: node), y: s.y), flops: o.flops)
     }
 
     func convBackward(_ s: BackwardStep, _ g: inout Gradients) throws -> [Int] {
@@ -21,12 +22,11 @@ extension ProgramBuilder {
         // before the data gradient's output is taken.
         var kernels: [Int] = []
         if let dw = gradientBuffers[node.params[0]] {
-            let db = conv.bias ? [("db", gradientBuffers[node.params[1]]!, true)] : []
+            let db = conv.bias ? gradientBuffers[node.params[1]]! : nil
             let x = savedValue(node.inputs[0], &g.state, &kernels)
             kernels.append(kernel(node.id, "bwd_weight", "d weight of \(node.op.kind) \(conv.description(of: .backwardWeight)) \(shapes(node))",
-                                  args: [("dy", s.dy, false), ("x", x, false)]
-                                    + columns(conv, .backwardWeight, of: node) + [("dw", dw, true)] + db,
-                                  body: conv.backwardWeight(), flops: conv.flops))
+                                  code: conv.backwardWeight(dy: s.dy, x: x, col: columns(conv, .backwardWeight, of: node), dw: dw, db: db),
+                                  flops: conv.flops))
         }
         if s.needs[0] {
             let t = target(node.inputs[0], &g.buffers)
@@ -34,9 +34,9 @@ extension ProgramBuilder {
             let part = channels.map { " (channels \($0.lowerBound)..<\($0.upperBound) of dx: the others have no reader)" } ?? ""
             let ci = graph.nodes[node.inputs[0]].shape.c
             kernels.append(kernel(node.id, "bwd_data", "d input of \(node.op.kind) \(conv.description)\(part) \(shapes(node))",
-                                  args: [("dy", s.dy, false), ("w", parameter(node.params[0]), false)]
-                                    + columns(conv, .backwardData, of: node) + [("dx", t.buffer, true)],
-                                  body: conv.backwardData(accumulate: t.accumulate, channels: channels),
+                                  code: conv.backwardData(accumulate: t.accumulate, channels: channels, dy: s.dy,
+                                                          w: parameter(node.params[0]), col: columns(conv, .backwardData, of: node),
+                                                          dx: t.buffer),
                                   flops: conv.flops / ci * (channels?.count ?? ci)))
         }
         return kernels
@@ -45,7 +45,7 @@ extension ProgramBuilder {
     /// A convolution step's weight, the arguments of its epilogue and the epilogue: a frozen
     /// eval-mode BatchNorm folded into the weight and a bias, another applied from its
     /// running statistics; FLOPs of the convolution and the epilogue.
-    func convOperands(_ step: Step, _ conv: ConvNode) -> (weight: Int, extra: [(String, Int, Bool)], epilogue: Epilogue, how: String, flops: Int) {
+    func convOperands(_ step: Step, _ conv: ConvNode) -> (weight: Int, inputs: EpilogueInputs, epilogue: Epilogue, how: String, flops: Int) {
         let node = graph.nodes[step.main]
         let act = step.act.map { Activation(graph.nodes[$0].op)! }
         let count = graph.nodes[step.output].shape.count
@@ -55,14 +55,14 @@ extension ProgramBuilder {
            !node.role.isTrainable && !bnNode.role.isTrainable {
             let folded = foldBatchNorm(conv: node, bn: bnNode, attrs: bn)
             epilogue.bias = true
-            return (folded.weight, [("b", folded.bias, false)], epilogue, " (folded)", flops)
+            return (folded.weight, EpilogueInputs(bias: folded.bias), epilogue, " (folded)", flops)
         }
-        var extra: [(String, Int, Bool)] = conv.bias ? [("b", parameter(node.params[1]), false)] : []
+        var inputs = EpilogueInputs(bias: conv.bias ? parameter(node.params[1]) : nil)
         if let bnNode = step.bn.map({ graph.nodes[$0] }), case .batchNorm(let bn) = bnNode.op {
             epilogue.batchNormEps = bn.eps
-            extra += zip(["bn_w", "bn_b", "bn_mean", "bn_var"], bnNode.params).map { ($0, parameter($1), false) }
+            inputs.batchNorm = BatchNormParameters(bnNode.params.map { parameter($0) })
         }
-        return (parameter(node.params[0]), extra, epilogue, "", flops)
+        return (parameter(node.params[0]), inputs, epilogue, "", flops)
     }
 
     /// The kernel of a depthwise chain (DepthwiseChainKernels), named after its depthwise
@@ -75,26 +75,25 @@ extension ProgramBuilder {
         }
         guard let plan = DepthwiseChainKernels.plan(expand: geometry(chain.expand), depthwise: geometry(chain.depthwise)!,
                                                     project: geometry(chain.project), precision: wide != nil ? .float64 : program.precision) else { return nil }
-        var args: [(String, Int, Bool)] = [("x", value(graph.nodes[chain.steps[0].main].inputs[0]), false)]
-        var epilogues: [Epilogue] = []
         var parts: [String] = []
         var flops = 0, depthwiseFlops = 0
-        for (step, suffix) in [(chain.expand, "_expand"), (chain.depthwise, ""), (chain.project, "_project")] {
-            guard let step else { epilogues.append(Epilogue()); continue }
+        func part(_ step: Step?) -> DepthwiseChainKernels.Part? {
+            guard let step else { return nil }
             let node = graph.nodes[step.main]
             let conv = ConvNode(node, graph)!
             let o = convOperands(step, conv)
-            args += [("w" + suffix, o.weight, false)] + o.extra.map { ("b" + suffix, $0.1, $0.2) }
-            epilogues.append(o.epilogue)
             parts.append("\(node.name): \(node.op.kind) \(conv.description) \(shapes(node))\(fusedNames(step))\(o.how)")
             flops += o.flops
             if step.main == chain.depthwise.main { depthwiseFlops = o.flops }
+            return DepthwiseChainKernels.Part(weight: o.weight, inputs: o.inputs, epilogue: o.epilogue)
         }
-        let out = chain.steps.last!.output
-        args += [("scratch", scratch("chain." + graph.nodes[chain.depthwise.main].name, [plan.scratch]), true), ("y", value(out), true)]
+        let (expand, depthwise, project) = (part(chain.expand), part(chain.depthwise)!, part(chain.project))
+        let code = DepthwiseChainKernels.forward(plan, x: value(graph.nodes[chain.steps[0].main].inputs[0]), expand: expand,
+                                                 depthwise: depthwise, project: project,
+                                                 scratch: scratch("chain." + graph.nodes[chain.depthwise.main].name, [plan.scratch]),
+                                                 y: value(chain.steps.last!.output))
         let what = "chain, one pass in bands of \(plan.band) output rows:\n * " + parts.joined(separator: "\n * ")
-        return kernel(chain.depthwise.main, "fwd_chain", what, args: args,
-                      body: DepthwiseChainKernels.forward(plan, expand: epilogues[0], depthwise: epilogues[1], project: epilogues[2]),
+        return kernel(chain.depthwise.main, "fwd_chain", what, code: code,
                       flops: flops, family: KernelFamily.of(graph.nodes[(chain.expand ?? chain.project)!.main].op, suffix: "fwd"),
                       part: Kernel.Part(name: "depthwise", family: "depthwise", flops: depthwiseFlops))
     }

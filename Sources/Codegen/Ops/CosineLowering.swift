@@ -6,14 +6,13 @@ extension ProgramBuilder {
     func cosineForward(_ s: ForwardStep) throws -> Int {
         let node = s.node
         let xs = graph.nodes[node.inputs[0]].shape
-        let args = [("a", s.x[0], false), ("b", s.x[1], false), ("y", s.y, true)]
         switch node.op {
         case .cosineDistance(let eps):
-            return kernel(node.id, s.suffix, "1 - cosine over channels \(shapes(node))", args: args,
-                          body: CosineKernels.pixel(xs, eps: eps), flops: s.flops)
+            return kernel(node.id, s.suffix, "1 - cosine over channels \(shapes(node))",
+                          code: CosineKernels.pixel(xs, eps: eps, a: s.x[0], b: s.x[1], y: s.y), flops: s.flops)
         case .cosineDistanceFlat(let eps):
-            return kernel(node.id, s.suffix, "1 - cosine per flattened sample \(shapes(node))", args: args,
-                          body: CosineKernels.flat(xs, eps: eps), flops: s.flops)
+            return kernel(node.id, s.suffix, "1 - cosine per flattened sample \(shapes(node))",
+                          code: CosineKernels.flat(xs, eps: eps, a: s.x[0], b: s.x[1], y: s.y), flops: s.flops)
         default: throw CodegenError("internal: '\(node.name)' is not a cosine distance")
         }
     }
@@ -21,21 +20,20 @@ extension ProgramBuilder {
     func cosineBackward(_ s: BackwardStep, _ g: inout Gradients) throws -> [Int] {
         let node = s.node
         guard node.inputs[0] != node.inputs[1] else { throw s.unsupported("it compares a tensor with itself") }
-        var args = [("a", value(node.inputs[0]), false), ("b", value(node.inputs[1]), false), ("dy", s.dy, false)]
-        var targets: [(String, Bool)] = []
+        let (a, b) = (value(node.inputs[0]), value(node.inputs[1]))
+        var targets: [(side: String, buffer: Int, accumulate: Bool)] = []
         for (k, side) in ["a", "b"].enumerated() where s.needs[k] {
             let t = target(node.inputs[k], &g.buffers)
-            args.append(("d" + side, t.buffer, true))
-            targets.append((side, t.accumulate))
+            targets.append((side, t.buffer, t.accumulate))
         }
         let xs = graph.nodes[node.inputs[0]].shape
-        let body: String
+        let code: KernelCode
         switch node.op {
-        case .cosineDistance(let eps): body = CosineKernels.pixelBackward(xs, eps: eps, targets: targets)
-        case .cosineDistanceFlat(let eps): body = CosineKernels.flatBackward(xs, eps: eps, targets: targets)
+        case .cosineDistance(let eps): code = CosineKernels.pixelBackward(xs, eps: eps, a: a, b: b, dy: s.dy, targets: targets)
+        case .cosineDistanceFlat(let eps): code = CosineKernels.flatBackward(xs, eps: eps, a: a, b: b, dy: s.dy, targets: targets)
         default: throw CodegenError("internal: '\(node.name)' is not a cosine distance")
         }
-        return [kernel(node.id, "bwd", "d \(node.op.kind) \(shapes(node))", args: args, body: body,
+        return [kernel(node.id, "bwd", "d \(node.op.kind) \(shapes(node))", code: code,
                        flops: (6 + 4 * targets.count) * xs.count)]
     }
 }
