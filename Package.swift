@@ -43,6 +43,10 @@ let package = Package(
         // The inference graph as an ONNX model (rdc export --onnx); onnx.pb.swift is generated
         // from third_party/onnx/onnx.proto by scripts/generate-onnx-swift.sh.
         .target(name: "ONNXExport", dependencies: ["DSL", "Reference", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // Open MPI's C API as declared in shim.h: no link, libmpi is dlopened (Distributed).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI"),
+        // The ranks of a job and their collectives: one process, or Open MPI's world under mpirun.
+        .target(name: "Distributed", dependencies: ["CMPI"]),
         .executableTarget(
             name: "rdc",
             dependencies: [
@@ -59,6 +63,7 @@ let package = Package(
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "DSL"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "DSL"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "ModelRuntime", "DSL", "RDGraphs", "Reference", "TorchFiles", "GoldenCases"]),
