@@ -51,6 +51,7 @@ let package = Package(
             name: "rdc",
             dependencies: [
                 "DSL", "RDGraphs", "Codegen", "ModelRuntime", "TorchFiles", "Imaging", "Datasets", "Checkpoints", "Training", "ONNXExport",
+                "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The file readers fed arbitrary bytes: libFuzzer's targets (make fuzz) and their corpora's replay.
@@ -68,7 +69,8 @@ let package = Package(
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "ModelRuntime", "DSL", "RDGraphs", "Reference", "TorchFiles", "GoldenCases"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
-        // Runs the built rdc binary (.build/<config>/rdc) end to end: compile, train, eval, infer, export.
+        // Runs the built rdc binary (.build/<config>/rdc) end to end: compile, train, eval, infer, export,
+        // the fan-out over categories under mpirun.
         .testTarget(name: "EndToEndTests", dependencies: ["Datasets", "Checkpoints", "DSL", "RDGraphs", "Imaging", "Metrics", "GoldenCases"]),
         .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference", "GoldenCases"]),
     ]
