@@ -65,6 +65,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "DSL"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+        // Every collective on known values, run under mpirun by EndToEndTests (CommunicatorCheckTests).
+        .executableTarget(name: "communicator-check", dependencies: ["Distributed"], path: "Tests/CommunicatorCheck"),
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "ModelRuntime", "DSL", "RDGraphs", "Reference", "TorchFiles", "GoldenCases"]),
