@@ -43,10 +43,15 @@ let package = Package(
         // The inference graph as an ONNX model (rdc export --onnx); onnx.pb.swift is generated
         // from third_party/onnx/onnx.proto by scripts/generate-onnx-swift.sh.
         .target(name: "ONNXExport", dependencies: ["DSL", "Reference", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // Open MPI's C API as declared in shim.h: no link, libmpi is dlopened (Distributed).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI"),
+        // The ranks of a job and their collectives: one process, or Open MPI's world under mpirun.
+        .target(name: "Distributed", dependencies: ["CMPI"]),
         .executableTarget(
             name: "rdc",
             dependencies: [
                 "DSL", "RDGraphs", "Codegen", "ModelRuntime", "TorchFiles", "Imaging", "Datasets", "Checkpoints", "Training", "ONNXExport",
+                "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The file readers fed arbitrary bytes: libFuzzer's targets (make fuzz) and their corpora's replay.
@@ -59,11 +64,15 @@ let package = Package(
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "DSL"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "DSL"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+        // Every collective on known values, run under mpirun by EndToEndTests (CommunicatorCheckTests).
+        .executableTarget(name: "communicator-check", dependencies: ["Distributed"], path: "Tests/CommunicatorCheck"),
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.
         .target(name: "GoldenCases", dependencies: ["DSL"], path: "Tests/GoldenCases"),
         .testTarget(name: "CodegenTests", dependencies: ["Codegen", "ModelRuntime", "DSL", "RDGraphs", "Reference", "TorchFiles", "GoldenCases"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "DSL", "RDGraphs", "TorchFiles", "GoldenCases"]),
-        // Runs the built rdc binary (.build/<config>/rdc) end to end: compile, train, eval, infer, export.
+        // Runs the built rdc binary (.build/<config>/rdc) end to end: compile, train, eval, infer, export,
+        // the fan-out over categories under mpirun.
         .testTarget(name: "EndToEndTests", dependencies: ["Datasets", "Checkpoints", "DSL", "RDGraphs", "Imaging", "Metrics", "GoldenCases"]),
         .testTarget(name: "GoldenTests", dependencies: ["DSL", "RDGraphs", "TorchFiles", "Reference", "GoldenCases"]),
     ]

@@ -73,7 +73,7 @@ public struct EvaluationReport: Codable, Sendable {
     }
 
     /// A metric as the table and the HTML report show it; "-" when undefined.
-    static func cell(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
+    public static func cell(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
 
     /// The results as a text table, then the notes.
     public var table: String {

@@ -146,6 +146,13 @@ public final class Trainer {
         return loss
     }
 
+    /// The weights as they are now on the whole test set (loaded now unless evaluation during
+    /// training already holds it), as `rdc eval` of the last checkpoint reports them.
+    public func evaluate() throws -> EvaluationReport {
+        let test = try self.test ?? Evaluation.loadTest(dataset, for: model, skipBad: settings.skipBad)
+        return try Evaluation(model: model, test: test, dataset: dataset, checkpoint: run.checkpoint).report
+    }
+
     private func evaluateIfDue() throws -> EvaluationReport.Row? {
         guard let test, epoch % settings.evalEvery == 0 || epoch == settings.epochs else { return nil }
         return try Evaluation(model: model, test: test, dataset: dataset, checkpoint: run.checkpoint).report.overall

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Training
 
@@ -55,10 +56,19 @@ struct Train: ParsableCommand {
     @Option(help: "Continue the run in this folder from its last checkpoint.")
     var resume: String?
 
+    @Flag(name: .customLong("all-categories"),
+          help: "--data is an MVTec AD root: train one model per category into RUN/<category>/, evaluate each and write RUN/categories.json and .txt; under mpirun the categories are spread over the ranks (docs/scaling.md).")
+    var allCategories = false
+
     @Option(name: .customLong("inject-nan-at-step"), parsing: .unconditional, help: .hidden)
     var injectNaNAtStep: Int?
 
     func run() throws {
+        if allCategories { return try trainAllCategories() }
+        if Launch.isUnderMPI(), Launch.ranksStarted() != 1 {
+            throw ValidationError("rdc train runs under mpirun: give --all-categories to train one model per category "
+                                  + "on the ranks (training one model on several ranks is not there yet)")
+        }
         var settings: TrainingSettings
         let runDirectory: String
         if let resume {
@@ -81,13 +91,25 @@ struct Train: ParsableCommand {
                 throw ValidationError("give --generated DIR (from rdc compile) and --data DIR, or --resume RUN")
             }
             settings = TrainingSettings(generated: generated, data: data)  // made absolute by override
-            runDirectory = out ?? "runs/" + (generated as NSString).lastPathComponent
+            runDirectory = out ?? defaultRunDirectory(generated)
         }
         override(&settings)
         let trainer = try Trainer(settings: settings, run: TrainingRun(directory: runDirectory), resume: resume != nil)
         trainer.nanAtStep = injectNaNAtStep
         try trainer.train()
     }
+
+    private func trainAllCategories() throws {
+        if let resume { throw ValidationError("--all-categories starts every category afresh; drop --resume \(resume)") }
+        guard let generated, let data = dataOptions.data else {
+            throw ValidationError("--all-categories needs --generated DIR (from rdc compile) and --data MVTEC_ROOT")
+        }
+        var settings = TrainingSettings(generated: generated, data: data)
+        override(&settings)
+        try CategoryFanOut(template: settings, runDirectory: out ?? defaultRunDirectory(generated)).run()
+    }
+
+    private func defaultRunDirectory(_ generated: String) -> String { "runs/" + (generated as NSString).lastPathComponent }
 
     /// Options given on the command line win over the defaults or the resumed run's. Paths
     /// are kept absolute, so a run resumes from any working directory.

@@ -111,20 +111,27 @@ enum E2E {
         init(_ description: String) { self.description = description }
     }
 
-    /// Runs rdc to completion; stdout and stderr go through files, so neither can fill a pipe.
-    static func run(_ arguments: [String]) throws -> Output {
-        let (process, out, err) = try start(arguments)
+    /// Runs rdc (or `program`, e.g. mpirun) to completion; stdout and stderr go through files,
+    /// so neither can fill a pipe. `environment` adds to (or replaces) rdc's inherited one.
+    static func run(_ arguments: [String], program: String? = nil, environment: [String: String] = [:]) throws -> Output {
+        let (process, out, err) = try start(arguments, program: program, environment: environment)
         process.waitUntilExit()
-        return Output(arguments: arguments, status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return output(of: process, arguments: arguments, out: out, err: err)
     }
 
-    /// Starts rdc without waiting (for kill tests).
-    static func start(_ arguments: [String]) throws -> (Process, URL, URL) {
+    static func output(of process: Process, arguments: [String], out: URL, err: URL) -> Output {
+        Output(arguments: arguments, status: process.terminationStatus,
+               stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+               stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// Starts rdc (or `program`) without waiting (for kill tests).
+    static func start(_ arguments: [String], program: String? = nil,
+                      environment: [String: String] = [:]) throws -> (Process, URL, URL) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try rdc())
+        process.executableURL = URL(fileURLWithPath: try program ?? rdc())
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = work
         let id = UUID().uuidString
         let out = work.appendingPathComponent("stdout-\(id)"), err = work.appendingPathComponent("stderr-\(id)")
