@@ -43,6 +43,23 @@ static void rdc_profile_part(int row, double seconds)
 /* The context and the ABI: not in the teacher's unit of a float64 teacher (EmitC). */
 #ifndef RDC_TEACHER_UNIT
 
+/* The host's reduction across processes (rdc_set_allreduce); sum NULL: one process. */
+typedef struct rdc_reducer {
+    rdc_allreduce_fn sum;
+    void *user;
+    int32_t ranks;
+} rdc_reducer;
+
+/* The processes sharing the global batch. */
+static inline int32_t rdc_ranks(const rdc_reducer *r) { return r->sum ? r->ranks : 1; }
+
+/* Sums `count` values across the processes, in place (nothing with one). Called by one
+ * thread, the one that called the entry point (kernels use `#pragma omp master` and a
+ * barrier): MPI needs no more than MPI_THREAD_FUNNELED. */
+static inline void rdc_reduce(const rdc_reducer *r, void *values, int64_t count, int32_t element_size) {
+    if (r->sum) r->sum(values, count, element_size, r->user);
+}
+
 struct rdc_ctx {
     unsigned char *state;   /* parameters, statistics, gradients, Adam moments, outputs, folded weights */
     unsigned char *arena;   /* scratch, shared by liveness (see the memory plan in manifest.json) */
@@ -50,6 +67,7 @@ struct rdc_ctx {
     int fold_stale;         /* folded teacher weights must be recomputed before the next forward */
     int train_ready;        /* the arena holds a training forward that rdc_backward may use */
     int64_t adam_steps;
+    rdc_reducer reducer;
 };
 
 /* Zeroed, page-aligned memory straight from the kernel: its pages cost nothing until touched,
@@ -141,6 +159,20 @@ int32_t rdc_set_input(rdc_ctx *ctx, const float *images) {
 
 int64_t rdc_adam_steps(rdc_ctx *ctx) { return ctx->adam_steps; }
 void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps) { ctx->adam_steps = steps; }
+
+/* `count` gradients from g summed across the processes, then divided by their number: the
+ * gradient of the mean of their losses, the global batch's (nothing with one process). */
+static void rdc_average_gradients(const rdc_reducer *r, real *g, long count) {
+    if (!r->sum) return;
+    rdc_reduce(r, g, count, (int32_t)sizeof(real));
+    const real ranks = (real)r->ranks;
+    #pragma omp parallel for simd schedule(static)
+    for (long i = 0; i < count; i++) g[i] /= ranks;
+}
+
+void rdc_set_allreduce(rdc_ctx *ctx, rdc_allreduce_fn sum, void *user, int32_t ranks) {
+    ctx->reducer = (rdc_reducer){.sum = ranks > 1 ? sum : NULL, .user = user, .ranks = ranks > 1 ? ranks : 1};
+}
 
 int32_t rdc_profile_count(void) { return RDC_PROFILE_COUNT; }
 const char *rdc_profile_name(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_names[i] : NULL; }

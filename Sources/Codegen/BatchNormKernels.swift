@@ -39,8 +39,20 @@ enum BatchNormKernels {
         CText.constants([("N", x.n), ("C", x.c), ("HW", x.h * x.w)])
     }
 
-    /// Elements of a training BatchNorm's `part` scratch (forward and backward).
-    static func partials(_ x: Shape) -> Int { 2 * x.n * x.c }
+    /// Elements of a training BatchNorm's `part` scratch (forward and backward): two sums per
+    /// image and channel, then the two per-channel totals the processes sum (rdc_reduce).
+    static func partials(_ x: Shape) -> Int { 2 * x.n * x.c + 2 * x.c }
+
+    /// Sums `count` doubles at `part + offset` across the processes, on the calling thread,
+    /// inside the kernel's parallel region.
+    private static func reduce(offset: String, count: String) -> String {
+        """
+                #pragma omp master
+                rdc_reduce(reducer, part + \(offset), \(count), 8);
+                #pragma omp barrier
+
+        """
+    }
 
     /// A C statement that adds `part[base + m*C + c]` over the images m, in order, into the
     /// double `name`.
@@ -56,12 +68,17 @@ enum BatchNormKernels {
         let args: [Kernel.Arg] = [.reads("x", x), .reads("w", p.weight), .reads("b", p.bias), .writes("running_mean", p.runningMean),
                                   .writes("running_var", p.runningVar), .writes("save_mean", saveMean), .writes("save_invstd", saveInvstd),
                                   .writes("part", part), .writes("y", y)]
-        return KernelCode(args, forwardTrainBody(shape, a, act: act))
+        var code = KernelCode(args, forwardTrainBody(shape, a, act: act))
+        code.usesReducer = true
+        return code
     }
 
     private static func forwardTrainBody(_ x: Shape, _ a: BatchNormAttrs, act: Activation?) -> String {
         constants(x) + """
-            const double M = (double)N * HW, eps = \(CText.literal(a.eps)), momentum = \(CText.literal(a.momentum));
+            /* M: the global batch's values per channel; tot: the per-channel sums, then the
+             * sums of squared deviations, of every process (rdc_reduce). */
+            const double M = (double)N * HW * rdc_ranks(reducer), eps = \(CText.literal(a.eps)), momentum = \(CText.literal(a.momentum));
+            double *const tot = part + 2L * N * C;
             #pragma omp parallel
             {
                 #pragma omp for collapse(2) schedule(static)
@@ -73,11 +90,13 @@ enum BatchNormKernels {
                         for (long i = 0; i < HW; i++) sum += xp[i];
                         part[(long)n * C + c] = sum;
                     }
+                #pragma omp for schedule(static)
+                for (int c = 0; c < C; c++) { \(total("sum", base: "")) tot[c] = sum; }
+        \(reduce(offset: "2L * N * C", count: "C"))\
                 #pragma omp for collapse(2) schedule(static)
                 for (int n = 0; n < N; n++)
                     for (int c = 0; c < C; c++) {
-                        \(total("sum", base: ""))
-                        const double mean = sum / M;
+                        const double mean = tot[c] / M;
                         const real *xp = x + ((long)n * C + c) * HW;
                         double sq = 0;
                         #pragma omp simd reduction(+:sq)
@@ -85,9 +104,11 @@ enum BatchNormKernels {
                         part[(long)(N + n) * C + c] = sq;
                     }
                 #pragma omp for schedule(static)
+                for (int c = 0; c < C; c++) { \(total("sq", base: "(long)N * C + ")) tot[C + c] = sq; }
+        \(reduce(offset: "2L * N * C + C", count: "C"))\
+                #pragma omp for schedule(static)
                 for (int c = 0; c < C; c++) {
-                    \(total("sum", base: ""))
-                    \(total("sq", base: "(long)N * C + "))
+                    const double sum = tot[c], sq = tot[C + c];
                     const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
                     save_mean[c] = (real)mean;
                     save_invstd[c] = (real)invstd;
@@ -210,14 +231,21 @@ enum BatchNormKernels {
         case .inPlace: name = "dy"
         case .buffer(let b, let acc): args.append(.writes("dx", b)); name = "dx"; accumulate = acc
         }
-        return KernelCode(args, backwardBody(shape, act: act, dx: name, accumulate: accumulate))
+        var code = KernelCode(args, backwardBody(shape, act: act, dx: name, accumulate: accumulate))
+        code.usesReducer = name != nil
+        return code
     }
 
     private static func backwardBody(_ x: Shape, act: Activation?, dx: String?, accumulate: Bool) -> String {
         let g = act.map { $0.gradient("yp[i]", at: "(xp[i] * sc + sh)") } ?? "yp[i]"
         let mask = act == nil ? "" : "        " + scaleShift + "\n"
         var s = constants(x) + """
-            const double M = (double)N * HW;
+            /* M: the global batch's values per channel; tot: the per-channel sums of every
+             * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+             * and averages the gradients at its end). */
+            const double M = (double)N * HW\(dx == nil ? "" : " * rdc_ranks(reducer)");
+            double *const tot = part + 2L * N * C;
+            (void)M; (void)tot;
             #pragma omp parallel
             {
                 #pragma omp for collapse(2) schedule(static)
@@ -231,23 +259,24 @@ enum BatchNormKernels {
                         part[(long)n * C + c] = sg;
                         part[(long)(N + n) * C + c] = sgx;
                     }
-                #pragma omp for schedule(static)\(dx == nil ? "" : " nowait")
+                #pragma omp for schedule(static)
                 for (int c = 0; c < C; c++) {
                     \(total("sg", base: ""))
                     \(total("sgx", base: "(long)N * C + "))
                     dw[c] = (real)(sgx * save_invstd[c]);
                     db[c] = (real)sg;
+                    tot[c] = sg;
+                    tot[C + c] = sgx;
                 }
 
         """
         if let dx {
-            s += """
+            s += reduce(offset: "2L * N * C", count: "2 * C") + """
                         #pragma omp for collapse(2) schedule(static)
                         for (int n = 0; n < N; n++)
                             for (int c = 0; c < C; c++) {
                                 const double invstd = save_invstd[c];
-                \(mask)                \(total("sg", base: ""))
-                                \(total("sgx", base: "(long)N * C + "))
+                \(mask)                const double sg = tot[c], sgx = tot[C + c];
                                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                                 const real mu = save_mean[c];
                                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;

@@ -182,7 +182,7 @@ struct EmitC {
         let params = k.args.map { a -> String in
             let type = program.buffers[a.buffer].isDouble ? "double" : teacherUnit ? "float" : "real"
             return (a.writes ? "" : "const ") + "\(type) *restrict \(a.name)"
-        }
+        } + (k.usesReducer ? ["const rdc_reducer *reducer"] : [])
         let part = k.part == nil ? "" : "    enum { PROFILE_PART = \(row + 1) };\n"
         return "/* " + k.summary.map(CText.comment).joined(separator: "\n * ") + " */\n"
             + "static void \(k.name)(\(params.joined(separator: ", ")))\n{\n\(part)\(k.body)}\n\n"
@@ -198,10 +198,8 @@ struct EmitC {
     /// compute-bound, 27-28 ms for ResNet18 against 8 (the same values, bit for bit: IEEE
     /// square root and division are exact-rounded either way).
     private func adam() -> String {
-        let r = program.adamRegion
-        let first = r.firstBuffer, n = r.parameterCount
-        let start = n == 0 ? 0 : state.offsets[first]!
-        let bytes = n == 0 ? 0 : state.offsets[first + n]! - start
+        let n = program.adamRegion.parameterCount
+        let (start, bytes) = adamRuns
         let offsets = (0..<4).map { start + $0 * bytes }
         return """
         /* Adam over \(n) trainable parameters (\(bytes / program.precision.size) values with padding), as torch.optim.Adam
@@ -243,6 +241,23 @@ struct EmitC {
         """
     }
 
+    /// The end of rdc_backward: the gradients (one run of the Adam region) summed across the
+    /// processes and averaged (rdc_set_allreduce).
+    private func averageGradients() -> String {
+        let (start, bytes) = adamRuns
+        return "    /* gradients of the global batch: summed across the processes, averaged (rdc_set_allreduce) */\n"
+            + "    rdc_average_gradients(&ctx->reducer, R(S, \(start + bytes)), \(bytes / program.precision.size));\n"
+    }
+
+    /// Adam's region of the state: the byte offset of its first run and the bytes of each
+    /// (the trainable parameters, their gradients, first and second moments, laid out alike).
+    private var adamRuns: (start: Int, bytes: Int) {
+        let r = program.adamRegion
+        guard r.parameterCount > 0 else { return (0, 0) }
+        let start = state.offsets[r.firstBuffer]!
+        return (start, state.offsets[r.firstBuffer + r.parameterCount]! - start)
+    }
+
     /// Where buffer `b` lies (F: a float tensor read from the teacher's double unit).
     private func address(_ b: Int, _ plan: MemoryPlan, teacherUnit: Bool = false) -> String {
         let macro = program.buffers[b].isDouble ? "D" : teacherUnit ? "F" : "R"
@@ -255,14 +270,15 @@ struct EmitC {
         let rows = profileRow
         return "    /* \(comment) */\n" + kernels.map { k in
             let kernel = program.kernels[k]
-            // One argument a line, named: the kernel's parameter and the tensor it gets.
-            let args = kernel.args.enumerated().map { i, arg in
-                let code = address(arg.buffer, plan, teacherUnit: teacherUnit) + (i == kernel.args.count - 1 ? "));" : ",")
-                let pad = String(repeating: " ", count: max(1, 22 - code.count))
-                return "        \(code)\(pad)/* \(arg.name): \(CText.comment(program.buffers[arg.buffer].name)) */\n"
-            }
-            guard !args.isEmpty else { return "    RDC_TIMED(\(rows[k]!), \(kernel.name)());\n" }
-            return "    RDC_TIMED(\(rows[k]!), \(kernel.name)(\n" + args.joined()
+            precondition(!kernel.usesReducer || !teacherUnit, "the frozen teacher has no training BatchNorm")
+            // One argument a line, named: the kernel's parameter and what it gets.
+            var lines = kernel.args.map { (address($0.buffer, plan, teacherUnit: teacherUnit), "\($0.name): \(CText.comment(program.buffers[$0.buffer].name))") }
+            if kernel.usesReducer { lines.append(("&ctx->reducer", "reducer: the processes' sums (rdc_set_allreduce)")) }
+            guard !lines.isEmpty else { return "    RDC_TIMED(\(rows[k]!), \(kernel.name)());\n" }
+            return "    RDC_TIMED(\(rows[k]!), \(kernel.name)(\n" + lines.enumerated().map { i, line in
+                let code = line.0 + (i == lines.count - 1 ? "));" : ",")
+                return "        \(code)\(String(repeating: " ", count: max(1, 22 - code.count)))/* \(line.1) */\n"
+            }.joined()
         }.joined()
     }
 
@@ -318,7 +334,7 @@ struct EmitC {
                    training: true, calls(p.mapHeads, train, "anomaly maps and scores"))
         s += entry("rdc_backward", "Gradients of the loss, from the activations of the last training forward.",
                    training: true, prologue: "    if (!ctx->train_ready) return RDC_E_NO_TRAIN_FORWARD;\n",
-                   calls(p.backward, train, "backward, last layer first"), epilogue: notReady)
+                   calls(p.backward, train, "backward, last layer first") + averageGradients(), epilogue: notReady)
         return s
     }
 }

@@ -4,6 +4,8 @@
 struct KernelCode {
     var args: [Kernel.Arg]
     var body: String
+    /// The body sums across processes (rdc_reduce): the kernel takes the context's reducer.
+    var usesReducer = false
 
     init(_ args: [Kernel.Arg], _ body: String) {
         self.args = args

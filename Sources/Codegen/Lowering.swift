@@ -140,7 +140,7 @@ final class ProgramBuilder {
         let name = "k\(id)_\(CText.identifier(graph.nodes[node].name))_\(suffix)"
         let k = Kernel(name: name, node: node, suffix: suffix, summary: ["\(graph.nodes[node].name): \(what)"]
                            + [formula ?? KernelFormula.of(graph.nodes[node].op, suffix: suffix)].compactMap { $0 } + [CText.amount(flops, "FLOP")],
-                       args: code.args, body: code.body, flops: flops,
+                       args: code.args, body: code.body, usesReducer: code.usesReducer, flops: flops,
                        family: family ?? KernelFamily.of(graph.nodes[node].op, suffix: suffix), part: part)
         if let existing = kernelsByName[name] {
             precondition(program.kernels[existing].body == code.body && program.kernels[existing].args.map(\.buffer) == k.args.map(\.buffer),

@@ -75,7 +75,7 @@ extension Manifest {
                                          first_kernel: m.lifetimes[b]!.lowerBound, last_kernel: m.lifetimes[b]!.upperBound)
                         })
         }
-        self.init(model: p.name, graph: graph, abi_version: 1, precision: p.precision.rawValue,
+        self.init(model: p.name, graph: graph, abi_version: abiVersion, precision: p.precision.rawValue,
                   teacher_precision: (p.teacherUnit ? Precision.float64 : p.precision).rawValue, loss: loss, flops: flops,
                   state_bytes: e.state.bytes, arena_bytes: e.arenaBytes,
                   plans: [plan("train", e.train), plan("eval", e.eval)],

@@ -80,6 +80,8 @@ struct Kernel {
     var args: [Arg]
     /// The function body (sizes as constants, loops), indented by four spaces.
     var body: String
+    /// Whether it takes the context's reducer after its arguments (a training BatchNorm).
+    var usesReducer: Bool
     var flops: Int
     /// What the per-kernel profile files it under (KernelFamily).
     var family: String

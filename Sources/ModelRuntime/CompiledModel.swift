@@ -44,6 +44,9 @@ public final class CompiledModel {
     private let adamStepFn: rdc_adam_step_fn
     private let adamStepsFn: rdc_adam_steps_fn
     private let setAdamStepsFn: rdc_set_adam_steps_fn
+    private let setAllreduceFn: rdc_set_allreduce_fn
+    /// The host's sum behind the library's reduction hook, kept alive while it is set.
+    var allreduceHook: AllreduceBox?
 
     public init(libraryPath: String) throws {
         guard let handle = dlopen(libraryPath, RTLD_NOW | RTLD_LOCAL) else {
@@ -85,6 +88,7 @@ public final class CompiledModel {
             adamStepFn = try symbol("rdc_adam_step", as: rdc_adam_step_fn.self)
             adamStepsFn = try symbol("rdc_adam_steps", as: rdc_adam_steps_fn.self)
             setAdamStepsFn = try symbol("rdc_set_adam_steps", as: rdc_set_adam_steps_fn.self)
+            setAllreduceFn = try symbol("rdc_set_allreduce", as: rdc_set_allreduce_fn.self)
             guard let ctx = try symbol("rdc_create", as: rdc_create_fn.self)() else {
                 throw LibraryError("\(libraryPath): out of memory creating a context")
             }
@@ -189,6 +193,11 @@ public final class CompiledModel {
     public var adamSteps: Int {
         get { Int(adamStepsFn(context)) }
         set { setAdamStepsFn(context, Int64(newValue)) }
+    }
+
+    /// rdc_set_allreduce with the trampoline, or none for one process.
+    func setAllreduceHook(_ ranks: Int32, _ user: UnsafeMutableRawPointer?) {
+        setAllreduceFn(context, user == nil ? nil : allreduceTrampoline, user, ranks)
     }
 
     private func check(_ status: Int32) throws {

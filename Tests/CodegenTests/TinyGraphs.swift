@@ -34,8 +34,8 @@ enum TinyGraphs {
     /// depthwise conv, standalone ReLU6, residual add+ReLU whose input has two readers,
     /// max pooling, 2x2 transposed convs (one with bias), standalone BatchNorm, concat,
     /// 1x1 conv; the loss compares the frozen teacher feature with the student's.
-    static func residual() throws -> Graph {
-        try graph("tiny_residual", input: Shape(2, 3, 8, 6), teacher: { x, g in
+    static func residual(batch: Int = 2) throws -> Graph {
+        try graph("tiny_residual", input: Shape(batch, 3, 8, 6), teacher: { x, g in
             var t = try apply(Conv("conv1", 4, 3), x, g)
             t = try apply(BatchNorm("bn1"), t, g)
             t = try apply(ReLU(), t, g)

@@ -873,6 +873,23 @@ static void rdc_profile_part(int row, double seconds)
 /* The context and the ABI: not in the teacher's unit of a float64 teacher (EmitC). */
 #ifndef RDC_TEACHER_UNIT
 
+/* The host's reduction across processes (rdc_set_allreduce); sum NULL: one process. */
+typedef struct rdc_reducer {
+    rdc_allreduce_fn sum;
+    void *user;
+    int32_t ranks;
+} rdc_reducer;
+
+/* The processes sharing the global batch. */
+static inline int32_t rdc_ranks(const rdc_reducer *r) { return r->sum ? r->ranks : 1; }
+
+/* Sums `count` values across the processes, in place (nothing with one). Called by one
+ * thread, the one that called the entry point (kernels use `#pragma omp master` and a
+ * barrier): MPI needs no more than MPI_THREAD_FUNNELED. */
+static inline void rdc_reduce(const rdc_reducer *r, void *values, int64_t count, int32_t element_size) {
+    if (r->sum) r->sum(values, count, element_size, r->user);
+}
+
 struct rdc_ctx {
     unsigned char *state;   /* parameters, statistics, gradients, Adam moments, outputs, folded weights */
     unsigned char *arena;   /* scratch, shared by liveness (see the memory plan in manifest.json) */
@@ -880,6 +897,7 @@ struct rdc_ctx {
     int fold_stale;         /* folded teacher weights must be recomputed before the next forward */
     int train_ready;        /* the arena holds a training forward that rdc_backward may use */
     int64_t adam_steps;
+    rdc_reducer reducer;
 };
 
 /* Zeroed, page-aligned memory straight from the kernel: its pages cost nothing until touched,
@@ -971,6 +989,20 @@ int32_t rdc_set_input(rdc_ctx *ctx, const float *images) {
 
 int64_t rdc_adam_steps(rdc_ctx *ctx) { return ctx->adam_steps; }
 void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps) { ctx->adam_steps = steps; }
+
+/* `count` gradients from g summed across the processes, then divided by their number: the
+ * gradient of the mean of their losses, the global batch's (nothing with one process). */
+static void rdc_average_gradients(const rdc_reducer *r, real *g, long count) {
+    if (!r->sum) return;
+    rdc_reduce(r, g, count, (int32_t)sizeof(real));
+    const real ranks = (real)r->ranks;
+    #pragma omp parallel for simd schedule(static)
+    for (long i = 0; i < count; i++) g[i] /= ranks;
+}
+
+void rdc_set_allreduce(rdc_ctx *ctx, rdc_allreduce_fn sum, void *user, int32_t ranks) {
+    ctx->reducer = (rdc_reducer){.sum = ranks > 1 ? sum : NULL, .user = user, .ranks = ranks > 1 ? ranks : 1};
+}
 
 int32_t rdc_profile_count(void) { return RDC_PROFILE_COUNT; }
 const char *rdc_profile_name(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_names[i] : NULL; }
@@ -5086,10 +5118,13 @@ static void k095_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
 /* bn.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
-static void k096_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k096_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5101,11 +5136,15 @@ static void k096_bn_bn1_fwd(const real *restrict x, const real *restrict w, cons
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5113,9 +5152,13 @@ static void k096_bn_bn1_fwd(const real *restrict x, const real *restrict w, cons
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5152,10 +5195,15 @@ static void k096_bn_bn1_recompute(const real *restrict x, const real *restrict w
 /* bn.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
-static void k096_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k096_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5170,20 +5218,24 @@ static void k096_bn_bn1_bwd(real *restrict dy, const real *restrict x, const rea
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5328,10 +5380,13 @@ static void k098_bn_conv2_bwd_data(const real *restrict dy, const real *restrict
 /* bn.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
-static void k099_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k099_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5343,11 +5398,15 @@ static void k099_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5355,9 +5414,13 @@ static void k099_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5378,10 +5441,15 @@ static void k099_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
 /* bn.bn2: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
-static void k099_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k099_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5396,20 +5464,24 @@ static void k099_bn_bn2_bwd(real *restrict dy, const real *restrict x, const rea
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5522,10 +5594,13 @@ static void k101_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
 /* bn.bn3: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
-static void k102_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k102_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5537,11 +5612,15 @@ static void k102_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5549,9 +5628,13 @@ static void k102_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5572,10 +5655,15 @@ static void k102_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
 /* bn.bn3: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
-static void k102_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k102_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5590,20 +5678,24 @@ static void k102_bn_bn3_bwd(real *restrict dy, const real *restrict x, const rea
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5732,10 +5824,13 @@ static void k105_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const rea
 /* bn.bn_layer.0.bn1: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
-static void k106_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k106_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5747,11 +5842,15 @@ static void k106_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restr
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5759,9 +5858,13 @@ static void k106_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restr
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5798,10 +5901,15 @@ static void k106_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real 
 /* bn.bn_layer.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,224,8,8] -> [16,224,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
-static void k106_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k106_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5816,20 +5924,24 @@ static void k106_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5886,10 +5998,13 @@ static void k108_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const rea
 /* bn.bn_layer.0.bn2: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
-static void k109_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k109_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5901,11 +6016,15 @@ static void k109_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5913,9 +6032,13 @@ static void k109_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5936,10 +6059,15 @@ static void k109_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
 /* bn.bn_layer.0.bn2: d batchnorm (batch statistics) (in place) [16,224,8,8] -> [16,224,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
-static void k109_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k109_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5953,19 +6081,23 @@ static void k109_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6052,10 +6184,13 @@ static void k110_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, co
 /* bn.bn_layer.0.downsample.1: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
-static void k111_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k111_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6067,11 +6202,15 @@ static void k111_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6079,9 +6218,13 @@ static void k111_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6102,10 +6245,15 @@ static void k111_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
 /* bn.bn_layer.0.downsample.1: d batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
-static void k111_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
+static void k111_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6119,19 +6267,23 @@ static void k111_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const r
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6226,10 +6378,13 @@ static void k114_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const rea
 /* bn.bn_layer.1.bn1: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
-static void k115_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k115_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6241,11 +6396,15 @@ static void k115_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restr
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6253,9 +6412,13 @@ static void k115_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restr
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6292,10 +6455,15 @@ static void k115_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real 
 /* bn.bn_layer.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,224,8,8] -> [16,224,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
-static void k115_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k115_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6310,20 +6478,24 @@ static void k115_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6380,10 +6552,13 @@ static void k117_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const rea
 /* bn.bn_layer.1.bn2: batchnorm (batch statistics) [16,224,8,8] -> [16,224,8,8]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 1.606 MFLOP */
-static void k118_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k118_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6395,11 +6570,15 @@ static void k118_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6407,9 +6586,13 @@ static void k118_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6430,10 +6613,15 @@ static void k118_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
 /* bn.bn_layer.1.bn2: d batchnorm (batch statistics) (in place) [16,224,8,8] -> [16,224,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 2.294 MFLOP */
-static void k118_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k118_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 224, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6447,19 +6635,23 @@ static void k118_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6567,10 +6759,13 @@ static void k121_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer1.0.bn1: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
-static void k122_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k122_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6582,11 +6777,15 @@ static void k122_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6594,9 +6793,13 @@ static void k122_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6633,10 +6836,15 @@ static void k122_decoder_layer1_0_bn1_recompute(const real *restrict x, const re
 /* decoder.layer1.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
-static void k122_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k122_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6651,20 +6859,24 @@ static void k122_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6721,10 +6933,13 @@ static void k124_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer1.0.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
-static void k125_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k125_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6736,11 +6951,15 @@ static void k125_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6748,9 +6967,13 @@ static void k125_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6771,10 +6994,15 @@ static void k125_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer1.0.bn2: d batchnorm (batch statistics) (in place) [16,112,16,16] -> [16,112,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
-static void k125_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k125_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6788,19 +7016,23 @@ static void k125_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6888,10 +7120,13 @@ static void k126_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
 /* decoder.layer1.0.upsample.1: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
-static void k127_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k127_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6903,11 +7138,15 @@ static void k127_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6915,9 +7154,13 @@ static void k127_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6938,10 +7181,15 @@ static void k127_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
 /* decoder.layer1.0.upsample.1: d batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
-static void k127_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
+static void k127_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6955,19 +7203,23 @@ static void k127_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const 
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -7062,10 +7314,13 @@ static void k130_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer1.1.bn1: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
-static void k131_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k131_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7077,11 +7332,15 @@ static void k131_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -7089,9 +7348,13 @@ static void k131_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -7128,10 +7391,15 @@ static void k131_decoder_layer1_1_bn1_recompute(const real *restrict x, const re
 /* decoder.layer1.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,112,16,16] -> [16,112,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
-static void k131_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k131_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7146,20 +7414,24 @@ static void k131_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -7216,10 +7488,13 @@ static void k133_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer1.1.bn2: batchnorm (batch statistics) [16,112,16,16] -> [16,112,16,16]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.211 MFLOP */
-static void k134_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k134_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7231,11 +7506,15 @@ static void k134_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -7243,9 +7522,13 @@ static void k134_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -7266,10 +7549,15 @@ static void k134_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer1.1.bn2: d batchnorm (batch statistics) (in place) [16,112,16,16] -> [16,112,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 4.588 MFLOP */
-static void k134_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k134_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 112, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7283,19 +7571,23 @@ static void k134_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -7463,10 +7755,13 @@ static void k137_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer2.0.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
-static void k138_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k138_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7478,11 +7773,15 @@ static void k138_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -7490,9 +7789,13 @@ static void k138_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -7529,10 +7832,15 @@ static void k138_decoder_layer2_0_bn1_recompute(const real *restrict x, const re
 /* decoder.layer2.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
-static void k138_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k138_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7547,20 +7855,24 @@ static void k138_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -7617,10 +7929,13 @@ static void k140_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
-static void k141_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k141_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7632,11 +7947,15 @@ static void k141_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -7644,9 +7963,13 @@ static void k141_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -7667,10 +7990,15 @@ static void k141_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer2.0.bn2: d batchnorm (batch statistics) (in place) [16,40,32,32] -> [16,40,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
-static void k141_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k141_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7684,19 +8012,23 @@ static void k141_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -7844,10 +8176,13 @@ static void k142_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
 /* decoder.layer2.0.upsample.1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
-static void k143_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k143_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7859,11 +8194,15 @@ static void k143_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -7871,9 +8210,13 @@ static void k143_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -7894,10 +8237,15 @@ static void k143_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
 /* decoder.layer2.0.upsample.1: d batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
-static void k143_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
+static void k143_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7911,19 +8259,23 @@ static void k143_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const 
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -8018,10 +8370,13 @@ static void k146_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
-static void k147_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k147_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8033,11 +8388,15 @@ static void k147_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -8045,9 +8404,13 @@ static void k147_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -8084,10 +8447,15 @@ static void k147_decoder_layer2_1_bn1_recompute(const real *restrict x, const re
 /* decoder.layer2.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,40,32,32] -> [16,40,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
-static void k147_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k147_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8102,20 +8470,24 @@ static void k147_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -8172,10 +8544,13 @@ static void k149_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer2.1.bn2: batchnorm (batch statistics) [16,40,32,32] -> [16,40,32,32]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 4.588 MFLOP */
-static void k150_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k150_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8187,11 +8562,15 @@ static void k150_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -8199,9 +8578,13 @@ static void k150_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -8222,10 +8605,15 @@ static void k150_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer2.1.bn2: d batchnorm (batch statistics) (in place) [16,40,32,32] -> [16,40,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 6.554 MFLOP */
-static void k150_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k150_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 40, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8239,19 +8627,23 @@ static void k150_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -8415,10 +8807,13 @@ static void k153_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
-static void k154_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k154_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8430,11 +8825,15 @@ static void k154_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -8442,9 +8841,13 @@ static void k154_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -8481,10 +8884,15 @@ static void k154_decoder_layer3_0_bn1_recompute(const real *restrict x, const re
 /* decoder.layer3.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,24,64,64] -> [16,24,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
-static void k154_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k154_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8499,20 +8907,24 @@ static void k154_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -8569,10 +8981,13 @@ static void k156_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
-static void k157_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k157_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8584,11 +8999,15 @@ static void k157_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -8596,9 +9015,13 @@ static void k157_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -8619,10 +9042,15 @@ static void k157_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer3.0.bn2: d batchnorm (batch statistics) (in place) [16,24,64,64] -> [16,24,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
-static void k157_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k157_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8636,19 +9064,23 @@ static void k157_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -8792,10 +9224,13 @@ static void k158_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
-static void k159_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k159_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8807,11 +9242,15 @@ static void k159_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -8819,9 +9258,13 @@ static void k159_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -8842,10 +9285,15 @@ static void k159_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
 /* decoder.layer3.0.upsample.1: d batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
-static void k159_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
+static void k159_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8859,19 +9307,23 @@ static void k159_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const 
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -8966,10 +9418,13 @@ static void k162_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
-static void k163_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k163_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -8981,11 +9436,15 @@ static void k163_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -8993,9 +9452,13 @@ static void k163_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -9032,10 +9495,15 @@ static void k163_decoder_layer3_1_bn1_recompute(const real *restrict x, const re
 /* decoder.layer3.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,24,64,64] -> [16,24,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
-static void k163_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k163_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -9050,20 +9518,24 @@ static void k163_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -9120,10 +9592,13 @@ static void k165_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer3.1.bn2: batchnorm (batch statistics) [16,24,64,64] -> [16,24,64,64]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 11.010 MFLOP */
-static void k166_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k166_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -9135,11 +9610,15 @@ static void k166_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -9147,9 +9626,13 @@ static void k166_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -9170,10 +9653,15 @@ static void k166_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer3.1.bn2: d batchnorm (batch statistics) (in place) [16,24,64,64] -> [16,24,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 15.729 MFLOP */
-static void k166_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k166_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 24, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -9187,19 +9675,23 @@ static void k166_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -9826,7 +10318,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95325056),       /* save_mean: bn_mean.bn.bn1 */
         R(A, 95325248),       /* save_invstd: bn_invstd.bn.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn1 */
-        R(A, 4916096)));      /* y: act.bn.relu */
+        R(A, 4916096),        /* y: act.bn.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(78, k098_bn_conv2_fwd(
         R(A, 4916096),        /* x: act.bn.relu */
         R(S, 34944),          /* w: bn.conv2.weight */
@@ -9841,7 +10334,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95318784),       /* save_mean: bn_mean.bn.bn2 */
         R(A, 95319232),       /* save_invstd: bn_invstd.bn.bn2 */
         D(A, 0),              /* part: bn_part.bn.bn2 */
-        R(S, 71706496)));     /* y: ocbe_l1 */
+        R(S, 71706496),       /* y: ocbe_l1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(84, k101_bn_conv3_fwd(
         R(S, 67250048),       /* x: t2 */
         R(S, 197120),         /* w: bn.conv3.weight */
@@ -9856,7 +10350,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95319680),       /* save_mean: bn_mean.bn.bn3 */
         R(A, 95320128),       /* save_invstd: bn_invstd.bn.bn3 */
         D(A, 0),              /* part: bn_part.bn.bn3 */
-        R(S, 73541504)));     /* y: ocbe_l2 */
+        R(S, 73541504),       /* y: ocbe_l2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(89, k104_bn_concat_fwd(
         R(S, 71706496),       /* x0: ocbe_l1 */
         R(S, 73541504),       /* x1: ocbe_l2 */
@@ -9876,7 +10371,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95309824),       /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
         R(A, 95310720),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn1 */
-        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu */
+        R(A, 23781376),       /* y: act.bn.bn_layer.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(
         R(A, 23781376),       /* x: act.bn.bn_layer.0.relu */
         R(S, 3070592),        /* w: bn.bn_layer.0.conv2.weight */
@@ -9891,7 +10387,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95311616),       /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
         R(A, 95312512),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
-        R(A, 3475200)));      /* y: act.bn.bn_layer.0.bn2 */
+        R(A, 3475200),        /* y: act.bn.bn_layer.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(
         R(S, 75376512),       /* x: ocbe_cat */
         R(S, 4878720),        /* w: bn.bn_layer.0.downsample.0.weight */
@@ -9906,7 +10403,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95313408),       /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
         R(A, 95314304),       /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
         D(A, 917504),         /* part: bn_part.bn.bn_layer.0.downsample.1 */
-        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+        R(A, 0),              /* y: act.bn.bn_layer.0.downsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(
         R(A, 3475200),        /* x0: act.bn.bn_layer.0.bn2 */
         R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
@@ -9925,7 +10423,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95315200),       /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
         R(A, 95316096),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
-        R(A, 24698880)));     /* y: act.bn.bn_layer.1.relu */
+        R(A, 24698880),       /* y: act.bn.bn_layer.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(
         R(A, 24698880),       /* x: act.bn.bn_layer.1.relu */
         R(S, 6989696),        /* w: bn.bn_layer.1.conv2.weight */
@@ -9940,7 +10439,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95316992),       /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
         R(A, 95317888),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
         D(A, 917504),         /* part: bn_part.bn.bn_layer.1.bn2 */
-        R(A, 0)));            /* y: act.bn.bn_layer.1.bn2 */
+        R(A, 0),              /* y: act.bn.bn_layer.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(
         R(A, 0),              /* x0: act.bn.bn_layer.1.bn2 */
         R(A, 23781376),       /* x1: act.bn.bn_layer.0.relu_1 */
@@ -9959,7 +10459,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95320576),       /* save_mean: bn_mean.decoder.layer1.0.bn1 */
         R(A, 95321024),       /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
-        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu */
+        R(A, 18398336),       /* y: act.decoder.layer1.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(
         R(A, 18398336),       /* x: act.decoder.layer1.0.relu */
         R(S, 9200128),        /* w: decoder.layer1.0.conv2.weight */
@@ -9974,7 +10475,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95321472),       /* save_mean: bn_mean.decoder.layer1.0.bn2 */
         R(A, 95321920),       /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer1.0.bn2 */
-        R(A, 4849664)));      /* y: act.decoder.layer1.0.bn2 */
+        R(A, 4849664),        /* y: act.decoder.layer1.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(
         R(S, 80881536),       /* x: ocbe */
         R(S, 9652608),        /* w: decoder.layer1.0.upsample.0.weight */
@@ -9989,7 +10491,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95322368),       /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
         R(A, 95322816),       /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
         D(A, 1835008),        /* part: bn_part.decoder.layer1.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer1.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(
         R(A, 4849664),        /* x0: act.decoder.layer1.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
@@ -10008,7 +10511,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95323264),       /* save_mean: bn_mean.decoder.layer1.1.bn1 */
         R(A, 95323712),       /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
-        R(A, 20233344)));     /* y: act.decoder.layer1.1.relu */
+        R(A, 20233344),       /* y: act.decoder.layer1.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(
         R(A, 20233344),       /* x: act.decoder.layer1.1.relu */
         R(S, 10507392),       /* w: decoder.layer1.1.conv2.weight */
@@ -10023,7 +10527,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95324160),       /* save_mean: bn_mean.decoder.layer1.1.bn2 */
         R(A, 95324608),       /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
         D(A, 1835008),        /* part: bn_part.decoder.layer1.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer1.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer1.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer1.1.bn2 */
         R(A, 18398336),       /* x1: act.decoder.layer1.0.relu_1 */
@@ -10042,7 +10547,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95325440),       /* save_mean: bn_mean.decoder.layer2.0.bn1 */
         R(A, 95325632),       /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
-        R(A, 6204992)));      /* y: act.decoder.layer2.0.relu */
+        R(A, 6204992),        /* y: act.decoder.layer2.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(
         R(A, 6204992),        /* x: act.decoder.layer2.0.relu */
         R(S, 11031936),       /* w: decoder.layer2.0.conv2.weight */
@@ -10057,7 +10563,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95325824),       /* save_mean: bn_mean.decoder.layer2.0.bn2 */
         R(A, 95326016),       /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer2.0.bn2 */
-        R(A, 8192000)));      /* y: act.decoder.layer2.0.bn2 */
+        R(A, 8192000),        /* y: act.decoder.layer2.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(
         R(S, 81799040),       /* x: s3 */
         R(S, 11089920),       /* w: decoder.layer2.0.upsample.0.weight */
@@ -10072,7 +10579,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95326208),       /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
         R(A, 95326400),       /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
         D(A, 2621440),        /* part: bn_part.decoder.layer2.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer2.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer2.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(
         R(A, 8192000),        /* x0: act.decoder.layer2.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer2.0.upsample.1 */
@@ -10091,7 +10599,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95326592),       /* save_mean: bn_mean.decoder.layer2.1.bn1 */
         R(A, 95326784),       /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
-        R(A, 6204992)));      /* y: act.decoder.layer2.1.relu */
+        R(A, 6204992),        /* y: act.decoder.layer2.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(
         R(A, 6204992),        /* x: act.decoder.layer2.1.relu */
         R(S, 11219968),       /* w: decoder.layer2.1.conv2.weight */
@@ -10106,7 +10615,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95326976),       /* save_mean: bn_mean.decoder.layer2.1.bn2 */
         R(A, 95327168),       /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
         D(A, 2621440),        /* part: bn_part.decoder.layer2.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer2.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer2.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer2.1.bn2 */
         R(A, 10813440),       /* x1: act.decoder.layer2.0.relu_1 */
@@ -10125,7 +10635,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95327360),       /* save_mean: bn_mean.decoder.layer3.0.bn1 */
         R(A, 95327488),       /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
         D(A, 6291456),        /* part: bn_part.decoder.layer3.0.bn1 */
-        R(A, 0)));            /* y: act.decoder.layer3.0.relu */
+        R(A, 0),              /* y: act.decoder.layer3.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(210, k156_decoder_layer3_0_conv2_fwd(
         R(A, 0),              /* x: act.decoder.layer3.0.relu */
         R(S, 11293568),       /* w: decoder.layer3.0.conv2.weight */
@@ -10140,7 +10651,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95327616),       /* save_mean: bn_mean.decoder.layer3.0.bn2 */
         R(A, 95327744),       /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer3.0.bn2 */
-        R(A, 26234880)));     /* y: act.decoder.layer3.0.bn2 */
+        R(A, 26234880),       /* y: act.decoder.layer3.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_fwd(
         R(S, 83634048),       /* x: s2 */
         R(S, 11314560),       /* w: decoder.layer3.0.upsample.0.weight */
@@ -10155,7 +10667,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95327872),       /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
         R(A, 95328000),       /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
         D(A, 6291456),        /* part: bn_part.decoder.layer3.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer3.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer3.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(
         R(A, 26234880),       /* x0: act.decoder.layer3.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer3.0.upsample.1 */
@@ -10174,7 +10687,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 95328128),       /* save_mean: bn_mean.decoder.layer3.1.bn1 */
         R(A, 95328256),       /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
         D(A, 12582912),       /* part: bn_part.decoder.layer3.1.bn1 */
-        R(A, 0)));            /* y: act.decoder.layer3.1.relu */
+        R(A, 0),              /* y: act.decoder.layer3.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(232, k165_decoder_layer3_1_conv2_fwd(
         R(A, 0),              /* x: act.decoder.layer3.1.relu */
         R(S, 11351168),       /* w: decoder.layer3.1.conv2.weight */
@@ -10186,10 +10700,11 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(S, 11372032),       /* b: decoder.layer3.1.bn2.bias */
         R(S, 48375424),       /* running_mean: decoder.layer3.1.bn2.running_mean */
         R(S, 48375552),       /* running_var: decoder.layer3.1.bn2.running_var */
-        R(A, 12589056),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
-        R(A, 12589184),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(A, 12589440),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 12589568),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
         D(A, 12582912),       /* part: bn_part.decoder.layer3.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer3.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer3.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer3.1.bn2 */
         R(A, 6291456),        /* x1: act.decoder.layer3.0.relu_1 */
@@ -10272,7 +10787,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95325056),       /* save_mean: bn_mean.bn.bn1 */
         R(A, 95325248),       /* save_invstd: bn_invstd.bn.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn1 */
-        R(A, 4916096)));      /* y: act.bn.relu */
+        R(A, 4916096),        /* y: act.bn.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(78, k098_bn_conv2_fwd(
         R(A, 4916096),        /* x: act.bn.relu */
         R(S, 34944),          /* w: bn.conv2.weight */
@@ -10287,7 +10803,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95318784),       /* save_mean: bn_mean.bn.bn2 */
         R(A, 95319232),       /* save_invstd: bn_invstd.bn.bn2 */
         D(A, 0),              /* part: bn_part.bn.bn2 */
-        R(S, 71706496)));     /* y: ocbe_l1 */
+        R(S, 71706496),       /* y: ocbe_l1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(84, k101_bn_conv3_fwd(
         R(S, 67250048),       /* x: t2 */
         R(S, 197120),         /* w: bn.conv3.weight */
@@ -10302,7 +10819,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95319680),       /* save_mean: bn_mean.bn.bn3 */
         R(A, 95320128),       /* save_invstd: bn_invstd.bn.bn3 */
         D(A, 0),              /* part: bn_part.bn.bn3 */
-        R(S, 73541504)));     /* y: ocbe_l2 */
+        R(S, 73541504),       /* y: ocbe_l2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(89, k104_bn_concat_fwd(
         R(S, 71706496),       /* x0: ocbe_l1 */
         R(S, 73541504),       /* x1: ocbe_l2 */
@@ -10322,7 +10840,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95309824),       /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
         R(A, 95310720),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn1 */
-        R(A, 23781376)));     /* y: act.bn.bn_layer.0.relu */
+        R(A, 23781376),       /* y: act.bn.bn_layer.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(99, k108_bn_bn_layer_0_conv2_fwd(
         R(A, 23781376),       /* x: act.bn.bn_layer.0.relu */
         R(S, 3070592),        /* w: bn.bn_layer.0.conv2.weight */
@@ -10337,7 +10856,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95311616),       /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
         R(A, 95312512),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
-        R(A, 3475200)));      /* y: act.bn.bn_layer.0.bn2 */
+        R(A, 3475200),        /* y: act.bn.bn_layer.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(105, k110_bn_bn_layer_0_downsample_0_fwd(
         R(S, 75376512),       /* x: ocbe_cat */
         R(S, 4878720),        /* w: bn.bn_layer.0.downsample.0.weight */
@@ -10352,7 +10872,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95313408),       /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
         R(A, 95314304),       /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
         D(A, 917504),         /* part: bn_part.bn.bn_layer.0.downsample.1 */
-        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+        R(A, 0),              /* y: act.bn.bn_layer.0.downsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(111, k112_bn_bn_layer_0_add_fwd(
         R(A, 3475200),        /* x0: act.bn.bn_layer.0.bn2 */
         R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
@@ -10371,7 +10892,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95315200),       /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
         R(A, 95316096),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
-        R(A, 24698880)));     /* y: act.bn.bn_layer.1.relu */
+        R(A, 24698880),       /* y: act.bn.bn_layer.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(121, k117_bn_bn_layer_1_conv2_fwd(
         R(A, 24698880),       /* x: act.bn.bn_layer.1.relu */
         R(S, 6989696),        /* w: bn.bn_layer.1.conv2.weight */
@@ -10386,7 +10908,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95316992),       /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
         R(A, 95317888),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
         D(A, 917504),         /* part: bn_part.bn.bn_layer.1.bn2 */
-        R(A, 0)));            /* y: act.bn.bn_layer.1.bn2 */
+        R(A, 0),              /* y: act.bn.bn_layer.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(127, k119_bn_bn_layer_1_add_fwd(
         R(A, 0),              /* x0: act.bn.bn_layer.1.bn2 */
         R(A, 23781376),       /* x1: act.bn.bn_layer.0.relu_1 */
@@ -10405,7 +10928,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95320576),       /* save_mean: bn_mean.decoder.layer1.0.bn1 */
         R(A, 95321024),       /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
-        R(A, 18398336)));     /* y: act.decoder.layer1.0.relu */
+        R(A, 18398336),       /* y: act.decoder.layer1.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(136, k124_decoder_layer1_0_conv2_fwd(
         R(A, 18398336),       /* x: act.decoder.layer1.0.relu */
         R(S, 9200128),        /* w: decoder.layer1.0.conv2.weight */
@@ -10420,7 +10944,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95321472),       /* save_mean: bn_mean.decoder.layer1.0.bn2 */
         R(A, 95321920),       /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer1.0.bn2 */
-        R(A, 4849664)));      /* y: act.decoder.layer1.0.bn2 */
+        R(A, 4849664),        /* y: act.decoder.layer1.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(142, k126_decoder_layer1_0_upsample_0_fwd(
         R(S, 80881536),       /* x: ocbe */
         R(S, 9652608),        /* w: decoder.layer1.0.upsample.0.weight */
@@ -10435,7 +10960,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95322368),       /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
         R(A, 95322816),       /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
         D(A, 1835008),        /* part: bn_part.decoder.layer1.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer1.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(148, k128_decoder_layer1_0_add_fwd(
         R(A, 4849664),        /* x0: act.decoder.layer1.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
@@ -10454,7 +10980,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95323264),       /* save_mean: bn_mean.decoder.layer1.1.bn1 */
         R(A, 95323712),       /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
-        R(A, 20233344)));     /* y: act.decoder.layer1.1.relu */
+        R(A, 20233344),       /* y: act.decoder.layer1.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(158, k133_decoder_layer1_1_conv2_fwd(
         R(A, 20233344),       /* x: act.decoder.layer1.1.relu */
         R(S, 10507392),       /* w: decoder.layer1.1.conv2.weight */
@@ -10469,7 +10996,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95324160),       /* save_mean: bn_mean.decoder.layer1.1.bn2 */
         R(A, 95324608),       /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
         D(A, 1835008),        /* part: bn_part.decoder.layer1.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer1.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer1.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(164, k135_decoder_layer1_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer1.1.bn2 */
         R(A, 18398336),       /* x1: act.decoder.layer1.0.relu_1 */
@@ -10488,7 +11016,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95325440),       /* save_mean: bn_mean.decoder.layer2.0.bn1 */
         R(A, 95325632),       /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
-        R(A, 6204992)));      /* y: act.decoder.layer2.0.relu */
+        R(A, 6204992),        /* y: act.decoder.layer2.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(173, k140_decoder_layer2_0_conv2_fwd(
         R(A, 6204992),        /* x: act.decoder.layer2.0.relu */
         R(S, 11031936),       /* w: decoder.layer2.0.conv2.weight */
@@ -10503,7 +11032,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95325824),       /* save_mean: bn_mean.decoder.layer2.0.bn2 */
         R(A, 95326016),       /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer2.0.bn2 */
-        R(A, 8192000)));      /* y: act.decoder.layer2.0.bn2 */
+        R(A, 8192000),        /* y: act.decoder.layer2.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(179, k142_decoder_layer2_0_upsample_0_fwd(
         R(S, 81799040),       /* x: s3 */
         R(S, 11089920),       /* w: decoder.layer2.0.upsample.0.weight */
@@ -10518,7 +11048,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95326208),       /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
         R(A, 95326400),       /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
         D(A, 2621440),        /* part: bn_part.decoder.layer2.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer2.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer2.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(185, k144_decoder_layer2_0_add_fwd(
         R(A, 8192000),        /* x0: act.decoder.layer2.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer2.0.upsample.1 */
@@ -10537,7 +11068,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95326592),       /* save_mean: bn_mean.decoder.layer2.1.bn1 */
         R(A, 95326784),       /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
-        R(A, 6204992)));      /* y: act.decoder.layer2.1.relu */
+        R(A, 6204992),        /* y: act.decoder.layer2.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(195, k149_decoder_layer2_1_conv2_fwd(
         R(A, 6204992),        /* x: act.decoder.layer2.1.relu */
         R(S, 11219968),       /* w: decoder.layer2.1.conv2.weight */
@@ -10552,7 +11084,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95326976),       /* save_mean: bn_mean.decoder.layer2.1.bn2 */
         R(A, 95327168),       /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
         D(A, 2621440),        /* part: bn_part.decoder.layer2.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer2.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer2.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(201, k151_decoder_layer2_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer2.1.bn2 */
         R(A, 10813440),       /* x1: act.decoder.layer2.0.relu_1 */
@@ -10571,7 +11104,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95327360),       /* save_mean: bn_mean.decoder.layer3.0.bn1 */
         R(A, 95327488),       /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
         D(A, 6291456),        /* part: bn_part.decoder.layer3.0.bn1 */
-        R(A, 0)));            /* y: act.decoder.layer3.0.relu */
+        R(A, 0),              /* y: act.decoder.layer3.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(210, k156_decoder_layer3_0_conv2_fwd(
         R(A, 0),              /* x: act.decoder.layer3.0.relu */
         R(S, 11293568),       /* w: decoder.layer3.0.conv2.weight */
@@ -10586,7 +11120,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95327616),       /* save_mean: bn_mean.decoder.layer3.0.bn2 */
         R(A, 95327744),       /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer3.0.bn2 */
-        R(A, 26234880)));     /* y: act.decoder.layer3.0.bn2 */
+        R(A, 26234880),       /* y: act.decoder.layer3.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(216, k158_decoder_layer3_0_upsample_0_fwd(
         R(S, 83634048),       /* x: s2 */
         R(S, 11314560),       /* w: decoder.layer3.0.upsample.0.weight */
@@ -10601,7 +11136,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95327872),       /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
         R(A, 95328000),       /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
         D(A, 6291456),        /* part: bn_part.decoder.layer3.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer3.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer3.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(222, k160_decoder_layer3_0_add_fwd(
         R(A, 26234880),       /* x0: act.decoder.layer3.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer3.0.upsample.1 */
@@ -10620,7 +11156,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 95328128),       /* save_mean: bn_mean.decoder.layer3.1.bn1 */
         R(A, 95328256),       /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
         D(A, 12582912),       /* part: bn_part.decoder.layer3.1.bn1 */
-        R(A, 0)));            /* y: act.decoder.layer3.1.relu */
+        R(A, 0),              /* y: act.decoder.layer3.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(232, k165_decoder_layer3_1_conv2_fwd(
         R(A, 0),              /* x: act.decoder.layer3.1.relu */
         R(S, 11351168),       /* w: decoder.layer3.1.conv2.weight */
@@ -10632,10 +11169,11 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(S, 11372032),       /* b: decoder.layer3.1.bn2.bias */
         R(S, 48375424),       /* running_mean: decoder.layer3.1.bn2.running_mean */
         R(S, 48375552),       /* running_var: decoder.layer3.1.bn2.running_var */
-        R(A, 12589056),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
-        R(A, 12589184),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(A, 12589440),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 12589568),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
         D(A, 12582912),       /* part: bn_part.decoder.layer3.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer3.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer3.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(238, k167_decoder_layer3_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer3.1.bn2 */
         R(A, 6291456),        /* x1: act.decoder.layer3.0.relu_1 */
@@ -11434,11 +11972,12 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 38817792),       /* x: act.decoder.layer3.1.conv2 */
         R(S, 11371904),       /* w: decoder.layer3.1.bn2.weight */
         R(S, 11372032),       /* b: decoder.layer3.1.bn2.bias */
-        R(A, 12589056),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
-        R(A, 12589184),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(A, 12589440),       /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 12589568),       /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
         R(S, 22744064),       /* dw: grad.decoder.layer3.1.bn2.weight */
         R(S, 22744192),       /* db: grad.decoder.layer3.1.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer3.1.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer3.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(230, k163_decoder_layer3_1_bn1_recompute(
         R(A, 26234880),       /* x: act.decoder.layer3.1.conv1 */
         R(S, 11350912),       /* w: decoder.layer3.1.bn1.weight */
@@ -11465,7 +12004,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95328256),       /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
         R(S, 22723072),       /* dw: grad.decoder.layer3.1.bn1.weight */
         R(S, 22723200),       /* db: grad.decoder.layer3.1.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer3.1.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer3.1.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(223, k160_decoder_layer3_0_add_recompute(
         R(A, 19943424),       /* x0: act.decoder.layer3.0.conv2 */
         R(S, 11314304),       /* w0: decoder.layer3.0.bn2.weight */
@@ -11501,7 +12041,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(S, 22702080),       /* dw: grad.decoder.layer3.0.upsample.1.weight */
         R(S, 22702208),       /* db: grad.decoder.layer3.0.upsample.1.bias */
         D(A, 6291456),        /* part: bn_part.bwd.decoder.layer3.0.upsample.1 */
-        R(A, 0)));            /* dx: grad.decoder.layer3.0.upsample.0 */
+        R(A, 0),              /* dx: grad.decoder.layer3.0.upsample.0 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(218, k158_decoder_layer3_0_upsample_0_bwd_weight(
         R(A, 0),              /* dy: grad.decoder.layer3.0.upsample.0 */
         R(S, 83634048),       /* x: s2 */
@@ -11521,7 +12062,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95327744),       /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
         R(S, 22686464),       /* dw: grad.decoder.layer3.0.bn2.weight */
         R(S, 22686592),       /* db: grad.decoder.layer3.0.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer3.0.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer3.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(208, k154_decoder_layer3_0_bn1_recompute(
         R(A, 13651968),       /* x: act.decoder.layer3.0.conv1 */
         R(S, 11293312),       /* w: decoder.layer3.0.bn1.weight */
@@ -11548,7 +12090,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95327488),       /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
         R(S, 22665472),       /* dw: grad.decoder.layer3.0.bn1.weight */
         R(S, 22665600),       /* db: grad.decoder.layer3.0.bn1.bias */
-        D(A, 6291456)));      /* part: bn_part.bwd.decoder.layer3.0.bn1 */
+        D(A, 6291456),        /* part: bn_part.bwd.decoder.layer3.0.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(205, k153_decoder_layer3_0_conv1_bwd_weight(
         R(A, 0),              /* dy: grad.decoder.layer3.0.relu */
         R(S, 83634048),       /* x: s2 */
@@ -11572,7 +12115,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95327168),       /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
         R(S, 22649728),       /* dw: grad.decoder.layer2.1.bn2.weight */
         R(S, 22649920),       /* db: grad.decoder.layer2.1.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.1.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(193, k147_decoder_layer2_1_bn1_recompute(
         R(A, 68177920),       /* x: act.decoder.layer2.1.conv1 */
         R(S, 11219584),       /* w: decoder.layer2.1.bn1.weight */
@@ -11599,7 +12143,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95326784),       /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
         R(S, 22591744),       /* dw: grad.decoder.layer2.1.bn1.weight */
         R(S, 22591936),       /* db: grad.decoder.layer2.1.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.1.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.1.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(186, k144_decoder_layer2_0_add_recompute(
         R(A, 62935040),       /* x0: act.decoder.layer2.0.conv2 */
         R(S, 11089536),       /* w0: decoder.layer2.0.bn2.weight */
@@ -11635,7 +12180,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(S, 22533760),       /* dw: grad.decoder.layer2.0.upsample.1.weight */
         R(S, 22533952),       /* db: grad.decoder.layer2.0.upsample.1.bias */
         D(A, 0),              /* part: bn_part.bwd.decoder.layer2.0.upsample.1 */
-        R(A, 8826112)));      /* dx: grad.decoder.layer2.0.upsample.0 */
+        R(A, 8826112),        /* dx: grad.decoder.layer2.0.upsample.0 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(181, k142_decoder_layer2_0_upsample_0_bwd_weight(
         R(A, 8826112),        /* dy: grad.decoder.layer2.0.upsample.0 */
         R(S, 81799040),       /* x: s3 */
@@ -11655,7 +12201,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95326016),       /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
         R(S, 22461696),       /* dw: grad.decoder.layer2.0.bn2.weight */
         R(S, 22461888),       /* db: grad.decoder.layer2.0.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(171, k138_decoder_layer2_0_bn1_recompute(
         R(A, 60313600),       /* x: act.decoder.layer2.0.conv1 */
         R(S, 11031552),       /* w: decoder.layer2.0.bn1.weight */
@@ -11682,7 +12229,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95325632),       /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
         R(S, 22403712),       /* dw: grad.decoder.layer2.0.bn1.weight */
         R(S, 22403904),       /* db: grad.decoder.layer2.0.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.0.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(168, k137_decoder_layer2_0_conv1_bwd_weight(
         R(A, 8826112),        /* dy: grad.decoder.layer2.0.relu */
         R(S, 81799040),       /* x: s3 */
@@ -11706,7 +12254,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95324608),       /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
         R(S, 22331136),       /* dw: grad.decoder.layer1.1.bn2.weight */
         R(S, 22331584),       /* db: grad.decoder.layer1.1.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(156, k131_decoder_layer1_1_bn1_recompute(
         R(A, 85217280),       /* x: act.decoder.layer1.1.conv1 */
         R(S, 10506496),       /* w: decoder.layer1.1.bn1.weight */
@@ -11733,7 +12282,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95323712),       /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
         R(S, 21878656),       /* dw: grad.decoder.layer1.1.bn1.weight */
         R(S, 21879104),       /* db: grad.decoder.layer1.1.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.1.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(149, k128_decoder_layer1_0_add_recompute(
         R(A, 81547264),       /* x0: act.decoder.layer1.0.conv2 */
         R(S, 9651712),        /* w0: decoder.layer1.0.bn2.weight */
@@ -11769,7 +12319,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(S, 21426176),       /* dw: grad.decoder.layer1.0.upsample.1.weight */
         R(S, 21426624),       /* db: grad.decoder.layer1.0.upsample.1.bias */
         D(A, 0),              /* part: bn_part.bwd.decoder.layer1.0.upsample.1 */
-        R(A, 3014656)));      /* dx: grad.decoder.layer1.0.upsample.0 */
+        R(A, 3014656),        /* dx: grad.decoder.layer1.0.upsample.0 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(144, k126_decoder_layer1_0_upsample_0_bwd_weight(
         R(A, 3014656),        /* dy: grad.decoder.layer1.0.upsample.0 */
         R(S, 80881536),       /* x: ocbe */
@@ -11789,7 +12340,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95321920),       /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
         R(S, 21023872),       /* dw: grad.decoder.layer1.0.bn2.weight */
         R(S, 21024320),       /* db: grad.decoder.layer1.0.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(134, k122_decoder_layer1_0_bn1_recompute(
         R(A, 79712256),       /* x: act.decoder.layer1.0.conv1 */
         R(S, 9199232),        /* w: decoder.layer1.0.bn1.weight */
@@ -11816,7 +12368,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95321024),       /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
         R(S, 20571392),       /* dw: grad.decoder.layer1.0.bn1.weight */
         R(S, 20571840),       /* db: grad.decoder.layer1.0.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.0.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(131, k121_decoder_layer1_0_conv1_bwd_weight(
         R(A, 20232448),       /* dy: grad.decoder.layer1.0.relu */
         R(S, 80881536),       /* x: ocbe */
@@ -11840,7 +12393,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95317888),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
         R(S, 20168192),       /* dw: grad.bn.bn_layer.1.bn2.weight */
         R(S, 20169088),       /* db: grad.bn.bn_layer.1.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(119, k115_bn_bn_layer_1_bn1_recompute(
         R(A, 93474816),       /* x: act.bn.bn_layer.1.conv1 */
         R(S, 6987904),        /* w: bn.bn_layer.1.bn1.weight */
@@ -11867,7 +12421,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95316096),       /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
         R(S, 18360064),       /* dw: grad.bn.bn_layer.1.bn1.weight */
         R(S, 18360960),       /* db: grad.bn.bn_layer.1.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.1.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(112, k112_bn_bn_layer_0_add_recompute(
         R(A, 91639808),       /* x0: act.bn.bn_layer.0.conv2 */
         R(S, 4876928),        /* w0: bn.bn_layer.0.bn2.weight */
@@ -11903,7 +12458,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(S, 16551936),       /* dw: grad.bn.bn_layer.0.downsample.1.weight */
         R(S, 16552832),       /* db: grad.bn.bn_layer.0.downsample.1.bias */
         D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.downsample.1 */
-        R(A, 4849664)));      /* dx: grad.bn.bn_layer.0.downsample.0 */
+        R(A, 4849664),        /* dx: grad.bn.bn_layer.0.downsample.0 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(107, k110_bn_bn_layer_0_downsample_0_bwd_weight(
         R(A, 4849664),        /* dy: grad.bn.bn_layer.0.downsample.0 */
         R(S, 75376512),       /* x: ocbe_cat */
@@ -11923,7 +12479,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95312512),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
         R(S, 16249088),       /* dw: grad.bn.bn_layer.0.bn2.weight */
         R(S, 16249984),       /* db: grad.bn.bn_layer.0.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.0.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(97, k106_bn_bn_layer_0_bn1_recompute(
         R(A, 90722304),       /* x: act.bn.bn_layer.0.conv1 */
         R(S, 3068800),        /* w: bn.bn_layer.0.bn1.weight */
@@ -11950,7 +12507,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95310720),       /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
         R(S, 14440960),       /* dw: grad.bn.bn_layer.0.bn1.weight */
         R(S, 14441856),       /* db: grad.bn.bn_layer.0.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.0.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(94, k105_bn_bn_layer_0_conv1_bwd_weight(
         R(A, 30202112),       /* dy: grad.bn.bn_layer.0.relu */
         R(S, 75376512),       /* x: ocbe_cat */
@@ -11976,7 +12534,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95320128),       /* save_invstd: bn_invstd.bn.bn3 */
         R(S, 11730560),       /* dw: grad.bn.bn3.weight */
         R(S, 11731008),       /* db: grad.bn.bn3.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn3 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn3 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(86, k101_bn_conv3_bwd_weight(
         R(A, 5560320),        /* dy: grad.bn.relu_2 */
         R(S, 67250048),       /* x: t2 */
@@ -11991,7 +12550,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95319232),       /* save_invstd: bn_invstd.bn.bn2 */
         R(S, 11568384),       /* dw: grad.bn.bn2.weight */
         R(S, 11568832),       /* db: grad.bn.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(76, k096_bn_bn1_recompute(
         R(A, 57692160),       /* x: act.bn.conv1 */
         R(S, 34560),          /* w: bn.bn1.weight */
@@ -12018,12 +12578,15 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 95325248),       /* save_invstd: bn_invstd.bn.bn1 */
         R(S, 11406720),       /* dw: grad.bn.bn1.weight */
         R(S, 11406912),       /* db: grad.bn.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(74, k095_bn_conv1_bwd_weight(
         R(A, 12288000),       /* dy: grad.bn.relu */
         R(S, 60958592),       /* x: t1 */
         R(A, 0),              /* col: col.backwardWeight.bn.conv1 */
         R(S, 11372160)));     /* dw: grad.bn.conv1.weight */
+    /* gradients of the global batch: summed across the processes, averaged (rdc_set_allreduce) */
+    rdc_average_gradients(&ctx->reducer, R(S, 11372160), 2843040);
     ctx->train_ready = 0;
     return RDC_OK;
 }

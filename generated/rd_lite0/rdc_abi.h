@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define RDC_ABI_VERSION 1
+#define RDC_ABI_VERSION 2
 
 typedef struct rdc_ctx rdc_ctx;
 
@@ -107,6 +107,17 @@ int32_t rdc_adam_step(rdc_ctx *ctx, double lr, double beta1, double beta2, doubl
 int64_t rdc_adam_steps(rdc_ctx *ctx);
 void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps);
 
+/* Data-parallel training: the host sums `count` values of `element_size` bytes (8: double,
+ * 4: float) in place across its processes (e.g. MPI_Allreduce with MPI_SUM). */
+typedef void (*rdc_allreduce_fn)(void *values, int64_t count, int32_t element_size, void *user);
+/* Makes this context one of `ranks` processes, each with its share of the global batch:
+ * every training BatchNorm's per-channel sums (forward and backward) are summed across them
+ * with `sum`, and at the end of rdc_backward so is every gradient, then divided by `ranks`.
+ * Every process then holds the global batch's gradients (of the mean of their losses) and
+ * the same running statistics. The library stays free of MPI: `sum` is the host's. NULL (the
+ * default): one process. Called from the thread that calls the entry points. */
+void rdc_set_allreduce(rdc_ctx *ctx, rdc_allreduce_fn sum, void *user, int32_t ranks);
+
 /* Per-kernel profile: every kernel call of the entry points is timed (wall seconds, from
  * the calling thread, OpenMP inside). Counters belong to the library, not to a context.
  * Rows follow manifest.json's kernels[]; families group them: "conv3x3_fwd",
@@ -137,6 +148,7 @@ typedef int32_t (*rdc_run_fn)(rdc_ctx *ctx);
 typedef int32_t (*rdc_adam_step_fn)(rdc_ctx *ctx, double lr, double beta1, double beta2, double eps);
 typedef int64_t (*rdc_adam_steps_fn)(rdc_ctx *ctx);
 typedef void (*rdc_set_adam_steps_fn)(rdc_ctx *ctx, int64_t steps);
+typedef void (*rdc_set_allreduce_fn)(rdc_ctx *ctx, rdc_allreduce_fn sum, void *user, int32_t ranks);
 
 #ifdef __cplusplus
 }

@@ -752,6 +752,23 @@ static void rdc_profile_part(int row, double seconds)
 /* The context and the ABI: not in the teacher's unit of a float64 teacher (EmitC). */
 #ifndef RDC_TEACHER_UNIT
 
+/* The host's reduction across processes (rdc_set_allreduce); sum NULL: one process. */
+typedef struct rdc_reducer {
+    rdc_allreduce_fn sum;
+    void *user;
+    int32_t ranks;
+} rdc_reducer;
+
+/* The processes sharing the global batch. */
+static inline int32_t rdc_ranks(const rdc_reducer *r) { return r->sum ? r->ranks : 1; }
+
+/* Sums `count` values across the processes, in place (nothing with one). Called by one
+ * thread, the one that called the entry point (kernels use `#pragma omp master` and a
+ * barrier): MPI needs no more than MPI_THREAD_FUNNELED. */
+static inline void rdc_reduce(const rdc_reducer *r, void *values, int64_t count, int32_t element_size) {
+    if (r->sum) r->sum(values, count, element_size, r->user);
+}
+
 struct rdc_ctx {
     unsigned char *state;   /* parameters, statistics, gradients, Adam moments, outputs, folded weights */
     unsigned char *arena;   /* scratch, shared by liveness (see the memory plan in manifest.json) */
@@ -759,6 +776,7 @@ struct rdc_ctx {
     int fold_stale;         /* folded teacher weights must be recomputed before the next forward */
     int train_ready;        /* the arena holds a training forward that rdc_backward may use */
     int64_t adam_steps;
+    rdc_reducer reducer;
 };
 
 /* Zeroed, page-aligned memory straight from the kernel: its pages cost nothing until touched,
@@ -850,6 +868,20 @@ int32_t rdc_set_input(rdc_ctx *ctx, const float *images) {
 
 int64_t rdc_adam_steps(rdc_ctx *ctx) { return ctx->adam_steps; }
 void rdc_set_adam_steps(rdc_ctx *ctx, int64_t steps) { ctx->adam_steps = steps; }
+
+/* `count` gradients from g summed across the processes, then divided by their number: the
+ * gradient of the mean of their losses, the global batch's (nothing with one process). */
+static void rdc_average_gradients(const rdc_reducer *r, real *g, long count) {
+    if (!r->sum) return;
+    rdc_reduce(r, g, count, (int32_t)sizeof(real));
+    const real ranks = (real)r->ranks;
+    #pragma omp parallel for simd schedule(static)
+    for (long i = 0; i < count; i++) g[i] /= ranks;
+}
+
+void rdc_set_allreduce(rdc_ctx *ctx, rdc_allreduce_fn sum, void *user, int32_t ranks) {
+    ctx->reducer = (rdc_reducer){.sum = ranks > 1 ? sum : NULL, .user = user, .ranks = ranks > 1 ? ranks : 1};
+}
 
 int32_t rdc_profile_count(void) { return RDC_PROFILE_COUNT; }
 const char *rdc_profile_name(int32_t i) { return i >= 0 && i < RDC_PROFILE_COUNT ? rdc_profile_names[i] : NULL; }
@@ -3346,10 +3378,13 @@ static void k051_bn_conv1_bwd_weight(const real *restrict dy, const real *restri
 /* bn.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
-static void k052_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k052_bn_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -3361,11 +3396,15 @@ static void k052_bn_bn1_fwd(const real *restrict x, const real *restrict w, cons
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -3373,9 +3412,13 @@ static void k052_bn_bn1_fwd(const real *restrict x, const real *restrict w, cons
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -3412,10 +3455,15 @@ static void k052_bn_bn1_recompute(const real *restrict x, const real *restrict w
 /* bn.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
-static void k052_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k052_bn_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -3430,20 +3478,24 @@ static void k052_bn_bn1_bwd(real *restrict dy, const real *restrict x, const rea
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -3573,10 +3625,13 @@ static void k054_bn_conv2_bwd_data(const real *restrict dy, const real *restrict
 /* bn.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
-static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -3588,11 +3643,15 @@ static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -3600,9 +3659,13 @@ static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -3623,10 +3686,15 @@ static void k055_bn_bn2_fwd(const real *restrict x, const real *restrict w, cons
 /* bn.bn2: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
-static void k055_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k055_bn_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -3641,20 +3709,24 @@ static void k055_bn_bn2_bwd(real *restrict dy, const real *restrict x, const rea
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -3767,10 +3839,13 @@ static void k057_bn_conv3_bwd_weight(const real *restrict dy, const real *restri
 /* bn.bn3: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
-static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -3782,11 +3857,15 @@ static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -3794,9 +3873,13 @@ static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -3817,10 +3900,15 @@ static void k058_bn_bn3_fwd(const real *restrict x, const real *restrict w, cons
 /* bn.bn3: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
-static void k058_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k058_bn_bn3_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -3835,20 +3923,24 @@ static void k058_bn_bn3_bwd(real *restrict dy, const real *restrict x, const rea
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -3977,10 +4069,13 @@ static void k061_bn_bn_layer_0_conv1_bwd_data(const real *restrict dy, const rea
 /* bn.bn_layer.0.bn1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
-static void k062_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k062_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -3992,11 +4087,15 @@ static void k062_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restr
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -4004,9 +4103,13 @@ static void k062_bn_bn_layer_0_bn1_fwd(const real *restrict x, const real *restr
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -4043,10 +4146,15 @@ static void k062_bn_bn_layer_0_bn1_recompute(const real *restrict x, const real 
 /* bn.bn_layer.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,8,8] -> [16,512,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
-static void k062_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k062_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4061,20 +4169,24 @@ static void k062_bn_bn_layer_0_bn1_bwd(real *restrict dy, const real *restrict x
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -4131,10 +4243,13 @@ static void k064_bn_bn_layer_0_conv2_bwd_data(const real *restrict dy, const rea
 /* bn.bn_layer.0.bn2: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
-static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4146,11 +4261,15 @@ static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -4158,9 +4277,13 @@ static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -4181,10 +4304,15 @@ static void k065_bn_bn_layer_0_bn2_fwd(const real *restrict x, const real *restr
 /* bn.bn_layer.0.bn2: d batchnorm (batch statistics) (in place) [16,512,8,8] -> [16,512,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
-static void k065_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k065_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4198,19 +4326,23 @@ static void k065_bn_bn_layer_0_bn2_bwd(real *restrict dy, const real *restrict x
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -4297,10 +4429,13 @@ static void k066_bn_bn_layer_0_downsample_0_bwd_data(const real *restrict dy, co
 /* bn.bn_layer.0.downsample.1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
-static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4312,11 +4447,15 @@ static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -4324,9 +4463,13 @@ static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -4347,10 +4490,15 @@ static void k067_bn_bn_layer_0_downsample_1_fwd(const real *restrict x, const re
 /* bn.bn_layer.0.downsample.1: d batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
-static void k067_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
+static void k067_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4364,19 +4512,23 @@ static void k067_bn_bn_layer_0_downsample_1_bwd(const real *restrict dy, const r
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -4471,10 +4623,13 @@ static void k070_bn_bn_layer_1_conv1_bwd_data(const real *restrict dy, const rea
 /* bn.bn_layer.1.bn1: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
-static void k071_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k071_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4486,11 +4641,15 @@ static void k071_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restr
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -4498,9 +4657,13 @@ static void k071_bn_bn_layer_1_bn1_fwd(const real *restrict x, const real *restr
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -4537,10 +4700,15 @@ static void k071_bn_bn_layer_1_bn1_recompute(const real *restrict x, const real 
 /* bn.bn_layer.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,512,8,8] -> [16,512,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
-static void k071_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k071_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4555,20 +4723,24 @@ static void k071_bn_bn_layer_1_bn1_bwd(real *restrict dy, const real *restrict x
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -4625,10 +4797,13 @@ static void k073_bn_bn_layer_1_conv2_bwd_data(const real *restrict dy, const rea
 /* bn.bn_layer.1.bn2: batchnorm (batch statistics) [16,512,8,8] -> [16,512,8,8]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 3.670 MFLOP */
-static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4640,11 +4815,15 @@ static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -4652,9 +4831,13 @@ static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -4675,10 +4858,15 @@ static void k074_bn_bn_layer_1_bn2_fwd(const real *restrict x, const real *restr
 /* bn.bn_layer.1.bn2: d batchnorm (batch statistics) (in place) [16,512,8,8] -> [16,512,8,8]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 5.243 MFLOP */
-static void k074_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k074_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 512, HW = 64 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4692,19 +4880,23 @@ static void k074_bn_bn_layer_1_bn2_bwd(real *restrict dy, const real *restrict x
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -4812,10 +5004,13 @@ static void k077_decoder_layer1_0_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer1.0.bn1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
-static void k078_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k078_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4827,11 +5022,15 @@ static void k078_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -4839,9 +5038,13 @@ static void k078_decoder_layer1_0_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -4878,10 +5081,15 @@ static void k078_decoder_layer1_0_bn1_recompute(const real *restrict x, const re
 /* decoder.layer1.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
-static void k078_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k078_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4896,20 +5104,24 @@ static void k078_decoder_layer1_0_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -4966,10 +5178,13 @@ static void k080_decoder_layer1_0_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer1.0.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
-static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -4981,11 +5196,15 @@ static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -4993,9 +5212,13 @@ static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5016,10 +5239,15 @@ static void k081_decoder_layer1_0_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer1.0.bn2: d batchnorm (batch statistics) (in place) [16,256,16,16] -> [16,256,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
-static void k081_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k081_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5033,19 +5261,23 @@ static void k081_decoder_layer1_0_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5133,10 +5365,13 @@ static void k082_decoder_layer1_0_upsample_0_bwd_data(const real *restrict dy, c
 /* decoder.layer1.0.upsample.1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
-static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5148,11 +5383,15 @@ static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5160,9 +5399,13 @@ static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5183,10 +5426,15 @@ static void k083_decoder_layer1_0_upsample_1_fwd(const real *restrict x, const r
 /* decoder.layer1.0.upsample.1: d batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
-static void k083_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
+static void k083_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5200,19 +5448,23 @@ static void k083_decoder_layer1_0_upsample_1_bwd(const real *restrict dy, const 
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5307,10 +5559,13 @@ static void k086_decoder_layer1_1_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer1.1.bn1: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
-static void k087_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k087_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5322,11 +5577,15 @@ static void k087_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5334,9 +5593,13 @@ static void k087_decoder_layer1_1_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5373,10 +5636,15 @@ static void k087_decoder_layer1_1_bn1_recompute(const real *restrict x, const re
 /* decoder.layer1.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,256,16,16] -> [16,256,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
-static void k087_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k087_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5391,20 +5659,24 @@ static void k087_decoder_layer1_1_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5461,10 +5733,13 @@ static void k089_decoder_layer1_1_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer1.1.bn2: batchnorm (batch statistics) [16,256,16,16] -> [16,256,16,16]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 7.340 MFLOP */
-static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5476,11 +5751,15 @@ static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5488,9 +5767,13 @@ static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5511,10 +5794,15 @@ static void k090_decoder_layer1_1_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer1.1.bn2: d batchnorm (batch statistics) (in place) [16,256,16,16] -> [16,256,16,16]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 10.486 MFLOP */
-static void k090_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k090_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 256, HW = 256 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5528,19 +5816,23 @@ static void k090_decoder_layer1_1_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5708,10 +6000,13 @@ static void k093_decoder_layer2_0_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer2.0.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
-static void k094_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k094_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5723,11 +6018,15 @@ static void k094_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5735,9 +6034,13 @@ static void k094_decoder_layer2_0_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5774,10 +6077,15 @@ static void k094_decoder_layer2_0_bn1_recompute(const real *restrict x, const re
 /* decoder.layer2.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
-static void k094_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k094_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5792,20 +6100,24 @@ static void k094_decoder_layer2_0_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -5862,10 +6174,13 @@ static void k096_decoder_layer2_0_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer2.0.bn2: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
-static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5877,11 +6192,15 @@ static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -5889,9 +6208,13 @@ static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -5912,10 +6235,15 @@ static void k097_decoder_layer2_0_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer2.0.bn2: d batchnorm (batch statistics) (in place) [16,128,32,32] -> [16,128,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
-static void k097_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k097_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -5929,19 +6257,23 @@ static void k097_decoder_layer2_0_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6089,10 +6421,13 @@ static void k098_decoder_layer2_0_upsample_0_bwd_data(const real *restrict dy, c
 /* decoder.layer2.0.upsample.1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
-static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6104,11 +6439,15 @@ static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6116,9 +6455,13 @@ static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6139,10 +6482,15 @@ static void k099_decoder_layer2_0_upsample_1_fwd(const real *restrict x, const r
 /* decoder.layer2.0.upsample.1: d batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
-static void k099_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
+static void k099_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6156,19 +6504,23 @@ static void k099_decoder_layer2_0_upsample_1_bwd(const real *restrict dy, const 
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6263,10 +6615,13 @@ static void k102_decoder_layer2_1_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer2.1.bn1: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
-static void k103_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k103_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6278,11 +6633,15 @@ static void k103_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6290,9 +6649,13 @@ static void k103_decoder_layer2_1_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6329,10 +6692,15 @@ static void k103_decoder_layer2_1_bn1_recompute(const real *restrict x, const re
 /* decoder.layer2.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,128,32,32] -> [16,128,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
-static void k103_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k103_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6347,20 +6715,24 @@ static void k103_decoder_layer2_1_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6417,10 +6789,13 @@ static void k105_decoder_layer2_1_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer2.1.bn2: batchnorm (batch statistics) [16,128,32,32] -> [16,128,32,32]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 14.680 MFLOP */
-static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6432,11 +6807,15 @@ static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6444,9 +6823,13 @@ static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6467,10 +6850,15 @@ static void k106_decoder_layer2_1_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer2.1.bn2: d batchnorm (batch statistics) (in place) [16,128,32,32] -> [16,128,32,32]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 20.972 MFLOP */
-static void k106_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k106_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 128, HW = 1024 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6484,19 +6872,23 @@ static void k106_decoder_layer2_1_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6660,10 +7052,13 @@ static void k109_decoder_layer3_0_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer3.0.bn1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
-static void k110_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k110_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6675,11 +7070,15 @@ static void k110_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6687,9 +7086,13 @@ static void k110_decoder_layer3_0_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6726,10 +7129,15 @@ static void k110_decoder_layer3_0_bn1_recompute(const real *restrict x, const re
 /* decoder.layer3.0.bn1: d batchnorm (batch statistics) + relu (in place) [16,64,64,64] -> [16,64,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
-static void k110_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k110_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6744,20 +7152,24 @@ static void k110_decoder_layer3_0_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -6814,10 +7226,13 @@ static void k112_decoder_layer3_0_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer3.0.bn2: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
-static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6829,11 +7244,15 @@ static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -6841,9 +7260,13 @@ static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -6864,10 +7287,15 @@ static void k113_decoder_layer3_0_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer3.0.bn2: d batchnorm (batch statistics) (in place) [16,64,64,64] -> [16,64,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
-static void k113_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k113_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -6881,19 +7309,23 @@ static void k113_decoder_layer3_0_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -7037,10 +7469,13 @@ static void k114_decoder_layer3_0_upsample_0_bwd_data(const real *restrict dy, c
 /* decoder.layer3.0.upsample.1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
-static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7052,11 +7487,15 @@ static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -7064,9 +7503,13 @@ static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -7087,10 +7530,15 @@ static void k115_decoder_layer3_0_upsample_1_fwd(const real *restrict x, const r
 /* decoder.layer3.0.upsample.1: d batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
-static void k115_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx)
+static void k115_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, real *restrict dx, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7104,19 +7552,23 @@ static void k115_decoder_layer3_0_upsample_1_bwd(const real *restrict dy, const 
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -7211,10 +7663,13 @@ static void k118_decoder_layer3_1_conv1_bwd_data(const real *restrict dy, const 
 /* decoder.layer3.1.bn1: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64] + relu
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
-static void k119_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k119_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7226,11 +7681,15 @@ static void k119_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -7238,9 +7697,13 @@ static void k119_decoder_layer3_1_bn1_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -7277,10 +7740,15 @@ static void k119_decoder_layer3_1_bn1_recompute(const real *restrict x, const re
 /* decoder.layer3.1.bn1: d batchnorm (batch statistics) + relu (in place) [16,64,64,64] -> [16,64,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
-static void k119_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k119_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7295,20 +7763,24 @@ static void k119_decoder_layer3_1_bn1_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
                 const real sc = (real)((double)w[c] * save_invstd[c]), sh = (real)((double)b[c] - (double)save_mean[c] * sc);
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -7365,10 +7837,13 @@ static void k121_decoder_layer3_1_conv2_bwd_data(const real *restrict dy, const 
 /* decoder.layer3.1.bn2: batchnorm (batch statistics) [16,64,64,64] -> [16,64,64,64]
  * mean, var = x[.,c,.,.]'s over N,H,W (biased); y = act((x - mean) / sqrt(var + eps) w + b); running = (1 - momentum) running + momentum (mean, var unbiased)
  * 29.360 MFLOP */
-static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y)
+static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *restrict w, const real *restrict b, real *restrict running_mean, real *restrict running_var, real *restrict save_mean, real *restrict save_invstd, double *restrict part, real *restrict y, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW, eps = 1e-05, momentum = 0.1;
+    /* M: the global batch's values per channel; tot: the per-channel sums, then the
+     * sums of squared deviations, of every process (rdc_reduce). */
+    const double M = (double)N * HW * rdc_ranks(reducer), eps = 1e-05, momentum = 0.1;
+    double *const tot = part + 2L * N * C;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7380,11 +7855,15 @@ static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
                 for (long i = 0; i < HW; i++) sum += xp[i];
                 part[(long)n * C + c] = sum;
             }
+        #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c]; tot[c] = sum; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
-                double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-                const double mean = sum / M;
+                const double mean = tot[c] / M;
                 const real *xp = x + ((long)n * C + c) * HW;
                 double sq = 0;
                 #pragma omp simd reduction(+:sq)
@@ -7392,9 +7871,13 @@ static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
                 part[(long)(N + n) * C + c] = sq;
             }
         #pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) { double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c]; tot[C + c] = sq; }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C + C, C, 8);
+        #pragma omp barrier
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
-            double sum = 0; for (int m = 0; m < N; m++) sum += part[(long)m * C + c];
-            double sq = 0; for (int m = 0; m < N; m++) sq += part[(long)N * C + (long)m * C + c];
+            const double sum = tot[c], sq = tot[C + c];
             const double mean = sum / M, var = sq / M, invstd = 1.0 / sqrt(var + eps);
             save_mean[c] = (real)mean;
             save_invstd[c] = (real)invstd;
@@ -7415,10 +7898,15 @@ static void k122_decoder_layer3_1_bn2_fwd(const real *restrict x, const real *re
 /* decoder.layer3.1.bn2: d batchnorm (batch statistics) (in place) [16,64,64,64] -> [16,64,64,64]
  * g = dy act'(z); xhat = (x - save_mean) save_invstd; dw = sum g xhat; db = sum g (over N,H,W); dx (+)= w save_invstd (g - db/M - xhat dw/M), M = N H W
  * 41.943 MFLOP */
-static void k122_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part)
+static void k122_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restrict x, const real *restrict w, const real *restrict b, const real *restrict save_mean, const real *restrict save_invstd, real *restrict dw, real *restrict db, double *restrict part, const rdc_reducer *reducer)
 {
     enum { N = 16, C = 64, HW = 4096 };
-    const double M = (double)N * HW;
+    /* M: the global batch's values per channel; tot: the per-channel sums of every
+     * process for dx (rdc_reduce), dw and db staying this process's (rdc_backward sums
+     * and averages the gradients at its end). */
+    const double M = (double)N * HW * rdc_ranks(reducer);
+    double *const tot = part + 2L * N * C;
+    (void)M; (void)tot;
     #pragma omp parallel
     {
         #pragma omp for collapse(2) schedule(static)
@@ -7432,19 +7920,23 @@ static void k122_decoder_layer3_1_bn2_bwd(real *restrict dy, const real *restric
                 part[(long)n * C + c] = sg;
                 part[(long)(N + n) * C + c] = sgx;
             }
-        #pragma omp for schedule(static) nowait
+        #pragma omp for schedule(static)
         for (int c = 0; c < C; c++) {
             double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
             double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
             dw[c] = (real)(sgx * save_invstd[c]);
             db[c] = (real)sg;
+            tot[c] = sg;
+            tot[C + c] = sgx;
         }
+        #pragma omp master
+        rdc_reduce(reducer, part + 2L * N * C, 2 * C, 8);
+        #pragma omp barrier
         #pragma omp for collapse(2) schedule(static)
         for (int n = 0; n < N; n++)
             for (int c = 0; c < C; c++) {
                 const double invstd = save_invstd[c];
-                double sg = 0; for (int m = 0; m < N; m++) sg += part[(long)m * C + c];
-                double sgx = 0; for (int m = 0; m < N; m++) sgx += part[(long)N * C + (long)m * C + c];
+                const double sg = tot[c], sgx = tot[C + c];
                 const real k = (real)(w[c] * invstd), mg = (real)(sg / M), proj = (real)(sgx * invstd * invstd / M);
                 const real mu = save_mean[c];
                 const real *yp = dy + ((long)n * C + c) * HW, *xp = x + ((long)n * C + c) * HW;
@@ -8071,7 +8563,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230339328),      /* save_mean: bn_mean.bn.bn1 */
         R(A, 230339840),      /* save_invstd: bn_invstd.bn.bn1 */
         D(A, 8388608),        /* part: bn_part.bn.bn1 */
-        R(A, 0)));            /* y: act.bn.relu */
+        R(A, 0),              /* y: act.bn.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(47, k054_bn_conv2_fwd(
         R(A, 0),              /* x: act.bn.relu */
         R(S, 295936),         /* w: bn.conv2.weight */
@@ -8086,7 +8579,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230324992),      /* save_mean: bn_mean.bn.bn2 */
         R(A, 230326016),      /* save_invstd: bn_invstd.bn.bn2 */
         D(A, 0),              /* part: bn_part.bn.bn2 */
-        R(S, 299266304)));    /* y: ocbe_l1 */
+        R(S, 299266304),      /* y: ocbe_l1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(53, k057_bn_conv3_fwd(
         R(S, 286683392),      /* x: t2 */
         R(S, 1477632),        /* w: bn.conv3.weight */
@@ -8101,7 +8595,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230327040),      /* save_mean: bn_mean.bn.bn3 */
         R(A, 230328064),      /* save_invstd: bn_invstd.bn.bn3 */
         D(A, 0),              /* part: bn_part.bn.bn3 */
-        R(S, 303460608)));    /* y: ocbe_l2 */
+        R(S, 303460608),      /* y: ocbe_l2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(58, k060_bn_concat_fwd(
         R(S, 299266304),      /* x0: ocbe_l1 */
         R(S, 303460608),      /* x1: ocbe_l2 */
@@ -8121,7 +8616,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230304512),      /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
         R(A, 230306560),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn1 */
-        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu */
+        R(A, 51924736),       /* y: act.bn.bn_layer.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(68, k064_bn_bn_layer_0_conv2_fwd(
         R(A, 51924736),       /* x: act.bn.bn_layer.0.relu */
         R(S, 16819200),       /* w: bn.bn_layer.0.conv2.weight */
@@ -8136,7 +8632,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230308608),      /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
         R(A, 230310656),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
-        R(A, 5246976)));      /* y: act.bn.bn_layer.0.bn2 */
+        R(A, 5246976),        /* y: act.bn.bn_layer.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(74, k066_bn_bn_layer_0_downsample_0_fwd(
         R(S, 307654912),      /* x: ocbe_cat */
         R(S, 26260480),       /* w: bn.bn_layer.0.downsample.0.weight */
@@ -8151,7 +8648,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230312704),      /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
         R(A, 230314752),      /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
         D(A, 2097152),        /* part: bn_part.bn.bn_layer.0.downsample.1 */
-        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+        R(A, 0),              /* y: act.bn.bn_layer.0.downsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(
         R(A, 5246976),        /* x0: act.bn.bn_layer.0.bn2 */
         R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
@@ -8170,7 +8668,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230316800),      /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
         R(A, 230318848),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
-        R(A, 54021888)));     /* y: act.bn.bn_layer.1.relu */
+        R(A, 54021888),       /* y: act.bn.bn_layer.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(90, k073_bn_bn_layer_1_conv2_fwd(
         R(A, 54021888),       /* x: act.bn.bn_layer.1.relu */
         R(S, 37278720),       /* w: bn.bn_layer.1.conv2.weight */
@@ -8185,7 +8684,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230320896),      /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
         R(A, 230322944),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
         D(A, 2097152),        /* part: bn_part.bn.bn_layer.1.bn2 */
-        R(A, 0)));            /* y: act.bn.bn_layer.1.bn2 */
+        R(A, 0),              /* y: act.bn.bn_layer.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(
         R(A, 0),              /* x0: act.bn.bn_layer.1.bn2 */
         R(A, 51924736),       /* x1: act.bn.bn_layer.0.relu_1 */
@@ -8204,7 +8704,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230329088),      /* save_mean: bn_mean.decoder.layer1.0.bn1 */
         R(A, 230330112),      /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
-        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu */
+        R(A, 25988864),       /* y: act.decoder.layer1.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(105, k080_decoder_layer1_0_conv2_fwd(
         R(A, 25988864),       /* x: act.decoder.layer1.0.relu */
         R(S, 48819200),       /* w: decoder.layer1.0.conv2.weight */
@@ -8219,7 +8720,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230331136),      /* save_mean: bn_mean.decoder.layer1.0.bn2 */
         R(A, 230332160),      /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer1.0.bn2 */
-        R(A, 8388608)));      /* y: act.decoder.layer1.0.bn2 */
+        R(A, 8388608),        /* y: act.decoder.layer1.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(111, k082_decoder_layer1_0_upsample_0_fwd(
         R(S, 320237824),      /* x: ocbe */
         R(S, 51180544),       /* w: decoder.layer1.0.upsample.0.weight */
@@ -8234,7 +8736,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230333184),      /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
         R(A, 230334208),      /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
         D(A, 4194304),        /* part: bn_part.decoder.layer1.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer1.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(
         R(A, 8388608),        /* x0: act.decoder.layer1.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
@@ -8253,7 +8756,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230335232),      /* save_mean: bn_mean.decoder.layer1.1.bn1 */
         R(A, 230336256),      /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
-        R(A, 30183168)));     /* y: act.decoder.layer1.1.relu */
+        R(A, 30183168),       /* y: act.decoder.layer1.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(127, k089_decoder_layer1_1_conv2_fwd(
         R(A, 30183168),       /* x: act.decoder.layer1.1.relu */
         R(S, 55641088),       /* w: decoder.layer1.1.conv2.weight */
@@ -8268,7 +8772,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230337280),      /* save_mean: bn_mean.decoder.layer1.1.bn2 */
         R(A, 230338304),      /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
         D(A, 4194304),        /* part: bn_part.decoder.layer1.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer1.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer1.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer1.1.bn2 */
         R(A, 25988864),       /* x1: act.decoder.layer1.0.relu_1 */
@@ -8287,7 +8792,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230340352),      /* save_mean: bn_mean.decoder.layer2.0.bn1 */
         R(A, 230340864),      /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
-        R(A, 18942208)));     /* y: act.decoder.layer2.0.relu */
+        R(A, 18942208),       /* y: act.decoder.layer2.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(142, k096_decoder_layer2_0_conv2_fwd(
         R(A, 18942208),       /* x: act.decoder.layer2.0.relu */
         R(S, 58527744),       /* w: decoder.layer2.0.conv2.weight */
@@ -8302,7 +8808,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230341376),      /* save_mean: bn_mean.decoder.layer2.0.bn2 */
         R(A, 230341888),      /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer2.0.bn2 */
-        R(A, 11796480)));     /* y: act.decoder.layer2.0.bn2 */
+        R(A, 11796480),       /* y: act.decoder.layer2.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(148, k098_decoder_layer2_0_upsample_0_fwd(
         R(S, 322334976),      /* x: s3 */
         R(S, 59118592),       /* w: decoder.layer2.0.upsample.0.weight */
@@ -8317,7 +8824,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230342400),      /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
         R(A, 230342912),      /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
         D(A, 8388608),        /* part: bn_part.decoder.layer2.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer2.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer2.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(
         R(A, 11796480),       /* x0: act.decoder.layer2.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer2.0.upsample.1 */
@@ -8336,7 +8844,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230343424),      /* save_mean: bn_mean.decoder.layer2.1.bn1 */
         R(A, 230343936),      /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
-        R(A, 28573696)));     /* y: act.decoder.layer2.1.relu */
+        R(A, 28573696),       /* y: act.decoder.layer2.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(164, k105_decoder_layer2_1_conv2_fwd(
         R(A, 28573696),       /* x: act.decoder.layer2.1.relu */
         R(S, 60234752),       /* w: decoder.layer2.1.conv2.weight */
@@ -8351,7 +8860,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230344448),      /* save_mean: bn_mean.decoder.layer2.1.bn2 */
         R(A, 230344960),      /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
         D(A, 8388608),        /* part: bn_part.decoder.layer2.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer2.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer2.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer2.1.bn2 */
         R(A, 20185088),       /* x1: act.decoder.layer2.0.relu_1 */
@@ -8370,7 +8880,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230345472),      /* save_mean: bn_mean.decoder.layer3.0.bn1 */
         R(A, 230345728),      /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
         D(A, 33554432),       /* part: bn_part.decoder.layer3.0.bn1 */
-        R(A, 16777216)));     /* y: act.decoder.layer3.0.relu */
+        R(A, 16777216),       /* y: act.decoder.layer3.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(179, k112_decoder_layer3_0_conv2_fwd(
         R(A, 16777216),       /* x: act.decoder.layer3.0.relu */
         R(S, 60957184),       /* w: decoder.layer3.0.conv2.weight */
@@ -8385,7 +8896,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230345984),      /* save_mean: bn_mean.decoder.layer3.0.bn2 */
         R(A, 230346240),      /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
         D(A, 50331648),       /* part: bn_part.decoder.layer3.0.bn2 */
-        R(A, 16777216)));     /* y: act.decoder.layer3.0.bn2 */
+        R(A, 16777216),       /* y: act.decoder.layer3.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(185, k114_decoder_layer3_0_upsample_0_fwd(
         R(S, 326529280),      /* x: s2 */
         R(S, 61105152),       /* w: decoder.layer3.0.upsample.0.weight */
@@ -8400,7 +8912,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230346496),      /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
         R(A, 230346752),      /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
         D(A, 83886080),       /* part: bn_part.decoder.layer3.0.upsample.1 */
-        R(A, 67108864)));     /* y: act.decoder.layer3.0.upsample.1 */
+        R(A, 67108864),       /* y: act.decoder.layer3.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(
         R(A, 16777216),       /* x0: act.decoder.layer3.0.bn2 */
         R(A, 67108864),       /* x1: act.decoder.layer3.0.upsample.1 */
@@ -8419,7 +8932,8 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(A, 230347008),      /* save_mean: bn_mean.decoder.layer3.1.bn1 */
         R(A, 230347264),      /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
         D(A, 100663296),      /* part: bn_part.decoder.layer3.1.bn1 */
-        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu */
+        R(A, 67108864),       /* y: act.decoder.layer3.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(201, k121_decoder_layer3_1_conv2_fwd(
         R(A, 67108864),       /* x: act.decoder.layer3.1.relu */
         R(S, 61384704),       /* w: decoder.layer3.1.conv2.weight */
@@ -8431,10 +8945,11 @@ int32_t rdc_forward_train(rdc_ctx *ctx)
         R(S, 61532416),       /* b: decoder.layer3.1.bn2.bias */
         R(S, 257322752),      /* running_mean: decoder.layer3.1.bn2.running_mean */
         R(S, 257323008),      /* running_var: decoder.layer3.1.bn2.running_var */
-        R(A, 117456896),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
-        R(A, 117457152),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(A, 117457920),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 117458176),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
         D(A, 117440512),      /* part: bn_part.decoder.layer3.1.bn2 */
-        R(A, 67108864)));     /* y: act.decoder.layer3.1.bn2 */
+        R(A, 67108864),       /* y: act.decoder.layer3.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(
         R(A, 67108864),       /* x0: act.decoder.layer3.1.bn2 */
         R(A, 83886080),       /* x1: act.decoder.layer3.0.relu_1 */
@@ -8517,7 +9032,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230339328),      /* save_mean: bn_mean.bn.bn1 */
         R(A, 230339840),      /* save_invstd: bn_invstd.bn.bn1 */
         D(A, 8388608),        /* part: bn_part.bn.bn1 */
-        R(A, 0)));            /* y: act.bn.relu */
+        R(A, 0),              /* y: act.bn.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(47, k054_bn_conv2_fwd(
         R(A, 0),              /* x: act.bn.relu */
         R(S, 295936),         /* w: bn.conv2.weight */
@@ -8532,7 +9048,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230324992),      /* save_mean: bn_mean.bn.bn2 */
         R(A, 230326016),      /* save_invstd: bn_invstd.bn.bn2 */
         D(A, 0),              /* part: bn_part.bn.bn2 */
-        R(S, 299266304)));    /* y: ocbe_l1 */
+        R(S, 299266304),      /* y: ocbe_l1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(53, k057_bn_conv3_fwd(
         R(S, 286683392),      /* x: t2 */
         R(S, 1477632),        /* w: bn.conv3.weight */
@@ -8547,7 +9064,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230327040),      /* save_mean: bn_mean.bn.bn3 */
         R(A, 230328064),      /* save_invstd: bn_invstd.bn.bn3 */
         D(A, 0),              /* part: bn_part.bn.bn3 */
-        R(S, 303460608)));    /* y: ocbe_l2 */
+        R(S, 303460608),      /* y: ocbe_l2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(58, k060_bn_concat_fwd(
         R(S, 299266304),      /* x0: ocbe_l1 */
         R(S, 303460608),      /* x1: ocbe_l2 */
@@ -8567,7 +9085,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230304512),      /* save_mean: bn_mean.bn.bn_layer.0.bn1 */
         R(A, 230306560),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn1 */
-        R(A, 51924736)));     /* y: act.bn.bn_layer.0.relu */
+        R(A, 51924736),       /* y: act.bn.bn_layer.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(68, k064_bn_bn_layer_0_conv2_fwd(
         R(A, 51924736),       /* x: act.bn.bn_layer.0.relu */
         R(S, 16819200),       /* w: bn.bn_layer.0.conv2.weight */
@@ -8582,7 +9101,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230308608),      /* save_mean: bn_mean.bn.bn_layer.0.bn2 */
         R(A, 230310656),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.0.bn2 */
-        R(A, 5246976)));      /* y: act.bn.bn_layer.0.bn2 */
+        R(A, 5246976),        /* y: act.bn.bn_layer.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(74, k066_bn_bn_layer_0_downsample_0_fwd(
         R(S, 307654912),      /* x: ocbe_cat */
         R(S, 26260480),       /* w: bn.bn_layer.0.downsample.0.weight */
@@ -8597,7 +9117,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230312704),      /* save_mean: bn_mean.bn.bn_layer.0.downsample.1 */
         R(A, 230314752),      /* save_invstd: bn_invstd.bn.bn_layer.0.downsample.1 */
         D(A, 2097152),        /* part: bn_part.bn.bn_layer.0.downsample.1 */
-        R(A, 0)));            /* y: act.bn.bn_layer.0.downsample.1 */
+        R(A, 0),              /* y: act.bn.bn_layer.0.downsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(80, k068_bn_bn_layer_0_add_fwd(
         R(A, 5246976),        /* x0: act.bn.bn_layer.0.bn2 */
         R(A, 0),              /* x1: act.bn.bn_layer.0.downsample.1 */
@@ -8616,7 +9137,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230316800),      /* save_mean: bn_mean.bn.bn_layer.1.bn1 */
         R(A, 230318848),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
         D(A, 0),              /* part: bn_part.bn.bn_layer.1.bn1 */
-        R(A, 54021888)));     /* y: act.bn.bn_layer.1.relu */
+        R(A, 54021888),       /* y: act.bn.bn_layer.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(90, k073_bn_bn_layer_1_conv2_fwd(
         R(A, 54021888),       /* x: act.bn.bn_layer.1.relu */
         R(S, 37278720),       /* w: bn.bn_layer.1.conv2.weight */
@@ -8631,7 +9153,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230320896),      /* save_mean: bn_mean.bn.bn_layer.1.bn2 */
         R(A, 230322944),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
         D(A, 2097152),        /* part: bn_part.bn.bn_layer.1.bn2 */
-        R(A, 0)));            /* y: act.bn.bn_layer.1.bn2 */
+        R(A, 0),              /* y: act.bn.bn_layer.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(96, k075_bn_bn_layer_1_add_fwd(
         R(A, 0),              /* x0: act.bn.bn_layer.1.bn2 */
         R(A, 51924736),       /* x1: act.bn.bn_layer.0.relu_1 */
@@ -8650,7 +9173,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230329088),      /* save_mean: bn_mean.decoder.layer1.0.bn1 */
         R(A, 230330112),      /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer1.0.bn1 */
-        R(A, 25988864)));     /* y: act.decoder.layer1.0.relu */
+        R(A, 25988864),       /* y: act.decoder.layer1.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(105, k080_decoder_layer1_0_conv2_fwd(
         R(A, 25988864),       /* x: act.decoder.layer1.0.relu */
         R(S, 48819200),       /* w: decoder.layer1.0.conv2.weight */
@@ -8665,7 +9189,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230331136),      /* save_mean: bn_mean.decoder.layer1.0.bn2 */
         R(A, 230332160),      /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer1.0.bn2 */
-        R(A, 8388608)));      /* y: act.decoder.layer1.0.bn2 */
+        R(A, 8388608),        /* y: act.decoder.layer1.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(111, k082_decoder_layer1_0_upsample_0_fwd(
         R(S, 320237824),      /* x: ocbe */
         R(S, 51180544),       /* w: decoder.layer1.0.upsample.0.weight */
@@ -8680,7 +9205,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230333184),      /* save_mean: bn_mean.decoder.layer1.0.upsample.1 */
         R(A, 230334208),      /* save_invstd: bn_invstd.decoder.layer1.0.upsample.1 */
         D(A, 4194304),        /* part: bn_part.decoder.layer1.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer1.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer1.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(117, k084_decoder_layer1_0_add_fwd(
         R(A, 8388608),        /* x0: act.decoder.layer1.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer1.0.upsample.1 */
@@ -8699,7 +9225,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230335232),      /* save_mean: bn_mean.decoder.layer1.1.bn1 */
         R(A, 230336256),      /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer1.1.bn1 */
-        R(A, 30183168)));     /* y: act.decoder.layer1.1.relu */
+        R(A, 30183168),       /* y: act.decoder.layer1.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(127, k089_decoder_layer1_1_conv2_fwd(
         R(A, 30183168),       /* x: act.decoder.layer1.1.relu */
         R(S, 55641088),       /* w: decoder.layer1.1.conv2.weight */
@@ -8714,7 +9241,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230337280),      /* save_mean: bn_mean.decoder.layer1.1.bn2 */
         R(A, 230338304),      /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
         D(A, 4194304),        /* part: bn_part.decoder.layer1.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer1.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer1.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(133, k091_decoder_layer1_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer1.1.bn2 */
         R(A, 25988864),       /* x1: act.decoder.layer1.0.relu_1 */
@@ -8733,7 +9261,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230340352),      /* save_mean: bn_mean.decoder.layer2.0.bn1 */
         R(A, 230340864),      /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer2.0.bn1 */
-        R(A, 18942208)));     /* y: act.decoder.layer2.0.relu */
+        R(A, 18942208),       /* y: act.decoder.layer2.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(142, k096_decoder_layer2_0_conv2_fwd(
         R(A, 18942208),       /* x: act.decoder.layer2.0.relu */
         R(S, 58527744),       /* w: decoder.layer2.0.conv2.weight */
@@ -8748,7 +9277,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230341376),      /* save_mean: bn_mean.decoder.layer2.0.bn2 */
         R(A, 230341888),      /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
         D(A, 0),              /* part: bn_part.decoder.layer2.0.bn2 */
-        R(A, 11796480)));     /* y: act.decoder.layer2.0.bn2 */
+        R(A, 11796480),       /* y: act.decoder.layer2.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(148, k098_decoder_layer2_0_upsample_0_fwd(
         R(S, 322334976),      /* x: s3 */
         R(S, 59118592),       /* w: decoder.layer2.0.upsample.0.weight */
@@ -8763,7 +9293,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230342400),      /* save_mean: bn_mean.decoder.layer2.0.upsample.1 */
         R(A, 230342912),      /* save_invstd: bn_invstd.decoder.layer2.0.upsample.1 */
         D(A, 8388608),        /* part: bn_part.decoder.layer2.0.upsample.1 */
-        R(A, 0)));            /* y: act.decoder.layer2.0.upsample.1 */
+        R(A, 0),              /* y: act.decoder.layer2.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(154, k100_decoder_layer2_0_add_fwd(
         R(A, 11796480),       /* x0: act.decoder.layer2.0.bn2 */
         R(A, 0),              /* x1: act.decoder.layer2.0.upsample.1 */
@@ -8782,7 +9313,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230343424),      /* save_mean: bn_mean.decoder.layer2.1.bn1 */
         R(A, 230343936),      /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
         D(A, 0),              /* part: bn_part.decoder.layer2.1.bn1 */
-        R(A, 28573696)));     /* y: act.decoder.layer2.1.relu */
+        R(A, 28573696),       /* y: act.decoder.layer2.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(164, k105_decoder_layer2_1_conv2_fwd(
         R(A, 28573696),       /* x: act.decoder.layer2.1.relu */
         R(S, 60234752),       /* w: decoder.layer2.1.conv2.weight */
@@ -8797,7 +9329,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230344448),      /* save_mean: bn_mean.decoder.layer2.1.bn2 */
         R(A, 230344960),      /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
         D(A, 8388608),        /* part: bn_part.decoder.layer2.1.bn2 */
-        R(A, 0)));            /* y: act.decoder.layer2.1.bn2 */
+        R(A, 0),              /* y: act.decoder.layer2.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(170, k107_decoder_layer2_1_add_fwd(
         R(A, 0),              /* x0: act.decoder.layer2.1.bn2 */
         R(A, 20185088),       /* x1: act.decoder.layer2.0.relu_1 */
@@ -8816,7 +9349,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230345472),      /* save_mean: bn_mean.decoder.layer3.0.bn1 */
         R(A, 230345728),      /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
         D(A, 33554432),       /* part: bn_part.decoder.layer3.0.bn1 */
-        R(A, 16777216)));     /* y: act.decoder.layer3.0.relu */
+        R(A, 16777216),       /* y: act.decoder.layer3.0.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(179, k112_decoder_layer3_0_conv2_fwd(
         R(A, 16777216),       /* x: act.decoder.layer3.0.relu */
         R(S, 60957184),       /* w: decoder.layer3.0.conv2.weight */
@@ -8831,7 +9365,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230345984),      /* save_mean: bn_mean.decoder.layer3.0.bn2 */
         R(A, 230346240),      /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
         D(A, 50331648),       /* part: bn_part.decoder.layer3.0.bn2 */
-        R(A, 16777216)));     /* y: act.decoder.layer3.0.bn2 */
+        R(A, 16777216),       /* y: act.decoder.layer3.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(185, k114_decoder_layer3_0_upsample_0_fwd(
         R(S, 326529280),      /* x: s2 */
         R(S, 61105152),       /* w: decoder.layer3.0.upsample.0.weight */
@@ -8846,7 +9381,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230346496),      /* save_mean: bn_mean.decoder.layer3.0.upsample.1 */
         R(A, 230346752),      /* save_invstd: bn_invstd.decoder.layer3.0.upsample.1 */
         D(A, 83886080),       /* part: bn_part.decoder.layer3.0.upsample.1 */
-        R(A, 67108864)));     /* y: act.decoder.layer3.0.upsample.1 */
+        R(A, 67108864),       /* y: act.decoder.layer3.0.upsample.1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(191, k116_decoder_layer3_0_add_fwd(
         R(A, 16777216),       /* x0: act.decoder.layer3.0.bn2 */
         R(A, 67108864),       /* x1: act.decoder.layer3.0.upsample.1 */
@@ -8865,7 +9401,8 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(A, 230347008),      /* save_mean: bn_mean.decoder.layer3.1.bn1 */
         R(A, 230347264),      /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
         D(A, 100663296),      /* part: bn_part.decoder.layer3.1.bn1 */
-        R(A, 67108864)));     /* y: act.decoder.layer3.1.relu */
+        R(A, 67108864),       /* y: act.decoder.layer3.1.relu */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(201, k121_decoder_layer3_1_conv2_fwd(
         R(A, 67108864),       /* x: act.decoder.layer3.1.relu */
         R(S, 61384704),       /* w: decoder.layer3.1.conv2.weight */
@@ -8877,10 +9414,11 @@ int32_t rdc_forward_train_features(rdc_ctx *ctx)
         R(S, 61532416),       /* b: decoder.layer3.1.bn2.bias */
         R(S, 257322752),      /* running_mean: decoder.layer3.1.bn2.running_mean */
         R(S, 257323008),      /* running_var: decoder.layer3.1.bn2.running_var */
-        R(A, 117456896),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
-        R(A, 117457152),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(A, 117457920),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 117458176),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
         D(A, 117440512),      /* part: bn_part.decoder.layer3.1.bn2 */
-        R(A, 67108864)));     /* y: act.decoder.layer3.1.bn2 */
+        R(A, 67108864),       /* y: act.decoder.layer3.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(207, k123_decoder_layer3_1_add_fwd(
         R(A, 67108864),       /* x0: act.decoder.layer3.1.bn2 */
         R(A, 83886080),       /* x1: act.decoder.layer3.0.relu_1 */
@@ -9679,11 +10217,12 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 100663296),      /* x: act.decoder.layer3.1.conv2 */
         R(S, 61532160),       /* w: decoder.layer3.1.bn2.weight */
         R(S, 61532416),       /* b: decoder.layer3.1.bn2.bias */
-        R(A, 117456896),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
-        R(A, 117457152),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
+        R(A, 117457920),      /* save_mean: bn_mean.decoder.layer3.1.bn2 */
+        R(A, 117458176),      /* save_invstd: bn_invstd.decoder.layer3.1.bn2 */
         R(S, 123064832),      /* dw: grad.decoder.layer3.1.bn2.weight */
         R(S, 123065088),      /* db: grad.decoder.layer3.1.bn2.bias */
-        D(A, 117440512)));    /* part: bn_part.bwd.decoder.layer3.1.bn2 */
+        D(A, 117440512),      /* part: bn_part.bwd.decoder.layer3.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(199, k119_decoder_layer3_1_bn1_recompute(
         R(A, 16777216),       /* x: act.decoder.layer3.1.conv1 */
         R(S, 61384192),       /* w: decoder.layer3.1.bn1.weight */
@@ -9710,7 +10249,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230347264),      /* save_invstd: bn_invstd.decoder.layer3.1.bn1 */
         R(S, 122916864),      /* dw: grad.decoder.layer3.1.bn1.weight */
         R(S, 122917120),      /* db: grad.decoder.layer3.1.bn1.bias */
-        D(A, 67108864)));     /* part: bn_part.bwd.decoder.layer3.1.bn1 */
+        D(A, 67108864),       /* part: bn_part.bwd.decoder.layer3.1.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(192, k116_decoder_layer3_0_add_recompute(
         R(A, 33554432),       /* x0: act.decoder.layer3.0.conv2 */
         R(S, 61104640),       /* w0: decoder.layer3.0.bn2.weight */
@@ -9746,7 +10286,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(S, 122768896),      /* dw: grad.decoder.layer3.0.upsample.1.weight */
         R(S, 122769152),      /* db: grad.decoder.layer3.0.upsample.1.bias */
         D(A, 67108864),       /* part: bn_part.bwd.decoder.layer3.0.upsample.1 */
-        R(A, 16777216)));     /* dx: grad.decoder.layer3.0.upsample.0 */
+        R(A, 16777216),       /* dx: grad.decoder.layer3.0.upsample.0 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(187, k114_decoder_layer3_0_upsample_0_bwd_weight(
         R(A, 16777216),       /* dy: grad.decoder.layer3.0.upsample.0 */
         R(S, 326529280),      /* x: s2 */
@@ -9766,7 +10307,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230346240),      /* save_invstd: bn_invstd.decoder.layer3.0.bn2 */
         R(S, 122637312),      /* dw: grad.decoder.layer3.0.bn2.weight */
         R(S, 122637568),      /* db: grad.decoder.layer3.0.bn2.bias */
-        D(A, 16777216)));     /* part: bn_part.bwd.decoder.layer3.0.bn2 */
+        D(A, 16777216),       /* part: bn_part.bwd.decoder.layer3.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(177, k110_decoder_layer3_0_bn1_recompute(
         R(A, 0),              /* x: act.decoder.layer3.0.conv1 */
         R(S, 60956672),       /* w: decoder.layer3.0.bn1.weight */
@@ -9793,7 +10335,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230345728),      /* save_invstd: bn_invstd.decoder.layer3.0.bn1 */
         R(S, 122489344),      /* dw: grad.decoder.layer3.0.bn1.weight */
         R(S, 122489600),      /* db: grad.decoder.layer3.0.bn1.bias */
-        D(A, 33554432)));     /* part: bn_part.bwd.decoder.layer3.0.bn1 */
+        D(A, 33554432),       /* part: bn_part.bwd.decoder.layer3.0.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(174, k109_decoder_layer3_0_conv1_bwd_weight(
         R(A, 16777216),       /* dy: grad.decoder.layer3.0.relu */
         R(S, 326529280),      /* x: s2 */
@@ -9817,7 +10360,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230344960),      /* save_invstd: bn_invstd.decoder.layer2.1.bn2 */
         R(S, 122357248),      /* dw: grad.decoder.layer2.1.bn2.weight */
         R(S, 122357760),      /* db: grad.decoder.layer2.1.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.1.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(162, k103_decoder_layer2_1_bn1_recompute(
         R(A, 161098496),      /* x: act.decoder.layer2.1.conv1 */
         R(S, 60233728),       /* w: decoder.layer2.1.bn1.weight */
@@ -9844,7 +10388,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230343936),      /* save_invstd: bn_invstd.decoder.layer2.1.bn1 */
         R(S, 121766400),      /* dw: grad.decoder.layer2.1.bn1.weight */
         R(S, 121766912),      /* db: grad.decoder.layer2.1.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.1.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.1.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(155, k100_decoder_layer2_0_add_recompute(
         R(A, 144321280),      /* x0: act.decoder.layer2.0.conv2 */
         R(S, 59117568),       /* w0: decoder.layer2.0.bn2.weight */
@@ -9880,7 +10425,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(S, 121175552),      /* dw: grad.decoder.layer2.0.upsample.1.weight */
         R(S, 121176064),      /* db: grad.decoder.layer2.0.upsample.1.bias */
         D(A, 0),              /* part: bn_part.bwd.decoder.layer2.0.upsample.1 */
-        R(A, 9961472)));      /* dx: grad.decoder.layer2.0.upsample.0 */
+        R(A, 9961472),        /* dx: grad.decoder.layer2.0.upsample.0 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(150, k098_decoder_layer2_0_upsample_0_bwd_weight(
         R(A, 9961472),        /* dy: grad.decoder.layer2.0.upsample.0 */
         R(S, 322334976),      /* x: s3 */
@@ -9900,7 +10446,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230341888),      /* save_invstd: bn_invstd.decoder.layer2.0.bn2 */
         R(S, 120650240),      /* dw: grad.decoder.layer2.0.bn2.weight */
         R(S, 120650752),      /* db: grad.decoder.layer2.0.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(140, k094_decoder_layer2_0_bn1_recompute(
         R(A, 135932672),      /* x: act.decoder.layer2.0.conv1 */
         R(S, 58526720),       /* w: decoder.layer2.0.bn1.weight */
@@ -9927,7 +10474,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230340864),      /* save_invstd: bn_invstd.decoder.layer2.0.bn1 */
         R(S, 120059392),      /* dw: grad.decoder.layer2.0.bn1.weight */
         R(S, 120059904),      /* db: grad.decoder.layer2.0.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer2.0.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer2.0.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(137, k093_decoder_layer2_0_conv1_bwd_weight(
         R(A, 27329792),       /* dy: grad.decoder.layer2.0.relu */
         R(S, 322334976),      /* x: s3 */
@@ -9951,7 +10499,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230338304),      /* save_invstd: bn_invstd.decoder.layer1.1.bn2 */
         R(S, 119533056),      /* dw: grad.decoder.layer1.1.bn2.weight */
         R(S, 119534080),      /* db: grad.decoder.layer1.1.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(125, k087_decoder_layer1_1_bn1_recompute(
         R(A, 207235840),      /* x: act.decoder.layer1.1.conv1 */
         R(S, 55639040),       /* w: decoder.layer1.1.bn1.weight */
@@ -9978,7 +10527,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230336256),      /* save_invstd: bn_invstd.decoder.layer1.1.bn1 */
         R(S, 117171712),      /* dw: grad.decoder.layer1.1.bn1.weight */
         R(S, 117172736),      /* db: grad.decoder.layer1.1.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.1.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.1.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(118, k084_decoder_layer1_0_add_recompute(
         R(A, 198847232),      /* x0: act.decoder.layer1.0.conv2 */
         R(S, 51178496),       /* w0: decoder.layer1.0.bn2.weight */
@@ -10014,7 +10564,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(S, 114810368),      /* dw: grad.decoder.layer1.0.upsample.1.weight */
         R(S, 114811392),      /* db: grad.decoder.layer1.0.upsample.1.bias */
         D(A, 4194304),        /* part: bn_part.bwd.decoder.layer1.0.upsample.1 */
-        R(A, 0)));            /* dx: grad.decoder.layer1.0.upsample.0 */
+        R(A, 0),              /* dx: grad.decoder.layer1.0.upsample.0 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(113, k082_decoder_layer1_0_upsample_0_bwd_weight(
         R(A, 0),              /* dy: grad.decoder.layer1.0.upsample.0 */
         R(S, 320237824),      /* x: ocbe */
@@ -10034,7 +10585,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230332160),      /* save_invstd: bn_invstd.decoder.layer1.0.bn2 */
         R(S, 112711168),      /* dw: grad.decoder.layer1.0.bn2.weight */
         R(S, 112712192),      /* db: grad.decoder.layer1.0.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(103, k078_decoder_layer1_0_bn1_recompute(
         R(A, 194652928),      /* x: act.decoder.layer1.0.conv1 */
         R(S, 48817152),       /* w: decoder.layer1.0.bn1.weight */
@@ -10061,7 +10613,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230330112),      /* save_invstd: bn_invstd.decoder.layer1.0.bn1 */
         R(S, 110349824),      /* dw: grad.decoder.layer1.0.bn1.weight */
         R(S, 110350848),      /* db: grad.decoder.layer1.0.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.decoder.layer1.0.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.decoder.layer1.0.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(100, k077_decoder_layer1_0_conv1_bwd_weight(
         R(A, 25986816),       /* dy: grad.decoder.layer1.0.relu */
         R(S, 320237824),      /* x: ocbe */
@@ -10085,7 +10638,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230322944),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn2 */
         R(S, 108248576),      /* dw: grad.bn.bn_layer.1.bn2.weight */
         R(S, 108250624),      /* db: grad.bn.bn_layer.1.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.1.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(88, k071_bn_bn_layer_1_bn1_recompute(
         R(A, 226110208),      /* x: act.bn.bn_layer.1.conv1 */
         R(S, 37274624),       /* w: bn.bn_layer.1.bn1.weight */
@@ -10112,7 +10666,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230318848),      /* save_invstd: bn_invstd.bn.bn_layer.1.bn1 */
         R(S, 98807296),       /* dw: grad.bn.bn_layer.1.bn1.weight */
         R(S, 98809344),       /* db: grad.bn.bn_layer.1.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.1.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.1.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(81, k068_bn_bn_layer_0_add_recompute(
         R(A, 221915904),      /* x0: act.bn.bn_layer.0.conv2 */
         R(S, 26256384),       /* w0: bn.bn_layer.0.bn2.weight */
@@ -10148,7 +10703,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(S, 89366016),       /* dw: grad.bn.bn_layer.0.downsample.1.weight */
         R(S, 89368064),       /* db: grad.bn.bn_layer.0.downsample.1.bias */
         D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.downsample.1 */
-        R(A, 8388608)));      /* dx: grad.bn.bn_layer.0.downsample.0 */
+        R(A, 8388608),        /* dx: grad.bn.bn_layer.0.downsample.0 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(76, k066_bn_bn_layer_0_downsample_0_bwd_weight(
         R(A, 8388608),        /* dy: grad.bn.bn_layer.0.downsample.0 */
         R(S, 307654912),      /* x: ocbe_cat */
@@ -10168,7 +10724,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230310656),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn2 */
         R(S, 87789056),       /* dw: grad.bn.bn_layer.0.bn2.weight */
         R(S, 87791104),       /* db: grad.bn.bn_layer.0.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.0.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(66, k062_bn_bn_layer_0_bn1_recompute(
         R(A, 219818752),      /* x: act.bn.bn_layer.0.conv1 */
         R(S, 16815104),       /* w: bn.bn_layer.0.bn1.weight */
@@ -10195,7 +10752,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230306560),      /* save_invstd: bn_invstd.bn.bn_layer.0.bn1 */
         R(S, 78347776),       /* dw: grad.bn.bn_layer.0.bn1.weight */
         R(S, 78349824),       /* db: grad.bn.bn_layer.0.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn_layer.0.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn_layer.0.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(63, k061_bn_bn_layer_0_conv1_bwd_weight(
         R(A, 66600704),       /* dy: grad.bn.bn_layer.0.relu */
         R(S, 307654912),      /* x: ocbe_cat */
@@ -10221,7 +10779,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230328064),      /* save_invstd: bn_invstd.bn.bn3 */
         R(S, 64189952),       /* dw: grad.bn.bn3.weight */
         R(S, 64190976),       /* db: grad.bn.bn3.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn3 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn3 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(55, k057_bn_conv3_bwd_weight(
         R(A, 12582912),       /* dy: grad.bn.relu_2 */
         R(S, 286683392),      /* x: t2 */
@@ -10236,7 +10795,8 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230326016),      /* save_invstd: bn_invstd.bn.bn2 */
         R(S, 63008256),       /* dw: grad.bn.bn2.weight */
         R(S, 63009280),       /* db: grad.bn.bn2.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn2 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn2 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(45, k052_bn_bn1_recompute(
         R(A, 127544064),      /* x: act.bn.conv1 */
         R(S, 294912),         /* w: bn.bn1.weight */
@@ -10263,12 +10823,15 @@ int32_t rdc_backward(rdc_ctx *ctx)
         R(A, 230339840),      /* save_invstd: bn_invstd.bn.bn1 */
         R(S, 61827584),       /* dw: grad.bn.bn1.weight */
         R(S, 61828096),       /* db: grad.bn.bn1.bias */
-        D(A, 0)));            /* part: bn_part.bwd.bn.bn1 */
+        D(A, 0),              /* part: bn_part.bwd.bn.bn1 */
+        &ctx->reducer));      /* reducer: the processes' sums (rdc_set_allreduce) */
     RDC_TIMED(43, k051_bn_conv1_bwd_weight(
         R(A, 16121856),       /* dy: grad.bn.relu */
         R(S, 269906176),      /* x: t1 */
         R(A, 0),              /* col: col.backwardWeight.bn.conv1 */
         R(S, 61532672)));     /* dw: grad.bn.conv1.weight */
+    /* gradients of the global batch: summed across the processes, averaged (rdc_set_allreduce) */
+    rdc_average_gradients(&ctx->reducer, R(S, 61532672), 15383168);
     ctx->train_ready = 0;
     return RDC_OK;
 }
