@@ -105,18 +105,7 @@ enum DepthwiseChainKernels {
     }
 
     private static func forwardBody(_ p: Plan, expand: Epilogue, depthwise: Epilogue, project: Epilogue) -> String {
-        let g = p.depthwise
-        var s = CText.constants([("N", g.n), ("CI", p.expand?.ci ?? g.ci), ("CE", g.ci), ("H", g.h), ("W", g.w), ("OH", g.oh),
-                                 ("OW", g.ow), ("KH", g.kh), ("KW", g.kw), ("SH", g.sh), ("SW", g.sw), ("PT", g.pt),
-                                 ("PL", g.pl), ("CP", p.project?.co ?? g.co)])
-        s += CText.constants([("B", p.band), ("ROWS", p.rows), ("CC", p.channelChunk), ("EL", p.expandElements),
-                              ("DL", p.projectElements), ("SLAB", p.slab), ("THREADS", threads)])
-        if let e = p.expand, p.windowed {
-            s += "    /* the expansion's own sizes: input XH x XW, window EKH x EKW, stride, padding */\n"
-            s += CText.constants([("XH", e.h), ("XW", e.w), ("EKH", e.kh), ("EKW", e.kw), ("ESH", e.sh), ("ESW", e.sw),
-                                  ("EPT", e.pt), ("EPL", e.pl), ("K", e.ci * e.kh * e.kw)])
-        }
-        s += ConvKernels.depthwiseConstants
+        var s = sizes(p)
         if p.expand != nil { s += expand.gemmBias(name: "ep_expand", bias: "b_expand") }
         let stream = streams(p) && !project.isEmpty
         if p.project != nil { s += project.gemmBias(name: "ep_project", bias: "b_project", stream: stream) }
@@ -152,8 +141,55 @@ enum DepthwiseChainKernels {
                         const int o1 = o0 + B < s1 ? o0 + B : s1;
 
         """
-        if p.expand != nil {
-            s += """
+        if p.expand != nil { s += ringShift }
+        s += """
+                        for (int c0 = 0; c0 < CE; c0 += CC) {
+                            const int cc = CE - c0 < CC ? CE - c0 : CC;
+
+        """
+        if p.expand != nil { s += expansion(p, expand) }
+        s += """
+                            const double t0 = omp_get_wtime();
+                            for (int co = c0; co < c0 + cc; co++) {
+                                const real *xp = \(input), *wp = w + (long)co * KH * KW;
+                                real *yp = \(output);
+        \(rows)                    }
+                            part += omp_get_wtime() - t0;
+
+        """
+        if p.project != nil { s += projection(project) }
+        s += """
+                        }
+        \(p.expand == nil ? "" : "                hi = nhi;\n")            }
+                }
+        \(stream ? "        __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the streamed stores, visible to all */\n" : "")    }
+            rdc_profile_part(PROFILE_PART, part / team);
+
+        """
+        return s
+    }
+
+    /// The chain's sizes as C constants: the depthwise convolution's, the band's, the
+    /// expansion's own where it has windows.
+    private static func sizes(_ p: Plan) -> String {
+        let g = p.depthwise
+        var s = CText.constants([("N", g.n), ("CI", p.expand?.ci ?? g.ci), ("CE", g.ci), ("H", g.h), ("W", g.w), ("OH", g.oh),
+                                 ("OW", g.ow), ("KH", g.kh), ("KW", g.kw), ("SH", g.sh), ("SW", g.sw), ("PT", g.pt),
+                                 ("PL", g.pl), ("CP", p.project?.co ?? g.co)])
+        s += CText.constants([("B", p.band), ("ROWS", p.rows), ("CC", p.channelChunk), ("EL", p.expandElements),
+                              ("DL", p.projectElements), ("SLAB", p.slab), ("THREADS", threads)])
+        if let e = p.expand, p.windowed {
+            s += "    /* the expansion's own sizes: input XH x XW, window EKH x EKW, stride, padding */\n"
+            s += CText.constants([("XH", e.h), ("XW", e.w), ("EKH", e.kh), ("EKW", e.kw), ("ESH", e.sh), ("ESW", e.sw),
+                                  ("EPT", e.pt), ("EPL", e.pl), ("K", e.ci * e.kh * e.kw)])
+        }
+        s += ConvKernels.depthwiseConstants
+        return s
+    }
+
+    /// The ring of expanded rows moved down to the band's first input row (the rows the last
+    /// band shares with this one stay; the rest are expanded next).
+    private static let ringShift = """
                             /* The input rows the band's ring reads, its last tile's rows past o1 included. */
                             const int oe = (o1 + R - 1) / R * R, nlo = o0 * SH - PT > 0 ? o0 * SH - PT : 0;
                             const int nhi = (oe - 1) * SH - PT + KH < H ? (oe - 1) * SH - PT + KH : H;
@@ -164,48 +200,39 @@ enum DepthwiseChainKernels {
                             lo = nlo;
 
             """
-        }
-        s += """
-                        for (int c0 = 0; c0 < CE; c0 += CC) {
-                            const int cc = CE - c0 < CC ? CE - c0 : CC;
+
+    /// The expansion of the chunk's channels for the input rows [hi, nhi) not yet in the
+    /// ring: GEMM panels over the image's windows (a stem) or its pixels (a 1x1).
+    private static func expansion(_ p: Plan, _ expand: Epilogue) -> String {
+        let ep = expand.isEmpty ? "" : "                        const rdc_epilogue ep = rdc_epilogue_from(&ep_expand, c0);\n"
+        let epArg = expand.isEmpty ? "NULL" : "&ep"
+        return p.windowed ? """
+                            if (nhi > hi) {
+                                /* Columns of the window matrix are the expansion's output pixels; rows hi..nhi are
+                                 * whole panels (W a multiple of RDC_NR), written from xe's row lo on. */
+                                const rdc_window win = {.x = x + (long)n * CI * XH * XW, .C = CI, .H = XH, .W = XW, .KH = EKH, .KW = EKW, .SH = ESH, .SW = ESW, .PT = EPT, .PL = EPL, .OH = H, .OW = W};
+                                const rdc_operand xb = rdc_windows(&win, 0);
+        \(ep)                        for (int jp = hi * W / RDC_NR; jp < nhi * W / RDC_NR; jp++)
+                                    rdc_gemm_panel(jp, cc, nhi * W, K, w_expand + (long)c0 * K, K, 1, &xb, xe + ((long)c0 * ROWS - lo) * W,
+                                                   (long)ROWS * W, 0, \(epArg), pack);
+                            }
+
+        """ : """
+                            if (nhi > hi) {
+                                const rdc_operand xb = rdc_matrix(x + ((long)n * CI * H + hi) * W, (long)H * W, 1);
+                                const int cols = (nhi - hi) * W;
+        \(ep)                        for (int jp = 0; jp < (cols + RDC_NR - 1) / RDC_NR; jp++)
+                                    rdc_gemm_panel(jp, cc, cols, CI, w_expand + (long)c0 * CI, CI, 1, &xb, xe + ((long)c0 * ROWS + hi - lo) * W,
+                                                   (long)ROWS * W, 0, \(epArg), pack);
+                            }
 
         """
-        if p.expand != nil {
-            let ep = expand.isEmpty ? "" : "                        const rdc_epilogue ep = rdc_epilogue_from(&ep_expand, c0);\n"
-            let epArg = expand.isEmpty ? "NULL" : "&ep"
-            s += p.windowed ? """
-                                if (nhi > hi) {
-                                    /* Columns of the window matrix are the expansion's output pixels; rows hi..nhi are
-                                     * whole panels (W a multiple of RDC_NR), written from xe's row lo on. */
-                                    const rdc_window win = {.x = x + (long)n * CI * XH * XW, .C = CI, .H = XH, .W = XW, .KH = EKH, .KW = EKW, .SH = ESH, .SW = ESW, .PT = EPT, .PL = EPL, .OH = H, .OW = W};
-                                    const rdc_operand xb = rdc_windows(&win, 0);
-            \(ep)                        for (int jp = hi * W / RDC_NR; jp < nhi * W / RDC_NR; jp++)
-                                        rdc_gemm_panel(jp, cc, nhi * W, K, w_expand + (long)c0 * K, K, 1, &xb, xe + ((long)c0 * ROWS - lo) * W,
-                                                       (long)ROWS * W, 0, \(epArg), pack);
-                                }
+    }
 
-            """ : """
-                                if (nhi > hi) {
-                                    const rdc_operand xb = rdc_matrix(x + ((long)n * CI * H + hi) * W, (long)H * W, 1);
-                                    const int cols = (nhi - hi) * W;
-            \(ep)                        for (int jp = 0; jp < (cols + RDC_NR - 1) / RDC_NR; jp++)
-                                        rdc_gemm_panel(jp, cc, cols, CI, w_expand + (long)c0 * CI, CI, 1, &xb, xe + ((long)c0 * ROWS + hi - lo) * W,
-                                                       (long)ROWS * W, 0, \(epArg), pack);
-                                }
-
-            """
-        }
-        s += """
-                            const double t0 = omp_get_wtime();
-                            for (int co = c0; co < c0 + cc; co++) {
-                                const real *xp = \(input), *wp = w + (long)co * KH * KW;
-                                real *yp = \(output);
-        \(rows)                    }
-                            part += omp_get_wtime() - t0;
-
+    /// The projection of the chunk's depthwise output into y, accumulated over the chunks,
+    /// its epilogue applied with the last.
+    private static func projection(_ project: Epilogue) -> String {
         """
-        if p.project != nil {
-            s += """
                                 const rdc_operand yb = rdc_matrix(yd, (long)B * OW, 1);
                                 const int cols = (o1 - o0) * OW;
                                 for (int jp = 0; jp < (cols + RDC_NR - 1) / RDC_NR; jp++)
@@ -213,15 +240,5 @@ enum DepthwiseChainKernels {
                                                    c0 > 0, \(project.isEmpty ? "NULL" : "c0 + cc == CE ? &ep_project : NULL"), pack);
 
             """
-        }
-        s += """
-                        }
-        \(p.expand == nil ? "" : "                hi = nhi;\n")            }
-                }
-        \(stream ? "        __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the streamed stores, visible to all */\n" : "")    }
-            rdc_profile_part(PROFILE_PART, part / team);
-
-        """
-        return s
     }
 }
