@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "ReferenceTests", dependencies: ["Reference", "DSL"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Imaging", "DSL"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "DSL"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "GoldenCases"]),
         // Every collective on known values, run under mpirun by EndToEndTests (CommunicatorCheckTests).
         .executableTarget(name: "communicator-check", dependencies: ["Distributed"], path: "Tests/CommunicatorCheck"),
         // Reads the PyTorch golden tensors; shared by the golden tests of every executor.

@@ -1,4 +1,5 @@
 import Foundation
+import GoldenCases
 import XCTest
 
 /// Sources/CMPI/shim.h declares Open MPI's API by hand (rdc must build without it): compiled
@@ -43,22 +44,10 @@ final class ShimTests: XCTestCase {
         let source = folder.appendingPathComponent("check.c"), binary = folder.appendingPathComponent("check")
         try Self.check.write(to: source, atomically: true, encoding: .utf8)
         let shim = Self.packageRoot.appendingPathComponent("Sources/CMPI").path
-        let compiled = try run("/usr/bin/clang", ["-std=c11", "-Werror", "-I", include, "-I", shim, source.path,
+        let compiled = try runProgram("/usr/bin/clang", ["-std=c11", "-Werror", "-I", include, "-I", shim, source.path,
                                                   "-L", include + "/../lib", "-lmpi", "-o", binary.path])
         XCTAssertEqual(compiled.status, 0, compiled.output)
         guard compiled.status == 0 else { return }
-        XCTAssertEqual(try run(binary.path, []).status, 0, "a handle of shim.h is not Open MPI's")
-    }
-
-    private func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process(), pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        XCTAssertEqual(try runProgram(binary.path, []).status, 0, "a handle of shim.h is not Open MPI's")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GoldenCases
 import XCTest
 
 /// Inference with a trained checkpoint, the threshold eval stores, official checkpoints,
@@ -27,12 +28,12 @@ final class InferExportTests: XCTestCase {
         let generated = try E2E.generated(), checkpoint = try E2E.trainedRun() + "/last.ckpt"
         let dir = try E2E.folder("c"), weights = dir + "/weights.bin", program = dir + "/score_png"
         try E2E.run(["export", "--generated", generated, "--checkpoint", checkpoint, "--out", weights]).check()
-        let cc = try shell("/usr/bin/cc", ["-O2", "-I", generated, E2E.packageRoot.path + "/examples/score_png.c",
+        let cc = try runProgram("/usr/bin/cc", ["-O2", "-I", generated, E2E.packageRoot.path + "/examples/score_png.c",
                                           "-o", program, "-ldl", "-lpng"])
         XCTAssertEqual(cc.status, 0, cc.output)
         for image in ["test/blob/003.png", "test/good/005.png"] {
             let path = try E2E.data() + "/" + image
-            let c = try shell(program, [generated + "/liblite0_64.so", weights, path])
+            let c = try runProgram(program, [generated + "/liblite0_64.so", weights, path])
             XCTAssertEqual(c.status, 0, c.output)
             let infer = try E2E.run(["infer", "--generated", generated, "--checkpoint", checkpoint, path]).check()
             let fromC = try XCTUnwrap(Double(c.output.trimmingCharacters(in: .whitespacesAndNewlines)), c.output)
@@ -43,7 +44,7 @@ final class InferExportTests: XCTestCase {
         var damaged = try Data(contentsOf: URL(fileURLWithPath: weights))
         damaged[damaged.count / 2] ^= 0x08
         try damaged.write(to: URL(fileURLWithPath: weights))
-        let refused = try shell(program, [generated + "/liblite0_64.so", weights, try E2E.data() + "/test/good/005.png"])
+        let refused = try runProgram(program, [generated + "/liblite0_64.so", weights, try E2E.data() + "/test/good/005.png"])
         XCTAssertEqual(refused.status, 1, refused.output)
         XCTAssertTrue(refused.output.contains("the file is damaged"), refused.output)
     }
@@ -68,18 +69,5 @@ final class InferExportTests: XCTestCase {
         let run = try E2E.folder("student-init")
         try E2E.run(["train", "--generated", generated, "--data", try E2E.data(), "--teacher-weights", teacher,
                      "--student-init", official, "--epochs", "1", "--train-limit", "8", "--out", run]).check()
-    }
-
-    private func shell(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
     }
 }
