@@ -73,12 +73,13 @@ public final class Trainer {
         if isWriter && settings.evalEvery > 0 && test == nil {
             print("note: \(dataset.root) has no test images: no evaluation during training")
         }
-        schedule = try Self.schedule(of: training.count, settings: settings, batch: model.batch, share: share, ranks: replicas.ranks)
         features = try FeatureCache(model: model, budgetBytes: settings.featureCacheMB << 20)
         log = TrainingLog(path: run.log)
 
         try replicas.checkAgreement(on: try Self.startFacts(settings: settings, run: run, resume: resume, model: model,
                                                                       dataset: dataset))
+        schedule = try Self.schedule(of: training.count, settings: settings, batch: model.batch, share: share,
+                                     images: dataset.train.count, ranks: replicas.ranks)
         batchesPerEpoch = try replicas.minimum(schedule.batchesPerEpoch)
         if isWriter {
             try FileManager.default.createDirectory(atPath: run.directory, withIntermediateDirectories: true)

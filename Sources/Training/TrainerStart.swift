@@ -16,10 +16,11 @@ extension Trainer {
     }
 
     /// The rank's shuffled batches of its `count` loaded images.
-    static func schedule(of count: Int, settings: TrainingSettings, batch: Int, share: RankShare, ranks: Int) throws -> BatchSchedule {
+    static func schedule(of count: Int, settings: TrainingSettings, batch: Int, share: RankShare, images: Int,
+                         ranks: Int) throws -> BatchSchedule {
         let policy = LastBatchPolicy(rawValue: settings.lastBatch)!  // validated
         guard ranks == 1 || policy == .pad || count >= batch else {
-            throw TrainingError("this rank's share of the training images is \(count) (of \(ranks) ranks' shares) and cannot "
+            throw TrainingError("this rank's share of the training images (\(count) of \(images), over \(ranks) ranks) cannot "
                                 + "fill one batch of \(batch): use fewer ranks, a smaller --batch in rdc compile, or --last-batch pad")
         }
         return try BatchSchedule(count: count, batchSize: batch, lastBatch: policy, seed: share.scheduleSeed)
