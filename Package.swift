@@ -39,7 +39,8 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["DSL"]),
         // Training, evaluation and inference with a compiled model: the runtime behind
         // rdc train / eval / infer / export.
-        .target(name: "Training", dependencies: ["DSL", "ModelRuntime", "Datasets", "Checkpoints", "Metrics", "Imaging", "TorchFiles"]),
+        .target(name: "Training", dependencies: ["DSL", "ModelRuntime", "Datasets", "Checkpoints", "Metrics", "Imaging", "TorchFiles",
+                                                "Distributed"]),
         // The inference graph as an ONNX model (rdc export --onnx); onnx.pb.swift is generated
         // from third_party/onnx/onnx.proto by scripts/generate-onnx-swift.sh.
         .target(name: "ONNXExport", dependencies: ["DSL", "Reference", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),

@@ -48,4 +48,13 @@ public final class GeneratedModel {
     }
 
     public var fingerprint: ModelFingerprint { ModelFingerprint(graph) }
+
+    /// The compiled graph IR of `directory` named with its CRC-32: the fact that ranks of one
+    /// job compare to know that they loaded the same model (batch and input size included).
+    public static func graphFact(directory: String) throws -> String {
+        let graph = directory + "/graph.json"
+        let bytes: Data
+        do { bytes = try Data(contentsOf: URL(fileURLWithPath: graph)) } catch { throw FileProblem(error) ?? error }
+        return "compiled graph \(graph) CRC32 \(String(bytes.withUnsafeBytes { CRC32.checksum($0) }, radix: 16))"
+    }
 }

@@ -13,12 +13,15 @@ final class Progress {
     let interactive: Bool
     private var epochStart = Date()
 
-    init(epochs: Int, batchesPerEpoch: Int, batchSize: Int, interactive: Bool = isatty(STDERR_FILENO) != 0) {
+    init(epochs: Int, batchesPerEpoch: Int, batchSize: Int, interactive: Bool = isTerminal) {
         self.epochs = epochs
         self.batchesPerEpoch = batchesPerEpoch
         self.batchSize = batchSize
         self.interactive = interactive
     }
+
+    /// A bar is drawn only for a person watching stderr.
+    static var isTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
     func startEpoch() { epochStart = Date() }
 

@@ -35,6 +35,13 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         self.data = data
     }
 
+    /// The settings as one line (JSON, sorted keys) for ranks of one job to compare.
+    public func fact() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return "settings " + String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
     var datasetOptions: DatasetOptions {
         DatasetOptions(normalClass: normalClass, trainLimit: trainLimit, testLimit: testLimit, seed: seed)
     }

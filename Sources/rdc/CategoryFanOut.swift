@@ -82,15 +82,9 @@ struct CategoryFanOut {
     /// What every rank must agree on: the settings, the run folder, the compiled graph and the
     /// categories found.
     private func startFacts(_ categories: [String]) throws -> [String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let graph = template.generated + "/graph.json"
-        let graphBytes: Data
-        do { graphBytes = try Data(contentsOf: URL(fileURLWithPath: graph)) } catch { throw FileProblem(error) ?? error }
-        let digest = graphBytes.withUnsafeBytes { CRC32.checksum($0) }
-        return ["settings " + String(decoding: try encoder.encode(template), as: UTF8.self),
+        return [try template.fact(),
                 "run folder " + URL(fileURLWithPath: runDirectory).standardizedFileURL.path,
-                "compiled graph \(graph) CRC32 \(String(digest, radix: 16))",
+                try GeneratedModel.graphFact(directory: template.generated),
                 "categories " + categories.joined(separator: ", ")]
     }
 

@@ -36,6 +36,9 @@ struct Compile: ParsableCommand {
           help: "Run the frozen teacher in float32 (by default in float64: its features carry one rounding, which keeps the float32 gradients within ~1e-5 of the truth; float32 runs its forward about twice as fast).")
     var float32Teacher = false
 
+    @Flag(help: "Compute everything in float64 (about half as fast): for checks that compare runs to ~1e-9, such as data-parallel training against one process.")
+    var float64 = false
+
     @Option(help: "The loss the backward differentiates: flat (default; 1 - cosine of each whole flattened feature map, as the official code trains) or pixel (the paper's Eq. 2: the mean over pixels of 1 - cosine over channels).")
     var loss: TrainingLoss = .flat
 
@@ -48,7 +51,7 @@ struct Compile: ParsableCommand {
         try checkOut(outURL)
         let artifacts = try Codegen.compile(graph: graph, name: outURL.lastPathComponent,
                                             outDir: outURL.deletingLastPathComponent().path,
-                                            options: Codegen.Options(teacherPrecision: float32Teacher ? .float32 : .float64, loss: loss.output,
+                                            options: Codegen.Options(precision: float64 ? .float64 : .float32, teacherPrecision: float32Teacher ? .float32 : .float64, loss: loss.output,
                                                                      buildLibrary: !emitOnly, winograd: noWinograd ? .never : .whereItWins,
                                                                      depthwiseChains: !noChains, dotWeightGradients: !noDotWeightGradients))
         // The IR travels with the library: train/eval/infer read names, roles and sizes from it.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DSL
 import Distributed
 import Foundation
 import Training
@@ -9,7 +10,9 @@ struct Train: ParsableCommand {
         discussion: """
         Writes RUN/config.json, RUN/log.csv (loss per epoch) and RUN/last.ckpt (every \
         --checkpoint-every epochs and at the end, atomically). --resume RUN continues a run with \
-        its saved settings; options given then override them (e.g. more --epochs).
+        its saved settings; options given then override them (e.g. more --epochs). Under \
+        mpirun -np N one model trains data-parallel: each rank a share of the images in batches \
+        of the compiled size, rank 0 writing the run (docs/scaling.md); a run resumes with any N.
         """)
 
     @Option(help: "The folder `rdc compile` wrote.")
@@ -53,6 +56,10 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("feature-cache-mb"), parsing: .unconditional, help: "Memory for the teacher features reused every epoch (default 8192).")
     var featureCacheMB: Int?
 
+    @Option(name: .customLong("global-batch"), parsing: .unconditional,
+            help: "Under mpirun -np N: the images of one step over all ranks, N x the compiled batch; refused if it is not (default: not checked).")
+    var globalBatch: Int?
+
     @Option(help: "Continue the run in this folder from its last checkpoint.")
     var resume: String?
 
@@ -65,10 +72,6 @@ struct Train: ParsableCommand {
 
     func run() throws {
         if allCategories { return try trainAllCategories() }
-        if Launch.isUnderMPI(), Launch.ranksStarted() != 1 {
-            throw ValidationError("rdc train runs under mpirun: give --all-categories to train one model per category "
-                                  + "on the ranks (training one model on several ranks is not there yet)")
-        }
         var settings: TrainingSettings
         let runDirectory: String
         if let resume {
@@ -94,9 +97,27 @@ struct Train: ParsableCommand {
             runDirectory = out ?? defaultRunDirectory(generated)
         }
         override(&settings)
-        let trainer = try Trainer(settings: settings, run: TrainingRun(directory: runDirectory), resume: resume != nil)
-        trainer.nanAtStep = injectNaNAtStep
-        try trainer.train()
+        try train(settings, run: TrainingRun(directory: runDirectory))
+    }
+
+    /// Alone, or under mpirun one model trained data-parallel on every rank (docs/scaling.md).
+    /// An error on one rank of several ends the job (MPI_Abort) after the rank names it: the
+    /// others would otherwise wait for it in their next reduction; ranks that were started
+    /// differently all refuse, each saying how, and end in order.
+    private func train(_ settings: TrainingSettings, run: TrainingRun) throws {
+        let communicator = try Launch.communicator()
+        do {
+            let trainer = try Trainer(settings: settings, run: run, resume: resume != nil, communicator: communicator,
+                                      globalBatch: globalBatch)
+            trainer.nanAtStep = injectNaNAtStep
+            try trainer.train()
+        } catch let refusal as RanksDisagree {
+            try communicator.finalize()
+            throw refusal
+        } catch where communicator.size > 1 {
+            communicator.abort("\(FileProblem(error) ?? error)")
+        }
+        try communicator.finalize()
     }
 
     private func trainAllCategories() throws {
