@@ -31,8 +31,7 @@ struct CategoryFanOut {
         do {
             try communicator.checkAgreement(on: start)
         } catch {
-            try communicator.finalize()
-            throw error
+            try refuseTogether(error, communicator)
         }
         if communicator.rank == 0 { print(assignment(categories, ranks: communicator.size)) }
         let mine = trainAndEvaluate(communicator.share(of: categories), rank: communicator.rank)

@@ -112,8 +112,7 @@ struct Train: ParsableCommand {
             trainer.nanAtStep = injectNaNAtStep
             try trainer.train()
         } catch let refusal as RanksDisagree {
-            try communicator.finalize()
-            throw refusal
+            try refuseTogether(refusal, communicator)
         } catch where communicator.size > 1 {
             communicator.abort("\(FileProblem(error) ?? error)")
         }

@@ -32,30 +32,34 @@ final class DataParallelTests: XCTestCase {
         return out
     }
 
-    private static func trainArguments(generated: String, data: String, out: String, epochs: Int = epochs) throws -> [String] {
+    private static func trainArguments(generated: String, data: String, out: String, epochs: Int) throws -> [String] {
         ["train", "--generated", generated, "--data", data, "--teacher-weights", try E2E.teacherWeights(),
          "--epochs", String(epochs), "--checkpoint-every", "1", "--out", out]
     }
 
-    /// One process of batch 2B and two ranks of batch B on the same 2B images: the same run.
-    private func trainBoth(batch: Int, float64: Bool) throws -> (alone: String, ranks: String) {
+    /// One process of batch 2B and two ranks of batch B on the same 2B images: the same run,
+    /// `epochs` steps of it.
+    private func trainBoth(batch: Int, float64: Bool, epochs: Int = DataParallelTests.epochs) throws -> (alone: String, ranks: String) {
         let data = try Self.dataset(2 * batch)
         let alone = try E2E.folder("dp-alone"), ranks = try E2E.folder("dp-ranks")
-        try E2E.run(try Self.trainArguments(generated: try Self.compile(batch: 2 * batch, float64: float64), data: data, out: alone),
+        try E2E.run(try Self.trainArguments(generated: try Self.compile(batch: 2 * batch, float64: float64), data: data, out: alone,
+                                            epochs: epochs),
                     environment: ["OMP_NUM_THREADS": "1"]).check()
         let (two, seconds) = try MPIRun.run(try MPIRun.mpirun(), try MPIRun.arguments(ranks: 2, try Self.trainArguments(
-            generated: try Self.compile(batch: batch, float64: float64), data: data, out: ranks) + ["--global-batch", String(2 * batch)]),
+            generated: try Self.compile(batch: batch, float64: float64), data: data, out: ranks, epochs: epochs)
+            + ["--global-batch", String(2 * batch)]),
             seconds: 300, environment: MPIRun.asRoot)
         try two.check()
-        print("data-parallel, 2 ranks x batch \(batch), \(Self.epochs) steps: \(seconds) s")
+        print("data-parallel, 2 ranks x batch \(batch), \(epochs) steps: \(seconds) s")
         XCTAssertTrue(two.stdout.contains("batches of \(2 * batch) (2 ranks x \(batch)) per epoch"), two.stdout)
         return (alone, ranks)
     }
 
     /// float64: the losses of every step and every tensor of the checkpoint after 20 steps
-    /// agree. The reduction only reorders sums, so float64 runs agree to ~1e-12; the files
-    /// show less: log.csv has 8 decimals and checkpoints hold float32, so a value that agrees
-    /// to 1e-9 may differ there by one float32 rounding (2^-24 relative).
+    /// agree. The reduction only reorders sums, so float64 runs agree to ~1e-12 (in memory,
+    /// to 1e-9: CodegenTests' DataParallelTests); the files show less: log.csv has 8 decimals
+    /// and checkpoints hold float32, so a value may differ there by one float32 rounding
+    /// (2^-24 of the tensor's largest).
     func testTwoRanksTrainAsOneProcessInFloat64() throws {
         let (alone, ranks) = try trainBoth(batch: 2, float64: true)
         let (expected, got) = (try E2E.losses(alone), try E2E.losses(ranks))
@@ -63,42 +67,44 @@ final class DataParallelTests: XCTestCase {
         for (step, (e, g)) in zip(expected, got).enumerated() {
             XCTAssertEqual(g, e, accuracy: 2e-8 + 1e-9 * abs(e), "loss of step \(step + 1)")
         }
-        try assertCheckpointsAgree(alone, ranks) { a, b in abs(a - b) <= 1.2e-7 * max(abs(a), abs(b)) }
+        try assertCheckpointsAgree(alone, ranks, within: 1.2e-7)
     }
 
-    /// float32: the first step's loss to 1e-6, and after 20 steps the losses and every tensor
-    /// (in norm) within 2%.
+    /// float32: the first step's loss to 1e-6 and its gradients to 1e-5 of each tensor's
+    /// largest (after one Adam step, adam_m is (1 - beta1) times the gradient); 20 steps'
+    /// losses within 2%. Past the first step the runs are not expected to agree tensor by
+    /// tensor: float32's order noise flips ReLU masks and Adam turns the gradients of
+    /// near-zero entries into full steps (docs/numerics.md).
     func testTwoRanksTrainAsOneProcessInFloat32() throws {
+        let first = try trainBoth(batch: 4, float64: false, epochs: 1)
+        let (e1, g1) = (try E2E.losses(first.alone), try E2E.losses(first.ranks))
+        XCTAssertEqual(g1.first ?? .nan, e1[0], accuracy: 1e-6 * abs(e1[0]), "loss of step 1")
+        try assertCheckpointsAgree(first.alone, first.ranks, within: 1e-5, steps: 1) { $0.hasPrefix("adam_m.") }
+
         let (alone, ranks) = try trainBoth(batch: 4, float64: false)
         let (expected, got) = (try E2E.losses(alone), try E2E.losses(ranks))
         XCTAssertEqual(got.count, Self.epochs)
-        XCTAssertEqual(got.first ?? .nan, expected[0], accuracy: 1e-6 * abs(expected[0]), "loss of step 1")
         for (step, (e, g)) in zip(expected, got).enumerated() {
             XCTAssertEqual(g, e, accuracy: 0.02 * abs(e), "loss of step \(step + 1)")
         }
-        try assertCheckpointsAgree(alone, ranks, inNorm: true) { difference, norm in difference <= 0.02 * norm }
     }
 
-    /// Every tensor of the two runs' last.ckpt, element by element (`agree(expected, got)`) or,
-    /// `inNorm`, as `agree(|got - expected|, |expected|)`.
-    private func assertCheckpointsAgree(_ alone: String, _ ranks: String, inNorm: Bool = false,
-                                        _ agree: (Double, Double) -> Bool) throws {
+    /// The tensors of the two runs' last.ckpt (those `selected`) agree to `within` of each
+    /// tensor's largest magnitude.
+    private func assertCheckpointsAgree(_ alone: String, _ ranks: String, within: Double, steps: Int = DataParallelTests.epochs,
+                                        selected: (String) -> Bool = { _ in true }) throws {
         let expected = try Checkpoint(contentsOf: alone + "/last.ckpt"), got = try Checkpoint(contentsOf: ranks + "/last.ckpt")
-        XCTAssertEqual(got.step, Self.epochs)
+        XCTAssertEqual(got.step, steps)
         XCTAssertEqual(Set(got.tensors.keys), Set(expected.tensors.keys))
         var differing = [String]()
-        for (name, e) in expected.tensors.sorted(by: { $0.key < $1.key }) {
+        for (name, e) in expected.tensors.sorted(by: { $0.key < $1.key }) where selected(name) {
             guard let g = got.tensors[name] else { continue }
-            let pairs = zip(e.values, g.values).map { (Double($0), Double($1)) }
-            let same = inNorm
-                ? agree(norm(pairs.map { $0.1 - $0.0 }), norm(pairs.map(\.0)))
-                : pairs.allSatisfy { agree($0.0, $0.1) }
-            if !same { differing.append(name) }
+            let scale = max(e.values.map { abs(Double($0)) }.max() ?? 0, Double(Float.leastNormalMagnitude))
+            let worst = zip(e.values, g.values).map { abs(Double($0) - Double($1)) }.max() ?? 0
+            if worst > within * scale { differing.append("\(name) (\(worst / scale))") }
         }
         XCTAssertEqual(differing, [], "\(differing.count) of \(expected.tensors.count) tensors differ")
     }
-
-    private func norm(_ values: [Double]) -> Double { values.map { $0 * $0 }.reduce(0, +).squareRoot() }
 
     /// Rank 1 killed after the first checkpoint: mpirun ends rank 0 within seconds and names the
     /// dead rank, the checkpoint is intact, and the run resumes alone (any N) to its end.
@@ -157,7 +163,7 @@ final class DataParallelTests: XCTestCase {
     func testAGlobalBatchTheRanksDoNotMakeIsRefused() throws {
         let out = try E2E.folder("dp-global")
         let arguments = try Self.trainArguments(generated: try Self.compile(batch: 4, float64: false), data: try Self.dataset(8),
-                                                out: out) + ["--global-batch", "6"]
+                                                out: out, epochs: Self.epochs) + ["--global-batch", "6"]
         let (result, _) = try MPIRun.run(try MPIRun.mpirun(), try MPIRun.arguments(ranks: 2, arguments), seconds: 60,
                                          environment: MPIRun.asRoot)
         XCTAssertNotEqual(result.status, 0)
