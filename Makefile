@@ -57,6 +57,13 @@ bench-peer: build
 	bash bench/install-peer.sh
 	bash bench/run.sh
 
+# Data-parallel training steps (docs/scaling.md): 1 process x 2 threads against mpirun -np 2 x 1
+# thread on RD4AD-Lite0 (R18_WEIGHTS=... adds ResNet18), with the time spent in reductions.
+.PHONY: bench-mpi
+bench-mpi: build
+	bash scripts/install-test-deps.sh
+	bash bench/mpi.sh
+
 # The emitted C of the default models (Models/*.swift at their own sizes), committed and
 # checked byte for byte by the tests: run after changing the compiler.
 .PHONY: generated
