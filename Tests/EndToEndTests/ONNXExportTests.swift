@@ -33,6 +33,35 @@ final class ONNXExportTests: XCTestCase {
         XCTAssertNil(metadata(report)["threshold"], "no threshold stored, none exported")
     }
 
+    /// A model file with an op the zoo does not use: LeakyReLU after the embedding, exported as
+    /// ONNX's LeakyRelu (DSL Activation) and run in onnxruntime against rdc.
+    func testLeakyReLUModelFileExportMatchesRDC() throws {
+        let dir = try E2E.folder("onnx-leaky")
+        let modelFile = dir + "/rd_leaky.swift", generated = dir + "/rd_leaky"
+        try """
+            import DSL
+            import RDGraphs
+
+            emit(RD4AD("rd_leaky", height: 64, width: 96, batch: 2) {
+                ResNetTeacher(ResNetSpec.resnet18.dividingWidth(by: 8))
+            } ocbe: {
+                OneClassEmbedding(taps: [8, 16, 32], block: .basic, blocks: 2, planes: 64)
+                OCBE { LeakyReLU(0.1) }
+            } decoder: {
+                StudentDecoder(embedding: 64, block: .basic, layers: [2, 2, 2], planes: [32, 16, 8])
+            })
+
+            """.write(toFile: modelFile, atomically: true, encoding: .utf8)
+        try E2E.run(["compile", modelFile, "--out", generated]).check()
+        XCTAssertTrue(try String(contentsOfFile: generated + "/rd_leaky.c", encoding: .utf8).contains("(real)0.1f"),
+                      "no kernel applies the slope")
+        let graph = try Graph(json: Data(contentsOf: URL(fileURLWithPath: generated + "/graph.json")))
+        let checkpoint = generated + ".ckpt"
+        try Checkpoint(fingerprint: ModelFingerprint(graph), epoch: 0, step: 0, tensors: randomWeights(graph))
+            .write(to: checkpoint)
+        _ = try checkExport(generated: generated, checkpoint: checkpoint, saveThreshold: false)
+    }
+
     func testExportTakesExactlyOneOutputAndKeepsForeignFiles() throws {
         let dir = try E2E.folder("onnx-flags"), checkpoint = try E2E.trainedRun() + "/last.ckpt"
         let base = ["export", "--generated", try E2E.generated(), "--checkpoint", checkpoint]
