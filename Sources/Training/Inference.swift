@@ -10,6 +10,13 @@ public enum Inference {
         public var anomalous: Bool?
     }
 
+    /// The first line of OUT/scores.csv.
+    static let outputHeader = "path,score,verdict"
+
+    /// Whether `folder` holds what infer wrote (its scores.csv starts with the header), so
+    /// writing again loses nothing foreign.
+    public static func isOutput(_ folder: String) -> Bool { SavedMaps.startsWith(outputHeader, folder + "/scores.csv") }
+
     /// Scores `items`; with `out`, writes OUT/scores.csv (path,score,verdict) and a heat map
     /// per image (OUT/<name>.png), coloured over `heatMapRange` (eval's, stored with the
     /// checkpoint) or else over the range of these images' maps. Returns the results and
@@ -25,7 +32,7 @@ public enum Inference {
         guard let out else { return (results, loaded.warnings) }
         let heatMaps = heatMapRange.map { HeatMaps(preprocessing: loader.preprocessing, low: $0.low, high: $0.high) }
             ?? HeatMaps(preprocessing: loader.preprocessing, spanning: scored.maps)
-        var csv = "path,score,verdict\n"
+        var csv = outputHeader + "\n"
         for (i, result) in results.enumerated() {
             let png = URL(fileURLWithPath: out).appendingPathComponent(result.item.name).deletingPathExtension()
                 .appendingPathExtension("png")

@@ -39,7 +39,7 @@ struct Evaluate: ParsableCommand {
             help: "Show at most this many test images in --html's grid, worst first (default 100).")
     var htmlImages = 100
 
-    @Flag(help: "Replace --report, or write into --html's folder, even if rdc did not write them.")
+    @Flag(help: "Replace --report, or write into --save-maps' or --html's folder, even if rdc did not write them.")
     var force = false
 
     func run() throws {
@@ -48,7 +48,10 @@ struct Evaluate: ParsableCommand {
             .appendingPathComponent("eval.json").path
         try OutputFile(flag: "--report", path: reportPath, kind: "an rdc evaluation report", isOwnKind: EvaluationReport.isReport)
             .check(inputs: weights.inputFiles + [data], force: force)
-        if let saveMaps { try OutputFile.checkNotAnInput(saveMaps, flag: "--save-maps", inputs: [data, weights.generated]) }
+        if let saveMaps {
+            try OutputFolder(flag: "--save-maps", path: saveMaps, kind: "maps rdc eval saved", isOwnKind: SavedMaps.isSavedMaps)
+                .check(inputs: weights.inputFiles + [data, weights.generated], force: force)
+        }
         if let html { try checkHTMLFolder(html, inputs: weights.inputFiles + [data, weights.generated]) }
         let (model, checkpoint) = try weights.open()
         let dataset = try Dataset.open(root: data, options: DatasetOptions(

@@ -24,12 +24,18 @@ struct Infer: ParsableCommand {
     @Flag(name: .customLong("skip-bad"), help: "Skip unreadable images with a warning instead of stopping.")
     var skipBad = false
 
+    @Flag(help: "Write into --out's folder even if it holds files rdc infer did not write.")
+    var force = false
+
     func validate() throws {
         if let threshold, !threshold.isFinite { throw ValidationError("--threshold \(threshold): give a finite number") }
     }
 
     func run() throws {
-        if let out { try OutputFile.checkNotAnInput(out, flag: "--out", inputs: images + weights.inputFiles + [weights.generated]) }
+        if let out {
+            try OutputFolder(flag: "--out", path: out, kind: "rdc infer's scores and heat maps", isOwnKind: Inference.isOutput)
+                .check(inputs: images + weights.inputFiles + [weights.generated], force: force)
+        }
         let (model, checkpoint) = try weights.open()
         let stored = StoredDecision(checkpoint)
         let (results, warnings) = try Inference.run(

@@ -57,6 +57,18 @@ final class ReliabilityTests: XCTestCase {
         try refused(["infer"] + weights + ["--out", images, images], saying: ["--out \(images)", "an input of this command"])
         try refused(["eval"] + weights + ["--data", try E2E.data(), "--report", run + "/r.json", "--save-maps", try E2E.data()],
                     saying: ["--save-maps", "an input of this command"])
+        // Output folders: new, empty, or written by the same command before; never a user's other files.
+        let notes = try E2E.folder("notes"), image = images + "/000.png"
+        try Data("mine\n".utf8).write(to: URL(fileURLWithPath: notes + "/notes.txt"))
+        try refused(["infer"] + weights + ["--out", notes, image], saying: ["--out \(notes) holds other files", "--force"])
+        try refused(["eval"] + weights + ["--data", try E2E.data(), "--report", run + "/r.json", "--save-maps", notes],
+                    saying: ["--save-maps \(notes) holds other files", "--force"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: notes), ["notes.txt"])
+        let inferred = try E2E.folder("inferred")
+        try E2E.run(["infer"] + weights + ["--out", inferred, image]).check()
+        try E2E.run(["infer"] + weights + ["--out", inferred, image]).check()
+        try E2E.run(["infer"] + weights + ["--out", notes, image, "--force"]).check()
+        XCTAssertEqual(try String(contentsOfFile: notes + "/notes.txt", encoding: .utf8), "mine\n")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: checkpoint)), before)
         XCTAssertEqual(try String(contentsOfFile: foreign, encoding: .utf8), "mine\n")
         // Its own kind of file is replaced; --force replaces another kind.
@@ -125,7 +137,7 @@ final class ReliabilityTests: XCTestCase {
                     saying: ["cannot write \(aFile)", "a part of the path is a file, not a folder"])
         let weights = ["--generated", try E2E.generated(), "--checkpoint", try E2E.trainedRun() + "/last.ckpt"]
         let image = try E2E.data() + "/test/good/000.png"
-        try refused(["infer"] + weights + ["--out", aFile, image], saying: ["cannot write \(aFile)", "it already exists as a file"])
+        try refused(["infer"] + weights + ["--out", aFile, image], saying: ["--out \(aFile) is a file", "give a folder"])
         try refused(["eval"] + weights + ["--data", try E2E.data(), "--report", folder + "/none/r.json"],
                     saying: ["cannot write \(folder)/none/r.json", "the folder \(folder)/none does not exist"])
         try refused(["eval"] + weights + ["--data", try E2E.data(), "--report", folder + "/r.json", "--save-maps", aFile + "/maps"],
